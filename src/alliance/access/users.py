@@ -1,0 +1,186 @@
+"""User accounts. Each user acts for one nation, one HQ and one role.
+
+A token is shown once when the user is created; only its SHA-256 is stored.
+Tokens carry 256 bits of randomness, so a plain hash is enough to make a
+stolen database useless for signing in (no password stretching needed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from alliance.core.authority import Action, Actor, Role, Target, authorize
+from alliance.core.errors import Conflict, InvalidInput, Unauthenticated
+from alliance.core.i18n import Text
+from alliance.core.ids import new_id
+from alliance.core.ledger import EventDraft
+from alliance.core.markings import Marking, check_nation
+from alliance.core.models import Name, Slug, Strict, TimeOut
+from alliance.store.context import DeskContext
+from alliance.store.schema import HqRow, UserRow
+from alliance.store.writer import Tx
+
+TOKEN_PREFIX = "alc_"  # noqa: S105 - a prefix, not a secret
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserIn(Strict):
+    name: Name
+    nation: str
+    hq_id: Slug
+    role: Role
+
+
+class UserOut(BaseModel):
+    id: str
+    name: str
+    nation: str
+    hq_id: str
+    role: Role
+    disabled: bool
+    created: TimeOut
+
+    @classmethod
+    def of(cls, row: UserRow) -> UserOut:
+        return cls(
+            id=row.id,
+            name=row.name,
+            nation=row.nation,
+            hq_id=row.hq_id,
+            role=Role(row.role),
+            disabled=row.disabled,
+            created=TimeOut.of(row.created_at),
+        )
+
+
+def _actor(row: UserRow) -> Actor:
+    return Actor(row.id, row.name, row.nation, row.hq_id, Role(row.role))
+
+
+class UserDesk:
+    def __init__(self, ctx: DeskContext) -> None:
+        self.ctx = ctx
+
+    def authenticate(self, token: str) -> Actor:
+        """The actor a bearer token stands for, or :class:`Unauthenticated`."""
+        bad = Unauthenticated(
+            Text("Missing or unknown API token.", "APIトークンがないか、無効です。"),
+            code="bad_token",
+        )
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            raise bad
+        digest = hash_token(token)
+        with self.ctx.db.read() as s:
+            row = s.scalar(select(UserRow).where(UserRow.token_hash == digest))
+        if row is None or row.disabled or not hmac.compare_digest(row.token_hash, digest):
+            raise bad
+        return _actor(row)
+
+    def add(self, data: UserIn, by: Actor | None = None) -> tuple[UserOut, str]:
+        """Create a user; returns the view and the token (shown once).
+
+        ``by`` is the administrator acting, or ``None`` for the node operator
+        at the command line.
+        """
+        nation = check_nation(data.nation)
+        if nation not in self.ctx.hosted:
+            raise InvalidInput(
+                Text(
+                    f"This node does not host {nation}; {nation} users sign in at their own node.",
+                    f"このノードは{nation}を扱いません。{nation}の利用者は自国のノードを使います。",
+                ),
+                field="nation",
+                code="nation_not_hosted",
+            )
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+        def job(tx: Tx) -> UserOut:
+            hq = tx.session.get(HqRow, data.hq_id)
+            if hq is None or hq.owner != nation:
+                raise InvalidInput(
+                    Text(
+                        f"No {nation} HQ '{data.hq_id}' is known here.",
+                        f"{nation}の司令部「{data.hq_id}」はここにありません。",
+                    ),
+                    field="hq_id",
+                    code="unknown_hq",
+                )
+            marking = Marking.national(nation)
+            grant = None
+            if by is not None:
+                grant = authorize(
+                    by,
+                    Action.ADMINISTER,
+                    Target("user", "new", nation, marking),
+                    hosted=self.ctx.hosted,
+                )
+            row = UserRow(
+                id=new_id(),
+                name=data.name,
+                nation=nation,
+                hq_id=data.hq_id,
+                role=data.role.value,
+                token_hash=hash_token(token),
+                disabled=False,
+                created_at=tx.now,
+            )
+            tx.session.add(row)
+            tx.record(
+                EventDraft(
+                    kind="user.created",
+                    object_type="user",
+                    object_id=row.id,
+                    owner=nation,
+                    marking=marking,
+                    data={"name": row.name, "nation": nation, "hq": row.hq_id, "role": row.role},
+                    actor=by,
+                    authority=grant,
+                )
+            )
+            return UserOut.of(row)
+
+        return self.ctx.writer.run(job), token
+
+    def disable(self, user_id: str, by: Actor | None = None) -> UserOut:
+        def job(tx: Tx) -> UserOut:
+            row = tx.session.get(UserRow, user_id)
+            if row is None:
+                raise InvalidInput(
+                    Text(f"No user '{user_id}'.", f"利用者「{user_id}」はいません。"),
+                    field="user_id",
+                )
+            if row.disabled:
+                raise Conflict(Text("Already disabled.", "既に無効です。"), code="already_disabled")
+            marking = Marking.national(row.nation)
+            grant = (
+                authorize(
+                    by,
+                    Action.ADMINISTER,
+                    Target("user", row.id, row.nation, marking),
+                    hosted=self.ctx.hosted,
+                )
+                if by is not None
+                else None
+            )
+            row.disabled = True
+            tx.record(
+                EventDraft("user.disabled", "user", row.id, row.nation, marking, {}, by, grant)
+            )
+            return UserOut.of(row)
+
+        return self.ctx.writer.run(job)
+
+    def list(self, by: Actor) -> list[UserOut]:
+        with self.ctx.db.read() as s:
+            rows = s.scalars(
+                select(UserRow).where(UserRow.nation == by.nation).order_by(UserRow.name)
+            ).all()
+        return [UserOut.of(r) for r in rows]

@@ -1,0 +1,237 @@
+"""ACM desk inputs and views: coordination requests, responses, decisions, working groups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from alliance.core.models import (
+    LongText,
+    MarkingIn,
+    Name,
+    OwnedOut,
+    Slug,
+    Strict,
+    TimeOut,
+    Trigraph,
+)
+
+
+class RequestKind(StrEnum):
+    RFI = "rfi"  # request for information
+    RFS = "rfs"  # request for support
+    ACTIVITY = "activity"  # activity coordination
+
+
+class Priority(StrEnum):
+    ROUTINE = "routine"
+    PRIORITY = "priority"
+    IMMEDIATE = "immediate"
+    FLASH = "flash"
+
+
+class ResponseKind(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    REPLY = "reply"
+    COMMENT = "comment"
+    CONCUR = "concur"
+    NON_CONCUR = "non_concur"
+    COUNTER_PROPOSAL = "counter_proposal"
+
+    @property
+    def is_position(self) -> bool:
+        return self in POSITIONS
+
+
+POSITIONS = frozenset({ResponseKind.CONCUR, ResponseKind.NON_CONCUR, ResponseKind.COUNTER_PROPOSAL})
+
+
+class Status(StrEnum):
+    """The lifecycle users see, derived from the owner's state and the partners' positions."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    CONCURRED = "concurred"
+    NON_CONCURRED = "non_concurred"
+    COUNTER_PROPOSED = "counter_proposed"
+    DECIDED = "decided"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+Subject = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class RequestIn(Strict):
+    kind: RequestKind
+    from_hq_id: Slug
+    to_hq_ids: list[Slug] = Field(min_length=1, max_length=20)
+    subject: Subject
+    body: LongText = ""
+    priority: Priority = Priority.ROUTINE
+    due: datetime | str | None = Field(default=None, description="DTG (271200ZJUL24) or ISO 8601")
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class RequestPatch(Strict):
+    version: int | None = None
+    subject: Subject | None = None
+    body: LongText | None = None
+    priority: Priority | None = None
+    due: datetime | str | None = None
+    marking: MarkingIn | None = None
+
+
+class CloseIn(Strict):
+    version: int | None = None
+    note: LongText = ""
+
+
+class ResponseIn(Strict):
+    kind: ResponseKind
+    text: LongText = ""
+    revision: int | None = Field(
+        default=None, description="The request revision answered (default: current)"
+    )
+
+
+class ResponseOut(OwnedOut):
+    request_id: str
+    request_revision: int
+    kind: ResponseKind
+    text: str
+    author_id: str
+    author_name: str
+    author_role: str
+    author_hq_id: str
+
+
+class DecisionIn(Strict):
+    summary: Annotated[str, Field(min_length=1, max_length=20000)]
+
+
+class Concurrence(BaseModel):
+    nation: str
+    response_id: str
+    by: str
+    role: str
+    hq_id: str
+    at: TimeOut
+
+
+class DecisionOut(OwnedOut):
+    request_id: str
+    request_revision: int
+    subject: str
+    nations: list[str]
+    summary: str
+    concurrences: list[Concurrence]
+    decided_by: str
+    decided_at: TimeOut
+
+
+class NationPosition(BaseModel):
+    nation: str
+    position: ResponseKind | None
+    response_id: str | None
+
+
+class RequestOut(OwnedOut):
+    kind: RequestKind
+    from_hq_id: str
+    to_hq_ids: list[str]
+    participants: list[str]
+    subject: str
+    body: str
+    priority: Priority
+    due: TimeOut | None
+    state: str
+    status: Status
+    status_name: dict[str, str]
+    revision: int
+    author_id: str
+    sent: TimeOut | None
+    closed: TimeOut | None
+    positions: list[NationPosition]
+    awaiting: list[str]
+    decision_id: str | None
+
+
+class ThreadOut(BaseModel):
+    request: RequestOut
+    responses: list[ResponseOut]
+    decision: DecisionOut | None
+
+
+class Member(Strict):
+    nation: Trigraph
+    name: Name
+    role: Annotated[str, Field(max_length=200)] = ""
+    hq_id: Slug | None = None
+
+
+class WorkingGroupIn(Strict):
+    id: Slug | None = None
+    name_en: Name
+    name_ja: Name
+    purpose: LongText = ""
+    members: list[Member] = Field(min_length=2, max_length=200)
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class WorkingGroupOut(OwnedOut):
+    name_en: str
+    name_ja: str
+    purpose: str
+    members: list[Member]
+    nations: list[str]
+    state: str
+
+
+class MeetingIn(Strict):
+    starts_at: datetime | str
+    location: Annotated[str, Field(max_length=200)] = ""
+    agenda: LongText = ""
+    minutes: LongText = ""
+
+
+class MeetingPatch(Strict):
+    version: int | None = None
+    location: Annotated[str, Field(max_length=200)] | None = None
+    agenda: LongText | None = None
+    minutes: LongText | None = None
+
+
+class MeetingOut(OwnedOut):
+    group_id: str
+    starts_at: TimeOut
+    location: str
+    agenda: str
+    minutes: str
+
+
+class ActionItemIn(Strict):
+    title: Subject
+    assignee: Annotated[str, Field(max_length=200)] = ""
+    due: datetime | str | None = None
+    meeting_id: Slug | None = None
+
+
+class ActionItemPatch(Strict):
+    version: int | None = None
+    state: str | None = Field(default=None, pattern=r"^(open|done|cancelled)$")
+    assignee: Annotated[str, Field(max_length=200)] | None = None
+    due: datetime | str | None = None
+
+
+class ActionItemOut(OwnedOut):
+    group_id: str
+    meeting_id: str | None
+    title: str
+    assignee: str
+    due: TimeOut | None
+    state: str

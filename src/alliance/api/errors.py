@@ -1,0 +1,126 @@
+"""One error shape for the whole API: ``{code, message: {en, ja}, field}``.
+
+Validation errors add ``errors``: every problem found, each in the same shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from alliance.core.errors import AllianceError
+from alliance.core.i18n import Text
+
+log = logging.getLogger(__name__)
+
+
+class ErrorBody(BaseModel):
+    """The error shape every endpoint returns."""
+
+    code: str
+    message: dict[str, str]
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def body(code: str, message: Text, field: str | None = None, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": code, "message": message.as_dict(), "field": field}
+    out.update(extra)
+    return out
+
+
+_JA_BY_TYPE = {
+    "missing": "必須項目がありません",
+    "extra_forbidden": "未知の項目です",
+    "string_too_short": "文字数が足りません",
+    "string_too_long": "文字数が多すぎます",
+    "too_short": "要素が足りません",
+    "too_long": "要素が多すぎます",
+    "string_pattern_mismatch": "書式が違います",
+    "enum": "許可された値ではありません",
+    "literal_error": "許可された値ではありません",
+    "json_invalid": "JSONとして不正です",
+    "model_attributes_type": "オブジェクトである必要があります",
+    "dict_type": "オブジェクトである必要があります",
+    "list_type": "配列である必要があります",
+    "string_type": "文字列である必要があります",
+    "int_parsing": "整数である必要があります",
+    "int_type": "整数である必要があります",
+    "bool_parsing": "真偽値である必要があります",
+    "bool_type": "真偽値である必要があります",
+    "greater_than_equal": "値が小さすぎます",
+    "less_than_equal": "値が大きすぎます",
+    "datetime_parsing": "日時として不正です",
+    "datetime_type": "日時として不正です",
+    "value_error": "値が不正です",
+}
+
+
+def _field(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:] if len(parts) > 1 else parts
+    return ".".join(parts)
+
+
+def _validation_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    items = []
+    for err in errors:
+        field = _field(err.get("loc", ()))
+        en = f"{field}: {err.get('msg', 'invalid')}"
+        ja = f"{field}: {_JA_BY_TYPE.get(err.get('type', ''), '値が不正です')}"
+        items.append(body("invalid", Text(en, ja), field))
+    return items
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into the one shape."""
+
+    @app.exception_handler(AllianceError)
+    async def _alliance(_: Request, exc: AllianceError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(body(exc.code, exc.message, exc.field), exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        items = _validation_items(exc.errors())
+        first = items[0] if items else body("invalid", Text("Invalid request.", "不正な要求です。"))
+        return JSONResponse(
+            {**first, "errors": items},
+            422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        known = {
+            401: Text("Authentication required.", "認証が必要です。"),
+            404: Text("No such endpoint.", "そのエンドポイントはありません。"),
+            405: Text("Method not allowed here.", "このメソッドは使えません。"),
+        }
+        message = known.get(exc.status_code, Text(str(exc.detail), str(exc.detail)))
+        code = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        headers = dict(exc.headers) if exc.headers else None
+        return JSONResponse(body(code, message), exc.status_code, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _crash(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse(
+            body(
+                "internal",
+                Text(
+                    "Internal error; nothing partial was stored. The node log has details.",
+                    "内部エラー。途中までの変更は保存されていません。詳細はノードのログにあります。",
+                ),
+            ),
+            500,
+        )

@@ -1,0 +1,1 @@
+"""One router per desk; each validates, calls the desk, returns."""

@@ -1,0 +1,58 @@
+"""Health, node identity, the signed-in user, and time conversion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from alliance import __version__
+from alliance.core.authority import ROLE_NAMES
+from alliance.core.dtg import parse_time
+from alliance.core.models import TimeOut
+from alliance.store.ledger import count
+
+from ..deps import ActorDep, NodeDep
+
+router = APIRouter(tags=["node"])
+
+
+@router.get("/healthz", summary="Liveness (no data, no token needed)")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+class NodeOut(BaseModel):
+    node_id: str
+    nation: str
+    hosted: list[str]
+    public_key: str
+    fingerprint: str
+    ledger_events: int
+    version: str
+    now: TimeOut
+
+
+@router.get("/node", response_model=NodeOut, summary="This node: nation, key, ledger size")
+def node_info(node: NodeDep, _actor: ActorDep) -> NodeOut:
+    return NodeOut(
+        node_id=node.node_id,
+        nation=node.nation,
+        hosted=sorted(node.settings.hosted_nations),
+        public_key=node.key.public_hex,
+        fingerprint=node.key.fingerprint,
+        ledger_events=count(node.db),
+        version=__version__,
+        now=TimeOut.of(node.clock()),
+    )
+
+
+@router.get("/me", summary="Who you are acting as")
+def me(actor: ActorDep) -> dict[str, Any]:
+    return {**actor.to_json(), "role_name": ROLE_NAMES[actor.role].as_dict()}
+
+
+@router.get("/time", response_model=TimeOut, summary="A DTG or ISO time in Z, JST and HST")
+def convert_time(_actor: ActorDep, node: NodeDep, at: str | None = None) -> TimeOut:
+    return TimeOut.of(parse_time(at, field="at") if at else node.clock())

@@ -1,0 +1,143 @@
+"""Org desk endpoints: HQs, units, command relationships, counterparts, taskings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+
+from alliance.org import (
+    CounterpartIn,
+    CounterpartOut,
+    Domain,
+    HqIn,
+    HqOut,
+    HqPatch,
+    NationOut,
+    RelationshipIn,
+    RelationshipOut,
+    TaskingIn,
+    TaskingOut,
+    UnitIn,
+    UnitOut,
+    UnitPatch,
+    dump,
+    export_document,
+)
+
+from ..deps import ActorDep, NodeDep
+
+router = APIRouter(prefix="/org", tags=["org"])
+
+
+@router.get("/nations", response_model=list[NationOut])
+def nations(node: NodeDep, actor: ActorDep) -> list[NationOut]:
+    return node.org.nations(actor)
+
+
+@router.get("/hqs", response_model=list[HqOut])
+def list_hqs(node: NodeDep, actor: ActorDep, nation: str | None = None) -> list[HqOut]:
+    return node.org.list_hqs(actor, nation)
+
+
+@router.post("/hqs", response_model=HqOut, status_code=201)
+def create_hq(data: HqIn, node: NodeDep, actor: ActorDep) -> HqOut:
+    return node.org.create_hq(actor, data)
+
+
+@router.get("/hqs/{hq_id}", response_model=HqOut)
+def get_hq(hq_id: str, node: NodeDep, actor: ActorDep) -> HqOut:
+    return node.org.get_hq(actor, hq_id)
+
+
+@router.patch("/hqs/{hq_id}", response_model=HqOut)
+def update_hq(hq_id: str, data: HqPatch, node: NodeDep, actor: ActorDep) -> HqOut:
+    return node.org.update_hq(actor, hq_id, data)
+
+
+@router.get("/hqs/{hq_id}/counterparts", response_model=list[HqOut])
+def hq_counterparts(hq_id: str, node: NodeDep, actor: ActorDep) -> list[HqOut]:
+    return node.org.counterparts_of(actor, hq_id)
+
+
+@router.get("/units", response_model=list[UnitOut])
+def list_units(
+    node: NodeDep,
+    actor: ActorDep,
+    hq_id: str | None = None,
+    nation: str | None = None,
+    domain: Domain | None = None,
+) -> list[UnitOut]:
+    return node.org.list_units(actor, hq_id=hq_id, nation=nation, domain=domain)
+
+
+@router.post("/units", response_model=UnitOut, status_code=201)
+def create_unit(data: UnitIn, node: NodeDep, actor: ActorDep) -> UnitOut:
+    return node.org.create_unit(actor, data)
+
+
+@router.get("/units/{unit_id}", response_model=UnitOut)
+def get_unit(unit_id: str, node: NodeDep, actor: ActorDep) -> UnitOut:
+    return node.org.get_unit(actor, unit_id)
+
+
+@router.patch("/units/{unit_id}", response_model=UnitOut)
+def update_unit(unit_id: str, data: UnitPatch, node: NodeDep, actor: ActorDep) -> UnitOut:
+    return node.org.update_unit(actor, unit_id, data)
+
+
+@router.get("/relationships", response_model=list[RelationshipOut])
+def list_relationships(
+    node: NodeDep, actor: ActorDep, party_id: str | None = None
+) -> list[RelationshipOut]:
+    return node.org.list_relationships(actor, party_id)
+
+
+@router.post("/relationships", response_model=RelationshipOut, status_code=201)
+def create_relationship(data: RelationshipIn, node: NodeDep, actor: ActorDep) -> RelationshipOut:
+    return node.org.create_relationship(actor, data)
+
+
+@router.post("/relationships/{rel_id}/revoke", response_model=RelationshipOut)
+def revoke_relationship(rel_id: str, node: NodeDep, actor: ActorDep) -> RelationshipOut:
+    return node.org.revoke_relationship(actor, rel_id)
+
+
+@router.get("/counterparts", response_model=list[CounterpartOut])
+def list_counterparts(node: NodeDep, actor: ActorDep) -> list[CounterpartOut]:
+    return node.org.list_counterparts(actor)
+
+
+@router.post("/counterparts", response_model=CounterpartOut, status_code=201)
+def create_counterpart(data: CounterpartIn, node: NodeDep, actor: ActorDep) -> CounterpartOut:
+    return node.org.create_counterpart(actor, data)
+
+
+@router.get("/taskings", response_model=list[TaskingOut])
+def list_taskings(node: NodeDep, actor: ActorDep, unit_id: str | None = None) -> list[TaskingOut]:
+    return node.org.list_taskings(actor, unit_id)
+
+
+@router.post(
+    "/taskings",
+    response_model=TaskingOut,
+    status_code=201,
+    summary="Task a unit (its own nation's chain of command only)",
+)
+def task_unit(data: TaskingIn, node: NodeDep, actor: ActorDep) -> TaskingOut:
+    return node.org.task_unit(actor, data)
+
+
+@router.get(
+    "/export",
+    response_class=PlainTextResponse,
+    summary="Everything released to your nation as an alliance-org/1 document",
+)
+def export(
+    node: NodeDep, actor: ActorDep, format: Literal["yaml", "json"] = "yaml"
+) -> PlainTextResponse:
+    media = "application/json" if format == "json" else "application/yaml"
+    return PlainTextResponse(
+        dump(export_document(node.ctx, actor.nation), format), media_type=media
+    )

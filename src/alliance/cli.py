@@ -1,0 +1,408 @@
+"""The ``alliance`` command. It parses options and calls the node; nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from alliance import __version__
+from alliance.access import UserIn
+from alliance.config import Settings, load_settings
+from alliance.core.authority import Role
+from alliance.core.errors import AllianceError
+from alliance.core.i18n import Lang, Text
+
+app = typer.Typer(
+    help="Alliance: coordination between sovereign allied HQs. / 同盟調整プラットフォーム",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+user_app = typer.Typer(help="Users and API tokens / 利用者とAPIトークン", no_args_is_help=True)
+ledger_app = typer.Typer(help="The signed ledger / 署名付き台帳", no_args_is_help=True)
+config_app = typer.Typer(help="Settings / 設定", no_args_is_help=True)
+org_app = typer.Typer(help="Command structures / 組織構造", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(config_app, name="config")
+app.add_typer(org_app, name="org")
+
+out = Console()
+err = Console(stderr=True)
+
+HomeOpt = Annotated[
+    Path | None, typer.Option("--home", help="Node folder (default $ALLIANCE_HOME or ./.alliance)")
+]
+
+
+def _lang() -> Lang:
+    return "ja" if os.environ.get("ALLIANCE_LANG", "").lower().startswith("ja") else "en"
+
+
+def _say(text: Text) -> str:
+    return text.get(_lang())
+
+
+def _fail(text: Text, code: int = 1) -> typer.Exit:
+    err.print(f"[red]{_say(text)}[/red]")
+    return typer.Exit(code)
+
+
+def _settings(home: Path | None, **overrides: object) -> Settings:
+    try:
+        return load_settings(home, **overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _fail(
+            Text(
+                f"Bad setting {where}: {first['msg']}", f"設定 {where} が不正です: {first['msg']}"
+            ),
+            2,
+        ) from None
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+
+
+def _open(home: Path | None):  # type: ignore[no-untyped-def]
+    from alliance.node import Node
+
+    try:
+        return Node(_settings(home)).start()
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)
+
+
+@app.command()
+def init(
+    nation: Annotated[str, typer.Option(help="Nation this node serves, e.g. JPN")],
+    home: HomeOpt = None,
+    hosted: Annotated[
+        list[str] | None, typer.Option(help="Further nations hosted (combined node)")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="PostgreSQL URL; default SQLite in home")
+    ] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    node_id: Annotated[str | None, typer.Option()] = None,
+    seed: Annotated[bool, typer.Option(help="Load the Japan–US public-facts seed")] = True,
+) -> None:
+    """Create a node: its key (owner-only), config file, database and genesis event."""
+    from alliance.node import Node
+    from alliance.org import load_document, packaged_seed, parse_document
+
+    settings = _settings(
+        home,
+        nation=nation,
+        hosted=hosted or None,
+        database_url=database_url,
+        port=port,
+        node_id=node_id,
+    )
+    try:
+        node = Node.init(settings)
+        with node:
+            if seed:
+                doc, digest = parse_document(packaged_seed(), source="seed.yaml")
+                report = load_document(node.ctx, doc, digest)
+                out.print(
+                    _say(
+                        Text(
+                            f"Seed loaded: {report.as_dict()}",
+                            f"シードを読み込みました: {report.as_dict()}",
+                        )
+                    )
+                )
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+    out.print(
+        _say(
+            Text(
+                f"Node {settings.node_id} ({settings.nation}) ready in {settings.home}; key fingerprint "
+                f"{node.key.fingerprint}.",
+                f"ノード {settings.node_id}（{settings.nation}）を {settings.home} に作成しました。鍵指紋 {node.key.fingerprint}。",
+            )
+        )
+    )
+
+
+@app.command()
+def serve(
+    home: HomeOpt = None,
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Run the node's API until stopped."""
+    from alliance.api import create_app
+
+    node = _open(home)
+    cfg = node.settings
+    try:
+        uvicorn.run(
+            create_app(node),
+            host=host or cfg.host,
+            port=port or cfg.port,
+            log_level="warning",
+            access_log=False,
+        )
+    finally:
+        node.close()
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Where the demo nodes live")] = Path(
+        ".demo"
+    ),
+    jpn_port: Annotated[int, typer.Option()] = 8701,
+    usa_port: Annotated[int, typer.Option()] = 8702,
+    keep: Annotated[
+        bool, typer.Option(help="Keep an existing demo instead of starting fresh")
+    ] = False,
+    serve_nodes: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the servers")
+    ] = True,
+) -> None:
+    """Start a JPN node and a USA node (SQLite), seeded, with demo users."""
+    from alliance import demo as demo_mod
+
+    try:
+        nodes = demo_mod.prepare(directory, {"JPN": jpn_port, "USA": usa_port}, fresh=not keep)
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+    for dn in nodes:
+        table = Table(title=f"{dn.nation} node — http://127.0.0.1:{dn.port}/docs")
+        table.add_column("role@HQ / 役割@司令部", no_wrap=True)
+        table.add_column("user / 利用者")
+        table.add_column("API token (shown once) / APIトークン", no_wrap=True)
+        for u in dn.users:
+            table.add_row(f"{u.role.value}@{u.hq_id}", u.name, u.token)
+        out.print(table, width=max(out.width, 160))
+    tokens = {dn.nation: {u.role.value + "@" + u.hq_id: u.token for u in dn.users} for dn in nodes}
+    (directory / "tokens.json").write_text(json.dumps(tokens, indent=2), encoding="utf-8")
+    (directory / "tokens.json").chmod(0o600)
+    out.print(
+        _say(
+            Text(
+                f"Tokens also saved to {directory / 'tokens.json'} (mode 600).",
+                f"トークンは {directory / 'tokens.json'}（600）にも保存しました。",
+            )
+        )
+    )
+    if serve_nodes:
+        asyncio.run(_serve_many([dn.home for dn in nodes]))
+
+
+async def _serve_many(homes: list[Path]) -> None:
+    from alliance.api import create_app
+    from alliance.node import Node
+
+    nodes = [Node(load_settings(h)).start() for h in homes]
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(
+                create_app(n),
+                host=n.settings.host,
+                port=n.settings.port,
+                log_level="warning",
+                access_log=False,
+            )
+        )
+        for n in nodes
+    ]
+    out.print(_say(Text("Serving; press Ctrl-C to stop.", "稼働中。Ctrl-Cで停止します。")))
+    try:
+        await asyncio.gather(*(s.serve() for s in servers))
+    finally:
+        for n in nodes:
+            n.close()
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Option()],
+    hq: Annotated[str, typer.Option(help="HQ id, e.g. jpn-jjoc")],
+    role: Annotated[Role, typer.Option()],
+    nation: Annotated[str | None, typer.Option(help="Default: the node's nation")] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Add a user and print their API token once (it is stored only as a hash)."""
+    node = _open(home)
+    try:
+        user, token = node.users.add(
+            UserIn(name=name, nation=nation or node.nation, hq_id=hq, role=role)
+        )
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+    except ValidationError as exc:
+        raise _fail(Text(str(exc), str(exc)), 2) from None
+    finally:
+        node.close()
+    out.print(
+        _say(
+            Text(
+                f"User {user.id} ({user.nation}/{user.hq_id}/{user.role.value}) created.",
+                f"利用者 {user.id}（{user.nation}/{user.hq_id}/{user.role.value}）を作成しました。",
+            )
+        )
+    )
+    out.print(_say(Text("API token (shown only now):", "APIトークン（表示はこの一度のみ）:")))
+    print(token)
+
+
+@user_app.command("list")
+def user_list(home: HomeOpt = None) -> None:
+    """List users of the node's nations."""
+    from sqlalchemy import select
+
+    from alliance.store.schema import UserRow
+
+    node = _open(home)
+    try:
+        with node.db.read() as s:
+            rows = list(s.scalars(select(UserRow).order_by(UserRow.nation, UserRow.name)))
+    finally:
+        node.close()
+    table = Table()
+    for col in ("id", "name", "nation", "hq", "role", "disabled"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.id, r.name, r.nation, r.hq_id, r.role, str(r.disabled))
+    out.print(table)
+
+
+@user_app.command("disable")
+def user_disable(user_id: str, home: HomeOpt = None) -> None:
+    """Disable a user; their token stops working at once."""
+    node = _open(home)
+    try:
+        node.users.disable(user_id)
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+    finally:
+        node.close()
+    out.print(_say(Text("Disabled.", "無効にしました。")))
+
+
+@ledger_app.command("verify")
+def ledger_verify(home: HomeOpt = None) -> None:
+    """Check every event: sequence, hash, chain, stored columns and signature."""
+    from alliance.core.keys import NodeKey
+    from alliance.store import Database
+    from alliance.store.ledger import verify_database
+
+    settings = _settings(home)
+    try:
+        key = NodeKey.load(settings.key_file, settings.passphrase)
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+    db = Database(settings.database_url)
+    try:
+        report = verify_database(db, key.public_raw)
+    finally:
+        db.dispose()
+    if report.ok:
+        out.print(
+            _say(
+                Text(
+                    f"Ledger OK: {report.checked} events verified; head {report.head_hash[:16]}.",
+                    f"台帳は正常です: {report.checked}件を検証。先頭 {report.head_hash[:16]}。",
+                )
+            )
+        )
+        return
+    p = report.problem
+    assert p is not None
+    raise _fail(
+        Text(
+            f"Ledger BROKEN at event #{p.seq} ({p.event_id}): {p.reason.en}. "
+            f"{report.checked} events before it verified.",
+            f"台帳が破損: イベント#{p.seq}（{p.event_id}）: {p.reason.ja}。それ以前の{report.checked}件は正常。",
+        ),
+        1,
+    )
+
+
+@config_app.command("check")
+def config_check(home: HomeOpt = None) -> None:
+    """Print the merged settings (defaults < file < environment) and exit."""
+    settings = _settings(home)
+    out.print_json(json.dumps(settings.public_view()))
+    if not settings.key_file.exists():
+        raise _fail(
+            Text(
+                f"No key at {settings.key_file}; run 'alliance init'.",
+                f"{settings.key_file} に鍵がありません。「alliance init」を実行してください。",
+            ),
+            1,
+        )
+
+
+@org_app.command("load")
+def org_load(
+    file: Annotated[
+        Path | None, typer.Argument(help="YAML/JSON document; default: packaged seed")
+    ] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Load command structures (idempotent, all or nothing)."""
+    from alliance.org import load_document, packaged_seed, parse_document
+
+    node = _open(home)
+    try:
+        raw = file.read_bytes() if file else packaged_seed()
+        doc, digest = parse_document(raw, source=str(file or "seed.yaml"))
+        report = load_document(node.ctx, doc, digest)
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+    finally:
+        node.close()
+    out.print_json(json.dumps(report.as_dict()))
+
+
+@org_app.command("export")
+def org_export(
+    to: Annotated[
+        str | None, typer.Option(help="Nation the export is for (default: this node's)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="yaml or json")] = "yaml",
+    output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Export what is released to a nation, as an alliance-org/1 document."""
+    from alliance.org import dump, export_document
+
+    if fmt not in {"yaml", "json"}:
+        raise _fail(Text("--format is yaml or json.", "--format は yaml か json です。"), 2)
+    node = _open(home)
+    try:
+        text = dump(
+            export_document(node.ctx, to or node.nation), "json" if fmt == "json" else "yaml"
+        )
+    except AllianceError as exc:
+        raise _fail(exc.message, 2) from None
+    finally:
+        node.close()
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,148 @@
+"""Time in UTC, military date-time groups (DTG) and display in Z, JST and HST.
+
+A DTG is ``DDHHMM`` + time-zone letter + month + two-digit year, e.g.
+``271200ZJUL24`` (27 July 2024, 12:00 UTC). Zone letters follow the military
+time zones: ``Z`` is UTC, ``I`` (India) is UTC+9 = JST, ``W`` (Whiskey) is
+UTC-10 = HST. Internally every time is an aware UTC ``datetime``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from .errors import InvalidInput
+from .i18n import Text
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+_DTG = re.compile(
+    r"^\s*(?P<d>\d{2})(?P<h>\d{2})(?P<m>\d{2})\s*(?P<z>[A-IK-Z])\s*"
+    r"(?P<mon>[A-Z]{3})\s*(?P<y>\d{2})\s*$",
+    re.IGNORECASE,
+)
+
+JST = ZoneInfo("Asia/Tokyo")
+HST = ZoneInfo("Pacific/Honolulu")
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC (microsecond precision)."""
+    return datetime.now(UTC)
+
+
+def zone_offset_hours(letter: str) -> int:
+    """Offset from UTC in hours of a military time-zone letter (J is not a zone)."""
+    c = letter.upper()
+    if c == "Z":
+        return 0
+    if "A" <= c <= "I":
+        return ord(c) - ord("A") + 1
+    if "K" <= c <= "M":
+        return ord(c) - ord("K") + 10
+    if "N" <= c <= "Y":
+        return -(ord(c) - ord("N") + 1)
+    raise ValueError(f"not a military time-zone letter: {letter!r}")
+
+
+def _bad_dtg(value: str, why_en: str, why_ja: str, field: str | None) -> InvalidInput:
+    return InvalidInput(
+        Text(
+            f"'{value}' is not a date-time group like 271200ZJUL24: {why_en}.",
+            f"「{value}」は日時グループ（例: 271200ZJUL24）ではありません: {why_ja}。",
+        ),
+        field=field,
+        code="invalid_dtg",
+    )
+
+
+def parse_dtg(value: str, *, field: str | None = None) -> datetime:
+    """Parse a DTG such as ``271200ZJUL24`` into an aware UTC datetime."""
+    m = _DTG.match(value)
+    if not m:
+        raise _bad_dtg(value, "wrong layout", "書式が違います", field)
+    mon = m["mon"].upper()
+    if mon not in MONTHS:
+        raise _bad_dtg(value, f"unknown month {mon}", f"月「{mon}」が不明です", field)
+    tz = timezone(timedelta(hours=zone_offset_hours(m["z"])))
+    try:
+        local = datetime(
+            2000 + int(m["y"]),
+            MONTHS.index(mon) + 1,
+            int(m["d"]),
+            int(m["h"]),
+            int(m["m"]),
+            tzinfo=tz,
+        )
+    except ValueError as exc:
+        raise _bad_dtg(value, str(exc), "存在しない日時です", field) from exc
+    return local.astimezone(UTC)
+
+
+def format_dtg(moment: datetime, zone: str = "Z") -> str:
+    """Format an aware datetime as a DTG in the given military zone (default ``Z``)."""
+    if moment.tzinfo is None:
+        raise ValueError("DTG needs an aware datetime")
+    local = moment.astimezone(timezone(timedelta(hours=zone_offset_hours(zone))))
+    return f"{local:%d%H%M}{zone.upper()}{MONTHS[local.month - 1]}{local:%y}"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeDisplay:
+    """One moment shown side by side in UTC (Z), Japan (JST) and Hawaii (HST)."""
+
+    z: str
+    jst: str
+    hst: str
+    iso: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"z": self.z, "jst": self.jst, "hst": self.hst, "iso": self.iso}
+
+
+def display(moment: datetime) -> TimeDisplay:
+    """Render a moment for staff on both sides: DTG in Z, and local JST and HST."""
+    utc = moment.astimezone(UTC)
+    return TimeDisplay(
+        z=format_dtg(utc, "Z"),
+        jst=f"{utc.astimezone(JST):%Y-%m-%d %H:%M} JST",
+        hst=f"{utc.astimezone(HST):%Y-%m-%d %H:%M} HST",
+        iso=utc.isoformat().replace("+00:00", "Z"),
+    )
+
+
+def iso(moment: datetime) -> str:
+    """Canonical ISO 8601 text in UTC with a ``Z`` suffix, used in ledger events."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str, *, field: str | None = None) -> datetime:
+    """Accept either a DTG or ISO 8601 with an offset; naive times are refused."""
+    if _DTG.match(value):
+        return parse_dtg(value, field=field)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise _bad_dtg(
+            value, "neither DTG nor ISO 8601", "DTGでもISO 8601でもありません", field
+        ) from exc
+    if moment.tzinfo is None:
+        raise _bad_dtg(value, "no time zone given", "タイムゾーンがありません", field)
+    return moment.astimezone(UTC)
+
+
+def coerce_time(value: datetime | str | None, *, field: str) -> datetime | None:
+    """An aware UTC datetime from a DTG, ISO text or datetime; naive times are refused."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise _bad_dtg(
+                value.isoformat(), "no time zone given", "タイムゾーンがありません", field
+            )
+        return value.astimezone(UTC)
+    return parse_time(value, field=field)

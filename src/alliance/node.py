@@ -1,0 +1,177 @@
+"""A sovereign node: settings, database, key, writer and desks, built by a factory.
+
+Nothing starts in a constructor: :meth:`Node.start` opens the database, runs
+migrations, checks that the key matches the ledger, and starts the writer.
+Several nodes can live in one process (a demo, a test); they share nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from alliance.access import UserDesk
+from alliance.acm import AcmDesk
+from alliance.config import Settings, write_file
+from alliance.core.dtg import utcnow
+from alliance.core.errors import AllianceError
+from alliance.core.i18n import Text
+from alliance.core.keys import NodeKey
+from alliance.core.ledger import EventDraft, VerifyReport
+from alliance.core.markings import Marking
+from alliance.org import OrgDesk
+from alliance.store import Database, DeskContext, Tx, Writer
+from alliance.store.ledger import verify_database
+from alliance.store.schema import MetaRow
+
+log = logging.getLogger(__name__)
+
+
+class NodeError(AllianceError):
+    code = "node_error"
+    status = 500
+
+
+class Node:
+    """One nation's node. Use :func:`open_node` or :meth:`init`, then :meth:`start`."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = Database(settings.database_url)
+        self.key = NodeKey.load(settings.key_file, settings.passphrase)
+        self.writer = Writer(self.db, self.key, settings.node_id, clock=clock)
+        self.ctx = DeskContext(
+            db=self.db,
+            writer=self.writer,
+            nation=settings.nation,
+            hosted=settings.hosted_nations,
+            clock=clock,
+        )
+        self.users = UserDesk(self.ctx)
+        self.org = OrgDesk(self.ctx)
+        self.acm = AcmDesk(self.ctx)
+        self._started = False
+
+    @property
+    def nation(self) -> str:
+        return self.settings.nation
+
+    @property
+    def node_id(self) -> str:
+        return self.settings.node_id
+
+    # -- lifecycle -----------------------------------------------------------
+
+    @classmethod
+    def init(cls, settings: Settings) -> Node:
+        """Create the node folder, its key (0600), config file and database with the genesis event."""
+        settings.home.mkdir(parents=True, exist_ok=True)
+        settings.home.chmod(0o700)
+        if settings.key_file.exists():
+            raise NodeError(
+                Text(
+                    f"{settings.home} already holds a node key; refusing to overwrite it.",
+                    f"{settings.home} には既にノード鍵があります。上書きしません。",
+                ),
+                code="already_initialized",
+            )
+        key = NodeKey.generate()
+        key.save(settings.key_file, settings.passphrase)
+        write_file(settings)
+        node = cls(settings)
+        node.db.migrate()
+        node.writer.start()
+        try:
+            node.writer.run(node._genesis_job())
+        finally:
+            node.writer.stop()
+        node.db.dispose()
+        return cls(settings)
+
+    def _genesis_job(self) -> Callable[[Tx], None]:
+        s = self.settings
+        key = self.key
+
+        def job(tx: Tx) -> None:
+            facts = {
+                "node_id": s.node_id,
+                "nation": s.nation,
+                "hosted": ",".join(sorted(s.hosted_nations)),
+                "public_key": key.public_hex,
+                "created": tx.now.isoformat(),
+            }
+            for k, v in facts.items():
+                tx.session.add(MetaRow(key=k, value=v))
+            tx.record(
+                EventDraft(
+                    kind="node.genesis",
+                    object_type="node",
+                    object_id=s.node_id,
+                    owner=s.nation,
+                    marking=Marking.of(s.nation, s.hosted_nations),
+                    data={k: v for k, v in facts.items() if k != "created"},
+                )
+            )
+
+        return job
+
+    def start(self) -> Node:
+        if self._started:
+            return self
+        self.db.migrate()
+        with self.db.read() as session:
+            meta = {m.key: m.value for m in session.scalars(select(MetaRow))}
+        if not meta:
+            raise NodeError(
+                Text(
+                    "This database holds no node; run 'alliance init' first.",
+                    "このデータベースにノードがありません。先に「alliance init」を実行してください。",
+                ),
+                code="not_initialized",
+            )
+        if meta.get("public_key") != self.key.public_hex:
+            raise NodeError(
+                Text(
+                    "The node key does not match the key that signed this ledger.",
+                    "ノード鍵がこの台帳に署名した鍵と一致しません。",
+                ),
+                code="key_mismatch",
+            )
+        if meta.get("nation") != self.settings.nation:
+            raise NodeError(
+                Text(
+                    f"This database belongs to a {meta.get('nation')} node, not {self.settings.nation}.",
+                    f"このデータベースは{meta.get('nation')}のノードのもので、"
+                    f"{self.settings.nation}のものではありません。",
+                ),
+                code="nation_mismatch",
+            )
+        self.writer.start()
+        self._started = True
+        log.info("node %s (%s) started, key %s", self.node_id, self.nation, self.key.fingerprint)
+        return self
+
+    def close(self) -> None:
+        self.writer.stop()
+        self.db.dispose()
+        self._started = False
+
+    def __enter__(self) -> Node:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ledger ----------------------------------------------------------------
+
+    def verify_ledger(self) -> VerifyReport:
+        return verify_database(self.db, self.key.public_raw)
+
+
+def open_node(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Node:
+    """Build and start the node described by ``settings``."""
+    return Node(settings, clock=clock).start()

@@ -1,0 +1,50 @@
+"""The org desk: nations, HQs, units, command relationships, counterparts, taskings."""
+
+from .desk import OrgDesk
+from .models import (
+    CounterpartIn,
+    CounterpartOut,
+    Domain,
+    HqIn,
+    HqKind,
+    HqOut,
+    HqPatch,
+    NationOut,
+    Party,
+    RelationshipIn,
+    RelationshipOut,
+    RelKind,
+    TaskingIn,
+    TaskingOut,
+    UnitIn,
+    UnitOut,
+    UnitPatch,
+)
+from .seed import OrgDocument, dump, export_document, load_document, packaged_seed, parse_document
+
+__all__ = [
+    "CounterpartIn",
+    "CounterpartOut",
+    "Domain",
+    "HqIn",
+    "HqKind",
+    "HqOut",
+    "HqPatch",
+    "NationOut",
+    "OrgDesk",
+    "OrgDocument",
+    "Party",
+    "RelKind",
+    "RelationshipIn",
+    "RelationshipOut",
+    "TaskingIn",
+    "TaskingOut",
+    "UnitIn",
+    "UnitOut",
+    "UnitPatch",
+    "dump",
+    "export_document",
+    "load_document",
+    "packaged_seed",
+    "parse_document",
+]

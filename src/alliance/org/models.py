@@ -1,0 +1,251 @@
+"""Org desk inputs and views: HQs, units (MIL-STD-2525 SIDC), command relationships."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from alliance.core.errors import InvalidInput
+from alliance.core.i18n import Text
+from alliance.core.models import (
+    LongText,
+    MarkingIn,
+    Name,
+    OwnedOut,
+    ShortText,
+    Slug,
+    Strict,
+    TimeOut,
+)
+
+
+class HqKind(StrEnum):
+    MINISTRY = "ministry"
+    COMBATANT_COMMAND = "combatant_command"
+    JOINT_HQ = "joint_hq"
+    COMPONENT = "component"
+    SERVICE_HQ = "service_hq"
+    OTHER = "other"
+
+
+class Domain(StrEnum):
+    LAND = "land"
+    MARITIME = "maritime"
+    AIR = "air"
+    SPACE = "space"
+    CYBER = "cyber"
+    JOINT = "joint"
+
+
+class RelKind(StrEnum):
+    """Command relationships (JP 1 / JP 3-0 terms) and support relationships."""
+
+    COCOM = "cocom"
+    OPCON = "opcon"
+    TACON = "tacon"
+    ADCON = "adcon"
+    GENERAL_SUPPORT = "general_support"
+    MUTUAL_SUPPORT = "mutual_support"
+    DIRECT_SUPPORT = "direct_support"
+    CLOSE_SUPPORT = "close_support"
+
+    @property
+    def is_command(self) -> bool:
+        return self in COMMAND_KINDS
+
+
+COMMAND_KINDS = frozenset({RelKind.COCOM, RelKind.OPCON, RelKind.TACON, RelKind.ADCON})
+
+REL_NAMES: dict[RelKind, Text] = {
+    RelKind.COCOM: Text("combatant command (COCOM)", "戦闘指揮（COCOM）"),
+    RelKind.OPCON: Text("operational control (OPCON)", "作戦統制（OPCON）"),
+    RelKind.TACON: Text("tactical control (TACON)", "戦術統制（TACON）"),
+    RelKind.ADCON: Text("administrative control (ADCON)", "管理統制（ADCON）"),
+    RelKind.GENERAL_SUPPORT: Text("general support", "全般支援"),
+    RelKind.MUTUAL_SUPPORT: Text("mutual support", "相互支援"),
+    RelKind.DIRECT_SUPPORT: Text("direct support", "直接支援"),
+    RelKind.CLOSE_SUPPORT: Text("close support", "近接支援"),
+}
+
+# MIL-STD-2525C / APP-6(B) 15-character SIDC: coding scheme, affiliation,
+# battle dimension, status, function id (6), modifiers (2), country (2), order of battle.
+_SIDC_C = re.compile(
+    r"^[SGWIOE][PUAFNSHGWMDLJK][PAGSUFXTOEVLZ-][AP-][A-Z0-9-]{6}[A-Z0-9*-]{2}[A-Z*-]{2}[A-Z*-]$"
+)
+# MIL-STD-2525D/E: 20 (or 30) digits; digits 1-2 version, 3-4 standard identity.
+_SIDC_D = re.compile(r"^\d{20}(\d{10})?$")
+
+
+def check_sidc(value: str) -> str:
+    """Accept a 2525C/APP-6(B) letter code or a 2525D/E numeric code."""
+    code = value.strip().upper()
+    if _SIDC_C.match(code) or (_SIDC_D.match(code) and code[2] in "01" and code[3] in "0123456"):
+        return code
+    raise InvalidInput(
+        Text(
+            f"'{value}' is not a MIL-STD-2525 symbol code (15 characters like SFGPUCI----H---, "
+            "or 20/30 digits for 2525D/E).",
+            f"「{value}」はMIL-STD-2525のシンボルコード（15文字の例: SFGPUCI----H---、"
+            "または2525D/Eの20/30桁）ではありません。",
+        ),
+        field="sidc",
+        code="invalid_sidc",
+    )
+
+
+Sidc = Annotated[str, AfterValidator(check_sidc)]
+
+
+class HqIn(Strict):
+    id: Slug | None = None
+    nation: str
+    parent_id: Slug | None = None
+    kind: HqKind
+    name_en: Name
+    name_ja: Name
+    short_en: Annotated[str, Field(min_length=1, max_length=40)]
+    short_ja: Annotated[str, Field(min_length=1, max_length=40)]
+    location_en: ShortText = ""
+    location_ja: ShortText = ""
+    note_en: LongText = ""
+    note_ja: LongText = ""
+    operational_authority: bool = False
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class HqPatch(Strict):
+    version: int | None = Field(default=None, description="Refuse if the object has moved on")
+    name_en: Name | None = None
+    name_ja: Name | None = None
+    short_en: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    short_ja: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    location_en: ShortText | None = None
+    location_ja: ShortText | None = None
+    note_en: LongText | None = None
+    note_ja: LongText | None = None
+    marking: MarkingIn | None = None
+
+
+class HqOut(OwnedOut):
+    parent_id: str | None
+    kind: HqKind
+    name_en: str
+    name_ja: str
+    short_en: str
+    short_ja: str
+    location_en: str
+    location_ja: str
+    note_en: str
+    note_ja: str
+    operational_authority: bool
+
+
+class UnitIn(Strict):
+    id: Slug | None = None
+    hq_id: Slug
+    name_en: Name
+    name_ja: Name
+    sidc: Sidc
+    domain: Domain
+    echelon: ShortText = ""
+    home_en: ShortText = ""
+    home_ja: ShortText = ""
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class UnitPatch(Strict):
+    version: int | None = None
+    hq_id: Slug | None = None
+    name_en: Name | None = None
+    name_ja: Name | None = None
+    sidc: Sidc | None = None
+    domain: Domain | None = None
+    echelon: ShortText | None = None
+    home_en: ShortText | None = None
+    home_ja: ShortText | None = None
+    marking: MarkingIn | None = None
+
+
+class UnitOut(OwnedOut):
+    hq_id: str
+    name_en: str
+    name_ja: str
+    sidc: str
+    domain: Domain
+    echelon: str
+    home_en: str
+    home_ja: str
+
+
+class Party(Strict):
+    kind: Literal["hq", "unit"]
+    id: Slug
+
+
+class RelationshipIn(Strict):
+    """For support kinds, ``superior`` is the supported and ``subordinate`` the supporting force."""
+
+    kind: RelKind
+    superior: Party
+    subordinate: Party
+    valid_from: datetime | str
+    valid_to: datetime | str | None = None
+    caveats_en: LongText = ""
+    caveats_ja: LongText = ""
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class RelationshipOut(OwnedOut):
+    kind: RelKind
+    kind_name: dict[str, str]
+    superior: Party
+    subordinate: Party
+    valid_from: TimeOut
+    valid_to: TimeOut | None
+    caveats_en: str
+    caveats_ja: str
+    state: str
+    in_force: bool
+
+
+class CounterpartIn(Strict):
+    hq_id: Slug
+    partner_hq_id: Slug
+    note_en: LongText = ""
+    note_ja: LongText = ""
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class CounterpartOut(OwnedOut):
+    hq_id: str
+    partner_hq_id: str
+    note_en: str
+    note_ja: str
+
+
+class TaskingIn(Strict):
+    unit_id: Slug
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    detail: LongText = ""
+    due: datetime | str | None = None
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class TaskingOut(OwnedOut):
+    unit_id: str
+    issuing_hq_id: str
+    title: str
+    detail: str
+    due: TimeOut | None
+    state: str
+
+
+class NationOut(BaseModel):
+    code: str
+    name_en: str
+    name_ja: str
+    hosted_here: bool

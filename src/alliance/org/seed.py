@@ -1,0 +1,489 @@
+"""Load and export command structures as YAML or JSON (format ``alliance-org/1``).
+
+The seed shipped with Alliance (``data/seed.yaml``) holds the Japan–US
+structures from public facts, in both languages. Loading is idempotent: an
+object already present with the same content is left alone; a seeded object
+whose content differs is updated; objects that came from elsewhere (written
+here, or received from their owner's node) are never overwritten by a seed.
+Loading is one transaction: a document with any bad entry changes nothing.
+Exports carry only what is released to the nation they are made for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError
+from sqlalchemy import select
+
+from alliance.core.authority import Grant
+from alliance.core.dtg import iso, parse_time
+from alliance.core.errors import InvalidInput
+from alliance.core.i18n import Text
+from alliance.core.markings import Marking, check_nation
+from alliance.core.models import LongText, MarkingIn, Name, ShortText, Slug, Strict
+from alliance.store.context import DeskContext
+from alliance.store.owned import record, released_to, stamp_new, touch
+from alliance.store.schema import (
+    CommandRelationshipRow,
+    CounterpartRow,
+    HqRow,
+    NationRow,
+    Owned,
+    OwnedRow,
+    UnitRow,
+)
+from alliance.store.writer import Tx
+
+from .models import Domain, HqKind, RelKind, Sidc
+
+FORMAT: Literal["alliance-org/1"] = "alliance-org/1"
+MAX_DOCUMENT_BYTES = 5_000_000
+
+
+class SeedNation(Strict):
+    code: str
+    name_en: Name
+    name_ja: Name
+    marking: MarkingIn | None = None
+
+
+class SeedHq(Strict):
+    id: Slug
+    nation: str
+    parent: Slug | None = None
+    kind: HqKind
+    name_en: Name
+    name_ja: Name
+    short_en: str = Field(min_length=1, max_length=40)
+    short_ja: str = Field(min_length=1, max_length=40)
+    location_en: ShortText = ""
+    location_ja: ShortText = ""
+    note_en: LongText = ""
+    note_ja: LongText = ""
+    operational_authority: bool = False
+    marking: MarkingIn | None = None
+
+
+class SeedUnit(Strict):
+    id: Slug
+    hq: Slug
+    name_en: Name
+    name_ja: Name
+    sidc: Sidc
+    domain: Domain
+    echelon: ShortText = ""
+    home_en: ShortText = ""
+    home_ja: ShortText = ""
+    marking: MarkingIn | None = None
+
+
+class SeedRelationship(Strict):
+    id: Slug
+    kind: RelKind
+    superior: str = Field(pattern=r"^(hq|unit):[a-z0-9][a-z0-9._-]{1,63}$")
+    subordinate: str = Field(pattern=r"^(hq|unit):[a-z0-9][a-z0-9._-]{1,63}$")
+    valid_from: str
+    valid_to: str | None = None
+    caveats_en: LongText = ""
+    caveats_ja: LongText = ""
+    marking: MarkingIn | None = None
+
+
+class SeedCounterpart(Strict):
+    id: Slug
+    hq: Slug
+    partner: Slug
+    note_en: LongText = ""
+    note_ja: LongText = ""
+    marking: MarkingIn | None = None
+
+
+class OrgDocument(Strict):
+    format: Literal["alliance-org/1"] = FORMAT
+    title_en: str = ""
+    title_ja: str = ""
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+    nations: list[SeedNation] = Field(default_factory=list)
+    hqs: list[SeedHq] = Field(default_factory=list)
+    units: list[SeedUnit] = Field(default_factory=list)
+    relationships: list[SeedRelationship] = Field(default_factory=list)
+    counterparts: list[SeedCounterpart] = Field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
+
+
+def _bad(message_en: str, message_ja: str, where: str) -> InvalidInput:
+    return InvalidInput(Text(message_en, message_ja), field=where, code="invalid_document")
+
+
+def parse_document(raw: bytes | str, *, source: str = "document") -> tuple[OrgDocument, str]:
+    """Parse YAML or JSON (YAML is a superset) safely; return the document and its SHA-256."""
+    data = raw.encode() if isinstance(raw, str) else raw
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise _bad(
+            f"{source} is larger than {MAX_DOCUMENT_BYTES} bytes.",
+            f"{source} が {MAX_DOCUMENT_BYTES} バイトを超えています。",
+            "document",
+        )
+    try:
+        loaded = yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        raise _bad(
+            f"{source} is not valid YAML/JSON: {exc}",
+            f"{source} はYAML/JSONとして不正です。",
+            "document",
+        ) from None
+    try:
+        doc = OrgDocument.model_validate(loaded)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise _bad(
+            f"{source}: {where}: {first['msg']}",
+            f"{source}: {where}: 値が不正です（{first['type']}）",
+            where,
+        ) from None
+    return doc, hashlib.sha256(data).hexdigest()
+
+
+def packaged_seed() -> bytes:
+    """The Japan–US seed shipped with Alliance."""
+    return resources.files("alliance.org").joinpath("data/seed.yaml").read_bytes()
+
+
+def _marking(item: MarkingIn | None, default: MarkingIn, owner: str, where: str) -> Marking:
+    return (item or default).build(owner, field=f"{where}.marking")
+
+
+class _Loader:
+    """Upserts the entries of one document inside one writer job."""
+
+    def __init__(self, tx: Tx, doc: OrgDocument, grant: Grant) -> None:
+        self.tx = tx
+        self.doc = doc
+        self.grant = grant
+        self.report = LoadReport()
+
+    def upsert(
+        self,
+        model: type[OwnedRow],
+        object_type: str,
+        ident: str,
+        owner: str,
+        marking: Marking,
+        values: dict[str, Any],
+    ) -> None:
+        s = self.tx.session
+        row = s.get(model, ident)
+        if row is None:
+            row = model(id=ident, **values)
+            stamp_new(row, owner=owner, marking=marking, now=self.tx.now, origin="seed")
+            s.add(row)
+            s.flush()
+            record(self.tx, row, object_type, f"org.{object_type}.seeded", None, self.grant)
+            self.report.created += 1
+            return
+        if row.origin != "seed" or row.owner != owner:
+            self.report.skipped.append(f"{object_type}:{ident}")
+            return
+        same = row.marking == marking and all(getattr(row, k) == v for k, v in values.items())
+        if same:
+            self.report.unchanged += 1
+            return
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.set_marking(marking)
+        touch(row, self.tx.now)
+        record(self.tx, row, object_type, f"org.{object_type}.seeded", None, self.grant)
+        self.report.updated += 1
+
+    def nation_of_hq(self, hq_id: str, where: str) -> str:
+        row = self.tx.session.get(HqRow, hq_id)
+        if row is None:
+            raise _bad(
+                f"{where}: unknown HQ '{hq_id}'", f"{where}: 司令部「{hq_id}」が不明です", where
+            )
+        return row.owner
+
+    def party(self, ref: str, where: str) -> tuple[str, str, str]:
+        kind, ident = ref.split(":", 1)
+        model: type[HqRow] | type[UnitRow] = HqRow if kind == "hq" else UnitRow
+        row = self.tx.session.get(model, ident)
+        if row is None:
+            raise _bad(
+                f"{where}: unknown {kind} '{ident}'", f"{where}: 「{ident}」が不明です", where
+            )
+        return kind, ident, row.owner
+
+    def run(self) -> LoadReport:
+        doc = self.doc
+        for i, n in enumerate(doc.nations):
+            code = check_nation(n.code, field=f"nations.{i}.code")
+            self.upsert(
+                NationRow,
+                "nation",
+                code,
+                code,
+                _marking(n.marking, doc.marking, code, f"nations.{i}"),
+                {"name_en": n.name_en, "name_ja": n.name_ja},
+            )
+        self._hqs()
+        for i, u in enumerate(doc.units):
+            where = f"units.{i}"
+            owner = self.nation_of_hq(u.hq, f"{where}.hq")
+            values = u.model_dump(include={"name_en", "name_ja", "echelon", "home_en", "home_ja"})
+            values.update(hq_id=u.hq, sidc=u.sidc, domain=u.domain.value)
+            self.upsert(
+                UnitRow, "unit", u.id, owner, _marking(u.marking, doc.marking, owner, where), values
+            )
+        for i, r in enumerate(doc.relationships):
+            self._relationship(i, r)
+        for i, c in enumerate(doc.counterparts):
+            where = f"counterparts.{i}"
+            owner = self.nation_of_hq(c.hq, f"{where}.hq")
+            if self.nation_of_hq(c.partner, f"{where}.partner") == owner:
+                raise _bad(
+                    f"{where}: counterparts are HQs of different nations",
+                    f"{where}: カウンターパートは異なる国の司令部です",
+                    f"{where}.partner",
+                )
+            self.upsert(
+                CounterpartRow,
+                "counterpart",
+                c.id,
+                owner,
+                _marking(c.marking, doc.marking, owner, where),
+                {
+                    "hq_id": c.hq,
+                    "partner_hq_id": c.partner,
+                    "note_en": c.note_en,
+                    "note_ja": c.note_ja,
+                },
+            )
+        return self.report
+
+    def _hqs(self) -> None:
+        # Parents first, whatever order the document lists them in.
+        pending = {h.id: (i, h) for i, h in enumerate(self.doc.hqs)}
+        done: set[str] = set()
+        while pending:
+            ready = [
+                (i, h)
+                for i, h in pending.values()
+                if h.parent is None or h.parent in done or h.parent not in pending
+            ]
+            if not ready:
+                cycle = ", ".join(sorted(pending))
+                raise _bad(
+                    f"hqs: parent cycle among {cycle}",
+                    f"hqs: 親子関係が循環しています（{cycle}）",
+                    "hqs",
+                )
+            for i, h in sorted(ready, key=lambda t: t[0]):
+                where = f"hqs.{i}"
+                nation = check_nation(h.nation, field=f"{where}.nation")
+                if (
+                    h.parent is not None
+                    and self.nation_of_hq(h.parent, f"{where}.parent") != nation
+                ):
+                    raise _bad(
+                        f"{where}.parent: '{h.parent}' is another nation's HQ",
+                        f"{where}.parent: 「{h.parent}」は他国の司令部です",
+                        f"{where}.parent",
+                    )
+                values = h.model_dump(
+                    include={
+                        "kind",
+                        "name_en",
+                        "name_ja",
+                        "short_en",
+                        "short_ja",
+                        "location_en",
+                        "location_ja",
+                        "note_en",
+                        "note_ja",
+                        "operational_authority",
+                    }
+                )
+                values["kind"] = h.kind.value
+                values["parent_id"] = h.parent
+                self.upsert(
+                    HqRow,
+                    "hq",
+                    h.id,
+                    nation,
+                    _marking(h.marking, self.doc.marking, nation, where),
+                    values,
+                )
+                done.add(h.id)
+                del pending[h.id]
+
+    def _relationship(self, i: int, r: SeedRelationship) -> None:
+        where = f"relationships.{i}"
+        sup_kind, sup_id, sup_owner = self.party(r.superior, f"{where}.superior")
+        sub_kind, sub_id, sub_owner = self.party(r.subordinate, f"{where}.subordinate")
+        if r.kind.is_command and sup_owner != sub_owner:
+            raise _bad(
+                f"{where}: a command relationship never crosses nations",
+                f"{where}: 指揮関係は国をまたげません",
+                f"{where}.superior",
+            )
+        valid_from = parse_time(r.valid_from, field=f"{where}.valid_from")
+        valid_to = parse_time(r.valid_to, field=f"{where}.valid_to") if r.valid_to else None
+        marking = _marking(r.marking, self.doc.marking, sub_owner, where)
+        self.upsert(
+            CommandRelationshipRow,
+            "relationship",
+            r.id,
+            sub_owner,
+            marking,
+            {
+                "kind": r.kind.value,
+                "superior_kind": sup_kind,
+                "superior_id": sup_id,
+                "subordinate_kind": sub_kind,
+                "subordinate_id": sub_id,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+                "caveats_en": r.caveats_en,
+                "caveats_ja": r.caveats_ja,
+                "state": "active",
+            },
+        )
+
+
+def load_document(ctx: DeskContext, doc: OrgDocument, digest: str) -> LoadReport:
+    """Load a parsed document as the node operator, in one transaction."""
+    grant = Grant(rule="org.seed", basis=f"node operator loaded document sha256:{digest[:16]}")
+    return ctx.writer.run(lambda tx: _Loader(tx, doc, grant).run())
+
+
+def _m(row: Owned) -> dict[str, Any]:
+    m = row.marking
+    out: dict[str, Any] = {"releasable_to": m.nations}
+    if m.tlp:
+        out["tlp"] = m.tlp.value
+    return out
+
+
+def _t(value: datetime | None) -> str | None:
+    return iso(value) if value else None
+
+
+def export_document(ctx: DeskContext, nation: str) -> dict[str, Any]:
+    """Everything of the org desk released to ``nation``, as an ``alliance-org/1`` document."""
+    nation = check_nation(nation)
+    with ctx.db.read() as s:
+
+        def rows(model: type[Owned]) -> list[Any]:
+            return list(s.scalars(released_to(select(model), model, nation).order_by(model.id)))
+
+        hqs = rows(HqRow)
+        return {
+            "format": FORMAT,
+            "title_en": f"Command structures released to {nation}",
+            "title_ja": f"{nation}へ提供可の組織構造",
+            "nations": [
+                {"code": n.id, "name_en": n.name_en, "name_ja": n.name_ja, "marking": _m(n)}
+                for n in rows(NationRow)
+            ],
+            "hqs": [
+                {
+                    "id": h.id,
+                    "nation": h.owner,
+                    "parent": h.parent_id,
+                    "kind": h.kind,
+                    "name_en": h.name_en,
+                    "name_ja": h.name_ja,
+                    "short_en": h.short_en,
+                    "short_ja": h.short_ja,
+                    "location_en": h.location_en,
+                    "location_ja": h.location_ja,
+                    "note_en": h.note_en,
+                    "note_ja": h.note_ja,
+                    "operational_authority": h.operational_authority,
+                    "marking": _m(h),
+                }
+                for h in hqs
+            ],
+            "units": [
+                {
+                    "id": u.id,
+                    "hq": u.hq_id,
+                    "name_en": u.name_en,
+                    "name_ja": u.name_ja,
+                    "sidc": u.sidc,
+                    "domain": u.domain,
+                    "echelon": u.echelon,
+                    "home_en": u.home_en,
+                    "home_ja": u.home_ja,
+                    "marking": _m(u),
+                }
+                for u in rows(UnitRow)
+            ],
+            "relationships": [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "superior": f"{r.superior_kind}:{r.superior_id}",
+                    "subordinate": f"{r.subordinate_kind}:{r.subordinate_id}",
+                    "valid_from": _t(r.valid_from),
+                    "valid_to": _t(r.valid_to),
+                    "caveats_en": r.caveats_en,
+                    "caveats_ja": r.caveats_ja,
+                    "marking": _m(r),
+                }
+                for r in rows(CommandRelationshipRow)
+                if r.state == "active"
+            ],
+            "counterparts": [
+                {
+                    "id": c.id,
+                    "hq": c.hq_id,
+                    "partner": c.partner_hq_id,
+                    "note_en": c.note_en,
+                    "note_ja": c.note_ja,
+                    "marking": _m(c),
+                }
+                for c in rows(CounterpartRow)
+            ],
+        }
+
+
+def dump(document: dict[str, Any], fmt: Literal["yaml", "json"]) -> str:
+    if fmt == "json":
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+
+
+__all__ = [
+    "FORMAT",
+    "LoadReport",
+    "OrgDocument",
+    "dump",
+    "export_document",
+    "load_document",
+    "packaged_seed",
+    "parse_document",
+]

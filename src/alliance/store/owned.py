@@ -1,0 +1,146 @@
+"""Helpers for rows that have an owner and a marking: visibility, snapshots, events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, inspect
+from sqlalchemy.orm import Session
+
+from alliance.core.authority import Actor, Grant
+from alliance.core.dtg import iso
+from alliance.core.errors import Conflict, not_found
+from alliance.core.i18n import Text
+from alliance.core.ledger import EventDraft
+from alliance.core.markings import Marking
+from alliance.core.models import MarkingOut, OwnedOut, TimeOut
+
+from .schema.base import Owned
+from .schema.org import HqRow
+from .writer import Tx
+
+R = TypeVar("R", bound=Owned)
+S = TypeVar("S", bound=Select[Any])
+
+
+def released_to(stmt: S, model: type[Owned], nation: str) -> S:
+    """Only rows whose marking releases them to ``nation``.
+
+    ``rel`` holds sorted trigraphs joined by commas, so a three-letter match
+    is always a whole entry.
+    """
+    return stmt.where(model.rel.contains(nation))
+
+
+def snapshot(row: Owned) -> dict[str, Any]:
+    """The full state of a row as JSON-ready data (the ``data`` of its event)."""
+    state: dict[str, Any] = {}
+    for attr in inspect(row).mapper.column_attrs:
+        value = getattr(row, attr.key)
+        if isinstance(value, datetime):
+            value = iso(value)
+        state[attr.key] = value
+    return state
+
+
+def stamp_new(row: R, *, owner: str, marking: Marking, now: datetime, origin: str = "local") -> R:
+    row.owner = owner
+    row.set_marking(marking)
+    row.version = 1
+    row.origin = origin
+    row.created_at = now
+    row.updated_at = now
+    return row
+
+
+def touch(row: Owned, now: datetime) -> None:
+    row.version += 1
+    row.updated_at = now
+
+
+def record(
+    tx: Tx,
+    row: Owned,
+    object_type: str,
+    kind: str,
+    actor: Actor | None,
+    grant: Grant | None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Record the row's new state as a ledger event under its own marking."""
+    data: dict[str, Any] = {"state": snapshot(row)}
+    if extra:
+        data.update(extra)
+    tx.record(
+        EventDraft(
+            kind=kind,
+            object_type=object_type,
+            object_id=row.id,
+            owner=row.owner,
+            marking=row.marking,
+            data=data,
+            actor=actor,
+            authority=grant,
+        )
+    )
+
+
+def owned_fields(row: Owned) -> dict[str, Any]:
+    """Keyword arguments for an :class:`OwnedOut` subclass."""
+    return {
+        "id": row.id,
+        "owner": row.owner,
+        "marking": MarkingOut.of(row.marking),
+        "version": row.version,
+        "origin": row.origin,
+        "created": TimeOut.of(row.created_at),
+        "updated": TimeOut.of(row.updated_at),
+    }
+
+
+def hq_chain(session: Session, hq_id: str) -> tuple[str, ...]:
+    """The HQ and its superiors in the same nation, nearest first."""
+    chain: list[str] = []
+    current: str | None = hq_id
+    while current is not None and current not in chain:
+        row = session.get(HqRow, current)
+        if row is None:
+            break
+        chain.append(row.id)
+        current = row.parent_id
+    return tuple(chain)
+
+
+def visible(row: R | None, nation: str, kind: str, ident: str, field: str | None = None) -> R:
+    """The row if it exists and is released to ``nation``; otherwise 404 (existence is not leaked)."""
+    if row is None or not row.marking.releases_to(nation):
+        raise not_found(kind, ident, field)
+    return row
+
+
+def check_version(row: Owned, expected: int | None) -> None:
+    """Optimistic concurrency: refuse a change made against an older version."""
+    if expected is not None and expected != row.version:
+        raise Conflict(
+            Text(
+                f"'{row.id}' is at version {row.version}, not {expected}; reload and try again.",
+                f"「{row.id}」は版{row.version}で、{expected}ではありません。再読込してください。",
+            ),
+            field="version",
+            code="version_conflict",
+        )
+
+
+__all__ = [
+    "OwnedOut",
+    "check_version",
+    "hq_chain",
+    "owned_fields",
+    "record",
+    "released_to",
+    "snapshot",
+    "stamp_new",
+    "touch",
+    "visible",
+]

@@ -1,0 +1,43 @@
+"""The relational schema: one module per desk, one metadata for Alembic."""
+
+from .access import UserRow
+from .acm import (
+    ActionItemRow,
+    CoordinationRequestRow,
+    CoordinationResponseRow,
+    DecisionRow,
+    MeetingRow,
+    WorkingGroupRow,
+)
+from .base import Base, Owned, OwnedRow, UTCDateTime
+from .ledger import LedgerRow, MetaRow
+from .org import (
+    CommandRelationshipRow,
+    CounterpartRow,
+    HqRow,
+    NationRow,
+    TaskingRow,
+    UnitRow,
+)
+
+__all__ = [
+    "ActionItemRow",
+    "Base",
+    "CommandRelationshipRow",
+    "CoordinationRequestRow",
+    "CoordinationResponseRow",
+    "CounterpartRow",
+    "DecisionRow",
+    "HqRow",
+    "LedgerRow",
+    "MeetingRow",
+    "MetaRow",
+    "NationRow",
+    "Owned",
+    "OwnedRow",
+    "TaskingRow",
+    "UTCDateTime",
+    "UnitRow",
+    "UserRow",
+    "WorkingGroupRow",
+]

@@ -1,0 +1,78 @@
+"""Declarative base, column types and the mixin every owned object shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from alliance.core.markings import Marking
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone; we put it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store aware UTC times")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Owned:
+    """Columns of every object with a single owning nation and a marking.
+
+    ``origin`` says where the row came from: ``local`` (written here on the
+    authority of a hosted nation), ``seed`` (reference data loaded from the
+    seed), or ``replica`` (received from the owner's node).
+    """
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(3), index=True)
+    rel: Mapped[str] = mapped_column(String(400))
+    tlp: Mapped[str | None] = mapped_column(String(16), default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    origin: Mapped[str] = mapped_column(String(8), default="local")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def marking(self) -> Marking:
+        return Marking.from_columns(self.rel, self.tlp)
+
+    def set_marking(self, marking: Marking) -> None:
+        self.rel = marking.rel_text()
+        self.tlp = marking.tlp.value if marking.tlp else None
+
+
+class OwnedRow(Owned, Base):
+    """Abstract base of every table of owned objects."""
+
+    __abstract__ = True

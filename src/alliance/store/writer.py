@@ -1,0 +1,245 @@
+"""The single writer: one transaction per decision, many decisions per commit.
+
+Desks submit *jobs*: functions that check authority, change state through the
+session and record ledger event drafts on the :class:`Tx`. One writer thread
+takes every queued job, runs each inside its own savepoint (a failing job
+rolls back alone), seals the drafts into signed, chained events, inserts them,
+and commits once for the whole batch (group commit). Only after the commit
+are the callers answered and the events published, so nothing acknowledged can
+be lost and a failed write publishes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from alliance.core.dtg import utcnow
+from alliance.core.errors import Unavailable
+from alliance.core.i18n import Text
+from alliance.core.keys import NodeKey
+from alliance.core.ledger import Event, EventDraft, seal_all
+
+from .db import Database
+from .ledger import head, row_values
+from .schema import LedgerRow
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+Listener = Callable[[list[Event]], None]
+
+
+@dataclass(slots=True)
+class Tx:
+    """What a job sees: the session, the time of the decision, and the event drafts."""
+
+    session: Session
+    now: datetime
+    drafts: list[EventDraft] = field(default_factory=list)
+
+    def record(self, draft: EventDraft) -> None:
+        self.drafts.append(draft)
+
+
+@dataclass(slots=True)
+class _Job:
+    fn: Callable[[Tx], Any]
+    future: Future[Any]
+
+
+_STOP = object()
+_Outcome = tuple[_Job, BaseException | None, Any, list[Event]]
+
+
+class _JobFailed(Exception):
+    """A job raised during an attempt without savepoints."""
+
+
+class Writer:
+    """Group-commit writer for one node. Start it explicitly; stop it on close."""
+
+    def __init__(
+        self,
+        db: Database,
+        key: NodeKey,
+        node_id: str,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        max_batch: int = 2000,
+    ) -> None:
+        self._db = db
+        self._key = key
+        self._node_id = node_id
+        self._clock = clock
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._listeners: list[Listener] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-sign")
+        self.batches = 0
+        self.events_written = 0
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call ``listener`` with each committed batch of events, after commit."""
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="ledger-writer", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+            self._thread = None
+        self._pool.shutdown(wait=True)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def submit(self, fn: Callable[[Tx], T]) -> Future[T]:
+        if not self.running:
+            raise Unavailable(
+                Text("The node is not accepting writes.", "ノードは書き込みを受け付けていません。"),
+                code="writer_stopped",
+            )
+        future: Future[T] = Future()
+        self._queue.put(_Job(fn, future))
+        return future
+
+    def run(self, fn: Callable[[Tx], T], timeout: float = 60.0) -> T:
+        """Submit a job and wait until it is committed (or failed)."""
+        return self.submit(fn).result(timeout)
+
+    # -- the writer thread -------------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            batch: list[_Job] = [item]  # type: ignore[list-item]
+            stop_after = False
+            while len(batch) < self._max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    stop_after = True
+                    break
+                batch.append(more)  # type: ignore[arg-type]
+            try:
+                self._process(batch)
+            except BaseException as exc:  # never let the writer die silently
+                log.exception("ledger writer batch failed")
+                for job in batch:
+                    if not job.future.done():
+                        job.future.set_exception(exc)
+            if stop_after:
+                return
+
+    def _process(self, batch: list[_Job]) -> None:
+        live = [job for job in batch if job.future.set_running_or_notify_cancel()]
+        if not live:
+            return
+        try:
+            outcomes = self._attempt(live, isolate=False)
+        except _JobFailed:
+            # Rare path: some job failed. Run the batch again with a savepoint
+            # around each job so that the failing ones roll back alone.
+            try:
+                outcomes = self._attempt(live, isolate=True)
+            except Exception as exc:
+                self._fail_all(live, exc)
+                return
+        except Exception as exc:
+            self._fail_all(live, exc)
+            return
+        written = [ev for _job, _err, _res, events in outcomes for ev in events]
+        self.batches += 1
+        self.events_written += len(written)
+        for job, err, result, _events in outcomes:
+            if err is not None:
+                job.future.set_exception(err)
+            else:
+                job.future.set_result(result)
+        if written:
+            for listener in self._listeners:
+                try:
+                    listener(written)
+                except Exception:
+                    log.exception("event listener failed")
+
+    def _attempt(self, jobs: list[_Job], *, isolate: bool) -> list[_Outcome]:
+        """Run every job in one transaction, seal their events, commit once.
+
+        Without ``isolate`` the first failing job aborts the whole attempt
+        (:class:`_JobFailed`); with it, each job runs in its own savepoint.
+        """
+        ran: list[tuple[_Job, BaseException | None, Any, int, int]] = []
+        drafts: list[tuple[EventDraft, datetime]] = []
+        session = self._db.write_session()
+        try:
+            with session.begin():
+                self._db.lock_writer(session)
+                seq, prev = head(session)
+                for job in jobs:
+                    tx = Tx(session, self._clock())
+                    savepoint = session.begin_nested() if isolate else None
+                    try:
+                        result = job.fn(tx)
+                        session.flush()
+                    except Exception as exc:
+                        if savepoint is None:
+                            raise _JobFailed from exc
+                        if savepoint.is_active:
+                            savepoint.rollback()
+                        ran.append((job, exc, None, 0, 0))
+                        continue
+                    if savepoint is not None:
+                        savepoint.commit()
+                    first = len(drafts)
+                    drafts.extend((d, tx.now) for d in tx.drafts)
+                    ran.append((job, None, result, first, len(drafts)))
+                events = seal_all(
+                    drafts,
+                    seq=seq,
+                    prev_hash=prev,
+                    node=self._node_id,
+                    key=self._key,
+                    pool=self._pool,
+                )
+                if events:
+                    session.connection().execute(
+                        insert(LedgerRow), [row_values(ev) for ev in events]
+                    )
+        finally:
+            session.close()
+        return [(job, err, result, events[a:b]) for job, err, result, a, b in ran]
+
+    def _fail_all(self, jobs: list[_Job], exc: BaseException) -> None:
+        log.error("ledger commit failed; %d jobs not written: %r", len(jobs), exc)
+        failure = Unavailable(
+            Text(
+                "The write could not be committed; nothing was changed.",
+                "書き込みを確定できませんでした。何も変更されていません。",
+            ),
+            code="commit_failed",
+        )
+        failure.__cause__ = exc
+        for job in jobs:
+            if not job.future.done():
+                job.future.set_exception(failure)

@@ -1,0 +1,209 @@
+"""Fixtures that build real nodes on real databases, and real servers.
+
+``--backends=sqlite,postgresql`` runs every test that asks for ``database_url``
+(directly or through a node fixture) once per backend. PostgreSQL is a
+throwaway server started here from Debian's package (see tools/pgtemp.py);
+each test gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+
+from alliance.access import UserIn
+from alliance.api import create_app
+from alliance.config import load_settings
+from alliance.core.authority import Role
+from alliance.node import Node
+from alliance.org import load_document, packaged_seed, parse_document
+from tools.pgtemp import TempPostgres
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backends",
+        default=os.environ.get("ALLIANCE_TEST_BACKENDS", "sqlite"),
+        help="comma-separated storage backends to run storage tests on: sqlite,postgresql",
+    )
+
+
+def _selected(config: pytest.Config) -> list[str]:
+    chosen = [b.strip() for b in str(config.getoption("--backends")).split(",") if b.strip()]
+    unknown = set(chosen) - set(BACKENDS)
+    if unknown:
+        raise pytest.UsageError(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    return chosen
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", _selected(metafunc.config), scope="session")
+
+
+@pytest.fixture(scope="session")
+def pg_server(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """Base URL of the throwaway PostgreSQL server, or None when not selected."""
+    if "postgresql" not in _selected(request.config):
+        yield None
+        return
+    given = os.environ.get("ALLIANCE_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    folder = Path(tempfile.mkdtemp(prefix="alliance-pg-"))
+    pg = TempPostgres(folder)
+    try:
+        yield pg.start()
+    finally:
+        pg.stop(quiet=True)
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, pg_server: str | None) -> Iterator[str]:
+    """A fresh, empty database on the selected backend."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'node.db'}"
+        return
+    assert pg_server is not None
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = pg_server.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+NodeFactory = Callable[..., Node]
+
+
+@pytest.fixture
+def make_node(tmp_path: Path, database_url: str) -> Iterator[NodeFactory]:
+    """Build started nodes: ``make_node("JPN", hosted=["USA"], seed=True)``.
+
+    The first node uses the backend's ``database_url``; further nodes in the
+    same test get SQLite files of their own (nodes share nothing).
+    """
+    nodes: list[Node] = []
+
+    def factory(nation: str, *, hosted: list[str] | None = None, seed: bool = True) -> Node:
+        home = tmp_path / f"{nation.lower()}-{len(nodes)}"
+        url = database_url if not nodes else f"sqlite:///{home / 'alliance.db'}"
+        settings = load_settings(home, nation=nation, hosted=hosted or [], database_url=url)
+        node = Node.init(settings).start()
+        nodes.append(node)
+        if seed:
+            doc, digest = parse_document(packaged_seed())
+            load_document(node.ctx, doc, digest)
+        return node
+
+    yield factory
+    for node in nodes:
+        node.close()
+
+
+@dataclass
+class People:
+    """API tokens of seeded users, keyed like ``"JPN commander jpn-jjoc"``."""
+
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, nation: str, role: str, hq: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[f'{nation} {role} {hq}']}"}
+
+
+STANDARD_PEOPLE = [
+    ("JPN", Role.COMMANDER, "jpn-jjoc"),
+    ("JPN", Role.STAFF_OFFICER, "jpn-jjoc"),
+    ("JPN", Role.COMMANDER, "jpn-adc"),
+    ("JPN", Role.COMMANDER, "jpn-gcc"),
+    ("JPN", Role.LIAISON_OFFICER, "jpn-jjoc"),
+    ("JPN", Role.VIEWER, "jpn-jjoc"),
+    ("JPN", Role.ADMIN, "jpn-jjoc"),
+    ("USA", Role.COMMANDER, "usa-jfhq"),
+    ("USA", Role.STAFF_OFFICER, "usa-jfhq"),
+    ("USA", Role.COMMANDER, "usa-5af"),
+    ("USA", Role.LIAISON_OFFICER, "usa-jfhq"),
+    ("USA", Role.VIEWER, "usa-jfhq"),
+    ("USA", Role.ADMIN, "usa-jfhq"),
+]
+
+
+def add_people(node: Node, people: People | None = None) -> People:
+    """Add the standard cast for every nation the node hosts."""
+    people = people or People()
+    for nation, role, hq in STANDARD_PEOPLE:
+        if nation in node.settings.hosted_nations:
+            _user, token = node.users.add(
+                UserIn(name=f"{nation} {role.value} {hq}", nation=nation, hq_id=hq, role=role)
+            )
+            people.tokens[f"{nation} {role.value} {hq}"] = token
+    return people
+
+
+@pytest.fixture
+def combined(make_node: NodeFactory) -> Node:
+    """One node that hosts both JPN and USA authority (a combined exercise node)."""
+    return make_node("JPN", hosted=["USA"])
+
+
+class LiveServer:
+    """A real uvicorn server on a loopback port, in a thread."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        config = uvicorn.Config(create_app(node), host="127.0.0.1", port=0, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        sock = self.server.servers[0].sockets[0]
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Node], httpx.Client]]:
+    """``client = serve(node)``: an httpx client against a real server for the node."""
+    started: list[tuple[LiveServer, httpx.Client]] = []
+
+    def start(node: Node) -> httpx.Client:
+        live = LiveServer(node).start()
+        client = httpx.Client(base_url=live.url + "/api/v1", timeout=30)
+        started.append((live, client))
+        return client
+
+    yield start
+    for live, client in started:
+        client.close()
+        live.stop()
