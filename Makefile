@@ -6,10 +6,13 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck unit bench bench-quick system-deps format clean
 
-$(STAMP): pyproject.toml constraints.txt
+WEB    := src/alliance/web
+
+$(STAMP): pyproject.toml constraints.txt $(WEB)/package.json $(WEB)/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	npm ci --prefix $(WEB) --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(STAMP)
 
 ## demo: install, then start a JPN node and a USA node on embedded SQLite

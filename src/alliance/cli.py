@@ -40,7 +40,10 @@ out = Console()
 err = Console(stderr=True)
 
 HomeOpt = Annotated[
-    Path | None, typer.Option("--home", help="Node folder (default $ALLIANCE_HOME or ./.alliance)")
+    Path | None,
+    typer.Option(
+        "--home", help="Node folder (default $ALLIANCE_HOME or ./.alliance) / ノードのフォルダ"
+    ),
 ]
 
 
@@ -84,25 +87,34 @@ def _open(home: Path | None):  # type: ignore[no-untyped-def]
 
 @app.command()
 def version() -> None:
-    """Print the version."""
+    """Print the version. / バージョンを表示する。"""
     out.print(__version__)
 
 
 @app.command()
 def init(
-    nation: Annotated[str, typer.Option(help="Nation this node serves, e.g. JPN")],
+    nation: Annotated[
+        str, typer.Option(help="Nation this node serves, e.g. JPN / このノードの国（例: JPN）")
+    ],
     home: HomeOpt = None,
     hosted: Annotated[
-        list[str] | None, typer.Option(help="Further nations hosted (combined node)")
+        list[str] | None,
+        typer.Option(help="Further nations hosted (combined node) / 追加で扱う国（合同ノード）"),
     ] = None,
     database_url: Annotated[
-        str | None, typer.Option(help="PostgreSQL URL; default SQLite in home")
+        str | None,
+        typer.Option(
+            help="PostgreSQL URL; default SQLite in home / PostgreSQLのURL（既定はSQLite）"
+        ),
     ] = None,
     port: Annotated[int | None, typer.Option()] = None,
     node_id: Annotated[str | None, typer.Option()] = None,
-    seed: Annotated[bool, typer.Option(help="Load the Japan–US public-facts seed")] = True,
+    seed: Annotated[
+        bool,
+        typer.Option(help="Load the Japan–US public-facts seed / 日米の公開情報シードを読み込む"),
+    ] = True,
 ) -> None:
-    """Create a node: its key (owner-only), config file, database and genesis event."""
+    """Create a node: key (owner-only), config, database, genesis event. / ノードを作成する（鍵・設定・DB・起点イベント）。"""
     from alliance.node import Node
     from alliance.org import load_document, packaged_seed, parse_document
 
@@ -147,7 +159,7 @@ def serve(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Run the node's API until stopped."""
+    """Run the node's API until stopped. / ノードのAPIを起動する。"""
     from alliance.api import create_app
 
     node = _open(home)
@@ -166,19 +178,17 @@ def serve(
 
 @app.command()
 def demo(
-    directory: Annotated[Path, typer.Option("--dir", help="Where the demo nodes live")] = Path(
-        ".demo"
-    ),
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo nodes live / デモノードの場所")
+    ] = Path(".demo"),
     jpn_port: Annotated[int, typer.Option()] = 8701,
     usa_port: Annotated[int, typer.Option()] = 8702,
-    keep: Annotated[
-        bool, typer.Option(help="Keep an existing demo instead of starting fresh")
-    ] = False,
+    keep: Annotated[bool, typer.Option(help="Keep an existing demo / 既存のデモを残す")] = False,
     serve_nodes: Annotated[
-        bool, typer.Option("--serve/--no-serve", help="Start the servers")
+        bool, typer.Option("--serve/--no-serve", help="Start the servers / サーバを起動する")
     ] = True,
 ) -> None:
-    """Start a JPN node and a USA node (SQLite), seeded, with demo users."""
+    """Start a JPN node and a USA node (SQLite) with demo users. / 日米2ノードのデモを起動する。"""
     from alliance import demo as demo_mod
 
     try:
@@ -186,13 +196,12 @@ def demo(
     except AllianceError as exc:
         raise _fail(exc.message, 2) from None
     for dn in nodes:
-        table = Table(title=f"{dn.nation} node — http://127.0.0.1:{dn.port}/docs")
-        table.add_column("role@HQ / 役割@司令部", no_wrap=True)
-        table.add_column("user / 利用者")
-        table.add_column("API token (shown once) / APIトークン", no_wrap=True)
+        out.print(
+            f"\n[bold]{dn.nation}[/bold] node  http://127.0.0.1:{dn.port}/docs  "
+            + _say(Text("(API tokens, shown once)", "（APIトークン。表示はこの一度のみ）"))
+        )
         for u in dn.users:
-            table.add_row(f"{u.role.value}@{u.hq_id}", u.name, u.token)
-        out.print(table, width=max(out.width, 160))
+            out.print(f"  {u.role.value + '@' + u.hq_id:<28} {u.token}  {u.name}", soft_wrap=True)
     tokens = {dn.nation: {u.role.value + "@" + u.hq_id: u.token for u in dn.users} for dn in nodes}
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2), encoding="utf-8")
     (directory / "tokens.json").chmod(0o600)
@@ -236,12 +245,14 @@ async def _serve_many(homes: list[Path]) -> None:
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Option()],
-    hq: Annotated[str, typer.Option(help="HQ id, e.g. jpn-jjoc")],
+    hq: Annotated[str, typer.Option(help="HQ id, e.g. jpn-jjoc / 司令部ID")],
     role: Annotated[Role, typer.Option()],
-    nation: Annotated[str | None, typer.Option(help="Default: the node's nation")] = None,
+    nation: Annotated[
+        str | None, typer.Option(help="Default: the node's nation / 既定はノードの国")
+    ] = None,
     home: HomeOpt = None,
 ) -> None:
-    """Add a user and print their API token once (it is stored only as a hash)."""
+    """Add a user; print the API token once (stored only as a hash). / 利用者を追加しトークンを一度だけ表示する。"""
     node = _open(home)
     try:
         user, token = node.users.add(
@@ -267,7 +278,7 @@ def user_add(
 
 @user_app.command("list")
 def user_list(home: HomeOpt = None) -> None:
-    """List users of the node's nations."""
+    """List users. / 利用者の一覧。"""
     from sqlalchemy import select
 
     from alliance.store.schema import UserRow
@@ -288,7 +299,7 @@ def user_list(home: HomeOpt = None) -> None:
 
 @user_app.command("disable")
 def user_disable(user_id: str, home: HomeOpt = None) -> None:
-    """Disable a user; their token stops working at once."""
+    """Disable a user; the token stops working at once. / 利用者を無効にする。"""
     node = _open(home)
     try:
         node.users.disable(user_id)
@@ -300,11 +311,18 @@ def user_disable(user_id: str, home: HomeOpt = None) -> None:
 
 
 @ledger_app.command("verify")
-def ledger_verify(home: HomeOpt = None) -> None:
-    """Check every event: sequence, hash, chain, stored columns and signature."""
+def ledger_verify(
+    home: HomeOpt = None,
+    state: Annotated[
+        bool,
+        typer.Option(help="Also check every table against the ledger / 表と台帳の一致も検証する"),
+    ] = True,
+) -> None:
+    """Verify every event and the state built from them. / 全イベントと状態を検証する。"""
     from alliance.core.keys import NodeKey
     from alliance.store import Database
     from alliance.store.ledger import verify_database
+    from alliance.store.projection import check_state
 
     settings = _settings(home)
     try:
@@ -314,25 +332,46 @@ def ledger_verify(home: HomeOpt = None) -> None:
     db = Database(settings.database_url)
     try:
         report = verify_database(db, key.public_raw)
+        drift = check_state(db) if state and report.ok else None
     finally:
         db.dispose()
-    if report.ok:
+    if not report.ok:
+        p = report.problem
+        assert p is not None
+        raise _fail(
+            Text(
+                f"Ledger BROKEN at event #{p.seq} ({p.event_id}): {p.reason.en}. "
+                f"{report.checked} events before it verified.",
+                f"台帳が破損: イベント#{p.seq}（{p.event_id}）: {p.reason.ja}。それ以前の{report.checked}件は正常。",
+            ),
+            1,
+        )
+    out.print(
+        _say(
+            Text(
+                f"Ledger OK: {report.checked} events verified; head {report.head_hash[:16]}.",
+                f"台帳は正常です: {report.checked}件を検証。先頭 {report.head_hash[:16]}。",
+            )
+        )
+    )
+    if drift is None:
+        return
+    if drift.ok:
         out.print(
             _say(
                 Text(
-                    f"Ledger OK: {report.checked} events verified; head {report.head_hash[:16]}.",
-                    f"台帳は正常です: {report.checked}件を検証。先頭 {report.head_hash[:16]}。",
+                    f"State OK: {drift.objects} objects match the ledger.",
+                    f"状態は正常です: {drift.objects}件が台帳と一致。",
                 )
             )
         )
         return
-    p = report.problem
-    assert p is not None
+    for d in drift.drifts[:50]:
+        err.print(f"  {d.object_type}:{d.object_id}  {_say(d.reason)}")
     raise _fail(
         Text(
-            f"Ledger BROKEN at event #{p.seq} ({p.event_id}): {p.reason.en}. "
-            f"{report.checked} events before it verified.",
-            f"台帳が破損: イベント#{p.seq}（{p.event_id}）: {p.reason.ja}。それ以前の{report.checked}件は正常。",
+            f"State DRIFT: {len(drift.drifts)} object(s) differ from the ledger (changed outside Alliance).",
+            f"状態の不一致: {len(drift.drifts)}件が台帳と異なります（Alliance外で変更）。",
         ),
         1,
     )
@@ -340,7 +379,7 @@ def ledger_verify(home: HomeOpt = None) -> None:
 
 @config_app.command("check")
 def config_check(home: HomeOpt = None) -> None:
-    """Print the merged settings (defaults < file < environment) and exit."""
+    """Print the merged settings (defaults < file < environment). / 統合された設定を表示する。"""
     settings = _settings(home)
     out.print_json(json.dumps(settings.public_view()))
     if not settings.key_file.exists():
@@ -356,11 +395,14 @@ def config_check(home: HomeOpt = None) -> None:
 @org_app.command("load")
 def org_load(
     file: Annotated[
-        Path | None, typer.Argument(help="YAML/JSON document; default: packaged seed")
+        Path | None,
+        typer.Argument(
+            help="YAML/JSON document; default: packaged seed / YAML・JSON文書（既定は同梱シード）"
+        ),
     ] = None,
     home: HomeOpt = None,
 ) -> None:
-    """Load command structures (idempotent, all or nothing)."""
+    """Load command structures (idempotent, all or nothing). / 組織構造を読み込む。"""
     from alliance.org import load_document, packaged_seed, parse_document
 
     node = _open(home)
@@ -377,14 +419,12 @@ def org_load(
 
 @org_app.command("export")
 def org_export(
-    to: Annotated[
-        str | None, typer.Option(help="Nation the export is for (default: this node's)")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="yaml or json")] = "yaml",
+    to: Annotated[str | None, typer.Option(help="Nation the export is for / 出力先の国")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="yaml or json / yaml または json")] = "yaml",
     output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
     home: HomeOpt = None,
 ) -> None:
-    """Export what is released to a nation, as an alliance-org/1 document."""
+    """Export what is released to a nation. / 指定国へ提供可の組織構造を出力する。"""
     from alliance.org import dump, export_document
 
     if fmt not in {"yaml", "json"}:

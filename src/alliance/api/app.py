@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import swagger_ui_bundle
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -12,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from alliance import __version__
 from alliance.node import Node
+from alliance.web import NODE_MODULES
 
 from . import errors
 from .errors import ErrorBody
@@ -55,12 +53,20 @@ def create_app(node: Node) -> FastAPI:
 
 
 def _offline_docs(app: FastAPI) -> None:
-    """Swagger UI from the installed package: the docs work with no network."""
-    assets = Path(swagger_ui_bundle.swagger_ui_path)
-    app.mount("/static/swagger", StaticFiles(directory=assets), name="swagger")
+    """Swagger UI from the npm registry's swagger-ui-dist: the docs work with no network."""
+    assets = NODE_MODULES / "swagger-ui-dist"
+    if assets.is_dir():
+        app.mount("/static/swagger", StaticFiles(directory=assets), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
+        if not assets.is_dir():
+            return HTMLResponse(
+                "<p>API docs assets are not installed: run <code>make demo</code>. / "
+                "APIドキュメントの資材が未導入です。<code>make demo</code> を実行してください。</p>"
+                '<p><a href="/openapi.json">/openapi.json</a></p>',
+                status_code=503,
+            )
         return get_swagger_ui_html(
             openapi_url="/openapi.json",
             title=app.title,

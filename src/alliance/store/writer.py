@@ -61,6 +61,13 @@ _STOP = object()
 _Outcome = tuple[_Job, BaseException | None, Any, list[Event]]
 
 
+def _stopped() -> Unavailable:
+    return Unavailable(
+        Text("The node is not accepting writes.", "ノードは書き込みを受け付けていません。"),
+        code="writer_stopped",
+    )
+
+
 class _JobFailed(Exception):
     """A job raised during an attempt without savepoints."""
 
@@ -85,7 +92,7 @@ class Writer:
         self._queue: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._listeners: list[Listener] = []
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-sign")
+        self._pool: ThreadPoolExecutor | None = None
         self.batches = 0
         self.events_written = 0
 
@@ -95,6 +102,9 @@ class Writer:
 
     def start(self) -> None:
         if self._thread is None:
+            # Signatures of a batch are split with this helper thread: the
+            # signing library releases the GIL, so a second core signs too.
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-sign")
             self._thread = threading.Thread(target=self._loop, name="ledger-writer", daemon=True)
             self._thread.start()
 
@@ -103,7 +113,17 @@ class Writer:
             self._queue.put(_STOP)
             self._thread.join(timeout)
             self._thread = None
-        self._pool.shutdown(wait=True)
+        # Jobs that arrived after the stop mark are refused, not left waiting.
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, _Job) and item.future.set_running_or_notify_cancel():
+                item.future.set_exception(_stopped())
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     @property
     def running(self) -> bool:
@@ -111,10 +131,7 @@ class Writer:
 
     def submit(self, fn: Callable[[Tx], T]) -> Future[T]:
         if not self.running:
-            raise Unavailable(
-                Text("The node is not accepting writes.", "ノードは書き込みを受け付けていません。"),
-                code="writer_stopped",
-            )
+            raise _stopped()
         future: Future[T] = Future()
         self._queue.put(_Job(fn, future))
         return future

@@ -1,0 +1,5 @@
+"""``python -m alliance`` runs the CLI."""
+
+from alliance.cli import main
+
+main()

@@ -1,0 +1,330 @@
+"""Parallel command over HTTP: only a nation's own chain of command changes or tasks its forces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from alliance.core.authority import Role
+
+from .conftest import Headers, Site, assert_error
+
+SINCE = "010000ZJAN25"  # 1 January 2025, 00:00 UTC: relationships below are already in force
+
+
+def _rename(site: Site, kind: str, ident: str, who: Headers, name: str) -> Any:
+    return site.client.patch(f"/org/{kind}/{ident}", json={"name_en": name}, headers=who)
+
+
+def _task(site: Site, unit_id: str, who: Headers) -> Any:
+    return site.client.post(
+        "/org/taskings", json={"unit_id": unit_id, "title": "Stand by at readiness 2"}, headers=who
+    )
+
+
+def _revoke(site: Site, rel_id: str, who: Headers) -> Any:
+    return site.client.post(f"/org/relationships/{rel_id}/revoke", headers=who)
+
+
+def _relate(site: Site, kind: str, superior: str, subordinate: str, who: Headers) -> Any:
+    sup_kind, sup_id = superior.split(":")
+    sub_kind, sub_id = subordinate.split(":")
+    return site.client.post(
+        "/org/relationships",
+        json={
+            "kind": kind,
+            "superior": {"kind": sup_kind, "id": sup_id},
+            "subordinate": {"kind": sub_kind, "id": sub_id},
+            "valid_from": SINCE,
+        },
+        headers=who,
+    )
+
+
+def _assert_not_owner(response: Any, owner: str, partner: str) -> None:
+    body = assert_error(response, 403, "not_owner_nation")
+    assert owner in body["message"]["en"] and partner in body["message"]["en"]
+    assert owner in body["message"]["ja"] and "指揮系統" in body["message"]["ja"]
+
+
+# -- one nation may not change, task or re-command the other's forces ---------
+
+PARTNER_CASES = [
+    # (acting nation, acting HQ, owner, HQ, unit, relationship of the owner)
+    ("USA", "usa-jfhq", "JPN", "jpn-jjoc", "jpn-ardb", "jpn-rel-jjoc-gcc"),
+    ("JPN", "jpn-jjoc", "USA", "usa-jfhq", "usa-18wg", "usa-rel-jfhq-usarj"),
+]
+
+
+@pytest.mark.parametrize(
+    ("nation", "hq", "owner", "owner_hq", "unit", "rel"),
+    PARTNER_CASES,
+    ids=["usa-on-jpn", "jpn-on-usa"],
+)
+def test_partner_cannot_change_task_or_revoke_owner_objects(
+    site: Site, nation: str, hq: str, owner: str, owner_hq: str, unit: str, rel: str
+) -> None:
+    before = site.ledger_events()
+    commander = site.as_(nation, "commander", hq)
+    staff = site.as_(nation, "staff_officer", hq)
+    for who in (commander, staff):
+        _assert_not_owner(_rename(site, "hqs", owner_hq, who, "Renamed by partner"), owner, nation)
+        _assert_not_owner(_rename(site, "units", unit, who, "Renamed by partner"), owner, nation)
+    _assert_not_owner(_task(site, unit, commander), owner, nation)
+    _assert_not_owner(_revoke(site, rel, commander), owner, nation)
+    assert site.ledger_events() == before
+
+    viewer = site.as_(nation, "viewer", hq)
+    assert site.client.get(f"/org/hqs/{owner_hq}", headers=viewer).json()["version"] == 1
+    assert site.client.get(f"/org/units/{unit}", headers=viewer).json()["version"] == 1
+    assert site.client.get("/org/taskings", headers=viewer).json() == []
+    rels = site.client.get("/org/relationships", params={"party_id": rel}, headers=viewer)
+    assert all(r["state"] == "active" for r in rels.json())
+
+
+@pytest.mark.parametrize(
+    ("owner", "hq", "unit", "rel"),
+    [
+        ("JPN", "jpn-jjoc", "jpn-ardb", "jpn-rel-jjoc-gcc"),
+        ("USA", "usa-jfhq", "usa-18wg", "usa-rel-jfhq-usarj"),
+    ],
+)
+def test_owner_chain_of_command_changes_tasks_and_revokes(
+    site: Site, owner: str, hq: str, unit: str, rel: str
+) -> None:
+    commander = site.as_(owner, "commander", hq)
+    before = site.ledger_events()
+
+    renamed = _rename(site, "hqs", hq, site.as_(owner, "staff_officer", hq), "Renamed by owner")
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name_en"] == "Renamed by owner"
+    assert renamed.json()["version"] == 2
+
+    unit_renamed = _rename(site, "units", unit, commander, "Unit renamed by owner")
+    assert unit_renamed.status_code == 200, unit_renamed.text
+
+    tasked = _task(site, unit, commander)
+    assert tasked.status_code == 201, tasked.text
+    assert tasked.json()["owner"] == owner
+    assert tasked.json()["issuing_hq_id"] == hq
+
+    revoked = _revoke(site, rel, commander)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["state"] == "revoked"
+    assert revoked.json()["in_force"] is False
+    assert_error(_revoke(site, rel, commander), 409, "already_revoked")
+
+    assert site.ledger_events() == before + 4
+    history = site.client.get(f"/ledger/objects/unit/{unit}", headers=commander).json()
+    assert [e["event"]["kind"] for e in history] == ["org.unit.seeded", "org.unit.updated"]
+    assert history[-1]["event"]["actor"]["nation"] == owner
+    assert history[-1]["event"]["authority"]["rule"] == "unit.change"
+
+
+def test_staff_outside_the_chain_cannot_change_a_unit(site: Site) -> None:
+    adc_staff = site.add_person("JPN", Role.STAFF_OFFICER, "jpn-adc")
+    body = assert_error(_rename(site, "units", "jpn-ardb", adc_staff, "x"), 403, "not_in_chain")
+    assert "jpn-gcc" in body["message"]["en"] and "jpn-adc" in body["message"]["ja"]
+    # The same officer may change a unit of its own HQ.
+    own = _rename(site, "units", "jpn-2aw", adc_staff, "2nd Air Wing (renamed)")
+    assert own.status_code == 200, own.text
+    # A component commander does not task another component's unit either.
+    gcc_only = _task(site, "jpn-2aw", site.as_("JPN", "commander", "jpn-gcc"))
+    assert_error(gcc_only, 403, "not_in_chain")
+
+
+@pytest.mark.parametrize("role", ["viewer", "liaison_officer"])
+def test_viewer_and_liaison_cannot_create_or_task(site: Site, role: str) -> None:
+    who = site.as_("JPN", role, "jpn-jjoc")
+    before = site.ledger_events()
+    unit = {
+        "hq_id": "jpn-gcc",
+        "name_en": "1st Airborne Brigade",
+        "name_ja": "第1空挺団",
+        "sidc": "SFGPUCIA---H---",
+        "domain": "land",
+    }
+    assert_error(site.client.post("/org/units", json=unit, headers=who), 403, "role_not_authorized")
+    assert_error(_task(site, "jpn-ardb", who), 403, "role_not_authorized")
+    assert_error(
+        _rename(site, "hqs", "jpn-jjoc", who, "x"), 403, "role_not_authorized", field=None
+    )
+    assert site.ledger_events() == before
+    made = site.client.post(
+        "/org/units", json=unit, headers=site.as_("JPN", "staff_officer", "jpn-jjoc")
+    )
+    assert made.status_code == 201, made.text
+    assert site.ledger_events() == before + 1
+
+
+def test_partner_cannot_create_in_the_other_structure(site: Site) -> None:
+    usa = site.as_("USA", "commander", "usa-jfhq")
+    unit = {
+        "hq_id": "jpn-gcc",
+        "name_en": "Phantom",
+        "name_ja": "幻",
+        "sidc": "SFGPUCI----H---",
+        "domain": "land",
+        "marking": {"releasable_to": ["USA"]},
+    }
+    _assert_not_owner(site.client.post("/org/units", json=unit, headers=usa), "JPN", "USA")
+    hq = {
+        "nation": "JPN",
+        "parent_id": "jpn-jjoc",
+        "kind": "component",
+        "name_en": "Phantom Command",
+        "name_ja": "幻司令部",
+        "short_en": "PC",
+        "short_ja": "幻",
+        "marking": {"releasable_to": ["USA"]},
+    }
+    _assert_not_owner(site.client.post("/org/hqs", json=hq, headers=usa), "JPN", "USA")
+    # An HQ under a partner's HQ is refused whoever asks.
+    wrong_parent = {**hq, "nation": "USA"}
+    assert_error(
+        site.client.post("/org/hqs", json=wrong_parent, headers=usa),
+        422,
+        "cross_nation_parent",
+        field="parent_id",
+    )
+
+
+def test_seeded_partner_objects_are_read_only_on_a_single_nation_node(usa_site: Site) -> None:
+    site = usa_site
+    usa = site.as_("USA", "commander", "usa-jfhq")
+    assert site.client.get("/node", headers=usa).json()["hosted"] == ["USA"]
+    assert site.client.get("/org/hqs/jpn-jjoc", headers=usa).status_code == 200
+    before = site.client.get("/node", headers=usa).json()["ledger_events"]
+    _assert_not_owner(_rename(site, "hqs", "jpn-jjoc", usa, "x"), "JPN", "USA")
+    _assert_not_owner(_rename(site, "units", "jpn-ardb", usa, "x"), "JPN", "USA")
+    _assert_not_owner(_task(site, "jpn-ardb", usa), "JPN", "USA")
+    _assert_not_owner(_revoke(site, "jpn-rel-jjoc-gcc", usa), "JPN", "USA")
+    assert site.client.get("/node", headers=usa).json()["ledger_events"] == before
+    # Its own structure is writable.
+    assert _rename(site, "hqs", "usa-jfhq", usa, "JFHQ").status_code == 200
+    assert _task(site, "usa-18wg", usa).status_code == 201
+
+
+# -- command relationships never cross nations; support relationships may ------
+
+
+@pytest.mark.parametrize(
+    ("superior", "subordinate", "nation", "hq"),
+    [
+        ("hq:jpn-jjoc", "unit:usa-1-1ada", "USA", "usa-jfhq"),
+        ("hq:usa-jfhq", "unit:jpn-ardb", "JPN", "jpn-jjoc"),
+        ("hq:usa-jfhq", "hq:jpn-adc", "JPN", "jpn-jjoc"),
+    ],
+)
+def test_command_relationship_across_nations_is_refused(
+    site: Site, superior: str, subordinate: str, nation: str, hq: str
+) -> None:
+    who = site.as_(nation, "commander", hq)
+    before = site.ledger_events()
+    for kind in ("opcon", "tacon", "adcon", "cocom"):
+        body = assert_error(
+            _relate(site, kind, superior, subordinate, who),
+            422,
+            "command_crosses_nations",
+            field="superior",
+        )
+        assert kind.upper() in body["message"]["en"] and kind.upper() in body["message"]["ja"]
+    assert site.ledger_events() == before
+    # The same nation may place its own forces under its own HQ.
+    own_hq = "hq:jpn-jjoc" if nation == "JPN" else "hq:usa-jfhq"
+    own_unit = "unit:jpn-ardb" if nation == "JPN" else "unit:usa-1-1ada"
+    made = _relate(site, "tacon", own_hq, own_unit, who)
+    assert made.status_code == 201, made.text
+    assert made.json()["owner"] == nation
+
+
+def test_cross_nation_support_is_accepted_and_visible_to_the_supported_nation(site: Site) -> None:
+    usa = site.as_("USA", "commander", "usa-jfhq")
+    jpn = site.as_("JPN", "commander", "jpn-jjoc")
+    # JPN cannot commit a US battalion, even in support of its own HQ.
+    _assert_not_owner(
+        _relate(site, "general_support", "hq:jpn-adc", "unit:usa-1-1ada", jpn), "USA", "JPN"
+    )
+    made = _relate(site, "general_support", "hq:jpn-adc", "unit:usa-1-1ada", usa)
+    assert made.status_code == 201, made.text
+    rel = made.json()
+    assert rel["owner"] == "USA"
+    assert rel["kind_name"] == {"en": "general support", "ja": "全般支援"}
+    assert rel["marking"]["releasable_to"] == ["JPN", "USA"]
+    assert rel["state"] == "active" and rel["in_force"] is True
+
+    seen = site.client.get("/org/relationships", params={"party_id": "jpn-adc"}, headers=jpn)
+    assert [r["id"] for r in seen.json()] == [rel["id"]]
+    _assert_not_owner(_revoke(site, rel["id"], jpn), "USA", "JPN")
+
+    revoked = _revoke(site, rel["id"], usa)
+    assert revoked.status_code == 200, revoked.text
+    after = site.client.get("/org/relationships", params={"party_id": "jpn-adc"}, headers=jpn)
+    assert [(r["id"], r["state"], r["in_force"]) for r in after.json()] == [
+        (rel["id"], "revoked", False)
+    ]
+    kinds = [
+        e["event"]["kind"]
+        for e in site.client.get(f"/ledger/objects/relationship/{rel['id']}", headers=jpn).json()
+    ]
+    assert kinds == ["org.relationship.created", "org.relationship.revoked"]
+
+
+# -- releasability ---------------------------------------------------------------
+
+
+def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
+    jpn = site.as_("JPN", "commander", "jpn-jjoc")
+    usa = site.as_("USA", "commander", "usa-jfhq")
+    made = site.client.post(
+        "/org/units",
+        json={
+            "hq_id": "jpn-gcc",
+            "name_en": "Special Operations Group",
+            "name_ja": "特殊作戦群",
+            "sidc": "SFGPUCIS---H---",
+            "domain": "land",
+        },
+        headers=jpn,
+    )
+    assert made.status_code == 201, made.text
+    unit = made.json()
+    assert unit["marking"]["releasable_to"] == ["JPN"]
+    assert unit["marking"]["banner"] == {"en": "UNCLASSIFIED//JPN ONLY", "ja": "非秘密//JPN限り"}
+    tasked = _task(site, unit["id"], jpn)
+    assert tasked.status_code == 201
+
+    assert_error(site.client.get(f"/org/units/{unit['id']}", headers=usa), 404, "not_found")
+    assert_error(_rename(site, "units", unit["id"], usa, "found you"), 404, "not_found")
+    assert_error(_task(site, unit["id"], usa), 404, "not_found", field="unit_id")
+    unit_ids = {u["id"] for u in site.client.get("/org/units", headers=usa).json()}
+    assert "jpn-ardb" in unit_ids and unit["id"] not in unit_ids
+    assert site.client.get("/org/taskings", headers=usa).json() == []
+    assert site.client.get(f"/ledger/objects/unit/{unit['id']}", headers=usa).json() == []
+    # The 404 for a hidden object reads exactly like the 404 for no object at all.
+    hidden = site.client.get(f"/org/units/{unit['id']}", headers=usa).json()
+    missing = site.client.get("/org/units/no-such-unit", headers=usa).json()
+    assert hidden["message"]["en"].replace(unit["id"], "X") == missing["message"]["en"].replace(
+        "no-such-unit", "X"
+    )
+
+    # Released later by its owner, it becomes visible.
+    released = site.client.patch(
+        f"/org/units/{unit['id']}", json={"marking": {"releasable_to": ["USA"]}}, headers=jpn
+    )
+    assert released.status_code == 200, released.text
+    assert site.client.get(f"/org/units/{unit['id']}", headers=usa).status_code == 200
+
+
+def test_export_carries_only_what_is_released_to_the_caller(site: Site) -> None:
+    jpn = site.as_("JPN", "commander", "jpn-jjoc")
+    usa = site.as_("USA", "viewer", "usa-jfhq")
+    site.client.patch(
+        "/org/hqs/jpn-gcc", json={"marking": {"releasable_to": []}}, headers=jpn
+    ).raise_for_status()
+    jpn_doc = site.client.get("/org/export", params={"format": "json"}, headers=jpn).json()
+    usa_doc = site.client.get("/org/export", params={"format": "json"}, headers=usa).json()
+    assert "jpn-gcc" in {h["id"] for h in jpn_doc["hqs"]}
+    assert "jpn-gcc" not in {h["id"] for h in usa_doc["hqs"]}
+    assert all("USA" in h["marking"]["releasable_to"] for h in usa_doc["hqs"])
