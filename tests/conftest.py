@@ -21,6 +21,7 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
+from tools.pgtemp import TempPostgres
 
 from alliance.access import UserIn
 from alliance.api import create_app
@@ -28,7 +29,6 @@ from alliance.config import load_settings
 from alliance.core.authority import Role
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
-from tools.pgtemp import TempPostgres
 
 BACKENDS = ("sqlite", "postgresql")
 

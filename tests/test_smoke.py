@@ -17,10 +17,13 @@ def test_every_call_needs_a_token(combined: Node, serve: Callable[[Node], httpx.
     assert response.headers["www-authenticate"] == "Bearer"
     body = response.json()
     assert body["code"] == "no_token"
-    assert body["message"]["en"] and body["message"]["ja"]
+    assert body["message"]["en"]
+    assert body["message"]["ja"]
 
 
-def test_seeded_structures_are_listed(combined: Node, serve: Callable[[Node], httpx.Client]) -> None:
+def test_seeded_structures_are_listed(
+    combined: Node, serve: Callable[[Node], httpx.Client]
+) -> None:
     people = add_people(combined)
     client = serve(combined)
     hqs = client.get("/org/hqs", headers=people("JPN", "commander", "jpn-jjoc")).json()

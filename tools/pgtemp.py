@@ -11,7 +11,6 @@ server runs as the ``postgres`` user (``initdb`` refuses root).
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import shutil
@@ -23,12 +22,14 @@ from pathlib import Path
 
 
 def _bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     if found:
-        return found[-1]
+        return str(found[-1])
     path = shutil.which(name)
     if path is None:
-        raise RuntimeError(f"{name} not found: install Debian's postgresql package (make test does)")
+        raise RuntimeError(
+            f"{name} not found: install Debian's postgresql package (make test does)"
+        )
     return path
 
 
@@ -61,13 +62,38 @@ class TempPostgres:
         if os.geteuid() == 0:
             pg = pwd.getpwnam("postgres")
             os.chown(self.folder, pg.pw_uid, pg.pw_gid)
-        self._run([_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                   "--encoding=UTF8", "--no-instructions"])
+        self._run(
+            [
+                _bin("initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-instructions",
+            ]
+        )
         self.port = _free_port()
-        opts = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
-                "-c max_connections=200 -c shared_buffers=128MB")
-        self._run([_bin("pg_ctl"), "-D", str(self.data), "-o", opts, "-l",
-                   str(self.folder / "server.log"), "-w", "-t", "60", "start"])
+        opts = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
+            "-c max_connections=200 -c shared_buffers=128MB"
+        )
+        self._run(
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                opts,
+                "-l",
+                str(self.folder / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
         (self.folder / "url").write_text(self.url + "\n")
         self._wait()
         return self.url

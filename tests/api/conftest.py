@@ -74,7 +74,8 @@ def assert_error(
     assert {"code", "message", "field"} <= set(body), body
     assert body["code"] == code, body
     assert set(body["message"]) == {"en", "ja"}, body
-    assert body["message"]["en"].strip() and body["message"]["ja"].strip(), body
+    assert body["message"]["en"].strip(), body
+    assert body["message"]["ja"].strip(), body
     assert body["message"]["en"] != body["message"]["ja"], body
     if field is not None:
         assert body["field"] == field, body

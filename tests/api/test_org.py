@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from alliance.core.authority import Role
 
 from .conftest import Headers, Site, assert_error
@@ -44,8 +42,10 @@ def _relate(site: Site, kind: str, superior: str, subordinate: str, who: Headers
 
 def _assert_not_owner(response: Any, owner: str, partner: str) -> None:
     body = assert_error(response, 403, "not_owner_nation")
-    assert owner in body["message"]["en"] and partner in body["message"]["en"]
-    assert owner in body["message"]["ja"] and "指揮系統" in body["message"]["ja"]
+    assert owner in body["message"]["en"]
+    assert partner in body["message"]["en"]
+    assert owner in body["message"]["ja"]
+    assert "指揮系統" in body["message"]["ja"]
 
 
 # -- one nation may not change, task or re-command the other's forces ---------
@@ -57,42 +57,76 @@ PARTNER_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("nation", "hq", "owner", "owner_hq", "unit", "rel"),
-    PARTNER_CASES,
-    ids=["usa-on-jpn", "jpn-on-usa"],
-)
-def test_partner_cannot_change_task_or_revoke_owner_objects(
-    site: Site, nation: str, hq: str, owner: str, owner_hq: str, unit: str, rel: str
-) -> None:
+def _partner_cannot_create_in_the_other_structure(site: Site) -> None:
+    usa = site.as_("USA", "commander", "usa-jfhq")
+    unit = {
+        "hq_id": "jpn-gcc",
+        "name_en": "Phantom",
+        "name_ja": "幻",
+        "sidc": "SFGPUCI----H---",
+        "domain": "land",
+        "marking": {"releasable_to": ["USA"]},
+    }
+    _assert_not_owner(site.client.post("/org/units", json=unit, headers=usa), "JPN", "USA")
+    hq = {
+        "nation": "JPN",
+        "parent_id": "jpn-jjoc",
+        "kind": "component",
+        "name_en": "Phantom Command",
+        "name_ja": "幻司令部",
+        "short_en": "PC",
+        "short_ja": "幻",
+        "marking": {"releasable_to": ["USA"]},
+    }
+    _assert_not_owner(site.client.post("/org/hqs", json=hq, headers=usa), "JPN", "USA")
+    # An HQ under a partner's HQ is refused whoever asks.
+    wrong_parent = {**hq, "nation": "USA"}
+    assert_error(
+        site.client.post("/org/hqs", json=wrong_parent, headers=usa),
+        422,
+        "cross_nation_parent",
+        field="parent_id",
+    )
+
+
+def test_partner_cannot_create_change_task_or_revoke_in_the_other_structure(site: Site) -> None:
     before = site.ledger_events()
-    commander = site.as_(nation, "commander", hq)
-    staff = site.as_(nation, "staff_officer", hq)
-    for who in (commander, staff):
-        _assert_not_owner(_rename(site, "hqs", owner_hq, who, "Renamed by partner"), owner, nation)
-        _assert_not_owner(_rename(site, "units", unit, who, "Renamed by partner"), owner, nation)
-    _assert_not_owner(_task(site, unit, commander), owner, nation)
-    _assert_not_owner(_revoke(site, rel, commander), owner, nation)
+    _partner_cannot_create_in_the_other_structure(site)
+    for nation, hq, owner, owner_hq, unit, rel in PARTNER_CASES:
+        commander = site.as_(nation, "commander", hq)
+        staff = site.as_(nation, "staff_officer", hq)
+        for who in (commander, staff):
+            renamed_hq = _rename(site, "hqs", owner_hq, who, "Renamed by partner")
+            _assert_not_owner(renamed_hq, owner, nation)
+            _assert_not_owner(
+                _rename(site, "units", unit, who, "Renamed by partner"), owner, nation
+            )
+        _assert_not_owner(_task(site, unit, commander), owner, nation)
+        _assert_not_owner(_revoke(site, rel, commander), owner, nation)
     assert site.ledger_events() == before
 
-    viewer = site.as_(nation, "viewer", hq)
-    assert site.client.get(f"/org/hqs/{owner_hq}", headers=viewer).json()["version"] == 1
-    assert site.client.get(f"/org/units/{unit}", headers=viewer).json()["version"] == 1
-    assert site.client.get("/org/taskings", headers=viewer).json() == []
-    rels = site.client.get("/org/relationships", params={"party_id": rel}, headers=viewer)
-    assert all(r["state"] == "active" for r in rels.json())
+    for nation, hq, _owner, owner_hq, unit, rel in PARTNER_CASES:
+        viewer = site.as_(nation, "viewer", hq)
+        assert site.client.get(f"/org/hqs/{owner_hq}", headers=viewer).json()["version"] == 1
+        assert site.client.get(f"/org/units/{unit}", headers=viewer).json()["version"] == 1
+        assert site.client.get("/org/taskings", headers=viewer).json() == []
+        rels = site.client.get("/org/relationships", headers=viewer).json()
+        assert {r["id"]: r["state"] for r in rels}[rel] == "active"
 
 
-@pytest.mark.parametrize(
-    ("owner", "hq", "unit", "rel"),
-    [
-        ("JPN", "jpn-jjoc", "jpn-ardb", "jpn-rel-jjoc-gcc"),
-        ("USA", "usa-jfhq", "usa-18wg", "usa-rel-jfhq-usarj"),
-    ],
-)
-def test_owner_chain_of_command_changes_tasks_and_revokes(
-    site: Site, owner: str, hq: str, unit: str, rel: str
-) -> None:
+OWN = [
+    # (owner, HQ, unit under it, relationship over one of its HQs)
+    ("JPN", "jpn-jjoc", "jpn-ardb", "jpn-rel-jjoc-gcc"),
+    ("USA", "usa-jfhq", "usa-18wg", "usa-rel-jfhq-usarj"),
+]
+
+
+def test_owner_chain_of_command_changes_tasks_and_revokes(site: Site) -> None:
+    for owner, hq, unit, rel in OWN:
+        _owner_acts(site, owner, hq, unit, rel)
+
+
+def _owner_acts(site: Site, owner: str, hq: str, unit: str, rel: str) -> None:
     commander = site.as_(owner, "commander", hq)
     before = site.ledger_events()
 
@@ -125,7 +159,8 @@ def test_owner_chain_of_command_changes_tasks_and_revokes(
 def test_staff_outside_the_chain_cannot_change_a_unit(site: Site) -> None:
     adc_staff = site.add_person("JPN", Role.STAFF_OFFICER, "jpn-adc")
     body = assert_error(_rename(site, "units", "jpn-ardb", adc_staff, "x"), 403, "not_in_chain")
-    assert "jpn-gcc" in body["message"]["en"] and "jpn-adc" in body["message"]["ja"]
+    assert "jpn-gcc" in body["message"]["en"]
+    assert "jpn-adc" in body["message"]["ja"]
     # The same officer may change a unit of its own HQ.
     own = _rename(site, "units", "jpn-2aw", adc_staff, "2nd Air Wing (renamed)")
     assert own.status_code == 200, own.text
@@ -134,9 +169,7 @@ def test_staff_outside_the_chain_cannot_change_a_unit(site: Site) -> None:
     assert_error(gcc_only, 403, "not_in_chain")
 
 
-@pytest.mark.parametrize("role", ["viewer", "liaison_officer"])
-def test_viewer_and_liaison_cannot_create_or_task(site: Site, role: str) -> None:
-    who = site.as_("JPN", role, "jpn-jjoc")
+def test_viewer_and_liaison_cannot_create_or_task(site: Site) -> None:
     before = site.ledger_events()
     unit = {
         "hq_id": "jpn-gcc",
@@ -145,49 +178,19 @@ def test_viewer_and_liaison_cannot_create_or_task(site: Site, role: str) -> None
         "sidc": "SFGPUCIA---H---",
         "domain": "land",
     }
-    assert_error(site.client.post("/org/units", json=unit, headers=who), 403, "role_not_authorized")
-    assert_error(_task(site, "jpn-ardb", who), 403, "role_not_authorized")
-    assert_error(
-        _rename(site, "hqs", "jpn-jjoc", who, "x"), 403, "role_not_authorized", field=None
-    )
+    for role in ("viewer", "liaison_officer"):
+        who = site.as_("JPN", role, "jpn-jjoc")
+        created = site.client.post("/org/units", json=unit, headers=who)
+        body = assert_error(created, 403, "role_not_authorized")
+        assert body["message"]["en"].startswith("A viewer" if role == "viewer" else "A liaison")
+        assert_error(_task(site, "jpn-ardb", who), 403, "role_not_authorized")
+        assert_error(_rename(site, "hqs", "jpn-jjoc", who, "x"), 403, "role_not_authorized")
     assert site.ledger_events() == before
     made = site.client.post(
         "/org/units", json=unit, headers=site.as_("JPN", "staff_officer", "jpn-jjoc")
     )
     assert made.status_code == 201, made.text
     assert site.ledger_events() == before + 1
-
-
-def test_partner_cannot_create_in_the_other_structure(site: Site) -> None:
-    usa = site.as_("USA", "commander", "usa-jfhq")
-    unit = {
-        "hq_id": "jpn-gcc",
-        "name_en": "Phantom",
-        "name_ja": "幻",
-        "sidc": "SFGPUCI----H---",
-        "domain": "land",
-        "marking": {"releasable_to": ["USA"]},
-    }
-    _assert_not_owner(site.client.post("/org/units", json=unit, headers=usa), "JPN", "USA")
-    hq = {
-        "nation": "JPN",
-        "parent_id": "jpn-jjoc",
-        "kind": "component",
-        "name_en": "Phantom Command",
-        "name_ja": "幻司令部",
-        "short_en": "PC",
-        "short_ja": "幻",
-        "marking": {"releasable_to": ["USA"]},
-    }
-    _assert_not_owner(site.client.post("/org/hqs", json=hq, headers=usa), "JPN", "USA")
-    # An HQ under a partner's HQ is refused whoever asks.
-    wrong_parent = {**hq, "nation": "USA"}
-    assert_error(
-        site.client.post("/org/hqs", json=wrong_parent, headers=usa),
-        422,
-        "cross_nation_parent",
-        field="parent_id",
-    )
 
 
 def test_seeded_partner_objects_are_read_only_on_a_single_nation_node(usa_site: Site) -> None:
@@ -201,6 +204,10 @@ def test_seeded_partner_objects_are_read_only_on_a_single_nation_node(usa_site: 
     _assert_not_owner(_task(site, "jpn-ardb", usa), "JPN", "USA")
     _assert_not_owner(_revoke(site, "jpn-rel-jjoc-gcc", usa), "JPN", "USA")
     assert site.client.get("/node", headers=usa).json()["ledger_events"] == before
+    # Partner nation users sign in at their own node, not here.
+    guest = {"name": "JPN guest", "nation": "JPN", "hq_id": "jpn-jjoc", "role": "viewer"}
+    refused = site.client.post("/users", json=guest, headers=site.as_("USA", "admin", "usa-jfhq"))
+    assert_error(refused, 422, "nation_not_hosted", field="nation")
     # Its own structure is writable.
     assert _rename(site, "hqs", "usa-jfhq", usa, "JFHQ").status_code == 200
     assert _task(site, "usa-18wg", usa).status_code == 201
@@ -209,34 +216,45 @@ def test_seeded_partner_objects_are_read_only_on_a_single_nation_node(usa_site: 
 # -- command relationships never cross nations; support relationships may ------
 
 
-@pytest.mark.parametrize(
-    ("superior", "subordinate", "nation", "hq"),
-    [
-        ("hq:jpn-jjoc", "unit:usa-1-1ada", "USA", "usa-jfhq"),
-        ("hq:usa-jfhq", "unit:jpn-ardb", "JPN", "jpn-jjoc"),
-        ("hq:usa-jfhq", "hq:jpn-adc", "JPN", "jpn-jjoc"),
-    ],
-)
-def test_command_relationship_across_nations_is_refused(
-    site: Site, superior: str, subordinate: str, nation: str, hq: str
-) -> None:
-    who = site.as_(nation, "commander", hq)
+CROSSING = [
+    # (superior, subordinate, acting nation, acting HQ)
+    ("hq:jpn-jjoc", "unit:usa-1-1ada", "USA", "usa-jfhq"),
+    ("hq:usa-jfhq", "unit:jpn-ardb", "JPN", "jpn-jjoc"),
+    ("hq:usa-jfhq", "hq:jpn-adc", "JPN", "jpn-jjoc"),
+    ("unit:usa-18wg", "unit:jpn-2aw", "JPN", "jpn-jjoc"),
+]
+
+
+def _relationship_ids(site: Site) -> set[str]:
+    listed = site.client.get("/org/relationships", headers=site.as_("JPN", "viewer", "jpn-jjoc"))
+    return {r["id"] for r in listed.json()}
+
+
+def test_command_relationship_across_nations_is_refused(site: Site) -> None:
     before = site.ledger_events()
-    for kind in ("opcon", "tacon", "adcon", "cocom"):
-        body = assert_error(
-            _relate(site, kind, superior, subordinate, who),
-            422,
-            "command_crosses_nations",
-            field="superior",
-        )
-        assert kind.upper() in body["message"]["en"] and kind.upper() in body["message"]["ja"]
+    seeded = _relationship_ids(site)
+    for superior, subordinate, nation, hq in CROSSING:
+        who = site.as_(nation, "commander", hq)
+        for kind in ("opcon", "tacon", "adcon", "cocom"):
+            body = assert_error(
+                _relate(site, kind, superior, subordinate, who),
+                422,
+                "command_crosses_nations",
+                field="superior",
+            )
+            assert kind.upper() in body["message"]["en"]
+            assert kind.upper() in body["message"]["ja"]
     assert site.ledger_events() == before
-    # The same nation may place its own forces under its own HQ.
-    own_hq = "hq:jpn-jjoc" if nation == "JPN" else "hq:usa-jfhq"
-    own_unit = "unit:jpn-ardb" if nation == "JPN" else "unit:usa-1-1ada"
-    made = _relate(site, "tacon", own_hq, own_unit, who)
-    assert made.status_code == 201, made.text
-    assert made.json()["owner"] == nation
+    assert _relationship_ids(site) == seeded
+    # Each nation may place its own forces under its own HQ.
+    for nation, own_hq, own_unit in [
+        ("JPN", "hq:jpn-jjoc", "unit:jpn-ardb"),
+        ("USA", "hq:usa-jfhq", "unit:usa-1-1ada"),
+    ]:
+        hq = own_hq.split(":")[1]
+        made = _relate(site, "tacon", own_hq, own_unit, site.as_(nation, "commander", hq))
+        assert made.status_code == 201, made.text
+        assert made.json()["owner"] == nation
 
 
 def test_cross_nation_support_is_accepted_and_visible_to_the_supported_nation(site: Site) -> None:
@@ -252,15 +270,16 @@ def test_cross_nation_support_is_accepted_and_visible_to_the_supported_nation(si
     assert rel["owner"] == "USA"
     assert rel["kind_name"] == {"en": "general support", "ja": "全般支援"}
     assert rel["marking"]["releasable_to"] == ["JPN", "USA"]
-    assert rel["state"] == "active" and rel["in_force"] is True
+    assert rel["state"] == "active"
+    assert rel["in_force"] is True
 
     seen = site.client.get("/org/relationships", params={"party_id": "jpn-adc"}, headers=jpn)
-    assert [r["id"] for r in seen.json()] == [rel["id"]]
+    assert sorted(r["id"] for r in seen.json()) == sorted([rel["id"], "jpn-rel-jjoc-adc"])
     _assert_not_owner(_revoke(site, rel["id"], jpn), "USA", "JPN")
 
     revoked = _revoke(site, rel["id"], usa)
     assert revoked.status_code == 200, revoked.text
-    after = site.client.get("/org/relationships", params={"party_id": "jpn-adc"}, headers=jpn)
+    after = site.client.get("/org/relationships", params={"party_id": "usa-1-1ada"}, headers=jpn)
     assert [(r["id"], r["state"], r["in_force"]) for r in after.json()] == [
         (rel["id"], "revoked", False)
     ]
@@ -299,9 +318,12 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
     assert_error(_rename(site, "units", unit["id"], usa, "found you"), 404, "not_found")
     assert_error(_task(site, unit["id"], usa), 404, "not_found", field="unit_id")
     unit_ids = {u["id"] for u in site.client.get("/org/units", headers=usa).json()}
-    assert "jpn-ardb" in unit_ids and unit["id"] not in unit_ids
+    assert "jpn-ardb" in unit_ids
+    assert unit["id"] not in unit_ids
     assert site.client.get("/org/taskings", headers=usa).json() == []
-    assert site.client.get(f"/ledger/objects/unit/{unit['id']}", headers=usa).json() == []
+    assert_error(
+        site.client.get(f"/ledger/objects/unit/{unit['id']}", headers=usa), 404, "not_found"
+    )
     # The 404 for a hidden object reads exactly like the 404 for no object at all.
     hidden = site.client.get(f"/org/units/{unit['id']}", headers=usa).json()
     missing = site.client.get("/org/units/no-such-unit", headers=usa).json()
@@ -316,10 +338,7 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
     assert released.status_code == 200, released.text
     assert site.client.get(f"/org/units/{unit['id']}", headers=usa).status_code == 200
 
-
-def test_export_carries_only_what_is_released_to_the_caller(site: Site) -> None:
-    jpn = site.as_("JPN", "commander", "jpn-jjoc")
-    usa = site.as_("USA", "viewer", "usa-jfhq")
+    # Exports carry only what is released to the caller's nation.
     site.client.patch(
         "/org/hqs/jpn-gcc", json={"marking": {"releasable_to": []}}, headers=jpn
     ).raise_for_status()
@@ -327,4 +346,32 @@ def test_export_carries_only_what_is_released_to_the_caller(site: Site) -> None:
     usa_doc = site.client.get("/org/export", params={"format": "json"}, headers=usa).json()
     assert "jpn-gcc" in {h["id"] for h in jpn_doc["hqs"]}
     assert "jpn-gcc" not in {h["id"] for h in usa_doc["hqs"]}
-    assert all("USA" in h["marking"]["releasable_to"] for h in usa_doc["hqs"])
+    for section in ("nations", "hqs", "units", "relationships", "counterparts"):
+        assert all("USA" in item["marking"]["releasable_to"] for item in usa_doc[section])
+    assert_error(site.client.get("/org/hqs/jpn-gcc", headers=usa), 404, "not_found", field="id")
+
+
+def test_a_subordinate_hq_cannot_revoke_or_grant_command_over_itself(site: Site) -> None:
+    gcc = site.as_("JPN", "commander", "jpn-gcc")
+    jjoc = site.as_("JPN", "commander", "jpn-jjoc")
+    before = site.ledger_events()
+    assert_error(_revoke(site, "jpn-rel-jjoc-gcc", gcc), 403, "not_in_chain")
+    assert_error(_relate(site, "tacon", "hq:jpn-adc", "hq:jpn-gcc", gcc), 403, "not_in_chain")
+    assert site.ledger_events() == before
+    # Its superior may, and the component still commands its own units.
+    assert _relate(site, "tacon", "hq:jpn-adc", "hq:jpn-gcc", jjoc).status_code == 201
+    assert _relate(site, "tacon", "hq:jpn-gcc", "unit:jpn-ardb", gcc).status_code == 201
+    assert _revoke(site, "jpn-rel-jjoc-gcc", jjoc).status_code == 200
+
+
+def test_a_patch_that_changes_nothing_writes_no_event(site: Site) -> None:
+    jpn = site.as_("JPN", "commander", "jpn-jjoc")
+    unit = site.client.get("/org/units/jpn-ardb", headers=jpn).json()
+    before = site.ledger_events()
+    same = site.client.patch("/org/units/jpn-ardb", json={"name_en": unit["name_en"]}, headers=jpn)
+    assert same.status_code == 200, same.text
+    assert same.json()["version"] == unit["version"]
+    assert site.ledger_events() == before
+    changed = site.client.patch("/org/units/jpn-ardb", json={"echelon": "division"}, headers=jpn)
+    assert changed.json()["version"] == unit["version"] + 1
+    assert site.ledger_events() == before + 1

@@ -22,7 +22,7 @@ from alliance.core.dtg import (
 from alliance.core.errors import InvalidInput
 
 NOON_27_JUL_24 = datetime(2024, 7, 27, 12, 0, tzinfo=UTC)
-ZONE_LETTERS = [c for c in "ABCDEFGHIKLMNOPQRSTUVWXYZ"]  # J is local time, not a zone
+ZONE_LETTERS = list("ABCDEFGHIKLMNOPQRSTUVWXYZ")  # J is local time, not a zone
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,8 @@ def test_parse_time_refuses_naive_or_garbage_naming_the_field(text: str) -> None
     with pytest.raises(InvalidInput) as caught:
         parse_time(text, field="due")
     assert caught.value.field == "due"
-    assert caught.value.message.en and caught.value.message.ja
+    assert caught.value.message.en
+    assert caught.value.message.ja
 
 
 def test_coerce_time_refuses_a_naive_datetime_and_keeps_aware_ones() -> None:

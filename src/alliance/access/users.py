@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from alliance.core.authority import Action, Actor, Role, Target, authorize
-from alliance.core.errors import Conflict, InvalidInput, Unauthenticated
+from alliance.core.errors import Conflict, InvalidInput, Unauthenticated, not_found
 from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.core.ledger import EventDraft
@@ -152,11 +152,8 @@ class UserDesk:
     def disable(self, user_id: str, by: Actor | None = None) -> UserOut:
         def job(tx: Tx) -> UserOut:
             row = tx.session.get(UserRow, user_id)
-            if row is None:
-                raise InvalidInput(
-                    Text(f"No user '{user_id}'.", f"利用者「{user_id}」はいません。"),
-                    field="user_id",
-                )
+            if row is None or (by is not None and row.nation != by.nation):
+                raise not_found("user", user_id, "user_id")
             if row.disabled:
                 raise Conflict(Text("Already disabled.", "既に無効です。"), code="already_disabled")
             marking = Marking.national(row.nation)

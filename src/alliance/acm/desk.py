@@ -29,6 +29,7 @@ from alliance.store.owned import (
     owned_fields,
     record,
     released_to,
+    snapshot,
     stamp_new,
     touch,
     visible,
@@ -281,6 +282,7 @@ class AcmDesk:
             grant = self._authorize(actor, Action.CHANGE, self._owner_target(s, row))
             check_version(row, patch.version)
             _require_state(row, {"draft", "sent"})
+            before = snapshot(row)
             for key in ("subject", "body"):
                 value = getattr(patch, key)
                 if value is not None:
@@ -302,6 +304,8 @@ class AcmDesk:
                         code="not_released_to_addressee",
                     )
                 row.set_marking(marking)
+            if snapshot(row) == before:
+                return self._view(s, row, actor.nation)  # nothing changed
             if row.state == "sent":
                 row.revision += 1
             touch(row, tx.now)
@@ -632,8 +636,11 @@ class AcmDesk:
                 actor, Action.CHANGE, Target("meeting", row.id, row.owner, row.marking)
             )
             check_version(row, patch.version)
+            before = snapshot(row)
             for key, value in patch.model_dump(exclude={"version"}, exclude_none=True).items():
                 setattr(row, key, value)
+            if snapshot(row) == before:
+                return meeting_view(row)
             touch(row, tx.now)
             record(tx, row, "meeting", "acm.meeting.updated", actor, grant)
             return meeting_view(row)
@@ -703,12 +710,15 @@ class AcmDesk:
                 actor, Action.CHANGE, Target("action item", row.id, row.owner, row.marking)
             )
             check_version(row, patch.version)
+            before = snapshot(row)
             if patch.state is not None:
                 row.state = patch.state
             if patch.assignee is not None:
                 row.assignee = patch.assignee
             if due is not None:
                 row.due = due
+            if snapshot(row) == before:
+                return action_view(row)
             touch(row, tx.now)
             record(tx, row, "action_item", "acm.action.updated", actor, grant)
             return action_view(row)

@@ -73,9 +73,16 @@ def _field(loc: Sequence[Any]) -> str:
 def _validation_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
     items = []
     for err in errors:
-        field = _field(err.get("loc", ()))
+        # A JSON syntax error's location is a character offset, not a field.
+        loc = ("body",) if err.get("type") == "json_invalid" else err.get("loc", ())
+        field = _field(loc)
         en = f"{field}: {err.get('msg', 'invalid')}"
         ja = f"{field}: {_JA_BY_TYPE.get(err.get('type', ''), '値が不正です')}"
+        # Our own validators (e.g. SIDC) raise a custom error carrying its code and Japanese.
+        own_ja = (err.get("ctx") or {}).get("ja")
+        if isinstance(own_ja, str):
+            items.append(body(str(err["type"]), Text(en, f"{field}: {own_ja}"), field))
+            continue
         items.append(body("invalid", Text(en, ja), field))
     return items
 

@@ -106,6 +106,8 @@ class TimeDisplay:
 
 def display(moment: datetime) -> TimeDisplay:
     """Render a moment for staff on both sides: DTG in Z, and local JST and HST."""
+    if moment.tzinfo is None:
+        raise ValueError("display needs an aware datetime")
     utc = moment.astimezone(UTC)
     return TimeDisplay(
         z=format_dtg(utc, "Z"),

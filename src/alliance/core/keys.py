@@ -1,10 +1,11 @@
 """Node signing keys (Ed25519).
 
 A node's private key is created by ``alliance init``, written with owner-only
-permissions (0600) and optionally encrypted with a passphrase. Signing uses
-``cryptography``; bulk verification uses libsodium (PyNaCl) because it is about
-twice as fast and releases the GIL, which lets ``ledger verify`` use every core.
-Both implement RFC 8032 Ed25519, so either verifies the other's signatures.
+permissions (0600) and optionally encrypted with a passphrase. ``cryptography``
+reads and writes the key file; signing and bulk verification use libsodium
+(PyNaCl) because it is about twice as fast and releases the GIL, which lets the
+writer sign and ``ledger verify`` check on every core. Both implement RFC 8032
+Ed25519, so either verifies the other's signatures.
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ class NodeKey:
         self.public_raw = private.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
+        # libsodium's form of the same key (seed + public key), used for signing:
+        # it signs about twice as fast as OpenSSL here and releases the GIL, so
+        # the writer's helper thread really signs in parallel. Ed25519 signatures
+        # are deterministic (RFC 8032): the bytes are the same either way.
+        seed = private.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        self._sodium_secret: bytes = nacl.bindings.crypto_sign_seed_keypair(seed)[1]
 
     @classmethod
     def generate(cls) -> NodeKey:
@@ -53,7 +64,8 @@ class NodeKey:
         return fingerprint(self.public_raw)
 
     def sign(self, message: bytes) -> bytes:
-        return self._private.sign(message)
+        signed: bytes = nacl.bindings.crypto_sign(message, self._sodium_secret)
+        return signed[: nacl.bindings.crypto_sign_BYTES]
 
     def save(self, path: Path, passphrase: bytes | None = None) -> None:
         """Write the key as PKCS#8 PEM, owner read/write only; never overwrite."""
@@ -93,7 +105,16 @@ class NodeKey:
                 ),
                 code="key_permissions",
             )
-        private = serialization.load_pem_private_key(path.read_bytes(), passphrase)
+        try:
+            private = serialization.load_pem_private_key(path.read_bytes(), passphrase)
+        except (TypeError, ValueError) as exc:  # wrong or missing passphrase, not a PEM key
+            raise KeyFileError(
+                Text(
+                    f"Cannot read node key {path}: wrong or missing passphrase, or not a PEM key.",
+                    f"ノード鍵 {path} を読めません。パスフレーズの誤りか不足、またはPEM鍵ではありません。",
+                ),
+                code="key_unreadable",
+            ) from exc
         if not isinstance(private, Ed25519PrivateKey):
             raise KeyFileError(
                 Text(f"{path} is not an Ed25519 key.", f"{path} はEd25519鍵ではありません。"),

@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -82,11 +82,10 @@ class Event:
         return Marking.from_columns(self.rel, self.tlp)
 
 
-def _unsigned(
-    draft: EventDraft, *, seq: int, prev_hash: str, ts: datetime, node: str
-) -> tuple[Event, bytes]:
-    event_id = new_id()
-    body = canonical(
+def _body(
+    draft: EventDraft, *, seq: int, event_id: str, prev_hash: str, ts: datetime, node: str
+) -> bytes:
+    return canonical(
         {
             "v": FORMAT_VERSION,
             "seq": seq,
@@ -102,31 +101,13 @@ def _unsigned(
             "prev": prev_hash,
         }
     )
-    digest = hashlib.sha256(body).digest()
-    event = Event(
-        seq=seq,
-        event_id=event_id,
-        ts=ts,
-        kind=draft.kind,
-        object_type=draft.object_type,
-        object_id=draft.object_id,
-        owner=draft.owner,
-        rel=draft.marking.rel_text(),
-        tlp=draft.marking.tlp.value if draft.marking.tlp else None,
-        body=body,
-        hash=digest.hex(),
-        prev_hash=prev_hash,
-        sig=b"",
-    )
-    return event, digest
 
 
 def seal(
     draft: EventDraft, *, seq: int, prev_hash: str, ts: datetime, node: str, key: NodeKey
 ) -> Event:
     """Give one draft its place in the chain, hash it and sign it."""
-    event, digest = _unsigned(draft, seq=seq, prev_hash=prev_hash, ts=ts, node=node)
-    return replace(event, sig=key.sign(digest))
+    return seal_all([(draft, ts)], seq=seq - 1, prev_hash=prev_hash, node=node, key=key)[0]
 
 
 def seal_all(
@@ -138,19 +119,22 @@ def seal_all(
     key: NodeKey,
     pool: Executor | None = None,
 ) -> list[Event]:
-    """Chain many drafts after ``seq``/``prev_hash``; sign them on ``pool`` if given.
+    """Chain drafts after the event ``seq`` whose hash is ``prev_hash``; sign them,
+    half of them on ``pool`` if given.
 
     Hashing must run in order (each body holds the previous hash); signatures
     are independent and the signing library releases the GIL, so a pool uses
-    the other cores.
+    another core.
     """
-    unsigned: list[tuple[Event, bytes]] = []
+    hashed: list[tuple[EventDraft, datetime, int, str, str, bytes, bytes]] = []
     for draft, ts in drafts:
         seq += 1
-        event, digest = _unsigned(draft, seq=seq, prev_hash=prev_hash, ts=ts, node=node)
-        prev_hash = event.hash
-        unsigned.append((event, digest))
-    digests = [d for _e, d in unsigned]
+        event_id = new_id()
+        body = _body(draft, seq=seq, event_id=event_id, prev_hash=prev_hash, ts=ts, node=node)
+        digest = hashlib.sha256(body).digest()
+        hashed.append((draft, ts, seq, event_id, prev_hash, body, digest))
+        prev_hash = digest.hex()
+    digests = [h[6] for h in hashed]
     if pool is not None and len(digests) >= 16:
         half = len(digests) // 2
         first = pool.submit(lambda: [key.sign(d) for d in digests[:half]])
@@ -158,7 +142,24 @@ def seal_all(
         sigs = first.result() + sigs
     else:
         sigs = [key.sign(d) for d in digests]
-    return [replace(e, sig=sig) for (e, _d), sig in zip(unsigned, sigs, strict=True)]
+    return [
+        Event(
+            seq=n,
+            event_id=event_id,
+            ts=ts,
+            kind=draft.kind,
+            object_type=draft.object_type,
+            object_id=draft.object_id,
+            owner=draft.owner,
+            rel=draft.marking.rel_text(),
+            tlp=draft.marking.tlp.value if draft.marking.tlp else None,
+            body=body,
+            hash=digest.hex(),
+            prev_hash=prev,
+            sig=sig,
+        )
+        for (draft, ts, n, event_id, prev, body, digest), sig in zip(hashed, sigs, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,9 @@ def _check_shape(ev: Event, expected_seq: int, prev_hash: str) -> Text | None:
         )
     if hashlib.sha256(ev.body).hexdigest() != ev.hash:
         return Text("body does not match its hash", "本文がハッシュと一致しません")
+    if len(ev.sig) != 64:
+        # The signature check below sees exactly 64 bytes; extra bytes would pass unseen.
+        return Text("signature is not 64 bytes long", "署名の長さが64バイトではありません")
     if ev.prev_hash != prev_hash:
         return Text("broken chain: previous hash differs", "連鎖の破損: 直前のハッシュが違います")
     try:
@@ -257,19 +261,35 @@ def verify(
     """
     report = VerifyReport(head_hash=prev_hash)
     pending: list[tuple[list[Event], Future[int | None]]] = []
+    bad_sigs: list[Event] = []
     chunk: list[Event] = []
     shape_problem: Problem | None = None
     expected = start_seq
-    with _signature_pool(workers or os.cpu_count() or 2) as pool:
+    n_workers = workers or os.cpu_count() or 2
+    with _signature_pool(n_workers) as pool:
+
+        def settle(keep: int) -> None:
+            """Collect checked chunks, oldest first, until at most ``keep`` are in flight."""
+            while len(pending) > keep:
+                evs, fut = pending.pop(0)
+                index = fut.result()
+                if index is not None:
+                    bad_sigs.append(evs[index])
 
         def flush() -> None:
             blob = b"".join(ev.sig.ljust(64, b"\0")[:64] + bytes.fromhex(ev.hash) for ev in chunk)
             pending.append((chunk, pool.submit(_bad_signature_index, public_raw, blob)))
+            # Only a few chunks stay in flight, so memory does not grow with the
+            # ledger (reading outruns the signature checks); the workers still
+            # always have a chunk queued.
+            settle(2 * n_workers)
 
         for ev in events:
             reason = _check_shape(ev, expected, report.head_hash)
             if reason is not None:
-                shape_problem = Problem(ev.seq, ev.event_id, reason)
+                # Name the place in the chain that is wrong: for a gap or a
+                # renumbered row that is the expected seq, not the stored one.
+                shape_problem = Problem(expected, ev.event_id, reason)
                 break
             chunk.append(ev)
             report.head_hash = ev.hash
@@ -280,11 +300,7 @@ def verify(
                 chunk = []
         if chunk:
             flush()
-        bad_sigs: list[Event] = []
-        for evs, fut in pending:
-            index = fut.result()
-            if index is not None:
-                bad_sigs.append(evs[index])
+        settle(0)
     candidates: list[Problem] = []
     if bad_sigs:
         first = min(bad_sigs, key=lambda e: e.seq)

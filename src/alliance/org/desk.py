@@ -31,6 +31,7 @@ from alliance.store.owned import (
     owned_fields,
     record,
     released_to,
+    snapshot,
     stamp_new,
     touch,
     visible,
@@ -243,11 +244,14 @@ class OrgDesk:
             row = self._hq(s, actor, hq_id, field="id")
             grant = self._authorize(actor, Action.CHANGE, self._hq_target(s, row))
             check_version(row, patch.version)
+            before = snapshot(row)
             changes = patch.model_dump(include=_HQ_TEXT, exclude_none=True)
             for key, value in changes.items():
                 setattr(row, key, value)
             if patch.marking is not None:
                 row.set_marking(patch.marking.build(row.owner))
+            if snapshot(row) == before:
+                return hq_view(row)  # nothing changed: no new version, no event
             touch(row, tx.now)
             record(tx, row, "hq", "org.hq.updated", actor, grant)
             return hq_view(row)
@@ -311,6 +315,7 @@ class OrgDesk:
             row = self._unit(s, actor, unit_id, field="id")
             grant = self._authorize(actor, Action.CHANGE, self._unit_target(s, row))
             check_version(row, patch.version)
+            before = snapshot(row)
             if patch.hq_id is not None and patch.hq_id != row.hq_id:
                 new_hq = self._hq(s, actor, patch.hq_id)
                 if new_hq.owner != row.owner:
@@ -326,6 +331,8 @@ class OrgDesk:
                 row.domain = patch.domain.value
             if patch.marking is not None:
                 row.set_marking(patch.marking.build(row.owner))
+            if snapshot(row) == before:
+                return unit_view(row)  # nothing changed: no new version, no event
             touch(row, tx.now)
             record(tx, row, "unit", "org.unit.updated", actor, grant)
             return unit_view(row)
@@ -340,7 +347,11 @@ class OrgDesk:
         return self._unit(s, actor, party.id, field=f"{field}.id")
 
     def _party_chain(self, s: Session, row: HqRow | UnitRow) -> tuple[str, ...]:
-        return hq_chain(s, row.id if isinstance(row, HqRow) else row.hq_id)
+        """HQs with authority to commit ``row``: a unit's HQ and its superiors, or an
+        HQ's superiors — an HQ never places itself under, or frees itself from, command."""
+        if isinstance(row, UnitRow):
+            return hq_chain(s, row.hq_id)
+        return hq_chain(s, row.parent_id) if row.parent_id else (row.id,)
 
     def list_relationships(
         self, actor: Actor, party_id: str | None = None

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
@@ -80,24 +81,35 @@ _SIDC_C = re.compile(
 _SIDC_D = re.compile(r"^\d{20}(\d{10})?$")
 
 
+def _not_sidc(value: str) -> Text:
+    return Text(
+        f"'{value}' is not a MIL-STD-2525 symbol code (15 characters like SFGPUCI----H---, "
+        "or 20/30 digits for 2525D/E).",
+        f"「{value}」はMIL-STD-2525のシンボルコード（15文字の例: SFGPUCI----H---、"
+        "または2525D/Eの20/30桁）ではありません。",
+    )
+
+
 def check_sidc(value: str) -> str:
     """Accept a 2525C/APP-6(B) letter code or a 2525D/E numeric code."""
     code = value.strip().upper()
     if _SIDC_C.match(code) or (_SIDC_D.match(code) and code[2] in "01" and code[3] in "0123456"):
         return code
-    raise InvalidInput(
-        Text(
-            f"'{value}' is not a MIL-STD-2525 symbol code (15 characters like SFGPUCI----H---, "
-            "or 20/30 digits for 2525D/E).",
-            f"「{value}」はMIL-STD-2525のシンボルコード（15文字の例: SFGPUCI----H---、"
-            "または2525D/Eの20/30桁）ではありません。",
-        ),
-        field="sidc",
-        code="invalid_sidc",
-    )
+    raise InvalidInput(_not_sidc(value), field="sidc", code="invalid_sidc")
 
 
-Sidc = Annotated[str, AfterValidator(check_sidc)]
+def _sidc_field(value: str) -> str:
+    """``check_sidc`` as a pydantic validator: the error keeps its code and both
+    languages, and pydantic adds where it was (``sidc``, ``units.3.sidc``)."""
+    try:
+        return check_sidc(value)
+    except InvalidInput:
+        # pydantic reads "{name}" in a message as a placeholder: show braces as parentheses.
+        text = _not_sidc(value.replace("{", "(").replace("}", ")"))
+        raise PydanticCustomError("invalid_sidc", text.en, {"ja": text.ja}) from None
+
+
+Sidc = Annotated[str, AfterValidator(_sidc_field)]
 
 
 class HqIn(Strict):

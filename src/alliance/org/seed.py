@@ -159,9 +159,10 @@ def parse_document(raw: bytes | str, *, source: str = "document") -> tuple[OrgDo
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        ja = (first.get("ctx") or {}).get("ja") or f"値が不正です（{first['type']}）"
         raise _bad(
             f"{source}: {where}: {first['msg']}",
-            f"{source}: {where}: 値が不正です（{first['type']}）",
+            f"{source}: {where}: {ja}",
             where,
         ) from None
     return doc, hashlib.sha256(data).hexdigest()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from alliance.core.ledger import GENESIS_PREV, Event, VerifyReport, verify
 
 from .db import Database
 from .schema import LedgerRow
+
+log = logging.getLogger(__name__)
 
 _COLUMNS = (
     LedgerRow.seq,
@@ -50,6 +54,42 @@ def row_values(ev: Event) -> dict[str, Any]:
         "prev_hash": ev.prev_hash,
         "sig": ev.sig,
     }
+
+
+def insert_events(conn: Connection, events: list[Event]) -> None:
+    """Insert sealed events with the driver's own executemany.
+
+    The writer inserts every event, and SQLAlchemy's per-row parameter
+    processing cost more than sealing; the timestamp still goes through the
+    column type's bind processor, so rows are stored exactly as the ORM would.
+    """
+    if not events:
+        return
+    table = LedgerRow.__table__
+    ts_bind = table.c.ts.type.bind_processor(conn.dialect)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO ledger ({_NAMES}) VALUES ({', '.join([mark] * len(_COLUMNS))})"  # noqa: S608 - fixed names
+    conn.exec_driver_sql(
+        sql,
+        [
+            (
+                ev.seq,
+                ev.event_id,
+                ts_bind(ev.ts) if ts_bind else ev.ts,
+                ev.kind,
+                ev.object_type,
+                ev.object_id,
+                ev.owner,
+                ev.rel,
+                ev.tlp,
+                ev.body,
+                ev.hash,
+                ev.prev_hash,
+                ev.sig,
+            )
+            for ev in events
+        ],
+    )
 
 
 def _ts(value: Any) -> datetime:
@@ -116,6 +156,43 @@ def events_of(db: Database, object_type: str, object_id: str) -> list[Event]:
             .order_by(LedgerRow.seq)
         ).all()
     return [_event(r) for r in rows]
+
+
+def _released(ev: Event, nation: str) -> bool:
+    """Decided by the signed body, not the copied ``rel`` column: a row edited
+    behind the ledger's back releases nothing."""
+    if hashlib.sha256(ev.body).hexdigest() != ev.hash:
+        log.warning("ledger event %s does not match its hash; withheld", ev.seq)
+        return False
+    marking = ev.body_json().get("marking") or {}
+    return nation in (marking.get("releasable_to") or ())
+
+
+def released_events(db: Database, nation: str, *, after: int = 0, limit: int = 100) -> list[Event]:
+    """Events after ``after`` released to ``nation``, oldest first, at most ``limit``."""
+    out: list[Event] = []
+    last = after
+    while len(out) < limit:
+        with db.read() as s:
+            rows = s.execute(
+                select(*_COLUMNS)
+                .where(LedgerRow.seq > last, LedgerRow.rel.contains(nation))
+                .order_by(LedgerRow.seq)
+                .limit(limit)
+            ).all()
+        if not rows:
+            break
+        for row in rows:
+            ev = _event(row)
+            if _released(ev, nation):
+                out.append(ev)
+        last = rows[-1][0]
+    return out[:limit]
+
+
+def history(db: Database, object_type: str, object_id: str, nation: str) -> list[Event]:
+    """The events of one object that are released to ``nation``."""
+    return [ev for ev in events_of(db, object_type, object_id) if _released(ev, nation)]
 
 
 def get_event(db: Database, seq: int) -> Event | None:

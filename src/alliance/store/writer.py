@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from alliance.core.dtg import utcnow
@@ -30,8 +29,7 @@ from alliance.core.keys import NodeKey
 from alliance.core.ledger import Event, EventDraft, seal_all
 
 from .db import Database
-from .ledger import head, row_values
-from .schema import LedgerRow
+from .ledger import head, insert_events
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -215,19 +213,21 @@ class Writer:
                 seq, prev = head(session)
                 for job in jobs:
                     tx = Tx(session, self._clock())
-                    savepoint = session.begin_nested() if isolate else None
                     try:
-                        result = job.fn(tx)
-                        session.flush()
+                        if isolate:
+                            # The context manager also rolls back a savepoint that a
+                            # failed flush (e.g. a unique violation) has deactivated.
+                            with session.begin_nested():
+                                result = job.fn(tx)
+                                session.flush()
+                        else:
+                            result = job.fn(tx)
+                            session.flush()
                     except Exception as exc:
-                        if savepoint is None:
+                        if not isolate:
                             raise _JobFailed from exc
-                        if savepoint.is_active:
-                            savepoint.rollback()
                         ran.append((job, exc, None, 0, 0))
                         continue
-                    if savepoint is not None:
-                        savepoint.commit()
                     first = len(drafts)
                     drafts.extend((d, tx.now) for d in tx.drafts)
                     ran.append((job, None, result, first, len(drafts)))
@@ -239,10 +239,7 @@ class Writer:
                     key=self._key,
                     pool=self._pool,
                 )
-                if events:
-                    session.connection().execute(
-                        insert(LedgerRow), [row_values(ev) for ev in events]
-                    )
+                insert_events(session.connection(), events)
         finally:
             session.close()
         return [(job, err, result, events[a:b]) for job, err, result, a, b in ran]

@@ -6,11 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
+from alliance.core.errors import not_found
 from alliance.core.ledger import Event
-from alliance.store.ledger import events_of
-from alliance.store.schema import LedgerRow
+from alliance.store.ledger import history, released_events
 
 from ..deps import ActorDep, AdminDep, NodeDep
 
@@ -35,60 +34,34 @@ class EventOut(BaseModel):
         )
 
 
-@router.get("/events", response_model=list[EventOut], summary="Events released to your nation")
+@router.get(
+    "/events",
+    response_model=list[EventOut],
+    summary="Events released to your nation / 自国へ提供可のイベント",
+)
 def list_events(
     node: NodeDep,
     actor: ActorDep,
     after: int = Query(0, ge=0),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[EventOut]:
-    stmt = (
-        select(LedgerRow)
-        .where(LedgerRow.seq > after, LedgerRow.rel.contains(actor.nation))
-        .order_by(LedgerRow.seq)
-        .limit(limit)
-    )
-    with node.db.read() as s:
-        rows = list(s.scalars(stmt))
     return [
-        EventOut(
-            seq=r.seq,
-            hash=r.hash,
-            prev_hash=r.prev_hash,
-            signature=bytes(r.sig).hex(),
-            event=Event(
-                r.seq,
-                r.event_id,
-                r.ts,
-                r.kind,
-                r.object_type,
-                r.object_id,
-                r.owner,
-                r.rel,
-                r.tlp,
-                bytes(r.body),
-                r.hash,
-                r.prev_hash,
-                bytes(r.sig),
-            ).body_json(),
-        )
-        for r in rows
+        EventOut.of(ev) for ev in released_events(node.db, actor.nation, after=after, limit=limit)
     ]
 
 
 @router.get(
     "/objects/{object_type}/{object_id}",
     response_model=list[EventOut],
-    summary="The history of one object",
+    summary="The history of one object / 対象の履歴",
 )
 def object_history(
     object_type: str, object_id: str, node: NodeDep, actor: ActorDep
 ) -> list[EventOut]:
-    return [
-        EventOut.of(ev)
-        for ev in events_of(node.db, object_type, object_id)
-        if ev.marking.releases_to(actor.nation)
-    ]
+    events = history(node.db, object_type, object_id, actor.nation)
+    if not events:
+        raise not_found(object_type, object_id)
+    return [EventOut.of(ev) for ev in events]
 
 
 class VerifyOut(BaseModel):
@@ -101,7 +74,9 @@ class VerifyOut(BaseModel):
 
 
 @router.post(
-    "/verify", response_model=VerifyOut, summary="Check the whole chain and every signature"
+    "/verify",
+    response_model=VerifyOut,
+    summary="Check the chain and every signature / 台帳と全署名を検証",
 )
 def verify(node: NodeDep, _admin: AdminDep) -> VerifyOut:
     report = node.verify_ledger()

@@ -18,7 +18,7 @@ from ..deps import ActorDep, NodeDep
 router = APIRouter(tags=["node"])
 
 
-@router.get("/healthz", summary="Liveness (no data, no token needed)")
+@router.get("/healthz", summary="Liveness, no data / 死活確認")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -34,7 +34,11 @@ class NodeOut(BaseModel):
     now: TimeOut
 
 
-@router.get("/node", response_model=NodeOut, summary="This node: nation, key, ledger size")
+@router.get(
+    "/node",
+    response_model=NodeOut,
+    summary="This node: nation, key, ledger size / このノードの情報",
+)
 def node_info(node: NodeDep, _actor: ActorDep) -> NodeOut:
     return NodeOut(
         node_id=node.node_id,
@@ -48,11 +52,15 @@ def node_info(node: NodeDep, _actor: ActorDep) -> NodeOut:
     )
 
 
-@router.get("/me", summary="Who you are acting as")
+@router.get("/me", summary="Who you are acting as / 現在の利用者")
 def me(actor: ActorDep) -> dict[str, Any]:
     return {**actor.to_json(), "role_name": ROLE_NAMES[actor.role].as_dict()}
 
 
-@router.get("/time", response_model=TimeOut, summary="A DTG or ISO time in Z, JST and HST")
+@router.get(
+    "/time",
+    response_model=TimeOut,
+    summary="A DTG or ISO time in Z, JST and HST / DTGをZ・JST・HSTで表示",
+)
 def convert_time(_actor: ActorDep, node: NodeDep, at: str | None = None) -> TimeOut:
     return TimeOut.of(parse_time(at, field="at") if at else node.clock())

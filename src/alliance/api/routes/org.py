@@ -31,37 +31,45 @@ from ..deps import ActorDep, NodeDep
 router = APIRouter(prefix="/org", tags=["org"])
 
 
-@router.get("/nations", response_model=list[NationOut])
+@router.get("/nations", response_model=list[NationOut], summary="Nations / 国")
 def nations(node: NodeDep, actor: ActorDep) -> list[NationOut]:
     return node.org.nations(actor)
 
 
-@router.get("/hqs", response_model=list[HqOut])
+@router.get("/hqs", response_model=list[HqOut], summary="HQs / 司令部一覧")
 def list_hqs(node: NodeDep, actor: ActorDep, nation: str | None = None) -> list[HqOut]:
     return node.org.list_hqs(actor, nation)
 
 
-@router.post("/hqs", response_model=HqOut, status_code=201)
+@router.post("/hqs", response_model=HqOut, status_code=201, summary="Create an HQ / 司令部を作成")
 def create_hq(data: HqIn, node: NodeDep, actor: ActorDep) -> HqOut:
     return node.org.create_hq(actor, data)
 
 
-@router.get("/hqs/{hq_id}", response_model=HqOut)
+@router.get("/hqs/{hq_id}", response_model=HqOut, summary="One HQ / 司令部")
 def get_hq(hq_id: str, node: NodeDep, actor: ActorDep) -> HqOut:
     return node.org.get_hq(actor, hq_id)
 
 
-@router.patch("/hqs/{hq_id}", response_model=HqOut)
+@router.patch(
+    "/hqs/{hq_id}",
+    response_model=HqOut,
+    summary="Change an HQ (owner only) / 司令部を変更（所有国のみ）",
+)
 def update_hq(hq_id: str, data: HqPatch, node: NodeDep, actor: ActorDep) -> HqOut:
     return node.org.update_hq(actor, hq_id, data)
 
 
-@router.get("/hqs/{hq_id}/counterparts", response_model=list[HqOut])
+@router.get(
+    "/hqs/{hq_id}/counterparts",
+    response_model=list[HqOut],
+    summary="Counterpart HQs / カウンターパート司令部",
+)
 def hq_counterparts(hq_id: str, node: NodeDep, actor: ActorDep) -> list[HqOut]:
     return node.org.counterparts_of(actor, hq_id)
 
 
-@router.get("/units", response_model=list[UnitOut])
+@router.get("/units", response_model=list[UnitOut], summary="Units / 部隊一覧")
 def list_units(
     node: NodeDep,
     actor: ActorDep,
@@ -72,49 +80,77 @@ def list_units(
     return node.org.list_units(actor, hq_id=hq_id, nation=nation, domain=domain)
 
 
-@router.post("/units", response_model=UnitOut, status_code=201)
+@router.post(
+    "/units", response_model=UnitOut, status_code=201, summary="Create a unit / 部隊を作成"
+)
 def create_unit(data: UnitIn, node: NodeDep, actor: ActorDep) -> UnitOut:
     return node.org.create_unit(actor, data)
 
 
-@router.get("/units/{unit_id}", response_model=UnitOut)
+@router.get("/units/{unit_id}", response_model=UnitOut, summary="One unit / 部隊")
 def get_unit(unit_id: str, node: NodeDep, actor: ActorDep) -> UnitOut:
     return node.org.get_unit(actor, unit_id)
 
 
-@router.patch("/units/{unit_id}", response_model=UnitOut)
+@router.patch(
+    "/units/{unit_id}",
+    response_model=UnitOut,
+    summary="Change a unit (owner only) / 部隊を変更（所有国のみ）",
+)
 def update_unit(unit_id: str, data: UnitPatch, node: NodeDep, actor: ActorDep) -> UnitOut:
     return node.org.update_unit(actor, unit_id, data)
 
 
-@router.get("/relationships", response_model=list[RelationshipOut])
+@router.get(
+    "/relationships",
+    response_model=list[RelationshipOut],
+    summary="Command and support relationships / 指揮・支援関係",
+)
 def list_relationships(
     node: NodeDep, actor: ActorDep, party_id: str | None = None
 ) -> list[RelationshipOut]:
     return node.org.list_relationships(actor, party_id)
 
 
-@router.post("/relationships", response_model=RelationshipOut, status_code=201)
+@router.post(
+    "/relationships",
+    response_model=RelationshipOut,
+    status_code=201,
+    summary="Establish a relationship / 関係を設定",
+)
 def create_relationship(data: RelationshipIn, node: NodeDep, actor: ActorDep) -> RelationshipOut:
     return node.org.create_relationship(actor, data)
 
 
-@router.post("/relationships/{rel_id}/revoke", response_model=RelationshipOut)
+@router.post(
+    "/relationships/{rel_id}/revoke",
+    response_model=RelationshipOut,
+    summary="Revoke a relationship / 関係を解除",
+)
 def revoke_relationship(rel_id: str, node: NodeDep, actor: ActorDep) -> RelationshipOut:
     return node.org.revoke_relationship(actor, rel_id)
 
 
-@router.get("/counterparts", response_model=list[CounterpartOut])
+@router.get(
+    "/counterparts",
+    response_model=list[CounterpartOut],
+    summary="Counterpart links / カウンターパート",
+)
 def list_counterparts(node: NodeDep, actor: ActorDep) -> list[CounterpartOut]:
     return node.org.list_counterparts(actor)
 
 
-@router.post("/counterparts", response_model=CounterpartOut, status_code=201)
+@router.post(
+    "/counterparts",
+    response_model=CounterpartOut,
+    status_code=201,
+    summary="Link a counterpart HQ / カウンターパートを登録",
+)
 def create_counterpart(data: CounterpartIn, node: NodeDep, actor: ActorDep) -> CounterpartOut:
     return node.org.create_counterpart(actor, data)
 
 
-@router.get("/taskings", response_model=list[TaskingOut])
+@router.get("/taskings", response_model=list[TaskingOut], summary="Taskings / 任務付与一覧")
 def list_taskings(node: NodeDep, actor: ActorDep, unit_id: str | None = None) -> list[TaskingOut]:
     return node.org.list_taskings(actor, unit_id)
 
@@ -123,7 +159,7 @@ def list_taskings(node: NodeDep, actor: ActorDep, unit_id: str | None = None) ->
     "/taskings",
     response_model=TaskingOut,
     status_code=201,
-    summary="Task a unit (its own nation's chain of command only)",
+    summary="Task a unit (own chain of command only) / 部隊に任務付与（自国の指揮系統のみ）",
 )
 def task_unit(data: TaskingIn, node: NodeDep, actor: ActorDep) -> TaskingOut:
     return node.org.task_unit(actor, data)
@@ -132,7 +168,7 @@ def task_unit(data: TaskingIn, node: NodeDep, actor: ActorDep) -> TaskingOut:
 @router.get(
     "/export",
     response_class=PlainTextResponse,
-    summary="Everything released to your nation as an alliance-org/1 document",
+    summary="Export what is released to your nation / 自国へ提供可の組織を出力",
 )
 def export(
     node: NodeDep, actor: ActorDep, format: Literal["yaml", "json"] = "yaml"

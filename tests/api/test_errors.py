@@ -1,0 +1,320 @@
+"""One error shape for the whole API, and malformed input that changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from .conftest import Site, assert_error
+
+UNIT: dict[str, Any] = {
+    "hq_id": "jpn-gcc",
+    "name_en": "1st Airborne Brigade",
+    "name_ja": "第1空挺団",
+    "sidc": "SFGPUCIA---H---",
+    "domain": "land",
+}
+HQ: dict[str, Any] = {
+    "nation": "JPN",
+    "parent_id": "jpn-jjoc",
+    "kind": "component",
+    "name_en": "Cyber Defense Command",
+    "name_ja": "自衛隊サイバー防衛隊",
+    "short_en": "JCDC",
+    "short_ja": "サイバー防衛隊",
+}
+RELATIONSHIP: dict[str, Any] = {
+    "kind": "tacon",
+    "superior": {"kind": "hq", "id": "jpn-jjoc"},
+    "subordinate": {"kind": "unit", "id": "jpn-ardb"},
+    "valid_from": "010000ZJAN25",
+}
+REQUEST: dict[str, Any] = {
+    "kind": "rfi",
+    "from_hq_id": "jpn-jjoc",
+    "to_hq_ids": ["usa-jfhq"],
+    "subject": "Ammunition co-production status",
+    "marking": {"releasable_to": ["USA"]},
+}
+
+# (method, path, body, expected code, expected field)
+MALFORMED: list[tuple[str, str, Any, str, str]] = [
+    # missing, unknown, wrongly typed and oversized fields
+    ("POST", "/org/units", {k: v for k, v in UNIT.items() if k != "hq_id"}, "invalid", "hq_id"),
+    ("POST", "/org/units", {**UNIT, "colour": "green"}, "invalid", "colour"),
+    ("POST", "/org/units", {**UNIT, "name_en": "x" * 201}, "invalid", "name_en"),
+    ("POST", "/org/units", {**UNIT, "name_en": "   "}, "invalid", "name_en"),
+    ("POST", "/org/units", {**UNIT, "domain": "underwater"}, "invalid", "domain"),
+    ("POST", "/org/units", {**UNIT, "hq_id": "JPN GCC!"}, "invalid", "hq_id"),
+    ("POST", "/org/units", {**UNIT, "home_en": "x" * 301}, "invalid", "home_en"),
+    (
+        "POST",
+        "/org/hqs",
+        {**HQ, "operational_authority": "maybe"},
+        "invalid",
+        "operational_authority",
+    ),
+    ("POST", "/org/hqs", {**HQ, "short_en": "S" * 41}, "invalid", "short_en"),
+    ("PATCH", "/org/hqs/jpn-jjoc", {"name_en": 123}, "invalid", "name_en"),
+    ("PATCH", "/org/hqs/jpn-jjoc", {"note_en": "x" * 20001}, "invalid", "note_en"),
+    ("PATCH", "/org/units/jpn-ardb", {"version": "latest"}, "invalid", "version"),
+    ("POST", "/org/taskings", {"unit_id": "jpn-ardb", "title": ""}, "invalid", "title"),
+    ("POST", "/acm/requests", {**REQUEST, "to_hq_ids": "usa-jfhq"}, "invalid", "to_hq_ids"),
+    ("POST", "/acm/requests", {**REQUEST, "to_hq_ids": []}, "invalid", "to_hq_ids"),
+    ("POST", "/acm/requests", {**REQUEST, "subject": "s" * 301}, "invalid", "subject"),
+    ("POST", "/acm/requests", {**REQUEST, "priority": "urgent"}, "invalid", "priority"),
+    (
+        "POST",
+        "/acm/groups",
+        {"name_en": "WG", "name_ja": "部会", "members": []},
+        "invalid",
+        "members",
+    ),
+    (
+        "POST",
+        "/users",
+        {"name": "x", "nation": "JPN", "hq_id": "jpn-jjoc", "role": "general"},
+        "invalid",
+        "role",
+    ),
+    # broken rules of the field's own language: SIDC, nation codes, DTG, TLP
+    ("POST", "/org/units", {**UNIT, "sidc": "NOT-A-SYMBOL"}, "invalid_sidc", "sidc"),
+    ("POST", "/org/units", {**UNIT, "sidc": "SFGPUCI"}, "invalid_sidc", "sidc"),
+    ("PATCH", "/org/units/jpn-ardb", {"sidc": "XXXXXXXXXXXXXXX"}, "invalid_sidc", "sidc"),
+    ("POST", "/org/hqs", {**HQ, "nation": "XJP"}, "invalid_nation", "nation"),
+    ("POST", "/org/hqs", {**HQ, "nation": "JP"}, "invalid_nation", "nation"),
+    (
+        "POST",
+        "/org/units",
+        {**UNIT, "marking": {"releasable_to": ["ZZZ"]}},
+        "invalid_nation",
+        "marking.releasable_to",
+    ),
+    (
+        "POST",
+        "/org/units",
+        {**UNIT, "marking": {"releasable_to": ["US"]}},
+        "invalid",
+        "marking.releasable_to.0",
+    ),
+    ("POST", "/org/units", {**UNIT, "marking": {"tlp": "PURPLE"}}, "invalid_tlp", "marking.tlp"),
+    (
+        "POST",
+        "/org/relationships",
+        {**RELATIONSHIP, "valid_from": "321200ZJUL24"},
+        "invalid_dtg",
+        "valid_from",
+    ),
+    (
+        "POST",
+        "/org/relationships",
+        {**RELATIONSHIP, "valid_from": "271200ZXYZ24"},
+        "invalid_dtg",
+        "valid_from",
+    ),
+    (
+        "POST",
+        "/org/relationships",
+        {**RELATIONSHIP, "valid_from": "2025-01-01T00:00:00"},
+        "invalid_dtg",
+        "valid_from",
+    ),
+    (
+        "POST",
+        "/org/relationships",
+        {**RELATIONSHIP, "valid_to": "311200ZDEC24"},
+        "bad_window",
+        "valid_to",
+    ),
+    ("POST", "/org/relationships", {**RELATIONSHIP, "kind": "command"}, "invalid", "kind"),
+    (
+        "POST",
+        "/org/relationships",
+        {**RELATIONSHIP, "superior": {"kind": "ship", "id": "x1"}},
+        "invalid",
+        "superior.kind",
+    ),
+    (
+        "POST",
+        "/org/taskings",
+        {"unit_id": "jpn-ardb", "title": "t", "due": "tomorrow"},
+        "invalid_dtg",
+        "due",
+    ),
+    ("POST", "/acm/requests", {**REQUEST, "due": "991200ZJUL24"}, "invalid_dtg", "due"),
+    ("POST", "/acm/groups/none/meetings", {"starts_at": "noon"}, "invalid_dtg", "starts_at"),
+    # refused half-way through a change: the part already applied must not stick
+    (
+        "PATCH",
+        "/org/hqs/jpn-jjoc",
+        {"name_en": "Should not stick", "marking": {"releasable_to": ["USA", "ZZZ"]}},
+        "invalid_nation",
+        "marking.releasable_to",
+    ),
+    (
+        "PATCH",
+        "/org/units/jpn-ardb",
+        {"name_en": "Should not stick", "hq_id": "usa-usarj"},
+        "cross_nation_parent",
+        "hq_id",
+    ),
+]
+
+
+def _ids(case: tuple[str, str, Any, str, str]) -> str:
+    method, path, _body, code, field = case
+    return f"{method} {path} {field} {code}"
+
+
+def _world(site: Site) -> dict[str, Any]:
+    """What a JPN commander can see, plus the ledger size: must not move on bad input."""
+    who = site.as_("JPN", "commander", "jpn-jjoc")
+    return {
+        "ledger": site.ledger_events(),
+        "hqs": site.client.get("/org/hqs", headers=who).json(),
+        "units": site.client.get("/org/units", headers=who).json(),
+        "relationships": site.client.get("/org/relationships", headers=who).json(),
+        "taskings": site.client.get("/org/taskings", headers=who).json(),
+        "requests": site.client.get("/acm/requests", headers=who).json(),
+        "groups": site.client.get("/acm/groups", headers=who).json(),
+    }
+
+
+def test_malformed_input_gets_422_naming_the_field_and_changes_nothing(site: Site) -> None:
+    commander = site.as_("JPN", "commander", "jpn-jjoc")
+    admin = site.as_("JPN", "admin", "jpn-jjoc")
+    before = _world(site)
+    failures = []
+    for case in MALFORMED:
+        method, path, body, code, field = case
+        who = admin if path.startswith("/users") else commander
+        response = site.client.request(method, path, json=body, headers=who)
+        try:
+            error = assert_error(response, 422, code, field=field)
+            if code == "invalid":
+                # Validation errors list every problem, each in the same shape.
+                assert error["errors"]
+                assert all({"code", "message", "field"} <= set(e) for e in error["errors"])
+                assert field in error["message"]["en"]
+                assert field in error["message"]["ja"]
+        except AssertionError as exc:
+            failures.append(f"{_ids(case)}: {exc}")
+    for content in (b"{not json", b"[1, 2, 3]", b'"a string"', b""):
+        response = site.client.post(
+            "/org/units", content=content, headers={**commander, "Content-Type": "application/json"}
+        )
+        try:
+            assert_error(response, 422, "invalid", field="body")
+        except AssertionError as exc:
+            failures.append(f"POST /org/units {content!r}: {exc}")
+    assert not failures, "\n".join(failures)
+    assert _world(site) == before
+
+    # The same calls, well formed, do change things (so the test above could fail).
+    made = site.client.post("/org/units", json=UNIT, headers=commander)
+    assert made.status_code == 201, made.text
+    assert (
+        site.client.post("/org/relationships", json=RELATIONSHIP, headers=commander).status_code
+        == 201
+    )
+    assert site.ledger_events() == before["ledger"] + 2
+
+
+BAD_QUERIES = [
+    ("/org/units", {"domain": "underwater"}, "invalid", "domain"),
+    ("/org/units", {"nation": "XJP"}, "invalid_nation", "nation"),
+    ("/org/hqs", {"nation": "12"}, "invalid_nation", "nation"),
+    ("/ledger/events", {"after": "-1"}, "invalid", "after"),
+    ("/ledger/events", {"limit": "100000"}, "invalid", "limit"),
+    ("/ledger/events", {"after": "first"}, "invalid", "after"),
+    ("/acm/requests", {"status": "pending"}, "invalid", "status"),
+    ("/time", {"at": "321200ZJUL24"}, "invalid_dtg", "at"),
+    ("/org/export", {"format": "xml"}, "invalid", "format"),
+]
+
+
+def test_refusals_and_bad_queries_use_the_one_error_shape(site: Site) -> None:
+    viewer = site.as_("USA", "viewer", "usa-jfhq")
+    for path, params, code, field in BAD_QUERIES:
+        assert_error(site.client.get(path, params=params, headers=viewer), 422, code, field=field)
+
+    usa = site.as_("USA", "commander", "usa-jfhq")
+    cases = [
+        (site.client.get("/org/hqs"), 401, "no_token"),
+        (
+            site.client.get("/org/hqs", headers={"Authorization": "Bearer alc_forged"}),
+            401,
+            "bad_token",
+        ),
+        (
+            site.client.get("/org/hqs", headers={"Authorization": "Basic dXNlcjpwdw=="}),
+            401,
+            "no_token",
+        ),
+        (
+            site.client.patch("/org/hqs/jpn-jjoc", json={"name_en": "x"}, headers=usa),
+            403,
+            "not_owner_nation",
+        ),
+        (site.client.get("/org/hqs/no-such-hq", headers=usa), 404, "not_found"),
+        (site.client.get("/no/such/endpoint", headers=usa), 404, "not_found"),
+        (site.client.delete("/org/hqs/jpn-jjoc", headers=usa), 405, "method_not_allowed"),
+        (
+            site.client.post(
+                "/org/relationships/jpn-rel-jjoc-gcc/revoke",
+                headers=site.as_("JPN", "commander", "jpn-jjoc"),
+            ),
+            200,
+            "",
+        ),
+        (
+            site.client.post(
+                "/org/relationships/jpn-rel-jjoc-gcc/revoke",
+                headers=site.as_("JPN", "commander", "jpn-jjoc"),
+            ),
+            409,
+            "already_revoked",
+        ),
+    ]
+    for response, status, code in cases:
+        if status == 200:
+            assert response.status_code == 200, response.text
+            continue
+        body = assert_error(response, status, code)
+        assert set(body) <= {"code", "message", "field", "errors"}
+    unauthenticated = cases[0][0]
+    assert unauthenticated.headers["www-authenticate"] == "Bearer"
+
+
+def _every_route(client: httpx.Client) -> list[tuple[str, str]]:
+    schema = client.get(client.base_url.join("/openapi.json")).json()
+    routes = []
+    for path, item in schema["paths"].items():
+        for method in item:
+            routes.append((method.upper(), path))
+    return routes
+
+
+PUBLIC = {"/healthz", "/api/v1/healthz", "/docs", "/openapi.json"}
+
+
+def test_every_route_needs_a_token(site: Site) -> None:
+    routes = _every_route(site.client)
+    guarded = [(m, p) for m, p in routes if p not in PUBLIC]
+    assert len(guarded) >= 30, guarded
+    open_routes = []
+    for method, path in guarded:
+        url = site.client.base_url.join(path.replace("{", "").replace("}", ""))
+        for headers in ({}, {"Authorization": "Bearer alc_not-a-real-token"}):
+            response = site.client.request(method, url, headers=headers, json={})
+            if response.status_code != 401 or response.json()["code"] not in {
+                "no_token",
+                "bad_token",
+            }:
+                open_routes.append(f"{method} {path} -> {response.status_code}")
+    assert not open_routes, open_routes
+    # The health check needs none and says nothing about the node.
+    health = site.client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok"}

@@ -1,0 +1,120 @@
+"""``alliance ledger verify`` catches a ledger row edited directly in the database."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from alliance.access import UserIn
+from alliance.core.authority import Role
+from alliance.node import Node
+from tests.conftest import NodeFactory
+
+from .conftest import Cli, one_line
+
+
+class RawLedger:
+    """The ledger table reached with the database's own driver, behind Alliance's back."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.sqlite = parsed.get_backend_name() == "sqlite"
+        self.target = parsed.database if self.sqlite else url.replace("+psycopg", "")
+
+    @contextmanager
+    def _conn(self) -> Iterator[Any]:
+        if self.sqlite:
+            conn: Any = sqlite3.connect(str(self.target))
+        else:
+            conn = psycopg.connect(str(self.target))
+        try:
+            yield conn
+            conn.commit()
+        finally:
+            conn.close()
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.sqlite else sql.replace("?", "%s")
+
+    def row(self, seq: int) -> tuple[str, bytes, str, bytes]:
+        with self._conn() as conn:
+            event_id, body, rel, sig = conn.execute(
+                self._sql("SELECT event_id, body, rel, sig FROM ledger WHERE seq = ?"), (seq,)
+            ).fetchone()
+        return event_id, bytes(body), rel, bytes(sig)
+
+    def count(self) -> int:
+        with self._conn() as conn:
+            return int(conn.execute("SELECT count(*) FROM ledger").fetchone()[0])
+
+    def set(self, seq: int, column: str, value: Any) -> None:
+        assert column in {"body", "rel", "sig"}
+        with self._conn() as conn:
+            conn.execute(self._sql(f"UPDATE ledger SET {column} = ? WHERE seq = ?"), (value, seq))  # noqa: S608
+
+    def execute(self, sql: str, *params: Any) -> None:
+        with self._conn() as conn:
+            conn.execute(self._sql(sql), params)
+
+
+def _busy_node(make_node: NodeFactory) -> Node:
+    node = make_node("JPN", hosted=["USA"])
+    for i in range(6):
+        node.users.add(
+            UserIn(name=f"officer {i}", nation="JPN", hq_id="jpn-jjoc", role=Role.STAFF_OFFICER)
+        )
+    return node
+
+
+def _broken_at(result: Any, seq: int, event_id: str) -> str:
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = one_line(result.stderr)
+    assert re.search(rf"#{seq}\D", said), said
+    assert event_id in said, said
+    return said
+
+
+def test_ledger_verify_names_the_first_tampered_event(cli: Cli, make_node: NodeFactory) -> None:
+    node = _busy_node(make_node)
+    home = node.settings.home
+    raw = RawLedger(node.settings.database_url)
+    total = raw.count()
+    assert total >= 38
+
+    k = total // 2
+    id_k, body_k, _rel, _sig = raw.row(k)
+    id_k1, _body, rel_k1, _sig = raw.row(k + 1)
+    id_k2, _body, _rel, sig_k2 = raw.row(k + 2)
+
+    # Three rows edited in the middle: a body, a marking column, a signature.
+    forged = body_k.replace(b'"JPN"', b'"USA"', 1)
+    assert forged != body_k
+    raw.set(k, "body", forged)
+    raw.set(k + 1, "rel", "JPN" if rel_k1 != "JPN" else "JPN,USA")
+    raw.set(k + 2, "sig", bytes([sig_k2[0] ^ 0xFF]) + sig_k2[1:])
+    # The first one is named, with how far the ledger verified before it ...
+    said = _broken_at(cli("ledger", "verify", home=home), k, id_k)
+    assert "hash" in said
+    assert f"{k - 1} events before it verified" in said
+    # ... and each following one once the earlier is put back.
+    raw.set(k, "body", body_k)
+    said = _broken_at(cli("ledger", "verify", home=home), k + 1, id_k1)
+    assert "column" in said
+    raw.set(k + 1, "rel", rel_k1)
+    said = _broken_at(cli("ledger", "verify", home=home, env={"ALLIANCE_LANG": "ja"}), k + 2, id_k2)
+    assert "署名" in said
+    raw.set(k + 2, "sig", sig_k2)
+
+    # With the rows put back the ledger verifies again; a projected row changed behind
+    # its back is then reported as drift, named by object.
+    raw.execute("UPDATE hqs SET name_en = ? WHERE id = ?", "Edited in the database", "jpn-jjoc")
+    drift = cli("ledger", "verify", home=home)
+    assert f"Ledger OK: {total} events verified" in one_line(drift.stdout)
+    assert drift.returncode == 1
+    assert "hq:jpn-jjoc" in one_line(drift.stderr)
