@@ -17,6 +17,8 @@ from rich.table import Table
 
 from alliance import __version__
 from alliance.access import UserIn
+from alliance.cli_federation import federation_app
+from alliance.cli_pki import pki_app
 from alliance.config import Settings, load_settings
 from alliance.core.authority import Role
 from alliance.core.errors import AllianceError
@@ -35,6 +37,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(config_app, name="config")
 app.add_typer(org_app, name="org")
+app.add_typer(pki_app, name="pki")
+app.add_typer(federation_app, name="federation")
 
 out = Console()
 err = Console(stderr=True)
@@ -165,6 +169,16 @@ def serve(
     node = _open(home)
     cfg = node.settings
     try:
+        fed_port = node.serve_federation()
+        if fed_port:
+            out.print(
+                _say(
+                    Text(
+                        f"Federation endpoint on port {fed_port} (mutual TLS).",
+                        f"連合エンドポイント: ポート{fed_port}（相互TLS）。",
+                    )
+                )
+            )
         uvicorn.run(
             create_app(node),
             host=host or cfg.host,
@@ -198,6 +212,7 @@ def demo(
     for dn in nodes:
         out.print(
             f"\n[bold]{dn.nation}[/bold] node  http://127.0.0.1:{dn.port}/docs  "
+            f"federation https://127.0.0.1:{dn.port + 10} (mutual TLS)  "
             + _say(Text("(API tokens, shown once)", "（APIトークン。表示はこの一度のみ）"))
         )
         for u in dn.users:
@@ -222,6 +237,8 @@ async def _serve_many(homes: list[Path]) -> None:
     from alliance.node import Node
 
     nodes = [Node(load_settings(h)).start() for h in homes]
+    for n in nodes:
+        n.serve_federation()
     servers = [
         uvicorn.Server(
             uvicorn.Config(

@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8700, ge=1, le=65535)
     key_passphrase: SecretStr | None = None
+    federation_host: str = Field(default="127.0.0.1", description="Where partners reach us")
+    federation_port: int = Field(default=0, ge=0, le=65535, description="Default: port + 10")
+    federation_url: str = Field(
+        default="", description="URL given to partners; default from host/port"
+    )
+    federation_insecure_http: bool = Field(
+        default=False,
+        description="DEVELOPMENT ONLY: federate over plain HTTP without certificates",
+    )
     lang: Literal["en", "ja"] = "en"
 
     @field_validator("nation")
@@ -56,6 +65,11 @@ class Settings(BaseSettings):
         self.home = self.home.expanduser().resolve()
         if not self.node_id:
             self.node_id = f"{self.nation.lower()}-node"
+        if not self.federation_port:
+            self.federation_port = self.port + 10
+        if not self.federation_url:
+            scheme = "http" if self.federation_insecure_http else "https"
+            self.federation_url = f"{scheme}://{self.federation_host}:{self.federation_port}"
         if not self.database_url:
             self.database_url = f"sqlite:///{self.home / 'alliance.db'}"
         url = make_url(self.database_url)

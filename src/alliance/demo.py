@@ -6,6 +6,7 @@ structures, which come from the public-facts seed.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,7 +23,9 @@ from alliance.acm import (
 from alliance.acm.models import ActionItemIn, Member
 from alliance.config import Settings, load_settings
 from alliance.core.authority import Actor, Role
+from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
+from alliance.federation.pki import Pki, export_bundle
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 
@@ -66,16 +69,26 @@ PEOPLE: dict[str, list[DemoUser]] = {
 
 
 def prepare(base: Path, ports: dict[str, int], *, fresh: bool = True) -> list[DemoNode]:
-    """Create both nodes (fresh by default), seed them, add users and demo content."""
+    """Create both nodes (fresh by default), seed them, add users, federate them
+    over mutual TLS (each a national CA of its own, bundles exchanged), then add
+    demo content — which therefore reaches the partner through its stream."""
     if fresh and base.exists():
         shutil.rmtree(base)
     nodes = []
     for nation, port in ports.items():
         home = base / nation.lower()
+        settings = _settings(home, nation, port)
+        if not settings.key_file.exists():
+            Node.init(settings)
+            Pki.init(
+                home, nation=nation, node_id=settings.node_id, hosts=["127.0.0.1", "localhost"]
+            )
+    _federate(base, ports)
+    for nation, port in ports.items():
+        home = base / nation.lower()
         demo = DemoNode(nation, port, home)
         settings = _settings(home, nation, port)
-        node = Node.init(settings) if not settings.key_file.exists() else Node(settings)
-        with node:
+        with Node(settings) as node:
             doc, digest = parse_document(packaged_seed(), source="seed.yaml")
             load_document(node.ctx, doc, digest)
             for person in PEOPLE[nation]:
@@ -86,6 +99,28 @@ def prepare(base: Path, ports: dict[str, int], *, fresh: bool = True) -> list[De
             _content(node, nation)
         nodes.append(demo)
     return nodes
+
+
+def _federate(base: Path, ports: dict[str, int]) -> None:
+    """Every node pins every other node's CA and ledger key (N nations, not only two)."""
+    bundles: dict[str, bytes] = {}
+    for nation, port in ports.items():
+        settings = _settings(base / nation.lower(), nation, port)
+        key = NodeKey.load(settings.key_file)
+        bundle = export_bundle(
+            Pki.load(settings.home),
+            nation=nation,
+            node_id=settings.node_id,
+            federation_url=settings.federation_url,
+            ledger_public_key_hex=key.public_hex,
+        )
+        bundles[nation] = json.dumps(bundle).encode()
+    for nation, port in ports.items():
+        with Node(_settings(base / nation.lower(), nation, port)) as node:
+            known = {p.partner for p in node.federation.partners.status()}
+            for other, raw in bundles.items():
+                if other != nation and other not in known:
+                    node.federation.add_partner(raw)
 
 
 def _settings(home: Path, nation: str, port: int) -> Settings:

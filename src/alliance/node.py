@@ -22,6 +22,7 @@ from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import EventDraft, VerifyReport
 from alliance.core.markings import Marking
+from alliance.federation.service import Federation
 from alliance.org import OrgDesk
 from alliance.store import Database, DeskContext, Tx, Writer
 from alliance.store.ledger import verify_database
@@ -54,6 +55,8 @@ class Node:
         self.users = UserDesk(self.ctx)
         self.org = OrgDesk(self.ctx)
         self.acm = AcmDesk(self.ctx)
+        # Registered before anything is written, so every event reaches the streams.
+        self.federation = Federation(self.ctx, self.key, settings.node_id, settings.home)
         self._started = False
 
     @property
@@ -155,7 +158,18 @@ class Node:
         log.info("node %s (%s) started, key %s", self.node_id, self.nation, self.key.fingerprint)
         return self
 
+    def serve_federation(self, *, wait: float = 5.0) -> int:
+        """Start the mutual-TLS stream server and the pullers; returns the port."""
+        s = self.settings
+        return self.federation.start(
+            host=s.federation_host,
+            port=s.federation_port,
+            insecure_http=s.federation_insecure_http,
+            wait=wait,
+        )
+
     def close(self) -> None:
+        self.federation.stop()
         self.writer.stop()
         self.db.dispose()
         self._started = False

@@ -103,6 +103,17 @@ def _body(
     )
 
 
+def sign_digests(digests: list[bytes], key: NodeKey, pool: Executor | None = None) -> list[bytes]:
+    """Sign each digest; with a pool, half of them on another thread (the
+    signing library releases the GIL, so that is another core)."""
+    if pool is not None and len(digests) >= 16:
+        half = len(digests) // 2
+        first = pool.submit(lambda: [key.sign(d) for d in digests[:half]])
+        rest = [key.sign(d) for d in digests[half:]]
+        return first.result() + rest
+    return [key.sign(d) for d in digests]
+
+
 def seal(
     draft: EventDraft, *, seq: int, prev_hash: str, ts: datetime, node: str, key: NodeKey
 ) -> Event:
@@ -134,14 +145,7 @@ def seal_all(
         digest = hashlib.sha256(body).digest()
         hashed.append((draft, ts, seq, event_id, prev_hash, body, digest))
         prev_hash = digest.hex()
-    digests = [h[6] for h in hashed]
-    if pool is not None and len(digests) >= 16:
-        half = len(digests) // 2
-        first = pool.submit(lambda: [key.sign(d) for d in digests[:half]])
-        sigs = [key.sign(d) for d in digests[half:]]
-        sigs = first.result() + sigs
-    else:
-        sigs = [key.sign(d) for d in digests]
+    sigs = sign_digests([h[6] for h in hashed], key, pool)
     return [
         Event(
             seq=n,

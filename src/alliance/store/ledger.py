@@ -195,6 +195,17 @@ def history(db: Database, object_type: str, object_id: str, nation: str) -> list
     return [ev for ev in events_of(db, object_type, object_id) if _released(ev, nation)]
 
 
+def events_at(session: Session, seqs: list[int]) -> list[Event]:
+    """The events with these sequence numbers, in ledger order."""
+    out: list[Event] = []
+    for i in range(0, len(seqs), 500):
+        rows = session.execute(
+            select(*_COLUMNS).where(LedgerRow.seq.in_(seqs[i : i + 500])).order_by(LedgerRow.seq)
+        ).all()
+        out.extend(_event(r) for r in rows)
+    return sorted(out, key=lambda e: e.seq)
+
+
 def get_event(db: Database, seq: int) -> Event | None:
     with db.read() as s:
         row = s.execute(select(*_COLUMNS).where(LedgerRow.seq == seq)).first()

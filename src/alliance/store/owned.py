@@ -16,7 +16,7 @@ from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, OwnedOut, TimeOut
 
-from .schema.base import Owned
+from .schema.base import Owned, UTCDateTime
 from .schema.org import HqRow
 from .writer import Tx
 
@@ -42,6 +42,20 @@ def snapshot(row: Owned) -> dict[str, Any]:
             value = iso(value)
         state[attr.key] = value
     return state
+
+
+def restore(model: type[Owned], state: dict[str, Any]) -> dict[str, Any]:
+    """Column values from a snapshot (the inverse of :func:`snapshot`); unknown keys are dropped."""
+    values: dict[str, Any] = {}
+    for attr in inspect(model).column_attrs:
+        if attr.key not in state:
+            continue
+        value = state[attr.key]
+        column_type = attr.columns[0].type
+        if isinstance(value, str) and isinstance(column_type, UTCDateTime):
+            value = datetime.fromisoformat(value)
+        values[attr.key] = value
+    return values
 
 
 def stamp_new(row: R, *, owner: str, marking: Marking, now: datetime, origin: str = "local") -> R:

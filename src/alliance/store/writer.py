@@ -15,7 +15,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -35,6 +35,19 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 Listener = Callable[[list[Event]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowContext:
+    """What a follower gets: the open transaction and the events just inserted."""
+
+    session: Session
+    events: list[Event]
+    pool: Executor | None
+    key: NodeKey
+
+
+Follower = Callable[[FollowContext], None]
 
 
 @dataclass(slots=True)
@@ -90,9 +103,16 @@ class Writer:
         self._queue: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._listeners: list[Listener] = []
+        self._followers: list[Follower] = []
         self._pool: ThreadPoolExecutor | None = None
         self.batches = 0
         self.events_written = 0
+
+    def follow(self, follower: Follower) -> None:
+        """Call ``follower`` inside each batch's transaction, after its events are
+        inserted and before the commit: what it writes commits with them, or not
+        at all (federation builds its release streams this way)."""
+        self._followers.append(follower)
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener`` with each committed batch of events, after commit."""
@@ -240,6 +260,9 @@ class Writer:
                     pool=self._pool,
                 )
                 insert_events(session.connection(), events)
+                if events:
+                    for follower in self._followers:
+                        follower(FollowContext(session, events, self._pool, self._key))
         finally:
             session.close()
         return [(job, err, result, events[a:b]) for job, err, result, a, b in ran]

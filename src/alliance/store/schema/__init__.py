@@ -10,6 +10,7 @@ from .acm import (
     WorkingGroupRow,
 )
 from .base import Base, Owned, OwnedRow, UTCDateTime
+from .federation import LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
 from .ledger import LedgerRow, MetaRow
 from .org import (
     CommandRelationshipRow,
@@ -30,11 +31,16 @@ __all__ = [
     "DecisionRow",
     "HqRow",
     "LedgerRow",
+    "LinkRow",
     "MeetingRow",
     "MetaRow",
     "NationRow",
+    "OutboundRow",
     "Owned",
     "OwnedRow",
+    "PartnerRow",
+    "QuarantineRow",
+    "ReleasedRow",
     "TaskingRow",
     "UTCDateTime",
     "UnitRow",

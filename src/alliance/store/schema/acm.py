@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import OwnedRow, UTCDateTime
@@ -19,7 +19,7 @@ class CoordinationRequestRow(OwnedRow):
     __tablename__ = "coordination_requests"
 
     kind: Mapped[str] = mapped_column(String(16))
-    from_hq_id: Mapped[str] = mapped_column(ForeignKey("hqs.id"))
+    from_hq_id: Mapped[str] = mapped_column(String(64))
     to_hq_ids: Mapped[list[str]] = mapped_column(JSON)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -37,7 +37,7 @@ class CoordinationResponseRow(OwnedRow):
 
     __tablename__ = "coordination_responses"
 
-    request_id: Mapped[str] = mapped_column(ForeignKey("coordination_requests.id"), index=True)
+    request_id: Mapped[str] = mapped_column(String(64), index=True)
     request_revision: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text, default="")
@@ -52,7 +52,7 @@ class DecisionRow(OwnedRow):
 
     __tablename__ = "decisions"
 
-    request_id: Mapped[str] = mapped_column(ForeignKey("coordination_requests.id"), unique=True)
+    request_id: Mapped[str] = mapped_column(String(64), unique=True)
     request_revision: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
     concurrences: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -73,7 +73,7 @@ class WorkingGroupRow(OwnedRow):
 class MeetingRow(OwnedRow):
     __tablename__ = "wg_meetings"
 
-    group_id: Mapped[str] = mapped_column(ForeignKey("working_groups.id"), index=True)
+    group_id: Mapped[str] = mapped_column(String(64), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     location: Mapped[str] = mapped_column(String(200), default="")
     agenda: Mapped[str] = mapped_column(Text, default="")
@@ -85,8 +85,8 @@ class ActionItemRow(OwnedRow):
 
     __tablename__ = "action_items"
 
-    group_id: Mapped[str] = mapped_column(ForeignKey("working_groups.id"), index=True)
-    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("wg_meetings.id"), default=None)
+    group_id: Mapped[str] = mapped_column(String(64), index=True)
+    meeting_id: Mapped[str | None] = mapped_column(String(64), default=None)
     title: Mapped[str] = mapped_column(String(300))
     assignee: Mapped[str] = mapped_column(String(200), default="")
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import OwnedRow, UTCDateTime
@@ -22,7 +22,7 @@ class HqRow(OwnedRow):
 
     __tablename__ = "hqs"
 
-    parent_id: Mapped[str | None] = mapped_column(ForeignKey("hqs.id"), index=True)
+    parent_id: Mapped[str | None] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     name_en: Mapped[str] = mapped_column(String(200))
     name_ja: Mapped[str] = mapped_column(String(200))
@@ -40,7 +40,7 @@ class UnitRow(OwnedRow):
 
     __tablename__ = "units"
 
-    hq_id: Mapped[str] = mapped_column(ForeignKey("hqs.id"), index=True)
+    hq_id: Mapped[str] = mapped_column(String(64), index=True)
     name_en: Mapped[str] = mapped_column(String(200))
     name_ja: Mapped[str] = mapped_column(String(200))
     sidc: Mapped[str] = mapped_column(String(30))
@@ -72,8 +72,8 @@ class CounterpartRow(OwnedRow):
 
     __tablename__ = "counterparts"
 
-    hq_id: Mapped[str] = mapped_column(ForeignKey("hqs.id"), index=True)
-    partner_hq_id: Mapped[str] = mapped_column(ForeignKey("hqs.id"), index=True)
+    hq_id: Mapped[str] = mapped_column(String(64), index=True)
+    partner_hq_id: Mapped[str] = mapped_column(String(64), index=True)
     note_en: Mapped[str] = mapped_column(Text, default="")
     note_ja: Mapped[str] = mapped_column(Text, default="")
 
@@ -83,8 +83,8 @@ class TaskingRow(OwnedRow):
 
     __tablename__ = "taskings"
 
-    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"), index=True)
-    issuing_hq_id: Mapped[str] = mapped_column(ForeignKey("hqs.id"))
+    unit_id: Mapped[str] = mapped_column(String(64), index=True)
+    issuing_hq_id: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
     detail: Mapped[str] = mapped_column(Text, default="")
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -1,0 +1,45 @@
+"""Federation status and the operator's actions on a stopped link."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from alliance.federation.partners import LinkOut, QuarantinedOut
+
+from ..deps import ActorDep, AdminDep, NodeDep
+
+router = APIRouter(prefix="/federation", tags=["federation"])
+
+
+@router.get(
+    "/status",
+    response_model=list[LinkOut],
+    summary="Each partner: sent, acknowledged, received, lag, quarantine / 連携状況",
+)
+def status(node: NodeDep, _actor: ActorDep) -> list[LinkOut]:
+    return node.federation.partners.status()
+
+
+@router.get(
+    "/quarantine",
+    response_model=list[QuarantinedOut],
+    summary="Items a check rejected, with the reason / 検査で拒否された項目",
+)
+def quarantine(
+    node: NodeDep, _admin: AdminDep, partner: str | None = None, include_resolved: bool = False
+) -> list[QuarantinedOut]:
+    return node.federation.partners.quarantine(partner, open_only=not include_resolved)
+
+
+class ResumeIn(BaseModel):
+    note: str = Field(min_length=1, max_length=2000, description="What was done about the cause")
+
+
+@router.post(
+    "/{partner}/resume",
+    response_model=LinkOut,
+    summary="Close the quarantine and pull again / 隔離を閉じて連携を再開",
+)
+def resume(partner: str, data: ResumeIn, node: NodeDep, _admin: AdminDep) -> LinkOut:
+    return node.federation.partners.resume(partner.upper(), data.note)

@@ -1,0 +1,68 @@
+"""What every ``alliance`` sub-command shares: consoles, language, errors, settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from alliance.config import Settings, load_settings
+from alliance.core.errors import AllianceError
+from alliance.core.i18n import Lang, Text
+
+if TYPE_CHECKING:
+    from alliance.node import Node
+
+out = Console()
+err = Console(stderr=True)
+
+HomeOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--home", help="Node folder (default $ALLIANCE_HOME or ./.alliance) / ノードのフォルダ"
+    ),
+]
+
+
+def lang() -> Lang:
+    return "ja" if os.environ.get("ALLIANCE_LANG", "").lower().startswith("ja") else "en"
+
+
+def say(text: Text) -> str:
+    """The text in the user's language (``ALLIANCE_LANG=ja`` for Japanese)."""
+    return text.get(lang())
+
+
+def fail(text: Text, code: int = 1) -> typer.Exit:
+    err.print(f"[red]{say(text)}[/red]", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def settings(home: Path | None, **overrides: object) -> Settings:
+    try:
+        return load_settings(home, **overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise fail(
+            Text(
+                f"Bad setting {where}: {first['msg']} (has 'alliance init' been run?)",
+                f"設定 {where} が不正です: {first['msg']}（「alliance init」は実行済みですか）",
+            ),
+            2,
+        ) from None
+    except AllianceError as exc:
+        raise fail(exc.message, 2) from None
+
+
+def open_node(home: Path | None) -> Node:
+    from alliance.node import Node
+
+    try:
+        return Node(settings(home)).start()
+    except AllianceError as exc:
+        raise fail(exc.message, 2) from None

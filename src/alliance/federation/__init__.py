@@ -1,0 +1,1 @@
+"""Federation: sovereign nodes exchange exactly what is released, signed and gap-free."""

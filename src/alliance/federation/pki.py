@@ -1,0 +1,900 @@
+"""Federation PKI: a national CA, node certificates and the partner bundle.
+
+Each nation runs its own certificate authority (ECDSA P-256). The CA issues the
+node certificate that a node presents on both ends of a federation link, so it
+carries both the ``serverAuth`` and the ``clientAuth`` extended key usage (TAK
+federation v2 is known to fail on certificates without ``clientAuth``).
+Federation runs over mutual TLS 1.2 or later: each side trusts only the CA
+certificates its partners handed over, never the system store.
+
+What a partner needs goes into a *partner bundle* (``alliance-partner/1``):
+nation, node id, federation URL, the node's ledger public key and the CA
+certificate with its SHA-256 fingerprint. The fingerprint inside the bundle only
+guards against damage in transit; the operators compare it over a second channel
+(``alliance pki show``) before trusting the CA.
+
+Files under ``<home>/pki/``: ``ca.key`` and ``node.key`` (owner-only, 0600, never
+overwritten silently), ``ca.pem`` and ``node.pem``. ``ca.key`` is needed only to
+issue node certificates and may be kept offline between issues.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import ipaddress
+import json
+import logging
+import os
+import re
+import ssl
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pycountry
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from alliance.core.errors import AllianceError, InvalidInput
+from alliance.core.i18n import Text
+from alliance.core.keys import public_key_from_hex
+from alliance.core.markings import check_nation
+
+log = logging.getLogger(__name__)
+
+BUNDLE_FORMAT = "alliance-partner/1"
+PKI_DIR = "pki"
+CA_KEY = "ca.key"
+CA_CERT = "ca.pem"
+NODE_KEY = "node.key"
+NODE_CERT = "node.pem"
+CA_VALID_DAYS = 3650
+NODE_VALID_DAYS = 825
+ALWAYS_HOSTS = ("localhost", "127.0.0.1")
+_CLOCK_SKEW = dt.timedelta(minutes=5)
+_MAX_BUNDLE = 64 * 1024
+_BUNDLE_FIELDS = (
+    "format",
+    "nation",
+    "node_id",
+    "federation_url",
+    "ledger_public_key",
+    "ca_pem",
+    "ca_fingerprint",
+)
+_NODE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+_DNS_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_EKU_NAMES = {
+    ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
+    ExtendedKeyUsageOID.CLIENT_AUTH: "clientAuth",
+    ExtendedKeyUsageOID.CODE_SIGNING: "codeSigning",
+    ExtendedKeyUsageOID.EMAIL_PROTECTION: "emailProtection",
+    ExtendedKeyUsageOID.TIME_STAMPING: "timeStamping",
+    ExtendedKeyUsageOID.OCSP_SIGNING: "OCSPSigning",
+}
+
+
+class PkiError(AllianceError):
+    """A problem with this node's own PKI files."""
+
+    code = "pki_error"
+    status = 500
+
+
+# -- certificates --------------------------------------------------------------
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    """SHA-256 of the certificate's DER encoding, lower-case hex (64 digits)."""
+    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def organization(nation: str) -> str:
+    """The O= of every certificate of a nation: ``Alliance <NATION>``."""
+    return f"Alliance {nation}"
+
+
+def alpha2(nation: str) -> str:
+    """ISO 3166-1 alpha-2 code of an alpha-3 nation code (the C= of a certificate)."""
+    code = check_nation(nation)
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:  # pragma: no cover - check_nation accepts only known codes
+        raise LookupError(code)
+    return str(country.alpha_2)
+
+
+def create_ca(
+    nation: str, *, valid_days: int = CA_VALID_DAYS
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A new national federation CA: P-256 key and self-signed certificate."""
+    nation = check_nation(nation)
+    _check_days(valid_days)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, alpha2(nation)),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization(nation)),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "National federation CA"),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{nation} Alliance CA"),
+        ]
+    )
+    now = _now()
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _CLOCK_SKEW)
+        .not_valid_after(now + dt.timedelta(days=valid_days))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ski, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def issue_node_cert(
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca_cert: x509.Certificate,
+    *,
+    nation: str,
+    node_id: str,
+    hosts: Sequence[str],
+    valid_days: int = NODE_VALID_DAYS,
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A node key and certificate for TLS server *and* client use, issued by ``ca_cert``.
+
+    The subject alternative names are ``localhost``, ``127.0.0.1`` and ``hosts``
+    (DNS names or IP addresses). The certificate never outlives its CA.
+    """
+    nation = check_nation(nation)
+    node_id = check_node_id(node_id)
+    _check_days(valid_days)
+    if _name_attr(ca_cert.subject, NameOID.ORGANIZATION_NAME) != organization(nation):
+        raise InvalidInput(
+            Text(
+                f"This CA does not belong to {nation}: its subject is {ca_cert.subject.rfc4514_string()}.",
+                f"このCAは{nation}のものではありません（主体: {ca_cert.subject.rfc4514_string()}）。",
+            ),
+            field="nation",
+            code="pki_nation_mismatch",
+        )
+    if ca_cert.public_key() != ca_key.public_key():
+        raise InvalidInput(
+            Text(
+                "The CA private key does not match the CA certificate.",
+                "CA秘密鍵がCA証明書と一致しません。",
+            ),
+            field="ca_key",
+            code="pki_mismatch",
+        )
+    sans = san_entries(hosts)
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = _now()
+    not_after = min(now + dt.timedelta(days=valid_days), ca_cert.not_valid_after_utc)
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, alpha2(nation)),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization(nation)),
+                    x509.NameAttribute(NameOID.COMMON_NAME, node_id),
+                ]
+            )
+        )
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - _CLOCK_SKEW)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=True,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def check_node_id(node_id: str) -> str:
+    """A node id usable as a certificate CN: letters, digits and ``. _ : -``."""
+    if not isinstance(node_id, str) or not _NODE_ID.fullmatch(node_id):
+        raise InvalidInput(
+            Text(
+                f"'{node_id}' is not a usable node id (letters, digits and . _ : -, at most 128).",
+                f"「{node_id}」はノードIDに使えません（英数字と . _ : -、128文字以内）。",
+            ),
+            field="node_id",
+            code="invalid_node_id",
+        )
+    return node_id
+
+
+def san_entries(hosts: Sequence[str]) -> list[x509.GeneralName]:
+    """Subject alternative names for ``localhost``, ``127.0.0.1`` and ``hosts``, deduplicated."""
+    names: list[x509.GeneralName] = []
+    for raw in (*ALWAYS_HOSTS, *hosts):
+        host = raw.strip().lower() if isinstance(raw, str) else ""
+        entry: x509.GeneralName
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            name = host.removesuffix(".")
+            if (
+                not name
+                or len(name) > 253
+                or not all(_DNS_LABEL.fullmatch(p) for p in name.split("."))
+            ):
+                raise _bad_host(raw) from None
+            entry = x509.DNSName(name)
+        else:
+            if ip.is_unspecified or ip.is_multicast:
+                raise _bad_host(raw)
+            entry = x509.IPAddress(ip)
+        if entry not in names:
+            names.append(entry)
+    return names
+
+
+def _bad_host(raw: object) -> InvalidInput:
+    return InvalidInput(
+        Text(
+            f"'{raw}' is not a host name or IP address a node can be reached at.",
+            f"「{raw}」はノードに到達できるホスト名またはIPアドレスではありません。",
+        ),
+        field="hosts",
+        code="invalid_host",
+    )
+
+
+def _check_days(days: int) -> None:
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise InvalidInput(
+            Text(
+                f"Validity must be a positive number of days, not {days!r}.",
+                f"有効期間は正の日数で指定してください（{days!r}）。",
+            ),
+            field="valid_days",
+        )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _name_attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
+    attrs = name.get_attributes_for_oid(oid)
+    if len(attrs) != 1:
+        return None
+    value = attrs[0].value
+    return value if isinstance(value, str) else None
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return bc.ca and ku.key_cert_sign
+
+
+def _issued_by(leaf: x509.Certificate, ca: x509.Certificate) -> bool:
+    try:
+        leaf.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _valid_now(cert: x509.Certificate) -> bool:
+    now = dt.datetime.now(dt.UTC)
+    return cert.not_valid_before_utc <= now <= cert.not_valid_after_utc
+
+
+def extended_key_usages(cert: x509.Certificate) -> list[str]:
+    """The certificate's EKU names (``serverAuth``, ``clientAuth`` …), empty if none."""
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return []
+    return [_EKU_NAMES.get(oid, oid.dotted_string) for oid in eku]
+
+
+def _has_client_auth(cert: x509.Certificate) -> bool:
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return ExtendedKeyUsageOID.CLIENT_AUTH in eku
+
+
+def _belongs_to(cert: x509.Certificate, nation: str) -> bool:
+    return _name_attr(cert.subject, NameOID.ORGANIZATION_NAME) == organization(
+        nation
+    ) and _name_attr(cert.subject, NameOID.COUNTRY_NAME) == alpha2(nation)
+
+
+def _pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+# -- a node's PKI files ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pki:
+    """The PKI of one node home: its CA certificate and its node certificate and key."""
+
+    home: Path
+    ca_cert: x509.Certificate
+    node_cert: x509.Certificate
+    node_key: ec.EllipticCurvePrivateKey
+
+    @staticmethod
+    def directory(home: Path) -> Path:
+        return home / PKI_DIR
+
+    @property
+    def ca_key_path(self) -> Path:
+        return self.directory(self.home) / CA_KEY
+
+    @property
+    def ca_cert_path(self) -> Path:
+        return self.directory(self.home) / CA_CERT
+
+    @property
+    def node_key_path(self) -> Path:
+        return self.directory(self.home) / NODE_KEY
+
+    @property
+    def node_cert_path(self) -> Path:
+        return self.directory(self.home) / NODE_CERT
+
+    @property
+    def nation(self) -> str:
+        """The nation of this PKI's CA (from its ``O=Alliance <NATION>``)."""
+        org = _name_attr(self.ca_cert.subject, NameOID.ORGANIZATION_NAME) or ""
+        return org.removeprefix("Alliance ")
+
+    @property
+    def node_id(self) -> str:
+        return _name_attr(self.node_cert.subject, NameOID.COMMON_NAME) or ""
+
+    @property
+    def ca_pem(self) -> str:
+        return _pem(self.ca_cert)
+
+    @property
+    def ca_fingerprint(self) -> str:
+        return fingerprint(self.ca_cert)
+
+    @classmethod
+    def init(
+        cls,
+        home: Path,
+        nation: str,
+        node_id: str,
+        hosts: Sequence[str],
+        *,
+        renew_node: bool = False,
+        ca_valid_days: int = CA_VALID_DAYS,
+        node_valid_days: int = NODE_VALID_DAYS,
+    ) -> Pki:
+        """Create the CA if absent and issue a node certificate.
+
+        Refuses (``pki_exists``) when a node key or certificate is already there,
+        unless ``renew_node``, which re-issues only the node key and certificate.
+        An existing CA is never replaced.
+        """
+        nation = check_nation(nation)
+        node_id = check_node_id(node_id)
+        san_entries(hosts)  # fail on a bad host before anything is written
+        folder = cls.directory(home)
+        ca_key_path, ca_cert_path = folder / CA_KEY, folder / CA_CERT
+        node_key_path, node_cert_path = folder / NODE_KEY, folder / NODE_CERT
+        existing = [p for p in (node_key_path, node_cert_path) if p.exists()]
+        if existing and not renew_node:
+            raise PkiError(
+                Text(
+                    f"{folder} already holds a node certificate or key ({existing[0].name}); "
+                    "refusing to overwrite it. Use --renew-node to re-issue the node certificate.",
+                    f"{folder} には既にノード証明書または鍵（{existing[0].name}）があります。上書きしません。"
+                    "ノード証明書を再発行するには --renew-node を指定してください。",
+                ),
+                code="pki_exists",
+            )
+        if ca_key_path.exists() != ca_cert_path.exists():
+            missing = ca_cert_path if ca_key_path.exists() else ca_key_path
+            raise PkiError(
+                Text(
+                    f"The CA in {folder} is incomplete: {missing.name} is missing. Restore it "
+                    "(a new CA would have to be exchanged with every partner again).",
+                    f"{folder} のCAが不完全です（{missing.name} がありません）。復元してください"
+                    "（新しいCAは全パートナーと再交換が必要になります）。",
+                ),
+                code="pki_missing",
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        if ca_cert_path.exists():
+            ca_key = _load_private_key(ca_key_path)
+            ca_cert = _load_cert(ca_cert_path)
+            if not _is_ca(ca_cert) or ca_cert.public_key() != ca_key.public_key():
+                raise PkiError(
+                    Text(
+                        f"{ca_cert_path} is not a CA certificate for {ca_key_path}.",
+                        f"{ca_cert_path} は {ca_key_path} のCA証明書ではありません。",
+                    ),
+                    code="pki_mismatch",
+                )
+        else:
+            ca_key, ca_cert = create_ca(nation, valid_days=ca_valid_days)
+            _write(ca_key_path, _key_pem(ca_key), private=True, replace=False)
+            _write(ca_cert_path, _pem(ca_cert).encode("ascii"), private=False, replace=False)
+        node_key, node_cert = issue_node_cert(
+            ca_key, ca_cert, nation=nation, node_id=node_id, hosts=hosts, valid_days=node_valid_days
+        )
+        _write(node_key_path, _key_pem(node_key), private=True, replace=renew_node)
+        _write(node_cert_path, _pem(node_cert).encode("ascii"), private=False, replace=renew_node)
+        return cls.load(home)
+
+    @classmethod
+    def load(cls, home: Path) -> Pki:
+        """Read a node's PKI; a missing file or a key others can read is an error."""
+        folder = cls.directory(home)
+        for path in (folder / CA_CERT, folder / NODE_KEY, folder / NODE_CERT):
+            if not path.exists():
+                raise PkiError(
+                    Text(
+                        f"No federation PKI at {folder} ({path.name} is missing); "
+                        "run 'alliance pki init'.",
+                        f"{folder} に連接用PKIがありません（{path.name} がありません）。"
+                        "「alliance pki init」を実行してください。",
+                    ),
+                    code="pki_missing",
+                )
+        if (folder / CA_KEY).exists():
+            _check_private(folder / CA_KEY)
+        ca_cert = _load_cert(folder / CA_CERT)
+        node_key = _load_private_key(folder / NODE_KEY)
+        node_cert = _load_cert(folder / NODE_CERT)
+        if (
+            not _is_ca(ca_cert)
+            or not _issued_by(node_cert, ca_cert)
+            or node_cert.public_key() != node_key.public_key()
+        ):
+            raise PkiError(
+                Text(
+                    f"The files in {folder} do not belong together (node certificate not issued "
+                    "by this CA, or not for this key); run 'alliance pki init --renew-node'.",
+                    f"{folder} のファイルが対応していません（ノード証明書がこのCAの発行でない、"
+                    "または鍵と一致しない）。「alliance pki init --renew-node」を実行してください。",
+                ),
+                code="pki_mismatch",
+            )
+        return cls(home=home, ca_cert=ca_cert, node_cert=node_cert, node_key=node_key)
+
+
+def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _write(path: Path, data: bytes, *, private: bool, replace: bool) -> None:
+    """Write a new file (0600 for keys, 0644 otherwise); never overwrite unless ``replace``.
+
+    A replacement is written beside the file and renamed over it, so a reader sees
+    the old or the new file, never a half-written one.
+    """
+    mode = 0o600 if private else 0o644
+    target = path.with_name(path.name + ".new") if replace else path
+    if replace:
+        target.unlink(missing_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    if replace:
+        target.replace(path)
+
+
+def _check_private(path: Path) -> None:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise PkiError(
+            Text(
+                f"Private key {path} is readable by others (mode {oct(mode & 0o777)}); "
+                "run 'chmod 600' on it.",
+                f"秘密鍵 {path} が他者から読めます（{oct(mode & 0o777)}）。chmod 600 を実行してください。",
+            ),
+            code="key_permissions",
+        )
+
+
+def _load_private_key(path: Path) -> ec.EllipticCurvePrivateKey:
+    _check_private(path)
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), None)
+    except (TypeError, ValueError) as exc:
+        raise PkiError(
+            Text(
+                f"Cannot read private key {path}: not an unencrypted PEM key.",
+                f"秘密鍵 {path} を読めません（暗号化されていないPEM鍵ではありません）。",
+            ),
+            code="key_unreadable",
+        ) from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise PkiError(
+            Text(f"{path} is not a P-256 ECDSA key.", f"{path} はP-256のECDSA鍵ではありません。"),
+            code="key_type",
+        )
+    return key
+
+
+def _load_cert(path: Path) -> x509.Certificate:
+    try:
+        return x509.load_pem_x509_certificate(path.read_bytes())
+    except ValueError as exc:
+        raise PkiError(
+            Text(
+                f"{path} is not a PEM certificate.",
+                f"{path} はPEM形式の証明書ではありません。",
+            ),
+            code="pki_unreadable",
+        ) from exc
+
+
+# -- TLS -----------------------------------------------------------------------
+
+
+def _partner_ca(pem: str, field: str) -> x509.Certificate:
+    try:
+        certs = x509.load_pem_x509_certificates(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError, AttributeError):
+        certs = []
+    if len(certs) != 1 or not _is_ca(certs[0]):
+        raise InvalidInput(
+            Text(
+                "A partner CA must be exactly one PEM CA certificate.",
+                "パートナーCAはPEM形式のCA証明書1枚でなければなりません。",
+            ),
+            field=field,
+            code="invalid_partner_ca",
+        )
+    return certs[0]
+
+
+def _base_context(pki: Pki, *, server: bool, cadata: str) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER if server else ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+    if cadata:
+        ctx.load_verify_locations(cadata=cadata)
+    ctx.load_cert_chain(pki.node_cert_path, pki.node_key_path)
+    return ctx
+
+
+def server_context(pki: Pki, partner_ca_pems: Sequence[str]) -> ssl.SSLContext:
+    """TLS >= 1.2 server side: present the node certificate, require a client
+    certificate issued by one of ``partner_ca_pems`` (and nothing else).
+
+    OpenSSL rejects a client certificate whose EKU lacks clientAuth; call
+    :func:`identify_peer` on every connection to learn (and check) the nation.
+    """
+    cadata = "".join(_pem(_partner_ca(p, "partner_ca_pems")) for p in partner_ca_pems)
+    return _base_context(pki, server=True, cadata=cadata)
+
+
+def client_context(pki: Pki, partner_ca_pem: str) -> ssl.SSLContext:
+    """TLS >= 1.2 client side: check the server's host name and that its certificate
+    was issued by ``partner_ca_pem`` only; present the node certificate."""
+    ctx = _base_context(
+        pki, server=False, cadata=_pem(_partner_ca(partner_ca_pem, "partner_ca_pem"))
+    )
+    ctx.check_hostname = True
+    return ctx
+
+
+@lru_cache(maxsize=64)
+def _cached_ca(pem: str) -> x509.Certificate | None:
+    try:
+        return _partner_ca(pem, "partners")
+    except InvalidInput:
+        return None
+
+
+def identify_peer(leaf_der: bytes, partners: dict[str, str]) -> str | None:
+    """The partner nation whose CA (PEM, by nation) directly issued this certificate.
+
+    The certificate must also be valid now, carry the clientAuth EKU and name that
+    nation in its O= and C=. None when no partner fits.
+    """
+    try:
+        leaf = x509.load_der_x509_certificate(leaf_der)
+    except (ValueError, TypeError):
+        return None
+    if not _has_client_auth(leaf) or not _valid_now(leaf):
+        return None
+    for nation, pem in partners.items():
+        ca = _cached_ca(pem)
+        if ca is None or not _issued_by(leaf, ca):
+            continue
+        with contextlib.suppress(InvalidInput):
+            if _belongs_to(leaf, nation) and _belongs_to(ca, nation):
+                return check_nation(nation)
+    return None
+
+
+# -- the partner bundle ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerBundle:
+    """What a partner hands over to federate with its node (validated)."""
+
+    nation: str
+    node_id: str
+    federation_url: str
+    ledger_public_key: bytes
+    ca_pem: str
+    ca_fingerprint: str
+
+    @property
+    def ledger_public_key_hex(self) -> str:
+        return self.ledger_public_key.hex()
+
+    @property
+    def ca_cert(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.ca_pem.encode("ascii"))
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "format": BUNDLE_FORMAT,
+            "nation": self.nation,
+            "node_id": self.node_id,
+            "federation_url": self.federation_url,
+            "ledger_public_key": self.ledger_public_key_hex,
+            "ca_pem": self.ca_pem,
+            "ca_fingerprint": self.ca_fingerprint,
+        }
+
+
+def export_bundle(
+    pki: Pki,
+    *,
+    nation: str,
+    node_id: str,
+    federation_url: str,
+    ledger_public_key_hex: str,
+    allow_plain_http: bool = False,
+) -> dict[str, str]:
+    """The partner bundle of this node, checked as :func:`read_bundle` will check it."""
+    if check_nation(nation) != pki.nation:
+        raise InvalidInput(
+            Text(
+                f"This node's CA belongs to {pki.nation}, not {nation}.",
+                f"このノードのCAは{nation}ではなく{pki.nation}のものです。",
+            ),
+            field="nation",
+            code="pki_nation_mismatch",
+        )
+    if node_id != pki.node_id:
+        raise InvalidInput(
+            Text(
+                f"The node certificate names '{pki.node_id}', not '{node_id}'; "
+                "run 'alliance pki init --renew-node'.",
+                f"ノード証明書の名前は「{node_id}」ではなく「{pki.node_id}」です。"
+                "「alliance pki init --renew-node」を実行してください。",
+            ),
+            field="node_id",
+            code="pki_node_mismatch",
+        )
+    data: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "nation": nation,
+        "node_id": node_id,
+        "federation_url": federation_url,
+        "ledger_public_key": ledger_public_key_hex,
+        "ca_pem": pki.ca_pem,
+        "ca_fingerprint": pki.ca_fingerprint,
+    }
+    return _validate(data, allow_plain_http=allow_plain_http).as_dict()
+
+
+def read_bundle(raw: bytes | str, *, allow_plain_http: bool = False) -> PartnerBundle:
+    """Parse and check a partner bundle; every problem names the field at fault.
+
+    ``allow_plain_http`` (development only) accepts an ``http://`` federation URL.
+    """
+    if len(raw) > _MAX_BUNDLE:
+        raise _bundle_error("bundle", "is larger than 64 KiB", "が64 KiBを超えています")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise _bundle_error("bundle", "is not JSON", "がJSONではありません") from None
+    if not isinstance(data, dict):
+        raise _bundle_error("bundle", "is not a JSON object", "がJSONオブジェクトではありません")
+    return _validate(data, allow_plain_http=allow_plain_http)
+
+
+def _bundle_error(field: str, en: str, ja: str) -> InvalidInput:
+    return InvalidInput(
+        Text(f"Partner bundle: '{field}' {en}.", f"パートナーバンドル: 「{field}」{ja}。"),
+        field=field,
+        code="invalid_bundle",
+    )
+
+
+def _validate(data: dict[str, Any], *, allow_plain_http: bool) -> PartnerBundle:
+    for name in data:
+        if name not in _BUNDLE_FIELDS:
+            raise _bundle_error(str(name), "is not a known field", "は未知の項目です")
+    for name in _BUNDLE_FIELDS:
+        if name not in data:
+            raise _bundle_error(name, "is missing", "がありません")
+        if not isinstance(data[name], str):
+            raise _bundle_error(name, "must be a string", "は文字列でなければなりません")
+    if data["format"] != BUNDLE_FORMAT:
+        raise _bundle_error(
+            "format", f"must be '{BUNDLE_FORMAT}'", f"は「{BUNDLE_FORMAT}」でなければなりません"
+        )
+    nation = check_nation(data["nation"], field="nation")
+    if data["nation"] != nation:
+        raise _bundle_error("nation", "must be upper case", "は大文字でなければなりません")
+    node_id = check_node_id(data["node_id"])
+    url = _check_url(data["federation_url"], allow_plain_http=allow_plain_http)
+    key_hex = data["ledger_public_key"]
+    try:
+        if not _HEX64.fullmatch(key_hex):
+            raise ValueError(key_hex)
+        key = public_key_from_hex(key_hex)
+    except ValueError:
+        raise _bundle_error(
+            "ledger_public_key",
+            "must be a 32-byte Ed25519 public key in lower-case hex (64 digits)",
+            "は32バイトのEd25519公開鍵（小文字16進64桁）でなければなりません",
+        ) from None
+    ca = _bundle_ca(data["ca_pem"], nation)
+    given = data["ca_fingerprint"]
+    if not _HEX64.fullmatch(given):
+        raise _bundle_error(
+            "ca_fingerprint",
+            "must be a SHA-256 in lower-case hex (64 digits)",
+            "はSHA-256（小文字16進64桁）でなければなりません",
+        )
+    if given != fingerprint(ca):
+        raise _bundle_error(
+            "ca_fingerprint",
+            "does not match the CA certificate (damaged or tampered with)",
+            "がCA証明書と一致しません（破損または改ざん）",
+        )
+    return PartnerBundle(
+        nation=nation,
+        node_id=node_id,
+        federation_url=url,
+        ledger_public_key=key,
+        ca_pem=_pem(ca),
+        ca_fingerprint=given,
+    )
+
+
+def _check_url(value: str, *, allow_plain_http: bool) -> str:
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise _bundle_error(
+            "federation_url",
+            "must be an https:// URL with a host",
+            "はホストを含む https:// のURLでなければなりません",
+        )
+    if parts.username or parts.password or parts.query or parts.fragment or port == 0:
+        raise _bundle_error(
+            "federation_url",
+            "must not carry credentials, a query, a fragment or port 0",
+            "に認証情報・クエリ・フラグメント・ポート0を含めてはいけません",
+        )
+    if parts.scheme == "http":
+        if not allow_plain_http:
+            raise _bundle_error(
+                "federation_url",
+                "is plain http://; federation requires https:// (mutual TLS). Plain HTTP is "
+                "for development only and needs the explicit flag",
+                "が平文の http:// です。連接には https://（相互TLS）が必要です。"
+                "平文HTTPは開発専用で、明示的なフラグが必要です",
+            )
+        log.warning("PLAIN HTTP federation URL accepted (development only): %s", value)
+    return value
+
+
+def _bundle_ca(pem: str, nation: str) -> x509.Certificate:
+    try:
+        certs = x509.load_pem_x509_certificates(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise _bundle_error(
+            "ca_pem", "is not a PEM certificate", "はPEM形式の証明書ではありません"
+        ) from None
+    if len(certs) != 1:
+        raise _bundle_error(
+            "ca_pem", "must hold exactly one certificate", "には証明書がちょうど1枚必要です"
+        )
+    ca = certs[0]
+    if not _is_ca(ca) or not _issued_by(ca, ca):
+        raise _bundle_error(
+            "ca_pem",
+            "is not a self-signed CA certificate (CA:TRUE, keyCertSign)",
+            "は自己署名のCA証明書（CA:TRUE、keyCertSign）ではありません",
+        )
+    if not _belongs_to(ca, nation):
+        raise _bundle_error(
+            "ca_pem",
+            f"is not a CA of {nation} (subject {ca.subject.rfc4514_string()})",
+            f"は{nation}のCAではありません（主体 {ca.subject.rfc4514_string()}）",
+        )
+    if not _valid_now(ca):
+        raise _bundle_error(
+            "ca_pem", "is expired or not yet valid", "は期限切れか、まだ有効ではありません"
+        )
+    return ca

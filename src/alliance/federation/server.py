@@ -1,0 +1,185 @@
+"""The federation endpoint: partners pull their release stream over mutual TLS.
+
+A small HTTPS server of its own (the standard library's, in threads), apart
+from the user API: every connection must present a certificate issued by a
+partner's national CA, and the partner is identified by that certificate,
+never by anything it claims. It answers one question — "items of my stream
+after N" — with the items and the signed stream head; asking for ``after=N``
+also tells us the partner holds everything up to ``N`` (its acknowledgement).
+
+Plain HTTP exists only behind an explicit development flag, and says so
+loudly in the log at every start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from alliance.core.keys import NodeKey
+from alliance.store.db import Database
+
+from .stream import read_stream, signed_head
+
+log = logging.getLogger(__name__)
+
+MAX_LIMIT = 5000
+MAX_WAIT = 30.0
+
+
+class StreamServer:
+    """Serves each partner its own stream; start and stop explicitly."""
+
+    def __init__(
+        self,
+        db: Database,
+        key: NodeKey,
+        *,
+        host: str,
+        port: int,
+        tls: ssl.SSLContext | None,
+        identify: Callable[[bytes | None, dict[str, str]], str | None],
+        on_ack: Callable[[str, int], None],
+    ) -> None:
+        self.db = db
+        self.key = key
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.identify = identify
+        self.on_ack = on_ack
+        self._changed = threading.Condition()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def notify(self) -> None:
+        """New items were committed: wake the partners waiting for them."""
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_for_items(self, partner: str, after: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not read_stream(self.db, partner, after, 1):
+                left = deadline - time.monotonic()
+                if left <= 0 or self._httpd is None:
+                    return
+                self._changed.wait(min(left, 1.0))
+
+    def start(self) -> int:
+        server = self
+
+        class Handler(_Handler):
+            owner = server
+
+        httpd = ThreadingHTTPServer((self.host, self.port), Handler)
+        httpd.daemon_threads = True
+        if self.tls is not None:
+            httpd.socket = self.tls.wrap_socket(httpd.socket, server_side=True)
+        else:
+            log.warning(
+                "FEDERATION OVER PLAIN HTTP on %s:%s: DEVELOPMENT ONLY, partners are not "
+                "authenticated by certificate / 連合が平文HTTPで稼働中（開発専用）",
+                self.host,
+                self.port,
+            )
+        self._httpd = httpd
+        self.port = int(httpd.server_address[1])
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, name="federation-server", daemon=True
+        )
+        self._thread.start()
+        return self.port
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            httpd, self._httpd = self._httpd, None
+            self.notify()
+            httpd.shutdown()
+            httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: StreamServer
+    protocol_version = "HTTP/1.1"
+    server_version = "AllianceFederation/1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("federation %s: " + format, self.client_address[0], *args)
+
+    def _send(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status: int, code: str, en: str, ja: str) -> None:
+        self._send(status, {"code": code, "message": {"en": en, "ja": ja}, "field": None})
+
+    def _partner(self) -> str | None:
+        from .partners import partner_cas  # the partner list may change at run time
+
+        cas = partner_cas(self.owner.db)
+        if self.owner.tls is None:
+            claimed = self.headers.get("X-Alliance-Dev-Nation", "")
+            return claimed if claimed in cas else None
+        conn = self.connection
+        der = conn.getpeercert(binary_form=True) if isinstance(conn, ssl.SSLSocket) else None
+        return self.owner.identify(der, cas)
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        partner = self._partner()
+        if partner is None:
+            self._error(
+                403,
+                "unknown_partner",
+                "Your certificate belongs to no partner of this node.",
+                "証明書がこのノードの連携先のものではありません。",
+            )
+            return
+        if url.path == "/federation/v1/head":
+            self._send(200, {"head": signed_head(self.owner.db, partner, self.owner.key).to_wire()})
+            return
+        if url.path != "/federation/v1/stream":
+            self._error(
+                404,
+                "not_found",
+                "No such federation endpoint.",
+                "その連合エンドポイントはありません。",
+            )
+            return
+        query = parse_qs(url.query)
+        try:
+            after = int(query.get("after", ["0"])[0])
+            limit = min(int(query.get("limit", ["1000"])[0]), MAX_LIMIT)
+            wait = min(float(query.get("wait", ["0"])[0]), MAX_WAIT)
+            if after < 0 or limit < 1 or wait < 0:
+                raise ValueError
+        except ValueError:
+            self._error(
+                422,
+                "invalid",
+                "after, limit and wait must be non-negative numbers.",
+                "after・limit・waitは0以上の数値です。",
+            )
+            return
+        self.owner.on_ack(partner, after)
+        items = read_stream(self.owner.db, partner, after, limit)
+        if not items and wait > 0:
+            self.owner.wait_for_items(partner, after, wait)
+            items = read_stream(self.owner.db, partner, after, limit)
+        head = signed_head(self.owner.db, partner, self.owner.key)
+        self._send(200, {"head": head.to_wire(), "items": [i.to_wire() for i in items]})

@@ -1,0 +1,122 @@
+"""Federation for one node: the stream builder (always on), the server and the pullers.
+
+The stream builder is registered with the writer when the node is built, so
+every write — from the API, the CLI or a seed — lands in the partners'
+streams. The network parts (the mutual-TLS server and one puller per partner)
+start only when the node serves.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from pathlib import Path
+
+from alliance.core.errors import InvalidInput
+from alliance.core.i18n import Text
+from alliance.core.keys import NodeKey
+from alliance.store.context import DeskContext
+
+from .client import Puller
+from .partners import NewPartner, PartnerDesk, partners
+from .pki import Pki, client_context, identify_peer, read_bundle, server_context
+from .server import StreamServer
+from .stream import StreamBuilder
+
+log = logging.getLogger(__name__)
+
+
+class Federation:
+    def __init__(self, ctx: DeskContext, key: NodeKey, node_id: str, home: Path) -> None:
+        self.ctx = ctx
+        self.key = key
+        self.node_id = node_id
+        self.home = home
+        self.builder = StreamBuilder(ctx.nation, node_id)
+        self.partners = PartnerDesk(ctx, self.builder, key)
+        ctx.writer.follow(self.builder.follow)
+        self.server: StreamServer | None = None
+        self.pullers: dict[str, Puller] = {}
+        self.insecure = False
+
+    # -- setup ---------------------------------------------------------------
+
+    def add_partner(
+        self, bundle_raw: bytes, *, url: str | None = None, allow_plain_http: bool = False
+    ) -> int:
+        bundle = read_bundle(bundle_raw, allow_plain_http=allow_plain_http)
+        target = url or bundle.federation_url
+        if target.startswith("http://") and not allow_plain_http:
+            raise InvalidInput(
+                Text(
+                    "Plain HTTP federation needs the explicit development flag.",
+                    "平文HTTPでの連合には明示的な開発用フラグが必要です。",
+                ),
+                field="url",
+                code="plain_http_refused",
+            )
+        return self.partners.add(
+            NewPartner(
+                nation=bundle.nation,
+                node_id=bundle.node_id,
+                url=target,
+                ledger_key=bundle.ledger_public_key.hex(),
+                ca_pem=bundle.ca_pem,
+                ca_fingerprint=bundle.ca_fingerprint,
+            )
+        )
+
+    # -- network ---------------------------------------------------------------
+
+    def start(
+        self, *, host: str, port: int, insecure_http: bool = False, wait: float = 10.0
+    ) -> int:
+        """Start the server and a puller per partner; returns the port served."""
+        self.insecure = insecure_http
+        pki = None if insecure_http else Pki.load(self.home)
+        known = partners(self.ctx.db)
+        tls: ssl.SSLContext | None = None
+        if pki is not None:
+            cas = [p.ca_pem for p in known]
+            tls = server_context(pki, cas) if cas else None
+        self.server = StreamServer(
+            self.ctx.db,
+            self.key,
+            host=host,
+            port=port,
+            tls=tls,
+            identify=lambda der, cas: identify_peer(der, cas) if der else None,
+            on_ack=self.partners.record_ack,
+        )
+        if pki is not None and tls is None:
+            log.warning(
+                "no partners yet: the federation server starts when one is added and the node restarts"
+            )
+            self.server = None
+        served = self.server.start() if self.server is not None else 0
+        if self.server is not None:
+            self.ctx.writer.subscribe(lambda _events: self.server.notify() if self.server else None)
+        for p in known:
+            client_tls = client_context(pki, p.ca_pem) if pki is not None else None
+            puller = Puller(
+                me=self.ctx.nation,
+                partner=p.nation,
+                url=p.url,
+                partner_key=bytes.fromhex(p.ledger_key),
+                writer=self.ctx.writer,
+                desk=self.partners,
+                tls=client_tls,
+                dev_nation_header=insecure_http,
+                wait=wait,
+            )
+            puller.start()
+            self.pullers[p.nation] = puller
+        return served
+
+    def stop(self) -> None:
+        for puller in self.pullers.values():
+            puller.stop()
+        self.pullers.clear()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None

@@ -1,0 +1,90 @@
+"""Federation tables: partners, per-partner release streams, what was received."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime
+
+
+class PartnerRow(Base):
+    """A partner node: its nation, where to reach it, and what we pin."""
+
+    __tablename__ = "partners"
+
+    nation: Mapped[str] = mapped_column(String(3), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(300))
+    ledger_key: Mapped[str] = mapped_column(String(64))
+    ca_pem: Mapped[str] = mapped_column(Text)
+    ca_fingerprint: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboundRow(Base):
+    """One item of the release stream to one partner: gap-free seq, chained, signed."""
+
+    __tablename__ = "outbound"
+
+    partner: Mapped[str] = mapped_column(String(3), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    ledger_seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    sig: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class ReleasedRow(Base):
+    """Objects currently released to a partner (to know when a release is withdrawn)."""
+
+    __tablename__ = "released_objects"
+
+    partner: Mapped[str] = mapped_column(String(3), primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class LinkRow(Base):
+    """Both directions of the link with one partner, as this node sees them."""
+
+    __tablename__ = "federation_links"
+
+    partner: Mapped[str] = mapped_column(String(3), primary_key=True)
+    # outbound: what we built and what the partner confirmed holding
+    sent_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # inbound: what we applied from the partner's stream to us
+    received_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    received_hash: Mapped[str] = mapped_column(String(64))
+    partner_head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    partner_head_sig: Mapped[str] = mapped_column(String(128), default="")
+    state: Mapped[str] = mapped_column(String(16), default="running")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class QuarantineRow(Base):
+    """An inbound item that failed a check: kept with the reason, never applied."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner: Mapped[str] = mapped_column(String(3))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    code: Mapped[str] = mapped_column(String(40))
+    reason_en: Mapped[str] = mapped_column(Text)
+    reason_ja: Mapped[str] = mapped_column(Text)
+    item: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_quarantine_partner", "partner", "resolved_at"),)
