@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,17 +11,18 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
 from alliance import __version__
 from alliance.access import UserIn
+from alliance.cli_common import HomeOpt, err, fail, open_node, out, say
+from alliance.cli_common import settings as settings_for
 from alliance.cli_federation import federation_app
 from alliance.cli_pki import pki_app
-from alliance.config import Settings, load_settings
+from alliance.config import load_settings
 from alliance.core.authority import Role
 from alliance.core.errors import AllianceError
-from alliance.core.i18n import Lang, Text
+from alliance.core.i18n import Text
 
 app = typer.Typer(
     help="Alliance: coordination between sovereign allied HQs. / 同盟調整プラットフォーム",
@@ -39,54 +39,6 @@ app.add_typer(config_app, name="config")
 app.add_typer(org_app, name="org")
 app.add_typer(pki_app, name="pki")
 app.add_typer(federation_app, name="federation")
-
-out = Console()
-err = Console(stderr=True)
-
-HomeOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--home", help="Node folder (default $ALLIANCE_HOME or ./.alliance) / ノードのフォルダ"
-    ),
-]
-
-
-def _lang() -> Lang:
-    return "ja" if os.environ.get("ALLIANCE_LANG", "").lower().startswith("ja") else "en"
-
-
-def _say(text: Text) -> str:
-    return text.get(_lang())
-
-
-def _fail(text: Text, code: int = 1) -> typer.Exit:
-    err.print(f"[red]{_say(text)}[/red]")
-    return typer.Exit(code)
-
-
-def _settings(home: Path | None, **overrides: object) -> Settings:
-    try:
-        return load_settings(home, **overrides)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise _fail(
-            Text(
-                f"Bad setting {where}: {first['msg']}", f"設定 {where} が不正です: {first['msg']}"
-            ),
-            2,
-        ) from None
-    except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
-
-
-def _open(home: Path | None):  # type: ignore[no-untyped-def]
-    from alliance.node import Node
-
-    try:
-        return Node(_settings(home)).start()
-    except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
 
 
 @app.command()
@@ -122,7 +74,7 @@ def init(
     from alliance.node import Node
     from alliance.org import load_document, packaged_seed, parse_document
 
-    settings = _settings(
+    settings = settings_for(
         home,
         nation=nation,
         hosted=hosted or None,
@@ -137,7 +89,7 @@ def init(
                 doc, digest = parse_document(packaged_seed(), source="seed.yaml")
                 report = load_document(node.ctx, doc, digest)
                 out.print(
-                    _say(
+                    say(
                         Text(
                             f"Seed loaded: {report.as_dict()}",
                             f"シードを読み込みました: {report.as_dict()}",
@@ -145,9 +97,9 @@ def init(
                     )
                 )
     except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
+        raise fail(exc.message, 2) from None
     out.print(
-        _say(
+        say(
             Text(
                 f"Node {settings.node_id} ({settings.nation}) ready in {settings.home}; key fingerprint "
                 f"{node.key.fingerprint}.",
@@ -166,13 +118,13 @@ def serve(
     """Run the node's API until stopped. / ノードのAPIを起動する。"""
     from alliance.api import create_app
 
-    node = _open(home)
+    node = open_node(home)
     cfg = node.settings
     try:
         fed_port = node.serve_federation()
         if fed_port:
             out.print(
-                _say(
+                say(
                     Text(
                         f"Federation endpoint on port {fed_port} (mutual TLS).",
                         f"連合エンドポイント: ポート{fed_port}（相互TLS）。",
@@ -208,12 +160,12 @@ def demo(
     try:
         nodes = demo_mod.prepare(directory, {"JPN": jpn_port, "USA": usa_port}, fresh=not keep)
     except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
+        raise fail(exc.message, 2) from None
     for dn in nodes:
         out.print(
             f"\n[bold]{dn.nation}[/bold] node  http://127.0.0.1:{dn.port}/docs  "
             f"federation https://127.0.0.1:{dn.port + 10} (mutual TLS)  "
-            + _say(Text("(API tokens, shown once)", "（APIトークン。表示はこの一度のみ）"))
+            + say(Text("(API tokens, shown once)", "（APIトークン。表示はこの一度のみ）"))
         )
         for u in dn.users:
             out.print(f"  {u.role.value + '@' + u.hq_id:<28} {u.token}  {u.name}", soft_wrap=True)
@@ -221,7 +173,7 @@ def demo(
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2), encoding="utf-8")
     (directory / "tokens.json").chmod(0o600)
     out.print(
-        _say(
+        say(
             Text(
                 f"Tokens also saved to {directory / 'tokens.json'} (mode 600).",
                 f"トークンは {directory / 'tokens.json'}（600）にも保存しました。",
@@ -251,7 +203,7 @@ async def _serve_many(homes: list[Path]) -> None:
         )
         for n in nodes
     ]
-    out.print(_say(Text("Serving; press Ctrl-C to stop.", "稼働中。Ctrl-Cで停止します。")))
+    out.print(say(Text("Serving; press Ctrl-C to stop.", "稼働中。Ctrl-Cで停止します。")))
     try:
         await asyncio.gather(*(s.serve() for s in servers))
     finally:
@@ -270,26 +222,26 @@ def user_add(
     home: HomeOpt = None,
 ) -> None:
     """Add a user; print the API token once (stored only as a hash). / 利用者を追加しトークンを一度だけ表示する。"""
-    node = _open(home)
+    node = open_node(home)
     try:
         user, token = node.users.add(
             UserIn(name=name, nation=nation or node.nation, hq_id=hq, role=role)
         )
     except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
+        raise fail(exc.message, 2) from None
     except ValidationError as exc:
-        raise _fail(Text(str(exc), str(exc)), 2) from None
+        raise fail(Text(str(exc), str(exc)), 2) from None
     finally:
         node.close()
     out.print(
-        _say(
+        say(
             Text(
                 f"User {user.id} ({user.nation}/{user.hq_id}/{user.role.value}) created.",
                 f"利用者 {user.id}（{user.nation}/{user.hq_id}/{user.role.value}）を作成しました。",
             )
         )
     )
-    out.print(_say(Text("API token (shown only now):", "APIトークン（表示はこの一度のみ）:")))
+    out.print(say(Text("API token (shown only now):", "APIトークン（表示はこの一度のみ）:")))
     print(token)
 
 
@@ -300,7 +252,7 @@ def user_list(home: HomeOpt = None) -> None:
 
     from alliance.store.schema import UserRow
 
-    node = _open(home)
+    node = open_node(home)
     try:
         with node.db.read() as s:
             rows = list(s.scalars(select(UserRow).order_by(UserRow.nation, UserRow.name)))
@@ -317,14 +269,14 @@ def user_list(home: HomeOpt = None) -> None:
 @user_app.command("disable")
 def user_disable(user_id: str, home: HomeOpt = None) -> None:
     """Disable a user; the token stops working at once. / 利用者を無効にする。"""
-    node = _open(home)
+    node = open_node(home)
     try:
         node.users.disable(user_id)
     except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
+        raise fail(exc.message, 2) from None
     finally:
         node.close()
-    out.print(_say(Text("Disabled.", "無効にしました。")))
+    out.print(say(Text("Disabled.", "無効にしました。")))
 
 
 @ledger_app.command("verify")
@@ -341,11 +293,11 @@ def ledger_verify(
     from alliance.store.ledger import verify_database
     from alliance.store.projection import check_state
 
-    settings = _settings(home)
+    settings = settings_for(home)
     try:
         key = NodeKey.load(settings.key_file, settings.passphrase)
     except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
+        raise fail(exc.message, 2) from None
     db = Database(settings.database_url)
     try:
         report = verify_database(db, key.public_raw)
@@ -355,7 +307,7 @@ def ledger_verify(
     if not report.ok:
         p = report.problem
         assert p is not None
-        raise _fail(
+        raise fail(
             Text(
                 f"Ledger BROKEN at event #{p.seq} ({p.event_id}): {p.reason.en}. "
                 f"{report.checked} events before it verified.",
@@ -364,7 +316,7 @@ def ledger_verify(
             1,
         )
     out.print(
-        _say(
+        say(
             Text(
                 f"Ledger OK: {report.checked} events verified; head {report.head_hash[:16]}.",
                 f"台帳は正常です: {report.checked}件を検証。先頭 {report.head_hash[:16]}。",
@@ -375,7 +327,7 @@ def ledger_verify(
         return
     if drift.ok:
         out.print(
-            _say(
+            say(
                 Text(
                     f"State OK: {drift.objects} objects match the ledger.",
                     f"状態は正常です: {drift.objects}件が台帳と一致。",
@@ -384,8 +336,8 @@ def ledger_verify(
         )
         return
     for d in drift.drifts[:50]:
-        err.print(f"  {d.object_type}:{d.object_id}  {_say(d.reason)}")
-    raise _fail(
+        err.print(f"  {d.object_type}:{d.object_id}  {say(d.reason)}")
+    raise fail(
         Text(
             f"State DRIFT: {len(drift.drifts)} object(s) differ from the ledger (changed outside Alliance).",
             f"状態の不一致: {len(drift.drifts)}件が台帳と異なります（Alliance外で変更）。",
@@ -397,10 +349,10 @@ def ledger_verify(
 @config_app.command("check")
 def config_check(home: HomeOpt = None) -> None:
     """Print the merged settings (defaults < file < environment). / 統合された設定を表示する。"""
-    settings = _settings(home)
+    settings = settings_for(home)
     out.print_json(json.dumps(settings.public_view()))
     if not settings.key_file.exists():
-        raise _fail(
+        raise fail(
             Text(
                 f"No key at {settings.key_file}; run 'alliance init'.",
                 f"{settings.key_file} に鍵がありません。「alliance init」を実行してください。",
@@ -422,13 +374,13 @@ def org_load(
     """Load command structures (idempotent, all or nothing). / 組織構造を読み込む。"""
     from alliance.org import load_document, packaged_seed, parse_document
 
-    node = _open(home)
+    node = open_node(home)
     try:
         raw = file.read_bytes() if file else packaged_seed()
         doc, digest = parse_document(raw, source=str(file or "seed.yaml"))
         report = load_document(node.ctx, doc, digest)
     except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
+        raise fail(exc.message, 2) from None
     finally:
         node.close()
     out.print_json(json.dumps(report.as_dict()))
@@ -445,14 +397,14 @@ def org_export(
     from alliance.org import dump, export_document
 
     if fmt not in {"yaml", "json"}:
-        raise _fail(Text("--format is yaml or json.", "--format は yaml か json です。"), 2)
-    node = _open(home)
+        raise fail(Text("--format is yaml or json.", "--format は yaml か json です。"), 2)
+    node = open_node(home)
     try:
         text = dump(
             export_document(node.ctx, to or node.nation), "json" if fmt == "json" else "yaml"
         )
     except AllianceError as exc:
-        raise _fail(exc.message, 2) from None
+        raise fail(exc.message, 2) from None
     finally:
         node.close()
     if output:

@@ -4,63 +4,29 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from cryptography import x509
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
-from alliance.config import Settings, load_settings
+from alliance.cli_common import HomeOpt, err, out, say
+from alliance.cli_common import fail as _fail_common
+from alliance.cli_common import settings as settings_for
+from alliance.config import Settings
 from alliance.core.errors import AllianceError
-from alliance.core.i18n import Lang, Text
+from alliance.core.i18n import Text
 
 pki_app = typer.Typer(
     help="Federation certificates (mutual TLS) / 連接用の証明書（相互TLS）", no_args_is_help=True
 )
 
-out = Console()
-err = Console(stderr=True)
 
-HomeOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--home", help="Node folder (default $ALLIANCE_HOME or ./.alliance) / ノードのフォルダ"
-    ),
-]
-
-
-def _lang() -> Lang:
-    return "ja" if os.environ.get("ALLIANCE_LANG", "").lower().startswith("ja") else "en"
-
-
-def _say(text: Text) -> str:
-    return text.get(_lang())
-
-
-def _fail(text: Text, code: int = 2) -> typer.Exit:
-    err.print(f"[red]{_say(text)}[/red]", soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _settings(home: Path | None) -> Settings:
-    try:
-        return load_settings(home)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise _fail(
-            Text(
-                f"Bad setting {where}: {first['msg']} (has 'alliance init' been run?)",
-                f"設定 {where} が不正です: {first['msg']}（「alliance init」は実行済みですか）",
-            )
-        ) from None
-    except AllianceError as exc:
-        raise _fail(exc.message) from None
+def fail(text: Text, code: int = 2) -> typer.Exit:
+    """PKI commands exit 2 when they refuse (bad input or existing files)."""
+    return _fail_common(text, code)
 
 
 def _default_hosts(settings: Settings) -> list[str]:
@@ -95,7 +61,7 @@ def pki_init(
     """Create the national CA (if absent) and the node certificate. / 国のCA（未作成なら）とノード証明書を作成する。"""
     from alliance.federation.pki import Pki
 
-    settings = _settings(home)
+    settings = settings_for(home)
     had_ca = (Pki.directory(settings.home) / "ca.pem").exists()
     hosts = [*_default_hosts(settings), *(host or [])]
     try:
@@ -103,14 +69,14 @@ def pki_init(
             settings.home, settings.nation, settings.node_id, hosts, renew_node=renew_node
         )
     except AllianceError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     ca_note = (
         Text("existing CA kept", "既存のCAを使用")
         if had_ca
         else Text("new CA created", "CAを新規作成")
     )
     out.print(
-        _say(
+        say(
             Text(
                 f"Federation PKI of {settings.node_id} ({settings.nation}) in "
                 f"{Pki.directory(settings.home)}: {ca_note.en}; node certificate issued.",
@@ -121,7 +87,7 @@ def pki_init(
         soft_wrap=True,
     )
     out.print(
-        _say(
+        say(
             Text(
                 f"CA fingerprint (SHA-256; confirm it with each partner by a second channel): "
                 f"{pki.ca_fingerprint}",
@@ -166,16 +132,16 @@ def pki_show(
     """Show the CA and node certificates: subjects, fingerprints, validity, EKUs. / CAとノード証明書を表示する。"""
     from alliance.federation.pki import Pki
 
-    settings = _settings(home)
+    settings = settings_for(home)
     try:
         pki = Pki.load(settings.home)
     except AllianceError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     shown = {"ca": _describe(pki.ca_cert), "node": _describe(pki.node_cert)}
     shown["ca"]["key"] = (
         str(pki.ca_key_path)
         if pki.ca_key_path.exists()
-        else _say(Text("absent (kept offline)", "なし（オフライン保管）"))
+        else say(Text("absent (kept offline)", "なし（オフライン保管）"))
     )
     shown["node"]["key"] = str(pki.node_key_path)
     if as_json:
@@ -183,8 +149,8 @@ def pki_show(
         return
     table = Table()
     table.add_column("", no_wrap=True)
-    table.add_column(_say(Text("CA", "CA")), overflow="fold")
-    table.add_column(_say(Text("node", "ノード")), overflow="fold")
+    table.add_column(say(Text("CA", "CA")), overflow="fold")
+    table.add_column(say(Text("node", "ノード")), overflow="fold")
     for row in shown["ca"]:
         table.add_row(row, shown["ca"][row], shown["node"][row])
     out.print(table)
@@ -215,11 +181,11 @@ def pki_export(
     from alliance.core.keys import NodeKey, public_key_from_hex
     from alliance.federation.pki import Pki, export_bundle
 
-    settings = _settings(home)
+    settings = settings_for(home)
     if allow_plain_http:
         err.print(
             "[bold red]"
-            + _say(
+            + say(
                 Text(
                     "WARNING: plain HTTP allowed. Federation traffic would be neither encrypted "
                     "nor authenticated. Development only.",
@@ -246,9 +212,9 @@ def pki_export(
             allow_plain_http=allow_plain_http,
         )
     except AllianceError as exc:
-        raise _fail(exc.message) from None
+        raise fail(exc.message) from None
     except ValueError:
-        raise _fail(
+        raise fail(
             Text(
                 f"{settings.key_file.with_suffix('.pub')} does not hold a public key in hex.",
                 f"{settings.key_file.with_suffix('.pub')} に16進の公開鍵がありません。",
@@ -260,7 +226,7 @@ def pki_export(
         return
     output.write_text(text, encoding="utf-8")
     out.print(
-        _say(
+        say(
             Text(
                 f"Partner bundle written to {output}. CA fingerprint {bundle['ca_fingerprint']}: "
                 "the partner should confirm it with you by a second channel.",

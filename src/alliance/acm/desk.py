@@ -32,6 +32,7 @@ from alliance.store.owned import (
     snapshot,
     stamp_new,
     touch,
+    view,
     visible,
 )
 from alliance.store.schema import (
@@ -80,17 +81,7 @@ Resp = CoordinationResponseRow
 
 
 def response_view(row: Resp) -> ResponseOut:
-    return ResponseOut(
-        **owned_fields(row),
-        request_id=row.request_id,
-        request_revision=row.request_revision,
-        kind=ResponseKind(row.kind),
-        text=row.text,
-        author_id=row.author_id,
-        author_name=row.author_name,
-        author_role=row.author_role,
-        author_hq_id=row.author_hq_id,
-    )
+    return view(ResponseOut, row)
 
 
 def decision_view(row: DecisionRow, req: Req) -> DecisionOut:
@@ -759,23 +750,8 @@ def group_view(row: WorkingGroupRow) -> WorkingGroupOut:
 
 
 def meeting_view(row: MeetingRow) -> MeetingOut:
-    return MeetingOut(
-        **owned_fields(row),
-        group_id=row.group_id,
-        starts_at=TimeOut.of(row.starts_at),
-        location=row.location,
-        agenda=row.agenda,
-        minutes=row.minutes,
-    )
+    return view(MeetingOut, row, starts_at=TimeOut.of(row.starts_at))
 
 
 def action_view(row: ActionItemRow) -> ActionItemOut:
-    return ActionItemOut(
-        **owned_fields(row),
-        group_id=row.group_id,
-        meeting_id=row.meeting_id,
-        title=row.title,
-        assignee=row.assignee,
-        due=TimeOut.maybe(row.due),
-        state=row.state,
-    )
+    return view(ActionItemOut, row, due=TimeOut.maybe(row.due))

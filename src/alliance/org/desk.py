@@ -34,6 +34,7 @@ from alliance.store.owned import (
     snapshot,
     stamp_new,
     touch,
+    view,
     visible,
 )
 from alliance.store.schema import (
@@ -53,7 +54,6 @@ from .models import (
     CounterpartOut,
     Domain,
     HqIn,
-    HqKind,
     HqOut,
     HqPatch,
     NationOut,
@@ -72,34 +72,11 @@ from .models import (
 
 
 def hq_view(row: HqRow) -> HqOut:
-    return HqOut(
-        **owned_fields(row),
-        parent_id=row.parent_id,
-        kind=HqKind(row.kind),
-        name_en=row.name_en,
-        name_ja=row.name_ja,
-        short_en=row.short_en,
-        short_ja=row.short_ja,
-        location_en=row.location_en,
-        location_ja=row.location_ja,
-        note_en=row.note_en,
-        note_ja=row.note_ja,
-        operational_authority=row.operational_authority,
-    )
+    return view(HqOut, row)
 
 
 def unit_view(row: UnitRow) -> UnitOut:
-    return UnitOut(
-        **owned_fields(row),
-        hq_id=row.hq_id,
-        name_en=row.name_en,
-        name_ja=row.name_ja,
-        sidc=row.sidc,
-        domain=Domain(row.domain),
-        echelon=row.echelon,
-        home_en=row.home_en,
-        home_ja=row.home_ja,
-    )
+    return view(UnitOut, row)
 
 
 def relationship_view(row: CommandRelationshipRow, now: datetime) -> RelationshipOut:
@@ -125,25 +102,11 @@ def relationship_view(row: CommandRelationshipRow, now: datetime) -> Relationshi
 
 
 def counterpart_view(row: CounterpartRow) -> CounterpartOut:
-    return CounterpartOut(
-        **owned_fields(row),
-        hq_id=row.hq_id,
-        partner_hq_id=row.partner_hq_id,
-        note_en=row.note_en,
-        note_ja=row.note_ja,
-    )
+    return view(CounterpartOut, row)
 
 
 def tasking_view(row: TaskingRow) -> TaskingOut:
-    return TaskingOut(
-        **owned_fields(row),
-        unit_id=row.unit_id,
-        issuing_hq_id=row.issuing_hq_id,
-        title=row.title,
-        detail=row.detail,
-        due=TimeOut.maybe(row.due),
-        state=row.state,
-    )
+    return view(TaskingOut, row, due=TimeOut.maybe(row.due))
 
 
 # -- lookups shared by the desk's jobs ----------------------------------------

@@ -100,6 +100,21 @@ def record(
     )
 
 
+OutT = TypeVar("OutT", bound=OwnedOut)
+
+
+def view(out: type[OutT], row: Owned, **computed: Any) -> OutT:
+    """The view of a row: the owned fields, every other field of ``out`` read
+    from the row's attribute of the same name, then the ``computed`` ones
+    (times as :class:`TimeOut`, enums, derived values)."""
+    data = owned_fields(row)
+    data.update(computed)
+    for name in out.model_fields:
+        if name not in data:
+            data[name] = getattr(row, name)
+    return out.model_validate(data)
+
+
 def owned_fields(row: Owned) -> dict[str, Any]:
     """Keyword arguments for an :class:`OwnedOut` subclass."""
     return {
@@ -156,5 +171,6 @@ __all__ = [
     "snapshot",
     "stamp_new",
     "touch",
+    "view",
     "visible",
 ]
