@@ -73,8 +73,11 @@ class Federation:
     ) -> int:
         """Start the server and a puller per partner; returns the port served."""
         self.insecure = insecure_http
-        pki = None if insecure_http else Pki.load(self.home)
         known = partners(self.ctx.db)
+        if not known:
+            log.info("no federation partners: the federation endpoint is not started")
+            return 0
+        pki = None if insecure_http else Pki.load(self.home)
         tls: ssl.SSLContext | None = None
         if pki is not None:
             cas = [p.ca_pem for p in known]
