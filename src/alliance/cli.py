@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -118,8 +119,12 @@ def serve(
     """Run the node's API until stopped. / ノードのAPIを起動する。"""
     from alliance.api import create_app
 
-    node = open_node(home)
+    # --port also moves the federation port (default: port + 10) unless configured.
+    node = open_node(home, host=host, port=port)
     cfg = node.settings
+    # uvicorn re-raises SIGTERM after its graceful shutdown; without a handler
+    # that kills the process before node.close() below has run.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         fed_port = node.serve_federation()
         if fed_port:
@@ -133,13 +138,17 @@ def serve(
             )
         uvicorn.run(
             create_app(node),
-            host=host or cfg.host,
-            port=port or cfg.port,
+            host=cfg.host,
+            port=cfg.port,
             log_level="warning",
             access_log=False,
         )
     finally:
         node.close()
+
+
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 @app.command()

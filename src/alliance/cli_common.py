@@ -59,10 +59,10 @@ def settings(home: Path | None, **overrides: object) -> Settings:
         raise fail(exc.message, 2) from None
 
 
-def open_node(home: Path | None) -> Node:
+def open_node(home: Path | None, **overrides: object) -> Node:
     from alliance.node import Node
 
     try:
-        return Node(settings(home)).start()
+        return Node(settings(home, **overrides)).start()
     except AllianceError as exc:
         raise fail(exc.message, 2) from None

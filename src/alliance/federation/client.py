@@ -23,13 +23,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import orjson
 
+from alliance.core.i18n import Text
 from alliance.core.keys import fingerprint, verify_signature
 from alliance.store.writer import Writer
 
 from .partners import PartnerDesk
 from .receiver import apply_items
-from .wire import Item, ItemProblem, Parsed, check_head, check_item
+from .stream import SHIPPABLE
+from .wire import Head, Item, ItemProblem, Parsed, check_head, check_item
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,10 @@ class Puller:
                     )
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, 5.0)
+                except Exception:  # never let the puller die silently
+                    log.exception("federation pull from %s failed", self.partner)
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, 5.0)
 
     def pull_once(self, http: httpx.Client, after: int, prev_hash: str) -> int:
         """Fetch, check and apply one page; returns how many items were applied."""
@@ -112,7 +119,7 @@ class Puller:
             headers=self.headers,
         )
         response.raise_for_status()
-        payload: dict[str, Any] = response.json()
+        payload: dict[str, Any] = orjson.loads(response.content)  # a ValueError if not JSON
         head = check_head(payload.get("head") or {}, me=self.me, partner_key=self.partner_key)
         items = [Item.from_wire(i) for i in payload.get("items") or []]
         if not items:
@@ -123,11 +130,9 @@ class Puller:
             return 0
         parsed, problem = self._check(items, after, prev_hash)
         if parsed:
-            self.writer.run(
-                lambda tx: apply_items(tx, self.partner, self.key_fingerprint, parsed, head)
-            )
-            if self.on_applied is not None:
-                self.on_applied(len(parsed))
+            applied, failure = self._apply(parsed, head)
+            if failure is not None:
+                parsed, problem = parsed[:applied], failure
         if problem is not None:
             bad = (
                 next(i for i in items if i.seq == problem.seq)
@@ -145,35 +150,65 @@ class Puller:
             )
         return len(parsed)
 
+    def _apply(self, parsed: list[Parsed], head: Head | None) -> tuple[int, ItemProblem | None]:
+        """Apply a checked page; if it cannot be applied, find the first item that cannot
+        (it is quarantined like any other failure, and the link stops)."""
+        fp = self.key_fingerprint
+        try:
+            self.writer.run(lambda tx: apply_items(tx, self.partner, fp, parsed, head))
+        except Exception:
+            log.warning(
+                "applying %d items from %s failed; retrying one by one", len(parsed), self.partner
+            )
+        else:
+            self._applied(len(parsed))
+            return len(parsed), None
+        for n, p in enumerate(parsed):
+            try:
+                self.writer.run(lambda tx, p=p: apply_items(tx, self.partner, fp, [p], head))  # type: ignore[misc]
+            except Exception as exc:
+                self._applied(n)
+                return n, ItemProblem(
+                    p.item.seq,
+                    "cannot_apply",
+                    Text(
+                        f"item could not be applied here: {type(exc).__name__}: {exc}",
+                        f"項目をこのノードに適用できません: {type(exc).__name__}",
+                    ),
+                )
+        self._applied(len(parsed))
+        return len(parsed), None
+
+    def _applied(self, n: int) -> None:
+        if n and self.on_applied is not None:
+            self.on_applied(n)
+
     def _check(
         self, items: list[Item], after: int, prev_hash: str
     ) -> tuple[list[Parsed], ItemProblem | None]:
-        size = max(1, len(items) // 4)
+        """Check items in order. Signatures are checked in chunks on the pool; each
+        chunk's items are checked here as soon as its signatures are done."""
+        size = max(1, min(250, len(items) // 4))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         key = self.partner_key
-        results = self._pool.map(
-            lambda chunk: [
-                verify_signature(key, i.sig, bytes.fromhex(i.hash)) if len(i.hash) == 64 else False
-                for i in chunk
-            ],
-            chunks,
-        )
-        oks = [ok for chunk in results for ok in chunk]
+        results = self._pool.map(lambda chunk: [_signature_ok(key, i) for i in chunk], chunks)
         parsed: list[Parsed] = []
         expected, prev = after + 1, prev_hash
-        for item, ok in zip(items, oks, strict=True):
-            result = check_item(
-                item,
-                expected_seq=expected,
-                prev_hash=prev,
-                partner=self.partner,
-                me=self.me,
-                signature_ok=ok,
-            )
-            if isinstance(result, ItemProblem):
-                return parsed, result
-            parsed.append(result)
-            expected, prev = expected + 1, item.hash
+        for chunk, oks in zip(chunks, results, strict=True):
+            for item, ok in zip(chunk, oks, strict=True):
+                result = check_item(
+                    item,
+                    expected_seq=expected,
+                    prev_hash=prev,
+                    partner=self.partner,
+                    me=self.me,
+                    signature_ok=ok,
+                    known_types=SHIPPABLE,
+                )
+                if isinstance(result, ItemProblem):
+                    return parsed, result
+                parsed.append(result)
+                expected, prev = expected + 1, item.hash
         return parsed, None
 
 
@@ -186,6 +221,4 @@ def _signature_ok(key: bytes, item: Item) -> bool:
 
 
 def _raw(item: Item) -> bytes:
-    import orjson
-
     return orjson.dumps(item.to_wire())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from alliance.core.authority import Grant
-from alliance.core.errors import Conflict, InvalidInput, not_found
+from alliance.core.errors import Conflict, InvalidInput, Unavailable, not_found
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey, fingerprint
 from alliance.core.ledger import EventDraft
@@ -289,7 +290,10 @@ class PartnerDesk:
                 link.acked_seq = max(link.acked_seq, min(acked, link.sent_seq))
                 link.last_pull_at = tx.now
 
-        self.ctx.writer.submit(job)
+        # Advisory: the partner acknowledges again with its next pull, so a node
+        # that is shutting down (writer stopped) simply does not record this one.
+        with contextlib.suppress(Unavailable):
+            self.ctx.writer.submit(job)
 
     def link(self, partner: str) -> LinkRow | None:
         with self.ctx.db.read() as s:

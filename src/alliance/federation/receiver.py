@@ -12,45 +12,114 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Table, inspect
 from sqlalchemy.orm import Session
 
 from alliance.core.authority import Grant
+from alliance.core.dtg import iso
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
-from alliance.store.owned import restore, snapshot
+from alliance.store.owned import restore
 from alliance.store.projection import TABLES
 from alliance.store.schema import LinkRow, OwnedRow
 from alliance.store.writer import Tx
 
+from .rows import insert_many, select_by_id, update_many
 from .wire import Head, Parsed
 
 
-def _apply_event(s: Session, p: Parsed) -> OwnedRow:
-    assert p.event is not None
-    model = TABLES[p.object_type]
-    values = restore(model, p.event["data"]["state"])
-    values.update(id=p.object_id, owner=p.owner, origin="replica")
-    row = s.get(model, p.object_id)
-    if row is None:
-        row = model(**values)
-        s.add(row)
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-    return row
+@cache
+def _columns(model: type[OwnedRow]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """A replica table's column keys, and what a new row holds where its state says nothing."""
+    keys: list[str] = []
+    defaults: dict[str, Any] = {}
+    for attr in inspect(model).column_attrs:
+        column = attr.columns[0]
+        assert column.key == attr.key, "replica tables map attributes to same-named columns"
+        keys.append(attr.key)
+        default = column.default
+        defaults[attr.key] = default.arg if default is not None and default.is_scalar else None
+    return tuple(keys), defaults
 
 
-def _apply_withdraw(s: Session, p: Parsed) -> OwnedRow | None:
-    row = s.get(TABLES[p.object_type], p.object_id)
-    if row is None:
-        return None
-    # Kept, but released to nobody: other rows may still point at it.
-    row.rel = ""
-    row.tlp = None
-    row.origin = "withdrawn"
-    return row
+class _Replicas:
+    """The replica rows one page of items touches, as column values.
+
+    Rows are read with one ``SELECT ... IN`` per type (and chunk of ids) and
+    written with one ``INSERT`` and one ``UPDATE`` per table, each an
+    executemany on the driver (:mod:`.rows`): per item there is no query, no
+    flush and no ORM object.
+    """
+
+    def __init__(self, s: Session, parsed: Sequence[Parsed]) -> None:
+        self.session = s
+        self.rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self.changed: dict[tuple[str, str], None] = {}  # in order of first change
+        wanted: dict[str, set[str]] = {}
+        for p in parsed:
+            wanted.setdefault(p.object_type, set()).add(p.object_id)
+        conn = s.connection()
+        for object_type, ids in wanted.items():
+            for row in select_by_id(conn, _table(object_type), sorted(ids)):
+                self.rows[(object_type, row["id"])] = row
+        self.existing = set(self.rows)
+
+    def apply_event(self, p: Parsed) -> dict[str, Any]:
+        assert p.event is not None
+        model = TABLES[p.object_type]
+        values = restore(model, p.event["data"]["state"])
+        values.update(id=p.object_id, owner=p.owner, origin="replica")
+        key = (p.object_type, p.object_id)
+        row = self.rows.get(key)
+        if row is None:
+            row = self.rows[key] = dict(_columns(model)[1])
+        row.update(values)
+        self.changed[key] = None
+        return row
+
+    def withdraw(self, p: Parsed) -> dict[str, Any] | None:
+        key = (p.object_type, p.object_id)
+        row = self.rows.get(key)
+        if row is None:
+            return None
+        # Kept, but released to nobody: other rows may still point at it.
+        row.update(rel="", tlp=None, origin="withdrawn")
+        self.changed[key] = None
+        return row
+
+    def snapshot(self, object_type: str, row: dict[str, Any]) -> dict[str, Any]:
+        """What :func:`alliance.store.owned.snapshot` gives for the row written."""
+        state: dict[str, Any] = {}
+        for key in _columns(TABLES[object_type])[0]:
+            value = row[key]
+            state[key] = iso(value) if isinstance(value, datetime) else value
+        return state
+
+    def write(self) -> None:
+        s = self.session
+        conn = s.connection()
+        by_type: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        for key in self.changed:
+            new, old = by_type.setdefault(key[0], ([], []))
+            (old if key in self.existing else new).append(self.rows[key])
+        for object_type, (new, old) in by_type.items():
+            insert_many(conn, _table(object_type), new)
+            update_many(conn, _table(object_type), old)
+        # A row another job of this batch loaded must not keep the old values.
+        written = {(TABLES[object_type], object_id) for object_type, object_id in self.changed}
+        for obj in list(s.identity_map.values()):
+            if isinstance(obj, OwnedRow) and (type(obj), obj.id) in written:
+                s.expire(obj)
+
+
+def _table(object_type: str) -> Table:
+    table = TABLES[object_type].__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def apply_items(
@@ -61,6 +130,7 @@ def apply_items(
     link = s.get(LinkRow, partner)
     if link is None:
         raise RuntimeError(f"no federation link for {partner}")
+    replicas = _Replicas(s, parsed)
     for p in parsed:
         origin: dict[str, Any] = {
             "partner": partner,
@@ -75,8 +145,7 @@ def apply_items(
         if p.kind == "event":
             assert p.event is not None
             assert p.event_text is not None
-            row: OwnedRow | None = _apply_event(s, p)
-            s.flush()
+            row: dict[str, Any] | None = replicas.apply_event(p)
             origin["node"] = p.event.get("node")
             origin["event_hash"] = hashlib.sha256(p.event_text.encode()).hexdigest()
             origin["event_sig"] = p.event_sig
@@ -84,16 +153,18 @@ def apply_items(
             marking = Marking.from_json(p.event["marking"])
             kind = "federation.replica.applied"
         else:
-            row = _apply_withdraw(s, p)
-            s.flush()
+            row = replicas.withdraw(p)
             marking = Marking(frozenset())
             kind = "federation.replica.withdrawn"
         data: dict[str, Any] = {"origin": origin}
         if row is not None:
-            data["state"] = snapshot(row)
+            data["state"] = replicas.snapshot(p.object_type, row)
         tx.record(EventDraft(kind, p.object_type, p.object_id, partner, marking, data, None, grant))
-        link.received_seq = p.item.seq
-        link.received_hash = p.item.hash
+    replicas.write()
+    if parsed:
+        last = parsed[-1].item
+        link.received_seq = last.seq
+        link.received_hash = last.hash
         link.last_received_at = tx.now
     if head is not None and head.seq >= link.partner_head_seq:
         link.partner_head_seq = head.seq

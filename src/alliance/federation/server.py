@@ -13,9 +13,12 @@ loudly in the log at every start.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +39,10 @@ MAX_WAIT = 30.0
 
 class StreamServer:
     """Serves each partner its own stream; start and stop explicitly."""
+
+    # The TLS handshake runs in the connection's own thread, bounded by this: a
+    # client that connects and says nothing must not hold up anyone else.
+    handshake_timeout = 10.0
 
     def __init__(
         self,
@@ -58,6 +65,10 @@ class StreamServer:
         self._changed = threading.Condition()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # Open partner connections and their handler threads: HTTP/1.1 keeps them
+        # alive between pulls, and they outlive the listening socket unless closed here.
+        self._conns: dict[socket.socket, threading.Thread] = {}
+        self._conns_lock = threading.Lock()
 
     def notify(self) -> None:
         """New items were committed: wake the partners waiting for them."""
@@ -79,10 +90,12 @@ class StreamServer:
         class Handler(_Handler):
             owner = server
 
-        httpd = ThreadingHTTPServer((self.host, self.port), Handler)
+        httpd = _Server((self.host, self.port), Handler)
         httpd.daemon_threads = True
         if self.tls is not None:
-            httpd.socket = self.tls.wrap_socket(httpd.socket, server_side=True)
+            httpd.socket = self.tls.wrap_socket(
+                httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
         else:
             log.warning(
                 "FEDERATION OVER PLAIN HTTP on %s:%s: DEVELOPMENT ONLY, partners are not "
@@ -100,13 +113,37 @@ class StreamServer:
 
     def stop(self) -> None:
         if self._httpd is not None:
-            httpd, self._httpd = self._httpd, None
-            self.notify()
+            # Stop accepting and close the listening socket first: a partner that
+            # reconnects meanwhile is refused instead of reset mid-handshake.
+            httpd = self._httpd
             httpd.shutdown()
             httpd.server_close()
+            self._httpd = None
+            self.notify()
+            with self._conns_lock:
+                conns, self._conns = self._conns, {}
+            for conn in conns:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+            # They may be reading the database: let them end before the node closes it.
+            deadline = time.monotonic() + 10
+            for handler in conns.values():
+                handler.join(max(0.0, deadline - time.monotonic()))
         if self._thread is not None:
             self._thread.join(10)
             self._thread = None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A partner that hangs up (or a node stopping under it) is routine, not a crash."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):
+            log.debug("federation connection from %s ended: %s", client_address[0], exc)
+            return
+        log.exception("federation request from %s failed", client_address[0])
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -114,8 +151,31 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "AllianceFederation/1"
 
+    def setup(self) -> None:
+        super().setup()
+        with self.owner._conns_lock:
+            self.owner._conns[self.connection] = threading.current_thread()
+
+    def finish(self) -> None:
+        with self.owner._conns_lock:
+            self.owner._conns.pop(self.connection, None)
+        super().finish()
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("federation %s: " + format, self.client_address[0], *args)
+
+    def handle(self) -> None:
+        conn = self.connection
+        if isinstance(conn, ssl.SSLSocket):
+            try:
+                conn.settimeout(self.owner.handshake_timeout)
+                conn.do_handshake()
+                conn.settimeout(self.timeout)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                log.info("federation TLS handshake with %s failed: %s", self.client_address[0], exc)
+                self.close_connection = True
+                return
+        super().handle()
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -140,6 +200,10 @@ class _Handler(BaseHTTPRequestHandler):
         return self.owner.identify(der, cas)
 
     def do_GET(self) -> None:
+        if self.owner._httpd is None:  # stopped: serve nothing more on a kept-alive connection
+            self.close_connection = True
+            self._error(503, "stopped", "Federation server stopped.", "連合サーバは停止中です。")
+            return
         url = urlsplit(self.path)
         partner = self._partner()
         if partner is None:

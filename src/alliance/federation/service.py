@@ -35,6 +35,8 @@ class Federation:
         self.builder = StreamBuilder(ctx.nation, node_id)
         self.partners = PartnerDesk(ctx, self.builder, key)
         ctx.writer.follow(self.builder.follow)
+        # Once per node, not per start: a restarted server must not add a listener.
+        ctx.writer.subscribe(self._wake)
         self.server: StreamServer | None = None
         self.pullers: dict[str, Puller] = {}
         self.insecure = False
@@ -68,6 +70,11 @@ class Federation:
 
     # -- network ---------------------------------------------------------------
 
+    def _wake(self, _events: object) -> None:
+        server = self.server
+        if server is not None:
+            server.notify()
+
     def start(
         self, *, host: str, port: int, insecure_http: bool = False, wait: float = 10.0
     ) -> int:
@@ -97,8 +104,6 @@ class Federation:
             )
             self.server = None
         served = self.server.start() if self.server is not None else 0
-        if self.server is not None:
-            self.ctx.writer.subscribe(lambda _events: self.server.notify() if self.server else None)
         for p in known:
             client_tls = client_context(pki, p.ca_pem) if pki is not None else None
             puller = Puller(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from alliance.store.projection import TABLES
 from alliance.store.schema import LedgerRow, LinkRow, OutboundRow, PartnerRow, ReleasedRow
 from alliance.store.writer import FollowContext
 
+from .rows import insert_many
 from .wire import Head, Item, event_body, head_digest, withdraw_body
 
 SHIPPABLE = frozenset(TABLES)
@@ -75,6 +76,7 @@ class StreamBuilder:
             self._append(s, pending, ctx.key, ctx)
 
     def _decide(self, s: Session, partners: list[str], events: list[Event]) -> list[_Pending]:
+        before = _released_before(s, partners, events)
         state: dict[tuple[str, str, str], bool] = {}
         out: list[_Pending] = []
         for ev in events:
@@ -82,28 +84,31 @@ class StreamBuilder:
             for partner in partners:
                 key = (partner, ev.object_type, ev.object_id)
                 if key not in state:
-                    state[key] = s.get(ReleasedRow, key) is not None
+                    state[key] = key in before
                 if partner in nations:
                     out.append(_Pending(partner, "event", ev))
                     state[key] = True
                 elif state[key]:
                     out.append(_Pending(partner, "withdraw", ev))
                     state[key] = False
-        self._save_released(s, state)
+        self._save_released(s, state, before)
         return out
 
-    def _save_released(self, s: Session, state: dict[tuple[str, str, str], bool]) -> None:
+    def _save_released(
+        self, s: Session, state: dict[tuple[str, str, str], bool], before: set[tuple[str, str, str]]
+    ) -> None:
+        """Record what changed: new releases, and releases withdrawn."""
         add = [
             {"partner": p, "object_type": t, "object_id": i}
             for (p, t, i), released in state.items()
-            if released
+            if released and (p, t, i) not in before
         ]
         if add:
             dialect = s.get_bind().dialect.name
             ins = sqlite_insert(ReleasedRow) if dialect == "sqlite" else pg_insert(ReleasedRow)
             s.execute(ins.on_conflict_do_nothing(), add)
         for (p, t, i), released in state.items():
-            if not released:
+            if not released and (p, t, i) in before:
                 s.execute(
                     delete(ReleasedRow).where(
                         ReleasedRow.partner == p,
@@ -149,7 +154,7 @@ class StreamBuilder:
         sigs = sign_digests(digests, key, ctx.pool if ctx else None)
         for row, sig in zip(rows, sigs, strict=True):
             row["sig"] = sig
-        s.execute(OutboundRow.__table__.insert(), rows)  # type: ignore[attr-defined]
+        insert_many(s.connection(), _outbound(), rows)
         for partner, (seq, _hash) in heads.items():
             link = s.get(LinkRow, partner)
             if link is not None:
@@ -181,6 +186,38 @@ class StreamBuilder:
         if pending:
             self._append(s, pending, key, None)
         return len(pending)
+
+
+def _released_before(
+    s: Session, partners: list[str], events: list[Event]
+) -> set[tuple[str, str, str]]:
+    """Which of these events' objects are released to which partner so far: one
+    ``SELECT ... IN`` per partner, type and chunk, not one lookup per event."""
+    wanted: dict[str, set[str]] = {}
+    for ev in events:
+        wanted.setdefault(ev.object_type, set()).add(ev.object_id)
+    found: set[tuple[str, str, str]] = set()
+    for object_type, ids in wanted.items():
+        ordered = sorted(ids)
+        for i in range(0, len(ordered), 500):
+            for partner in partners:
+                found.update(
+                    (partner, object_type, object_id)
+                    for object_id in s.scalars(
+                        select(ReleasedRow.object_id).where(
+                            ReleasedRow.partner == partner,
+                            ReleasedRow.object_type == object_type,
+                            ReleasedRow.object_id.in_(ordered[i : i + 500]),
+                        )
+                    )
+                )
+    return found
+
+
+def _outbound() -> Table:
+    table = OutboundRow.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def read_stream(db: Database, partner: str, after: int, limit: int) -> list[Item]:

@@ -66,7 +66,7 @@ def insert_events(conn: Connection, events: list[Event]) -> None:
     if not events:
         return
     table = LedgerRow.__table__
-    ts_bind = table.c.ts.type.bind_processor(conn.dialect)
+    ts_bind = table.c.ts.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO ledger ({_NAMES}) VALUES ({', '.join([mark] * len(_COLUMNS))})"  # noqa: S608 - fixed names
     conn.exec_driver_sql(

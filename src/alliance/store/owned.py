@@ -44,17 +44,30 @@ def snapshot(row: Owned) -> dict[str, Any]:
     return state
 
 
+_RESTORABLE: dict[type[Owned], tuple[tuple[str, bool], ...]] = {}
+
+
+def _restorable(model: type[Owned]) -> tuple[tuple[str, bool], ...]:
+    """Each column attribute of ``model``, and whether it holds a time (looked up once)."""
+    found = _RESTORABLE.get(model)
+    if found is None:
+        found = _RESTORABLE[model] = tuple(
+            (attr.key, isinstance(attr.columns[0].type, UTCDateTime))
+            for attr in inspect(model).column_attrs
+        )
+    return found
+
+
 def restore(model: type[Owned], state: dict[str, Any]) -> dict[str, Any]:
     """Column values from a snapshot (the inverse of :func:`snapshot`); unknown keys are dropped."""
     values: dict[str, Any] = {}
-    for attr in inspect(model).column_attrs:
-        if attr.key not in state:
+    for key, is_time in _restorable(model):
+        if key not in state:
             continue
-        value = state[attr.key]
-        column_type = attr.columns[0].type
-        if isinstance(value, str) and isinstance(column_type, UTCDateTime):
+        value = state[key]
+        if is_time and isinstance(value, str):
             value = datetime.fromisoformat(value)
-        values[attr.key] = value
+        values[key] = value
     return values
 
 

@@ -1,0 +1,95 @@
+"""Rows in bulk through the database driver: a page of replicas, a batch of stream items.
+
+Federation reads and writes thousands of rows at a time, and SQLAlchemy's
+per-row parameter and result processing would cost more than the rest of
+the work (the ledger writer inserts its events the same way, see
+:func:`alliance.store.ledger.insert_events`). Every value still goes
+through its column type's bind or result processor, so rows are stored and
+read exactly as SQLAlchemy would store and read them (the processors of the
+dialect's own implementation of the type, as SQLAlchemy uses: for a time on
+SQLite that is its text form, not the driver's default conversion).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table
+
+Processor = Callable[[Any], Any] | None
+
+
+def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``INSERT`` every row (all with the same keys) in one executemany."""
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    sql, order = _insert_sql(conn.dialect, table, keys)
+    conn.exec_driver_sql(sql, _parameters(conn.dialect, table, order, rows))
+
+
+def update_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``UPDATE`` every row by its ``id`` (all with the same keys) in one executemany."""
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    sql, order = _update_sql(conn.dialect, table, keys)
+    conn.exec_driver_sql(sql, _parameters(conn.dialect, table, order, rows))
+
+
+def select_by_id(conn: Connection, table: Table, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Every row whose ``id`` is in ``ids``, as column values, in chunks of 500."""
+    names = tuple(c.key for c in table.c)
+    dialect = conn.dialect
+    results = [
+        (k, table.c[k].type.dialect_impl(dialect).result_processor(dialect, None)) for k in names
+    ]
+    out: list[dict[str, Any]] = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        sql = _select_sql(dialect, table, names, len(chunk))
+        for row in conn.exec_driver_sql(sql, tuple(chunk)).fetchall():
+            out.append({k: f(v) if f else v for (k, f), v in zip(results, row, strict=True)})
+    return out
+
+
+def _mark(dialect: Dialect) -> str:
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
+@cache
+def _insert_sql(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> tuple[str, list[str]]:
+    quote = dialect.identifier_preparer.quote
+    name = dialect.identifier_preparer.format_table(table)
+    columns = ", ".join(quote(k) for k in keys)
+    marks = ", ".join([_mark(dialect)] * len(keys))
+    return f"INSERT INTO {name} ({columns}) VALUES ({marks})", list(keys)  # noqa: S608 - column names
+
+
+@cache
+def _update_sql(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> tuple[str, list[str]]:
+    quote = dialect.identifier_preparer.quote
+    name = dialect.identifier_preparer.format_table(table)
+    rest = [k for k in keys if k != "id"]
+    sets = ", ".join(f"{quote(k)} = {_mark(dialect)}" for k in rest)
+    return f"UPDATE {name} SET {sets} WHERE id = {_mark(dialect)}", [*rest, "id"]  # noqa: S608
+
+
+@cache
+def _select_sql(dialect: Dialect, table: Table, names: tuple[str, ...], n: int) -> str:
+    quote = dialect.identifier_preparer.quote
+    name = dialect.identifier_preparer.format_table(table)
+    columns = ", ".join(quote(k) for k in names)
+    marks = ", ".join([_mark(dialect)] * n)
+    return f"SELECT {columns} FROM {name} WHERE id IN ({marks})"  # noqa: S608 - column names
+
+
+def _parameters(
+    dialect: Dialect, table: Table, order: list[str], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    binds: list[tuple[str, Processor]] = [
+        (k, table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in order
+    ]
+    return [tuple(bind(row[k]) if bind else row[k] for k, bind in binds) for row in rows]
