@@ -184,9 +184,15 @@ def test_partner_cannot_amend_send_or_withdraw_the_owner_request(site: Site) -> 
     usa_cdr = site.as_("USA", "commander", "usa-jfhq")
     rid = _draft(site, jpn_cdr)["id"]
     before = site.ledger_events()
-    assert_error(
-        site.client.post(f"/acm/requests/{rid}/send", headers=usa_cdr), 403, "not_owner_nation"
-    )
+    # A draft is staff work at home: to the partner it does not exist yet.
+    assert_error(site.client.get(f"/acm/requests/{rid}", headers=usa_cdr), 404, "not_found")
+    assert_error(site.client.post(f"/acm/requests/{rid}/send", headers=usa_cdr), 404, "not_found")
+    assert site.ledger_events() == before
+    sent = site.client.post(f"/acm/requests/{rid}/send", headers=jpn_cdr)
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["marking"]["releasable_to"] == ["JPN", "USA"]
+    before = site.ledger_events()
+    assert site.client.get(f"/acm/requests/{rid}", headers=usa_cdr).status_code == 200
     assert_error(
         site.client.patch(f"/acm/requests/{rid}", json={"subject": "USA edit"}, headers=usa_cdr),
         403,
@@ -201,6 +207,24 @@ def test_partner_cannot_amend_send_or_withdraw_the_owner_request(site: Site) -> 
     withdrawn = site.client.post(f"/acm/requests/{rid}/withdraw", json={}, headers=jpn_cdr)
     assert withdrawn.status_code == 200
     assert withdrawn.json()["status"] == "withdrawn"
+
+
+def test_a_draft_is_national_only_until_it_is_sent(site: Site) -> None:
+    jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    draft = _draft(site, jpn_staff)
+    assert draft["marking"]["releasable_to"] == ["JPN"]
+    assert draft["release_marking"]["releasable_to"] == ["JPN", "USA"]
+    listed = {r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()}
+    assert draft["id"] not in listed
+    seen = {
+        e["event"]["object"]["id"]
+        for e in site.client.get("/ledger/events", params={"limit": 1000}, headers=usa_cdr).json()
+    }
+    assert draft["id"] not in seen
+    site.client.post(f"/acm/requests/{draft['id']}/send", headers=jpn_staff)
+    listed = {r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()}
+    assert draft["id"] in listed
 
 
 def test_request_must_be_released_to_its_addressees(site: Site) -> None:

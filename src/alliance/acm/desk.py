@@ -21,7 +21,7 @@ from alliance.core.errors import Conflict, Forbidden, InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.core.markings import Marking
-from alliance.core.models import TimeOut
+from alliance.core.models import MarkingOut, TimeOut
 from alliance.store.context import DeskContext
 from alliance.store.owned import (
     check_version,
@@ -162,6 +162,9 @@ class AcmDesk:
             ],
             awaiting=awaiting,
             decision_id=decision.id if decision is not None else None,
+            release_marking=MarkingOut.of(Marking.from_columns(req.release_rel, req.release_tlp))
+            if req.state == "draft"
+            else None,
         )
 
     def _request(self, s: Session, actor: Actor, request_id: str) -> Req:
@@ -254,7 +257,10 @@ class AcmDesk:
                 revision=1,
                 author_id=actor.user_id,
             )
-            stamp_new(row, owner=owner, marking=marking, now=tx.now)
+            # Staff work stays at home until it is sent: the draft is national-only,
+            # and the marking asked for is applied by send().
+            stamp_new(row, owner=owner, marking=_national(marking, owner), now=tx.now)
+            _set_release(row, marking)
             s.add(row)
             s.flush()
             record(tx, row, "coordination_request", "acm.request.created", actor, grant)
@@ -294,7 +300,8 @@ class AcmDesk:
                         field="marking.releasable_to",
                         code="not_released_to_addressee",
                     )
-                row.set_marking(marking)
+                _set_release(row, marking)
+                row.set_marking(marking if row.state == "sent" else _national(marking, row.owner))
             if snapshot(row) == before:
                 return self._view(s, row, actor.nation)  # nothing changed
             if row.state == "sent":
@@ -324,6 +331,7 @@ class AcmDesk:
             row.state = new_state
             if new_state == "sent":
                 row.sent_at = tx.now
+                row.set_marking(Marking.from_columns(row.release_rel, row.release_tlp))
             if new_state in {"closed", "withdrawn"}:
                 row.closed_at = tx.now
             touch(row, tx.now)
@@ -723,6 +731,15 @@ class AcmDesk:
                 ActionItemRow.group_id == group_id
             )
             return [action_view(r) for r in s.scalars(stmt.order_by(ActionItemRow.created_at))]
+
+
+def _national(marking: Marking, owner: str) -> Marking:
+    return Marking(frozenset({owner}), marking.tlp)
+
+
+def _set_release(row: Req, marking: Marking) -> None:
+    row.release_rel = marking.rel_text()
+    row.release_tlp = marking.tlp.value if marking.tlp else None
 
 
 def _require_state(row: Req, allowed: set[str]) -> None:

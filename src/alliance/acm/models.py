@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from alliance.core.models import (
     LongText,
     MarkingIn,
+    MarkingOut,
     Name,
     OwnedOut,
     Slug,
@@ -159,6 +160,9 @@ class RequestOut(OwnedOut):
     positions: list[NationPosition]
     awaiting: list[str]
     decision_id: str | None
+    release_marking: MarkingOut | None = Field(
+        default=None, description="While a draft: the marking that sending will apply"
+    )
 
 
 class ThreadOut(BaseModel):

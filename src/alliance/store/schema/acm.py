@@ -26,6 +26,9 @@ class CoordinationRequestRow(OwnedRow):
     priority: Mapped[str] = mapped_column(String(16))
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     state: Mapped[str] = mapped_column(String(16), default="draft")
+    # What sending releases: a draft stays national-only until it is sent.
+    release_rel: Mapped[str] = mapped_column(String(400), default="")
+    release_tlp: Mapped[str | None] = mapped_column(String(16), default=None)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     author_id: Mapped[str] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
