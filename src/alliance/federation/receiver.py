@@ -81,6 +81,19 @@ class _Replicas:
         self.changed[key] = None
         return row
 
+    def state_of_event(self, p: Parsed, row: dict[str, Any]) -> dict[str, Any]:
+        """The replica's snapshot, taken from the partner's state where it has the
+        column (already in snapshot form) rather than converted back from the row."""
+        assert p.event is not None
+        theirs = p.event["data"]["state"]
+        keys = _columns(TABLES[p.object_type])[0]
+        state = {k: theirs[k] if k in theirs else row[k] for k in keys}
+        state.update(id=p.object_id, owner=p.owner, origin="replica")
+        for key, value in state.items():
+            if isinstance(value, datetime):
+                state[key] = iso(value)
+        return state
+
     def withdraw(self, p: Parsed) -> dict[str, Any] | None:
         key = (p.object_type, p.object_id)
         row = self.rows.get(key)
@@ -158,7 +171,11 @@ def apply_items(
             kind = "federation.replica.withdrawn"
         data: dict[str, Any] = {"origin": origin}
         if row is not None:
-            data["state"] = replicas.snapshot(p.object_type, row)
+            data["state"] = (
+                replicas.state_of_event(p, row)
+                if p.kind == "event"
+                else replicas.snapshot(p.object_type, row)
+            )
         tx.record(EventDraft(kind, p.object_type, p.object_id, partner, marking, data, None, grant))
     replicas.write()
     if parsed:
