@@ -1,0 +1,172 @@
+"""CoT XML and TAK protocol v1: byte-stable output, safe parsing, hostile input refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import takproto
+from takproto.constants import TAKProtoVer
+
+from alliance.cop.cot import (
+    MAX_EVENT_BYTES,
+    CotError,
+    CotEvent,
+    StreamDecoder,
+    cot_type_to_sidc,
+    parse_xml,
+    read_varint,
+    sidc_to_cot_type,
+    to_message,
+    to_proto_frame,
+    to_xml,
+    varint,
+)
+
+GOLDEN = Path(__file__).parents[1] / "golden"
+T0 = datetime(2024, 7, 27, 12, 0, tzinfo=UTC)
+
+
+def _event(**kw: object) -> CotEvent:
+    base: dict[str, object] = {
+        "uid": "JPN-DDH-183",
+        "type": "a-f-S-C-L-D-D",
+        "time": T0,
+        "start": T0,
+        "stale": T0 + timedelta(minutes=5),
+        "lat": 35.2833,
+        "lon": 139.6667,
+        "hae": 0.0,
+        "callsign": "IZUMO / いずも",
+        "group_name": "Cyan",
+        "group_role": "Team Member",
+        "course": 92.5,
+        "speed": 8.2,
+        "remarks": "Exercise <SAKURA SHIELD> & fictional",
+        "extra": {"owner": "JPN", "releasable_to": "JPN,USA"},
+    }
+    base.update(kw)
+    return CotEvent(**base)  # type: ignore[arg-type]
+
+
+def test_xml_output_matches_the_golden_file() -> None:
+    assert to_xml(_event()) == (GOLDEN / "cot_event.xml").read_bytes().strip()
+
+
+def test_xml_round_trips() -> None:
+    ev = _event()
+    assert parse_xml(to_xml(ev)) == ev
+
+
+def test_protobuf_round_trips_through_a_stream_frame() -> None:
+    ev = _event()
+    decoded = StreamDecoder().feed(to_proto_frame(ev))
+    assert decoded == [ev]
+
+
+def test_our_protobuf_is_what_takproto_reads() -> None:
+    parsed = takproto.parse_proto(bytearray(to_proto_frame(_event())))
+    assert parsed is not None
+    assert parsed.cotEvent.uid == "JPN-DDH-183"
+    assert parsed.cotEvent.detail.contact.callsign == "IZUMO / いずも"
+    assert abs(parsed.cotEvent.lat - 35.2833) < 1e-9
+
+
+def test_takproto_frames_decode_here() -> None:
+    xml = to_xml(_event(remarks="", extra={}))
+    frame = bytes(takproto.xml2proto(xml.decode(), TAKProtoVer.STREAM))
+    (ev,) = StreamDecoder().feed(frame)
+    assert ev.uid == "JPN-DDH-183"
+    assert ev.callsign == "IZUMO / いずも"
+    assert ev.course == pytest.approx(92.5)
+
+
+@pytest.mark.parametrize(
+    ("sidc", "cot"),
+    [
+        ("SFGPUCI----H---", "a-f-G-U-C-I"),
+        ("SFSPCLDD-------", "a-f-S-C-L-D-D"),
+        ("SFAPMFF--------", "a-f-A-M-F-F"),
+        ("SHGPUCA--------", "a-h-G-U-C-A"),
+    ],
+)
+def test_sidc_and_cot_type_map_both_ways(sidc: str, cot: str) -> None:
+    assert sidc_to_cot_type(sidc) == cot
+    assert sidc_to_cot_type(cot_type_to_sidc(cot)) == cot
+
+
+def test_a_stream_of_mixed_xml_and_protobuf_splits_into_events() -> None:
+    a, b = _event(uid="A"), _event(uid="B")
+    data = to_xml(a) + b"\n" + to_proto_frame(b) + to_xml(a)
+    decoder = StreamDecoder()
+    out = []
+    for i in range(0, len(data), 7):  # arrives in small pieces
+        out.extend(decoder.feed(data[i : i + 7]))
+    assert [e.uid for e in out] == ["A", "B", "A"]
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<event uid="&lol3;" type="a-f-G" time="2024-07-27T12:00:00Z" stale="2024-07-27T12:05:00Z">
+<point lat="0" lon="0"/></event>"""
+
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<event uid="&xxe;" type="a-f-G" time="2024-07-27T12:00:00Z" stale="2024-07-27T12:05:00Z">
+<point lat="0" lon="0"/></event>"""
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(BOMB, id="entity-expansion"),
+        pytest.param(EXTERNAL, id="external-entity"),
+        pytest.param(b"<event><point", id="truncated"),
+        pytest.param(b"<notcot/>", id="wrong-root"),
+        pytest.param(
+            b'<event uid="x" type="a-f-G" time="2024-07-27T12:00:00Z" stale="2024-07-27T12:05:00Z">'
+            b'<point lat="95" lon="0"/></event>',
+            id="lat-out-of-range",
+        ),
+        pytest.param(
+            b'<event uid="x" type="a-f-G" time="never" stale="2024-07-27T12:05:00Z">'
+            b'<point lat="1" lon="0"/></event>',
+            id="bad-time",
+        ),
+        pytest.param(b'<event uid="x"' + b" " * (MAX_EVENT_BYTES + 1) + b"/>", id="too-large"),
+    ],
+)
+def test_hostile_or_broken_xml_is_refused(data: bytes) -> None:
+    with pytest.raises(CotError):
+        parse_xml(data)
+
+
+def test_the_decoder_refuses_an_oversized_event_before_it_ends() -> None:
+    decoder = StreamDecoder()
+    with pytest.raises(CotError):
+        decoder.feed(b"<event " + b"x" * (MAX_EVENT_BYTES + 10))
+
+
+def test_the_decoder_refuses_a_frame_announcing_ten_megabytes() -> None:
+    with pytest.raises(CotError):
+        StreamDecoder().feed(b"\xbf" + varint(10_000_000) + b"\x00" * 16)
+
+
+@pytest.mark.parametrize("value", [0, 1, 127, 128, 300, 2**21, 2**35, 2**63])
+def test_varints_round_trip(value: int) -> None:
+    encoded = varint(value)
+    assert read_varint(encoded) == (value, len(encoded))
+    assert read_varint(encoded[:-1]) is None
+
+
+def test_the_decoder_refuses_garbage() -> None:
+    with pytest.raises(CotError):
+        StreamDecoder().feed(b"\x00\x01garbage")
+
+
+def test_message_has_group_and_track() -> None:
+    msg = to_message(_event())
+    assert msg.cotEvent.detail.group.name == "Cyan"
+    assert msg.cotEvent.detail.track.speed == pytest.approx(8.2)
