@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -180,7 +180,6 @@ class VerifyReport:
     checked: int = 0
     head_hash: str = GENESIS_PREV
     problem: Problem | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

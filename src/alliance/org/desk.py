@@ -11,7 +11,6 @@ Rules enforced here (besides the authority rules in ``core.authority``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -516,12 +515,6 @@ class OrgDesk:
             stmt = stmt.where(TaskingRow.unit_id == unit_id)
         with self.ctx.db.read() as s:
             return [tasking_view(r) for r in s.scalars(stmt)]
-
-    # -- helpers for other floors (seed, API) ---------------------------------
-
-    def chain_of(self, hq_id: str) -> Sequence[str]:
-        with self.ctx.db.read() as s:
-            return hq_chain(s, hq_id)
 
 
 _HQ_TEXT = {

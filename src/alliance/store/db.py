@@ -110,11 +110,4 @@ class Database:
         self.write_engine.dispose()
 
 
-def throwaway_sqlite(path: Path) -> Database:
-    """A fresh, migrated SQLite database at ``path`` (for tools and benchmarks)."""
-    db = Database(f"sqlite:///{path}")
-    db.migrate()
-    return db
-
-
-__all__ = ["WRITER_LOCK_KEY", "Database", "throwaway_sqlite"]
+__all__ = ["WRITER_LOCK_KEY", "Database"]
