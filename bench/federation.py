@@ -133,7 +133,7 @@ def _profile_threads(folder: Path, nation: str) -> Callable[[], None]:
     from alliance.store.writer import Writer
 
     profiles: dict[str, cProfile.Profile] = {}
-    for cls, name in ((Writer, "_process"), (Puller, "pull_once")):
+    for cls, name in ((Writer, "_process"), (Puller, "pull")):
         profile = profiles[f"{cls.__name__}.{name}"] = cProfile.Profile()
         original = getattr(cls, name)
 

@@ -3,9 +3,11 @@
 Why pull: the receiver keeps the only cursor that matters (what it has
 durably applied) and asks for what comes after it, so a restart on either
 side resumes exactly where it stopped — no acknowledgement can be lost,
-nothing is applied twice — and the sender needs no connection state. Asking
-for ``after=N`` is the acknowledgement of everything up to ``N``. Long polls
-keep latency low without busy polling.
+nothing is applied twice — and the sender needs no connection state. Each
+request says where to read from (``after``) and what is durably applied
+(``ack``, the acknowledgement). Reading runs one page ahead of applying, so
+fetching and checking page *k+1* overlaps the writer applying page *k*. Long
+polls keep latency low without busy polling.
 
 Signatures are checked on a pool of worker threads (libsodium releases the
 GIL), everything else in order here; the first item that fails any check is
@@ -15,11 +17,14 @@ resumes it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -30,11 +35,18 @@ from alliance.core.keys import fingerprint, verify_signature
 from alliance.store.writer import Writer
 
 from .partners import PartnerDesk
-from .receiver import apply_items
+from .receiver import OutOfOrder, apply_items
 from .stream import SHIPPABLE
 from .wire import Head, Item, ItemProblem, Parsed, check_head, check_item
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    future: Future[int]
+    parsed: list[Parsed]
+    head: Head | None
 
 
 class Puller:
@@ -92,10 +104,8 @@ class Puller:
                     self._stop.wait(1.0)
                     continue
                 try:
-                    got = self.pull_once(http, link.received_seq, link.received_hash)
+                    self.pull(http, link.received_seq, link.received_hash)
                     backoff = 0.2
-                    if got == 0 and self.wait <= 0:
-                        self._stop.wait(0.5)
                 except (httpx.HTTPError, ssl.SSLError, OSError, ValueError) as exc:
                     log.info(
                         "federation pull from %s failed (%s); retrying in %.1fs",
@@ -110,59 +120,104 @@ class Puller:
                     self._stop.wait(backoff)
                     backoff = min(backoff * 2, 5.0)
 
-    def pull_once(self, http: httpx.Client, after: int, prev_hash: str) -> int:
-        """Fetch, check and apply one page; returns how many items were applied."""
-        wait = self.wait if not self._stop.is_set() else 0
-        response = http.get(
-            f"{self.url}/federation/v1/stream",
-            params={"after": after, "limit": self.batch, "wait": wait},
-            headers=self.headers,
-        )
-        response.raise_for_status()
-        payload: dict[str, Any] = orjson.loads(response.content)  # a ValueError if not JSON
-        head = check_head(payload.get("head") or {}, me=self.me, partner_key=self.partner_key)
-        items = [Item.from_wire(i) for i in payload.get("items") or []]
-        if not items:
-            if head is not None:
-                self.writer.run(
-                    lambda tx: apply_items(tx, self.partner, self.key_fingerprint, [], head)
-                )
-            return 0
-        parsed, problem = self._check(items, after, prev_hash)
-        if parsed:
-            applied, failure = self._apply(parsed, head)
-            if failure is not None:
-                parsed, problem = parsed[:applied], failure
-        if problem is not None:
-            bad = (
-                next(i for i in items if i.seq == problem.seq)
-                if any(i.seq == problem.seq for i in items)
-                else items[len(parsed)]
-            )
-            log.error(
-                "federation item %s from %s quarantined: %s",
-                problem.seq,
-                self.partner,
-                problem.reason.en,
-            )
-            self.desk.quarantine_item(
-                self.partner, problem.seq, problem.code, problem.reason, _raw(bad)
-            )
-        return len(parsed)
+    def pull(self, http: httpx.Client, after: int, prev_hash: str) -> None:
+        """Pull from ``after`` until stopped, a page fails, or an item is quarantined.
 
-    def _apply(self, parsed: list[Parsed], head: Head | None) -> tuple[int, ItemProblem | None]:
-        """Apply a checked page; if it cannot be applied, find the first item that cannot
-        (it is quarantined like any other failure, and the link stops)."""
-        fp = self.key_fingerprint
+        Pipelined: while the writer applies page *k*, page *k+1* is fetched and
+        checked. The server is told what is durably applied (``ack``) apart
+        from where we read (``after``); pages are applied strictly in order
+        (:func:`apply_items` refuses one that does not follow the last).
+        """
+        inflight: deque[_Pending] = deque()
+        applied = after
         try:
-            self.writer.run(lambda tx: apply_items(tx, self.partner, fp, parsed, head))
+            while not self._stop.is_set():
+                wait = 0.0 if inflight else self.wait
+                response = http.get(
+                    f"{self.url}/federation/v1/stream",
+                    params={"after": after, "ack": applied, "limit": self.batch, "wait": wait},
+                    headers=self.headers,
+                )
+                response.raise_for_status()
+                payload: dict[str, Any] = orjson.loads(response.content)  # ValueError if not JSON
+                head = check_head(
+                    payload.get("head") or {}, me=self.me, partner_key=self.partner_key
+                )
+                items = [Item.from_wire(i) for i in payload.get("items") or []]
+                if not items:
+                    while inflight:  # nothing new: settle what is being applied
+                        done = self._settle(inflight.popleft())
+                        if done is None:
+                            return
+                        applied = done
+                    if head is not None:
+                        self._record_head(head)
+                    if self.wait <= 0:
+                        self._stop.wait(0.5)
+                    continue
+                parsed, problem = self._check(items, after, prev_hash)
+                if parsed:
+                    inflight.append(self._submit(parsed, head))
+                    after, prev_hash = parsed[-1].item.seq, parsed[-1].item.hash
+                while inflight and (len(inflight) > 1 or problem is not None):
+                    done = self._settle(inflight.popleft())
+                    if done is None:
+                        return
+                    applied = done
+                if problem is not None:
+                    self._quarantine(problem, items, len(parsed))
+                    return
+        finally:
+            for pending in inflight:  # leave nothing running behind us
+                with contextlib.suppress(Exception):
+                    pending.future.result(timeout=120)
+
+    def _record_head(self, head: Head) -> None:
+        fp = self.key_fingerprint
+        self.writer.run(lambda tx: apply_items(tx, self.partner, fp, [], head))
+
+    def _submit(self, parsed: list[Parsed], head: Head | None) -> _Pending:
+        fp = self.key_fingerprint
+        future = self.writer.submit(lambda tx: apply_items(tx, self.partner, fp, parsed, head))
+        return _Pending(future, parsed, head)
+
+    def _settle(self, pending: _Pending) -> int | None:
+        """The seq now durably applied, or None if the page failed (handled here)."""
+        try:
+            pending.future.result(timeout=120)
+        except OutOfOrder:
+            return None  # its predecessor failed and was handled; restart from the link
         except Exception:
             log.warning(
-                "applying %d items from %s failed; retrying one by one", len(parsed), self.partner
+                "applying %d items from %s failed; retrying one by one",
+                len(pending.parsed),
+                self.partner,
             )
-        else:
-            self._applied(len(parsed))
-            return len(parsed), None
+            applied, failure = self._apply_one_by_one(pending.parsed, pending.head)
+            if failure is not None:
+                self._quarantine(failure, [p.item for p in pending.parsed], applied)
+            return None
+        self._applied(len(pending.parsed))
+        return pending.parsed[-1].item.seq
+
+    def _quarantine(self, problem: ItemProblem, items: list[Item], index: int) -> None:
+        bad = next((i for i in items if i.seq == problem.seq), items[min(index, len(items) - 1)])
+        log.error(
+            "federation item %s from %s quarantined: %s",
+            problem.seq,
+            self.partner,
+            problem.reason.en,
+        )
+        self.desk.quarantine_item(
+            self.partner, problem.seq, problem.code, problem.reason, _raw(bad)
+        )
+
+    def _apply_one_by_one(
+        self, parsed: list[Parsed], head: Head | None
+    ) -> tuple[int, ItemProblem | None]:
+        """A page could not be applied: find the first item that cannot (it is
+        quarantined like any other failure, and the link stops)."""
+        fp = self.key_fingerprint
         for n, p in enumerate(parsed):
             try:
                 self.writer.run(lambda tx, p=p: apply_items(tx, self.partner, fp, [p], head))  # type: ignore[misc]

@@ -129,6 +129,10 @@ class _Replicas:
                 s.expire(obj)
 
 
+class OutOfOrder(RuntimeError):
+    """A page does not follow what is durably applied."""
+
+
 def _table(object_type: str) -> Table:
     table = TABLES[object_type].__table__
     assert isinstance(table, Table)
@@ -143,6 +147,10 @@ def apply_items(
     link = s.get(LinkRow, partner)
     if link is None:
         raise RuntimeError(f"no federation link for {partner}")
+    if parsed and parsed[0].item.seq != link.received_seq + 1:
+        # Pages are applied strictly in order: a page whose predecessor was not
+        # applied (it failed) must not be applied either, or the stream would gap.
+        raise OutOfOrder(f"{partner} item {parsed[0].item.seq} after {link.received_seq}")
     replicas = _Replicas(s, parsed)
     for p in parsed:
         origin: dict[str, Any] = {

@@ -228,19 +228,22 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         try:
             after = int(query.get("after", ["0"])[0])
+            # What the partner holds durably; a partner that fetches ahead of
+            # what it has applied says so, otherwise ``after`` is the ack.
+            ack = int(query.get("ack", [str(after)])[0])
             limit = min(int(query.get("limit", ["1000"])[0]), MAX_LIMIT)
             wait = min(float(query.get("wait", ["0"])[0]), MAX_WAIT)
-            if after < 0 or limit < 1 or wait < 0:
+            if after < 0 or ack < 0 or ack > after or limit < 1 or wait < 0:
                 raise ValueError
         except ValueError:
             self._error(
                 422,
                 "invalid",
-                "after, limit and wait must be non-negative numbers.",
-                "after・limit・waitは0以上の数値です。",
+                "after, ack, limit and wait must be non-negative numbers, ack <= after.",
+                "after・ack・limit・waitは0以上の数値で、ack <= after です。",
             )
             return
-        self.owner.on_ack(partner, after)
+        self.owner.on_ack(partner, ack)
         items = read_stream(self.owner.db, partner, after, limit)
         if not items and wait > 0:
             self.owner.wait_for_items(partner, after, wait)
