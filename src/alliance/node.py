@@ -16,6 +16,9 @@ from sqlalchemy import select
 from alliance.access import UserDesk
 from alliance.acm import AcmDesk
 from alliance.config import Settings, write_file
+from alliance.cop.desk import CopDesk
+from alliance.cop.hub import TrackHub
+from alliance.cop.store import TrackStore
 from alliance.core.dtg import utcnow
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
@@ -55,6 +58,7 @@ class Node:
         self.users = UserDesk(self.ctx)
         self.org = OrgDesk(self.ctx)
         self.acm = AcmDesk(self.ctx)
+        self.cop = CopDesk(self.ctx, TrackHub(), TrackStore(self.db))
         # Registered before anything is written, so every event reaches the streams.
         self.federation = Federation(self.ctx, self.key, settings.node_id, settings.home)
         self._started = False
@@ -154,6 +158,7 @@ class Node:
                 code="nation_mismatch",
             )
         self.writer.start()
+        self.cop.start()
         self._started = True
         log.info("node %s (%s) started, key %s", self.node_id, self.nation, self.key.fingerprint)
         return self
@@ -170,6 +175,8 @@ class Node:
 
     def close(self) -> None:
         self.federation.stop()
+        if self._started:
+            self.cop.stop()
         self.writer.stop()
         self.db.dispose()
         self._started = False

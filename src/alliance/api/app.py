@@ -13,7 +13,7 @@ from alliance.web import NODE_MODULES
 
 from . import errors
 from .errors import ErrorBody
-from .routes import acm, federation, ledger, meta, org, users
+from .routes import acm, cop, federation, ledger, meta, org, users
 
 API_PREFIX = "/api/v1"
 
@@ -45,7 +45,7 @@ def create_app(node: Node) -> FastAPI:
     app.state.node = node
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (meta, users, ledger, org, acm, federation):
+    for module in (meta, users, ledger, org, acm, cop, federation):
         api.include_router(module.router)
     app.include_router(api)
     _offline_docs(app)

@@ -28,6 +28,7 @@ from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking, check_nation
 from alliance.core.models import LongText, MarkingIn, Name, ShortText, Slug, Strict
+from alliance.core.sidc import Sidc
 from alliance.store.context import DeskContext
 from alliance.store.owned import record, released_to, stamp_new, touch
 from alliance.store.schema import (
@@ -41,7 +42,7 @@ from alliance.store.schema import (
 )
 from alliance.store.writer import Tx
 
-from .models import Domain, HqKind, RelKind, Sidc
+from .models import Domain, HqKind, RelKind
 
 FORMAT: Literal["alliance-org/1"] = "alliance-org/1"
 MAX_DOCUMENT_BYTES = 5_000_000

@@ -10,6 +10,7 @@ from .acm import (
     WorkingGroupRow,
 )
 from .base import Base, Owned, OwnedRow, UTCDateTime
+from .cop import TrackHistoryRow, TrackRow
 from .federation import LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
 from .ledger import LedgerRow, MetaRow
 from .org import (
@@ -42,6 +43,8 @@ __all__ = [
     "QuarantineRow",
     "ReleasedRow",
     "TaskingRow",
+    "TrackHistoryRow",
+    "TrackRow",
     "UTCDateTime",
     "UnitRow",
     "UserRow",

@@ -1,0 +1,109 @@
+"""COP endpoints: position reports, the released picture, live updates, exports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from alliance.cop.desk import ReportIn, TrackFilter
+from alliance.cop.exports import geojson, kml
+from alliance.cop.tracks import Track, TrackDomain
+
+from ..deps import ActorDep, NodeDep
+
+router = APIRouter(prefix="/cop", tags=["cop"])
+
+
+def _banner(nation: str) -> str:
+    return f"UNCLASSIFIED//RELEASED TO {nation} / 非秘密//{nation}へ提供分"
+
+
+@router.get("/tracks", summary="The picture released to your nation / 自国へ提供可の状況図")
+def picture(
+    node: NodeDep,
+    actor: ActorDep,
+    domain: TrackDomain | None = None,
+    affiliation: str | None = None,
+    owner: str | None = None,
+    include_stale: bool = True,
+) -> list[dict[str, Any]]:
+    flt = TrackFilter(
+        domain=domain, affiliation=affiliation, owner=owner, include_stale=include_stale
+    )
+    return [t.to_json() for t in node.cop.picture(actor, flt)]
+
+
+@router.post(
+    "/tracks", status_code=201, summary="Report a position (own nation's tracks) / 位置報告"
+)
+def report(data: ReportIn, node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    return node.cop.report(actor, data).to_json()
+
+
+@router.get("/tracks/{uid}", summary="One track / 航跡")
+def get_track(uid: str, node: NodeDep, actor: ActorDep) -> dict[str, Any]:
+    return node.cop.get(actor, uid).to_json()
+
+
+@router.get("/tracks/{uid}/history", summary="Recent positions / 航跡の履歴")
+def history(uid: str, node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
+    return [t.to_json() for t in node.cop.history(actor, uid)]
+
+
+@router.get("/export.geojson", summary="The released picture as GeoJSON / GeoJSON出力")
+def export_geojson(node: NodeDep, actor: ActorDep) -> JSONResponse:
+    data = geojson(node.cop.picture(actor), _banner(actor.nation))
+    return JSONResponse(data, media_type="application/geo+json")
+
+
+@router.get("/export.kml", summary="The released picture as KML / KML出力")
+def export_kml(node: NodeDep, actor: ActorDep) -> Response:
+    return Response(
+        kml(node.cop.picture(actor), _banner(actor.nation)),
+        media_type="application/vnd.google-earth.kml+xml",
+    )
+
+
+@router.get("/stream", summary="Live updates (server-sent events) / ライブ更新（SSE）")
+async def stream(request: Request, node: NodeDep, actor: ActorDep) -> StreamingResponse:
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Track] = asyncio.Queue(maxsize=10000)
+
+    def listener(track: Track) -> None:
+        loop.call_soon_threadsafe(_offer, queue, track)
+
+    sub = node.cop.hub.subscribe(actor.nation, listener)
+    snapshot = node.cop.picture(actor)
+
+    async def events() -> AsyncIterator[bytes]:
+        try:
+            for t in snapshot:
+                yield _sse(t)
+            while not await request.is_disconnected():
+                try:
+                    track = await asyncio.wait_for(queue.get(), timeout=15)
+                except TimeoutError:
+                    yield b": keep-alive\n\n"
+                    continue
+                yield _sse(track)
+        finally:
+            node.cop.hub.unsubscribe(sub)
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
+def _offer(queue: asyncio.Queue[Track], track: Track) -> None:
+    if queue.full():  # a console that cannot keep up gets the newest, not a stall
+        queue.get_nowait()
+    queue.put_nowait(track)
+
+
+def _sse(track: Track) -> bytes:
+    return f"event: track\ndata: {json.dumps(track.to_json(), ensure_ascii=False)}\n\n".encode()

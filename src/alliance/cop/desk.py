@@ -1,0 +1,146 @@
+"""The COP desk: position reports in, the released picture out.
+
+A report is accepted only from a user of a nation hosted here, for a track
+that nation owns (a new uid becomes that nation's); a partner's track can be
+seen, never moved. Every consumer — the API, the TAK server, exports, the
+console — reads the picture through :meth:`CopDesk.picture`, which applies
+the marking of each track.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from alliance.core.authority import Action, Actor, Target, authorize
+from alliance.core.dtg import coerce_time
+from alliance.core.errors import Forbidden, not_found
+from alliance.core.i18n import Text
+from alliance.core.markings import Marking, check_nation
+from alliance.core.models import MarkingIn, Strict
+from alliance.core.sidc import Sidc
+from alliance.store.context import DeskContext
+
+from .hub import TrackHub
+from .store import TrackStore
+from .tracks import LinkStatus, Track, TrackDomain
+
+Uid = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
+
+
+class ReportIn(Strict):
+    """A position report (the REST twin of a CoT event)."""
+
+    uid: Uid
+    sidc: Sidc
+    callsign: Annotated[str, Field(min_length=1, max_length=200)]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    hae: Annotated[float, Field(ge=-12000, le=1e6)] | None = None
+    course: Annotated[float, Field(ge=0, lt=360)] | None = None
+    speed: Annotated[float, Field(ge=0, le=1e5)] | None = Field(default=None, description="m/s")
+    time: datetime | str | None = Field(default=None, description="DTG or ISO; default now")
+    stale_seconds: Annotated[int, Field(ge=1, le=86400)] = 300
+    unmanned: bool = False
+    operator_nation: str | None = None
+    control_link: LinkStatus | None = None
+    remarks: Annotated[str, Field(max_length=2000)] = ""
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class TrackFilter(BaseModel):
+    domain: TrackDomain | None = None
+    affiliation: str | None = None
+    owner: str | None = None
+    include_stale: bool = True
+
+
+class CopDesk:
+    def __init__(self, ctx: DeskContext, hub: TrackHub, store: TrackStore) -> None:
+        self.ctx = ctx
+        self.hub = hub
+        self.store = store
+
+    def accept(self, track: Track) -> None:
+        """Take a track whose owner is already established (TAK server, REST, simulator)."""
+        self.hub.publish(track)
+        self.store.save(track)
+
+    def check_owner(self, actor: Actor, uid: str) -> Marking:
+        """The actor's nation may report ``uid``; raise otherwise. Returns its current marking."""
+        owner = self.hub.owner_of(uid) or actor.nation
+        current = self.hub.get(uid, owner)
+        marking = current.marking if current else Marking.national(actor.nation)
+        authorize(
+            actor, Action.CHANGE, Target("track", uid, owner, marking), hosted=self.ctx.hosted
+        )
+        return marking
+
+    def report(self, actor: Actor, data: ReportIn) -> Track:
+        self.check_owner(actor, data.uid)
+        at = coerce_time(data.time, field="time") or self.ctx.clock()
+        if data.operator_nation and not data.unmanned:
+            raise Forbidden(
+                Text(
+                    "operator_nation is for unmanned aircraft.", "operator_nationは無人機用です。"
+                ),
+                code="not_unmanned",
+            )
+        track = Track(
+            uid=data.uid,
+            owner=actor.nation,
+            marking=data.marking.build(actor.nation),
+            sidc=data.sidc,
+            callsign=data.callsign,
+            lat=data.lat,
+            lon=data.lon,
+            time=at,
+            stale=at + timedelta(seconds=data.stale_seconds),
+            hae=data.hae if data.hae is not None else 9999999.0,
+            course=data.course,
+            speed=data.speed,
+            source="api",
+            unmanned=data.unmanned,
+            operator_nation=check_nation(data.operator_nation, field="operator_nation")
+            if data.operator_nation
+            else (actor.nation if data.unmanned else None),
+            control_link=data.control_link if data.unmanned else None,
+            remarks=data.remarks,
+        )
+        self.accept(track)
+        return track
+
+    def picture(self, actor: Actor, flt: TrackFilter | None = None) -> list[Track]:
+        flt = flt or TrackFilter()
+        now = self.ctx.clock()
+        out = []
+        for t in self.hub.picture(actor.nation):
+            if flt.domain and t.domain != flt.domain:
+                continue
+            if flt.affiliation and t.affiliation != flt.affiliation:
+                continue
+            if flt.owner and t.owner != flt.owner.upper():
+                continue
+            if not flt.include_stale and t.stale_at(now):
+                continue
+            out.append(t)
+        return sorted(out, key=lambda t: (t.owner, t.callsign, t.uid))
+
+    def get(self, actor: Actor, uid: str) -> Track:
+        track = self.hub.get(uid, actor.nation)
+        if track is None:
+            raise not_found("track", uid, "uid")
+        return track
+
+    def history(self, actor: Actor, uid: str) -> list[Track]:
+        self.get(actor, uid)
+        return self.hub.history(uid, actor.nation)
+
+    def start(self) -> None:
+        self.hub.load(self.store.load())
+        self.store.start()
+
+    def stop(self) -> None:
+        self.store.stop()

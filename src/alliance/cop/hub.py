@@ -1,0 +1,80 @@
+"""The picture in memory: the latest state of every track, a bounded history,
+and fan-out to subscribers — each sees only what is released to its nation."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .tracks import Track
+
+Listener = Callable[[Track], None]
+
+
+@dataclass(eq=False)
+class Subscription:
+    nation: str
+    listener: Listener
+
+
+class TrackHub:
+    def __init__(self, history: int = 100) -> None:
+        self._lock = threading.Lock()
+        self._latest: dict[str, Track] = {}
+        self._history: dict[str, deque[Track]] = {}
+        self._subs: list[Subscription] = []
+        self._history_len = history
+        self.published = 0
+
+    def publish(self, track: Track) -> None:
+        """Take a report; older than what we hold for that uid, it only joins the history."""
+        with self._lock:
+            current = self._latest.get(track.uid)
+            if current is not None and current.owner != track.owner:
+                raise PermissionError(f"track {track.uid} belongs to {current.owner}")
+            self._history.setdefault(track.uid, deque(maxlen=self._history_len)).append(track)
+            if current is not None and track.time < current.time:
+                return
+            self._latest[track.uid] = track
+            subs = [s for s in self._subs if track.marking.releases_to(s.nation)]
+            self.published += 1
+        for sub in subs:
+            sub.listener(track)
+
+    def owner_of(self, uid: str) -> str | None:
+        with self._lock:
+            current = self._latest.get(uid)
+            return current.owner if current else None
+
+    def subscribe(self, nation: str, listener: Listener) -> Subscription:
+        sub = Subscription(nation, listener)
+        with self._lock:
+            self._subs.append(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        with self._lock:
+            if sub in self._subs:
+                self._subs.remove(sub)
+
+    def picture(self, nation: str) -> list[Track]:
+        """Every latest track released to ``nation``."""
+        with self._lock:
+            return [t for t in self._latest.values() if t.marking.releases_to(nation)]
+
+    def get(self, uid: str, nation: str) -> Track | None:
+        with self._lock:
+            track = self._latest.get(uid)
+        return track if track is not None and track.marking.releases_to(nation) else None
+
+    def history(self, uid: str, nation: str) -> list[Track]:
+        with self._lock:
+            return [t for t in self._history.get(uid, ()) if t.marking.releases_to(nation)]
+
+    def load(self, tracks: list[Track]) -> None:
+        """Restore the picture at start (no fan-out)."""
+        with self._lock:
+            for t in tracks:
+                self._latest[t.uid] = t

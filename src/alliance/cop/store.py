@@ -1,0 +1,173 @@
+"""Persisting the picture: the latest state of each track and a bounded history.
+
+Reports arrive far faster than decisions, so they are not written one by one:
+a thread of its own flushes what arrived since the last flush in one
+transaction (latest state upserted, history appended and trimmed). After a
+restart the picture is loaded back into the hub.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from alliance.core.markings import Marking
+from alliance.store.db import Database
+from alliance.store.schema import TrackHistoryRow, TrackRow
+
+from .tracks import LinkStatus, Track
+
+log = logging.getLogger(__name__)
+
+
+def _row(t: Track) -> dict[str, Any]:
+    return {
+        "uid": t.uid,
+        "owner": t.owner,
+        "rel": t.marking.rel_text(),
+        "tlp": t.marking.tlp.value if t.marking.tlp else None,
+        "sidc": t.sidc,
+        "callsign": t.callsign,
+        "lat": t.lat,
+        "lon": t.lon,
+        "hae": t.hae,
+        "course": t.course,
+        "speed": t.speed,
+        "time": t.time,
+        "stale": t.stale,
+        "how": t.how,
+        "source": t.source,
+        "unmanned": t.unmanned,
+        "operator_nation": t.operator_nation,
+        "control_link": t.control_link.value if t.control_link else None,
+        "remarks": t.remarks,
+    }
+
+
+def track_of(row: TrackRow) -> Track:
+    return Track(
+        uid=row.uid,
+        owner=row.owner,
+        marking=Marking.from_columns(row.rel, row.tlp),
+        sidc=row.sidc,
+        callsign=row.callsign,
+        lat=row.lat,
+        lon=row.lon,
+        time=row.time,
+        stale=row.stale,
+        hae=row.hae,
+        course=row.course,
+        speed=row.speed,
+        how=row.how,
+        source=row.source,
+        unmanned=row.unmanned,
+        operator_nation=row.operator_nation,
+        control_link=LinkStatus(row.control_link) if row.control_link else None,
+        remarks=row.remarks,
+    )
+
+
+class TrackStore:
+    def __init__(self, db: Database, *, history: int = 100, interval: float = 0.25) -> None:
+        self.db = db
+        self.history = history
+        self.interval = interval
+        self._pending: dict[str, Track] = {}
+        self._trail: list[Track] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def save(self, track: Track) -> None:
+        with self._lock:
+            current = self._pending.get(track.uid)
+            if current is None or track.time >= current.time:
+                self._pending[track.uid] = track
+            self._trail.append(track)
+
+    def load(self) -> list[Track]:
+        with self.db.read() as s:
+            return [track_of(r) for r in s.scalars(select(TrackRow))]
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="track-store", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        self.flush()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.flush()
+            except Exception:
+                log.exception("saving tracks failed; will retry")
+
+    def flush(self) -> int:
+        with self._lock:
+            latest, trail = self._pending, self._trail
+            self._pending, self._trail = {}, []
+        if not latest and not trail:
+            return 0
+        try:
+            self._write(latest, trail)
+        except Exception:
+            with self._lock:  # keep them for the next attempt
+                for uid, t in latest.items():
+                    self._pending.setdefault(uid, t)
+                self._trail[:0] = trail
+            raise
+        return len(trail)
+
+    def _write(self, latest: dict[str, Track], trail: list[Track]) -> None:
+        with self.db.engine.begin() as conn:
+            uids = list(latest)
+            for i in range(0, len(uids), 500):
+                conn.execute(delete(TrackRow).where(TrackRow.uid.in_(uids[i : i + 500])))
+            if latest:
+                conn.execute(TrackRow.__table__.insert(), [_row(t) for t in latest.values()])  # type: ignore[attr-defined]
+            if trail:
+                conn.execute(
+                    TrackHistoryRow.__table__.insert(),  # type: ignore[attr-defined]
+                    [
+                        {
+                            "uid": t.uid,
+                            "time": t.time,
+                            "lat": t.lat,
+                            "lon": t.lon,
+                            "hae": t.hae,
+                            "course": t.course,
+                            "speed": t.speed,
+                        }
+                        for t in trail
+                    ],
+                )
+            # Keep the newest ``history`` positions of each track touched.
+            for uid in {t.uid for t in trail}:
+                count = conn.execute(
+                    select(func.count())
+                    .select_from(TrackHistoryRow)
+                    .where(TrackHistoryRow.uid == uid)
+                ).scalar_one()
+                if count > self.history:
+                    cutoff = conn.execute(
+                        select(TrackHistoryRow.id)
+                        .where(TrackHistoryRow.uid == uid)
+                        .order_by(TrackHistoryRow.id.desc())
+                        .offset(self.history)
+                        .limit(1)
+                    ).scalar_one()
+                    conn.execute(
+                        delete(TrackHistoryRow).where(
+                            TrackHistoryRow.uid == uid, TrackHistoryRow.id <= cutoff
+                        )
+                    )

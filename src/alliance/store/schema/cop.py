@@ -1,0 +1,52 @@
+"""COP tables: the latest state of each track and a bounded history (beside the ledger)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime
+
+
+class TrackRow(Base):
+    __tablename__ = "tracks"
+
+    uid: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(3), index=True)
+    rel: Mapped[str] = mapped_column(String(400))
+    tlp: Mapped[str | None] = mapped_column(String(16), default=None)
+    sidc: Mapped[str] = mapped_column(String(30))
+    callsign: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    hae: Mapped[float] = mapped_column(Float)
+    course: Mapped[float | None] = mapped_column(Float, default=None)
+    speed: Mapped[float | None] = mapped_column(Float, default=None)
+    time: Mapped[datetime] = mapped_column(UTCDateTime())
+    stale: Mapped[datetime] = mapped_column(UTCDateTime())
+    how: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    unmanned: Mapped[bool] = mapped_column(Boolean, default=False)
+    operator_nation: Mapped[str | None] = mapped_column(String(3), default=None)
+    control_link: Mapped[str | None] = mapped_column(String(16), default=None)
+    remarks: Mapped[str] = mapped_column(Text, default="")
+
+
+class TrackHistoryRow(Base):
+    __tablename__ = "track_history"
+
+    # INTEGER on SQLite so that it is the auto-incrementing rowid.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    uid: Mapped[str] = mapped_column(String(200))
+    time: Mapped[datetime] = mapped_column(UTCDateTime())
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    hae: Mapped[float] = mapped_column(Float)
+    course: Mapped[float | None] = mapped_column(Float, default=None)
+    speed: Mapped[float | None] = mapped_column(Float, default=None)
+
+    __table_args__ = (Index("ix_track_history_uid_time", "uid", "time"),)
