@@ -63,9 +63,9 @@ class CopDesk:
         self.hub = hub
         self.store = store
 
-    def accept(self, track: Track) -> None:
+    def accept(self, track: Track, origin: object = None) -> None:
         """Take a track whose owner is already established (TAK server, REST, simulator)."""
-        self.hub.publish(track)
+        self.hub.publish(track, origin)
         self.store.save(track)
 
     def check_owner(self, actor: Actor, uid: str) -> Marking:

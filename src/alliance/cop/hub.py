@@ -17,6 +17,7 @@ Listener = Callable[[Track], None]
 class Subscription:
     nation: str
     listener: Listener
+    origin: object = None
 
 
 class TrackHub:
@@ -28,8 +29,12 @@ class TrackHub:
         self._history_len = history
         self.published = 0
 
-    def publish(self, track: Track) -> None:
-        """Take a report; older than what we hold for that uid, it only joins the history."""
+    def publish(self, track: Track, origin: object = None) -> None:
+        """Take a report; older than what we hold for that uid, it only joins the history.
+
+        ``origin`` identifies who sent it (a TAK connection): that subscriber is
+        not sent its own report back.
+        """
         with self._lock:
             current = self._latest.get(track.uid)
             if current is not None and current.owner != track.owner:
@@ -38,7 +43,12 @@ class TrackHub:
             if current is not None and track.time < current.time:
                 return
             self._latest[track.uid] = track
-            subs = [s for s in self._subs if track.marking.releases_to(s.nation)]
+            subs = [
+                s
+                for s in self._subs
+                if track.marking.releases_to(s.nation)
+                and (origin is None or s.origin is not origin)
+            ]
             self.published += 1
         for sub in subs:
             sub.listener(track)
@@ -48,8 +58,8 @@ class TrackHub:
             current = self._latest.get(uid)
             return current.owner if current else None
 
-    def subscribe(self, nation: str, listener: Listener) -> Subscription:
-        sub = Subscription(nation, listener)
+    def subscribe(self, nation: str, listener: Listener, origin: object = None) -> Subscription:
+        sub = Subscription(nation, listener, origin)
         with self._lock:
             self._subs.append(sub)
         return sub

@@ -1,0 +1,132 @@
+"""The TAK server on the wire: identity, releasability, TAK protocol v1, hostile input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import takproto
+from takproto.constants import TAKProtoVer
+
+from alliance.cop.cot import CotEvent, to_xml
+
+from .conftest import Tak
+
+NOW = datetime.now(UTC)
+
+
+def _cot(uid: str, *, rel: str | None = None, lat: float = 35.0) -> bytes:
+    extra = {"releasable_to": rel} if rel is not None else {}
+    ev = CotEvent(
+        uid=uid,
+        type="a-f-G-U-C-I",
+        time=NOW,
+        start=NOW,
+        stale=NOW + timedelta(minutes=10),
+        lat=lat,
+        lon=139.0,
+        callsign=uid,
+        extra=extra,
+    )
+    return to_xml(ev)
+
+
+def test_each_nation_receives_exactly_what_is_released_to_it(tak: Tak) -> None:
+    jpn = tak.client("JPN")
+    usa = tak.client("USA")
+    usa.read_until(lambda e: e.type == "t-x-takp-v")
+    jpn.read_until(lambda e: e.type == "t-x-takp-v")
+    jpn.send(_cot("JPN-SHARED", rel="USA") + _cot("JPN-NATIONAL"))
+    got = usa.read_until(lambda e: e.uid == "JPN-SHARED")
+    assert "JPN-SHARED" in {e.uid for e in got}
+    usa.read_until(lambda e: e.uid == "JPN-NATIONAL", timeout=1.0)
+    assert "JPN-NATIONAL" not in {e.uid for e in usa.events}
+    shared = next(e for e in usa.events if e.uid == "JPN-SHARED")
+    assert shared.extra["owner"] == "JPN"
+    assert shared.extra["releasable_to"] == "JPN,USA"
+    # The sender is not sent its own reports back.
+    jpn.read_until(lambda e: e.uid.startswith("JPN-"), timeout=1.0)
+    assert not any(e.uid.startswith("JPN-") for e in jpn.events)
+    # Both are in the node's picture, owned by JPN whatever the event claimed.
+    assert {t.uid for t in tak.node.cop.hub.picture("JPN")} >= {"JPN-SHARED", "JPN-NATIONAL"}
+    assert {t.uid for t in tak.node.cop.hub.picture("USA")} & {"JPN-NATIONAL"} == set()
+
+
+def test_a_new_connection_gets_the_released_picture(tak: Tak) -> None:
+    jpn = tak.client("JPN")
+    jpn.send(_cot("JPN-EARLY", rel="USA") + _cot("JPN-SECRET"))
+    deadline = datetime.now(UTC) + timedelta(seconds=5)
+    while tak.node.cop.hub.get("JPN-SECRET", "JPN") is None and datetime.now(UTC) < deadline:
+        jpn.read_until(lambda e: False, timeout=0.1)
+    usa = tak.client("USA")
+    usa.read_until(lambda e: e.uid == "JPN-EARLY")
+    assert {e.uid for e in usa.events} & {"JPN-EARLY", "JPN-SECRET"} == {"JPN-EARLY"}
+
+
+def test_a_partner_cannot_move_our_track_over_tak(tak: Tak) -> None:
+    jpn = tak.client("JPN")
+    jpn.send(_cot("JPN-OWNED", rel="USA", lat=35.0))
+    usa = tak.client("USA")
+    usa.read_until(lambda e: e.uid == "JPN-OWNED")
+    usa.send(_cot("JPN-OWNED", rel="USA", lat=10.0))
+    usa.send(_cot("USA-OWN", rel="JPN"))  # the connection still works afterwards
+    jpn.read_until(lambda e: e.uid == "USA-OWN")
+    track = tak.node.cop.hub.get("JPN-OWNED", "JPN")
+    assert track is not None
+    assert track.lat == 35.0
+    assert track.owner == "JPN"
+
+
+def test_no_token_or_a_bad_one_gets_nothing(tak: Tak) -> None:
+    jpn = tak.client("JPN")
+    jpn.send(_cot("JPN-X", rel="USA"))
+    stranger = tak.client(None, "alc_not-a-token")
+    assert stranger.closed_by_server()
+    assert stranger.events == []
+    silent = tak.client(None)
+    silent.send(_cot("INTRUDER"))
+    assert silent.closed_by_server(timeout=15)
+    assert tak.node.cop.hub.get("INTRUDER", "JPN") is None
+
+
+def test_ping_gets_pong(tak: Tak) -> None:
+    c = tak.client("JPN")
+    ping = CotEvent(
+        uid="ping",
+        type="t-x-c-t",
+        time=NOW,
+        start=NOW,
+        stale=NOW + timedelta(seconds=20),
+        lat=0.0,
+        lon=0.0,
+    )
+    c.send(to_xml(ping))
+    assert any(e.type == "t-x-c-t-r" for e in c.read_until(lambda e: e.type == "t-x-c-t-r"))
+
+
+def test_takproto_client_negotiates_v1_and_speaks_protobuf(tak: Tak) -> None:
+    c = tak.client("JPN")
+    c.read_until(lambda e: e.type == "t-x-takp-v")
+    request = (
+        f'<event version="2.0" uid="proto" type="t-x-takp-q" how="m-g" time="{NOW:%Y-%m-%dT%H:%M:%SZ}" '
+        f'start="{NOW:%Y-%m-%dT%H:%M:%SZ}" stale="{NOW + timedelta(minutes=1):%Y-%m-%dT%H:%M:%SZ}">'
+        '<point lat="0" lon="0" hae="0" ce="999999" le="999999"/>'
+        '<detail><TakControl><TakRequest version="1"/></TakControl></detail></event>'
+    ).encode()
+    c.send(request)
+    c.read_until(lambda e: e.type == "t-x-takp-r")
+    # From here both sides speak TAK protocol v1 stream frames.
+    frame = bytes(takproto.xml2proto(_cot("JPN-PROTO", rel="USA").decode(), TAKProtoVer.STREAM))
+    c.send(frame)
+    usa = tak.client("USA")
+    usa.read_until(lambda e: e.uid == "JPN-PROTO")
+    assert tak.node.cop.hub.get("JPN-PROTO", "USA") is not None
+    # and what the server sends this client now is protobuf takproto can read
+    usa.send(_cot("USA-BACK", rel="JPN"))
+    c.sock.settimeout(5)
+    data = b""
+    while b"USA-BACK" not in data:
+        data += c.sock.recv(65536)
+    start = data.index(b"\xbf")
+    parsed = takproto.parse_proto(bytearray(data[start:]))
+    assert parsed is not None
+    assert parsed.cotEvent.uid in {"USA-BACK", "takPong"} or b"USA-BACK" in data
