@@ -20,6 +20,7 @@ from alliance.cli_common import HomeOpt, err, fail, open_node, out, say
 from alliance.cli_common import settings as settings_for
 from alliance.cli_federation import federation_app
 from alliance.cli_pki import pki_app
+from alliance.cli_tak import tak_app
 from alliance.config import load_settings
 from alliance.core.authority import Role
 from alliance.core.errors import AllianceError
@@ -40,6 +41,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(org_app, name="org")
 app.add_typer(pki_app, name="pki")
 app.add_typer(federation_app, name="federation")
+app.add_typer(tak_app, name="tak")
 
 
 @app.command()
@@ -133,6 +135,21 @@ def serve(
                     Text(
                         f"Federation endpoint on port {fed_port} (mutual TLS).",
                         f"連合エンドポイント: ポート{fed_port}（相互TLS）。",
+                    )
+                )
+            )
+        try:
+            tak = node.serve_tak()
+        except AllianceError as exc:
+            raise fail(exc.message, 2) from None
+        if tak is not None:
+            out.print(
+                say(
+                    Text(
+                        f"TAK server: TCP {tak.tcp_port or '-'} (token sign-in), "
+                        f"TLS {tak.tls_port or '-'} (client certificates).",
+                        f"TAKサーバ: TCP {tak.tcp_port or '-'}（トークン認証）、"
+                        f"TLS {tak.tls_port or '-'}（クライアント証明書）。",
                     )
                 )
             )

@@ -48,6 +48,23 @@ class Settings(BaseSettings):
         default=False,
         description="DEVELOPMENT ONLY: federate over plain HTTP without certificates",
     )
+    tak_host: str = Field(default="127.0.0.1", description="Where TAK clients connect")
+    tak_tcp_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="TAK CoT over TCP with token sign-in (8087 by convention); 0 = off",
+    )
+    tak_tls_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="TAK CoT over mutual TLS with client certificates (8089 by convention); 0 = off",
+    )
+    tak_release_to: list[str] = Field(
+        default_factory=list,
+        description="Partners that TAK reports are released to unless the report says otherwise",
+    )
     lang: Literal["en", "ja"] = "en"
 
     @field_validator("nation")
@@ -59,6 +76,11 @@ class Settings(BaseSettings):
     @classmethod
     def _hosted(cls, value: list[str]) -> list[str]:
         return sorted({check_nation(v, field="hosted") for v in value})
+
+    @field_validator("tak_release_to")
+    @classmethod
+    def _tak_release_to(cls, value: list[str]) -> list[str]:
+        return sorted({check_nation(v, field="tak_release_to") for v in value})
 
     @model_validator(mode="after")
     def _derive(self) -> Settings:

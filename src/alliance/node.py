@@ -19,12 +19,15 @@ from alliance.config import Settings, write_file
 from alliance.cop.desk import CopDesk
 from alliance.cop.hub import TrackHub
 from alliance.cop.store import TrackStore
+from alliance.cop.tak import TakServer, TakSettings
+from alliance.core.authority import Actor
 from alliance.core.dtg import utcnow
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import EventDraft, VerifyReport
 from alliance.core.markings import Marking
+from alliance.federation.pki import Pki, client_user_id, tak_server_context
 from alliance.federation.service import Federation
 from alliance.org import OrgDesk
 from alliance.store import Database, DeskContext, Tx, Writer
@@ -61,6 +64,7 @@ class Node:
         self.cop = CopDesk(self.ctx, TrackHub(), TrackStore(self.db))
         # Registered before anything is written, so every event reaches the streams.
         self.federation = Federation(self.ctx, self.key, settings.node_id, settings.home)
+        self.tak: TakServer | None = None
         self._started = False
 
     @property
@@ -173,7 +177,52 @@ class Node:
             wait=wait,
         )
 
+    def serve_tak(self) -> TakServer | None:
+        """Start the TAK server on the configured ports (None when both are 0).
+
+        The TLS port needs the node's PKI: it presents the node certificate and
+        takes client certificates issued by this node's CA (``alliance tak
+        client-cert``), each naming an enabled user.
+        """
+        s = self.settings
+        if not s.tak_tcp_port and not s.tak_tls_port:
+            return None
+        tls = None
+        identify = None
+        if s.tak_tls_port:
+            pki = Pki.load(s.home)
+            tls = tak_server_context(pki)
+            ca = pki.ca_cert
+
+            def identify(der: bytes) -> Actor | None:
+                user_id = client_user_id(der, ca)
+                if user_id is None:
+                    return None
+                try:
+                    return self.users.actor_for_id(user_id)
+                except AllianceError:
+                    return None
+
+        server = TakServer(
+            self.cop,
+            TakSettings(
+                host=s.tak_host,
+                tcp_port=s.tak_tcp_port or None,
+                tls_port=s.tak_tls_port or None,
+                release_to=tuple(s.tak_release_to),
+            ),
+            authenticate=self.users.authenticate,
+            tls=tls,
+            identify=identify,
+        )
+        server.start()
+        self.tak = server
+        return server
+
     def close(self) -> None:
+        if self.tak is not None:
+            self.tak.stop()
+            self.tak = None
         self.federation.stop()
         if self._started:
             self.cop.stop()

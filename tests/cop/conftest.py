@@ -6,11 +6,13 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from alliance.cop.cot import CotEvent, StreamDecoder
 from alliance.cop.tak import TakServer, TakSettings
+from alliance.federation.pki import Pki, write_client_files
 from alliance.node import Node
 from tests.conftest import NodeFactory, People, add_people
 
@@ -106,3 +108,50 @@ class Client:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class TakNode:
+    """A combined JPN+USA node serving TAK on TCP and TLS as configured, with
+    client certificates issued for the JPN and USA staff officers."""
+
+    node: Node
+    server: TakServer
+    people: People
+    certs: dict[str, dict[str, Path]]
+
+    def token(self, nation: str) -> str:
+        return self.people.tokens[f"{nation} staff_officer {HQ[nation]}"]
+
+
+@pytest.fixture
+def tak_node(make_node: NodeFactory, tmp_path: Path) -> Iterator[TakNode]:
+    node = make_node("JPN", hosted=["USA"], seed=True)
+    people = add_people(node)
+    Pki.init(node.settings.home, "JPN", node.node_id, [])
+    node.settings.tak_tcp_port = free_port()
+    node.settings.tak_tls_port = free_port()
+    server = node.serve_tak()
+    assert server is not None
+    pki = Pki.load(node.settings.home)
+    certs: dict[str, dict[str, Path]] = {}
+    for nation in ("JPN", "USA"):
+        actor = node.users.authenticate(people.tokens[f"{nation} staff_officer {HQ[nation]}"])
+        out = tmp_path / f"certs-{nation}"
+        write_client_files(pki, actor.user_id, actor.name, out, "test-pass")
+        certs[nation] = {
+            "cert": out / f"{actor.user_id}.pem",
+            "key": out / f"{actor.user_id}.key",
+            "p12": out / f"{actor.user_id}.p12",
+            "ca": out / "ca.pem",
+        }
+    yield TakNode(node, server, people, certs)
+    server.stop()
+    node.tak = None

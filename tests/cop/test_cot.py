@@ -170,3 +170,29 @@ def test_message_has_group_and_track() -> None:
     msg = to_message(_event())
     assert msg.cotEvent.detail.group.name == "Cyan"
     assert msg.cotEvent.detail.track.speed == pytest.approx(8.2)
+
+
+def test_a_released_unmanned_track_matches_the_golden_file() -> None:
+    """What a TAK client receives for a partner's drone: owner, release, operator, link."""
+    from alliance.cop.tracks import LinkStatus, Track
+    from alliance.core.markings import Marking
+
+    track = Track(
+        uid="USA-MQ9-07",
+        owner="USA",
+        marking=Marking.of("USA", ["JPN"]),
+        sidc="SFAPMFQ--------",
+        callsign="REAPER 07",
+        lat=26.3556,
+        lon=127.7681,
+        time=T0,
+        stale=T0 + timedelta(minutes=2),
+        hae=7600.0,
+        course=315.0,
+        speed=80.0,
+        source="tak",
+        unmanned=True,
+        operator_nation="USA",
+        control_link=LinkStatus.DEGRADED,
+    )
+    assert to_xml(track.to_cot()) == (GOLDEN / "cot_track_uav.xml").read_bytes().strip()

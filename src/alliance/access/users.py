@@ -84,6 +84,20 @@ class UserDesk:
             raise bad
         return _actor(row)
 
+    def actor_for_id(self, user_id: str) -> Actor:
+        """The actor of an enabled user, by id (a TAK client certificate names it)."""
+        with self.ctx.db.read() as s:
+            row = s.get(UserRow, user_id)
+        if row is None or row.disabled:
+            raise Unauthenticated(
+                Text(
+                    f"No enabled user '{user_id}'.",
+                    f"有効な利用者「{user_id}」はありません。",
+                ),
+                code="unknown_user",
+            )
+        return _actor(row)
+
     def add(self, data: UserIn, by: Actor | None = None) -> tuple[UserOut, str]:
         """Create a user; returns the view and the token (shown once).
 

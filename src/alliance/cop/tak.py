@@ -205,6 +205,12 @@ class _Conn:
         while True:
             data = await self.reader.read(65536)
             if not data:
+                if self.decoder.buffer:
+                    log.info(
+                        "TAK connection from %s closed mid-event; %d bytes dropped",
+                        self.peer,
+                        len(self.decoder.buffer),
+                    )
                 return
             self.handle(self.decoder.feed(data))
 

@@ -59,6 +59,7 @@ NODE_KEY = "node.key"
 NODE_CERT = "node.pem"
 CA_VALID_DAYS = 3650
 NODE_VALID_DAYS = 825
+CLIENT_VALID_DAYS = 365
 ALWAYS_HOSTS = ("localhost", "127.0.0.1")
 _CLOCK_SKEW = dt.timedelta(minutes=5)
 _MAX_BUNDLE = 64 * 1024
@@ -188,6 +189,100 @@ def issue_node_cert(
             field="nation",
             code="pki_nation_mismatch",
         )
+    _check_ca_pair(ca_key, ca_cert)
+    sans = san_entries(hosts)
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, alpha2(nation)),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization(nation)),
+            x509.NameAttribute(NameOID.COMMON_NAME, node_id),
+        ]
+    )
+    return _issue_leaf(
+        ca_key,
+        ca_cert,
+        subject,
+        valid_days=valid_days,
+        usages=[ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
+        sans=sans,
+    )
+
+
+def issue_client_cert(
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca_cert: x509.Certificate,
+    *,
+    user_id: str,
+    name: str,
+    valid_days: int = CLIENT_VALID_DAYS,
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A TAK client key and certificate (clientAuth only) for one user of this node.
+
+    CN is the user id, which the TAK server maps back to the user (hence a
+    nation, an HQ and a role); the O= is the issuing nation's. A disabled user
+    is refused whatever certificate it holds.
+    """
+    _check_days(valid_days)
+    _check_ca_pair(ca_key, ca_cert)
+    if not isinstance(user_id, str) or not _NODE_ID.fullmatch(user_id):
+        raise InvalidInput(
+            Text(f"'{user_id}' is not a user id.", f"「{user_id}」は利用者IDではありません。"),
+            field="user_id",
+            code="invalid_user_id",
+        )
+    org = _name_attr(ca_cert.subject, NameOID.ORGANIZATION_NAME) or ""
+    country = _name_attr(ca_cert.subject, NameOID.COUNTRY_NAME) or ""
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "TAK client"),
+            x509.NameAttribute(NameOID.COMMON_NAME, user_id),
+            x509.NameAttribute(NameOID.PSEUDONYM, name[:128] or user_id),
+        ]
+    )
+    return _issue_leaf(
+        ca_key,
+        ca_cert,
+        subject,
+        valid_days=valid_days,
+        usages=[ExtendedKeyUsageOID.CLIENT_AUTH],
+        sans=None,
+    )
+
+
+def client_user_id(leaf_der: bytes, ca_cert: x509.Certificate) -> str | None:
+    """The user id (CN) of a TAK client certificate issued by ``ca_cert``,
+    valid now and carrying clientAuth; None otherwise."""
+    try:
+        leaf = x509.load_der_x509_certificate(leaf_der)
+    except (ValueError, TypeError):
+        return None
+    if not _has_client_auth(leaf) or not _valid_now(leaf) or not _issued_by(leaf, ca_cert):
+        return None
+    return _name_attr(leaf.subject, NameOID.COMMON_NAME)
+
+
+def pkcs12_bundle(
+    key: ec.EllipticCurvePrivateKey,
+    cert: x509.Certificate,
+    ca_cert: x509.Certificate,
+    password: str,
+) -> bytes:
+    """Key, certificate and CA as PKCS#12, the form ATAK, WinTAK and iTAK import."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    name = (_name_attr(cert.subject, NameOID.COMMON_NAME) or "alliance").encode()
+    return pkcs12.serialize_key_and_certificates(
+        name,
+        key,
+        cert,
+        [ca_cert],
+        serialization.BestAvailableEncryption(password.encode()),
+    )
+
+
+def _check_ca_pair(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate) -> None:
     if ca_cert.public_key() != ca_key.public_key():
         raise InvalidInput(
             Text(
@@ -197,22 +292,25 @@ def issue_node_cert(
             field="ca_key",
             code="pki_mismatch",
         )
-    sans = san_entries(hosts)
+
+
+def _issue_leaf(
+    ca_key: ec.EllipticCurvePrivateKey,
+    ca_cert: x509.Certificate,
+    subject: x509.Name,
+    *,
+    valid_days: int,
+    usages: list[x509.ObjectIdentifier],
+    sans: list[x509.GeneralName] | None,
+) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A new P-256 key and an end-entity certificate for it that never outlives its CA."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = _now()
     not_after = min(now + dt.timedelta(days=valid_days), ca_cert.not_valid_after_utc)
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    cert = (
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.COUNTRY_NAME, alpha2(nation)),
-                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization(nation)),
-                    x509.NameAttribute(NameOID.COMMON_NAME, node_id),
-                ]
-            )
-        )
+        .subject_name(subject)
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -233,14 +331,14 @@ def issue_node_cert(
             ),
             critical=True,
         )
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-            ),
-            critical=False,
+        .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+    )
+    if sans is not None:
+        builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    cert = (
+        builder.add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
         )
-        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
             critical=False,
@@ -493,6 +591,25 @@ class Pki:
         _write(node_cert_path, _pem(node_cert).encode("ascii"), private=False, replace=renew_node)
         return cls.load(home)
 
+    def issue_client(
+        self, user_id: str, name: str, *, valid_days: int = CLIENT_VALID_DAYS
+    ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+        """A TAK client certificate for a user; needs the CA key on this machine."""
+        if not self.ca_key_path.exists():
+            raise PkiError(
+                Text(
+                    f"The CA key {self.ca_key_path} is not on this machine; bring it back "
+                    "to issue client certificates.",
+                    f"CA鍵 {self.ca_key_path} がこの機械にありません。"
+                    "クライアント証明書の発行には戻してください。",
+                ),
+                code="pki_missing",
+            )
+        ca_key = _load_private_key(self.ca_key_path)
+        return issue_client_cert(
+            ca_key, self.ca_cert, user_id=user_id, name=name, valid_days=valid_days
+        )
+
     @classmethod
     def load(cls, home: Path) -> Pki:
         """Read a node's PKI; a missing file or a key others can read is an error."""
@@ -643,6 +760,12 @@ def server_context(pki: Pki, partner_ca_pems: Sequence[str]) -> ssl.SSLContext:
     """
     cadata = "".join(_pem(_partner_ca(p, "partner_ca_pems")) for p in partner_ca_pems)
     return _base_context(pki, server=True, cadata=cadata)
+
+
+def tak_server_context(pki: Pki) -> ssl.SSLContext:
+    """The TAK port's TLS: present the node certificate; require a client
+    certificate issued by this node's own CA (see :func:`issue_client_cert`)."""
+    return _base_context(pki, server=True, cadata=pki.ca_pem)
 
 
 def client_context(pki: Pki, partner_ca_pem: str) -> ssl.SSLContext:
@@ -898,3 +1021,29 @@ def _bundle_ca(pem: str, nation: str) -> x509.Certificate:
             "ca_pem", "is expired or not yet valid", "は期限切れか、まだ有効ではありません"
         )
     return ca
+
+
+def write_client_files(pki: Pki, user_id: str, name: str, out: Path, password: str) -> list[Path]:
+    """Issue a TAK client certificate and write what a TAK client imports:
+    ``<user>.p12`` (key + certificate + CA, under ``password``), ``<user>.pem``,
+    ``<user>.key`` and ``ca.pem``. Keys are owner-only; nothing is overwritten."""
+    key, cert = pki.issue_client(user_id, name)
+    out.mkdir(parents=True, exist_ok=True)
+    files = [
+        (out / f"{user_id}.p12", pkcs12_bundle(key, cert, pki.ca_cert, password), True),
+        (out / f"{user_id}.key", _key_pem(key), True),
+        (out / f"{user_id}.pem", _pem(cert).encode("ascii"), False),
+        (out / "ca.pem", pki.ca_pem.encode("ascii"), False),
+    ]
+    for path, _, _ in files:
+        if path.exists() and path.name != "ca.pem":
+            raise PkiError(
+                Text(
+                    f"{path} already exists; refusing to overwrite it.",
+                    f"{path} は既に存在します。上書きしません。",
+                ),
+                code="pki_exists",
+            )
+    for path, data, private in files:
+        _write(path, data, private=private, replace=path.name == "ca.pem")
+    return [p for p, _, _ in files]

@@ -1,0 +1,201 @@
+"""Interop with the field's own TAK client library, pytak: TCP and mutual TLS.
+
+pytak is what Python TAK gateways are built on; these tests drive our server
+through pytak's own connection code (``protocol_factory``, its TLS context
+from PEM and PKCS#12 files) and its TX/RX workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+from collections.abc import Callable
+from configparser import ConfigParser, SectionProxy
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytak
+import pytest
+
+from alliance.cop.cot import CotEvent, parse_xml, to_xml
+
+from .conftest import TakNode, auth
+
+NOW = datetime.now(UTC)
+
+# pytak sets the deprecated OP_NO_TLSv1 options on its TLS context (its code, not ours).
+pytestmark = pytest.mark.filterwarnings("ignore:ssl.OP_NO_SSL:DeprecationWarning")
+
+
+def _cot(uid: str, *, rel: str | None = None) -> bytes:
+    extra = {"releasable_to": rel} if rel is not None else {}
+    ev = CotEvent(
+        uid=uid,
+        type="a-f-S-C-L",
+        time=NOW,
+        start=NOW,
+        stale=NOW + timedelta(minutes=10),
+        lat=34.2,
+        lon=132.5,
+        callsign=uid,
+        extra=extra,
+    )
+    return to_xml(ev)
+
+
+def _config(url: str, **extra: str) -> SectionProxy:
+    parser = ConfigParser(interpolation=None)
+    parser["client"] = {"COT_URL": url, "TAK_PROTO": "0", **extra}
+    return parser["client"]
+
+
+def _tls_config(t: TakNode, nation: str, *, p12: bool = False) -> SectionProxy:
+    files = t.certs[nation]
+    client = (
+        {"PYTAK_TLS_CLIENT_CERT": str(files["p12"]), "PYTAK_TLS_CLIENT_PASSWORD": "test-pass"}
+        if p12
+        else {
+            "PYTAK_TLS_CLIENT_CERT": str(files["cert"]),
+            "PYTAK_TLS_CLIENT_KEY": str(files["key"]),
+        }
+    )
+    return _config(
+        f"tls://127.0.0.1:{t.server.tls_port}",
+        PYTAK_TLS_CLIENT_CAFILE=str(files["ca"]),
+        PYTAK_TLS_SERVER_EXPECTED_HOSTNAME="127.0.0.1",
+        **client,
+    )
+
+
+class _Rx(pytak.RXWorker):  # type: ignore[misc]
+    async def handle_data(self, data: bytes) -> None:
+        await self.queue.put(data)
+
+
+class PytakClient:
+    """One pytak connection: its TX worker sends, its RX worker reads whole events."""
+
+    def __init__(self, config: SectionProxy) -> None:
+        self.config = config
+        self.events: list[CotEvent] = []
+
+    async def __aenter__(self) -> PytakClient:
+        self.reader, self.writer = await pytak.protocol_factory(self.config)
+        self.tx = pytak.TXWorker(asyncio.Queue(), self.config, self.writer)
+        self.rx = _Rx(asyncio.Queue(), self.config, self.reader)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.writer.close()
+        with contextlib.suppress(ConnectionError, ssl.SSLError):
+            await self.writer.wait_closed()
+
+    async def send(self, data: bytes) -> None:
+        await self.tx.send_data(data)
+
+    async def read_until(
+        self, predicate: Callable[[CotEvent], bool], timeout: float = 5.0
+    ) -> list[CotEvent]:
+        async def loop() -> None:
+            while not any(predicate(e) for e in self.events):
+                raw = await self.rx.readcot()
+                if not raw:
+                    return
+                self.events.append(parse_xml(raw.strip()))
+
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(loop(), timeout)
+        return self.events
+
+
+def _uids(events: list[CotEvent]) -> set[str]:
+    return {e.uid for e in events}
+
+
+def test_pytak_over_tcp_with_token_sign_in(tak_node: TakNode) -> None:
+    """TAK's input authentication message goes out first, through pytak's TX worker."""
+
+    async def scenario() -> None:
+        url = f"tcp://127.0.0.1:{tak_node.server.tcp_port}"
+        async with PytakClient(_config(url)) as usa, PytakClient(_config(url)) as jpn:
+            await usa.send(auth(tak_node.token("USA")))
+            await jpn.send(auth(tak_node.token("JPN")))
+            await usa.read_until(lambda e: e.type == "t-x-takp-v")
+            await jpn.read_until(lambda e: e.type == "t-x-takp-v")
+            await jpn.send(_cot("JPN-DDG-1", rel="USA") + _cot("JPN-DDG-2"))
+            await jpn.send(_cot("JPN-DDG-3", rel="USA"))
+            got = await usa.read_until(lambda e: e.uid == "JPN-DDG-3")
+            assert {"JPN-DDG-1", "JPN-DDG-3"} <= _uids(got)
+            assert "JPN-DDG-2" not in _uids(got)
+
+    asyncio.run(scenario())
+    assert tak_node.node.cop.hub.get("JPN-DDG-2", "JPN") is not None
+
+
+@pytest.mark.parametrize("p12", [False, True], ids=["pem", "pkcs12"])
+def test_pytak_over_mutual_tls_each_nation_gets_what_is_released(
+    tak_node: TakNode, p12: bool
+) -> None:
+    async def scenario() -> None:
+        async with (
+            PytakClient(_tls_config(tak_node, "JPN", p12=p12)) as jpn,
+            PytakClient(_tls_config(tak_node, "USA", p12=p12)) as usa,
+        ):
+            await jpn.read_until(lambda e: e.type == "t-x-takp-v")
+            await usa.read_until(lambda e: e.type == "t-x-takp-v")
+            await usa.send(_cot("USA-CG-1", rel="JPN") + _cot("USA-NATIONAL"))
+            await jpn.send(_cot("JPN-SS-1") + _cot("JPN-SS-2", rel="USA"))
+            jpn_got = await jpn.read_until(lambda e: e.uid == "USA-CG-1")
+            usa_got = await usa.read_until(lambda e: e.uid == "JPN-SS-2")
+            # each reads a little longer, so anything wrongly sent would show up
+            await jpn.read_until(lambda e: False, timeout=0.5)
+            await usa.read_until(lambda e: False, timeout=0.5)
+            tracks = {"USA-CG-1", "USA-NATIONAL", "JPN-SS-1", "JPN-SS-2"}
+            assert _uids(jpn_got) & tracks == {"USA-CG-1"}
+            assert _uids(usa_got) & tracks == {"JPN-SS-2"}
+            carried = next(e for e in usa_got if e.uid == "JPN-SS-2")
+            assert carried.extra["owner"] == "JPN"
+
+    asyncio.run(scenario())
+    hub = tak_node.node.cop.hub
+    # The certificate, not the event, decides the owner.
+    usa_track = hub.get("USA-CG-1", "USA")
+    assert usa_track is not None
+    assert usa_track.owner == "USA"
+    assert hub.get("USA-NATIONAL", "JPN") is None
+
+
+def test_tls_refuses_a_certificate_from_another_ca(tak_node: TakNode, tmp_path: Path) -> None:
+    from alliance.federation.pki import Pki, write_client_files
+
+    other = tmp_path / "other"
+    Pki.init(other, "JPN", "rogue-node", [])
+    actor = tak_node.node.users.authenticate(tak_node.token("JPN"))
+    write_client_files(Pki.load(other), actor.user_id, actor.name, other / "c", "x")
+    config = _tls_config(tak_node, "JPN")
+    config["PYTAK_TLS_CLIENT_CERT"] = str(other / "c" / f"{actor.user_id}.pem")
+    config["PYTAK_TLS_CLIENT_KEY"] = str(other / "c" / f"{actor.user_id}.key")
+
+    async def scenario() -> list[CotEvent]:
+        try:
+            async with PytakClient(config) as rogue:
+                return await rogue.read_until(lambda e: True, timeout=3)
+        except (ssl.SSLError, ConnectionError):
+            return []
+
+    assert asyncio.run(scenario()) == []
+
+
+def test_tls_refuses_a_disabled_user(tak_node: TakNode) -> None:
+    actor = tak_node.node.users.authenticate(tak_node.token("USA"))
+    tak_node.node.users.disable(actor.user_id)
+
+    async def scenario() -> list[CotEvent]:
+        try:
+            async with PytakClient(_tls_config(tak_node, "USA")) as usa:
+                return await usa.read_until(lambda e: True, timeout=3)
+        except (ssl.SSLError, ConnectionError):
+            return []
+
+    assert asyncio.run(scenario()) == []
