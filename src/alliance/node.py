@@ -29,6 +29,7 @@ from alliance.core.ledger import EventDraft, VerifyReport
 from alliance.core.markings import Marking
 from alliance.federation.pki import Pki, client_user_id, tak_server_context
 from alliance.federation.service import Federation
+from alliance.federation.tracks import TrackFeed
 from alliance.org import OrgDesk
 from alliance.store import Database, DeskContext, Tx, Writer
 from alliance.store.ledger import verify_database
@@ -63,7 +64,13 @@ class Node:
         self.acm = AcmDesk(self.ctx)
         self.cop = CopDesk(self.ctx, TrackHub(), TrackStore(self.db))
         # Registered before anything is written, so every event reaches the streams.
-        self.federation = Federation(self.ctx, self.key, settings.node_id, settings.home)
+        self.federation = Federation(
+            self.ctx,
+            self.key,
+            settings.node_id,
+            settings.home,
+            TrackFeed(self.cop, self.key, settings.nation, settings.hosted_nations),
+        )
         self.tak: TakServer | None = None
         self._started = False
 

@@ -68,6 +68,11 @@ class CopDesk:
         self.hub.publish(track, origin)
         self.store.save(track)
 
+    def withdraw(self, uid: str, owner: str) -> None:
+        """A partner no longer releases ``uid`` to us: drop our replica of it."""
+        if self.hub.remove(uid, owner):
+            self.store.forget(uid)
+
     def check_owner(self, actor: Actor, uid: str) -> Marking:
         """The actor's nation may report ``uid``; raise otherwise. Returns its current marking."""
         owner = self.hub.owner_of(uid) or actor.nation

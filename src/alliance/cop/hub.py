@@ -8,6 +8,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from alliance.core.ids import new_id
+
 from .tracks import Track
 
 Listener = Callable[[Track], None]
@@ -28,6 +30,14 @@ class TrackHub:
         self._subs: list[Subscription] = []
         self._history_len = history
         self.published = 0
+        # Versions for the federation feed: every change to the latest state of
+        # a track gets the next version; ``_ever`` is every nation a track was
+        # ever released to (whom to tell when a release is withdrawn).
+        self.epoch = new_id()
+        self.version = 0
+        self._versions: dict[str, int] = {}
+        self._ever: dict[str, frozenset[str]] = {}
+        self.changed = threading.Condition(self._lock)
 
     def publish(self, track: Track, origin: object = None) -> None:
         """Take a report; older than what we hold for that uid, it only joins the history.
@@ -43,6 +53,7 @@ class TrackHub:
             if current is not None and track.time < current.time:
                 return
             self._latest[track.uid] = track
+            self._bump(track)
             subs = [
                 s
                 for s in self._subs
@@ -52,6 +63,55 @@ class TrackHub:
             self.published += 1
         for sub in subs:
             sub.listener(track)
+
+    def _bump(self, track: Track) -> None:
+        """Under the lock: a new version for this track, and wake the feed."""
+        self.version += 1
+        self._versions[track.uid] = self.version
+        self._ever[track.uid] = self._ever.get(track.uid, frozenset()) | set(track.marking.nations)
+        self.changed.notify_all()
+
+    def changes_since(
+        self, nation: str, since: int, owners: frozenset[str]
+    ) -> tuple[int, list[Track], list[str]]:
+        """For the federation feed to ``nation``: the version now, the tracks of
+        ``owners`` released to it that changed after ``since``, and the uids
+        whose release to it was withdrawn since (it was told of them before)."""
+        with self._lock:
+            tracks: list[Track] = []
+            withdrawn: list[str] = []
+            for uid, version in self._versions.items():
+                if version <= since:
+                    continue
+                track = self._latest.get(uid)
+                if track is None or track.owner not in owners:
+                    continue
+                if track.marking.releases_to(nation):
+                    tracks.append(track)
+                elif nation in self._ever.get(uid, ()):
+                    withdrawn.append(uid)
+            return self.version, tracks, withdrawn
+
+    def wait_for_change(self, since: int, timeout: float) -> None:
+        with self._lock:
+            if self.version <= since:
+                self.changed.wait(timeout)
+
+    def remove(self, uid: str, owner: str) -> bool:
+        """Drop a replica whose release was withdrawn (only ``owner``'s)."""
+        with self._lock:
+            current = self._latest.get(uid)
+            if current is None or current.owner != owner:
+                return False
+            del self._latest[uid]
+            self._history.pop(uid, None)
+            self._versions.pop(uid, None)
+            self._ever.pop(uid, None)
+            return True
+
+    def owned_by(self, owner: str) -> set[str]:
+        with self._lock:
+            return {uid for uid, t in self._latest.items() if t.owner == owner}
 
     def owner_of(self, uid: str) -> str | None:
         with self._lock:
@@ -88,3 +148,4 @@ class TrackHub:
         with self._lock:
             for t in tracks:
                 self._latest[t.uid] = t
+                self._bump(t)

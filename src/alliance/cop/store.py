@@ -77,6 +77,7 @@ class TrackStore:
         self.interval = interval
         self._pending: dict[str, Track] = {}
         self._trail: list[Track] = []
+        self._forget: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,6 +88,13 @@ class TrackStore:
             if current is None or track.time >= current.time:
                 self._pending[track.uid] = track
             self._trail.append(track)
+
+    def forget(self, uid: str) -> None:
+        """Delete a track and its history at the next flush."""
+        with self._lock:
+            self._pending.pop(uid, None)
+            self._trail = [t for t in self._trail if t.uid != uid]
+            self._forget.add(uid)
 
     def load(self) -> list[Track]:
         with self.db.read() as s:
@@ -114,22 +122,29 @@ class TrackStore:
 
     def flush(self) -> int:
         with self._lock:
-            latest, trail = self._pending, self._trail
-            self._pending, self._trail = {}, []
-        if not latest and not trail:
+            latest, trail, forget = self._pending, self._trail, self._forget
+            self._pending, self._trail, self._forget = {}, [], set()
+        if not latest and not trail and not forget:
             return 0
         try:
-            self._write(latest, trail)
+            self._write(latest, trail, forget)
         except Exception:
             with self._lock:  # keep them for the next attempt
                 for uid, t in latest.items():
                     self._pending.setdefault(uid, t)
                 self._trail[:0] = trail
+                self._forget |= forget
             raise
         return len(trail)
 
-    def _write(self, latest: dict[str, Track], trail: list[Track]) -> None:
+    def _write(self, latest: dict[str, Track], trail: list[Track], forget: set[str]) -> None:
         with self.db.engine.begin() as conn:
+            gone = list(forget - set(latest))
+            for i in range(0, len(gone), 500):
+                conn.execute(delete(TrackRow).where(TrackRow.uid.in_(gone[i : i + 500])))
+                conn.execute(
+                    delete(TrackHistoryRow).where(TrackHistoryRow.uid.in_(gone[i : i + 500]))
+                )
             uids = list(latest)
             for i in range(0, len(uids), 500):
                 conn.execute(delete(TrackRow).where(TrackRow.uid.in_(uids[i : i + 500])))

@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from alliance.core.dtg import iso
 from alliance.core.markings import Marking, check_nation
+from alliance.core.models import MarkingIn
+from alliance.core.sidc import Sidc
 
 from .cot import UNKNOWN, CotEvent, cot_type_to_sidc, sidc_to_cot_type
 
@@ -132,6 +136,14 @@ class Track:
             extra=extra,
         )
 
+    def to_wire(self) -> dict[str, Any]:
+        """What a partner node receives (see :class:`TrackWire`)."""
+        data = self.to_json()
+        data["marking"] = self.marking.to_json()
+        for derived in ("cot_type", "domain", "affiliation", "source"):
+            del data[derived]
+        return data
+
     def to_json(self) -> dict[str, Any]:
         return {
             "uid": self.uid,
@@ -205,3 +217,52 @@ def moved(track: Track, *, lat: float, lon: float, at: datetime, **changes: Any)
     return replace(
         track, lat=lat, lon=lon, time=at, stale=at + (track.stale - track.time), **changes
     )
+
+
+class TrackWire(BaseModel):
+    """A track as it travels between nodes (``Track.to_json``), checked on arrival."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    uid: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
+    owner: str
+    marking: MarkingIn
+    sidc: Sidc
+    callsign: Annotated[str, Field(min_length=1, max_length=200)]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    hae: float | None = None
+    course: Annotated[float, Field(ge=0, lt=360)] | None = None
+    speed: Annotated[float, Field(ge=0, le=1e5)] | None = None
+    time: datetime
+    stale: datetime
+    unmanned: bool = False
+    operator_nation: str | None = None
+    control_link: LinkStatus | None = None
+    remarks: Annotated[str, Field(max_length=2000)] = ""
+
+    def track(self, *, source: str) -> Track:
+        owner = check_nation(self.owner, field="owner")
+        if self.time.tzinfo is None or self.stale.tzinfo is None:
+            raise ValueError("times must carry a zone")
+        return Track(
+            uid=self.uid,
+            owner=owner,
+            marking=self.marking.build(owner),
+            sidc=self.sidc,
+            callsign=self.callsign,
+            lat=self.lat,
+            lon=self.lon,
+            time=self.time,
+            stale=self.stale,
+            hae=UNKNOWN if self.hae is None else self.hae,
+            course=self.course,
+            speed=self.speed,
+            source=source,
+            unmanned=self.unmanned,
+            operator_nation=check_nation(self.operator_nation, field="operator_nation")
+            if self.operator_nation
+            else None,
+            control_link=self.control_link,
+            remarks=self.remarks,
+        )

@@ -87,6 +87,9 @@ class Puller:
         self._thread = threading.Thread(target=self._run, name=f"pull-{self.partner}", daemon=True)
         self._thread.start()
 
+    def signal_stop(self) -> None:
+        self._stop.set()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:

@@ -54,6 +54,7 @@ class StreamServer:
         tls: ssl.SSLContext | None,
         identify: Callable[[bytes | None, dict[str, str]], str | None],
         on_ack: Callable[[str, int], None],
+        tracks: Callable[[str, str, int, float], dict[str, Any]] | None = None,
     ) -> None:
         self.db = db
         self.key = key
@@ -62,6 +63,7 @@ class StreamServer:
         self.tls = tls
         self.identify = identify
         self.on_ack = on_ack
+        self.tracks = tracks  # (partner, epoch, since, wait) -> signed track page
         self._changed = threading.Condition()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -199,6 +201,24 @@ class _Handler(BaseHTTPRequestHandler):
         der = conn.getpeercert(binary_form=True) if isinstance(conn, ssl.SSLSocket) else None
         return self.owner.identify(der, cas)
 
+    def _tracks(self, partner: str, query: dict[str, list[str]]) -> None:
+        assert self.owner.tracks is not None
+        try:
+            since = int(query.get("since", ["0"])[0])
+            wait = min(float(query.get("wait", ["0"])[0]), MAX_WAIT)
+            epoch = query.get("epoch", [""])[0][:64]
+            if since < 0 or wait < 0:
+                raise ValueError
+        except ValueError:
+            self._error(
+                422,
+                "invalid",
+                "since and wait must be non-negative numbers.",
+                "sinceとwaitは0以上の数値です。",
+            )
+            return
+        self._send(200, self.owner.tracks(partner, epoch, since, wait))
+
     def do_GET(self) -> None:
         if self.owner._httpd is None:  # stopped: serve nothing more on a kept-alive connection
             self.close_connection = True
@@ -216,6 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/federation/v1/head":
             self._send(200, {"head": signed_head(self.owner.db, partner, self.owner.key).to_wire()})
+            return
+        if url.path == "/federation/v1/tracks" and self.owner.tracks is not None:
+            self._tracks(partner, parse_qs(url.query))
             return
         if url.path != "/federation/v1/stream":
             self._error(

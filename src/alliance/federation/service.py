@@ -22,12 +22,20 @@ from .partners import NewPartner, PartnerDesk, partners
 from .pki import Pki, client_context, identify_peer, read_bundle, server_context
 from .server import StreamServer
 from .stream import StreamBuilder
+from .tracks import TrackFeed, TrackPuller
 
 log = logging.getLogger(__name__)
 
 
 class Federation:
-    def __init__(self, ctx: DeskContext, key: NodeKey, node_id: str, home: Path) -> None:
+    def __init__(
+        self,
+        ctx: DeskContext,
+        key: NodeKey,
+        node_id: str,
+        home: Path,
+        tracks: TrackFeed | None = None,
+    ) -> None:
         self.ctx = ctx
         self.key = key
         self.node_id = node_id
@@ -39,6 +47,8 @@ class Federation:
         ctx.writer.subscribe(self._wake)
         self.server: StreamServer | None = None
         self.pullers: dict[str, Puller] = {}
+        self.tracks = tracks
+        self.track_pullers: dict[str, TrackPuller] = {}
         self.insecure = False
 
     # -- setup ---------------------------------------------------------------
@@ -97,12 +107,15 @@ class Federation:
             tls=tls,
             identify=lambda der, cas: identify_peer(der, cas) if der else None,
             on_ack=self.partners.record_ack,
+            tracks=self.tracks.page if self.tracks is not None else None,
         )
         if pki is not None and tls is None:
             log.warning(
                 "no partners yet: the federation server starts when one is added and the node restarts"
             )
             self.server = None
+        if self.tracks is not None:
+            self.tracks.closed.clear()
         served = self.server.start() if self.server is not None else 0
         for p in known:
             client_tls = client_context(pki, p.ca_pem) if pki is not None else None
@@ -119,12 +132,35 @@ class Federation:
             )
             puller.start()
             self.pullers[p.nation] = puller
+            if self.tracks is not None:
+                track_puller = TrackPuller(
+                    self.tracks,
+                    partner=p.nation,
+                    url=p.url,
+                    partner_key=bytes.fromhex(p.ledger_key),
+                    desk=self.partners,
+                    tls=client_tls,
+                    headers={"X-Alliance-Dev-Nation": self.ctx.nation} if insecure_http else {},
+                    wait=wait,
+                )
+                track_puller.start()
+                self.track_pullers[p.nation] = track_puller
         return served
 
     def stop(self) -> None:
+        if self.tracks is not None:
+            self.tracks.closed.set()  # end the partners' long polls on our side
+        # All at once: each may be inside a long poll.
+        for puller in self.pullers.values():
+            puller.signal_stop()
+        for track_puller in self.track_pullers.values():
+            track_puller.signal_stop()
         for puller in self.pullers.values():
             puller.stop()
         self.pullers.clear()
+        for track_puller in self.track_pullers.values():
+            track_puller.stop()
+        self.track_pullers.clear()
         if self.server is not None:
             self.server.stop()
             self.server = None

@@ -1,0 +1,276 @@
+"""Partner tracks: a feed beside the ledger, with the ledger stream's checks.
+
+Position reports are far too frequent for the signed ledger, and only the
+latest state of each track matters to a partner. So each node serves each
+partner, over the same mutual-TLS endpoint, the *changes* to the tracks it
+owns that are released to that partner: ``GET /federation/v1/tracks?epoch=E&since=V``
+answers with every such track whose version is above ``V``, and the uids whose
+release to the partner was withdrawn. Versions count changes in the sender's
+memory; ``epoch`` names one run of the sender, so after a restart (or on the
+first pull) the partner gets the whole released picture and drops any replica
+the sender no longer releases to it.
+
+Each page is signed with the sender's ledger key over its canonical JSON. The
+receiver checks the signature (pinned key), that the page is from that partner
+and for us, that every track is owned by the partner, released to us and well
+formed. Any failure quarantines the page like a bad ledger item: nothing of it
+is applied, the link stops and the operator sees it (``federation status``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+from pydantic import ValidationError
+
+from alliance.cop.desk import CopDesk
+from alliance.cop.tracks import Track, TrackWire
+from alliance.core.i18n import Text
+from alliance.core.keys import NodeKey, verify_signature
+from alliance.core.ledger import canonical
+
+from .partners import PartnerDesk
+
+log = logging.getLogger(__name__)
+
+FORMAT = "alliance-tracks/1"
+PATH = "/federation/v1/tracks"
+QUARANTINE_SEQ = 0  # quarantine entries of track pages carry seq 0 and a code track_*
+_UID_MAX = 200
+
+
+def _digest(page: dict[str, Any]) -> bytes:
+    return hashlib.sha256(canonical(page)).digest()
+
+
+class TrackFeed:
+    """Both ends for one node: pages for partners, and applying partners' pages."""
+
+    def __init__(self, desk: CopDesk, key: NodeKey, nation: str, hosted: frozenset[str]) -> None:
+        self.desk = desk
+        self.key = key
+        self.nation = nation
+        self.hosted = hosted
+        self.closed = threading.Event()  # set while the node stops: long polls end
+
+    # -- sending -------------------------------------------------------------------
+
+    def page(self, partner: str, epoch: str, since: int, wait: float) -> dict[str, Any]:
+        """The signed page of changes for ``partner``; long-polls up to ``wait`` s."""
+        hub = self.desk.hub
+        if epoch != hub.epoch:
+            since = 0  # a new partner or a restarted sender: the whole released picture
+        version, tracks, withdrawn = hub.changes_since(partner, since, self.hosted)
+        deadline = time.monotonic() + wait
+        while not tracks and not withdrawn and not self.closed.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            hub.wait_for_change(version, min(left, 0.5))
+            version, tracks, withdrawn = hub.changes_since(partner, since, self.hosted)
+        page: dict[str, Any] = {
+            "format": FORMAT,
+            "from": self.nation,
+            "to": partner,
+            "epoch": hub.epoch,
+            "since": since,
+            "version": version,
+            "full": since == 0,
+            "tracks": [t.to_wire() for t in tracks],
+            "withdrawn": withdrawn,
+        }
+        return {**page, "signature": self.key.sign(_digest(page)).hex()}
+
+    # -- receiving -------------------------------------------------------------------
+
+    def apply(self, partner: str, page: CheckedPage) -> int:
+        """Apply a checked page; returns how many tracks changed here."""
+        desk = self.desk
+        changed = 0
+        for track in page.tracks:
+            try:
+                desk.accept(track)
+                changed += 1
+            except PermissionError:
+                # The uid is held by another nation here: never let a partner take it over.
+                log.warning("partner %s sent track %s owned by another nation", partner, track.uid)
+        gone = set(page.withdrawn)
+        if page.full:
+            gone |= desk.hub.owned_by(partner) - {t.uid for t in page.tracks}
+        for uid in gone:
+            desk.withdraw(uid, partner)
+        return changed + len(gone)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPage:
+    epoch: str
+    version: int
+    full: bool
+    tracks: list[Track]
+    withdrawn: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class PageProblem:
+    code: str
+    reason: Text
+
+
+def _problem(code: str, en: str, ja: str) -> PageProblem:
+    return PageProblem(code, Text(en, ja))
+
+
+def check_page(raw: Any, *, me: str, partner: str, partner_key: bytes) -> CheckedPage | PageProblem:
+    """Every check of a partner's track page; the first failure is returned."""
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        return _problem("track_format", "not a track page", "航跡ページではありません")
+    body = {k: v for k, v in raw.items() if k != "signature"}
+    try:
+        signature = bytes.fromhex(str(raw.get("signature", "")))
+    except ValueError:
+        signature = b""
+    if not verify_signature(partner_key, signature, _digest(body)):
+        return _problem(
+            "track_signature",
+            "the page's signature does not verify with the partner's pinned key",
+            "ページの署名が相手国の登録済み鍵で検証できません",
+        )
+    if raw.get("from") != partner or raw.get("to") != me:
+        return _problem(
+            "track_addressee",
+            f"the page is from {raw.get('from')} to {raw.get('to')}, not from {partner} to {me}",
+            f"ページの宛先が不正です（{raw.get('from')}→{raw.get('to')}）",
+        )
+    version, epoch = raw.get("version"), raw.get("epoch")
+    tracks_raw, withdrawn = raw.get("tracks"), raw.get("withdrawn")
+    if (
+        not isinstance(version, int)
+        or not isinstance(epoch, str)
+        or not isinstance(tracks_raw, list)
+        or not isinstance(withdrawn, list)
+        or not all(isinstance(u, str) and 0 < len(u) <= _UID_MAX for u in withdrawn)
+    ):
+        return _problem("track_format", "malformed track page", "航跡ページの形式が不正です")
+    tracks: list[Track] = []
+    for n, item in enumerate(tracks_raw):
+        try:
+            track = TrackWire.model_validate(item).track(source=f"federation:{partner}")
+        except (ValidationError, ValueError) as exc:
+            return _problem(
+                "track_invalid",
+                f"track {n} is not a valid track: {str(exc).splitlines()[0]}",
+                f"航跡{n}が不正です",
+            )
+        if track.owner != partner:
+            return _problem(
+                "track_not_owner",
+                f"track {track.uid} is owned by {track.owner}; {partner} may send only its own",
+                f"航跡{track.uid}は{track.owner}の所有で、{partner}は送信できません",
+            )
+        if not track.marking.releases_to(me):
+            return _problem(
+                "track_not_released",
+                f"track {track.uid} is not released to {me}",
+                f"航跡{track.uid}は{me}に提供可ではありません",
+            )
+        tracks.append(track)
+    return CheckedPage(epoch, version, bool(raw.get("full")), tracks, list(withdrawn))
+
+
+class TrackPuller:
+    """Pulls one partner's track feed in a thread of its own, while the link runs."""
+
+    def __init__(
+        self,
+        feed: TrackFeed,
+        *,
+        partner: str,
+        url: str,
+        partner_key: bytes,
+        desk: PartnerDesk,
+        tls: ssl.SSLContext | None,
+        headers: dict[str, str],
+        wait: float = 10.0,
+    ) -> None:
+        self.feed = feed
+        self.partner = partner
+        self.url = url.rstrip("/")
+        self.partner_key = partner_key
+        self.desk = desk
+        self.tls = tls
+        self.headers = headers
+        self.wait = wait
+        self.epoch = ""
+        self.version = 0
+        self.applied = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, name=f"tracks-{self.partner}", daemon=True
+        )
+        self._thread.start()
+
+    def signal_stop(self) -> None:
+        self._stop.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self.wait + 15)
+            self._thread = None
+
+    def _run(self) -> None:
+        backoff = 0.2
+        verify: ssl.SSLContext | bool = self.tls if self.tls is not None else False
+        with httpx.Client(verify=verify, timeout=httpx.Timeout(self.wait + 20, connect=10)) as http:
+            while not self._stop.is_set():
+                link = self.desk.link(self.partner)
+                if link is None or link.state != "running":
+                    self.epoch = ""  # after the operator resumes: start from the whole picture
+                    self._stop.wait(1.0)
+                    continue
+                try:
+                    self.pull_once(http)
+                    backoff = 0.2
+                except (httpx.HTTPError, ssl.SSLError, OSError, ValueError) as exc:
+                    log.info("track pull from %s failed (%s); retrying", self.partner, exc)
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                except Exception:  # never let the puller die silently
+                    log.exception("track pull from %s failed", self.partner)
+                    self._stop.wait(backoff)
+                    backoff = min(backoff * 2, 5.0)
+
+    def pull_once(self, http: httpx.Client) -> None:
+        response = http.get(
+            self.url + PATH,
+            params={"epoch": self.epoch, "since": self.version, "wait": self.wait},
+            headers=self.headers,
+        )
+        response.raise_for_status()
+        raw = orjson.loads(response.content)
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            # A partner that does not serve tracks (another version): not an attack; retry.
+            raise ValueError("the partner's answer is not a track page")
+        result = check_page(
+            raw, me=self.feed.nation, partner=self.partner, partner_key=self.partner_key
+        )
+        if isinstance(result, PageProblem):
+            log.error("track page from %s quarantined: %s", self.partner, result.reason.en)
+            self.desk.quarantine_item(
+                self.partner, QUARANTINE_SEQ, result.code, result.reason, response.content[:65536]
+            )
+            return
+        self.applied += self.feed.apply(self.partner, result)
+        self.epoch, self.version = result.epoch, result.version

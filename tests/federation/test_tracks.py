@@ -1,0 +1,203 @@
+"""Partner tracks over federation: exactly what is released, checked like the ledger stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from alliance.cop.desk import ReportIn
+from alliance.cop.tracks import Track
+from alliance.core.keys import NodeKey
+from alliance.core.models import MarkingIn
+from alliance.federation.tracks import FORMAT, CheckedPage, PageProblem, _digest, check_page
+from alliance.node import Node
+from tests.conftest import NodeFactory
+
+from .helpers import actor, federate, link, wait_until
+
+
+def _report(node: Node, uid: str, rel: list[str], lat: float = 35.0) -> Track:
+    hq = {"JPN": "jpn-jjoc", "USA": "usa-jfhq"}[node.nation]
+    return node.cop.report(
+        actor(node.nation, hq),
+        ReportIn(
+            uid=uid,
+            sidc="SFSPCLDD-------",
+            callsign=uid,
+            lat=lat,
+            lon=139.0,
+            marking=MarkingIn(releasable_to=rel),
+        ),
+    )
+
+
+def _has(node: Node, uid: str, nation: str | None = None) -> Track | None:
+    return node.cop.hub.get(uid, nation or node.nation)
+
+
+def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFactory) -> None:
+    jpn = make_node("JPN")
+    usa = make_node("USA")
+    federate([jpn, usa])
+    for node in (jpn, usa):
+        node.serve_federation(wait=0.5)
+
+    _report(jpn, "JPN-DDG-174", ["USA"])
+    _report(jpn, "JPN-SS-501", [])
+    _report(usa, "USA-CG-62", ["JPN"])
+    wait_until(lambda: _has(usa, "JPN-DDG-174") is not None, what="JPN track at USA")
+    wait_until(lambda: _has(jpn, "USA-CG-62") is not None, what="USA track at JPN")
+    replica = _has(usa, "JPN-DDG-174")
+    assert replica is not None
+    assert replica.owner == "JPN"
+    assert replica.source == "federation:JPN"
+    assert replica.marking.nations == ["JPN", "USA"]
+    assert _has(usa, "JPN-SS-501", "JPN") is None  # never sent, not even held
+
+    # A move arrives; a partner cannot move it at its node.
+    _report(jpn, "JPN-DDG-174", ["USA"], lat=36.5)
+    wait_until(lambda: getattr(_has(usa, "JPN-DDG-174"), "lat", None) == 36.5, what="the move")
+    with pytest.raises(Exception, match="JPN"):
+        _report(usa, "JPN-DDG-174", ["JPN"], lat=10.0)
+
+    # Withdrawing the release removes the replica, in memory and on disk.
+    _report(jpn, "JPN-DDG-174", [], lat=36.6)
+    wait_until(lambda: _has(usa, "JPN-DDG-174") is None, what="the withdrawal")
+    usa.cop.store.flush()
+    assert "JPN-DDG-174" not in {t.uid for t in usa.cop.store.load()}
+    # The partner's own released picture is untouched.
+    assert _has(jpn, "USA-CG-62") is not None
+
+
+def test_a_restarted_sender_resends_its_picture_and_drops_what_it_withdrew(
+    make_node: NodeFactory,
+) -> None:
+    jpn = make_node("JPN")
+    usa = make_node("USA")
+    federate([jpn, usa])
+    for node in (jpn, usa):
+        node.serve_federation(wait=0.5)
+    _report(jpn, "JPN-A", ["USA"])
+    _report(jpn, "JPN-B", ["USA"])
+    wait_until(lambda: _has(usa, "JPN-B") is not None, what="JPN-B at USA")
+
+    usa.federation.stop()  # the receiver is away while the release is withdrawn
+    _report(jpn, "JPN-B", [])
+    jpn.federation.stop()
+    jpn.cop.hub.epoch = "restarted"  # what a restart of the sender's process gives
+    for node in (jpn, usa):
+        node.serve_federation(wait=0.5)
+    wait_until(lambda: _has(usa, "JPN-B") is None, what="JPN-B dropped after the restart")
+    assert _has(usa, "JPN-A") is not None
+
+
+def test_a_forged_track_page_is_quarantined_and_the_link_stops(
+    make_node: NodeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jpn = make_node("JPN")
+    usa = make_node("USA")
+    federate([jpn, usa])
+    feed = jpn.federation.tracks
+    assert feed is not None
+    honest = feed.page
+
+    def claims_a_usa_track(partner: str, epoch: str, since: int, wait: float) -> dict[str, Any]:
+        page = honest(partner, epoch, since, wait)
+        body = {k: v for k, v in page.items() if k != "signature"}
+        for t in body["tracks"]:
+            t["owner"] = "USA"  # JPN's node claims to speak for a USA track
+        return {**body, "signature": jpn.key.sign(_digest(body)).hex()}
+
+    monkeypatch.setattr(feed, "page", claims_a_usa_track)
+    _report(jpn, "JPN-LIAR", ["USA"])
+    for node in (jpn, usa):
+        node.serve_federation(wait=0.5)
+    wait_until(lambda: link(usa, "JPN").state == "stopped", what="the link stopping")
+    assert _has(usa, "JPN-LIAR", "USA") is None
+    entries = usa.federation.partners.quarantine("JPN")
+    assert [q.code for q in entries] == ["track_not_owner"]
+    assert "USA" in entries[0].reason["en"]
+
+
+# -- every check of a page, one by one ---------------------------------------------
+
+
+def _page(key: NodeKey, **changes: Any) -> dict[str, Any]:
+    track = {
+        "uid": "JPN-1",
+        "owner": "JPN",
+        "marking": {"releasable_to": ["JPN", "USA"], "tlp": None},
+        "sidc": "SFGPUCI--------",
+        "callsign": "1st Inf",
+        "lat": 35.0,
+        "lon": 139.0,
+        "hae": None,
+        "course": None,
+        "speed": None,
+        "time": "2026-11-29T00:00:00Z",
+        "stale": "2026-11-29T00:05:00Z",
+        "unmanned": False,
+        "operator_nation": None,
+        "control_link": None,
+        "remarks": "",
+    }
+    track.update(changes.pop("track", {}))
+    page = {
+        "format": FORMAT,
+        "from": "JPN",
+        "to": "USA",
+        "epoch": "e1",
+        "since": 0,
+        "version": 3,
+        "full": True,
+        "tracks": [track],
+        "withdrawn": [],
+    }
+    page.update(changes)
+    return {**page, "signature": key.sign(_digest(page)).hex()}
+
+
+@pytest.fixture
+def key() -> NodeKey:
+    return NodeKey.generate()
+
+
+def _check(page: dict[str, Any], key: NodeKey) -> CheckedPage | PageProblem:
+    return check_page(page, me="USA", partner="JPN", partner_key=key.public_raw)
+
+
+def test_a_good_page_passes(key: NodeKey) -> None:
+    result = _check(_page(key), key)
+    assert isinstance(result, CheckedPage)
+    assert [t.uid for t in result.tracks] == ["JPN-1"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"track": {"owner": "USA"}}, "track_not_owner"),
+        ({"track": {"marking": {"releasable_to": ["JPN"], "tlp": None}}}, "track_not_released"),
+        ({"to": "GBR"}, "track_addressee"),
+        ({"from": "USA"}, "track_addressee"),
+        ({"track": {"lat": 123.0}}, "track_invalid"),
+        ({"track": {"sidc": "nonsense"}}, "track_invalid"),
+        ({"track": {"time": "2026-11-29T00:00:00"}}, "track_invalid"),
+        ({"withdrawn": [7]}, "track_format"),
+        ({"format": "other"}, "track_format"),
+    ],
+)
+def test_each_check_refuses_its_case(key: NodeKey, changes: dict[str, Any], code: str) -> None:
+    result = _check(_page(key, **changes), key)
+    assert isinstance(result, PageProblem)
+    assert result.code == code
+
+
+def test_a_page_signed_by_another_key_or_altered_is_refused(key: NodeKey) -> None:
+    other = NodeKey.generate()
+    assert isinstance(_check(_page(other), key), PageProblem)
+    page = _page(key)
+    page["tracks"][0]["lat"] = 10.0  # altered after signing
+    result = _check(page, key)
+    assert isinstance(result, PageProblem)
+    assert result.code == "track_signature"
