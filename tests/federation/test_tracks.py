@@ -61,9 +61,13 @@ def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFacto
     with pytest.raises(Exception, match="JPN"):
         _report(usa, "JPN-DDG-174", ["JPN"], lat=10.0)
 
-    # Withdrawing the release removes the replica, in memory and on disk.
+    # Withdrawing the release removes the replica, in memory and on disk, and
+    # those watching (console streams, TAK clients) are told.
+    told: list[str] = []
+    usa.cop.hub.subscribe("USA", lambda t: None, on_remove=lambda t: told.append(t.uid))
     _report(jpn, "JPN-DDG-174", [], lat=36.6)
     wait_until(lambda: _has(usa, "JPN-DDG-174") is None, what="the withdrawal")
+    assert told == ["JPN-DDG-174"]
     usa.cop.store.flush()
     assert "JPN-DDG-174" not in {t.uid for t in usa.cop.store.load()}
     # The partner's own released picture is untouched.

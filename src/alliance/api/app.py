@@ -11,7 +11,7 @@ from alliance import __version__
 from alliance.node import Node
 from alliance.web import NODE_MODULES
 
-from . import errors
+from . import console, errors
 from .errors import ErrorBody
 from .routes import acm, cop, federation, ledger, meta, org, users
 
@@ -49,6 +49,7 @@ def create_app(node: Node) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     _offline_docs(app)
+    console.install(app)
     return app
 
 

@@ -13,6 +13,7 @@ from alliance.core.ids import new_id
 from .tracks import Track
 
 Listener = Callable[[Track], None]
+Remover = Callable[[Track], None]
 
 
 @dataclass(eq=False)
@@ -20,6 +21,7 @@ class Subscription:
     nation: str
     listener: Listener
     origin: object = None
+    on_remove: Remover | None = None  # told when a track it was sent is withdrawn
 
 
 class TrackHub:
@@ -98,7 +100,8 @@ class TrackHub:
                 self.changed.wait(timeout)
 
     def remove(self, uid: str, owner: str) -> bool:
-        """Drop a replica whose release was withdrawn (only ``owner``'s)."""
+        """Drop a replica whose release was withdrawn (only ``owner``'s); the
+        subscribers that were shown it are told."""
         with self._lock:
             current = self._latest.get(uid)
             if current is None or current.owner != owner:
@@ -107,7 +110,15 @@ class TrackHub:
             self._history.pop(uid, None)
             self._versions.pop(uid, None)
             self._ever.pop(uid, None)
-            return True
+            subs = [
+                s
+                for s in self._subs
+                if s.on_remove is not None and current.marking.releases_to(s.nation)
+            ]
+        for sub in subs:
+            assert sub.on_remove is not None
+            sub.on_remove(current)
+        return True
 
     def owned_by(self, owner: str) -> set[str]:
         with self._lock:
@@ -118,8 +129,14 @@ class TrackHub:
             current = self._latest.get(uid)
             return current.owner if current else None
 
-    def subscribe(self, nation: str, listener: Listener, origin: object = None) -> Subscription:
-        sub = Subscription(nation, listener, origin)
+    def subscribe(
+        self,
+        nation: str,
+        listener: Listener,
+        origin: object = None,
+        on_remove: Remover | None = None,
+    ) -> Subscription:
+        sub = Subscription(nation, listener, origin, on_remove)
         with self._lock:
             self._subs.append(sub)
         return sub

@@ -30,7 +30,7 @@ import logging
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -109,6 +109,12 @@ class _Conn:
     def offer(self, track: Track) -> None:
         """Called from any thread by the hub."""
         self.loop.call_soon_threadsafe(self._put, track)
+
+    def gone(self, track: Track) -> None:
+        """A track this client was shown is withdrawn: send it once more, already
+        stale, which is how a TAK client is told to drop it."""
+        now = datetime.now(UTC)
+        self.offer(replace(track, time=now, stale=now))
 
     def _put(self, item: Any) -> None:
         try:
@@ -319,7 +325,7 @@ class TakServer:
                 log.info("TAK connection from %s: no identity; closed", peer)
                 return
             nation = conn.actor.nation
-            sub = self.desk.hub.subscribe(nation, conn.offer, origin=conn)
+            sub = self.desk.hub.subscribe(nation, conn.offer, origin=conn, on_remove=conn.gone)
             conn._put(_control("t-x-takp-v", VERSION_OFFER))
             for track in self.desk.picture(conn.actor):
                 conn._put(track)

@@ -72,25 +72,28 @@ def export_kml(node: NodeDep, actor: ActorDep) -> Response:
 @router.get("/stream", summary="Live updates (server-sent events) / ライブ更新（SSE）")
 async def stream(request: Request, node: NodeDep, actor: ActorDep) -> StreamingResponse:
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Track] = asyncio.Queue(maxsize=10000)
+    queue: asyncio.Queue[tuple[str, Track]] = asyncio.Queue(maxsize=10000)
 
     def listener(track: Track) -> None:
-        loop.call_soon_threadsafe(_offer, queue, track)
+        loop.call_soon_threadsafe(_offer, queue, ("track", track))
 
-    sub = node.cop.hub.subscribe(actor.nation, listener)
+    def withdrawn(track: Track) -> None:
+        loop.call_soon_threadsafe(_offer, queue, ("withdrawn", track))
+
+    sub = node.cop.hub.subscribe(actor.nation, listener, on_remove=withdrawn)
     snapshot = node.cop.picture(actor)
 
     async def events() -> AsyncIterator[bytes]:
         try:
             for t in snapshot:
-                yield _sse(t)
+                yield _sse("track", t)
             while not await request.is_disconnected():
                 try:
-                    track = await asyncio.wait_for(queue.get(), timeout=15)
+                    kind, track = await asyncio.wait_for(queue.get(), timeout=15)
                 except TimeoutError:
                     yield b": keep-alive\n\n"
                     continue
-                yield _sse(track)
+                yield _sse(kind, track)
         finally:
             node.cop.hub.unsubscribe(sub)
 
@@ -99,11 +102,13 @@ async def stream(request: Request, node: NodeDep, actor: ActorDep) -> StreamingR
     )
 
 
-def _offer(queue: asyncio.Queue[Track], track: Track) -> None:
+def _offer(queue: asyncio.Queue[tuple[str, Track]], item: tuple[str, Track]) -> None:
     if queue.full():  # a console that cannot keep up gets the newest, not a stall
         queue.get_nowait()
-    queue.put_nowait(track)
+    queue.put_nowait(item)
 
 
-def _sse(track: Track) -> bytes:
-    return f"event: track\ndata: {json.dumps(track.to_json(), ensure_ascii=False)}\n\n".encode()
+def _sse(kind: str, track: Track) -> bytes:
+    """``track`` events carry the track; ``withdrawn`` ones only its uid (it is gone)."""
+    data = track.to_json() if kind == "track" else {"uid": track.uid}
+    return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
