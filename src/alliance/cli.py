@@ -175,6 +175,13 @@ def demo(
     ] = Path(".demo"),
     jpn_port: Annotated[int, typer.Option()] = 8701,
     usa_port: Annotated[int, typer.Option()] = 8702,
+    tak_port: Annotated[
+        int,
+        typer.Option(
+            help="TAK TCP port of the first node (TLS is +2; the next node +100) / "
+            "最初のノードのTAK TCPポート（TLSは+2、次のノードは+100）"
+        ),
+    ] = 8087,
     keep: Annotated[bool, typer.Option(help="Keep an existing demo / 既存のデモを残す")] = False,
     serve_nodes: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the servers / サーバを起動する")
@@ -184,17 +191,34 @@ def demo(
     from alliance import demo as demo_mod
 
     try:
-        nodes = demo_mod.prepare(directory, {"JPN": jpn_port, "USA": usa_port}, fresh=not keep)
+        nodes = demo_mod.prepare(
+            directory, {"JPN": jpn_port, "USA": usa_port}, fresh=not keep, tak_base=tak_port
+        )
     except AllianceError as exc:
         raise fail(exc.message, 2) from None
     for dn in nodes:
+        tcp, tls = dn.tak_ports
         out.print(
-            f"\n[bold]{dn.nation}[/bold] node  http://127.0.0.1:{dn.port}/docs  "
-            f"federation https://127.0.0.1:{dn.port + 10} (mutual TLS)  "
-            + say(Text("(API tokens, shown once)", "（APIトークン。表示はこの一度のみ）"))
+            f"\n[bold]{dn.nation}[/bold] "
+            + say(Text("console", "コンソール"))
+            + f"  http://127.0.0.1:{dn.port}/   API http://127.0.0.1:{dn.port}/docs\n"
+            f"  federation https://127.0.0.1:{dn.port + 10} (mutual TLS)   "
+            f"TAK tcp://127.0.0.1:{tcp} (token)  tls://127.0.0.1:{tls} (.p12)\n"
+            + say(Text("  API tokens (shown once):", "  APIトークン（表示はこの一度のみ）:"))
         )
         for u in dn.users:
             out.print(f"  {u.role.value + '@' + u.hq_id:<28} {u.token}  {u.name}", soft_wrap=True)
+        if dn.tak_files:
+            out.print(
+                say(
+                    Text(
+                        f"  TAK client certificate for the staff officer: {dn.tak_files[0]} "
+                        f"(password {dn.tak_password})",
+                        f"  幕僚用TAKクライアント証明書: {dn.tak_files[0]}（パスワード {dn.tak_password}）",
+                    )
+                ),
+                soft_wrap=True,
+            )
     tokens = {dn.nation: {u.role.value + "@" + u.hq_id: u.token for u in dn.users} for dn in nodes}
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2), encoding="utf-8")
     (directory / "tokens.json").chmod(0o600)
@@ -212,11 +236,17 @@ def demo(
 
 async def _serve_many(homes: list[Path]) -> None:
     from alliance.api import create_app
+    from alliance.cop.simulator import Simulator
     from alliance.node import Node
 
     nodes = [Node(load_settings(h)).start() for h in homes]
+    simulators = []
     for n in nodes:
         n.serve_federation()
+        n.serve_tak()
+        sim = Simulator(n.cop, n.nation, clock=n.clock)
+        sim.start()
+        simulators.append(sim)
     servers = [
         uvicorn.Server(
             uvicorn.Config(
@@ -233,6 +263,8 @@ async def _serve_many(homes: list[Path]) -> None:
     try:
         await asyncio.gather(*(s.serve() for s in servers))
     finally:
+        for sim in simulators:
+            sim.stop()
         for n in nodes:
             n.close()
 

@@ -169,6 +169,10 @@ def write_file(settings: Settings) -> Path:
         f'host = "{settings.host}"',
         f"port = {settings.port}",
         f'lang = "{settings.lang}"',
+        f'tak_host = "{settings.tak_host}"',
+        f"tak_tcp_port = {settings.tak_tcp_port}",
+        f"tak_tls_port = {settings.tak_tls_port}",
+        f"tak_release_to = {settings.tak_release_to!r}".replace("'", '"'),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -7,6 +7,7 @@ structures, which come from the public-facts seed.
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,7 +26,7 @@ from alliance.config import Settings, load_settings
 from alliance.core.authority import Actor, Role
 from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
-from alliance.federation.pki import Pki, export_bundle
+from alliance.federation.pki import Pki, export_bundle, write_client_files
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 
@@ -44,6 +45,18 @@ class DemoNode:
     port: int
     home: Path
     users: list[DemoUser] = field(default_factory=list)
+    tak_ports: tuple[int, int] = (0, 0)
+    tak_files: list[Path] = field(default_factory=list)
+    tak_password: str = ""
+
+
+TAK_BASE = 8087
+
+
+def tak_ports(nations: list[str], base: int) -> dict[str, tuple[int, int]]:
+    """TCP and TLS TAK ports per nation: the first on ``base``/``base + 2``
+    (8087/8089 by convention), the next 100 higher, and so on."""
+    return {n: (base + 100 * i, base + 100 * i + 2) for i, n in enumerate(nations)}
 
 
 PEOPLE: dict[str, list[DemoUser]] = {
@@ -68,26 +81,29 @@ PEOPLE: dict[str, list[DemoUser]] = {
 }
 
 
-def prepare(base: Path, ports: dict[str, int], *, fresh: bool = True) -> list[DemoNode]:
+def prepare(
+    base: Path, ports: dict[str, int], *, fresh: bool = True, tak_base: int = TAK_BASE
+) -> list[DemoNode]:
     """Create both nodes (fresh by default), seed them, add users, federate them
     over mutual TLS (each a national CA of its own, bundles exchanged), then add
     demo content — which therefore reaches the partner through its stream."""
     if fresh and base.exists():
         shutil.rmtree(base)
+    tak = tak_ports(list(ports), tak_base)
     nodes = []
     for nation, port in ports.items():
         home = base / nation.lower()
-        settings = _settings(home, nation, port)
+        settings = _settings(home, nation, port, tak)
         if not settings.key_file.exists():
             Node.init(settings)
             Pki.init(
                 home, nation=nation, node_id=settings.node_id, hosts=["127.0.0.1", "localhost"]
             )
-    _federate(base, ports)
+    _federate(base, ports, tak)
     for nation, port in ports.items():
         home = base / nation.lower()
-        demo = DemoNode(nation, port, home)
-        settings = _settings(home, nation, port)
+        demo = DemoNode(nation, port, home, tak_ports=tak[nation])
+        settings = _settings(home, nation, port, tak)
         with Node(settings) as node:
             doc, digest = parse_document(packaged_seed(), source="seed.yaml")
             load_document(node.ctx, doc, digest)
@@ -97,15 +113,22 @@ def prepare(base: Path, ports: dict[str, int], *, fresh: bool = True) -> list[De
                 )
                 demo.users.append(DemoUser(person.name, person.hq_id, person.role, token))
             _content(node, nation)
+            demo.tak_password = secrets.token_urlsafe(9)
+            staff = node.users.authenticate(
+                next(u.token for u in demo.users if u.role == Role.STAFF_OFFICER)
+            )
+            demo.tak_files = write_client_files(
+                Pki.load(home), staff.user_id, staff.name, home / "tak", demo.tak_password
+            )
         nodes.append(demo)
     return nodes
 
 
-def _federate(base: Path, ports: dict[str, int]) -> None:
+def _federate(base: Path, ports: dict[str, int], tak: dict[str, tuple[int, int]]) -> None:
     """Every node pins every other node's CA and ledger key (N nations, not only two)."""
     bundles: dict[str, bytes] = {}
     for nation, port in ports.items():
-        settings = _settings(base / nation.lower(), nation, port)
+        settings = _settings(base / nation.lower(), nation, port, tak)
         key = NodeKey.load(settings.key_file)
         bundle = export_bundle(
             Pki.load(settings.home),
@@ -116,15 +139,27 @@ def _federate(base: Path, ports: dict[str, int]) -> None:
         )
         bundles[nation] = json.dumps(bundle).encode()
     for nation, port in ports.items():
-        with Node(_settings(base / nation.lower(), nation, port)) as node:
+        with Node(_settings(base / nation.lower(), nation, port, tak)) as node:
             known = {p.partner for p in node.federation.partners.status()}
             for other, raw in bundles.items():
                 if other != nation and other not in known:
                     node.federation.add_partner(raw)
 
 
-def _settings(home: Path, nation: str, port: int) -> Settings:
-    return load_settings(home, nation=nation, port=port, node_id=f"{nation.lower()}-demo")
+def _settings(home: Path, nation: str, port: int, tak: dict[str, tuple[int, int]]) -> Settings:
+    tcp, tls = tak.get(nation, (0, 0))
+    partners = [n for n in tak if n != nation]
+    return load_settings(
+        home,
+        nation=nation,
+        port=port,
+        node_id=f"{nation.lower()}-demo",
+        tak_tcp_port=tcp,
+        tak_tls_port=tls,
+        # Demo choice: reports from TAK clients are released to the partner, so
+        # they show up on the other side. A real node's default is national-only.
+        tak_release_to=partners,
+    )
 
 
 def _actor(node: Node, nation: str, hq_id: str, role: Role) -> Actor:

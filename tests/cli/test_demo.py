@@ -1,0 +1,133 @@
+"""`make demo` runs `alliance demo`: two federated nodes with consoles, TAK ports
+and the exercise simulator. This starts it as a user would and looks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from alliance.cop.cot import StreamDecoder
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+ALLIANCE = str(Path(sys.executable).with_name("alliance"))
+
+
+def _free_block(size: int) -> int:
+    """A port p with p .. p+size-1 all free on 127.0.0.1 (best effort)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = int(s.getsockname()[1])
+        if base + size >= 65000:
+            continue
+        ok = True
+        for p in range(base, base + size):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", p))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base
+    raise RuntimeError("no free block of ports")
+
+
+def _until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+            if last:
+                return last
+        except (httpx.HTTPError, OSError, KeyError, ValueError):
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+def test_demo_serves_two_federated_nodes_with_live_tracks(tmp_path: Path) -> None:
+    base = _free_block(120)
+    jpn_port, usa_port, tak_port = base, base + 1, base + 15
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_")}
+    env.update({"COLUMNS": "400", "NO_COLOR": "1", "TERM": "dumb"})
+    proc = subprocess.Popen(
+        [
+            ALLIANCE,
+            "demo",
+            "--dir",
+            str(tmp_path / "demo"),
+            "--jpn-port",
+            str(jpn_port),
+            "--usa-port",
+            str(usa_port),
+            "--tak-port",
+            str(tak_port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        tokens_file = tmp_path / "demo" / "tokens.json"
+        _until(tokens_file.exists, 120, "the demo tokens")
+        tokens = json.loads(tokens_file.read_text())
+        usa_token = tokens["USA"]["staff_officer@usa-jfhq"]
+        usa = httpx.Client(
+            base_url=f"http://127.0.0.1:{usa_port}",
+            headers={"Authorization": f"Bearer {usa_token}"},
+        )
+
+        def usa_uids() -> set[str]:
+            r = usa.get("/api/v1/cop/tracks")
+            r.raise_for_status()
+            return {t["uid"] for t in r.json()}
+
+        # The JPN simulator's released ships arrive at the USA node by federation.
+        _until(lambda: "JPN-SIM-DDG179" in usa_uids(), 60, "JPN tracks at the USA node")
+        uids = usa_uids()
+        assert "USA-SIM-MQ9" in uids  # its own
+        assert "JPN-SIM-SS" not in uids  # JPN national-only
+        ship = usa.get("/api/v1/cop/tracks/JPN-SIM-DDG179").json()
+        assert ship["owner"] == "JPN"
+        assert ship["source"] == "federation:JPN"
+
+        # The console is served at the root.
+        page = httpx.get(f"http://127.0.0.1:{usa_port}/", follow_redirects=True)
+        assert page.status_code == 200
+        assert "<html" in page.text.lower()
+
+        # A TAK client at the USA node (token sign-in) gets the released picture.
+        with socket.create_connection(("127.0.0.1", tak_port + 100), timeout=10) as sock:
+            sock.sendall(f'<auth><cot username="t" password="{usa_token}"/></auth>'.encode())
+            decoder = StreamDecoder(max_bytes=1 << 20)
+            seen: set[str] = set()
+            deadline = time.monotonic() + 20
+            while "JPN-SIM-DDG179" not in seen and time.monotonic() < deadline:
+                seen |= {e.uid for e in decoder.feed(sock.recv(65536))}
+            assert "JPN-SIM-DDG179" in seen
+            assert "JPN-SIM-SS" not in seen
+        usa.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            output, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output, _ = proc.communicate()
+    assert "TAK" in output, output
+    assert proc.returncode in (0, 1, 130, -signal.SIGINT), output

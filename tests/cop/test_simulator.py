@@ -1,0 +1,81 @@
+"""The demo exercise simulator: plausible movement, own forces only, releases as declared."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from alliance.cop.simulator import FORCES, Simulator, distance_m
+from alliance.cop.tracks import LinkStatus, TrackDomain
+from alliance.node import Node
+from tests.conftest import NodeFactory
+
+T = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def jpn(make_node: NodeFactory) -> Node:
+    return make_node("JPN", seed=False)
+
+
+@pytest.mark.parametrize("nation", ["JPN", "USA"])
+def test_every_platform_moves_at_its_own_speed(nation: str, make_node: NodeFactory) -> None:
+    node = make_node(nation, seed=False)
+    sim = Simulator(node.cop, nation, clock=lambda: T)
+    before = {t.uid: t for t in sim.tracks_at(T)}
+    after = {t.uid: t for t in sim.tracks_at(T + timedelta(seconds=10))}
+    for mover in sim.movers:
+        moved = distance_m(
+            (before[mover.uid].lat, before[mover.uid].lon),
+            (after[mover.uid].lat, after[mover.uid].lon),
+        )
+        # Along a leg the straight distance equals the distance run; over a
+        # turn it is a little less, never more.
+        assert moved <= mover.speed * 10 + 1.0, mover.uid
+        assert moved >= mover.speed * 10 * 0.9 - 1.0, mover.uid
+
+
+def test_the_exercise_has_every_kind_of_track_for_both_nations() -> None:
+    for nation, movers in FORCES.items():
+        sim_tracks = Simulator.__new__(Simulator)  # no desk needed for the picture
+        sim_tracks.nation, sim_tracks.movers, sim_tracks.interval = nation, movers, 2.0
+        tracks = sim_tracks.tracks_at(T)
+        domains = {t.domain for t in tracks}
+        assert {
+            TrackDomain.MARITIME,
+            TrackDomain.SUBSURFACE,
+            TrackDomain.AIR,
+            TrackDomain.LAND,
+            TrackDomain.INSTALLATION,
+        } <= domains, nation
+        drones = [t for t in tracks if t.unmanned]
+        assert drones
+        assert all(t.operator_nation == nation and t.control_link for t in drones)
+        assert all(t.owner == nation for t in tracks)
+        # Something stays national, the rest is released to the partner.
+        partner = "USA" if nation == "JPN" else "JPN"
+        assert any(not t.marking.releases_to(partner) for t in tracks)
+        assert any(t.marking.releases_to(partner) for t in tracks)
+
+
+def test_a_drones_control_link_degrades_and_recovers() -> None:
+    from alliance.cop.simulator import link_status
+
+    states = {link_status("USA-SIM-MQ9", T + timedelta(seconds=s)) for s in range(600)}
+    assert states == {LinkStatus.OK, LinkStatus.DEGRADED, LinkStatus.LOST}
+
+
+def test_steps_feed_the_picture_and_the_released_part_only(jpn: Node) -> None:
+    now = [T]
+    sim = Simulator(jpn.cop, "JPN", clock=lambda: now[0])
+    assert sim.step() == len(FORCES["JPN"])
+    ship = jpn.cop.hub.get("JPN-SIM-DDG179", "USA")
+    assert ship is not None
+    now[0] = T + timedelta(minutes=1)
+    sim.step()
+    moved = jpn.cop.hub.get("JPN-SIM-DDG179", "USA")
+    assert moved is not None
+    assert (moved.lat, moved.lon) != (ship.lat, ship.lon)
+    assert jpn.cop.hub.get("JPN-SIM-SS", "USA") is None
+    assert jpn.cop.hub.get("JPN-SIM-SS", "JPN") is not None
