@@ -20,13 +20,18 @@ the message.
 from __future__ import annotations
 
 import math
+import re
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from google.protobuf.message import DecodeError
+from lxml import etree
 from takproto.proto import TakMessage
 
 from alliance.core.errors import InvalidInput
@@ -104,6 +109,7 @@ class CotEvent:
 # -- SIDC <-> CoT type (MIL-STD-2525C letter codes) ---------------------------
 
 
+@lru_cache(maxsize=4096)
 def sidc_to_cot_type(sidc: str) -> str:
     """``SFGPUCI----H---`` → ``a-f-G-U-C-I``: affiliation, dimension, function id."""
     code = sidc.upper()
@@ -117,6 +123,7 @@ def sidc_to_cot_type(sidc: str) -> str:
     return "-".join(parts)
 
 
+@lru_cache(maxsize=4096)
 def cot_type_to_sidc(cot_type: str) -> str:
     """``a-f-G-U-C-I`` → ``SFGPUCI--------`` (present, no echelon)."""
     parts = cot_type.split("-")
@@ -132,8 +139,8 @@ def cot_type_to_sidc(cot_type: str) -> str:
 
 
 def _fmt_time(moment: datetime) -> str:
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    """``2024-07-27T12:00:00.000Z``: UTC, milliseconds."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def _parse_time(value: str | None, name: str) -> datetime:
@@ -168,19 +175,50 @@ def _float(
 
 # -- XML ----------------------------------------------------------------------
 
+_parsers = threading.local()
+_DETAIL_TAGS = frozenset({"contact", "__group", "track", "remarks", "alliance"})
+
+
+def _lxml_parser() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        )
+        _parsers.parser = parser
+    return parser
+
+
+def _parse_root(data: bytes) -> Any:
+    """The root element of one document.
+
+    A document with any markup declaration, comment or CDATA section (``<!``)
+    goes to defusedxml, which refuses DTDs, entity declarations and external
+    references outright. Every other document can hold no entity but XML's five
+    predefined ones and character references, and is parsed by lxml (libxml2,
+    about five times faster) with entity resolution, DTD loading and network
+    access all off.
+    """
+    if b"<!" in data:
+        try:
+            return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except DefusedXmlException:
+            raise _bad(
+                "DTDs and entities are not accepted", "DTDとエンティティは受け付けません"
+            ) from None
+        except Exception as exc:  # ParseError and friends
+            raise _bad(f"not well-formed XML ({exc})", "整形式のXMLではありません") from None
+    try:
+        return etree.fromstring(data, _lxml_parser())
+    except etree.XMLSyntaxError as exc:
+        raise _bad(f"not well-formed XML ({exc})", "整形式のXMLではありません") from None
+
 
 def parse_xml(data: bytes) -> CotEvent:
     """One ``<event>`` document, parsed without DTDs or entity expansion."""
     if len(data) > MAX_EVENT_BYTES:
         raise _bad(f"larger than {MAX_EVENT_BYTES} bytes", f"{MAX_EVENT_BYTES}バイトを超えています")
-    try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException:
-        raise _bad(
-            "DTDs and entities are not accepted", "DTDとエンティティは受け付けません"
-        ) from None
-    except Exception as exc:  # ParseError and friends
-        raise _bad(f"not well-formed XML ({exc})", "整形式のXMLではありません") from None
+    root = _parse_root(data)
     if root.tag != "event":
         raise _bad(f"root element is <{root.tag}>, not <event>", f"ルート要素が<{root.tag}>です")
     uid = root.get("uid") or ""
@@ -189,15 +227,25 @@ def parse_xml(data: bytes) -> CotEvent:
         raise _bad("uid missing or too long", "uidがないか長すぎます")
     if not cot_type or len(cot_type) > 100:
         raise _bad("type missing or too long", "typeがないか長すぎます")
-    point = root.find("point")
+    # One pass over the children (the first of each name counts, as find() would).
+    parts: dict[str, Any] = {}
+    for child in root:
+        if child.tag in ("point", "detail"):
+            parts.setdefault(child.tag, child)
+    point = parts.get("point")
     if point is None:
         raise _bad("no <point>", "<point>がありません")
-    detail = root.find("detail")
-    contact = detail.find("contact") if detail is not None else None
-    group = detail.find("__group") if detail is not None else None
-    track = detail.find("track") if detail is not None else None
-    remarks = detail.find("remarks") if detail is not None else None
-    alliance = detail.find("alliance") if detail is not None else None
+    detail = parts.get("detail")
+    found: dict[str, Any] = {}
+    if detail is not None:
+        for child in detail:
+            if child.tag in _DETAIL_TAGS:
+                found.setdefault(child.tag, child)
+    contact = found.get("contact")
+    group = found.get("__group")
+    track = found.get("track")
+    remarks = found.get("remarks")
+    alliance = found.get("alliance")
     return CotEvent(
         uid=uid,
         type=cot_type,
@@ -224,13 +272,21 @@ def _num(value: float) -> str:
     return f"{value:.7f}".rstrip("0").rstrip(".") if value != UNKNOWN else "9999999.0"
 
 
+_SPECIAL = re.compile(r"[&<>\"'\n\r\t]")
+
+
+def _attr(value: str) -> str:
+    """``quoteattr``, without its work for the common value that needs no escaping."""
+    return f'"{value}"' if _SPECIAL.search(value) is None else quoteattr(value)
+
+
 def to_xml(ev: CotEvent) -> bytes:
     """The event as CoT XML, attributes in a fixed order (byte-stable for golden files)."""
     detail: list[str] = []
     if ev.callsign:
-        detail.append(f"<contact callsign={quoteattr(ev.callsign)}/>")
+        detail.append(f"<contact callsign={_attr(ev.callsign)}/>")
     if ev.group_name or ev.group_role:
-        detail.append(f"<__group name={quoteattr(ev.group_name)} role={quoteattr(ev.group_role)}/>")
+        detail.append(f"<__group name={_attr(ev.group_name)} role={_attr(ev.group_role)}/>")
     if ev.course is not None or ev.speed is not None:
         course = _num(ev.course) if ev.course is not None and ev.course >= 0 else "0"
         speed = _num(ev.speed) if ev.speed is not None and ev.speed >= 0 else "0"
@@ -238,12 +294,14 @@ def to_xml(ev: CotEvent) -> bytes:
     if ev.remarks:
         detail.append(f"<remarks>{escape(ev.remarks)}</remarks>")
     if ev.extra:
-        attrs = " ".join(f"{k}={quoteattr(v)}" for k, v in sorted(ev.extra.items()))
+        attrs = " ".join(f"{k}={_attr(v)}" for k, v in sorted(ev.extra.items()))
         detail.append(f"<alliance {attrs}/>")
+    time = _fmt_time(ev.time)
+    start = time if ev.start == ev.time else _fmt_time(ev.start)
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        f'<event version="2.0" uid={quoteattr(ev.uid)} type={quoteattr(ev.type)} '
-        f'how={quoteattr(ev.how)} time="{_fmt_time(ev.time)}" start="{_fmt_time(ev.start)}" '
+        f'<event version="2.0" uid={_attr(ev.uid)} type={_attr(ev.type)} '
+        f'how={_attr(ev.how)} time="{time}" start="{start}" '
         f'stale="{_fmt_time(ev.stale)}">'
         f'<point lat="{_num(ev.lat)}" lon="{_num(ev.lon)}" hae="{_num(ev.hae)}" '
         f'ce="{_num(ev.ce)}" le="{_num(ev.le)}"/>'

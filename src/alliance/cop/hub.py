@@ -13,6 +13,7 @@ from alliance.core.ids import new_id
 from .tracks import Track
 
 Listener = Callable[[Track], None]
+Fanout = Callable[[Track, object], None]  # (track, origin): for a server fanning out itself
 Remover = Callable[[Track], None]
 
 
@@ -22,6 +23,7 @@ class Subscription:
     listener: Listener
     origin: object = None
     on_remove: Remover | None = None  # told when a track it was sent is withdrawn
+    fanout: Fanout | None = None  # instead of listener: also told who sent it
 
 
 class TrackHub:
@@ -64,7 +66,10 @@ class TrackHub:
             ]
             self.published += 1
         for sub in subs:
-            sub.listener(track)
+            if sub.fanout is not None:
+                sub.fanout(track, origin)
+            else:
+                sub.listener(track)
 
     def _bump(self, track: Track) -> None:
         """Under the lock: a new version for this track, and wake the feed."""
@@ -137,6 +142,16 @@ class TrackHub:
         on_remove: Remover | None = None,
     ) -> Subscription:
         sub = Subscription(nation, listener, origin, on_remove)
+        with self._lock:
+            self._subs.append(sub)
+        return sub
+
+    def subscribe_fanout(
+        self, nation: str, fanout: Fanout, on_remove: Remover | None = None
+    ) -> Subscription:
+        """One subscription for many clients of ``nation`` (the TAK server): it
+        gets every report released to them, and who sent it, to skip that client."""
+        sub = Subscription(nation, lambda track: None, None, on_remove, fanout)
         with self._lock:
             self._subs.append(sub)
         return sub

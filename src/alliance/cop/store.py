@@ -12,7 +12,7 @@ import logging
 import threading
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, Table, delete, select
 
 from alliance.core.markings import Marking
 from alliance.store.db import Database
@@ -70,6 +70,39 @@ def track_of(row: TrackRow) -> Track:
     )
 
 
+_HISTORY_KEYS = ("uid", "time", "lat", "lon", "hae", "course", "speed")
+
+
+def _insert_history(conn: Connection, trail: list[Track]) -> None:
+    """One executemany through the driver: thousands of positions a second must
+    not cost SQLAlchemy's per-row processing (each value still goes through its
+    column type's bind processor, so it is stored exactly as SQLAlchemy would)."""
+    table = TrackHistoryRow.__table__
+    assert isinstance(table, Table)
+    dialect = conn.dialect
+    time_bind = table.c.time.type.dialect_impl(dialect).bind_processor(dialect)
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "  # noqa: S608 - fixed names
+        f"({', '.join(_HISTORY_KEYS)}) VALUES ({', '.join([mark] * len(_HISTORY_KEYS))})"
+    )
+    conn.exec_driver_sql(
+        sql,
+        [
+            (
+                t.uid,
+                time_bind(t.time) if time_bind else t.time,
+                t.lat,
+                t.lon,
+                t.hae,
+                t.course,
+                t.speed,
+            )
+            for t in trail
+        ],
+    )
+
+
 class TrackStore:
     def __init__(self, db: Database, *, history: int = 100, interval: float = 0.25) -> None:
         self.db = db
@@ -78,6 +111,7 @@ class TrackStore:
         self._pending: dict[str, Track] = {}
         self._trail: list[Track] = []
         self._forget: set[str] = set()
+        self._since_trim: dict[str, int] = {}  # history rows added per uid since its trim
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -151,38 +185,23 @@ class TrackStore:
             if latest:
                 conn.execute(TrackRow.__table__.insert(), [_row(t) for t in latest.values()])  # type: ignore[attr-defined]
             if trail:
-                conn.execute(
-                    TrackHistoryRow.__table__.insert(),  # type: ignore[attr-defined]
-                    [
-                        {
-                            "uid": t.uid,
-                            "time": t.time,
-                            "lat": t.lat,
-                            "lon": t.lon,
-                            "hae": t.hae,
-                            "course": t.course,
-                            "speed": t.speed,
-                        }
-                        for t in trail
-                    ],
-                )
-            # Keep the newest ``history`` positions of each track touched.
-            for uid in {t.uid for t in trail}:
-                count = conn.execute(
-                    select(func.count())
-                    .select_from(TrackHistoryRow)
+                _insert_history(conn, trail)
+            # Keep the newest ``history`` positions of a track: trimmed once it has
+            # gained as many again since its last trim (amortized, not per flush).
+            for t in trail:
+                self._since_trim[t.uid] = self._since_trim.get(t.uid, 0) + 1
+            for uid in [u for u, n in self._since_trim.items() if n >= self.history]:
+                cutoff = conn.execute(
+                    select(TrackHistoryRow.id)
                     .where(TrackHistoryRow.uid == uid)
-                ).scalar_one()
-                if count > self.history:
-                    cutoff = conn.execute(
-                        select(TrackHistoryRow.id)
-                        .where(TrackHistoryRow.uid == uid)
-                        .order_by(TrackHistoryRow.id.desc())
-                        .offset(self.history)
-                        .limit(1)
-                    ).scalar_one()
+                    .order_by(TrackHistoryRow.id.desc())
+                    .offset(self.history)
+                    .limit(1)
+                ).scalar()
+                if cutoff is not None:
                     conn.execute(
                         delete(TrackHistoryRow).where(
                             TrackHistoryRow.uid == uid, TrackHistoryRow.id <= cutoff
                         )
                     )
+                self._since_trim[uid] = 0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import ssl
 import threading
@@ -42,14 +43,21 @@ from alliance.core.markings import Marking
 
 from .cot import CotError, CotEvent, StreamDecoder, to_proto_frame, to_xml
 from .desk import CopDesk
+from .hub import Subscription
 from .tracks import Track, track_from_cot
 
 log = logging.getLogger(__name__)
 
 AUTH_TIMEOUT = 10.0
 MAX_AUTH_BYTES = 4096
-QUEUE_LIMIT = 50_000
+SEND_BUFFER_LIMIT = 8 * 1024 * 1024  # bytes waiting for a client before it is dropped
 CONTROL_UID = "alliance-takp"
+
+
+def _gone(track: Track) -> Track:
+    """A withdrawn track sent once more, already stale: how a TAK client is told to drop it."""
+    now = datetime.now(UTC)
+    return replace(track, time=now, stale=now)
 
 
 def _control(kind: str, detail: str) -> bytes:
@@ -78,14 +86,13 @@ class TakSettings:
     release_to: tuple[str, ...] = ()  # default release of reports from TAK clients
 
 
-_SWITCH = object()  # in a send queue: from here on, write TAK protocol v1 frames
-
-
 Authenticate = Callable[[str], Actor]  # API token -> actor (raises if unknown)
 IdentifyCert = Callable[[bytes], Actor | None]  # DER client certificate -> actor
 
 
 class _Conn:
+    """One TAK client. Everything here runs on the server's event loop thread."""
+
     def __init__(
         self,
         server: TakServer,
@@ -99,48 +106,50 @@ class _Conn:
         self.peer = peer
         self.actor: Actor | None = None
         self.proto = False
-        self.queue: asyncio.Queue[Any] = asyncio.Queue(QUEUE_LIMIT)
         self.decoder = StreamDecoder()
         self.loop = asyncio.get_running_loop()
         self.received = 0
+        self.closed = False
+        self._out: list[bytes] = []
+        self._flush_scheduled = False
 
     # -- output -------------------------------------------------------------
+    #
+    # Output is buffered and written once per turn of the event loop: a burst
+    # of reports reaches each client as one write, not one per report.
 
-    def offer(self, track: Track) -> None:
-        """Called from any thread by the hub."""
-        self.loop.call_soon_threadsafe(self._put, track)
+    def push(self, data: bytes) -> None:
+        if self.closed:
+            return
+        self._out.append(data)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self._flush)
 
-    def gone(self, track: Track) -> None:
-        """A track this client was shown is withdrawn: send it once more, already
-        stale, which is how a TAK client is told to drop it."""
-        now = datetime.now(UTC)
-        self.offer(replace(track, time=now, stale=now))
-
-    def _put(self, item: Any) -> None:
-        try:
-            self.queue.put_nowait(item)
-        except asyncio.QueueFull:
-            log.warning("TAK client %s too slow (%d queued); disconnecting", self.peer, QUEUE_LIMIT)
-            self.writer.close()
-
-    def _encode(self, item: bytes | Track | CotEvent) -> bytes:
-        if isinstance(item, bytes):
-            return item
+    def send(self, item: Track | CotEvent) -> None:
         ev = item.to_cot() if isinstance(item, Track) else item
-        return to_proto_frame(ev) if self.proto else to_xml(ev) + b"\n"
+        self.push(to_proto_frame(ev) if self.proto else to_xml(ev) + b"\n")
 
-    async def send_loop(self) -> None:
-        """Encode at send time, so everything after the switch goes out as protobuf."""
-        while True:
-            item = await self.queue.get()
-            if item is None:
-                return
-            if item is _SWITCH:
-                self.proto = True
-                continue
-            self.writer.write(self._encode(item))
-            if self.queue.empty():
-                await self.writer.drain()
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if self.closed or not self._out:
+            return
+        data = b"".join(self._out)
+        self._out.clear()
+        self.writer.write(data)
+        if self.writer.transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
+            log.warning(
+                "TAK client %s too slow (%d bytes waiting); disconnecting",
+                self.peer,
+                self.writer.transport.get_write_buffer_size(),
+            )
+            self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._out.clear()
+            self.writer.close()
 
     # -- input ------------------------------------------------------------------
 
@@ -174,7 +183,7 @@ class _Conn:
         for ev in events:
             if ev.type == "t-x-c-t":
                 now = datetime.now(UTC)
-                self._put(
+                self.send(
                     CotEvent(
                         uid="takPong",
                         type="t-x-c-t-r",
@@ -186,8 +195,8 @@ class _Conn:
                     )
                 )
             elif ev.type == "t-x-takp-q":
-                self._put(_control("t-x-takp-r", VERSION_OK))
-                self._put(_SWITCH)
+                self.push(_control("t-x-takp-r", VERSION_OK))
+                self.proto = True  # everything after the answer is protobuf
             elif ev.type.startswith("t-x"):
                 continue  # other control messages: nothing to store
             else:
@@ -241,6 +250,12 @@ class TakServer:
         self.tcp_port = 0
         self.tls_port = 0
         self.connections: set[_Conn] = set()
+        # Signed-in connections by nation, and one hub subscription per nation:
+        # each report is encoded once and the bytes handed to every member.
+        self._members: dict[str, set[_Conn]] = {}
+        self._subs: dict[str, Subscription] = {}
+        self._encoded: tuple[Track | None, bytes, bytes | None] = (None, b"", None)
+        self._loop_thread = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.Server] = []
@@ -258,6 +273,7 @@ class TakServer:
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
         self._loop = loop
+        self._loop_thread = threading.get_ident()
         asyncio.set_event_loop(loop)
         loop.run_until_complete(self._listen())
         self._ready.set()
@@ -297,10 +313,13 @@ class TakServer:
         self._loop = None
 
     async def _close(self) -> None:
+        for sub in self._subs.values():
+            self.desk.hub.unsubscribe(sub)
+        self._subs.clear()
         for srv in self._servers:
             srv.close()
         for conn in list(self.connections):
-            conn.writer.close()
+            conn.close()
         for srv in self._servers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(srv.wait_closed(), 5)
@@ -313,8 +332,6 @@ class TakServer:
         peer = str(writer.get_extra_info("peername"))
         conn = _Conn(self, reader, writer, peer)
         self.connections.add(conn)
-        sender: asyncio.Task[None] | None = None
-        sub = None
         try:
             rest = b""
             if tls:
@@ -324,12 +341,12 @@ class TakServer:
             if conn.actor is None:
                 log.info("TAK connection from %s: no identity; closed", peer)
                 return
-            nation = conn.actor.nation
-            sub = self.desk.hub.subscribe(nation, conn.offer, origin=conn, on_remove=conn.gone)
-            conn._put(_control("t-x-takp-v", VERSION_OFFER))
+            # No await from here to joining: no live update can slip in between
+            # the picture and the membership.
+            conn.push(_control("t-x-takp-v", VERSION_OFFER))
             for track in self.desk.picture(conn.actor):
-                conn._put(track)
-            sender = asyncio.create_task(conn.send_loop())
+                conn.send(track)
+            self._join(conn)
             if rest:
                 conn.handle(conn.decoder.feed(rest))
             await conn.read_loop()
@@ -340,17 +357,59 @@ class TakServer:
         except Exception:
             log.exception("TAK connection from %s failed", peer)
         finally:
-            if sub is not None:
-                self.desk.hub.unsubscribe(sub)
             self.connections.discard(conn)
-            if sender is not None:
-                conn._put(None)
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(sender, 2)
-                sender.cancel()
-            writer.close()
+            if conn.actor is not None:
+                self._members.get(conn.actor.nation, set()).discard(conn)
+            conn._flush()
+            conn.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+
+    # -- fan-out ----------------------------------------------------------------------
+
+    def _join(self, conn: _Conn) -> None:
+        assert conn.actor is not None
+        nation = conn.actor.nation
+        self._members.setdefault(nation, set()).add(conn)
+        if nation not in self._subs:
+            self._subs[nation] = self.desk.hub.subscribe_fanout(
+                nation,
+                functools.partial(self._published, nation),
+                on_remove=functools.partial(self._withdrawn, nation),
+            )
+
+    def _withdrawn(self, nation: str, track: Track) -> None:
+        self._published(nation, _gone(track), None)
+
+    def _published(self, nation: str, track: Track, origin: object) -> None:
+        """From the hub, in whichever thread published (ours for TAK reports)."""
+        loop = self._loop
+        if loop is None:
+            return
+        if threading.get_ident() == self._loop_thread:
+            self._fanout(nation, track, origin)
+        else:
+            loop.call_soon_threadsafe(self._fanout, nation, track, origin)
+
+    def _fanout(self, nation: str, track: Track, origin: object) -> None:
+        members = self._members.get(nation)
+        if not members:
+            return
+        cached, xml, proto = self._encoded
+        if cached is not track:
+            ev = track.to_cot()
+            xml, proto = to_xml(ev) + b"\n", None
+            self._encoded = (track, xml, None)
+        for conn in members:
+            if conn is origin:
+                continue  # never a client's own report back
+            if conn.proto:
+                if proto is None:
+                    proto = to_proto_frame(track.to_cot())
+                    self._encoded = (track, xml, proto)
+                conn.push(proto)
+            else:
+                conn.push(xml)
 
     def _identify_tls(self, writer: asyncio.StreamWriter) -> Actor | None:
         ssl_object: Any = writer.get_extra_info("ssl_object")

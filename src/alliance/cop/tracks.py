@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,6 +67,12 @@ def affiliation_of(sidc: str) -> str:
     )
 
 
+@lru_cache(maxsize=1024)
+def _marking_detail(marking: Marking) -> tuple[str, str]:
+    """What a CoT event carries of a marking (few distinct markings, many reports)."""
+    return ",".join(marking.nations), marking.banner.en
+
+
 @dataclass(frozen=True, slots=True)
 class Track:
     uid: str
@@ -105,11 +112,12 @@ class Track:
 
     def to_cot(self) -> CotEvent:
         """The track as a CoT event, our marking and ownership in ``<alliance/>``."""
+        releasable_to, banner = _marking_detail(self.marking)
         extra = {
             "owner": self.owner,
-            "releasable_to": ",".join(self.marking.nations),
+            "releasable_to": releasable_to,
             "sidc": self.sidc,
-            "banner": self.marking.banner.en,
+            "banner": banner,
         }
         if self.marking.tlp:
             extra["tlp"] = self.marking.tlp.value

@@ -1,0 +1,76 @@
+"""The picture on disk: latest state per track, a bounded history, withdrawals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from alliance.cop.store import TrackStore
+from alliance.cop.tracks import Track
+from alliance.core.markings import Marking
+from alliance.node import Node
+from alliance.store.schema import TrackHistoryRow
+from tests.conftest import NodeFactory
+
+T = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
+
+
+def _track(uid: str, n: int) -> Track:
+    return Track(
+        uid=uid,
+        owner="JPN",
+        marking=Marking.of("JPN", ["USA"]),
+        sidc="SFSPCLDD-------",
+        callsign=uid,
+        lat=30.0 + n / 100,
+        lon=130.0,
+        time=T + timedelta(seconds=n),
+        stale=T + timedelta(seconds=n + 60),
+    )
+
+
+def _history(node: Node, uid: str) -> list[datetime]:
+    with node.db.read() as s:
+        return list(
+            s.scalars(
+                select(TrackHistoryRow.time)
+                .where(TrackHistoryRow.uid == uid)
+                .order_by(TrackHistoryRow.id)
+            )
+        )
+
+
+def test_history_stays_bounded_and_keeps_the_newest(make_node: NodeFactory) -> None:
+    node = make_node("JPN", seed=False)
+    store = TrackStore(node.db, history=5)
+    for n in range(23):
+        store.save(_track("A", n))
+        if n % 4 == 3:
+            store.flush()
+    for n in range(3):
+        store.save(_track("B", n))
+    store.flush()
+    a = _history(node, "A")
+    assert 5 <= len(a) < 10  # trimmed once it doubles: bounded, amortized
+    assert a[-5:] == [T + timedelta(seconds=n) for n in range(18, 23)]
+    assert len(_history(node, "B")) == 3
+    latest = {t.uid: t for t in store.load()}
+    assert latest["A"].time == T + timedelta(seconds=22)
+    assert latest["A"].lat == pytest.approx(30.22)
+    assert latest["A"].marking.nations == ["JPN", "USA"]
+
+
+def test_forget_removes_a_track_and_its_history(make_node: NodeFactory) -> None:
+    node = make_node("JPN", seed=False)
+    store = TrackStore(node.db, history=5)
+    for n in range(3):
+        store.save(_track("GONE", n))
+        store.save(_track("KEPT", n))
+    store.flush()
+    store.forget("GONE")
+    store.flush()
+    assert {t.uid for t in store.load()} == {"KEPT"}
+    assert _history(node, "GONE") == []
+    assert len(_history(node, "KEPT")) == 3
