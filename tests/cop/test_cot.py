@@ -136,11 +136,28 @@ EXTERNAL = b"""<?xml version="1.0"?>
             id="bad-time",
         ),
         pytest.param(b'<event uid="x"' + b" " * (MAX_EVENT_BYTES + 1) + b"/>", id="too-large"),
+        # No declaration, so the fast parser sees it: an entity it cannot know is an error.
+        pytest.param(
+            b'<event uid="&xxe;" type="a-f-G" time="2024-07-27T12:00:00Z" '
+            b'stale="2024-07-27T12:05:00Z"><point lat="1" lon="0"/></event>',
+            id="undeclared-entity",
+        ),
+        pytest.param(
+            b'<event uid="x" type="a-f-G" time="2024-07-27T12:00:00Z" '
+            b'stale="2024-07-27T12:05:00Z"><point lat="1" lon="0"/></event><extra/>',
+            id="junk-after-the-document",
+        ),
     ],
 )
 def test_hostile_or_broken_xml_is_refused(data: bytes) -> None:
     with pytest.raises(CotError):
         parse_xml(data)
+
+
+def test_a_comment_takes_the_strict_path_and_still_parses() -> None:
+    """A document with ``<!`` goes to defusedxml; a harmless comment is fine there."""
+    doc = to_xml(_event()).replace(b"<detail>", b"<!-- note --><detail>")
+    assert parse_xml(doc) == _event()
 
 
 def test_the_decoder_refuses_an_oversized_event_before_it_ends() -> None:
