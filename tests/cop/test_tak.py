@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import takproto
 from takproto.constants import TAKProtoVer
 
-from alliance.cop.cot import CotEvent, to_xml
+from alliance.cop.cot import CotEvent, read_varint, to_xml
 
 from .conftest import Tak
 
@@ -120,13 +120,33 @@ def test_takproto_client_negotiates_v1_and_speaks_protobuf(tak: Tak) -> None:
     usa = tak.client("USA")
     usa.read_until(lambda e: e.uid == "JPN-PROTO")
     assert tak.node.cop.hub.get("JPN-PROTO", "USA") is not None
-    # and what the server sends this client now is protobuf takproto can read
+    # and everything the server sends this client from now on is TAK protocol v1
+    # stream frames, each of which takproto itself reads.
     usa.send(_cot("USA-BACK", rel="JPN"))
     c.sock.settimeout(5)
     data = b""
-    while b"USA-BACK" not in data:
+    uids: list[str] = []
+    while "USA-BACK" not in uids:
         data += c.sock.recv(65536)
-    start = data.index(b"\xbf")
-    parsed = takproto.parse_proto(bytearray(data[start:]))
-    assert parsed is not None
-    assert parsed.cotEvent.uid in {"USA-BACK", "takPong"} or b"USA-BACK" in data
+        uids, rest = _frames(data)
+        assert rest == b"" or rest[0] == 0xBF, "non-protobuf bytes after the switch"
+    assert data[0] == 0xBF
+
+
+def _frames(data: bytes) -> tuple[list[str], bytes]:
+    """The uids of the complete stream frames in ``data`` (read by takproto), and the rest."""
+    uids: list[str] = []
+    pos = 0
+    while pos < len(data) and data[pos] == 0xBF:
+        header = read_varint(data, pos + 1)
+        if header is None:
+            break
+        size, start = header
+        if len(data) < start + size:
+            break
+        parsed = takproto.parse_proto(bytearray(data[pos : start + size]))
+        assert parsed is not None
+        assert parsed != -1
+        uids.append(parsed.cotEvent.uid)
+        pos = start + size
+    return uids, data[pos:]
