@@ -12,6 +12,7 @@ from sqlalchemy.exc import StatementError
 
 from alliance.store import Database
 from alliance.store.schema import UTCDateTime
+from alliance.store.schema.base import bind_processor
 
 _md = MetaData()
 TIMES = Table(
@@ -73,3 +74,33 @@ def test_naive_datetime_is_refused_and_nothing_is_stored(plain_db: Database) -> 
     assert isinstance(caught.value.orig, ValueError)
     assert "naive" in str(caught.value.orig)
     assert _read_all(plain_db) == {}
+
+
+def test_bulk_bind_processor_sends_what_sqlalchemy_sends(plain_db: Database) -> None:
+    """Bulk writes (the ledger, federation rows) bind times with
+    :func:`bind_processor`; the driver must get the same value as through
+    SQLAlchemy's own processing, on every backend."""
+    dialect = plain_db.engine.dialect
+    column_type = TIMES.c.at.type
+    ours = bind_processor(column_type, dialect)
+    theirs = column_type.dialect_impl(dialect).bind_processor(dialect)
+    moments = [
+        None,
+        datetime(2024, 7, 27, 12, 0, 0, 123456, tzinfo=UTC),
+        datetime(2024, 7, 27, 12, 0, 0, tzinfo=UTC),  # no microseconds
+        datetime(2024, 7, 28, 8, 30, 0, 1, tzinfo=JST),
+        datetime(2024, 12, 31, 20, 0, tzinfo=HST),
+        datetime(1, 1, 1, 0, 0, tzinfo=UTC),
+        datetime(999, 5, 6, 7, 8, 9, 10, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime.now(UTC),
+    ]
+    for moment in moments:
+        expected = theirs(moment) if theirs else moment
+        got = ours(moment) if ours else moment
+        assert got == expected, moment
+        assert type(got) is type(expected), moment
+    naive = datetime(2024, 7, 27, 12, 0)
+    with pytest.raises(ValueError, match="naive"):
+        assert ours is not None  # a TypeDecorator always processes
+        ours(naive)

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
 
+from alliance.store.schema.base import bind_processor
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -90,6 +92,6 @@ def _parameters(
     dialect: Dialect, table: Table, order: list[str], rows: Sequence[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
     binds: list[tuple[str, Processor]] = [
-        (k, table.c[k].type.dialect_impl(dialect).bind_processor(dialect)) for k in order
+        (k, bind_processor(table.c[k].type, dialect)) for k in order
     ]
     return [tuple(bind(row[k]) if bind else row[k] for k, bind in binds) for row in rows]

@@ -15,6 +15,7 @@ from alliance.core.ledger import GENESIS_PREV, Event, VerifyReport, verify
 
 from .db import Database
 from .schema import LedgerRow
+from .schema.base import bind_processor
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def insert_events(conn: Connection, events: list[Event]) -> None:
     if not events:
         return
     table = LedgerRow.__table__
-    ts_bind = table.c.ts.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    ts_bind = bind_processor(table.c.ts.type, conn.dialect)
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO ledger ({_NAMES}) VALUES ({', '.join([mark] * len(_COLUMNS))})"  # noqa: S608 - fixed names
     conn.exec_driver_sql(
