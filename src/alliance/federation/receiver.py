@@ -23,9 +23,8 @@ from alliance.core.authority import Grant
 from alliance.core.dtg import iso
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
-from alliance.store.owned import restore
 from alliance.store.projection import TABLES
-from alliance.store.schema import LinkRow, OwnedRow
+from alliance.store.schema import LinkRow, OwnedRow, UTCDateTime
 from alliance.store.writer import Tx
 
 from .rows import insert_many, select_by_id, update_many
@@ -33,14 +32,15 @@ from .wire import Head, Parsed
 
 
 @cache
-def _columns(model: type[OwnedRow]) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """A replica table's column keys, and what a new row holds where its state says nothing."""
-    keys: list[str] = []
+def _columns(model: type[OwnedRow]) -> tuple[tuple[tuple[str, bool], ...], dict[str, Any]]:
+    """A replica table's column keys (and whether each holds a time), and what a
+    new row holds where its state says nothing."""
+    keys: list[tuple[str, bool]] = []
     defaults: dict[str, Any] = {}
     for attr in inspect(model).column_attrs:
         column = attr.columns[0]
         assert column.key == attr.key, "replica tables map attributes to same-named columns"
-        keys.append(attr.key)
+        keys.append((attr.key, isinstance(column.type, UTCDateTime)))
         default = column.default
         defaults[attr.key] = default.arg if default is not None and default.is_scalar else None
     return tuple(keys), defaults
@@ -69,29 +69,34 @@ class _Replicas:
         self.existing = set(self.rows)
 
     def apply_event(self, p: Parsed) -> dict[str, Any]:
+        """Write the partner's state into the replica row; returns the replica's
+        snapshot for our event.
+
+        The row gets the partner's value of every column its state has (times
+        parsed, as :func:`alliance.store.owned.restore` does) and keeps the
+        others. The snapshot takes the partner's value where it has the column
+        (already in snapshot form) rather than converting the row's back.
+        """
         assert p.event is not None
-        model = TABLES[p.object_type]
-        values = restore(model, p.event["data"]["state"])
-        values.update(id=p.object_id, owner=p.owner, origin="replica")
+        theirs = p.event["data"]["state"]
+        columns, defaults = _columns(TABLES[p.object_type])
         key = (p.object_type, p.object_id)
         row = self.rows.get(key)
         if row is None:
-            row = self.rows[key] = dict(_columns(model)[1])
-        row.update(values)
-        self.changed[key] = None
-        return row
-
-    def state_of_event(self, p: Parsed, row: dict[str, Any]) -> dict[str, Any]:
-        """The replica's snapshot, taken from the partner's state where it has the
-        column (already in snapshot form) rather than converted back from the row."""
-        assert p.event is not None
-        theirs = p.event["data"]["state"]
-        keys = _columns(TABLES[p.object_type])[0]
-        state = {k: theirs[k] if k in theirs else row[k] for k in keys}
+            row = self.rows[key] = dict(defaults)
+        state: dict[str, Any] = {}
+        for name, is_time in columns:
+            if name in theirs:
+                value = state[name] = theirs[name]
+                row[name] = (
+                    datetime.fromisoformat(value) if is_time and isinstance(value, str) else value
+                )
+            else:
+                value = row[name]
+                state[name] = iso(value) if isinstance(value, datetime) else value
+        row.update(id=p.object_id, owner=p.owner, origin="replica")
         state.update(id=p.object_id, owner=p.owner, origin="replica")
-        for key, value in state.items():
-            if isinstance(value, datetime):
-                state[key] = iso(value)
+        self.changed[key] = None
         return state
 
     def withdraw(self, p: Parsed) -> dict[str, Any] | None:
@@ -107,7 +112,7 @@ class _Replicas:
     def snapshot(self, object_type: str, row: dict[str, Any]) -> dict[str, Any]:
         """What :func:`alliance.store.owned.snapshot` gives for the row written."""
         state: dict[str, Any] = {}
-        for key in _columns(TABLES[object_type])[0]:
+        for key, _is_time in _columns(TABLES[object_type])[0]:
             value = row[key]
             state[key] = iso(value) if isinstance(value, datetime) else value
         return state
@@ -139,6 +144,19 @@ def _table(object_type: str) -> Table:
     return table
 
 
+def _marking(seen: dict[Any, Marking], carried: dict[str, Any]) -> Marking:
+    """``Marking.from_json`` of the carried event's marking; the few distinct
+    markings of a page are built once."""
+    try:
+        key = (carried.get("tlp"), *carried.get("releasable_to", ()))
+        found = seen.get(key)
+    except TypeError:  # not hashable: let from_json say what is wrong with it
+        return Marking.from_json(carried)
+    if found is None:
+        found = seen[key] = Marking.from_json(carried)
+    return found
+
+
 def apply_items(
     tx: Tx, partner: str, key_fingerprint: str, parsed: Sequence[Parsed], head: Head | None
 ) -> int:
@@ -152,6 +170,8 @@ def apply_items(
         # applied (it failed) must not be applied either, or the stream would gap.
         raise OutOfOrder(f"{partner} item {parsed[0].item.seq} after {link.received_seq}")
     replicas = _Replicas(s, parsed)
+    markings: dict[Any, Marking] = {}
+    withdrawn = Marking(frozenset())
     for p in parsed:
         origin: dict[str, Any] = {
             "partner": partner,
@@ -163,27 +183,23 @@ def apply_items(
             rule="federation.receive",
             basis=f"{partner} release stream item {p.item.seq}, signed by key {key_fingerprint}",
         )
+        data: dict[str, Any] = {"origin": origin}
         if p.kind == "event":
             assert p.event is not None
             assert p.event_text is not None
-            row: dict[str, Any] | None = replicas.apply_event(p)
+            data["state"] = replicas.apply_event(p)
             origin["node"] = p.event.get("node")
             origin["event_hash"] = hashlib.sha256(p.event_text.encode()).hexdigest()
             origin["event_sig"] = p.event_sig
             origin["event_kind"] = p.event.get("kind")
-            marking = Marking.from_json(p.event["marking"])
+            marking = _marking(markings, p.event["marking"])
             kind = "federation.replica.applied"
         else:
             row = replicas.withdraw(p)
-            marking = Marking(frozenset())
+            if row is not None:
+                data["state"] = replicas.snapshot(p.object_type, row)
+            marking = withdrawn
             kind = "federation.replica.withdrawn"
-        data: dict[str, Any] = {"origin": origin}
-        if row is not None:
-            data["state"] = (
-                replicas.state_of_event(p, row)
-                if p.kind == "event"
-                else replicas.snapshot(p.object_type, row)
-            )
         tx.record(EventDraft(kind, p.object_type, p.object_id, partner, marking, data, None, grant))
     replicas.write()
     if parsed:
