@@ -83,20 +83,29 @@ class Event:
 
 
 def _body(
-    draft: EventDraft, *, seq: int, event_id: str, prev_hash: str, ts: datetime, node: str
+    draft: EventDraft,
+    *,
+    seq: int,
+    event_id: str,
+    prev_hash: str,
+    ts: str,
+    node: str,
+    marking: dict[str, Any],
 ) -> bytes:
+    """The canonical body; ``ts`` is already :func:`iso` text and ``marking`` the
+    draft's marking in its JSON form."""
     return canonical(
         {
             "v": FORMAT_VERSION,
             "seq": seq,
             "id": event_id,
             "node": node,
-            "ts": iso(ts),
+            "ts": ts,
             "kind": draft.kind,
             "object": {"type": draft.object_type, "id": draft.object_id, "owner": draft.owner},
             "actor": draft.actor.to_json() if draft.actor else None,
             "authority": draft.authority.to_json() if draft.authority else None,
-            "marking": draft.marking.to_json(),
+            "marking": marking,
             "data": draft.data,
             "prev": prev_hash,
         }
@@ -137,13 +146,32 @@ def seal_all(
     are independent and the signing library releases the GIL, so a pool uses
     another core.
     """
-    hashed: list[tuple[EventDraft, datetime, int, str, str, bytes, bytes]] = []
+    # A batch's drafts share a few times (one per job) and markings: their text
+    # and column forms are computed once per distinct value, not per event.
+    times: dict[datetime, str] = {}
+    markings: dict[Marking, tuple[dict[str, Any], str, str | None]] = {}
+    hashed: list[tuple[EventDraft, datetime, int, str, str, bytes, bytes, str, str | None]] = []
     for draft, ts in drafts:
         seq += 1
         event_id = new_id()
-        body = _body(draft, seq=seq, event_id=event_id, prev_hash=prev_hash, ts=ts, node=node)
+        ts_text = times.get(ts)
+        if ts_text is None:
+            ts_text = times[ts] = iso(ts)
+        forms = markings.get(draft.marking)
+        if forms is None:
+            m = draft.marking
+            forms = markings[m] = (m.to_json(), m.rel_text(), m.tlp.value if m.tlp else None)
+        body = _body(
+            draft,
+            seq=seq,
+            event_id=event_id,
+            prev_hash=prev_hash,
+            ts=ts_text,
+            node=node,
+            marking=forms[0],
+        )
         digest = hashlib.sha256(body).digest()
-        hashed.append((draft, ts, seq, event_id, prev_hash, body, digest))
+        hashed.append((draft, ts, seq, event_id, prev_hash, body, digest, forms[1], forms[2]))
         prev_hash = digest.hex()
     sigs = sign_digests([h[6] for h in hashed], key, pool)
     return [
@@ -155,14 +183,16 @@ def seal_all(
             object_type=draft.object_type,
             object_id=draft.object_id,
             owner=draft.owner,
-            rel=draft.marking.rel_text(),
-            tlp=draft.marking.tlp.value if draft.marking.tlp else None,
+            rel=rel,
+            tlp=tlp,
             body=body,
             hash=digest.hex(),
             prev_hash=prev,
             sig=sig,
         )
-        for (draft, ts, n, event_id, prev, body, digest), sig in zip(hashed, sigs, strict=True)
+        for (draft, ts, n, event_id, prev, body, digest, rel, tlp), sig in zip(
+            hashed, sigs, strict=True
+        )
     ]
 
 
