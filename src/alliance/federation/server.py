@@ -14,7 +14,6 @@ loudly in the log at every start.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import ssl
@@ -25,6 +24,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import orjson
 
 from alliance.core.keys import NodeKey
 from alliance.store.db import Database
@@ -180,7 +181,9 @@ class _Handler(BaseHTTPRequestHandler):
         super().handle()
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        # orjson: the same compact UTF-8 JSON as json.dumps(ensure_ascii=False,
+        # separators=(",", ":")), at about half the cost per stream item.
+        data = orjson.dumps(payload)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
