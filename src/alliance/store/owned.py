@@ -36,11 +36,12 @@ def released_to(stmt: S, model: type[Owned], nation: str) -> S:
 def snapshot(row: Owned) -> dict[str, Any]:
     """The full state of a row as JSON-ready data (the ``data`` of its event)."""
     state: dict[str, Any] = {}
-    for attr in inspect(row).mapper.column_attrs:
-        value = getattr(row, attr.key)
+    loaded = row.__dict__  # what the mapped attribute returns when it is loaded
+    for key, _is_time in _restorable(type(row)):
+        value = loaded[key] if key in loaded else getattr(row, key)
         if isinstance(value, datetime):
             value = iso(value)
-        state[attr.key] = value
+        state[key] = value
     return state
 
 
@@ -48,7 +49,8 @@ _RESTORABLE: dict[type[Owned], tuple[tuple[str, bool], ...]] = {}
 
 
 def _restorable(model: type[Owned]) -> tuple[tuple[str, bool], ...]:
-    """Each column attribute of ``model``, and whether it holds a time (looked up once)."""
+    """Each column attribute of ``model``, and whether it holds a time (looked up
+    once per model: inspecting the mapper per row cost more than reading it)."""
     found = _RESTORABLE.get(model)
     if found is None:
         found = _RESTORABLE[model] = tuple(
