@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -74,3 +75,15 @@ def test_forget_removes_a_track_and_its_history(make_node: NodeFactory) -> None:
     assert {t.uid for t in store.load()} == {"KEPT"}
     assert _history(node, "GONE") == []
     assert len(_history(node, "KEPT")) == 3
+
+
+def test_history_keeps_one_point_per_second_per_track(make_node: NodeFactory) -> None:
+    node = make_node("JPN", seed=False)
+    store = TrackStore(node.db, history=50)
+    fast = [replace(_track("FAST", 0), time=T + timedelta(milliseconds=100 * n)) for n in range(25)]
+    for t in fast:
+        store.save(t)
+    store.flush()
+    # 0.0 s, 1.0 s and 2.0 s are kept; the latest state is still the newest report.
+    assert _history(node, "FAST") == [T, T + timedelta(seconds=1), T + timedelta(seconds=2)]
+    assert {t.uid: t for t in store.load()}["FAST"].time == T + timedelta(milliseconds=2400)

@@ -140,7 +140,9 @@ def cot_type_to_sidc(cot_type: str) -> str:
 
 def _fmt_time(moment: datetime) -> str:
     """``2024-07-27T12:00:00.000Z``: UTC, milliseconds."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def _parse_time(value: str | None, name: str) -> datetime:

@@ -75,7 +75,9 @@ class TrackHub:
         """Under the lock: a new version for this track, and wake the feed."""
         self.version += 1
         self._versions[track.uid] = self.version
-        self._ever[track.uid] = self._ever.get(track.uid, frozenset()) | set(track.marking.nations)
+        ever = self._ever.get(track.uid)
+        if ever is None or not track.marking.releasable_to <= ever:
+            self._ever[track.uid] = (ever or frozenset()) | track.marking.releasable_to
         self.changed.notify_all()
 
     def changes_since(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select
@@ -104,7 +105,14 @@ def _insert_history(conn: Connection, trail: list[Track]) -> None:
 
 
 class TrackStore:
-    def __init__(self, db: Database, *, history: int = 100, interval: float = 0.25) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        history: int = 100,
+        interval: float = 0.25,
+        resolution: timedelta = timedelta(seconds=1),
+    ) -> None:
         self.db = db
         self.history = history
         self.interval = interval
@@ -112,16 +120,24 @@ class TrackStore:
         self._trail: list[Track] = []
         self._forget: set[str] = set()
         self._since_trim: dict[str, int] = {}  # history rows added per uid since its trim
+        self._last_point: dict[str, datetime] = {}  # time of the last history point per uid
+        self.resolution = resolution
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def save(self, track: Track) -> None:
+        """Keep the latest state; the history on disk takes at most one point per
+        track per ``resolution`` (a ship reporting ten times a second does not
+        need ten rows a second to show where it went)."""
         with self._lock:
             current = self._pending.get(track.uid)
             if current is None or track.time >= current.time:
                 self._pending[track.uid] = track
-            self._trail.append(track)
+            last = self._last_point.get(track.uid)
+            if last is None or abs(track.time - last) >= self.resolution:
+                self._last_point[track.uid] = track.time
+                self._trail.append(track)
 
     def forget(self, uid: str) -> None:
         """Delete a track and its history at the next flush."""
@@ -129,6 +145,7 @@ class TrackStore:
             self._pending.pop(uid, None)
             self._trail = [t for t in self._trail if t.uid != uid]
             self._forget.add(uid)
+            self._last_point.pop(uid, None)
 
     def load(self) -> list[Track]:
         with self.db.read() as s:

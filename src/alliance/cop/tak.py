@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 AUTH_TIMEOUT = 10.0
 MAX_AUTH_BYTES = 4096
 SEND_BUFFER_LIMIT = 8 * 1024 * 1024  # bytes waiting for a client before it is dropped
+ALLOWED_CACHE = 10_000  # uids remembered as authorized per connection
 CONTROL_UID = "alliance-takp"
 
 
@@ -109,6 +110,8 @@ class _Conn:
         self.decoder = StreamDecoder()
         self.loop = asyncio.get_running_loop()
         self.received = 0
+        self.allowed: set[str] = set()  # uids this connection's actor may report
+        self.default = Marking(frozenset())  # released to nobody until the actor is known
         self.closed = False
         self._out: list[bytes] = []
         self._flush_scheduled = False
@@ -206,10 +209,15 @@ class _Conn:
         assert self.actor is not None
         actor = self.actor
         desk = self.server.desk
-        default = Marking.of(actor.nation, self.server.settings.release_to)
         try:
-            desk.check_owner(actor, ev.uid)
-            track = track_from_cot(ev, owner=actor.nation, default=default, source="tak")
+            if ev.uid not in self.allowed:
+                # Once a uid is this nation's, it stays so (the hub refuses a new
+                # owner): authorize each uid once per connection, not every report.
+                desk.check_owner(actor, ev.uid)
+                if len(self.allowed) >= ALLOWED_CACHE:
+                    self.allowed.clear()
+                self.allowed.add(ev.uid)
+            track = track_from_cot(ev, owner=actor.nation, default=self.default, source="tak")
             desk.accept(track, origin=self)
         except (AllianceError, PermissionError) as exc:
             log.info("TAK report %s from %s refused: %s", ev.uid, self.peer, exc)
@@ -341,6 +349,7 @@ class TakServer:
             if conn.actor is None:
                 log.info("TAK connection from %s: no identity; closed", peer)
                 return
+            conn.default = Marking.of(conn.actor.nation, self.settings.release_to)
             # No await from here to joining: no live update can slip in between
             # the picture and the membership.
             conn.push(_control("t-x-takp-v", VERSION_OFFER))

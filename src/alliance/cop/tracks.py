@@ -68,6 +68,13 @@ def affiliation_of(sidc: str) -> str:
 
 
 @lru_cache(maxsize=1024)
+def _marking(owner: str, releasable_to: str, tlp: str | None) -> Marking:
+    """A CoT detail's release as a marking (checked; the same few recur)."""
+    nations = [n for n in releasable_to.split(",") if n.strip()]
+    return Marking.of(owner, nations, tlp)
+
+
+@lru_cache(maxsize=1024)
 def _marking_detail(marking: Marking) -> tuple[str, str]:
     """What a CoT event carries of a marking (few distinct markings, many reports)."""
     return ",".join(marking.nations), marking.banner.en
@@ -191,8 +198,8 @@ def track_from_cot(ev: CotEvent, *, owner: str, default: Marking, source: str) -
     extra = ev.extra
     marking = default
     if "releasable_to" in extra:
-        nations = [n for n in extra["releasable_to"].split(",") if n.strip()]
-        marking = Marking.of(owner, nations, extra.get("tlp") or default.tlp)
+        tlp = extra.get("tlp") or (default.tlp.value if default.tlp else None)
+        marking = _marking(owner, extra["releasable_to"], tlp)
     sidc = extra.get("sidc") or cot_type_to_sidc(ev.type)
     unmanned = extra.get("unmanned", "").lower() == "true"
     operator = extra.get("operator")
