@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
 
 from alliance.store.schema.base import bind_processor
-
-Processor = Callable[[Any], Any] | None
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -91,7 +90,23 @@ def _select_sql(dialect: Dialect, table: Table, names: tuple[str, ...], n: int) 
 def _parameters(
     dialect: Dialect, table: Table, order: list[str], rows: Sequence[dict[str, Any]]
 ) -> list[tuple[Any, ...]]:
-    binds: list[tuple[str, Processor]] = [
-        (k, bind_processor(table.c[k].type, dialect)) for k in order
-    ]
-    return [tuple(bind(row[k]) if bind else row[k] for k, bind in binds) for row in rows]
+    binds: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, k in enumerate(order):
+        bind = bind_processor(table.c[k].type, dialect)
+        if bind is not None:
+            binds.append((i, bind))
+    if len(order) == 1:
+        key, only = order[0], binds[0][1] if binds else None
+        return [(only(row[key]) if only else row[key],) for row in rows]
+    # One C call takes a row's values in column order; then only the columns
+    # that have a processor (times; binary on SQLite) are converted.
+    take = itemgetter(*order)
+    if not binds:
+        return [take(row) for row in rows]
+    out: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(take(row))
+        for i, bind in binds:
+            values[i] = bind(values[i])
+        out.append(tuple(values))
+    return out
