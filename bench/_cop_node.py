@@ -33,7 +33,7 @@ from alliance.config import load_settings
 from alliance.cop.store import TrackStore
 from alliance.cop.tak import TakServer, TakSettings
 from alliance.core.authority import Role
-from alliance.node import Node
+from alliance.node import Node, settle_heap
 from alliance.org import load_document, packaged_seed, parse_document
 
 HQ = {"JPN": "jpn-jjoc", "USA": "usa-jfhq"}
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         authenticate=node.users.authenticate,
     )
     port, _ = server.start()
+    settle_heap()  # as alliance serve does
     print(json.dumps({"port": port, "tokens": str(tokens_file)}), flush=True)
 
     sys.stdin.readline()  # a line, or the end when the parent goes away

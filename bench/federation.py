@@ -75,7 +75,7 @@ from alliance.core.authority import Action, Actor, Role, Target, authorize
 from alliance.core.ledger import Event
 from alliance.core.markings import Marking
 from alliance.federation.pki import Pki, client_context, export_bundle, server_context
-from alliance.node import Node
+from alliance.node import Node, settle_heap
 from alliance.org import load_document, packaged_seed, parse_document
 from alliance.store import Tx
 from alliance.store.owned import record, stamp_new, touch
@@ -207,6 +207,7 @@ class NodeHost:
 
     def serve(self) -> None:
         self.node.serve_federation()
+        settle_heap()  # as alliance serve does
 
     def stop_federation(self) -> None:
         self.node.federation.stop()
@@ -291,6 +292,7 @@ class NodeHost:
 
     def catch_up(self, partner: str, target: int, timeout: float) -> dict[str, Any]:
         """Start our federation and time until everything ``partner`` sent us is applied."""
+        settle_heap()  # as alliance serve does once its node has started
         cpu, start = _cpu(), time.monotonic()
         self.node.serve_federation()
         done = self.wait_received(partner, target, timeout)

@@ -120,6 +120,7 @@ def serve(
 ) -> None:
     """Run the node's API until stopped. / ノードのAPIを起動する。"""
     from alliance.api import create_app
+    from alliance.node import settle_heap
 
     # --port also moves the federation port (default: port + 10) unless configured.
     node = open_node(home, host=host, port=port)
@@ -153,6 +154,7 @@ def serve(
                     )
                 )
             )
+        settle_heap()
         uvicorn.run(
             create_app(node),
             host=cfg.host,
@@ -237,7 +239,7 @@ def demo(
 async def _serve_many(homes: list[Path]) -> None:
     from alliance.api import create_app
     from alliance.cop.simulator import Simulator
-    from alliance.node import Node
+    from alliance.node import Node, settle_heap
 
     nodes = [Node(load_settings(h)).start() for h in homes]
     simulators = []
@@ -247,6 +249,7 @@ async def _serve_many(homes: list[Path]) -> None:
         sim = Simulator(n.cop, n.nation, clock=n.clock)
         sim.start()
         simulators.append(sim)
+    settle_heap()
     servers = [
         uvicorn.Server(
             uvicorn.Config(

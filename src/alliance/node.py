@@ -7,6 +7,7 @@ Several nodes can live in one process (a demo, a test); they share nothing.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -247,6 +248,16 @@ class Node:
 
     def verify_ledger(self) -> VerifyReport:
         return verify_database(self.db, self.key.public_raw)
+
+
+def settle_heap() -> None:
+    """For a long-running server process, once its nodes have started: move what
+    start-up built (schema, seed, caches: ~150,000 objects) out of the cyclic
+    garbage collector's way, so full collections under load scan only new
+    objects. Reference counting still frees everything; only cycle detection
+    skips the frozen objects."""
+    gc.collect()
+    gc.freeze()
 
 
 def open_node(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Node:
