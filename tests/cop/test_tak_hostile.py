@@ -133,3 +133,36 @@ def test_truncated_event_is_dropped_and_the_rest_kept(tak: Tak) -> None:
     usa.read_until(lambda e: e.uid == "JPN-NEXT")
     assert "JPN-PROTO-HALF" not in {t.uid for t in tak.node.cop.hub.picture("JPN")}
     assert tak.node.cop.hub.get("JPN-WHOLE", "USA") is not None
+
+
+def test_a_report_no_track_can_hold_is_refused_and_the_connection_goes_on(tak: Tak) -> None:
+    usa = tak.client("USA")
+    usa.read_until(lambda e: e.type == "t-x-takp-v")
+    jpn = tak.client("JPN")
+    # Well-formed CoT, but a time at the end of the calendar: its stale time cannot exist.
+    jpn.send(
+        b'<event version="2.0" uid="JPN-FAR" type="a-f-G" how="m-g" time="9999-12-31T23:59:59Z" '
+        b'start="9999-12-31T23:59:59Z" stale="2000-01-01T00:00:00Z">'
+        b'<point lat="1" lon="2" hae="0" ce="1" le="1"/><detail><alliance releasable_to="USA"/>'
+        b"</detail></event>"
+    )
+    jpn.send(_cot("JPN-NEAR"))
+    usa.read_until(lambda e: e.uid == "JPN-NEAR")
+    assert "JPN-NEAR" in {e.uid for e in usa.events}
+    assert "JPN-FAR" not in {e.uid for e in usa.events}
+    assert tak.node.cop.hub.get("JPN-FAR", "JPN") is None
+
+
+def test_a_report_from_the_future_does_not_freeze_a_track(tak: Tak) -> None:
+    """A client with a wrong clock: its report of 2099 is refused, so the true
+    reports that follow still move the track."""
+    usa = tak.client("USA")
+    usa.read_until(lambda e: e.type == "t-x-takp-v")
+    jpn = tak.client("JPN")
+    future = _cot("JPN-CLOCK").replace(NOW.strftime("%Y-").encode(), b"2099-")
+    jpn.send(future)
+    jpn.send(_cot("JPN-CLOCK"))
+    usa.read_until(lambda e: e.uid == "JPN-CLOCK")
+    track = tak.node.cop.hub.get("JPN-CLOCK", "USA")
+    assert track is not None
+    assert track.time.year == NOW.year

@@ -318,7 +318,12 @@ def _ms(moment: datetime) -> int:
     return int(moment.astimezone(UTC).timestamp() * 1000)
 
 
-def _from_ms(ms: int) -> datetime:
+_MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
+
+def _from_ms(ms: int, name: str = "time") -> datetime:
+    if not 0 <= ms <= _MAX_MS:
+        raise _bad(f"{name} {ms} ms is out of range", f"{name} {ms} ms が範囲外です")
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
@@ -371,19 +376,20 @@ def from_message(msg: TakMessage) -> CotEvent:
         uid=e.uid[:200],
         type=e.type[:100],
         how=e.how or "m-g",
-        time=_from_ms(e.sendTime),
-        start=_from_ms(e.startTime or e.sendTime),
-        stale=_from_ms(e.staleTime),
+        time=_from_ms(e.sendTime, "time"),
+        start=_from_ms(e.startTime or e.sendTime, "start"),
+        stale=_from_ms(e.staleTime, "stale"),
+        # The same ranges as the XML form's attributes.
         lat=_float(str(e.lat), "lat", -90, 90),
         lon=_float(str(e.lon), "lon", -180, 180),
-        hae=e.hae,
-        ce=e.ce,
-        le=e.le,
+        hae=_float(str(e.hae), "hae", -1e7, UNKNOWN),
+        ce=_float(str(e.ce), "ce", 0, UNKNOWN),
+        le=_float(str(e.le), "le", 0, UNKNOWN),
         callsign=e.detail.contact.callsign[:200],
         group_name=e.detail.group.name[:100],
         group_role=e.detail.group.role[:100],
-        course=e.detail.track.course if has_track else None,
-        speed=e.detail.track.speed if has_track else None,
+        course=_float(str(e.detail.track.course), "course", 0, 360) if has_track else None,
+        speed=_float(str(e.detail.track.speed), "speed", 0, 1e5) if has_track else None,
         remarks=remarks,
         extra=extra,
     )

@@ -15,8 +15,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from alliance.core.authority import Action, Actor, Target, authorize
-from alliance.core.dtg import coerce_time
-from alliance.core.errors import Forbidden, not_found
+from alliance.core.dtg import coerce_time, iso
+from alliance.core.errors import Forbidden, InvalidInput, not_found
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking, check_nation
 from alliance.core.models import MarkingIn, Strict
@@ -27,6 +27,7 @@ from .hub import TrackHub
 from .store import TrackStore
 from .tracks import LinkStatus, Track, TrackDomain
 
+MAX_AHEAD = timedelta(hours=1)  # clocks disagree a little; a report from the future is wrong
 Uid = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
 
 
@@ -73,6 +74,19 @@ class CopDesk:
         if self.hub.remove(uid, owner):
             self.store.forget(uid)
 
+    def check_time(self, at: datetime) -> None:
+        """A report from the future is refused: held as the latest, it would hide
+        every true report after it (older reports only join the history)."""
+        if at > self.ctx.clock() + MAX_AHEAD:
+            raise InvalidInput(
+                Text(
+                    f"time {iso(at)} is more than {MAX_AHEAD} ahead of now; a position "
+                    "report says where something is, not where it will be.",
+                    f"時刻 {iso(at)} が現在より{MAX_AHEAD}以上先です。位置報告は現在位置を示します。",
+                ),
+                field="time",
+            )
+
     def check_owner(self, actor: Actor, uid: str) -> Marking:
         """The actor's nation may report ``uid``; raise otherwise. Returns its current marking."""
         owner = self.hub.owner_of(uid) or actor.nation
@@ -86,6 +100,7 @@ class CopDesk:
     def report(self, actor: Actor, data: ReportIn) -> Track:
         self.check_owner(actor, data.uid)
         at = coerce_time(data.time, field="time") or self.ctx.clock()
+        self.check_time(at)
         if data.operator_nation and not data.unmanned:
             raise Forbidden(
                 Text(

@@ -217,9 +217,11 @@ class _Conn:
                 if len(self.allowed) >= ALLOWED_CACHE:
                     self.allowed.clear()
                 self.allowed.add(ev.uid)
+            desk.check_time(ev.time)
             track = track_from_cot(ev, owner=actor.nation, default=self.default, source="tak")
             desk.accept(track, origin=self)
-        except (AllianceError, PermissionError) as exc:
+        except (AllianceError, PermissionError, ValueError, OverflowError) as exc:
+            # Not this nation's track, or values no track can hold: refuse the report.
             log.info("TAK report %s from %s refused: %s", ev.uid, self.peer, exc)
             return
         self.received += 1
