@@ -84,7 +84,7 @@ def _frame(**fields: float | int) -> bytes:
             setattr(e.detail.track, name, value)
         else:
             setattr(e, name, value)
-    payload = msg.SerializeToString()
+    payload: bytes = msg.SerializeToString()
     return b"\xbf" + varint(len(payload)) + payload
 
 
