@@ -213,8 +213,12 @@ class FakePartner:
                 pass
 
             def do_GET(self) -> None:
-                fake.requests += 1
                 url = urlsplit(self.path)
+                if url.path != "/federation/v1/stream":
+                    # A partner without the track feed (or any other endpoint).
+                    self.send_error(404)
+                    return
+                fake.requests += 1
                 query = parse_qs(url.query)
                 after = int(query.get("after", ["0"])[0])
                 limit = int(query.get("limit", ["1000"])[0])
@@ -230,7 +234,8 @@ class FakePartner:
                 self.wfile.write(data)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        # server_close() then waits for the handlers, so no connection outlives the test.
+        self.httpd.daemon_threads = False
         tls: ssl.SSLContext = server_context(pki, [partner_ca_pem])
         self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.url = f"https://127.0.0.1:{self.httpd.server_address[1]}"
