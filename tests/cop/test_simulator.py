@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alliance.cop.simulator import FORCES, Simulator, distance_m
+from alliance.cop.simulator import FORCES, Simulator, distance_m, picture
 from alliance.cop.tracks import LinkStatus, TrackDomain
 from alliance.node import Node
 from tests.conftest import NodeFactory
@@ -38,9 +38,7 @@ def test_every_platform_moves_at_its_own_speed(nation: str, make_node: NodeFacto
 
 def test_the_exercise_has_every_kind_of_track_for_both_nations() -> None:
     for nation, movers in FORCES.items():
-        sim_tracks = Simulator.__new__(Simulator)  # no desk needed for the picture
-        sim_tracks.nation, sim_tracks.movers, sim_tracks.interval = nation, movers, 2.0
-        tracks = sim_tracks.tracks_at(T)
+        tracks = picture(nation, movers, T)
         domains = {t.domain for t in tracks}
         assert {
             TrackDomain.MARITIME,

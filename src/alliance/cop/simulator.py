@@ -242,6 +242,37 @@ FORCES: dict[str, list[Mover]] = {
 }
 
 
+def picture(
+    nation: str, movers: list[Mover], at: datetime, *, stale_after: float = 60.0
+) -> list[Track]:
+    """Where ``nation``'s simulated forces are at ``at``, as tracks it owns."""
+    out = []
+    for m in movers:
+        lat, lon, course = m.where(at)
+        out.append(
+            Track(
+                uid=m.uid,
+                owner=nation,
+                marking=Marking.of(nation, m.release_to),
+                sidc=m.sidc,
+                callsign=m.callsign,
+                lat=round(lat, 6),
+                lon=round(lon, 6),
+                time=at,
+                stale=at + timedelta(seconds=stale_after),
+                hae=m.hae,
+                course=None if course is None else round(course, 1),
+                speed=m.speed if m.speed > 0 else None,
+                source="simulator",
+                unmanned=m.unmanned,
+                operator_nation=nation if m.unmanned else None,
+                control_link=link_status(m.uid, at) if m.unmanned else None,
+                remarks=m.remarks,
+            )
+        )
+    return out
+
+
 @dataclass
 class Simulator:
     """Reports a nation's simulated forces every ``interval`` seconds."""
@@ -259,31 +290,7 @@ class Simulator:
         self._thread: threading.Thread | None = None
 
     def tracks_at(self, at: datetime) -> list[Track]:
-        out = []
-        for m in self.movers:
-            lat, lon, course = m.where(at)
-            out.append(
-                Track(
-                    uid=m.uid,
-                    owner=self.nation,
-                    marking=Marking.of(self.nation, m.release_to),
-                    sidc=m.sidc,
-                    callsign=m.callsign,
-                    lat=round(lat, 6),
-                    lon=round(lon, 6),
-                    time=at,
-                    stale=at + timedelta(seconds=max(60.0, 10 * self.interval)),
-                    hae=m.hae,
-                    course=None if course is None else round(course, 1),
-                    speed=m.speed if m.speed > 0 else None,
-                    source="simulator",
-                    unmanned=m.unmanned,
-                    operator_nation=self.nation if m.unmanned else None,
-                    control_link=link_status(m.uid, at) if m.unmanned else None,
-                    remarks=m.remarks,
-                )
-            )
-        return out
+        return picture(self.nation, self.movers, at, stale_after=max(60.0, 10 * self.interval))
 
     def step(self) -> int:
         tracks = self.tracks_at(self.clock())
@@ -316,4 +323,4 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(_GEOD.Inverse(a[0], a[1], b[0], b[1])["s12"])
 
 
-__all__ = ["FORCES", "KNOT", "Mover", "Simulator", "distance_m", "link_status"]
+__all__ = ["FORCES", "KNOT", "Mover", "Simulator", "distance_m", "link_status", "picture"]
