@@ -222,10 +222,19 @@ class Node:
             authenticate=self.users.authenticate,
             tls=tls,
             identify=identify,
+            still_allowed=self.user_enabled,
         )
         server.start()
         self.tak = server
         return server
+
+    def user_enabled(self, user_id: str) -> bool:
+        """Whether the user exists here and is not disabled."""
+        try:
+            self.users.actor_for_id(user_id)
+        except AllianceError:
+            return False
+        return True
 
     def close(self) -> None:
         if self.tak is not None:

@@ -49,8 +49,9 @@ def tak(make_node: NodeFactory) -> Iterator[Tak]:
     people = add_people(node)
     server = TakServer(
         node.cop,
-        TakSettings(tcp_port=0, release_to=()),
+        TakSettings(tcp_port=0, release_to=(), recheck_seconds=0.3),
         authenticate=node.users.authenticate,
+        still_allowed=node.user_enabled,
     )
     server.start()
     t = Tak(node, server, people, [])

@@ -88,6 +88,21 @@ def test_no_token_or_a_bad_one_gets_nothing(tak: Tak) -> None:
     assert tak.node.cop.hub.get("INTRUDER", "JPN") is None
 
 
+def test_a_user_disabled_while_connected_is_disconnected(tak: Tak) -> None:
+    usa = tak.client("USA")
+    jpn = tak.client("JPN")
+    usa.read_until(lambda e: e.type == "t-x-takp-v")
+    jpn.read_until(lambda e: e.type == "t-x-takp-v")
+    actor = tak.node.users.authenticate(tak.token("USA", "staff_officer", "usa-jfhq"))
+    tak.node.users.disable(actor.user_id)
+    assert usa.closed_by_server(timeout=5)
+    # Others are untouched.
+    jpn.send(_cot("JPN-STILL", rel="USA"))
+    watcher = tak.client("JPN")
+    watcher.read_until(lambda e: e.uid == "JPN-STILL")
+    assert "JPN-STILL" in {e.uid for e in watcher.events}
+
+
 def test_ping_gets_pong(tak: Tak) -> None:
     c = tak.client("JPN")
     ping = CotEvent(

@@ -85,10 +85,12 @@ class TakSettings:
     tcp_port: int | None = None  # None: no plain TCP listener; 0: any free port
     tls_port: int | None = None  # None: no TLS listener; 0: any free port
     release_to: tuple[str, ...] = ()  # default release of reports from TAK clients
+    recheck_seconds: float = 15.0  # how often connected users are checked to be still enabled
 
 
 Authenticate = Callable[[str], Actor]  # API token -> actor (raises if unknown)
 IdentifyCert = Callable[[bytes], Actor | None]  # DER client certificate -> actor
+StillAllowed = Callable[[str], bool]  # user id -> still enabled?
 
 
 class _Conn:
@@ -251,8 +253,10 @@ class TakServer:
         authenticate: Authenticate,
         tls: ssl.SSLContext | None = None,
         identify: IdentifyCert | None = None,
+        still_allowed: StillAllowed | None = None,
     ) -> None:
         self.desk = desk
+        self.still_allowed = still_allowed
         self.settings = settings
         self.authenticate = authenticate
         self.tls = tls
@@ -266,6 +270,7 @@ class TakServer:
         self._subs: dict[str, Subscription] = {}
         self._encoded: tuple[Track | None, bytes, bytes | None] = (None, b"", None)
         self._loop_thread = 0
+        self._rechecker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.Server] = []
@@ -291,7 +296,26 @@ class TakServer:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
 
+    async def _recheck(self) -> None:
+        """A user disabled while connected is disconnected at the next check."""
+        if self.still_allowed is None:
+            return
+        while True:
+            await asyncio.sleep(self.settings.recheck_seconds)
+            for conn in list(self.connections):
+                actor = conn.actor
+                if actor is None or conn.closed:
+                    continue
+                if not await asyncio.to_thread(self.still_allowed, actor.user_id):
+                    log.warning(
+                        "TAK connection from %s closed: user %s is no longer enabled",
+                        conn.peer,
+                        actor.user_id,
+                    )
+                    conn.close()
+
     async def _listen(self) -> None:
+        self._rechecker = asyncio.get_running_loop().create_task(self._recheck())
         s = self.settings
         if s.tcp_port is not None:
             srv = await asyncio.start_server(
@@ -323,6 +347,8 @@ class TakServer:
         self._loop = None
 
     async def _close(self) -> None:
+        if self._rechecker is not None:
+            self._rechecker.cancel()
         for sub in self._subs.values():
             self.desk.hub.unsubscribe(sub)
         self._subs.clear()
