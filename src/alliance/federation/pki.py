@@ -1027,6 +1027,15 @@ def write_client_files(pki: Pki, user_id: str, name: str, out: Path, password: s
     """Issue a TAK client certificate and write what a TAK client imports:
     ``<user>.p12`` (key + certificate + CA, under ``password``), ``<user>.pem``,
     ``<user>.key`` and ``ca.pem``. Keys are owner-only; nothing is overwritten."""
+    for path in (out / f"{user_id}.p12", out / f"{user_id}.key", out / f"{user_id}.pem"):
+        if path.exists():
+            raise PkiError(
+                Text(
+                    f"{path} already exists; refusing to overwrite it.",
+                    f"{path} は既に存在します。上書きしません。",
+                ),
+                code="pki_exists",
+            )
     key, cert = pki.issue_client(user_id, name)
     out.mkdir(parents=True, exist_ok=True)
     files = [
@@ -1035,15 +1044,6 @@ def write_client_files(pki: Pki, user_id: str, name: str, out: Path, password: s
         (out / f"{user_id}.pem", _pem(cert).encode("ascii"), False),
         (out / "ca.pem", pki.ca_pem.encode("ascii"), False),
     ]
-    for path, _, _ in files:
-        if path.exists() and path.name != "ca.pem":
-            raise PkiError(
-                Text(
-                    f"{path} already exists; refusing to overwrite it.",
-                    f"{path} は既に存在します。上書きしません。",
-                ),
-                code="pki_exists",
-            )
     for path, data, private in files:
         _write(path, data, private=private, replace=path.name == "ca.pem")
     return [p for p, _, _ in files]
