@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import ssl
-import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,8 +31,10 @@ import orjson
 
 from alliance.core.i18n import Text
 from alliance.core.keys import fingerprint, verify_signature
+from alliance.store.schema import LinkRow
 from alliance.store.writer import Writer
 
+from .link import LinkWorker
 from .partners import PartnerDesk
 from .receiver import OutOfOrder, apply_items
 from .stream import SHIPPABLE
@@ -49,8 +50,10 @@ class _Pending:
     head: Head | None
 
 
-class Puller:
+class Puller(LinkWorker):
     """One partner's inbound stream, pulled by a thread of its own."""
+
+    what = "federation pull"
 
     def __init__(
         self,
@@ -67,61 +70,23 @@ class Puller:
         wait: float = 10.0,
         on_applied: Callable[[int], None] | None = None,
     ) -> None:
+        super().__init__(partner=partner, desk=desk, tls=tls, wait=wait)
         self.me = me
-        self.partner = partner
         self.url = url.rstrip("/")
         self.partner_key = partner_key
         self.key_fingerprint = fingerprint(partner_key)
         self.writer = writer
-        self.desk = desk
-        self.tls = tls
         self.headers = {"X-Alliance-Dev-Nation": me} if dev_nation_header else {}
         self.batch = batch
-        self.wait = wait
         self.on_applied = on_applied
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"verify-{partner}")
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=f"pull-{self.partner}", daemon=True)
-        self._thread.start()
-
-    def signal_stop(self) -> None:
-        self._stop.set()
-
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.wait + 15)
-            self._thread = None
+        super().stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _run(self) -> None:
-        backoff = 0.2
-        verify: ssl.SSLContext | bool = self.tls if self.tls is not None else False
-        with httpx.Client(verify=verify, timeout=httpx.Timeout(self.wait + 20, connect=10)) as http:
-            while not self._stop.is_set():
-                link = self.desk.link(self.partner)
-                if link is None or link.state != "running":
-                    self._stop.wait(1.0)
-                    continue
-                try:
-                    self.pull(http, link.received_seq, link.received_hash)
-                    backoff = 0.2
-                except (httpx.HTTPError, ssl.SSLError, OSError, ValueError) as exc:
-                    log.info(
-                        "federation pull from %s failed (%s); retrying in %.1fs",
-                        self.partner,
-                        exc,
-                        backoff,
-                    )
-                    self._stop.wait(backoff)
-                    backoff = min(backoff * 2, 5.0)
-                except Exception:  # never let the puller die silently
-                    log.exception("federation pull from %s failed", self.partner)
-                    self._stop.wait(backoff)
-                    backoff = min(backoff * 2, 5.0)
+    def pull_round(self, http: httpx.Client, link: LinkRow) -> None:
+        self.pull(http, link.received_seq, link.received_hash)
 
     def pull(self, http: httpx.Client, after: int, prev_hash: str) -> None:
         """Pull from ``after`` until stopped, a page fails, or an item is quarantined.

@@ -36,7 +36,9 @@ from alliance.cop.tracks import Track, TrackWire
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey, verify_signature
 from alliance.core.ledger import canonical
+from alliance.store.schema import LinkRow
 
+from .link import LinkWorker
 from .partners import PartnerDesk
 
 log = logging.getLogger(__name__)
@@ -186,8 +188,10 @@ def check_page(raw: Any, *, me: str, partner: str, partner_key: bytes) -> Checke
     return CheckedPage(epoch, version, bool(raw.get("full")), tracks, list(withdrawn))
 
 
-class TrackPuller:
+class TrackPuller(LinkWorker):
     """Pulls one partner's track feed in a thread of its own, while the link runs."""
+
+    what = "track pull"
 
     def __init__(
         self,
@@ -201,56 +205,20 @@ class TrackPuller:
         headers: dict[str, str],
         wait: float = 10.0,
     ) -> None:
+        super().__init__(partner=partner, desk=desk, tls=tls, wait=wait)
         self.feed = feed
-        self.partner = partner
         self.url = url.rstrip("/")
         self.partner_key = partner_key
-        self.desk = desk
-        self.tls = tls
         self.headers = headers
-        self.wait = wait
         self.epoch = ""
         self.version = 0
         self.applied = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._run, name=f"tracks-{self.partner}", daemon=True
-        )
-        self._thread.start()
+    def link_idle(self) -> None:
+        self.epoch = ""  # after the operator resumes: start from the whole picture
 
-    def signal_stop(self) -> None:
-        self._stop.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(self.wait + 15)
-            self._thread = None
-
-    def _run(self) -> None:
-        backoff = 0.2
-        verify: ssl.SSLContext | bool = self.tls if self.tls is not None else False
-        with httpx.Client(verify=verify, timeout=httpx.Timeout(self.wait + 20, connect=10)) as http:
-            while not self._stop.is_set():
-                link = self.desk.link(self.partner)
-                if link is None or link.state != "running":
-                    self.epoch = ""  # after the operator resumes: start from the whole picture
-                    self._stop.wait(1.0)
-                    continue
-                try:
-                    self.pull_once(http)
-                    backoff = 0.2
-                except (httpx.HTTPError, ssl.SSLError, OSError, ValueError) as exc:
-                    log.info("track pull from %s failed (%s); retrying", self.partner, exc)
-                    self._stop.wait(backoff)
-                    backoff = min(backoff * 2, 5.0)
-                except Exception:  # never let the puller die silently
-                    log.exception("track pull from %s failed", self.partner)
-                    self._stop.wait(backoff)
-                    backoff = min(backoff * 2, 5.0)
+    def pull_round(self, http: httpx.Client, link: LinkRow) -> None:
+        self.pull_once(http)
 
     def pull_once(self, http: httpx.Client) -> None:
         response = http.get(
