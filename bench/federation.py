@@ -74,7 +74,8 @@ from alliance.config import load_settings
 from alliance.core.authority import Action, Actor, Role, Target, authorize
 from alliance.core.ledger import Event
 from alliance.core.markings import Marking
-from alliance.federation.pki import Pki, client_context, export_bundle, server_context
+from alliance.federation.bundle import export_bundle
+from alliance.federation.pki import Pki, client_context, server_context
 from alliance.node import Node, settle_heap
 from alliance.org import load_document, packaged_seed, parse_document
 from alliance.store import Tx

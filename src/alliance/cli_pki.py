@@ -179,7 +179,8 @@ def pki_export(
 ) -> None:
     """Write the partner bundle: CA, fingerprint, URL, ledger key. / パートナー向けバンドルを出力する。"""
     from alliance.core.keys import NodeKey, public_key_from_hex
-    from alliance.federation.pki import Pki, export_bundle
+    from alliance.federation.bundle import export_bundle
+    from alliance.federation.pki import Pki
 
     settings = settings_for(home)
     if allow_plain_http:

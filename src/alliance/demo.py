@@ -26,7 +26,8 @@ from alliance.config import Settings, load_settings
 from alliance.core.authority import Actor, Role
 from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
-from alliance.federation.pki import Pki, export_bundle, write_client_files
+from alliance.federation.bundle import export_bundle
+from alliance.federation.pki import Pki, write_client_files
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 

@@ -13,7 +13,8 @@ import orjson
 from sqlalchemy import select
 
 from alliance.core.authority import Actor, Role
-from alliance.federation.pki import Pki, export_bundle
+from alliance.federation.bundle import export_bundle
+from alliance.federation.pki import Pki
 from alliance.node import Node
 from alliance.store.ledger import iter_events
 from alliance.store.owned import snapshot

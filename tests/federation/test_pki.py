@@ -27,16 +27,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from alliance.core.errors import AllianceError, InvalidInput
 from alliance.core.keys import NodeKey
+from alliance.federation.bundle import BUNDLE_FORMAT, export_bundle, read_bundle
 from alliance.federation.pki import (
-    BUNDLE_FORMAT,
     Pki,
     client_context,
     create_ca,
-    export_bundle,
     fingerprint,
     identify_peer,
     issue_node_cert,
-    read_bundle,
     server_context,
 )
 

@@ -17,9 +17,10 @@ from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.store.context import DeskContext
 
+from .bundle import read_bundle
 from .client import Puller
 from .partners import NewPartner, PartnerDesk, partners
-from .pki import Pki, client_context, identify_peer, read_bundle, server_context
+from .pki import Pki, client_context, identify_peer, server_context
 from .server import StreamServer
 from .stream import StreamBuilder
 from .tracks import TrackFeed, TrackPuller
