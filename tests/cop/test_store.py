@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -87,3 +90,26 @@ def test_history_keeps_one_point_per_second_per_track(make_node: NodeFactory) ->
     # 0.0 s, 1.0 s and 2.0 s are kept; the latest state is still the newest report.
     assert _history(node, "FAST") == [T, T + timedelta(seconds=1), T + timedelta(seconds=2)]
     assert {t.uid: t for t in store.load()}["FAST"].time == T + timedelta(milliseconds=2400)
+
+
+def test_flush_waits_for_a_flush_already_under_way(make_node: NodeFactory) -> None:
+    """What was saved before flush() is on disk when it returns, even if the
+    store's own thread had taken it and was still writing."""
+    node = make_node("JPN", seed=False)
+    started = threading.Event()
+
+    class SlowStore(TrackStore):
+        def _write(self, latest: Any, trail: Any, forget: Any) -> None:
+            started.set()
+            time.sleep(0.3)
+            super()._write(latest, trail, forget)
+
+    store = SlowStore(node.db, interval=0.01)
+    store.save(_track("RACE", 0))
+    store.start()
+    try:
+        assert started.wait(5)
+        store.flush()  # the thread holds the track and is still writing it
+        assert {t.uid for t in store.load()} == {"RACE"}
+    finally:
+        store.stop()

@@ -123,6 +123,7 @@ class TrackStore:
         self._last_point: dict[str, datetime] = {}  # time of the last history point per uid
         self.resolution = resolution
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()  # one flush at a time: the thread's or a caller's
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -172,21 +173,24 @@ class TrackStore:
                 log.exception("saving tracks failed; will retry")
 
     def flush(self) -> int:
-        with self._lock:
-            latest, trail, forget = self._pending, self._trail, self._forget
-            self._pending, self._trail, self._forget = {}, [], set()
-        if not latest and not trail and not forget:
-            return 0
-        try:
-            self._write(latest, trail, forget)
-        except Exception:
-            with self._lock:  # keep them for the next attempt
-                for uid, t in latest.items():
-                    self._pending.setdefault(uid, t)
-                self._trail[:0] = trail
-                self._forget |= forget
-            raise
-        return len(trail)
+        """Write what was saved; when it returns, everything saved before the call
+        is on disk (a flush already under way in the store's thread is waited for)."""
+        with self._flushing:
+            with self._lock:
+                latest, trail, forget = self._pending, self._trail, self._forget
+                self._pending, self._trail, self._forget = {}, [], set()
+            if not latest and not trail and not forget:
+                return 0
+            try:
+                self._write(latest, trail, forget)
+            except Exception:
+                with self._lock:  # keep them for the next attempt
+                    for uid, t in latest.items():
+                        self._pending.setdefault(uid, t)
+                    self._trail[:0] = trail
+                    self._forget |= forget
+                raise
+            return len(trail)
 
     def _write(self, latest: dict[str, Track], trail: list[Track], forget: set[str]) -> None:
         with self.db.engine.begin() as conn:
