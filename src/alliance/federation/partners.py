@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +25,8 @@ from alliance.store.writer import Tx
 
 from .stream import StreamBuilder
 from .wire import GENESIS_PREV
+
+ACK_REFRESH_S = 5.0  # a pull that acknowledges nothing new is recorded at most this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,8 @@ class PartnerDesk:
         self.ctx = ctx
         self.builder = builder
         self.key = key
+        self._acks: dict[str, tuple[int, float]] = {}  # partner -> last ack recorded, when
+        self._acks_lock = threading.Lock()
 
     def add(self, new: NewPartner) -> int:
         """Register a partner and queue everything already released to it.
@@ -284,6 +290,17 @@ class PartnerDesk:
         self.ctx.writer.run(job)
 
     def record_ack(self, partner: str, acked: int) -> None:
+        """Record what the partner holds (and that it pulled): a write when the
+        acknowledgement advanced, otherwise at most every ``ACK_REFRESH_S`` —
+        a partner long-polls many times a second when the stream is busy, and
+        each write is a commit."""
+        now = time.monotonic()
+        with self._acks_lock:
+            last = self._acks.get(partner)
+            if last is not None and acked <= last[0] and now - last[1] < ACK_REFRESH_S:
+                return
+            self._acks[partner] = (max(acked, last[0] if last else 0), now)
+
         def job(tx: Tx) -> None:
             link = tx.session.get(LinkRow, partner)
             if link is not None:

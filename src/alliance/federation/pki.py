@@ -771,20 +771,36 @@ def identify_peer(leaf_der: bytes, partners: dict[str, str]) -> str | None:
 
     The certificate must also be valid now, carry the clientAuth EKU and name that
     nation in its O= and C=. None when no partner fits.
+
+    A partner presents the same certificate on every pull, so what does not
+    change with time (parsing, the issuer's signature, names, usage) is
+    remembered per certificate and partner list; the validity window is
+    checked on every call.
     """
+    found = _identify(leaf_der, tuple(sorted(partners.items())))
+    if found is None:
+        return None
+    nation, not_before, not_after = found
+    return nation if not_before <= dt.datetime.now(dt.UTC) <= not_after else None
+
+
+@lru_cache(maxsize=256)
+def _identify(
+    leaf_der: bytes, partners: tuple[tuple[str, str], ...]
+) -> tuple[str, dt.datetime, dt.datetime] | None:
     try:
         leaf = x509.load_der_x509_certificate(leaf_der)
     except (ValueError, TypeError):
         return None
-    if not _has_client_auth(leaf) or not _valid_now(leaf):
+    if not _has_client_auth(leaf):
         return None
-    for nation, pem in partners.items():
+    for nation, pem in partners:
         ca = _cached_ca(pem)
         if ca is None or not _issued_by(leaf, ca):
             continue
         with contextlib.suppress(InvalidInput):
             if _belongs_to(leaf, nation) and _belongs_to(ca, nation):
-                return check_nation(nation)
+                return check_nation(nation), leaf.not_valid_before_utc, leaf.not_valid_after_utc
     return None
 
 

@@ -30,12 +30,14 @@ import orjson
 from alliance.core.keys import NodeKey
 from alliance.store.db import Database
 
-from .stream import read_stream, signed_head
+from .stream import read_stream, sign_head, stream_head
+from .wire import Head
 
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 5000
 MAX_WAIT = 30.0
+PARTNER_CACHE_S = 2.0
 
 
 class StreamServer:
@@ -72,6 +74,33 @@ class StreamServer:
         # alive between pulls, and they outlive the listening socket unless closed here.
         self._conns: dict[socket.socket, threading.Thread] = {}
         self._conns_lock = threading.Lock()
+        self._cas: tuple[float, dict[str, str]] | None = None
+        self._heads: dict[str, Head] = {}
+        self._heads_lock = threading.Lock()
+
+    def partner_cas(self) -> dict[str, str]:
+        """Partner CAs by nation, read again at most every ``PARTNER_CACHE_S``.
+
+        Partners are added at run time (never removed), and a new partner's CA
+        reaches the TLS trust store only at the next start, so a list a moment
+        old can admit no one it should not.
+        """
+        from .partners import partner_cas
+
+        now = time.monotonic()
+        cached = self._cas
+        if cached is None or now - cached[0] > PARTNER_CACHE_S:
+            cached = self._cas = (now, partner_cas(self.db))
+        return cached[1]
+
+    def head(self, partner: str) -> Head:
+        """The signed head of ``partner``'s stream; signed again only when it moved."""
+        seq, hash_ = stream_head(self.db, partner)
+        with self._heads_lock:
+            head = self._heads.get(partner)
+            if head is None or (head.seq, head.hash) != (seq, hash_):
+                head = self._heads[partner] = sign_head(partner, seq, hash_, self.key)
+        return head
 
     def notify(self) -> None:
         """New items were committed: wake the partners waiting for them."""
@@ -194,9 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, {"code": code, "message": {"en": en, "ja": ja}, "field": None})
 
     def _partner(self) -> str | None:
-        from .partners import partner_cas  # the partner list may change at run time
-
-        cas = partner_cas(self.owner.db)
+        cas = self.owner.partner_cas()
         if self.owner.tls is None:
             claimed = self.headers.get("X-Alliance-Dev-Nation", "")
             return claimed if claimed in cas else None
@@ -238,7 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         if url.path == "/federation/v1/head":
-            self._send(200, {"head": signed_head(self.owner.db, partner, self.owner.key).to_wire()})
+            self._send(200, {"head": self.owner.head(partner).to_wire()})
             return
         if url.path == "/federation/v1/tracks" and self.owner.tracks is not None:
             self._tracks(partner, parse_qs(url.query))
@@ -274,5 +301,5 @@ class _Handler(BaseHTTPRequestHandler):
         if not items and wait > 0:
             self.owner.wait_for_items(partner, after, wait)
             items = read_stream(self.owner.db, partner, after, limit)
-        head = signed_head(self.owner.db, partner, self.owner.key)
+        head = self.owner.head(partner)
         self._send(200, {"head": head.to_wire(), "items": [i.to_wire() for i in items]})

@@ -15,6 +15,7 @@ from pathlib import Path
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
+from alliance.core.ledger import Event
 from alliance.store.context import DeskContext
 
 from .bundle import read_bundle
@@ -22,7 +23,7 @@ from .client import Puller
 from .partners import NewPartner, PartnerDesk, partners
 from .pki import Pki, client_context, identify_peer, server_context
 from .server import StreamServer
-from .stream import StreamBuilder
+from .stream import SHIPPABLE, StreamBuilder
 from .tracks import TrackFeed, TrackPuller
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,18 @@ class Federation:
 
     # -- network ---------------------------------------------------------------
 
-    def _wake(self, _events: object) -> None:
+    def _wake(self, events: list[Event]) -> None:
+        """Wake the partners' long polls when a commit may have added stream items.
+
+        A commit of nothing but partner replicas adds none (streams carry only
+        our own nation's objects), and while a partner's stream is busy most of
+        our commits are just that: its pollers need not wake for them.
+        """
         server = self.server
-        if server is not None:
+        nation = self.ctx.nation
+        if server is not None and any(
+            ev.owner == nation or ev.object_type not in SHIPPABLE for ev in events
+        ):
             server.notify()
 
     def start(

@@ -239,9 +239,13 @@ def read_stream(db: Database, partner: str, after: int, limit: int) -> list[Item
     ]
 
 
-def signed_head(db: Database, partner: str, key: NodeKey) -> Head:
+def stream_head(db: Database, partner: str) -> tuple[int, str]:
+    """The last seq and hash of ``partner``'s stream."""
     with db.read() as s:
-        seq, hash_ = _stream_head(s, partner)
+        return _stream_head(s, partner)
+
+
+def sign_head(partner: str, seq: int, hash_: str, key: NodeKey) -> Head:
     return Head(
         partner=partner, seq=seq, hash=hash_, sig=key.sign(head_digest(partner, seq, hash_))
     )
