@@ -496,6 +496,26 @@ def test_a_certificate_with_no_eku_passes_openssl_but_not_identify_peer(
     assert server.peer is None
 
 
+def test_identify_peer_remembers_a_certificate_but_not_past_its_validity(
+    jpn: Pki, usa: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A partner presents the same certificate on every pull, so its checks are
+    # remembered; its validity window is not a verdict to remember.
+    der = usa.node_cert.public_bytes(serialization.Encoding.DER)
+    assert identify_peer(der, {"USA": usa.ca_pem}) == "USA"
+    expired_at = usa.node_cert.not_valid_after_utc + dt.timedelta(seconds=1)
+
+    class _Later(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> _Later:
+            return cls.fromtimestamp(expired_at.timestamp(), tz)
+
+    monkeypatch.setattr(dt, "datetime", _Later)
+    assert identify_peer(der, {"USA": usa.ca_pem}) is None
+    monkeypatch.undo()
+    assert identify_peer(der, {"USA": usa.ca_pem}) == "USA"
+
+
 def test_identify_peer_checks_issuer_nation_and_names(tmp_path: Path, jpn: Pki, usa: Pki) -> None:
     der = usa.node_cert.public_bytes(serialization.Encoding.DER)
     assert identify_peer(der, {"JPN": jpn.ca_pem, "USA": usa.ca_pem}) == "USA"
