@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, MetaData, String
@@ -51,6 +52,14 @@ def _sqlite_utc_text(value: datetime | None) -> str | None:
     """What SQLAlchemy stores for a :class:`UTCDateTime` on SQLite, in one step."""
     if value is None:
         return None
+    return _utc_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _utc_text(value: datetime) -> str:
+    """Remembered: a batch's rows share a few times (one per writer job, and the
+    times of the partner's jobs for replicas). Equal aware times are the same
+    instant, hence the same text; a naive time is never equal to an aware one."""
     if value.tzinfo is None:
         raise ValueError("naive datetime refused: store aware UTC times")
     # SQLite's DATETIME storage format is "%04d-%02d-%02d %02d:%02d:%02d.%06d"
