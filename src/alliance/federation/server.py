@@ -228,7 +228,10 @@ class _Handler(BaseHTTPRequestHandler):
             claimed = self.headers.get("X-Alliance-Dev-Nation", "")
             return claimed if claimed in cas else None
         conn = self.connection
-        der = conn.getpeercert(binary_form=True) if isinstance(conn, ssl.SSLSocket) else None
+        try:
+            der = conn.getpeercert(binary_form=True) if isinstance(conn, ssl.SSLSocket) else None
+        except (AttributeError, ValueError, OSError):  # closed under us: the server is stopping
+            return None
         return self.owner.identify(der, cas)
 
     def _tracks(self, partner: str, query: dict[str, list[str]]) -> None:
