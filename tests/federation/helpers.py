@@ -63,6 +63,17 @@ def federate(nodes: Sequence[Node]) -> None:
                 node.federation.add_partner(bundles[other.nation])
 
 
+def served_pair(make_node: Callable[[str], Node]) -> tuple[Node, Node]:
+    """A JPN and a USA node (JPN first: it gets the selected backend), federated
+    and both serving, pulling with short long polls."""
+    jpn = make_node("JPN")
+    usa = make_node("USA")
+    federate([jpn, usa])
+    for node in (jpn, usa):
+        node.serve_federation(wait=0.5)
+    return jpn, usa
+
+
 def link(node: Node, partner: str) -> LinkRow:
     row = node.federation.partners.link(partner)
     assert row is not None, f"{node.nation} has no link to {partner}"

@@ -55,11 +55,11 @@ from .helpers import (
     assert_mirrors,
     assert_one_event_per_item,
     bundle_of,
-    federate,
     give_pki,
     link,
     owned_rows,
     replica_events,
+    served_pair,
     wait_drained,
     wait_until,
 )
@@ -142,11 +142,7 @@ def _settles(node: Node, partner: str, quiet: float = 0.4, timeout: float = 8.0)
 
 def test_restarts_lose_nothing_and_duplicate_nothing(make_node: NodeFactory) -> None:
     started = time.monotonic()
-    jpn = make_node("JPN")
-    usa = make_node("USA")
-    federate([jpn, usa])
-    for node in (jpn, usa):
-        node.serve_federation(wait=0.5)
+    jpn, usa = served_pair(make_node)
     traffic = Traffic(jpn)
     writer = threading.Thread(target=traffic.run, name="jpn-traffic", daemon=True)
     writer.start()
@@ -458,11 +454,7 @@ def test_hostile_item_is_quarantined_and_the_link_stops(
 
 def test_both_directions_drain_and_mirror(make_node: NodeFactory) -> None:
     """The plain happy path the fault tests build on: both directions, both acked."""
-    jpn = make_node("JPN")
-    usa = make_node("USA")
-    federate([jpn, usa])
-    for node in (jpn, usa):
-        node.serve_federation(wait=0.5)
+    jpn, usa = served_pair(make_node)
     _unit(jpn, "Hello", ["USA"])
     wait_drained(jpn, [usa])
     wait_drained(usa, [jpn])
@@ -473,11 +465,7 @@ def test_both_directions_drain_and_mirror(make_node: NodeFactory) -> None:
 def test_a_silent_connection_does_not_block_the_partners(make_node: NodeFactory) -> None:
     """Anyone who can reach the federation port can open a TCP connection and say
     nothing (no certificate needed for that). The partners' pulls go on."""
-    jpn = make_node("JPN")
-    usa = make_node("USA")
-    federate([jpn, usa])
-    for node in (jpn, usa):
-        node.serve_federation(wait=0.5)
+    jpn, usa = served_pair(make_node)
     wait_drained(jpn, [usa])
     assert jpn.federation.server is not None
     jpn.federation.server.handshake_timeout = 2.0  # 10 s by default

@@ -14,7 +14,7 @@ from alliance.federation.tracks import FORMAT, CheckedPage, PageProblem, _digest
 from alliance.node import Node
 from tests.conftest import NodeFactory
 
-from .helpers import actor, federate, link, wait_until
+from .helpers import actor, federate, link, served_pair, wait_until
 
 
 def _report(node: Node, uid: str, rel: list[str], lat: float = 35.0) -> Track:
@@ -37,11 +37,7 @@ def _has(node: Node, uid: str, nation: str | None = None) -> Track | None:
 
 
 def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFactory) -> None:
-    jpn = make_node("JPN")
-    usa = make_node("USA")
-    federate([jpn, usa])
-    for node in (jpn, usa):
-        node.serve_federation(wait=0.5)
+    jpn, usa = served_pair(make_node)
 
     _report(jpn, "JPN-DDG-174", ["USA"])
     _report(jpn, "JPN-SS-501", [])
@@ -77,11 +73,7 @@ def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFacto
 def test_a_restarted_sender_resends_its_picture_and_drops_what_it_withdrew(
     make_node: NodeFactory,
 ) -> None:
-    jpn = make_node("JPN")
-    usa = make_node("USA")
-    federate([jpn, usa])
-    for node in (jpn, usa):
-        node.serve_federation(wait=0.5)
+    jpn, usa = served_pair(make_node)
     _report(jpn, "JPN-A", ["USA"])
     _report(jpn, "JPN-B", ["USA"])
     wait_until(lambda: _has(usa, "JPN-B") is not None, what="JPN-B at USA")
