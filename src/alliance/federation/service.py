@@ -87,12 +87,12 @@ class Federation:
 
         A commit of nothing but partner replicas adds none (streams carry only
         our own nation's objects), and while a partner's stream is busy most of
-        our commits are just that: its pollers need not wake for them.
+        our commits are just that: its pollers need not wake for them. Events
+        of no shippable type (adding a partner queues its initial sync) wake them.
         """
         server = self.server
-        nation = self.ctx.nation
         if server is not None and any(
-            ev.owner == nation or ev.object_type not in SHIPPABLE for ev in events
+            self.builder.may_ship(ev) or ev.object_type not in SHIPPABLE for ev in events
         ):
             server.notify()
 

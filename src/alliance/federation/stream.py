@@ -61,6 +61,10 @@ class StreamBuilder:
         self.nation = nation
         self.node_id = node_id
 
+    def may_ship(self, ev: Event) -> bool:
+        """Whether ``ev`` can enter a stream: it is about an object our nation owns."""
+        return ev.owner == self.nation and ev.object_type in SHIPPABLE
+
     # -- the follower -----------------------------------------------------------
 
     def follow(self, ctx: FollowContext) -> None:
@@ -68,7 +72,7 @@ class StreamBuilder:
         partners = list(s.scalars(select(PartnerRow.nation)))
         if not partners:
             return
-        mine = [ev for ev in ctx.events if ev.owner == self.nation and ev.object_type in SHIPPABLE]
+        mine = [ev for ev in ctx.events if self.may_ship(ev)]
         if not mine:
             return
         pending = self._decide(s, partners, mine)
