@@ -96,7 +96,8 @@ class Owned:
 
     ``origin`` says where the row came from: ``local`` (written here on the
     authority of a hosted nation), ``seed`` (reference data loaded from the
-    seed), or ``replica`` (received from the owner's node).
+    seed), ``replica`` (received from the owner's node) or ``withdrawn`` (a
+    replica whose release the owner took back).
     """
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -104,7 +105,7 @@ class Owned:
     rel: Mapped[str] = mapped_column(String(400))
     tlp: Mapped[str | None] = mapped_column(String(16), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    origin: Mapped[str] = mapped_column(String(8), default="local")
+    origin: Mapped[str] = mapped_column(String(16), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
