@@ -200,3 +200,37 @@ def test_parse_of_format_gives_the_moment_back_to_the_minute(moment: datetime, z
     back = parse_dtg(format_dtg(moment, zone))
     assert back == moment.replace(second=0, microsecond=0)
     assert back.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+01:00",  # converting to UTC overflows
+        "9999-12-31T23:00:00Z",
+        "1899-12-31T23:59:59Z",
+        "2200-01-01T00:00:00Z",
+    ],
+)
+def test_times_outside_1900_to_2200_are_refused_not_crashed(value: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_time(value, field="at")
+    assert caught.value.code == "time_out_of_range"
+    assert caught.value.field == "at"
+
+
+def test_times_at_the_edges_of_the_range_pass() -> None:
+    assert parse_time("1900-01-01T00:00:00Z").year == 1900
+    assert parse_time("2199-12-31T23:59:59Z").year == 2199
+
+
+def test_an_aware_datetime_out_of_range_is_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        coerce_time(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))), field="due")
+    assert caught.value.code == "time_out_of_range"
+
+
+@pytest.mark.parametrize("value", ["٢٧١٢٠٠ZJUL٢٤", "２７１２００ZJUL24"])
+def test_a_dtg_takes_ascii_digits_only(value: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_time(value, field="at")
+    assert caught.value.code == "invalid_dtg"

@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 
 from .errors import InvalidInput
 from .i18n import Text
+from .limits import EARLIEST, LATEST
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DTG = re.compile(
     r"^\s*(?P<d>\d{2})(?P<h>\d{2})(?P<m>\d{2})\s*(?P<z>[A-IK-Z])\s*"
     r"(?P<mon>[A-Z]{3})\s*(?P<y>\d{2})\s*$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,  # ASCII digits only: "\d" alone also takes e.g. Arabic-Indic digits
 )
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -122,10 +123,43 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+def _out_of_range(value: str, field: str | None) -> InvalidInput:
+    return InvalidInput(
+        Text(
+            f"'{value}' is outside the times this node accepts "
+            f"({EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} UTC).",
+            f"「{value}」はこのノードが扱う時刻の範囲"
+            f"（UTC {EARLIEST:%Y-%m-%d}〜{LATEST:%Y-%m-%d}）外です。",
+        ),
+        field=field,
+        code="time_out_of_range",
+    )
+
+
+def check_moment(moment: datetime, *, field: str | None = None) -> datetime:
+    """An aware time as UTC, refused (``time_out_of_range``) outside
+    :data:`~alliance.core.limits.EARLIEST` .. :data:`~alliance.core.limits.LATEST`.
+
+    Converting a time at the edge of ``datetime``'s range to UTC overflows
+    (``0001-01-01T00:00:00+01:00``); that, too, is out of range, not a crash.
+    """
+    if moment.tzinfo is None:
+        raise _bad_dtg(moment.isoformat(), "no time zone given", "タイムゾーンがありません", field)
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise _out_of_range(moment.isoformat(), field) from None
+    if not EARLIEST <= utc < LATEST:
+        raise _out_of_range(moment.isoformat(), field)
+    return utc
+
+
 def parse_time(value: str, *, field: str | None = None) -> datetime:
     """Accept either a DTG or ISO 8601 with an offset; naive times are refused."""
     if _DTG.match(value):
-        return parse_dtg(value, field=field)
+        return check_moment(parse_dtg(value, field=field), field=field)
+    if not value.isascii():
+        raise _bad_dtg(value, "neither DTG nor ISO 8601", "DTGでもISO 8601でもありません", field)
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
@@ -134,17 +168,14 @@ def parse_time(value: str, *, field: str | None = None) -> datetime:
         ) from exc
     if moment.tzinfo is None:
         raise _bad_dtg(value, "no time zone given", "タイムゾーンがありません", field)
-    return moment.astimezone(UTC)
+    return check_moment(moment, field=field)
 
 
 def coerce_time(value: datetime | str | None, *, field: str) -> datetime | None:
-    """An aware UTC datetime from a DTG, ISO text or datetime; naive times are refused."""
+    """An aware UTC datetime from a DTG, ISO text or datetime; naive times and
+    times out of range are refused."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise _bad_dtg(
-                value.isoformat(), "no time zone given", "タイムゾーンがありません", field
-            )
-        return value.astimezone(UTC)
+        return check_moment(value, field=field)
     return parse_time(value, field=field)
