@@ -37,6 +37,7 @@ Every ``String`` column has a size, and the schema modules take it from
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import re
 import types
@@ -59,10 +60,11 @@ import alliance.api.routes
 import alliance.store.schema
 from alliance.api import create_app
 from alliance.core import limits
+from alliance.core.errors import InvalidInput
 from alliance.core.models import MarkingIn, Moment
 from alliance.core.sidc import Sidc
 from alliance.core.text import ID_CHARS, NAME_CHARS, TEXT_CHARS
-from alliance.org.seed import OrgDocument
+from alliance.org.seed import OrgDocument, parse_document
 from alliance.store.schema import Base
 from tests.conftest import NodeFactory
 
@@ -498,3 +500,37 @@ def test_every_string_column_has_a_size() -> None:
         and _sql_type(column.type).length is None  # type: ignore[attr-defined]
     ]
     assert not unsized, unsized
+
+
+def _document(**unit: Any) -> str:
+    entry = {
+        "id": "jpn-x",
+        "hq": "jpn-gcc",
+        "name_en": "X",
+        "name_ja": "X",
+        "sidc": "SFGPUCIA---H---",
+        "domain": "land",
+        **unit,
+    }
+    return json.dumps({"format": "alliance-org/1", "units": [entry]})
+
+
+@pytest.mark.parametrize(
+    ("unit", "field", "ja"),
+    [
+        ({"echelon": "e" * (limits.LABEL + 1)}, "units.0.echelon", "値が不正"),
+        ({"home_en": "h" * (limits.SHORT_TEXT + 1)}, "units.0.home_en", "値が不正"),
+        ({"name_en": "A\x00B"}, "units.0.name_en", "U+0000"),
+        ({"id": "jpn-\u202ex"}, "units.0.id", "U+202E"),
+    ],
+)
+def test_the_document_loader_refuses_what_the_api_refuses(
+    unit: dict[str, str], field: str, ja: str
+) -> None:
+    """A seed or an imported document reads the same limits as the API."""
+    with pytest.raises(InvalidInput) as caught:
+        parse_document(_document(**unit))
+    assert caught.value.code == "invalid_document"
+    assert caught.value.field == field
+    assert ja in caught.value.message.ja
+    parse_document(_document())  # the same document without the bad value loads
