@@ -111,6 +111,8 @@ def _tlp(value: object) -> object:
 Nation = Annotated[
     str, StringConstraints(max_length=limits.NATION), NAME_CHARS, BeforeValidator(_nation)
 ]
+# A TLP 2.0 level, upper-cased ("" for none; code ``invalid_tlp``).
+Tlp = Annotated[str, StringConstraints(max_length=limits.TLP), NAME_CHARS, BeforeValidator(_tlp)]
 
 
 # -- times ---------------------------------------------------------------------
@@ -170,9 +172,8 @@ Moment = Annotated[
 ]
 
 # -- integers ------------------------------------------------------------------
+# Versions and revisions: from 1, within the 32-bit column that holds them.
 Version = Annotated[int, Field(ge=1, le=limits.MAX_VERSION)]
-Seq = Annotated[int, Field(ge=0, le=limits.MAX_SEQ)]
-Tlp = Annotated[str, StringConstraints(max_length=limits.TLP), NAME_CHARS, BeforeValidator(_tlp)]
 
 
 class Strict(BaseModel):
