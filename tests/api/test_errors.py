@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -318,3 +319,75 @@ def test_every_route_needs_a_token(site: Site) -> None:
     health = site.client.get("/healthz")
     assert health.status_code == 200
     assert health.json() == {"status": "ok"}
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
+
+
+def _bilingual_problems(what: str, error: dict[str, Any]) -> list[str]:
+    out = []
+    for item in [error, *(error.get("errors") or [])]:
+        en, ja = item["message"]["en"], item["message"]["ja"]
+        if ja == en or not JAPANESE.search(ja):
+            out.append(f"{what}: {item['code']}: ja is not Japanese: {ja!r}")
+    return out
+
+
+def test_every_error_the_api_gives_has_japanese_that_is_not_english(site: Site) -> None:
+    """A body FastAPI could not parse answered 400 with the English detail as 'ja'."""
+    cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa = site.as_("USA", "commander", "usa-jfhq")
+    as_json = {**cdr, "Content-Type": "application/json"}
+    post, get = site.client.post, site.client.get
+    sent: list[tuple[str, httpx.Response]] = [
+        ("invalid UTF-8", post("/org/units", content=b'{"name_en": "\xff"}', headers=as_json)),
+        ("not JSON", post("/org/units", content=b"{not json", headers=as_json)),
+        ("plain text", post("/org/units", content=b"x", headers={**cdr, "Content-Type": "text/plain"})),
+        ("a form", post("/org/units", data={"name_en": "x"}, headers=cdr)),
+        ("no endpoint", get("/no/such", headers=cdr)),
+        ("wrong method", site.client.delete("/org/hqs/jpn-jjoc", headers=cdr)),
+        ("no token", get("/org/hqs")),
+        ("bad token", get("/org/hqs", headers={"Authorization": "Bearer alc_x"})),
+        ("missing field", post("/org/units", json={k: v for k, v in UNIT.items() if k != "hq_id"}, headers=cdr)),
+        ("unknown field", post("/org/units", json={**UNIT, "colour": "green"}, headers=cdr)),
+        ("too long", post("/org/units", json={**UNIT, "echelon": "e" * 33}, headers=cdr)),
+        ("too short", post("/org/units", json={**UNIT, "name_en": ""}, headers=cdr)),
+        ("wrong type", post("/org/units", json={**UNIT, "name_en": 5}, headers=cdr)),
+        ("not an integer", site.client.patch("/org/units/jpn-ardb", json={"version": "x"}, headers=cdr)),
+        ("too large", site.client.patch("/org/units/jpn-ardb", json={"version": 2**40}, headers=cdr)),
+        ("enum", post("/org/units", json={**UNIT, "domain": "underwater"}, headers=cdr)),
+        ("literal", site.client.patch("/acm/actions/x", json={"state": "maybe"}, headers=cdr)),
+        ("pattern", post("/org/units", json={**UNIT, "hq_id": "JPN GCC!"}, headers=cdr)),
+        ("list", post("/acm/requests", json={**REQUEST, "to_hq_ids": "usa-jfhq"}, headers=cdr)),
+        ("list too long", post("/acm/requests", json={**REQUEST, "to_hq_ids": ["usa-jfhq"] * 21}, headers=cdr)),
+        ("boolean", post("/org/hqs", json={**HQ, "operational_authority": "maybe"}, headers=cdr)),
+        ("NUL", post("/org/hqs", json={**HQ, "name_en": "A\x00B"}, headers=cdr)),
+        ("time range", post("/org/relationships", json={**RELATIONSHIP, "valid_from": "9999-12-31T23:00:00Z"}, headers=cdr)),
+        ("epoch number", post("/org/relationships", json={**RELATIONSHIP, "valid_from": -5}, headers=cdr)),
+        ("bad DTG", post("/org/relationships", json={**RELATIONSHIP, "valid_from": "321200ZJUL24"}, headers=cdr)),
+        ("nation", post("/org/hqs", json={**HQ, "nation": "XJP"}, headers=cdr)),
+        ("SIDC", post("/org/units", json={**UNIT, "sidc": "NOT-A-SYMBOL"}, headers=cdr)),
+        ("TLP", post("/org/units", json={**UNIT, "marking": {"tlp": "PURPLE"}}, headers=cdr)),
+        ("query integer", get("/ledger/events", params={"after": str(2**63)}, headers=cdr)),
+        ("query enum", get("/org/units", params={"domain": "underwater"}, headers=cdr)),
+        ("not owner", site.client.patch("/org/hqs/jpn-jjoc", json={"name_en": "x"}, headers=usa)),
+        ("not found", get("/org/hqs/no-such-hq", headers=cdr)),
+        ("not admin", get("/users", headers=cdr)),
+    ]  # fmt: skip
+    problems = []
+    for what, response in sent:
+        assert response.status_code >= 400, f"{what}: {response.status_code} {response.text}"
+        problems.extend(_bilingual_problems(what, response.json()))
+    assert not problems, "\n".join(problems)
+
+
+def test_a_body_that_cannot_be_read_is_a_400_saying_what_to_send(site: Site) -> None:
+    cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    response = site.client.post(
+        "/org/units",
+        content=b'{"name_en": "\xff"}',
+        headers={**cdr, "Content-Type": "application/json"},
+    )
+    body = assert_error(response, 400, "unreadable_body")
+    assert "application/json" in body["message"]["en"]
+    assert "application/json" in body["message"]["ja"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 
+from alliance.core import limits
 from alliance.store.db import MIGRATIONS, Database
 from alliance.store.schema import Base, MetaRow
 
@@ -56,5 +58,60 @@ def test_migrating_again_keeps_schema_and_data(database_url: str) -> None:
         db.migrate()
         with db.read() as s:
             assert s.scalars(select(MetaRow.value).where(MetaRow.key == "nation")).one() == "JPN"
+    finally:
+        db.dispose()
+
+
+def _upgrade(db: Database, revision: str) -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with db.write_engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def _sizes(db: Database, table: str) -> dict[str, int | None]:
+    return {
+        c["name"]: getattr(c["type"], "length", None) for c in inspect(db.engine).get_columns(table)
+    }
+
+
+def test_0007_widens_columns_to_their_limits_and_keeps_the_rows(database_url: str) -> None:
+    """Rows written before 0007 survive it whole (SQLite rebuilds the tables), and the
+    widened columns take what they refused before (PostgreSQL enforces sizes)."""
+    db = Database(database_url)
+    now = "2024-07-27 12:00:00"
+    try:
+        _upgrade(db, "0006")
+        with db.write_engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO command_relationships (id, owner, rel, tlp, version, origin, "
+                    "created_at, updated_at, kind, superior_kind, superior_id, subordinate_kind, "
+                    "subordinate_id, valid_from, caveats_en, caveats_ja, state) VALUES ('r1', 'JPN',"
+                    " 'JPN', NULL, 1, 'local', :now, :now, 'tacon', 'hq', 'jpn-jjoc', 'unit', 'jpn-ardb', :now, '注意', '', 'active')"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO partners (nation, node_id, url, ledger_key, ca_pem, "
+                    "ca_fingerprint, added_at) VALUES ('USA', :node, 'https://usa:8443', "
+                    ":hex, 'PEM', :hex, :now)"
+                ),
+                {"node": "n" * 64, "hex": "a" * 64, "now": now},
+            )
+        _upgrade(db, "head")
+        assert _sizes(db, "command_relationships")["superior_kind"] == limits.CODE
+        assert _sizes(db, "command_relationships")["subordinate_kind"] == limits.CODE
+        assert _sizes(db, "coordination_responses")["kind"] == limits.LABEL
+        assert _sizes(db, "partners")["node_id"] == limits.NODE_ID
+        with db.write_engine.begin() as conn:
+            row = conn.execute(
+                text("SELECT superior_id, caveats_en, state FROM command_relationships")
+            ).one()
+            assert tuple(row) == ("jpn-jjoc", "注意", "active")
+            conn.execute(text("UPDATE partners SET node_id = :node"), {"node": "n" * 128})
+            assert conn.execute(text("SELECT node_id FROM partners")).scalar_one() == "n" * 128
     finally:
         db.dispose()

@@ -20,7 +20,7 @@ from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking, check_nation
-from alliance.core.models import Name, Slug, Strict, TimeOut
+from alliance.core.models import Name, Nation, Slug, Strict, TimeOut
 from alliance.store.context import DeskContext
 from alliance.store.schema import HqRow, UserRow
 from alliance.store.writer import Tx
@@ -34,7 +34,7 @@ def hash_token(token: str) -> str:
 
 class UserIn(Strict):
     name: Name
-    nation: str
+    nation: Nation
     hq_id: Slug
     role: Role
 

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
+from alliance.core import limits
 from alliance.core.models import (
     LongText,
     MarkingIn,
     MarkingOut,
+    Moment,
     Name,
     OwnedOut,
+    ShortText,
     Slug,
     Strict,
     TimeOut,
+    Title,
     Trigraph,
+    Version,
 )
+from alliance.core.text import NAME_CHARS, TEXT_CHARS
 
 
 class RequestKind(StrEnum):
@@ -64,7 +69,12 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-Subject = Annotated[str, Field(min_length=1, max_length=300)]
+Subject = Title
+# Who does it: a name, or none yet.
+Assignee = Annotated[
+    str, StringConstraints(max_length=limits.NAME, strip_whitespace=True), NAME_CHARS
+]
+Summary = Annotated[str, StringConstraints(min_length=1, max_length=limits.LONG_TEXT), TEXT_CHARS]
 
 
 class RequestIn(Strict):
@@ -74,28 +84,28 @@ class RequestIn(Strict):
     subject: Subject
     body: LongText = ""
     priority: Priority = Priority.ROUTINE
-    due: datetime | str | None = Field(default=None, description="DTG (271200ZJUL24) or ISO 8601")
+    due: Moment | None = Field(default=None, description="DTG (271200ZJUL24) or ISO 8601")
     marking: MarkingIn = Field(default_factory=MarkingIn)
 
 
 class RequestPatch(Strict):
-    version: int | None = None
+    version: Version | None = None
     subject: Subject | None = None
     body: LongText | None = None
     priority: Priority | None = None
-    due: datetime | str | None = None
+    due: Moment | None = None
     marking: MarkingIn | None = None
 
 
 class CloseIn(Strict):
-    version: int | None = None
+    version: Version | None = None
     note: LongText = ""
 
 
 class ResponseIn(Strict):
     kind: ResponseKind
     text: LongText = ""
-    revision: int | None = Field(
+    revision: Version | None = Field(
         default=None, description="The request revision answered (default: current)"
     )
 
@@ -112,7 +122,7 @@ class ResponseOut(OwnedOut):
 
 
 class DecisionIn(Strict):
-    summary: Annotated[str, Field(min_length=1, max_length=20000)]
+    summary: Summary
 
 
 class Concurrence(BaseModel):
@@ -174,7 +184,7 @@ class ThreadOut(BaseModel):
 class Member(Strict):
     nation: Trigraph
     name: Name
-    role: Annotated[str, Field(max_length=200)] = ""
+    role: ShortText = ""
     hq_id: Slug | None = None
 
 
@@ -197,15 +207,15 @@ class WorkingGroupOut(OwnedOut):
 
 
 class MeetingIn(Strict):
-    starts_at: datetime | str
-    location: Annotated[str, Field(max_length=200)] = ""
+    starts_at: Moment
+    location: ShortText = ""
     agenda: LongText = ""
     minutes: LongText = ""
 
 
 class MeetingPatch(Strict):
-    version: int | None = None
-    location: Annotated[str, Field(max_length=200)] | None = None
+    version: Version | None = None
+    location: ShortText | None = None
     agenda: LongText | None = None
     minutes: LongText | None = None
 
@@ -220,16 +230,16 @@ class MeetingOut(OwnedOut):
 
 class ActionItemIn(Strict):
     title: Subject
-    assignee: Annotated[str, Field(max_length=200)] = ""
-    due: datetime | str | None = None
+    assignee: Assignee = ""
+    due: Moment | None = None
     meeting_id: Slug | None = None
 
 
 class ActionItemPatch(Strict):
-    version: int | None = None
-    state: str | None = Field(default=None, pattern=r"^(open|done|cancelled)$")
-    assignee: Annotated[str, Field(max_length=200)] | None = None
-    due: datetime | str | None = None
+    version: Version | None = None
+    state: Literal["open", "done", "cancelled"] | None = None
+    assignee: Assignee | None = None
+    due: Moment | None = None
 
 
 class ActionItemOut(OwnedOut):

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alliance.core.errors import AllianceError
@@ -63,6 +64,66 @@ _JA_BY_TYPE = {
 }
 
 
+# Errors the framework raises itself, before a route runs.
+_HTTP: dict[int, tuple[str, Text]] = {
+    400: (
+        "unreadable_body",
+        Text(
+            "The request body could not be read: send JSON in UTF-8 "
+            "with Content-Type: application/json.",
+            "要求の本文を読み取れません。UTF-8のJSONを Content-Type: application/json で送ってください。",
+        ),
+    ),
+    401: ("unauthenticated", Text("Authentication required.", "認証が必要です。")),
+    403: ("forbidden", Text("Not allowed.", "許可されていません。")),
+    404: ("not_found", Text("No such endpoint.", "そのエンドポイントはありません。")),
+    405: ("method_not_allowed", Text("Method not allowed here.", "このメソッドは使えません。")),
+    406: (
+        "not_acceptable",
+        Text("No response in the media type asked for.", "要求された形式では応答できません。"),
+    ),
+    413: (
+        "body_too_large",
+        Text("The request body is too large.", "要求の本文が大きすぎます。"),
+    ),
+    415: (
+        "unsupported_media_type",
+        Text(
+            "Unsupported content type: send JSON.", "対応していない形式です。JSONを送ってください。"
+        ),
+    ),
+    429: (
+        "too_many_requests",
+        Text("Too many requests: try again later.", "要求が多すぎます。後で再試行してください。"),
+    ),
+    503: (
+        "unavailable",
+        Text(
+            "The node cannot answer now: try again later.",
+            "ノードは現在応答できません。後で再試行してください。",
+        ),
+    ),
+}
+
+
+def _other_http(status: int) -> tuple[str, Text]:
+    return (
+        "http_error",
+        Text(
+            f"The request could not be handled (HTTP {status}).",
+            f"要求を処理できませんでした（HTTP {status}）。",
+        ),
+    )
+
+
+UNSTORABLE = Text(
+    "A value in this request cannot be stored or looked up: it is too long, out of "
+    "range, or holds a character the database refuses. Nothing was changed.",
+    "この要求の値は保存・検索できません（長すぎる、範囲外、またはデータベースが受け付けない"
+    "文字を含む）。何も変更されていません。",
+)
+
+
 def _field(loc: Sequence[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header"}:
@@ -106,17 +167,22 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        known = {
-            401: Text("Authentication required.", "認証が必要です。"),
-            404: Text("No such endpoint.", "そのエンドポイントはありません。"),
-            405: Text("Method not allowed here.", "このメソッドは使えません。"),
-        }
-        message = known.get(exc.status_code, Text(str(exc.detail), str(exc.detail)))
-        code = {401: "unauthenticated", 404: "not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "http_error"
-        )
+        code, message = _HTTP.get(exc.status_code) or _other_http(exc.status_code)
         headers = dict(exc.headers) if exc.headers else None
         return JSONResponse(body(code, message), exc.status_code, headers=headers)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # A value the checks at the edge let through and the database refused
+        # (too long for its column, out of range, a NUL on PostgreSQL): the
+        # caller's input, not a crash. The transaction was rolled back.
+        log.warning(
+            "%s %s: the database refused a value: %s",
+            request.method,
+            request.url.path,
+            exc.orig if exc.orig is not None else exc,
+        )
+        return JSONResponse(body("unstorable_value", UNSTORABLE), 422)
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:

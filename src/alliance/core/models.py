@@ -1,22 +1,179 @@
-"""Shapes shared by every desk's inputs and views (pydantic models)."""
+"""Shapes shared by every desk's inputs and views (pydantic models).
+
+The text types take their lengths from :mod:`alliance.core.limits` (the same
+constants the columns use) and check their characters with
+:mod:`alliance.core.text`: one-line texts (ids, names, titles, labels) refuse
+every control and invisible character, running texts (notes) refuse control
+characters but keep line breaks. Times are :data:`Moment`: aware, within
+:data:`~alliance.core.limits.EARLIEST` .. :data:`~alliance.core.limits.LATEST`,
+given as a DTG or ISO 8601 text, never as a bare number.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
-from .dtg import display
-from .markings import Marking, parse_tlp
+from . import limits
+from .dtg import check_moment, display, parse_time
+from .errors import AllianceError
+from .markings import Marking, check_nation, parse_tlp
+from .text import ID_CHARS, NAME_CHARS, TEXT_CHARS
 
+
+def validation_error(exc: AllianceError) -> PydanticCustomError:
+    """``exc`` as a pydantic error that keeps its code and both languages.
+
+    pydantic fills "{name}" placeholders of a message from its context; the
+    English text goes in through one (``{en}``, filled last), so braces in a
+    value a user typed are never read as placeholders.
+    """
+    return PydanticCustomError(exc.code, "{en}", {"ja": exc.message.ja, "en": exc.message.en})
+
+
+# -- text ----------------------------------------------------------------------
+# Validators listed after the constraints wrap them: a BeforeValidator there
+# runs first (the character check names a bidi override that the pattern
+# would refuse only as "wrong format").
 Slug = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$", strip_whitespace=True)
+    str,
+    StringConstraints(
+        pattern=rf"^[a-z0-9][a-z0-9._-]{{1,{limits.ID - 1}}}$",
+        max_length=limits.ID,
+        strip_whitespace=True,
+    ),
+    ID_CHARS,
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-ShortText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
-LongText = Annotated[str, StringConstraints(max_length=20000)]
-Trigraph = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=limits.NAME, strip_whitespace=True),
+    NAME_CHARS,
+]
+ShortName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=limits.SHORT_NAME, strip_whitespace=True),
+    NAME_CHARS,
+]
+ShortText = Annotated[
+    str, StringConstraints(max_length=limits.SHORT_TEXT, strip_whitespace=True), NAME_CHARS
+]
+Label = Annotated[
+    str, StringConstraints(max_length=limits.LABEL, strip_whitespace=True), NAME_CHARS
+]
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=limits.TITLE, strip_whitespace=True),
+    NAME_CHARS,
+]
+Note = Annotated[str, StringConstraints(min_length=1, max_length=limits.NOTE), TEXT_CHARS]
+LongText = Annotated[str, StringConstraints(max_length=limits.LONG_TEXT), TEXT_CHARS]
+TimeText = Annotated[str, StringConstraints(max_length=limits.TIME_TEXT), NAME_CHARS]
+Trigraph = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z]{3}$", max_length=limits.NATION, to_upper=True),
+    ID_CHARS,
+]
+
+
+def _nation(value: object) -> object:
+    # Not text, or too long to be a code: refused by the type itself
+    # ("should be a string", "at most 3 characters").
+    if not isinstance(value, str) or len(value) > limits.ID:
+        return value
+    try:
+        return check_nation(value)
+    except AllianceError as exc:
+        raise validation_error(exc) from None
+
+
+def _tlp(value: object) -> object:
+    if not isinstance(value, str) or len(value) > limits.ID:
+        return value
+    try:
+        tlp = parse_tlp(value)
+    except AllianceError as exc:
+        raise validation_error(exc) from None
+    return tlp.value if tlp else ""
+
+
+# A nation code (ISO 3166-1 alpha-3), checked and upper-cased (code ``invalid_nation``).
+Nation = Annotated[
+    str, StringConstraints(max_length=limits.NATION), NAME_CHARS, BeforeValidator(_nation)
+]
+# A TLP 2.0 level, upper-cased ("" for none; code ``invalid_tlp``).
+Tlp = Annotated[str, StringConstraints(max_length=limits.TLP), NAME_CHARS, BeforeValidator(_tlp)]
+
+
+# -- times ---------------------------------------------------------------------
+def _not_a_time(value: object) -> PydanticCustomError:
+    if isinstance(value, bool):
+        en, ja = "true or false", "真偽値"
+    elif isinstance(value, int | float):
+        en, ja = "a number (epoch seconds are not accepted)", "数値（エポック秒は使えません）"
+    else:
+        en, ja = f"a {type(value).__name__}", "文字列以外の値"
+    return PydanticCustomError(
+        "invalid_dtg",
+        "{en}",
+        {
+            "ja": "日時は日時グループ（例: 271200ZJUL24）またはタイムゾーン付きのISO 8601の"
+            f"文字列で指定します。{ja}は指定できません",
+            "en": "a time is a date-time group (271200ZJUL24) or ISO 8601 text with a "
+            f"time zone, not {en}",
+        },
+    )
+
+
+def _moment(value: Any) -> datetime:
+    """An aware UTC time from a DTG, ISO 8601 text or aware datetime; a number
+    (epoch seconds: pydantic's own datetime would take ``-5`` as 1969) is refused."""
+    try:
+        if isinstance(value, datetime):
+            return check_moment(value)
+        if isinstance(value, str) and len(value) <= limits.TIME_TEXT:
+            return parse_time(value)
+    except AllianceError as exc:
+        raise validation_error(exc) from None
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "invalid_dtg",
+            "{en}",
+            {
+                "ja": f"日時の文字列が{limits.TIME_TEXT}文字を超えています",
+                "en": f"a time is at most {limits.TIME_TEXT} characters",
+            },
+        )
+    raise _not_a_time(value)
+
+
+Moment = Annotated[
+    datetime,
+    PlainValidator(_moment),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": limits.TIME_TEXT,
+            "description": "DTG (271200ZJUL24) or ISO 8601 with a time zone, "
+            f"{limits.EARLIEST:%Y}-{limits.LATEST:%Y} / 日時グループまたはISO 8601",
+            "examples": ["271200ZJUL24", "2024-07-27T12:00:00Z"],
+        }
+    ),
+]
+
+# -- integers ------------------------------------------------------------------
+# Versions and revisions: from 1, within the 32-bit column that holds them.
+Version = Annotated[int, Field(ge=1, le=limits.MAX_VERSION)]
 
 
 class Strict(BaseModel):
@@ -28,8 +185,8 @@ class Strict(BaseModel):
 class MarkingIn(Strict):
     """Who may see it. Omitted means national-only (the owner)."""
 
-    releasable_to: list[Trigraph] = Field(default_factory=list, max_length=50)
-    tlp: str | None = None
+    releasable_to: list[Trigraph] = Field(default_factory=list, max_length=limits.MAX_RELEASABLE)
+    tlp: Tlp | None = None
 
     def build(self, owner: str, field: str = "marking") -> Marking:
         return Marking.of(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from .errors import InvalidInput
 from .i18n import Text
+from .limits import SIDC
 
 # MIL-STD-2525C / APP-6(B) 15-character SIDC: coding scheme, affiliation,
 # battle dimension, status, function id (6), modifiers (2), country (2), order of battle.
@@ -48,6 +49,6 @@ def _sidc_field(value: str) -> str:
         raise PydanticCustomError("invalid_sidc", text.en, {"ja": text.ja}) from None
 
 
-Sidc = Annotated[str, AfterValidator(_sidc_field)]
+Sidc = Annotated[str, StringConstraints(max_length=SIDC), AfterValidator(_sidc_field)]
 
 __all__ = ["Sidc", "check_sidc"]

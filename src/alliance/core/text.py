@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from . import limits
 from .errors import InvalidInput
 from .i18n import Text
 
@@ -82,7 +84,7 @@ def check_text(value: str, *, kind: Kind = "name", field: str | None = None) -> 
     )
 
 
-def _validator(kind: Kind) -> AfterValidator:
+def _checker(kind: Kind) -> Callable[[str], str]:
     def check(value: str) -> str:
         index = _first_bad(value, kind)
         if index is None:
@@ -92,14 +94,37 @@ def _validator(kind: Kind) -> AfterValidator:
         # here (the message names a code point, not the value).
         raise PydanticCustomError("control_character", msg.en, {"ja": msg.ja})
 
-    return AfterValidator(check)
+    return check
 
 
-NAME_CHARS = _validator("name")
-TEXT_CHARS = _validator("text")
+def _before(kind: Kind, longest: int) -> BeforeValidator:
+    check = _checker(kind)
+
+    def check_first(value: object) -> object:
+        # Anything but text goes on to the type's own check ("should be a string"),
+        # and so does text too long to be valid (refused for its length, unread).
+        return check(value) if isinstance(value, str) and len(value) <= longest else value
+
+    return BeforeValidator(check_first)
+
+
+NAME_CHARS = AfterValidator(_checker("name"))
+TEXT_CHARS = AfterValidator(_checker("text"))
+# For identifiers (and references naming one, ``unit:<id>``), whose pattern would
+# refuse a control character with a vaguer "wrong format": checked first, so the
+# answer names the character.
+ID_CHARS = _before("name", longest=2 * limits.ID)
 
 # Plain ``str`` with the check only; length limits are added where the type is used.
 CleanName = Annotated[str, NAME_CHARS]
 CleanText = Annotated[str, TEXT_CHARS]
 
-__all__ = ["NAME_CHARS", "TEXT_CHARS", "CleanName", "CleanText", "Kind", "check_text"]
+__all__ = [
+    "ID_CHARS",
+    "NAME_CHARS",
+    "TEXT_CHARS",
+    "CleanName",
+    "CleanText",
+    "Kind",
+    "check_text",
+]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import socket
 import ssl
 import sys
@@ -28,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from alliance.core.keys import NodeKey
+from alliance.core.limits import MAX_SEQ
 from alliance.store.db import Database
 
 from .stream import read_stream, sign_head, stream_head
@@ -38,6 +40,30 @@ log = logging.getLogger(__name__)
 MAX_LIMIT = 5000
 MAX_WAIT = 30.0
 PARTNER_CACHE_S = 2.0
+
+
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: int() also reads "١٢" and "1_000"
+
+
+def _count(query: dict[str, list[str]], name: str, default: int) -> int:
+    """A sequence number or count from the query: 0 .. MAX_SEQ, else ValueError
+    (a number past a signed 64-bit column would fail in the database, not here)."""
+    values = query.get(name)
+    if not values:
+        return default
+    if not _DIGITS.fullmatch(values[0]) or int(values[0]) > MAX_SEQ:
+        raise ValueError(name)
+    return int(values[0])
+
+
+def _seconds(query: dict[str, list[str]], name: str) -> float:
+    """A wait in seconds: finite, 0 .. MAX_WAIT (``nan`` would never time out)."""
+    value = float(query.get(name, ["0"])[0])
+    if not 0 <= value <= MAX_WAIT:  # False for nan
+        if value > MAX_WAIT:
+            return MAX_WAIT
+        raise ValueError(name)
+    return value
 
 
 class StreamServer:
@@ -237,17 +263,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _tracks(self, partner: str, query: dict[str, list[str]]) -> None:
         assert self.owner.tracks is not None
         try:
-            since = int(query.get("since", ["0"])[0])
-            wait = min(float(query.get("wait", ["0"])[0]), MAX_WAIT)
+            since = _count(query, "since", 0)
+            wait = _seconds(query, "wait")
             epoch = query.get("epoch", [""])[0][:64]
-            if since < 0 or wait < 0:
-                raise ValueError
         except ValueError:
             self._error(
                 422,
                 "invalid",
-                "since and wait must be non-negative numbers.",
-                "sinceとwaitは0以上の数値です。",
+                "since must be a whole number from 0 to 2^63-1, wait 0 or more seconds.",
+                "sinceは0〜2^63-1の整数、waitは0以上の秒数です。",
             )
             return
         self._send(200, self.owner.tracks(partner, epoch, since, wait))
@@ -283,20 +307,21 @@ class _Handler(BaseHTTPRequestHandler):
             return
         query = parse_qs(url.query)
         try:
-            after = int(query.get("after", ["0"])[0])
+            after = _count(query, "after", 0)
             # What the partner holds durably; a partner that fetches ahead of
             # what it has applied says so, otherwise ``after`` is the ack.
-            ack = int(query.get("ack", [str(after)])[0])
-            limit = min(int(query.get("limit", ["1000"])[0]), MAX_LIMIT)
-            wait = min(float(query.get("wait", ["0"])[0]), MAX_WAIT)
-            if after < 0 or ack < 0 or ack > after or limit < 1 or wait < 0:
+            ack = _count(query, "ack", after)
+            limit = min(_count(query, "limit", 1000), MAX_LIMIT)
+            wait = _seconds(query, "wait")
+            if ack > after or limit < 1:
                 raise ValueError
         except ValueError:
             self._error(
                 422,
                 "invalid",
-                "after, ack, limit and wait must be non-negative numbers, ack <= after.",
-                "after・ack・limit・waitは0以上の数値で、ack <= after です。",
+                "after, ack and limit must be whole numbers from 0 to 2^63-1, wait 0 or "
+                "more seconds, ack <= after.",
+                "after・ack・limitは0〜2^63-1の整数、waitは0以上の秒数で、ack <= after です。",
             )
             return
         self.owner.on_ack(partner, ack)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from alliance.core.i18n import Text
 from alliance.core.models import (
+    Label,
     LongText,
     MarkingIn,
+    Moment,
     Name,
+    Nation,
     OwnedOut,
+    ShortName,
     ShortText,
     Slug,
     Strict,
     TimeOut,
+    Title,
+    Version,
 )
 from alliance.core.sidc import Sidc
 
@@ -73,13 +78,13 @@ REL_NAMES: dict[RelKind, Text] = {
 
 class HqIn(Strict):
     id: Slug | None = None
-    nation: str
+    nation: Nation
     parent_id: Slug | None = None
     kind: HqKind
     name_en: Name
     name_ja: Name
-    short_en: Annotated[str, Field(min_length=1, max_length=40)]
-    short_ja: Annotated[str, Field(min_length=1, max_length=40)]
+    short_en: ShortName
+    short_ja: ShortName
     location_en: ShortText = ""
     location_ja: ShortText = ""
     note_en: LongText = ""
@@ -89,11 +94,11 @@ class HqIn(Strict):
 
 
 class HqPatch(Strict):
-    version: int | None = Field(default=None, description="Refuse if the object has moved on")
+    version: Version | None = Field(default=None, description="Refuse if the object has moved on")
     name_en: Name | None = None
     name_ja: Name | None = None
-    short_en: Annotated[str, Field(min_length=1, max_length=40)] | None = None
-    short_ja: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    short_en: ShortName | None = None
+    short_ja: ShortName | None = None
     location_en: ShortText | None = None
     location_ja: ShortText | None = None
     note_en: LongText | None = None
@@ -122,20 +127,20 @@ class UnitIn(Strict):
     name_ja: Name
     sidc: Sidc
     domain: Domain
-    echelon: ShortText = ""
+    echelon: Label = ""
     home_en: ShortText = ""
     home_ja: ShortText = ""
     marking: MarkingIn = Field(default_factory=MarkingIn)
 
 
 class UnitPatch(Strict):
-    version: int | None = None
+    version: Version | None = None
     hq_id: Slug | None = None
     name_en: Name | None = None
     name_ja: Name | None = None
     sidc: Sidc | None = None
     domain: Domain | None = None
-    echelon: ShortText | None = None
+    echelon: Label | None = None
     home_en: ShortText | None = None
     home_ja: ShortText | None = None
     marking: MarkingIn | None = None
@@ -163,8 +168,8 @@ class RelationshipIn(Strict):
     kind: RelKind
     superior: Party
     subordinate: Party
-    valid_from: datetime | str
-    valid_to: datetime | str | None = None
+    valid_from: Moment
+    valid_to: Moment | None = None
     caveats_en: LongText = ""
     caveats_ja: LongText = ""
     marking: MarkingIn = Field(default_factory=MarkingIn)
@@ -200,9 +205,9 @@ class CounterpartOut(OwnedOut):
 
 class TaskingIn(Strict):
     unit_id: Slug
-    title: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Title
     detail: LongText = ""
-    due: datetime | str | None = None
+    due: Moment | None = None
     marking: MarkingIn = Field(default_factory=MarkingIn)
 
 

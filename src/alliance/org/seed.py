@@ -16,19 +16,32 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 from sqlalchemy import select
 
+from alliance.core import limits
 from alliance.core.authority import Grant
 from alliance.core.dtg import iso, parse_time
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking, check_nation
-from alliance.core.models import LongText, MarkingIn, Name, ShortText, Slug, Strict
+from alliance.core.models import (
+    Label,
+    LongText,
+    MarkingIn,
+    Name,
+    Nation,
+    ShortName,
+    ShortText,
+    Slug,
+    Strict,
+    TimeText,
+)
 from alliance.core.sidc import Sidc
+from alliance.core.text import ID_CHARS, NAME_CHARS
 from alliance.store.context import DeskContext
 from alliance.store.owned import record, released_to, stamp_new, touch
 from alliance.store.schema import (
@@ -48,8 +61,23 @@ FORMAT: Literal["alliance-org/1"] = "alliance-org/1"
 MAX_DOCUMENT_BYTES = 5_000_000
 
 
+# "hq:<id>" or "unit:<id>"; checked for characters first, so a bidi override is named.
+PartyRef = Annotated[
+    str,
+    StringConstraints(
+        pattern=rf"^(hq|unit):[a-z0-9][a-z0-9._-]{{1,{limits.ID - 1}}}$",
+        max_length=len("unit:") + limits.ID,
+    ),
+    ID_CHARS,
+]
+
+DocTitle = Annotated[
+    str, StringConstraints(max_length=limits.TITLE, strip_whitespace=True), NAME_CHARS
+]
+
+
 class SeedNation(Strict):
-    code: str
+    code: Nation
     name_en: Name
     name_ja: Name
     marking: MarkingIn | None = None
@@ -57,13 +85,13 @@ class SeedNation(Strict):
 
 class SeedHq(Strict):
     id: Slug
-    nation: str
+    nation: Nation
     parent: Slug | None = None
     kind: HqKind
     name_en: Name
     name_ja: Name
-    short_en: str = Field(min_length=1, max_length=40)
-    short_ja: str = Field(min_length=1, max_length=40)
+    short_en: ShortName
+    short_ja: ShortName
     location_en: ShortText = ""
     location_ja: ShortText = ""
     note_en: LongText = ""
@@ -79,7 +107,7 @@ class SeedUnit(Strict):
     name_ja: Name
     sidc: Sidc
     domain: Domain
-    echelon: ShortText = ""
+    echelon: Label = ""
     home_en: ShortText = ""
     home_ja: ShortText = ""
     marking: MarkingIn | None = None
@@ -88,10 +116,10 @@ class SeedUnit(Strict):
 class SeedRelationship(Strict):
     id: Slug
     kind: RelKind
-    superior: str = Field(pattern=r"^(hq|unit):[a-z0-9][a-z0-9._-]{1,63}$")
-    subordinate: str = Field(pattern=r"^(hq|unit):[a-z0-9][a-z0-9._-]{1,63}$")
-    valid_from: str
-    valid_to: str | None = None
+    superior: PartyRef
+    subordinate: PartyRef
+    valid_from: TimeText
+    valid_to: TimeText | None = None
     caveats_en: LongText = ""
     caveats_ja: LongText = ""
     marking: MarkingIn | None = None
@@ -108,8 +136,8 @@ class SeedCounterpart(Strict):
 
 class OrgDocument(Strict):
     format: Literal["alliance-org/1"] = FORMAT
-    title_en: str = ""
-    title_ja: str = ""
+    title_en: DocTitle = ""
+    title_ja: DocTitle = ""
     marking: MarkingIn = Field(default_factory=MarkingIn)
     nations: list[SeedNation] = Field(default_factory=list)
     hqs: list[SeedHq] = Field(default_factory=list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from alliance.core.models import Note
 from alliance.federation.partners import LinkOut, QuarantinedOut
 
 from ..deps import ActorDep, AdminDep, NodeDep
@@ -33,7 +34,7 @@ def quarantine(
 
 
 class ResumeIn(BaseModel):
-    note: str = Field(min_length=1, max_length=2000, description="What was done about the cause")
+    note: Note = Field(description="What was done about the cause")
 
 
 @router.post(

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from alliance.core import limits
 from alliance.core.errors import not_found
 from alliance.core.ledger import Event
 from alliance.store.ledger import history, released_events
@@ -42,8 +43,8 @@ class EventOut(BaseModel):
 def list_events(
     node: NodeDep,
     actor: ActorDep,
-    after: int = Query(0, ge=0),
-    limit: int = Query(100, ge=1, le=1000),
+    after: int = Query(0, ge=0, le=limits.MAX_SEQ),
+    limit: int = Query(100, ge=1, le=limits.MAX_PAGE),
 ) -> list[EventOut]:
     return [
         EventOut.of(ev) for ev in released_events(node.db, actor.nation, after=after, limit=limit)

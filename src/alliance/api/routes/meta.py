@@ -9,8 +9,7 @@ from pydantic import BaseModel
 
 from alliance import __version__
 from alliance.core.authority import ROLE_NAMES
-from alliance.core.dtg import parse_time
-from alliance.core.models import TimeOut
+from alliance.core.models import Moment, TimeOut
 from alliance.store.ledger import count
 
 from ..deps import ActorDep, NodeDep
@@ -62,5 +61,5 @@ def me(actor: ActorDep) -> dict[str, Any]:
     response_model=TimeOut,
     summary="A DTG or ISO time in Z, JST and HST / DTGをZ・JST・HSTで表示",
 )
-def convert_time(_actor: ActorDep, node: NodeDep, at: str | None = None) -> TimeOut:
-    return TimeOut.of(parse_time(at, field="at") if at else node.clock())
+def convert_time(_actor: ActorDep, node: NodeDep, at: Moment | None = None) -> TimeOut:
+    return TimeOut.of(at or node.clock())

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from alliance.core import limits
+
 from .base import OwnedRow, UTCDateTime
 
 
@@ -18,19 +20,19 @@ class CoordinationRequestRow(OwnedRow):
 
     __tablename__ = "coordination_requests"
 
-    kind: Mapped[str] = mapped_column(String(16))
-    from_hq_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(limits.CODE))
+    from_hq_id: Mapped[str] = mapped_column(String(limits.ID))
     to_hq_ids: Mapped[list[str]] = mapped_column(JSON)
-    subject: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(limits.TITLE))
     body: Mapped[str] = mapped_column(Text, default="")
-    priority: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(limits.CODE))
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    state: Mapped[str] = mapped_column(String(16), default="draft")
+    state: Mapped[str] = mapped_column(String(limits.CODE), default="draft")
     # What sending releases: a draft stays national-only until it is sent.
-    release_rel: Mapped[str] = mapped_column(String(400), default="")
-    release_tlp: Mapped[str | None] = mapped_column(String(16), default=None)
+    release_rel: Mapped[str] = mapped_column(String(limits.REL), default="")
+    release_tlp: Mapped[str | None] = mapped_column(String(limits.TLP), default=None)
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    author_id: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[str] = mapped_column(String(limits.ID))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
@@ -40,14 +42,14 @@ class CoordinationResponseRow(OwnedRow):
 
     __tablename__ = "coordination_responses"
 
-    request_id: Mapped[str] = mapped_column(String(64), index=True)
+    request_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
     request_revision: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(limits.LABEL))
     text: Mapped[str] = mapped_column(Text, default="")
-    author_id: Mapped[str] = mapped_column(String(64))
-    author_name: Mapped[str] = mapped_column(String(200))
-    author_role: Mapped[str] = mapped_column(String(32))
-    author_hq_id: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[str] = mapped_column(String(limits.ID))
+    author_name: Mapped[str] = mapped_column(String(limits.NAME))
+    author_role: Mapped[str] = mapped_column(String(limits.LABEL))
+    author_hq_id: Mapped[str] = mapped_column(String(limits.ID))
 
 
 class DecisionRow(OwnedRow):
@@ -55,30 +57,30 @@ class DecisionRow(OwnedRow):
 
     __tablename__ = "decisions"
 
-    request_id: Mapped[str] = mapped_column(String(64), unique=True)
+    request_id: Mapped[str] = mapped_column(String(limits.ID), unique=True)
     request_revision: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
     concurrences: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_by: Mapped[str] = mapped_column(String(limits.ID))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class WorkingGroupRow(OwnedRow):
     __tablename__ = "working_groups"
 
-    name_en: Mapped[str] = mapped_column(String(200))
-    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(limits.NAME))
+    name_ja: Mapped[str] = mapped_column(String(limits.NAME))
     purpose: Mapped[str] = mapped_column(Text, default="")
     members: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="active")
+    state: Mapped[str] = mapped_column(String(limits.CODE), default="active")
 
 
 class MeetingRow(OwnedRow):
     __tablename__ = "wg_meetings"
 
-    group_id: Mapped[str] = mapped_column(String(64), index=True)
+    group_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    location: Mapped[str] = mapped_column(String(200), default="")
+    location: Mapped[str] = mapped_column(String(limits.SHORT_TEXT), default="")
     agenda: Mapped[str] = mapped_column(Text, default="")
     minutes: Mapped[str] = mapped_column(Text, default="")
 
@@ -88,9 +90,9 @@ class ActionItemRow(OwnedRow):
 
     __tablename__ = "action_items"
 
-    group_id: Mapped[str] = mapped_column(String(64), index=True)
-    meeting_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    title: Mapped[str] = mapped_column(String(300))
-    assignee: Mapped[str] = mapped_column(String(200), default="")
+    group_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    meeting_id: Mapped[str | None] = mapped_column(String(limits.ID), default=None)
+    title: Mapped[str] = mapped_column(String(limits.TITLE))
+    assignee: Mapped[str] = mapped_column(String(limits.NAME), default="")
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    state: Mapped[str] = mapped_column(String(16), default="open")
+    state: Mapped[str] = mapped_column(String(limits.CODE), default="open")

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from alliance.core import limits
 from alliance.core.markings import Marking
 
 NAMING = {
@@ -100,12 +101,12 @@ class Owned:
     replica whose release the owner took back).
     """
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(3), index=True)
-    rel: Mapped[str] = mapped_column(String(400))
-    tlp: Mapped[str | None] = mapped_column(String(16), default=None)
+    id: Mapped[str] = mapped_column(String(limits.ID), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(limits.NATION), index=True)
+    rel: Mapped[str] = mapped_column(String(limits.REL))
+    tlp: Mapped[str | None] = mapped_column(String(limits.TLP), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    origin: Mapped[str] = mapped_column(String(16), default="local")
+    origin: Mapped[str] = mapped_column(String(limits.ORIGIN), default="local")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from alliance.core import limits
+
 from .base import Base, UTCDateTime
 
 
@@ -15,12 +17,12 @@ class PartnerRow(Base):
 
     __tablename__ = "partners"
 
-    nation: Mapped[str] = mapped_column(String(3), primary_key=True)
-    node_id: Mapped[str] = mapped_column(String(64))
-    url: Mapped[str] = mapped_column(String(300))
-    ledger_key: Mapped[str] = mapped_column(String(64))
+    nation: Mapped[str] = mapped_column(String(limits.NATION), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(limits.NODE_ID))
+    url: Mapped[str] = mapped_column(String(limits.URL))
+    ledger_key: Mapped[str] = mapped_column(String(limits.HEX_256))
     ca_pem: Mapped[str] = mapped_column(Text)
-    ca_fingerprint: Mapped[str] = mapped_column(String(64))
+    ca_fingerprint: Mapped[str] = mapped_column(String(limits.HEX_256))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -29,15 +31,15 @@ class OutboundRow(Base):
 
     __tablename__ = "outbound"
 
-    partner: Mapped[str] = mapped_column(String(3), primary_key=True)
+    partner: Mapped[str] = mapped_column(String(limits.NATION), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     ledger_seq: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(16))
-    object_type: Mapped[str] = mapped_column(String(32))
-    object_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(limits.CODE))
+    object_type: Mapped[str] = mapped_column(String(limits.LABEL))
+    object_id: Mapped[str] = mapped_column(String(limits.ID))
     body: Mapped[bytes] = mapped_column(LargeBinary)
-    hash: Mapped[str] = mapped_column(String(64))
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(limits.HEX_256))
+    prev_hash: Mapped[str] = mapped_column(String(limits.HEX_256))
     sig: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
@@ -46,9 +48,9 @@ class ReleasedRow(Base):
 
     __tablename__ = "released_objects"
 
-    partner: Mapped[str] = mapped_column(String(3), primary_key=True)
-    object_type: Mapped[str] = mapped_column(String(32), primary_key=True)
-    object_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner: Mapped[str] = mapped_column(String(limits.NATION), primary_key=True)
+    object_type: Mapped[str] = mapped_column(String(limits.LABEL), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(limits.ID), primary_key=True)
 
 
 class LinkRow(Base):
@@ -56,17 +58,17 @@ class LinkRow(Base):
 
     __tablename__ = "federation_links"
 
-    partner: Mapped[str] = mapped_column(String(3), primary_key=True)
+    partner: Mapped[str] = mapped_column(String(limits.NATION), primary_key=True)
     # outbound: what we built and what the partner confirmed holding
     sent_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     acked_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # inbound: what we applied from the partner's stream to us
     received_seq: Mapped[int] = mapped_column(BigInteger, default=0)
-    received_hash: Mapped[str] = mapped_column(String(64))
+    received_hash: Mapped[str] = mapped_column(String(limits.HEX_256))
     partner_head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
-    partner_head_sig: Mapped[str] = mapped_column(String(128), default="")
-    state: Mapped[str] = mapped_column(String(16), default="running")
+    partner_head_sig: Mapped[str] = mapped_column(String(limits.HEX_512), default="")
+    state: Mapped[str] = mapped_column(String(limits.CODE), default="running")
     last_error: Mapped[str] = mapped_column(Text, default="")
     last_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
@@ -77,9 +79,9 @@ class QuarantineRow(Base):
     __tablename__ = "quarantine"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    partner: Mapped[str] = mapped_column(String(3))
+    partner: Mapped[str] = mapped_column(String(limits.NATION))
     seq: Mapped[int] = mapped_column(BigInteger)
-    code: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(limits.ERROR_CODE))
     reason_en: Mapped[str] = mapped_column(Text)
     reason_ja: Mapped[str] = mapped_column(Text)
     item: Mapped[bytes] = mapped_column(LargeBinary)

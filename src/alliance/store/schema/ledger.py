@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from alliance.core import limits
+
 from .base import Base, UTCDateTime
 
 
@@ -17,17 +19,17 @@ class LedgerRow(Base):
     __tablename__ = "ledger"
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    event_id: Mapped[str] = mapped_column(String(26), unique=True)
+    event_id: Mapped[str] = mapped_column(String(limits.ULID), unique=True)
     ts: Mapped[datetime] = mapped_column(UTCDateTime())
-    kind: Mapped[str] = mapped_column(String(64))
-    object_type: Mapped[str] = mapped_column(String(32))
-    object_id: Mapped[str] = mapped_column(String(64))
-    owner: Mapped[str] = mapped_column(String(3))
-    rel: Mapped[str] = mapped_column(String(400))
-    tlp: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(limits.EVENT_KIND))
+    object_type: Mapped[str] = mapped_column(String(limits.LABEL))
+    object_id: Mapped[str] = mapped_column(String(limits.ID))
+    owner: Mapped[str] = mapped_column(String(limits.NATION))
+    rel: Mapped[str] = mapped_column(String(limits.REL))
+    tlp: Mapped[str | None] = mapped_column(String(limits.TLP))
     body: Mapped[bytes] = mapped_column(LargeBinary)
-    hash: Mapped[str] = mapped_column(String(64))
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(limits.HEX_256))
+    prev_hash: Mapped[str] = mapped_column(String(limits.HEX_256))
     sig: Mapped[bytes] = mapped_column(LargeBinary(64))
 
     __table_args__ = (Index("ix_ledger_object", "object_type", "object_id", "seq"),)
@@ -38,5 +40,5 @@ class MetaRow(Base):
 
     __tablename__ = "node_meta"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(limits.ID), primary_key=True)
     value: Mapped[str] = mapped_column(Text)

@@ -7,14 +7,16 @@ from datetime import datetime
 from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from alliance.core import limits
+
 from .base import OwnedRow, UTCDateTime
 
 
 class NationRow(OwnedRow):
     __tablename__ = "nations"
 
-    name_en: Mapped[str] = mapped_column(String(200))
-    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(limits.NAME))
+    name_ja: Mapped[str] = mapped_column(String(limits.NAME))
 
 
 class HqRow(OwnedRow):
@@ -22,14 +24,14 @@ class HqRow(OwnedRow):
 
     __tablename__ = "hqs"
 
-    parent_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    name_en: Mapped[str] = mapped_column(String(200))
-    name_ja: Mapped[str] = mapped_column(String(200))
-    short_en: Mapped[str] = mapped_column(String(40))
-    short_ja: Mapped[str] = mapped_column(String(40))
-    location_en: Mapped[str] = mapped_column(String(200), default="")
-    location_ja: Mapped[str] = mapped_column(String(200), default="")
+    parent_id: Mapped[str | None] = mapped_column(String(limits.ID), index=True)
+    kind: Mapped[str] = mapped_column(String(limits.LABEL))
+    name_en: Mapped[str] = mapped_column(String(limits.NAME))
+    name_ja: Mapped[str] = mapped_column(String(limits.NAME))
+    short_en: Mapped[str] = mapped_column(String(limits.SHORT_NAME))
+    short_ja: Mapped[str] = mapped_column(String(limits.SHORT_NAME))
+    location_en: Mapped[str] = mapped_column(String(limits.SHORT_TEXT), default="")
+    location_ja: Mapped[str] = mapped_column(String(limits.SHORT_TEXT), default="")
     note_en: Mapped[str] = mapped_column(Text, default="")
     note_ja: Mapped[str] = mapped_column(Text, default="")
     operational_authority: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -40,14 +42,14 @@ class UnitRow(OwnedRow):
 
     __tablename__ = "units"
 
-    hq_id: Mapped[str] = mapped_column(String(64), index=True)
-    name_en: Mapped[str] = mapped_column(String(200))
-    name_ja: Mapped[str] = mapped_column(String(200))
-    sidc: Mapped[str] = mapped_column(String(30))
-    domain: Mapped[str] = mapped_column(String(16))
-    echelon: Mapped[str] = mapped_column(String(32), default="")
-    home_en: Mapped[str] = mapped_column(String(200), default="")
-    home_ja: Mapped[str] = mapped_column(String(200), default="")
+    hq_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    name_en: Mapped[str] = mapped_column(String(limits.NAME))
+    name_ja: Mapped[str] = mapped_column(String(limits.NAME))
+    sidc: Mapped[str] = mapped_column(String(limits.SIDC))
+    domain: Mapped[str] = mapped_column(String(limits.CODE))
+    echelon: Mapped[str] = mapped_column(String(limits.LABEL), default="")
+    home_en: Mapped[str] = mapped_column(String(limits.SHORT_TEXT), default="")
+    home_ja: Mapped[str] = mapped_column(String(limits.SHORT_TEXT), default="")
 
 
 class CommandRelationshipRow(OwnedRow):
@@ -55,16 +57,16 @@ class CommandRelationshipRow(OwnedRow):
 
     __tablename__ = "command_relationships"
 
-    kind: Mapped[str] = mapped_column(String(16))
-    superior_kind: Mapped[str] = mapped_column(String(8))
-    superior_id: Mapped[str] = mapped_column(String(64), index=True)
-    subordinate_kind: Mapped[str] = mapped_column(String(8))
-    subordinate_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(limits.CODE))
+    superior_kind: Mapped[str] = mapped_column(String(limits.CODE))
+    superior_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    subordinate_kind: Mapped[str] = mapped_column(String(limits.CODE))
+    subordinate_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
     valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     caveats_en: Mapped[str] = mapped_column(Text, default="")
     caveats_ja: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(16), default="active")
+    state: Mapped[str] = mapped_column(String(limits.CODE), default="active")
 
 
 class CounterpartRow(OwnedRow):
@@ -72,8 +74,8 @@ class CounterpartRow(OwnedRow):
 
     __tablename__ = "counterparts"
 
-    hq_id: Mapped[str] = mapped_column(String(64), index=True)
-    partner_hq_id: Mapped[str] = mapped_column(String(64), index=True)
+    hq_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    partner_hq_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
     note_en: Mapped[str] = mapped_column(Text, default="")
     note_ja: Mapped[str] = mapped_column(Text, default="")
 
@@ -83,9 +85,9 @@ class TaskingRow(OwnedRow):
 
     __tablename__ = "taskings"
 
-    unit_id: Mapped[str] = mapped_column(String(64), index=True)
-    issuing_hq_id: Mapped[str] = mapped_column(String(64))
-    title: Mapped[str] = mapped_column(String(300))
+    unit_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    issuing_hq_id: Mapped[str] = mapped_column(String(limits.ID))
+    title: Mapped[str] = mapped_column(String(limits.TITLE))
     detail: Mapped[str] = mapped_column(Text, default="")
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    state: Mapped[str] = mapped_column(String(16), default="issued")
+    state: Mapped[str] = mapped_column(String(limits.CODE), default="issued")
