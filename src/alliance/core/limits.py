@@ -21,6 +21,8 @@ LABEL = 32  # short codes and labels: echelon, kinds, states
 TITLE = 300  # titles and subjects
 LONG_TEXT = 20_000  # notes, details, caveats
 ORIGIN = 16  # local, seed, replica, withdrawn
+TRACK_UID = 200  # track uids: chosen by TAK clients and partners (device ids, UUIDs, names)
+REMARKS = 2_000  # free text on a track (CoT <remarks>)
 
 # -- times ---------------------------------------------------------------------
 # Every time a user or a partner gives is within these bounds: far enough for
@@ -41,7 +43,9 @@ __all__ = [
     "NAME",
     "NATION",
     "ORIGIN",
+    "REMARKS",
     "SHORT_NAME",
     "SHORT_TEXT",
     "TITLE",
+    "TRACK_UID",
 ]
