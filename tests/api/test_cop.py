@@ -57,30 +57,112 @@ def test_partner_sees_released_tracks_only(site: Site) -> None:
 
 
 def test_a_partner_cannot_move_our_track(site: Site) -> None:
+    """A USA report under JPN's uid makes a USA track of its own; JPN's stays put."""
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
     usa = site.as_("USA", "commander", "usa-jfhq")
     _report(site, jpn, IZUMO)
     moved = dict(IZUMO, lat=10.0, marking={"releasable_to": ["JPN"]})
-    assert_error(_report(site, usa, moved), 403, "not_owner_nation")
+    made = _report(site, usa, moved)
+    assert made.status_code == 201, made.text
+    assert made.json()["owner"] == "USA"
     still = site.client.get("/cop/tracks/JPN-DDH-183", headers=jpn).json()
-    assert still["lat"] == IZUMO["lat"]
+    assert (still["owner"], still["lat"]) == ("JPN", IZUMO["lat"])
+    # USA sees its own under that uid; JPN's, released to it, on asking for it.
+    assert site.client.get("/cop/tracks/JPN-DDH-183", headers=usa).json()["lat"] == 10.0
+    theirs = site.client.get("/cop/tracks/JPN-DDH-183?owner=JPN", headers=usa).json()
+    assert (theirs["owner"], theirs["lat"]) == ("JPN", IZUMO["lat"])
+
+
+def test_a_report_on_a_partners_secret_uid_answers_as_on_a_free_uid(site: Site) -> None:
+    """No existence oracle: USA reporting under the uid of a JPN national-only
+    track gets what it gets for a free uid, and JPN's track is untouched."""
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    usa = site.as_("USA", "staff_officer", "usa-jfhq")
+    assert _report(site, jpn, QUIET).status_code == 201
+    jpn_before = site.client.get("/cop/tracks/JPN-SS-QUIET", headers=jpn).json()
+
+    ours = dict(QUIET, lat=20.0, lon=130.0, callsign="USA boat", time="2026-11-29T00:00:00Z")
+    taken = _report(site, usa, ours)
+    free = _report(site, usa, dict(ours, uid="USA-FREE-UID"))
+    assert (taken.status_code, free.status_code) == (201, 201), (taken.text, free.text)
+    assert dict(taken.json(), uid="USA-FREE-UID") == free.json()
+    assert taken.json()["owner"] == "USA"
+
+    # JPN's track: same position, owner and marking; JPN's picture shows its own.
+    assert site.client.get("/cop/tracks/JPN-SS-QUIET", headers=jpn).json() == jpn_before
+    assert jpn_before["marking"]["releasable_to"] == ["JPN"]
+    shown = [
+        t for t in site.client.get("/cop/tracks", headers=jpn).json() if t["uid"] == QUIET["uid"]
+    ]
+    assert shown == [jpn_before]
+    history = site.client.get("/cop/tracks/JPN-SS-QUIET/history", headers=jpn).json()
+    assert [(p["owner"], p["lat"]) for p in history] == [("JPN", QUIET["lat"])]
+    # USA's picture shows USA's own; JPN's is as absent to it as a nation holding none.
+    assert site.client.get("/cop/tracks/JPN-SS-QUIET", headers=usa).json()["owner"] == "USA"
+    secret = site.client.get("/cop/tracks/JPN-SS-QUIET?owner=JPN", headers=usa)
+    absent = site.client.get("/cop/tracks/JPN-SS-QUIET?owner=GBR", headers=usa)
+    assert_error(secret, 404, "not_found")
+    assert (secret.status_code, secret.json()) == (absent.status_code, absent.json())
+    for path in (
+        "/cop/tracks/JPN-SS-QUIET/history?owner=JPN",
+        "/cop/tracks/JPN-SS-QUIET/history?owner=GBR",
+    ):
+        assert site.client.get(path, headers=usa).json() == secret.json()
+
+
+def test_a_partner_sees_only_released_points_and_nothing_once_the_release_narrows(
+    site: Site,
+) -> None:
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    usa = site.as_("USA", "staff_officer", "usa-jfhq")
+    secret = dict(IZUMO, marking={"releasable_to": []})
+    assert (
+        _report(site, jpn, dict(secret, lat=30.0, time="2026-11-29T00:00:00Z")).status_code == 201
+    )
+    assert _report(site, jpn, dict(IZUMO, lat=31.0, time="2026-11-29T00:01:00Z")).status_code == 201
+    path = "/cop/tracks/JPN-DDH-183/history"
+    # JPN sees every point; USA only the one released to it.
+    assert [p["lat"] for p in site.client.get(path, headers=jpn).json()] == [30.0, 31.0]
+    assert [p["lat"] for p in site.client.get(path, headers=usa).json()] == [31.0]
+
+    assert (
+        _report(site, jpn, dict(secret, lat=32.0, time="2026-11-29T00:02:00Z")).status_code == 201
+    )
+    absent = site.client.get("/cop/tracks/NO-SUCH-TRACK", headers=usa)
+    for url in ("/cop/tracks/JPN-DDH-183", path, path + "?owner=JPN"):
+        gone = site.client.get(url, headers=usa)
+        assert_error(gone, 404, "not_found")
+        assert gone.json() == _renamed(absent.json(), "NO-SUCH-TRACK", "JPN-DDH-183")
+    assert "JPN-DDH-183" not in {
+        t["uid"] for t in site.client.get("/cop/tracks", headers=usa).json()
+    }
+    assert [p["lat"] for p in site.client.get(path, headers=jpn).json()] == [30.0, 31.0, 32.0]
+
+
+def _renamed(body: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """An error body with one id swapped for another (the message names the id)."""
+    renamed: dict[str, Any] = json.loads(json.dumps(body).replace(old, new))
+    return renamed
 
 
 def test_bad_reports_are_refused_and_change_nothing(site: Site) -> None:
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
-    for bad, field in (
-        (dict(IZUMO, lat=95), "lat"),
-        (dict(IZUMO, sidc="NOT-A-SIDC"), "sidc"),
-        (dict(IZUMO, uid="has space"), "uid"),
-        (dict(IZUMO, surprise=1), "surprise"),
-        (dict(IZUMO, time="9999-12-31T23:59:59Z"), "time"),  # no stale time after it exists
+    for bad, field, code in (
+        (dict(IZUMO, lat=95), "lat", "invalid"),
+        (dict(IZUMO, sidc="NOT-A-SIDC"), "sidc", "invalid_sidc"),
+        (dict(IZUMO, uid="has space"), "uid", "invalid"),
+        (dict(IZUMO, surprise=1), "surprise", "invalid"),
+        (dict(IZUMO, callsign="IZUMO\u0000"), "callsign", "control_character"),
+        (dict(IZUMO, callsign="\u202eOMUZI"), "callsign", "control_character"),
+        (dict(IZUMO, remarks="ok\nthen \u0000"), "remarks", "control_character"),
+        (dict(IZUMO, time="9999-12-31T23:00:00Z"), "time", "time_out_of_range"),
+        (dict(IZUMO, time="0001-01-01T00:00:00+01:00"), "time", "time_out_of_range"),
+        (dict(IZUMO, time="1899-12-31T23:59:59Z"), "time", "time_out_of_range"),
     ):
-        assert_error(_report(site, jpn, bad), 422, _code(field), field=field)
+        assert_error(_report(site, jpn, bad), 422, code, field=field)
     assert site.client.get("/cop/tracks", headers=jpn).json() == []
-
-
-def _code(field: str) -> str:
-    return "invalid_sidc" if field == "sidc" else "invalid"
+    # Line breaks in remarks are text, not control characters.
+    assert _report(site, jpn, dict(IZUMO, remarks="line one\nline two")).status_code == 201
 
 
 def test_viewers_report_nothing(site: Site) -> None:

@@ -135,6 +135,11 @@ EXTERNAL = b"""<?xml version="1.0"?>
             b'<point lat="1" lon="0"/></event>',
             id="bad-time",
         ),
+        pytest.param(
+            b'<event uid="x" type="a-f-G" time="0001-01-01T00:00:00+01:00" '
+            b'stale="2024-07-27T12:05:00Z"><point lat="1" lon="0"/></event>',
+            id="time-with-no-utc-equivalent",
+        ),
         pytest.param(b'<event uid="x"' + b" " * (MAX_EVENT_BYTES + 1) + b"/>", id="too-large"),
         # No declaration, so the fast parser sees it: an entity it cannot know is an error.
         pytest.param(

@@ -35,16 +35,19 @@ def test_each_nation_receives_exactly_what_is_released_to_it(tak: Tak) -> None:
     usa = tak.client("USA")
     usa.read_until(lambda e: e.type == "t-x-takp-v")
     jpn.read_until(lambda e: e.type == "t-x-takp-v")
-    jpn.send(_cot("JPN-SHARED", rel="USA") + _cot("JPN-NATIONAL"))
+    # The national-only report first, the released one as the barrier: had the
+    # first been sent to USA, it would have arrived before the second.
+    jpn.send(_cot("JPN-NATIONAL") + _cot("JPN-SHARED", rel="USA"))
     got = usa.read_until(lambda e: e.uid == "JPN-SHARED")
     assert "JPN-SHARED" in {e.uid for e in got}
-    usa.read_until(lambda e: e.uid == "JPN-NATIONAL", timeout=1.0)
     assert "JPN-NATIONAL" not in {e.uid for e in usa.events}
     shared = next(e for e in usa.events if e.uid == "JPN-SHARED")
     assert shared.extra["owner"] == "JPN"
     assert shared.extra["releasable_to"] == "JPN,USA"
-    # The sender is not sent its own reports back.
-    jpn.read_until(lambda e: e.uid.startswith("JPN-"), timeout=1.0)
+    # The sender is not sent its own reports back (a USA report after them is the barrier).
+    usa.send(_cot("USA-BARRIER", rel="JPN"))
+    jpn.read_until(lambda e: e.uid == "USA-BARRIER")
+    assert "USA-BARRIER" in {e.uid for e in jpn.events}
     assert not any(e.uid.startswith("JPN-") for e in jpn.events)
     # Both are in the node's picture, owned by JPN whatever the event claimed.
     assert {t.uid for t in tak.node.cop.hub.picture("JPN")} >= {"JPN-SHARED", "JPN-NATIONAL"}

@@ -144,13 +144,12 @@ def test_pytak_over_mutual_tls_each_nation_gets_what_is_released(
         ):
             await jpn.read_until(lambda e: e.type == "t-x-takp-v")
             await usa.read_until(lambda e: e.type == "t-x-takp-v")
-            await usa.send(_cot("USA-CG-1", rel="JPN") + _cot("USA-NATIONAL"))
+            # National-only reports first, each followed by a released one: the
+            # released one is the barrier (anything wrongly sent arrives before it).
+            await usa.send(_cot("USA-NATIONAL") + _cot("USA-CG-1", rel="JPN"))
             await jpn.send(_cot("JPN-SS-1") + _cot("JPN-SS-2", rel="USA"))
             jpn_got = await jpn.read_until(lambda e: e.uid == "USA-CG-1")
             usa_got = await usa.read_until(lambda e: e.uid == "JPN-SS-2")
-            # each reads a little longer, so anything wrongly sent would show up
-            await jpn.read_until(lambda e: False, timeout=0.5)
-            await usa.read_until(lambda e: False, timeout=0.5)
             tracks = {"USA-CG-1", "USA-NATIONAL", "JPN-SS-1", "JPN-SS-2"}
             assert _uids(jpn_got) & tracks == {"USA-CG-1"}
             assert _uids(usa_got) & tracks == {"JPN-SS-2"}

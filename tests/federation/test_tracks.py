@@ -8,6 +8,7 @@ import pytest
 
 from alliance.cop.desk import ReportIn
 from alliance.cop.tracks import Track
+from alliance.core.errors import NotFound
 from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
 from alliance.federation.tracks import FORMAT, CheckedPage, PageProblem, _digest, check_page
@@ -50,12 +51,18 @@ def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFacto
     assert replica.source == "federation:JPN"
     assert replica.marking.nations == ["JPN", "USA"]
     assert _has(usa, "JPN-SS-501", "JPN") is None  # never sent, not even held
+    # Its history is as absent to USA as a track that never was.
+    usa_staff = actor("USA", "usa-jfhq")
+    with pytest.raises(NotFound) as secret:
+        usa.cop.history(usa_staff, "JPN-SS-501")
+    with pytest.raises(NotFound) as absent:
+        usa.cop.history(usa_staff, "NO-SUCH-TRACK")
+    assert secret.value.message.en == absent.value.message.en.replace("NO-SUCH-TRACK", "JPN-SS-501")
 
     # A move arrives; a partner cannot move it at its node.
     _report(jpn, "JPN-DDG-174", ["USA"], lat=36.5)
     wait_until(lambda: getattr(_has(usa, "JPN-DDG-174"), "lat", None) == 36.5, what="the move")
-    with pytest.raises(Exception, match="JPN"):
-        _report(usa, "JPN-DDG-174", ["JPN"], lat=10.0)
+    assert [t.lat for t in usa.cop.history(usa_staff, "JPN-DDG-174")] == [35.0, 36.5]
 
     # Withdrawing the release removes the replica, in memory and on disk, and
     # those watching (console streams, TAK clients) are told.
@@ -64,10 +71,67 @@ def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFacto
     _report(jpn, "JPN-DDG-174", [], lat=36.6)
     wait_until(lambda: _has(usa, "JPN-DDG-174") is None, what="the withdrawal")
     assert told == ["JPN-DDG-174"]
+    with pytest.raises(NotFound):
+        usa.cop.history(usa_staff, "JPN-DDG-174")
     usa.cop.store.flush()
     assert "JPN-DDG-174" not in {t.uid for t in usa.cop.store.load()}
     # The partner's own released picture is untouched.
     assert _has(jpn, "USA-CG-62") is not None
+
+
+def test_a_partner_track_under_one_of_our_uids_moves_nothing_of_ours_and_the_feed_goes_on(
+    make_node: NodeFactory,
+) -> None:
+    """A track is (owner, uid): whichever nation takes a uid first, the other's
+    track with that uid is kept beside it, each picture shows its own nation's,
+    and both feeds keep running."""
+    jpn, usa = served_pair(make_node)
+    _report(jpn, "SHARED-1", ["USA"], lat=35.0)  # JPN's first...
+    wait_until(lambda: _has(usa, "SHARED-1") is not None, what="JPN's SHARED-1 at USA")
+    _report(usa, "SHARED-1", ["JPN"], lat=10.0)  # ...then USA's
+    _report(usa, "SHARED-2", ["JPN"], lat=11.0)  # USA's first...
+    wait_until(lambda: _has(jpn, "SHARED-2") is not None, what="USA's SHARED-2 at JPN")
+    _report(jpn, "SHARED-2", ["USA"], lat=36.0)  # ...then JPN's
+    _report(jpn, "JPN-AFTER", ["USA"])
+    _report(usa, "USA-AFTER", ["JPN"])
+    wait_until(lambda: _has(usa, "JPN-AFTER") is not None, what="the JPN feed after")
+    wait_until(lambda: _has(jpn, "USA-AFTER") is not None, what="the USA feed after")
+
+    for uid, jpn_lat, usa_lat in (("SHARED-1", 35.0, 10.0), ("SHARED-2", 36.0, 11.0)):
+        for node, own_lat, other, other_lat in (
+            (jpn, jpn_lat, "USA", usa_lat),
+            (usa, usa_lat, "JPN", jpn_lat),
+        ):
+            shown = _has(node, uid)
+            assert shown is not None
+            assert (shown.owner, shown.lat) == (node.nation, own_lat), (node.nation, uid)
+            beside = node.cop.hub.get(uid, node.nation, owner=other)
+            assert beside is not None
+            assert (beside.owner, beside.lat) == (other, other_lat), (node.nation, uid)
+
+    # JPN moves its SHARED-1: it reaches USA as JPN's; USA's own does not move.
+    _report(jpn, "SHARED-1", ["USA"], lat=35.5)
+    wait_until(
+        lambda: getattr(usa.cop.hub.get("SHARED-1", "USA", owner="JPN"), "lat", None) == 35.5,
+        what="JPN's move at USA",
+    )
+    assert (_has(usa, "SHARED-1").owner, _has(usa, "SHARED-1").lat) == ("USA", 10.0)  # type: ignore[union-attr]
+    # Withdrawing JPN's release drops JPN's replica only.
+    _report(jpn, "SHARED-1", [], lat=35.6)
+    wait_until(
+        lambda: usa.cop.hub.get("SHARED-1", "USA", owner="JPN") is None, what="the withdrawal"
+    )
+    assert (_has(usa, "SHARED-1").owner, _has(usa, "SHARED-1").lat) == ("USA", 10.0)  # type: ignore[union-attr]
+    for node, partner in ((jpn, "USA"), (usa, "JPN")):
+        assert link(node, partner).state == "running"
+        assert node.federation.partners.quarantine(partner) == []
+    usa.cop.store.flush()
+    assert {(t.owner, t.uid) for t in usa.cop.store.load()} >= {
+        ("USA", "SHARED-1"),
+        ("USA", "SHARED-2"),
+        ("JPN", "SHARED-2"),
+    }
+    assert ("JPN", "SHARED-1") not in {(t.owner, t.uid) for t in usa.cop.store.load()}
 
 
 def test_a_restarted_sender_resends_its_picture_and_drops_what_it_withdrew(
@@ -179,6 +243,11 @@ def test_a_good_page_passes(key: NodeKey) -> None:
         ({"track": {"lat": 123.0}}, "track_invalid"),
         ({"track": {"sidc": "nonsense"}}, "track_invalid"),
         ({"track": {"time": "2026-11-29T00:00:00"}}, "track_invalid"),
+        ({"track": {"callsign": "1st\u0000Inf"}}, "track_invalid"),
+        ({"track": {"callsign": "\u202efnI ts1"}}, "track_invalid"),
+        ({"track": {"remarks": "fine\nthen\u0007"}}, "track_invalid"),
+        ({"track": {"time": "9999-12-31T23:00:00Z"}}, "track_invalid"),
+        ({"track": {"stale": "0001-01-01T00:00:00+01:00"}}, "track_invalid"),
         ({"withdrawn": [7]}, "track_format"),
         ({"format": "other"}, "track_format"),
     ],

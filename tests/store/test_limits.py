@@ -375,21 +375,7 @@ def _fit_problems(leaf: Leaf, table: Table, column_name: str) -> list[str]:
     return [f"{leaf}: stored in {where} of a type this test does not know ({sql!r})"]
 
 
-# The track report belongs to the COP part of issue 9 (tracks, CoT, track store):
-# strict, so the merged branch shows XPASS here once those fixes are in.
-PENDING = {"ReportIn": "NUL and limits in tracks: the COP part of issue 9"}
-
-
-@pytest.mark.parametrize(
-    "model",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(reason=PENDING[m.__name__]))
-        if m.__name__ in PENDING
-        else m
-        for m in _body_models()
-    ],
-    ids=lambda m: m.__name__,
-)
+@pytest.mark.parametrize("model", _body_models(), ids=lambda m: m.__name__)
 def test_every_input_field_is_bounded_checked_and_fits_its_column(
     model: type[BaseModel],
 ) -> None:
@@ -475,15 +461,7 @@ SCHEMA = Path(alliance.store.schema.__file__).parent
 LITERAL_SIZE = re.compile(r"\bString\(\s*\d")
 
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        pytest.param(p.name, marks=pytest.mark.xfail(reason="track columns: the COP part"))
-        if p.name == "cop.py"
-        else p.name
-        for p in sorted(SCHEMA.glob("*.py"))
-    ],
-)
+@pytest.mark.parametrize("module", [p.name for p in sorted(SCHEMA.glob("*.py"))])
 def test_column_sizes_come_from_core_limits(module: str) -> None:
     source = (SCHEMA / module).read_text(encoding="utf-8")
     literal = [line.strip() for line in source.splitlines() if LITERAL_SIZE.search(line)]

@@ -34,6 +34,7 @@ from google.protobuf.message import DecodeError
 from lxml import etree
 from takproto.proto import TakMessage
 
+from alliance.core import limits
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 
@@ -156,7 +157,10 @@ def _parse_time(value: str | None, name: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00: no such time in UTC
+        raise _bad(f"{name} {value} is out of range", f"{name} {value} が範囲外です") from None
 
 
 def _float(
@@ -225,7 +229,7 @@ def parse_xml(data: bytes) -> CotEvent:
         raise _bad(f"root element is <{root.tag}>, not <event>", f"ルート要素が<{root.tag}>です")
     uid = root.get("uid") or ""
     cot_type = root.get("type") or ""
-    if not uid or len(uid) > 200:
+    if not uid or len(uid) > limits.TRACK_UID:
         raise _bad("uid missing or too long", "uidがないか長すぎます")
     if not cot_type or len(cot_type) > 100:
         raise _bad("type missing or too long", "typeがないか長すぎます")
@@ -260,12 +264,12 @@ def parse_xml(data: bytes) -> CotEvent:
         hae=_float(point.get("hae"), "hae", -1e7, UNKNOWN, UNKNOWN),
         ce=_float(point.get("ce"), "ce", 0, UNKNOWN, UNKNOWN),
         le=_float(point.get("le"), "le", 0, UNKNOWN, UNKNOWN),
-        callsign=(contact.get("callsign") or "")[:200] if contact is not None else "",
+        callsign=(contact.get("callsign") or "")[: limits.NAME] if contact is not None else "",
         group_name=(group.get("name") or "")[:100] if group is not None else "",
         group_role=(group.get("role") or "")[:100] if group is not None else "",
         course=_float(track.get("course"), "course", 0, 360, -1) if track is not None else None,
         speed=_float(track.get("speed"), "speed", 0, 1e5, -1) if track is not None else None,
-        remarks=(remarks.text or "")[:2000] if remarks is not None else "",
+        remarks=(remarks.text or "")[: limits.REMARKS] if remarks is not None else "",
         extra={k: v[:200] for k, v in alliance.attrib.items()} if alliance is not None else {},
     )
 
@@ -373,7 +377,7 @@ def from_message(msg: TakMessage) -> CotEvent:
         extra, remarks = probe.extra, probe.remarks
     has_track = e.detail.HasField("track")
     return CotEvent(
-        uid=e.uid[:200],
+        uid=e.uid[: limits.TRACK_UID],
         type=e.type[:100],
         how=e.how or "m-g",
         time=_from_ms(e.sendTime, "time"),
@@ -385,7 +389,7 @@ def from_message(msg: TakMessage) -> CotEvent:
         hae=_float(str(e.hae), "hae", -1e7, UNKNOWN),
         ce=_float(str(e.ce), "ce", 0, UNKNOWN),
         le=_float(str(e.le), "le", 0, UNKNOWN),
-        callsign=e.detail.contact.callsign[:200],
+        callsign=e.detail.contact.callsign[: limits.NAME],
         group_name=e.detail.group.name[:100],
         group_role=e.detail.group.role[:100],
         course=_float(str(e.detail.track.course), "course", 0, 360) if has_track else None,

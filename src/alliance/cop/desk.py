@@ -1,10 +1,12 @@
 """The COP desk: position reports in, the released picture out.
 
-A report is accepted only from a user of a nation hosted here, for a track
-that nation owns (a new uid becomes that nation's); a partner's track can be
-seen, never moved. Every consumer — the API, the TAK server, exports, the
-console — reads the picture through :meth:`CopDesk.picture`, which applies
-the marking of each track.
+A report is accepted only from a user of a nation hosted here, and always
+creates or moves that nation's own track under the uid: a track is identified
+by (owner, uid), so a partner's track can be seen, never moved, and whether
+another nation holds a uid is never revealed by the answer to a report. Every
+consumer — the API, the TAK server, exports, the console — reads the picture
+through :meth:`CopDesk.picture`, which applies the marking of each track and
+shows one track per uid (see :mod:`alliance.cop.hub`).
 """
 
 from __future__ import annotations
@@ -14,40 +16,43 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from alliance.core import limits
 from alliance.core.authority import Action, Actor, Target, authorize
 from alliance.core.dtg import coerce_time, iso
 from alliance.core.errors import Forbidden, InvalidInput, not_found
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking, check_nation
-from alliance.core.models import MarkingIn, Strict
+from alliance.core.models import MarkingIn, Moment, Nation, Strict
 from alliance.core.sidc import Sidc
+from alliance.core.text import NAME_CHARS, TEXT_CHARS
 from alliance.store.context import DeskContext
 
 from .hub import TrackHub
 from .store import TrackStore
-from .tracks import LinkStatus, Track, TrackDomain
+from .tracks import LinkStatus, Track, TrackDomain, TrackUid
 
 MAX_AHEAD = timedelta(hours=1)  # clocks disagree a little; a report from the future is wrong
-Uid = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
+Callsign = Annotated[str, Field(min_length=1, max_length=limits.NAME), NAME_CHARS]
+Remarks = Annotated[str, Field(max_length=limits.REMARKS), TEXT_CHARS]
 
 
 class ReportIn(Strict):
     """A position report (the REST twin of a CoT event)."""
 
-    uid: Uid
+    uid: TrackUid
     sidc: Sidc
-    callsign: Annotated[str, Field(min_length=1, max_length=200)]
+    callsign: Callsign
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
     hae: Annotated[float, Field(ge=-12000, le=1e6)] | None = None
     course: Annotated[float, Field(ge=0, lt=360)] | None = None
     speed: Annotated[float, Field(ge=0, le=1e5)] | None = Field(default=None, description="m/s")
-    time: datetime | str | None = Field(default=None, description="DTG or ISO; default now")
+    time: Moment | None = Field(default=None, description="DTG or ISO 8601; default now")
     stale_seconds: Annotated[int, Field(ge=1, le=86400)] = 300
     unmanned: bool = False
-    operator_nation: str | None = None
+    operator_nation: Nation | None = None
     control_link: LinkStatus | None = None
-    remarks: Annotated[str, Field(max_length=2000)] = ""
+    remarks: Remarks = ""
     marking: MarkingIn = Field(default_factory=MarkingIn)
 
 
@@ -70,9 +75,9 @@ class CopDesk:
         self.store.save(track)
 
     def withdraw(self, uid: str, owner: str) -> None:
-        """A partner no longer releases ``uid`` to us: drop our replica of it."""
+        """A partner no longer releases its track ``uid`` to us: drop our replica of it."""
         if self.hub.remove(uid, owner):
-            self.store.forget(uid)
+            self.store.forget(uid, owner)
 
     def check_time(self, at: datetime) -> None:
         """A report from the future is refused: held as the latest, it would hide
@@ -87,15 +92,18 @@ class CopDesk:
                 field="time",
             )
 
-    def check_owner(self, actor: Actor, uid: str) -> Marking:
-        """The actor's nation may report ``uid``; raise otherwise. Returns its current marking."""
-        owner = self.hub.owner_of(uid) or actor.nation
-        current = self.hub.get(uid, owner)
-        marking = current.marking if current else Marking.national(actor.nation)
+    def check_owner(self, actor: Actor, uid: str) -> None:
+        """The actor may report its own nation's track ``uid``; raise otherwise.
+
+        A report always creates or moves the actor's nation's track under that
+        uid, so the answer never depends on whether another nation holds one.
+        """
         authorize(
-            actor, Action.CHANGE, Target("track", uid, owner, marking), hosted=self.ctx.hosted
+            actor,
+            Action.CHANGE,
+            Target("track", uid, actor.nation, Marking.national(actor.nation)),
+            hosted=self.ctx.hosted,
         )
-        return marking
 
     def report(self, actor: Actor, data: ReportIn) -> Track:
         self.check_owner(actor, data.uid)
@@ -148,15 +156,18 @@ class CopDesk:
             out.append(t)
         return sorted(out, key=lambda t: (t.owner, t.callsign, t.uid))
 
-    def get(self, actor: Actor, uid: str) -> Track:
-        track = self.hub.get(uid, actor.nation)
+    def get(self, actor: Actor, uid: str, owner: str | None = None) -> Track:
+        """The track the actor's picture shows under ``uid`` (or ``owner``'s, if
+        released to the actor); absent and unreleased look the same."""
+        track = self.hub.get(uid, actor.nation, owner.upper() if owner else None)
         if track is None:
             raise not_found("track", uid, "uid")
         return track
 
-    def history(self, actor: Actor, uid: str) -> list[Track]:
-        self.get(actor, uid)
-        return self.hub.history(uid, actor.nation)
+    def history(self, actor: Actor, uid: str, owner: str | None = None) -> list[Track]:
+        """Recent positions of :meth:`get`'s track, each only if released to the actor."""
+        track = self.get(actor, uid, owner)
+        return self.hub.history(uid, actor.nation, track.owner)
 
     def start(self) -> None:
         self.hub.load(self.store.load())

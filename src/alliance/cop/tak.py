@@ -213,8 +213,9 @@ class _Conn:
         desk = self.server.desk
         try:
             if ev.uid not in self.allowed:
-                # Once a uid is this nation's, it stays so (the hub refuses a new
-                # owner): authorize each uid once per connection, not every report.
+                # A report always moves the actor's nation's own track under the uid
+                # (tracks are keyed by owner and uid), so the answer never depends on
+                # another nation's tracks: authorize each uid once per connection.
                 desk.check_owner(actor, ev.uid)
                 if len(self.allowed) >= ALLOWED_CACHE:
                     self.allowed.clear()
@@ -222,8 +223,8 @@ class _Conn:
             desk.check_time(ev.time)
             track = track_from_cot(ev, owner=actor.nation, default=self.default, source="tak")
             desk.accept(track, origin=self)
-        except (AllianceError, PermissionError, ValueError, OverflowError) as exc:
-            # Not this nation's track, or values no track can hold: refuse the report.
+        except (AllianceError, ValueError, OverflowError) as exc:
+            # Not a role that reports, or values no track can hold: refuse the report.
             log.info("TAK report %s from %s refused: %s", ev.uid, self.peer, exc)
             return
         self.received += 1

@@ -15,12 +15,27 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from alliance.core.dtg import iso
+from alliance.core import limits
+from alliance.core.dtg import check_moment, iso
+from alliance.core.errors import InvalidInput
+from alliance.core.i18n import Text
 from alliance.core.markings import Marking, check_nation
 from alliance.core.models import MarkingIn
-from alliance.core.sidc import Sidc
+from alliance.core.sidc import Sidc, check_sidc
+from alliance.core.text import ID_CHARS, NAME_CHARS, TEXT_CHARS, check_text
 
 from .cot import UNKNOWN, CotEvent, cot_type_to_sidc, sidc_to_cot_type
+
+# A track uid as the API and partners give it (TAK clients' uids are checked in
+# :func:`track_from_cot`): printable ASCII, no spaces, at most ``limits.TRACK_UID``.
+TrackUid = Annotated[
+    str,
+    Field(
+        pattern=rf"^[A-Za-z0-9][A-Za-z0-9._:@-]{{0,{limits.TRACK_UID - 1}}}$",
+        max_length=limits.TRACK_UID,
+    ),
+    ID_CHARS,
+]
 
 
 class TrackDomain(StrEnum):
@@ -194,13 +209,24 @@ def track_from_cot(ev: CotEvent, *, owner: str, default: Marking, source: str) -
     The owner is who sent it, never what the event claims. An ``<alliance
     releasable_to="...">`` detail may widen or narrow the release; the owner
     is always included, and without it the client's default marking applies.
+
+    What a track cannot hold is refused here, as at every other track edge
+    (:class:`~alliance.core.errors.InvalidInput`): control and invisible
+    characters (TAK protocol v1 can carry a NUL that XML cannot), times outside
+    the node's range, a symbol code that is not one.
     """
     extra = ev.extra
+    check_text(ev.uid, field="uid")
+    check_text(ev.callsign, field="callsign")
+    check_text(ev.remarks, kind="text", field="remarks")
+    time = check_moment(ev.time, field="time")
+    check_moment(ev.start, field="start")
+    stale = check_moment(ev.stale, field="stale")
     marking = default
     if "releasable_to" in extra:
         tlp = extra.get("tlp") or (default.tlp.value if default.tlp else None)
         marking = _marking(owner, extra["releasable_to"], tlp)
-    sidc = extra.get("sidc") or cot_type_to_sidc(ev.type)
+    sidc = check_sidc(extra["sidc"]) if extra.get("sidc") else cot_type_to_sidc(ev.type)
     unmanned = extra.get("unmanned", "").lower() == "true"
     operator = extra.get("operator")
     link = extra.get("control_link")
@@ -208,16 +234,16 @@ def track_from_cot(ev: CotEvent, *, owner: str, default: Marking, source: str) -
         uid=ev.uid,
         owner=owner,
         marking=marking,
-        sidc=sidc.upper(),
+        sidc=sidc,
         callsign=ev.callsign or ev.uid,
         lat=ev.lat,
         lon=ev.lon,
-        time=ev.time,
-        stale=ev.stale if ev.stale > ev.time else ev.time + timedelta(minutes=5),
+        time=time,
+        stale=stale if stale > time else time + timedelta(minutes=5),
         hae=ev.hae,
         course=ev.course if ev.course is not None and ev.course >= 0 else None,
         speed=ev.speed if ev.speed is not None and ev.speed >= 0 else None,
-        how=ev.how,
+        how=_label(ev.how, "how"),
         source=source,
         unmanned=unmanned,
         operator_nation=check_nation(operator, field="operator") if unmanned and operator else None,
@@ -226,6 +252,19 @@ def track_from_cot(ev: CotEvent, *, owner: str, default: Marking, source: str) -
         else None,
         remarks=ev.remarks,
     )
+
+
+def _label(value: str, field: str) -> str:
+    """A short code that fits its column (``limits.LABEL``), without control characters."""
+    if len(value) > limits.LABEL:
+        raise InvalidInput(
+            Text(
+                f"{field} is longer than {limits.LABEL} characters.",
+                f"{field}が{limits.LABEL}文字を超えています。",
+            ),
+            field=field,
+        )
+    return check_text(value, field=field)
 
 
 def moved(track: Track, *, lat: float, lon: float, at: datetime, **changes: Any) -> Track:
@@ -239,11 +278,11 @@ class TrackWire(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    uid: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
+    uid: TrackUid
     owner: str
     marking: MarkingIn
     sidc: Sidc
-    callsign: Annotated[str, Field(min_length=1, max_length=200)]
+    callsign: Annotated[str, Field(min_length=1, max_length=limits.NAME), NAME_CHARS]
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
     hae: float | None = None
@@ -254,12 +293,12 @@ class TrackWire(BaseModel):
     unmanned: bool = False
     operator_nation: str | None = None
     control_link: LinkStatus | None = None
-    remarks: Annotated[str, Field(max_length=2000)] = ""
+    remarks: Annotated[str, Field(max_length=limits.REMARKS), TEXT_CHARS] = ""
 
     def track(self, *, source: str) -> Track:
+        """The track, or :class:`~alliance.core.errors.InvalidInput` (a bad owner,
+        a time without a zone or outside the node's range)."""
         owner = check_nation(self.owner, field="owner")
-        if self.time.tzinfo is None or self.stale.tzinfo is None:
-            raise ValueError("times must carry a zone")
         return Track(
             uid=self.uid,
             owner=owner,
@@ -268,8 +307,8 @@ class TrackWire(BaseModel):
             callsign=self.callsign,
             lat=self.lat,
             lon=self.lon,
-            time=self.time,
-            stale=self.stale,
+            time=check_moment(self.time, field="time"),
+            stale=check_moment(self.stale, field="stale"),
             hae=UNKNOWN if self.hae is None else self.hae,
             course=self.course,
             speed=self.speed,

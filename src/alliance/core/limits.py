@@ -22,7 +22,8 @@ LABEL = 32  # short labels: echelon, HQ kinds, roles, response kinds, object typ
 TITLE = 300  # titles and subjects
 NOTE = 2000  # short free text: the note an operator leaves when resuming a link
 LONG_TEXT = 20_000  # notes, details, caveats, agendas, minutes
-UID = 200  # track uids (CoT ``uid``)
+TRACK_UID = 200  # track uids: chosen by TAK clients and partners (device ids, UUIDs, names)
+REMARKS = 2_000  # free text on a track (CoT <remarks>)
 
 # -- codes and values the node itself writes (characters) ----------------------
 CODE = 16  # one word of a fixed vocabulary: states, priorities, domains, request and
@@ -73,13 +74,14 @@ __all__ = [
     "NOTE",
     "ORIGIN",
     "REL",
+    "REMARKS",
     "SHORT_NAME",
     "SHORT_TEXT",
     "SIDC",
     "TIME_TEXT",
     "TITLE",
     "TLP",
-    "UID",
+    "TRACK_UID",
     "ULID",
     "URL",
 ]

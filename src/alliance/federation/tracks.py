@@ -15,6 +15,10 @@ receiver checks the signature (pinned key), that the page is from that partner
 and for us, that every track is owned by the partner, released to us and well
 formed. Any failure quarantines the page like a bad ledger item: nothing of it
 is applied, the link stops and the operator sees it (``federation status``).
+
+A track is identified by its owner and its uid, so a partner's track that
+happens to share a uid with one of ours (or a third nation's) is kept beside
+it, never in its place; see :mod:`alliance.cop.hub` for which one a picture shows.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from pydantic import ValidationError
 
 from alliance.cop.desk import CopDesk
 from alliance.cop.tracks import Track, TrackWire
+from alliance.core import limits
+from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey, verify_signature
 from alliance.core.ledger import canonical
@@ -46,7 +52,6 @@ log = logging.getLogger(__name__)
 FORMAT = "alliance-tracks/1"
 PATH = "/federation/v1/tracks"
 QUARANTINE_SEQ = 0  # quarantine entries of track pages carry seq 0 and a code track_*
-_UID_MAX = 200
 
 
 def _digest(page: dict[str, Any]) -> bytes:
@@ -96,14 +101,12 @@ class TrackFeed:
     def apply(self, partner: str, page: CheckedPage) -> int:
         """Apply a checked page; returns how many tracks changed here."""
         desk = self.desk
-        changed = 0
+        # Every track here is the partner's own (``check_page``), kept under
+        # (owner, uid): one with the uid of one of ours is a track of its own
+        # beside ours, never a move of ours, and our picture keeps showing ours.
         for track in page.tracks:
-            try:
-                desk.accept(track)
-                changed += 1
-            except PermissionError:
-                # The uid is held by another nation here: never let a partner take it over.
-                log.warning("partner %s sent track %s owned by another nation", partner, track.uid)
+            desk.accept(track)
+        changed = len(page.tracks)
         gone = set(page.withdrawn)
         if page.full:
             gone |= desk.hub.owned_by(partner) - {t.uid for t in page.tracks}
@@ -159,14 +162,14 @@ def check_page(raw: Any, *, me: str, partner: str, partner_key: bytes) -> Checke
         or not isinstance(epoch, str)
         or not isinstance(tracks_raw, list)
         or not isinstance(withdrawn, list)
-        or not all(isinstance(u, str) and 0 < len(u) <= _UID_MAX for u in withdrawn)
+        or not all(isinstance(u, str) and 0 < len(u) <= limits.TRACK_UID for u in withdrawn)
     ):
         return _problem("track_format", "malformed track page", "航跡ページの形式が不正です")
     tracks: list[Track] = []
     for n, item in enumerate(tracks_raw):
         try:
             track = TrackWire.model_validate(item).track(source=f"federation:{partner}")
-        except (ValidationError, ValueError) as exc:
+        except (ValidationError, ValueError, AllianceError) as exc:
             return _problem(
                 "track_invalid",
                 f"track {n} is not a valid track: {str(exc).splitlines()[0]}",

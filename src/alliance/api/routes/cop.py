@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from alliance.cop.desk import ReportIn, TrackFilter
@@ -45,14 +45,26 @@ def report(data: ReportIn, node: NodeDep, actor: ActorDep) -> dict[str, Any]:
     return node.cop.report(actor, data).to_json()
 
 
+OwnerQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z]{3}$",
+        description="Another nation's track with this uid, if released to you "
+        "(default: the one your picture shows) / 同じuidの他国の航跡（提供されている場合）",
+    ),
+]
+
+
 @router.get("/tracks/{uid}", summary="One track / 航跡")
-def get_track(uid: str, node: NodeDep, actor: ActorDep) -> dict[str, Any]:
-    return node.cop.get(actor, uid).to_json()
+def get_track(uid: str, node: NodeDep, actor: ActorDep, owner: OwnerQuery = None) -> dict[str, Any]:
+    return node.cop.get(actor, uid, owner).to_json()
 
 
 @router.get("/tracks/{uid}/history", summary="Recent positions / 航跡の履歴")
-def history(uid: str, node: NodeDep, actor: ActorDep) -> list[dict[str, Any]]:
-    return [t.to_json() for t in node.cop.history(actor, uid)]
+def history(
+    uid: str, node: NodeDep, actor: ActorDep, owner: OwnerQuery = None
+) -> list[dict[str, Any]]:
+    return [t.to_json() for t in node.cop.history(actor, uid, owner)]
 
 
 @router.get("/export.geojson", summary="The released picture as GeoJSON / GeoJSON出力")

@@ -1,4 +1,8 @@
-"""COP tables: the latest state of each track and a bounded history (beside the ledger)."""
+"""COP tables: the latest state of each track and a bounded history (beside the ledger).
+
+A track is identified by its owner and its uid: tracks of different nations
+may share a uid (each nation chooses its own), and neither can touch the other's.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,20 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from alliance.core import limits
+
 from .base import Base, UTCDateTime
 
 
 class TrackRow(Base):
     __tablename__ = "tracks"
 
-    uid: Mapped[str] = mapped_column(String(200), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(3), index=True)
-    rel: Mapped[str] = mapped_column(String(400))
-    tlp: Mapped[str | None] = mapped_column(String(16), default=None)
-    sidc: Mapped[str] = mapped_column(String(30))
-    callsign: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(limits.NATION), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(limits.TRACK_UID), primary_key=True)
+    rel: Mapped[str] = mapped_column(String(limits.REL))
+    tlp: Mapped[str | None] = mapped_column(String(limits.TLP), default=None)
+    sidc: Mapped[str] = mapped_column(String(limits.SIDC))
+    callsign: Mapped[str] = mapped_column(String(limits.NAME))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     hae: Mapped[float] = mapped_column(Float)
@@ -26,11 +32,11 @@ class TrackRow(Base):
     speed: Mapped[float | None] = mapped_column(Float, default=None)
     time: Mapped[datetime] = mapped_column(UTCDateTime())
     stale: Mapped[datetime] = mapped_column(UTCDateTime())
-    how: Mapped[str] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(String(16))
+    how: Mapped[str] = mapped_column(String(limits.LABEL))
+    source: Mapped[str] = mapped_column(String(limits.CODE))
     unmanned: Mapped[bool] = mapped_column(Boolean, default=False)
-    operator_nation: Mapped[str | None] = mapped_column(String(3), default=None)
-    control_link: Mapped[str | None] = mapped_column(String(16), default=None)
+    operator_nation: Mapped[str | None] = mapped_column(String(limits.NATION), default=None)
+    control_link: Mapped[str | None] = mapped_column(String(limits.CODE), default=None)
     remarks: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -41,7 +47,8 @@ class TrackHistoryRow(Base):
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
-    uid: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(limits.NATION))
+    uid: Mapped[str] = mapped_column(String(limits.TRACK_UID))
     time: Mapped[datetime] = mapped_column(UTCDateTime())
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
@@ -49,4 +56,4 @@ class TrackHistoryRow(Base):
     course: Mapped[float | None] = mapped_column(Float, default=None)
     speed: Mapped[float | None] = mapped_column(Float, default=None)
 
-    __table_args__ = (Index("ix_track_history_uid_time", "uid", "time"),)
+    __table_args__ = (Index("ix_track_history_owner_uid_time", "owner", "uid", "time"),)

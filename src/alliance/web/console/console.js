@@ -445,7 +445,11 @@ function upsert(track) {
   // Belt and braces: the node sends only what is released to us.
   if (!state.me || !track.marking.releasable_to.includes(state.me.nation)) return;
   const held = state.tracks.get(track.uid);
-  if (held && Date.parse(held.time) > Date.parse(track.time)) return;
+  // An older report of the same track is stale; another nation's track under
+  // this uid is what the node now shows us instead (one track per uid).
+  if (held && held.owner === track.owner && Date.parse(held.time) > Date.parse(track.time)) {
+    return;
+  }
   state.tracks.set(track.uid, track);
   drawMarker(track.uid);
   scheduleRender();
