@@ -414,14 +414,14 @@ def test_a_liaison_officer_drafts_amends_and_sends_a_request_from_their_hq(site:
     assert sent.json()["status"] == "sent"
     assert rid in {r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()}
     history = site.client.get(f"/ledger/objects/coordination_request/{rid}", headers=lno).json()
+    grant = {
+        "rule": "coordination request.request",
+        "basis": "JPN liaison_officer of jpn-jjoc, owner chain of command",
+    }
     assert [(e["event"]["kind"], e["event"]["authority"]) for e in history] == [
-        (kind, {"rule": f"coordination request.{action}", "basis": basis})
-        for kind, action in [
-            ("acm.request.created", "request"),
-            ("acm.request.amended", "request"),
-            ("acm.request.sent", "request"),
-        ]
-        for basis in ["JPN liaison_officer of jpn-jjoc, owner chain of command"]
+        ("acm.request.created", grant),
+        ("acm.request.amended", grant),
+        ("acm.request.sent", grant),
     ]
     # A liaison officer comments on a partner's request, too.
     usa_req = _draft(
