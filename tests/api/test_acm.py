@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from alliance.core.authority import Role
 
 from .conftest import Headers, Site, assert_error
 
@@ -174,7 +177,7 @@ def test_partner_non_concurrence_blocks_the_decision(site: Site) -> None:
     closed = site.client.post(
         f"/acm/requests/{rid}/close", json={"note": "Re-plan."}, headers=jpn_cdr
     )
-    assert closed.status_code == 200
+    assert closed.status_code == 200, closed.text
     assert closed.json()["status"] == "closed"
     assert site.client.get("/acm/decisions", headers=usa_cdr).json() == []
 
@@ -205,7 +208,7 @@ def test_partner_cannot_amend_send_or_withdraw_the_owner_request(site: Site) -> 
     )
     assert site.ledger_events() == before
     withdrawn = site.client.post(f"/acm/requests/{rid}/withdraw", json={}, headers=jpn_cdr)
-    assert withdrawn.status_code == 200
+    assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["status"] == "withdrawn"
 
 
@@ -222,7 +225,8 @@ def test_a_draft_is_national_only_until_it_is_sent(site: Site) -> None:
         for e in site.client.get("/ledger/events", params={"limit": 1000}, headers=usa_cdr).json()
     }
     assert draft["id"] not in seen
-    site.client.post(f"/acm/requests/{draft['id']}/send", headers=jpn_staff)
+    sent = site.client.post(f"/acm/requests/{draft['id']}/send", headers=jpn_staff)
+    assert sent.status_code == 200, sent.text
     listed = {r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()}
     assert draft["id"] in listed
 
@@ -307,7 +311,7 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
     minutes = site.client.patch(
         f"/acm/meetings/{mid}", json={"minutes": "Agreed."}, headers=usa_staff
     )
-    assert minutes.status_code == 200
+    assert minutes.status_code == 200, minutes.text
     assert minutes.json()["minutes"] == "Agreed."
 
     action = site.client.post(
@@ -333,7 +337,7 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
         "role_not_authorized",
     )
     done = site.client.patch(f"/acm/actions/{aid}", json={"state": "done"}, headers=usa_staff)
-    assert done.status_code == 200
+    assert done.status_code == 200, done.text
     assert done.json()["state"] == "done"
     actions = site.client.get("/acm/groups/wg-iamd/actions", headers=jpn_staff).json()
     assert [(a["id"], a["state"]) for a in actions] == [(aid, "done")]
@@ -346,7 +350,10 @@ def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:
         "id": "wg-jpn-aus",
         "name_en": "Japan-Australia Working Group",
         "name_ja": "日豪作業部会",
-        "members": [{"nation": "JPN", "name": "J5"}, {"nation": "AUS", "name": "HQJOC J5"}],
+        "members": [
+            {"nation": "JPN", "name": "J5", "hq_id": "jpn-jjoc"},
+            {"nation": "AUS", "name": "HQJOC J5"},
+        ],
     }
     assert_error(
         site.client.post("/acm/groups", json=group, headers=jpn_cdr),
@@ -388,3 +395,425 @@ def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:
         field="members",
     )
     assert site.ledger_events() == before
+
+
+# -- liaison officers request and comment ------------------------------------------
+
+
+def test_a_liaison_officer_drafts_amends_and_sends_a_request_from_their_hq(site: Site) -> None:
+    lno = site.as_("JPN", "liaison_officer", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    req = _draft(site, lno)
+    rid = req["id"]
+    assert (req["status"], req["owner"], req["from_hq_id"]) == ("draft", "JPN", "jpn-jjoc")
+    amended = site.client.patch(f"/acm/requests/{rid}", json={"priority": "immediate"}, headers=lno)
+    assert amended.status_code == 200, amended.text
+    assert (amended.json()["priority"], amended.json()["version"]) == ("immediate", 2)
+    sent = site.client.post(f"/acm/requests/{rid}/send", headers=lno)
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["status"] == "sent"
+    assert rid in {r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()}
+    history = site.client.get(f"/ledger/objects/coordination_request/{rid}", headers=lno).json()
+    grant = {
+        "rule": "coordination request.request",
+        "basis": "JPN liaison_officer of jpn-jjoc, owner chain of command",
+    }
+    assert [(e["event"]["kind"], e["event"]["authority"]) for e in history] == [
+        ("acm.request.created", grant),
+        ("acm.request.amended", grant),
+        ("acm.request.sent", grant),
+    ]
+    # A liaison officer comments on a partner's request, too.
+    usa_req = _draft(
+        site,
+        site.as_("USA", "staff_officer", "usa-jfhq"),
+        from_hq_id="usa-jfhq",
+        to_hq_ids=["jpn-jjoc"],
+        marking={"releasable_to": ["JPN"]},
+    )
+    site.client.post(
+        f"/acm/requests/{usa_req['id']}/send", headers=site.as_("USA", "staff_officer", "usa-jfhq")
+    ).raise_for_status()
+    comment = _respond(site, usa_req["id"], "comment", lno, text="JJOC J3 will answer by 1200Z.")
+    assert comment.status_code == 201, comment.text
+    assert (comment.json()["owner"], comment.json()["author_role"]) == ("JPN", "liaison_officer")
+
+
+def test_a_liaison_officer_never_concurs_decides_or_changes_other_objects(site: Site) -> None:
+    lno = site.as_("JPN", "liaison_officer", "jpn-jjoc")
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    rid = _draft(site, jpn_cdr)["id"]
+    site.client.post(f"/acm/requests/{rid}/send", headers=jpn_cdr).raise_for_status()
+    before = site.ledger_events()
+    for kind in ("concur", "non_concur", "counter_proposal"):
+        assert_error(_respond(site, rid, kind, lno), 403, "role_not_authorized")
+    assert_error(_decide(site, rid, lno), 403, "role_not_authorized")
+    for ending in ("close", "withdraw"):
+        assert_error(
+            site.client.post(f"/acm/requests/{rid}/{ending}", json={}, headers=lno),
+            403,
+            "role_not_authorized",
+        )
+    # Only for the HQ they serve: not a subordinate HQ's request, not another nation's.
+    body = assert_error(
+        site.client.post(
+            "/acm/requests",
+            json={
+                "kind": "rfi",
+                "from_hq_id": "jpn-gcc",
+                "to_hq_ids": ["usa-usarj"],
+                "subject": "Ground liaison question",
+                "marking": {"releasable_to": ["USA"]},
+            },
+            headers=lno,
+        ),
+        403,
+        "not_in_chain",
+    )
+    assert "jpn-gcc" in body["message"]["en"]
+    usa_rid = _draft(
+        site,
+        site.as_("USA", "commander", "usa-jfhq"),
+        from_hq_id="usa-jfhq",
+        to_hq_ids=["jpn-jjoc"],
+        marking={"releasable_to": ["JPN"]},
+    )["id"]
+    site.client.post(
+        f"/acm/requests/{usa_rid}/send", headers=site.as_("USA", "commander", "usa-jfhq")
+    ).raise_for_status()
+    before = site.ledger_events()
+    assert_error(
+        site.client.patch(f"/acm/requests/{usa_rid}", json={"subject": "x"}, headers=lno),
+        403,
+        "not_owner_nation",
+    )
+    assert site.ledger_events() == before
+
+
+# -- working groups: which HQ holds a nation's part ---------------------------------
+
+
+def _group(site: Site, who: Headers, gid: str, members: list[Any], rel: list[str]) -> Any:
+    return site.client.post(
+        "/acm/groups",
+        json={
+            "id": gid,
+            "name_en": f"Working group {gid}",
+            "name_ja": f"作業部会 {gid}",
+            "members": members,
+            "marking": {"releasable_to": rel},
+        },
+        headers=who,
+    )
+
+
+def test_a_working_group_names_the_hq_holding_the_creators_part(site: Site) -> None:
+    jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    gcc_staff = site.add_person("JPN", Role.STAFF_OFFICER, "jpn-gcc")
+    usa = {"nation": "USA", "name": "J3", "hq_id": "usa-jfhq"}
+    before = site.ledger_events()
+    body = assert_error(
+        _group(site, jpn_staff, "wg-a", [{"nation": "JPN", "name": "J3"}, usa], ["USA"]),
+        422,
+        "no_member_hq",
+        field="members",
+    )
+    assert "hq_id" in body["message"]["en"]
+    assert "JPN" in body["message"]["ja"]
+    assert_error(
+        _group(
+            site,
+            jpn_staff,
+            "wg-a",
+            [{"nation": "JPN", "name": "J3", "hq_id": "usa-5af"}, usa],
+            ["USA"],
+        ),
+        422,
+        "member_hq_wrong_nation",
+        field="members.0.hq_id",
+    )
+    assert_error(
+        _group(
+            site,
+            jpn_staff,
+            "wg-a",
+            [{"nation": "JPN", "name": "J3", "hq_id": "jpn-jjoc"}, {**usa, "hq_id": "jpn-adc"}],
+            ["USA"],
+        ),
+        422,
+        "member_hq_wrong_nation",
+        field="members.1.hq_id",
+    )
+    assert_error(
+        _group(
+            site,
+            jpn_staff,
+            "wg-a",
+            [{"nation": "JPN", "name": "J3", "hq_id": "jpn-nowhere"}, usa],
+            ["USA"],
+        ),
+        404,
+        "not_found",
+        field="members.0.hq_id",
+    )
+    # A staff officer sets up a group held by their own HQ or one below it, not above.
+    assert_error(
+        _group(
+            site,
+            gcc_staff,
+            "wg-a",
+            [{"nation": "JPN", "name": "J3", "hq_id": "jpn-jjoc"}, usa],
+            ["USA"],
+        ),
+        403,
+        "not_in_chain",
+    )
+    assert site.ledger_events() == before
+    made = _group(
+        site,
+        gcc_staff,
+        "wg-a",
+        [{"nation": "JPN", "name": "G3", "hq_id": "jpn-gcc"}, usa],
+        ["USA"],
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["members"][0]["hq_id"] == "jpn-gcc"
+
+
+def test_only_the_holding_hqs_chain_changes_a_nations_meetings_and_actions(site: Site) -> None:
+    """A meeting or action item belongs to its nation's HQ in the group (and the HQs
+    above it), not to every HQ of the nation."""
+    adc_staff = site.add_person("JPN", Role.STAFF_OFFICER, "jpn-adc")
+    made = _group(
+        site,
+        adc_staff,
+        "wg-air",
+        [
+            {"nation": "JPN", "name": "ADC A3", "hq_id": "jpn-adc"},
+            {"nation": "USA", "name": "5AF A3", "hq_id": "usa-5af"},
+        ],
+        ["USA"],
+    )
+    assert made.status_code == 201, made.text
+    meeting = site.client.post(
+        "/acm/groups/wg-air/meetings", json={"starts_at": "050100ZAUG26"}, headers=adc_staff
+    )
+    assert meeting.status_code == 201, meeting.text
+    mid = meeting.json()["id"]
+    action = site.client.post(
+        "/acm/groups/wg-air/actions", json={"title": "Radar coverage overlay"}, headers=adc_staff
+    )
+    assert action.status_code == 201, action.text
+    aid = action.json()["id"]
+
+    before = site.ledger_events()
+    gcc = site.as_("JPN", "commander", "jpn-gcc")  # another JPN HQ, outside the ADC's chain
+    body = assert_error(
+        site.client.patch(f"/acm/meetings/{mid}", json={"minutes": "GCC edit"}, headers=gcc),
+        403,
+        "not_in_chain",
+    )
+    assert "jpn-adc" in body["message"]["en"]
+    assert_error(
+        site.client.patch(f"/acm/actions/{aid}", json={"state": "cancelled"}, headers=gcc),
+        403,
+        "not_in_chain",
+    )
+    assert_error(
+        site.client.post(
+            "/acm/groups/wg-air/meetings", json={"starts_at": "060100ZAUG26"}, headers=gcc
+        ),
+        403,
+        "not_in_chain",
+    )
+    assert site.ledger_events() == before
+    # The JJOC, above the ADC, may; so may the ADC's own staff.
+    jjoc = site.as_("JPN", "commander", "jpn-jjoc")
+    edited = site.client.patch(f"/acm/meetings/{mid}", json={"minutes": "Agreed."}, headers=jjoc)
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["minutes"], edited.json()["version"]) == ("Agreed.", 2)
+    done = site.client.patch(f"/acm/actions/{aid}", json={"state": "done"}, headers=adc_staff)
+    assert done.status_code == 200, done.text
+    assert done.json()["state"] == "done"
+    history = site.client.get(f"/ledger/objects/meeting/{mid}", headers=jjoc).json()
+    assert history[-1]["event"]["authority"] == {
+        "rule": "meeting.change",
+        "basis": "JPN commander of jpn-jjoc, owner chain of command",
+    }
+
+
+def test_a_nation_the_group_names_no_hq_of_needs_its_administrator(site: Site) -> None:
+    jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    made = _group(
+        site,
+        jpn_staff,
+        "wg-open",
+        [
+            {"nation": "JPN", "name": "J3", "hq_id": "jpn-jjoc"},
+            {"nation": "USA", "name": "Maj. Chen"},  # no HQ named for USA
+        ],
+        ["USA"],
+    )
+    assert made.status_code == 201, made.text
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    before = site.ledger_events()
+    body = assert_error(
+        site.client.post(
+            "/acm/groups/wg-open/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_staff
+        ),
+        403,
+        "role_not_authorized",
+    )
+    assert "node administrator" in body["message"]["en"]
+    assert "ノード管理者" in body["message"]["ja"]
+    assert site.ledger_events() == before
+    usa_admin = site.as_("USA", "admin", "usa-jfhq")
+    meeting = site.client.post(
+        "/acm/groups/wg-open/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_admin
+    )
+    assert meeting.status_code == 201, meeting.text
+    assert meeting.json()["owner"] == "USA"
+    mid = meeting.json()["id"]
+    assert_error(
+        site.client.patch(f"/acm/meetings/{mid}", json={"minutes": "x"}, headers=usa_staff),
+        403,
+        "role_not_authorized",
+    )
+    edited = site.client.patch(f"/acm/meetings/{mid}", json={"minutes": "y"}, headers=usa_admin)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["minutes"] == "y"
+    # The administrator is no staff officer elsewhere: not in a group its HQ holds.
+    assert_error(
+        site.client.post(
+            "/acm/groups/wg-open/meetings",
+            json={"starts_at": "050100ZAUG26"},
+            headers=site.as_("JPN", "admin", "jpn-jjoc"),
+        ),
+        403,
+        "role_not_authorized",
+    )
+
+
+# -- what is not released to a nation does not exist for it ------------------------
+
+
+def _same_404(response: Any, absent: Any, ident: str, missing: str) -> None:
+    """A hidden object's 404 reads exactly like an absent one's, id for id."""
+    hidden_body = assert_error(response, 404, "not_found")
+    absent_body = assert_error(absent, 404, "not_found")
+    assert _canonical(hidden_body).replace(ident, "X") == _canonical(absent_body).replace(
+        missing, "X"
+    )
+
+
+def _canonical(body: dict[str, Any]) -> str:
+    return json.dumps(body, sort_keys=True, ensure_ascii=False)
+
+
+def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_released_to(
+    site: Site,
+) -> None:
+    jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    made = _group(
+        site,
+        jpn_staff,
+        "wg-jpn-aus",
+        [
+            {"nation": "JPN", "name": "J5", "hq_id": "jpn-jjoc"},
+            {"nation": "AUS", "name": "HQJOC J5"},
+        ],
+        ["AUS"],
+    )
+    assert made.status_code == 201, made.text
+    meeting = site.client.post(
+        "/acm/groups/wg-jpn-aus/meetings",
+        json={"starts_at": "050100ZAUG26", "agenda": "Northern training area"},
+        headers=jpn_staff,
+    )
+    assert meeting.status_code == 201, meeting.text
+    mid = meeting.json()["id"]
+    action = site.client.post(
+        "/acm/groups/wg-jpn-aus/actions",
+        json={"title": "Share range schedule", "meeting_id": mid},
+        headers=jpn_staff,
+    )
+    assert action.status_code == 201, action.text
+    aid = action.json()["id"]
+
+    # The member nation sees all of it.
+    jpn_viewer = site.as_("JPN", "viewer", "jpn-jjoc")
+    listed = site.client.get("/acm/groups/wg-jpn-aus/meetings", headers=jpn_viewer)
+    assert [m["id"] for m in listed.json()] == [mid]
+    listed = site.client.get("/acm/groups/wg-jpn-aus/actions", headers=jpn_viewer)
+    assert [(a["id"], a["meeting_id"]) for a in listed.json()] == [(aid, mid)]
+
+    # USA is not a member and the group is not released to it: nothing exists.
+    before = site.ledger_events()
+    for role in ("commander", "viewer"):
+        usa = site.as_("USA", role, "usa-jfhq")
+        assert "wg-jpn-aus" not in {
+            g["id"] for g in site.client.get("/acm/groups", headers=usa).json()
+        }
+        for part in ("meetings", "actions"):
+            _same_404(
+                site.client.get(f"/acm/groups/wg-jpn-aus/{part}", headers=usa),
+                site.client.get(f"/acm/groups/wg-none/{part}", headers=usa),
+                "wg-jpn-aus",
+                "wg-none",
+            )
+        _same_404(
+            site.client.post(
+                "/acm/groups/wg-jpn-aus/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa
+            ),
+            site.client.post(
+                "/acm/groups/wg-none/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa
+            ),
+            "wg-jpn-aus",
+            "wg-none",
+        )
+        _same_404(
+            site.client.patch(f"/acm/meetings/{mid}", json={"minutes": "x"}, headers=usa),
+            site.client.patch("/acm/meetings/m-none", json={"minutes": "x"}, headers=usa),
+            mid,
+            "m-none",
+        )
+        _same_404(
+            site.client.patch(f"/acm/actions/{aid}", json={"state": "done"}, headers=usa),
+            site.client.patch("/acm/actions/a-none", json={"state": "done"}, headers=usa),
+            aid,
+            "a-none",
+        )
+        for object_type, ident in (
+            ("working_group", "wg-jpn-aus"),
+            ("meeting", mid),
+            ("action_item", aid),
+        ):
+            _same_404(
+                site.client.get(f"/ledger/objects/{object_type}/{ident}", headers=usa),
+                site.client.get(f"/ledger/objects/{object_type}/x-none", headers=usa),
+                ident,
+                "x-none",
+            )
+        events = site.client.get("/ledger/events", params={"limit": 1000}, headers=usa).json()
+        assert not {"wg-jpn-aus", mid, aid} & {e["event"]["object"]["id"] for e in events}
+    assert site.ledger_events() == before
+
+    # Released to USA (still not a member): USA sees the group's meetings and actions.
+    shared = _group(
+        site,
+        jpn_staff,
+        "wg-jpn-aus-usa",
+        [
+            {"nation": "JPN", "name": "J5", "hq_id": "jpn-jjoc"},
+            {"nation": "AUS", "name": "HQJOC J5"},
+        ],
+        ["AUS", "USA"],
+    )
+    assert shared.status_code == 201, shared.text
+    seen_mid = site.client.post(
+        "/acm/groups/wg-jpn-aus-usa/meetings", json={"starts_at": "050100ZAUG26"}, headers=jpn_staff
+    ).json()["id"]
+    usa = site.as_("USA", "viewer", "usa-jfhq")
+    listed = site.client.get("/acm/groups/wg-jpn-aus-usa/meetings", headers=usa)
+    assert listed.status_code == 200, listed.text
+    assert [m["id"] for m in listed.json()] == [seen_mid]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import text
 
-from .conftest import Headers, Site, assert_error
+from alliance.core.models import MarkingIn
+from alliance.org.models import UnitIn, UnitPatch
+from tests.conftest import NodeFactory, add_people
+from tests.federation.helpers import actor, served_pair, wait_drained
+
+from .conftest import Headers, ServeFn, Site, assert_error
 
 
 def _all_events(site: Site, who: Headers, limit: int = 7) -> list[dict[str, Any]]:
@@ -46,9 +52,12 @@ def _event_records_actor_authority_and_marking(site: Site) -> None:
     usa = site.as_("USA", "commander", "usa-jfhq")
     changed = site.client.patch("/org/units/usa-18wg", json={"home_en": "Kadena AB"}, headers=usa)
     assert changed.status_code == 200, changed.text
-    history = site.client.get(
+    response = site.client.get(
         "/ledger/objects/unit/usa-18wg", headers=site.as_("JPN", "viewer", "jpn-jjoc")
-    ).json()
+    )
+    assert response.status_code == 200, response.text
+    history = response.json()
+    assert [e["event"]["kind"] for e in history] == ["org.unit.seeded", "org.unit.updated"]
     last = history[-1]
     event = last["event"]
     assert event["kind"] == "org.unit.updated"
@@ -137,4 +146,67 @@ def test_a_rel_column_edited_behind_the_ledger_releases_nothing(site: Site) -> N
     assert_error(site.client.get(f"/ledger/objects/unit/{unit_id}", headers=usa), 404, "not_found")
     # The owner still sees its own event: the check hides, it does not destroy.
     jpn = site.as_("JPN", "commander", "jpn-jjoc")
-    assert site.client.get(f"/ledger/objects/unit/{unit_id}", headers=jpn).status_code == 200
+    own = site.client.get(f"/ledger/objects/unit/{unit_id}", headers=jpn)
+    assert own.status_code == 200, own.text
+    assert [e["event"]["kind"] for e in own.json()] == ["org.unit.created"]
+
+
+def _object_ids(site: Site, who: Headers) -> set[str]:
+    return {e["event"]["object"]["id"] for e in _all_events(site, who, limit=1000)}
+
+
+def test_a_withdrawn_partner_object_has_no_history_here(
+    make_node: NodeFactory, serve: ServeFn
+) -> None:
+    """USA releases a unit to JPN, then takes the release back: on the JPN node the
+    unit's past is gone with it, answered exactly like an id that never existed."""
+    jpn, usa = served_pair(make_node)
+    site = Site(jpn, serve(jpn), add_people(jpn))
+    usa_staff = actor("USA", "usa-jfhq")
+    unit = usa.org.create_unit(
+        usa_staff,
+        UnitIn(
+            hq_id="usa-jfhq",
+            name_en="Det. 7 (exercise)",
+            name_ja="第7分遣隊（訓練）",
+            sidc="SFGPUCI----H---",
+            domain="land",
+            marking=MarkingIn(releasable_to=["JPN"]),
+        ),
+    )
+    usa.org.update_unit(usa_staff, unit.id, UnitPatch(echelon="detachment"))
+    wait_drained(usa, [jpn])
+    viewer = site.as_("JPN", "viewer", "jpn-jjoc")
+    path = f"/ledger/objects/unit/{unit.id}"
+    seen = site.client.get(path, headers=viewer)
+    assert seen.status_code == 200, seen.text
+    assert [e["event"]["kind"] for e in seen.json()] == ["federation.replica.applied"] * 2
+    assert unit.id in _object_ids(site, viewer)
+
+    usa.org.update_unit(usa_staff, unit.id, UnitPatch(marking=MarkingIn(releasable_to=[])))
+    wait_drained(usa, [jpn])
+    for role in ("commander", "viewer"):
+        who = site.as_("JPN", role, "jpn-jjoc")
+        assert_error(site.client.get(f"/org/units/{unit.id}", headers=who), 404, "not_found")
+        hidden = assert_error(site.client.get(path, headers=who), 404, "not_found")
+        absent = assert_error(
+            site.client.get("/ledger/objects/unit/usa-no-such-unit", headers=who), 404, "not_found"
+        )
+        assert json.dumps(hidden, sort_keys=True).replace(unit.id, "X") == json.dumps(
+            absent, sort_keys=True
+        ).replace("usa-no-such-unit", "X")
+        # Nor do its events stay in the list: they were released when written, the
+        # object is not released any more.
+        assert unit.id not in _object_ids(site, who)
+    # JPN's own objects keep their history.
+    own = site.client.get("/ledger/objects/unit/jpn-ardb", headers=viewer)
+    assert own.status_code == 200, own.text
+    assert [e["event"]["kind"] for e in own.json()] == ["org.unit.seeded"]
+
+    # Released again, the unit and its released past come back: hidden, never destroyed.
+    usa.org.update_unit(usa_staff, unit.id, UnitPatch(marking=MarkingIn(releasable_to=["JPN"])))
+    wait_drained(usa, [jpn])
+    again = site.client.get(path, headers=viewer)
+    assert again.status_code == 200, again.text
+    assert [e["event"]["kind"] for e in again.json()] == ["federation.replica.applied"] * 3
+    assert unit.id in _object_ids(site, viewer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from alliance.core.authority import Role
@@ -209,8 +210,12 @@ def test_seeded_partner_objects_are_read_only_on_a_single_nation_node(usa_site: 
     refused = site.client.post("/users", json=guest, headers=site.as_("USA", "admin", "usa-jfhq"))
     assert_error(refused, 422, "nation_not_hosted", field="nation")
     # Its own structure is writable.
-    assert _rename(site, "hqs", "usa-jfhq", usa, "JFHQ").status_code == 200
-    assert _task(site, "usa-18wg", usa).status_code == 201
+    renamed = _rename(site, "hqs", "usa-jfhq", usa, "JFHQ")
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name_en"] == "JFHQ"
+    tasked = _task(site, "usa-18wg", usa)
+    assert tasked.status_code == 201, tasked.text
+    assert (tasked.json()["unit_id"], tasked.json()["owner"]) == ("usa-18wg", "USA")
 
 
 # -- command relationships never cross nations; support relationships may ------
@@ -325,18 +330,24 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
         site.client.get(f"/ledger/objects/unit/{unit['id']}", headers=usa), 404, "not_found"
     )
     # The 404 for a hidden object reads exactly like the 404 for no object at all.
-    hidden = site.client.get(f"/org/units/{unit['id']}", headers=usa).json()
-    missing = site.client.get("/org/units/no-such-unit", headers=usa).json()
-    assert hidden["message"]["en"].replace(unit["id"], "X") == missing["message"]["en"].replace(
-        "no-such-unit", "X"
+    hidden = assert_error(
+        site.client.get(f"/org/units/{unit['id']}", headers=usa), 404, "not_found"
     )
+    missing = assert_error(
+        site.client.get("/org/units/no-such-unit", headers=usa), 404, "not_found"
+    )
+    assert json.dumps(hidden, sort_keys=True).replace(unit["id"], "X") == json.dumps(
+        missing, sort_keys=True
+    ).replace("no-such-unit", "X")
 
     # Released later by its owner, it becomes visible.
     released = site.client.patch(
         f"/org/units/{unit['id']}", json={"marking": {"releasable_to": ["USA"]}}, headers=jpn
     )
     assert released.status_code == 200, released.text
-    assert site.client.get(f"/org/units/{unit['id']}", headers=usa).status_code == 200
+    seen = site.client.get(f"/org/units/{unit['id']}", headers=usa)
+    assert seen.status_code == 200, seen.text
+    assert (seen.json()["id"], seen.json()["owner"]) == (unit["id"], "JPN")
 
     # Exports carry only what is released to the caller's nation.
     site.client.patch(
@@ -359,9 +370,15 @@ def test_a_subordinate_hq_cannot_revoke_or_grant_command_over_itself(site: Site)
     assert_error(_relate(site, "tacon", "hq:jpn-adc", "hq:jpn-gcc", gcc), 403, "not_in_chain")
     assert site.ledger_events() == before
     # Its superior may, and the component still commands its own units.
-    assert _relate(site, "tacon", "hq:jpn-adc", "hq:jpn-gcc", jjoc).status_code == 201
-    assert _relate(site, "tacon", "hq:jpn-gcc", "unit:jpn-ardb", gcc).status_code == 201
-    assert _revoke(site, "jpn-rel-jjoc-gcc", jjoc).status_code == 200
+    for made in (
+        _relate(site, "tacon", "hq:jpn-adc", "hq:jpn-gcc", jjoc),
+        _relate(site, "tacon", "hq:jpn-gcc", "unit:jpn-ardb", gcc),
+    ):
+        assert made.status_code == 201, made.text
+        assert made.json()["owner"] == "JPN"
+    revoked = _revoke(site, "jpn-rel-jjoc-gcc", jjoc)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["state"] == "revoked"
 
 
 def test_a_patch_that_changes_nothing_writes_no_event(site: Site) -> None:
@@ -373,5 +390,132 @@ def test_a_patch_that_changes_nothing_writes_no_event(site: Site) -> None:
     assert same.json()["version"] == unit["version"]
     assert site.ledger_events() == before
     changed = site.client.patch("/org/units/jpn-ardb", json={"echelon": "division"}, headers=jpn)
-    assert changed.json()["version"] == unit["version"] + 1
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["echelon"], changed.json()["version"]) == (
+        "division",
+        unit["version"] + 1,
+    )
     assert site.ledger_events() == before + 1
+
+
+# -- an HQ with nothing above it ------------------------------------------------------
+
+TOP_LEVEL = {
+    "nation": "JPN",
+    "kind": "ministry",
+    "name_en": "Cabinet Office Crisis Management",
+    "name_ja": "内閣危機管理",
+    "short_en": "CMC",
+    "short_ja": "危機管理",
+}
+
+
+def _hq_ids(site: Site) -> set[str]:
+    listed = site.client.get("/org/hqs", headers=site.as_("JPN", "viewer", "jpn-jjoc"))
+    return {h["id"] for h in listed.json()}
+
+
+def test_only_the_nations_administrator_creates_a_top_level_hq(site: Site) -> None:
+    """No HQ is above a top-level HQ, so no chain of command holds it: a staff officer
+    or commander who made one would put an HQ beyond anyone's command."""
+    before, hqs = site.ledger_events(), _hq_ids(site)
+    for role, hq in [
+        ("staff_officer", "jpn-jjoc"),
+        ("commander", "jpn-jjoc"),
+        ("commander", "jpn-gcc"),
+        ("liaison_officer", "jpn-jjoc"),
+        ("viewer", "jpn-jjoc"),
+    ]:
+        refused = site.client.post(
+            "/org/hqs",
+            json={**TOP_LEVEL, "id": f"jpn-top-{role}"},
+            headers=site.as_("JPN", role, hq),
+        )
+        body = assert_error(refused, 403, "role_not_authorized")
+        if role in ("staff_officer", "commander"):
+            assert "node administrator" in body["message"]["en"]
+            assert "JPN" in body["message"]["ja"]
+    # The partner's administrator cannot, on any node.
+    usa_admin = site.as_("USA", "admin", "usa-jfhq")
+    assert_error(
+        site.client.post(
+            "/org/hqs",
+            json={**TOP_LEVEL, "marking": {"releasable_to": ["USA"]}},
+            headers=usa_admin,
+        ),
+        403,
+        "not_owner_nation",
+    )
+    assert site.ledger_events() == before
+    assert _hq_ids(site) == hqs
+
+    admin = site.as_("JPN", "admin", "jpn-jjoc")
+    made = site.client.post("/org/hqs", json={**TOP_LEVEL, "id": "jpn-cmc"}, headers=admin)
+    assert made.status_code == 201, made.text
+    assert (made.json()["id"], made.json()["owner"], made.json()["parent_id"]) == (
+        "jpn-cmc",
+        "JPN",
+        None,
+    )
+    assert site.ledger_events() == before + 1
+    (event,) = site.client.get("/ledger/objects/hq/jpn-cmc", headers=admin).json()
+    assert event["event"]["authority"] == {
+        "rule": "hq.create",
+        "basis": "JPN admin of jpn-jjoc, owner node administrator (no HQ holds it)",
+    }
+    # Once it exists, it holds itself: its own staff change it, the administrator does not.
+    cmc_staff = site.add_person("JPN", Role.STAFF_OFFICER, "jpn-cmc")
+    renamed = _rename(site, "hqs", "jpn-cmc", cmc_staff, "Crisis Management Center")
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name_en"] == "Crisis Management Center"
+    assert_error(_rename(site, "hqs", "jpn-cmc", admin, "x"), 403, "role_not_authorized")
+    assert_error(
+        _rename(site, "hqs", "jpn-cmc", site.as_("JPN", "staff_officer", "jpn-jjoc"), "x"),
+        403,
+        "not_in_chain",
+    )
+
+
+def test_an_administrator_never_commands(site: Site) -> None:
+    admin = site.as_("JPN", "admin", "jpn-jjoc")
+    before = site.ledger_events()
+    sub_hq = {**TOP_LEVEL, "parent_id": "jpn-jjoc", "kind": "component"}
+    assert_error(
+        site.client.post("/org/hqs", json=sub_hq, headers=admin), 403, "role_not_authorized"
+    )
+    assert_error(_rename(site, "units", "jpn-ardb", admin, "x"), 403, "role_not_authorized")
+    assert_error(_task(site, "jpn-ardb", admin), 403, "role_not_authorized")
+    assert_error(
+        _relate(site, "tacon", "hq:jpn-jjoc", "unit:jpn-ardb", admin), 403, "role_not_authorized"
+    )
+    assert_error(_revoke(site, "jpn-rel-jjoc-gcc", admin), 403, "role_not_authorized")
+    request = {
+        "kind": "rfi",
+        "from_hq_id": "jpn-jjoc",
+        "to_hq_ids": ["usa-jfhq"],
+        "subject": "Admin question",
+        "marking": {"releasable_to": ["USA"]},
+    }
+    assert_error(
+        site.client.post("/acm/requests", json=request, headers=admin), 403, "role_not_authorized"
+    )
+    assert site.ledger_events() == before
+    # Nor does it take a nation's position or record a decision.
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    drafted = site.client.post("/acm/requests", json=request, headers=jpn_cdr)
+    assert drafted.status_code == 201, drafted.text
+    rid = drafted.json()["id"]
+    site.client.post(f"/acm/requests/{rid}/send", headers=jpn_cdr).raise_for_status()
+    before = site.ledger_events()
+    for kind in ("concur", "non_concur", "comment"):
+        assert_error(
+            site.client.post(f"/acm/requests/{rid}/responses", json={"kind": kind}, headers=admin),
+            403,
+            "role_not_authorized",
+        )
+    assert_error(
+        site.client.post(f"/acm/requests/{rid}/decision", json={"summary": "x"}, headers=admin),
+        403,
+        "role_not_authorized",
+    )
+    assert site.ledger_events() == before

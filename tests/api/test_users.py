@@ -72,11 +72,12 @@ def _assert_tokens_hashed(site: Site, tokens: list[str]) -> None:
 def test_only_an_admin_of_the_same_nation_manages_users(site: Site) -> None:
     new_user = {"name": "Capt. Doe", "nation": "USA", "hq_id": "usa-jfhq", "role": "viewer"}
     before = site.ledger_events()
-    for role in ("commander", "staff_officer", "viewer"):
+    for role in ("commander", "staff_officer", "liaison_officer", "viewer"):
         who = site.as_("USA", role, "usa-jfhq")
-        assert_error(
+        body = assert_error(
             site.client.post("/users", json=new_user, headers=who), 403, "role_not_authorized"
         )
+        assert body["message"]["en"].endswith("may not administer this node.")
         assert_error(site.client.get("/users", headers=who), 403, "role_not_authorized")
     # An admin of the partner nation cannot create users for the other nation.
     assert_error(
@@ -97,6 +98,8 @@ def test_only_an_admin_of_the_same_nation_manages_users(site: Site) -> None:
     assert site.ledger_events() == before
     made = site.client.post("/users", json=new_user, headers=site.as_("USA", "admin", "usa-jfhq"))
     assert made.status_code == 201, made.text
+    assert (made.json()["user"]["nation"], made.json()["user"]["role"]) == ("USA", "viewer")
+    assert site.ledger_events() == before + 1
 
 
 def test_a_disabled_user_token_is_refused(site: Site) -> None:
@@ -118,7 +121,7 @@ def test_a_disabled_user_token_is_refused(site: Site) -> None:
     assert site.client.get("/me", headers=_bearer(token)).status_code == 200
 
     disabled = site.client.post(f"/users/{user_id}/disable", headers=admin)
-    assert disabled.status_code == 200
+    assert disabled.status_code == 200, disabled.text
     assert disabled.json()["disabled"] is True
     for path in ("/me", "/org/hqs", "/node"):
         assert_error(site.client.get(path, headers=_bearer(token)), 401, "bad_token")

@@ -8,8 +8,17 @@ from dataclasses import dataclass
 
 import pytest
 
-from alliance.core.authority import Action, Actor, Role, Target, authorize, can_view
+from alliance.core.authority import (
+    Action,
+    Actor,
+    Role,
+    Target,
+    authorize,
+    can_view,
+    require_role,
+)
 from alliance.core.errors import Forbidden
+from alliance.core.i18n import Text
 from alliance.core.markings import Marking
 
 OWNER = "JPN"
@@ -29,6 +38,7 @@ ROLE_MAY = {
         Action.COMMENT,
         Action.CONCUR,
         Action.DECIDE,
+        Action.MONITOR,
     },
     Role.STAFF_OFFICER: {
         Action.VIEW,
@@ -36,13 +46,29 @@ ROLE_MAY = {
         Action.CHANGE,
         Action.REQUEST,
         Action.COMMENT,
+        Action.MONITOR,
     },
+    # A liaison officer drafts, amends and sends requests and comments; never more.
     Role.LIAISON_OFFICER: {Action.VIEW, Action.REQUEST, Action.COMMENT},
     Role.VIEWER: {Action.VIEW},
-    Role.ADMIN: {Action.VIEW, Action.ADMINISTER},
+    Role.ADMIN: {Action.VIEW, Action.ADMINISTER, Action.MONITOR},
 }
-# Commanding acts: only the owning nation's chain of command, only on its node.
-COMMAND = {Action.CREATE, Action.CHANGE, Action.APPROVE, Action.TASK, Action.DECIDE}
+# What may be done to an object no HQ holds (a top-level HQ being created): the
+# owning nation's node administrator creates or changes it; nothing else.
+UNHELD_MAY = {Role.ADMIN: {Action.CREATE, Action.CHANGE}}
+# Acts of the owning nation's chain of command only, on its own node. A request
+# is the requesting nation's own object: a partner requests by drafting its own.
+COMMAND = {
+    Action.CREATE,
+    Action.CHANGE,
+    Action.APPROVE,
+    Action.TASK,
+    Action.REQUEST,
+    Action.DECIDE,
+}
+NODE = {Action.ADMINISTER, Action.MONITOR}
+# Where the actor's HQ stands against the object's chain of command.
+WHERE = ("holder", "superior", "outside")
 
 
 @dataclass(frozen=True)
@@ -50,7 +76,8 @@ class Case:
     role: Role
     action: Action
     own: bool  # actor is of the owning nation
-    in_chain: bool  # actor's HQ is in the object's chain of command
+    where: str  # the actor's HQ holds the object, is above it, or is outside its chain
+    held: bool  # some HQ holds the object (its chain is not empty)
     hosted: bool  # this node holds the owning nation's authority
     released: bool  # the object is released to the partner
 
@@ -61,7 +88,8 @@ class Case:
                 self.role.value,
                 self.action.value,
                 "own" if self.own else "partner",
-                "in" if self.in_chain else "out",
+                self.where,
+                "held" if self.held else "unheld",
                 "hosted" if self.hosted else "unhosted",
                 "rel" if self.released else "norel",
             ]
@@ -74,28 +102,35 @@ class Case:
 
     def actor(self) -> Actor:
         nation = OWNER if self.own else PARTNER
-        hq = CHAIN[1] if self.in_chain else ("jpn-asdf-adc" if self.own else "usa-jfhq")
+        if self.where == "outside":
+            hq = "jpn-asdf-adc" if self.own else "usa-jfhq"
+        else:
+            hq = CHAIN[0] if self.where == "holder" else CHAIN[1]
         return Actor("u1", "Test User", nation, hq, self.role)
 
     def target(self) -> Target:
         marking = Marking.of(OWNER, [PARTNER] if self.released else [])
-        return Target("unit", "jpn-11inf-bn1", OWNER, marking, CHAIN)
+        return Target("unit", "jpn-11inf-bn1", OWNER, marking, CHAIN if self.held else ())
 
     def expected(self) -> str | None:
         """The error code the policy demands, or None when the action is allowed."""
         nation = OWNER if self.own else PARTNER
         if not self.own and not self.released:
             return "not_released"
-        if self.action not in ROLE_MAY[self.role]:
+        unheld = self.action in COMMAND and not self.held
+        may = UNHELD_MAY.get(self.role, set()) if unheld else ROLE_MAY[self.role]
+        if self.action not in may:
             return "role_not_authorized"
         if self.action in COMMAND:
             if not self.own:
                 return "not_owner_nation"
             if not self.hosted:
                 return "not_hosted"
-            if not self.in_chain:
+            if self.held and self.where == "outside":
                 return "not_in_chain"
-        if self.action is Action.ADMINISTER and nation not in self.hosted_nations:
+            if self.held and self.role is Role.LIAISON_OFFICER and self.where != "holder":
+                return "not_in_chain"
+        if self.action in NODE and nation not in self.hosted_nations:
             return "not_hosted"
         return None
 
@@ -103,7 +138,13 @@ class Case:
 CASES = [
     Case(*combo)
     for combo in itertools.product(
-        list(Role), list(Action), [True, False], [True, False], [True, False], [True, False]
+        list(Role),
+        list(Action),
+        [True, False],
+        WHERE,
+        [True, False],
+        [True, False],
+        [True, False],
     )
 ]
 
@@ -118,7 +159,14 @@ def test_authority_table(case: Case) -> None:
         assert actor.nation in grant.basis
         if case.action is not Action.ADMINISTER:
             assert actor.hq_id in grant.basis
-            assert ("owner" if case.own else "partner") in grant.basis
+        if case.action in COMMAND:
+            assert grant.basis.endswith(
+                "owner chain of command"
+                if case.held
+                else "owner node administrator (no HQ holds it)"
+            )
+        elif case.action not in NODE:
+            assert grant.basis.endswith(("owner" if case.own else "partner") + ", released")
         return
     with pytest.raises(Forbidden) as caught:
         authorize(actor, case.action, target, hosted=case.hosted_nations)
@@ -140,6 +188,11 @@ def test_the_table_covers_every_outcome() -> None:
         "not_hosted",
         "not_in_chain",
     }
+    # Every role is allowed something and refused something.
+    for role in Role:
+        mine = [c.expected() for c in CASES if c.role is role]
+        assert None in mine
+        assert "role_not_authorized" in mine
 
 
 def _unit(marking: Marking, chain: tuple[str, ...] = CHAIN) -> Target:
@@ -162,12 +215,56 @@ def test_partner_cannot_claim_an_hq_in_our_chain() -> None:
     assert caught.value.code == "not_owner_nation"
 
 
-def test_partner_liaison_may_request_and_the_grant_says_partner() -> None:
+def _request(owner: str, chain: tuple[str, ...]) -> Target:
+    partner = PARTNER if owner == OWNER else OWNER
+    return Target("coordination request", "new", owner, Marking.of(owner, [partner]), chain)
+
+
+def test_a_partner_requests_by_drafting_its_own_request_never_ours() -> None:
     liaison = Actor("u", "US LNO", PARTNER, "usa-jfhq", Role.LIAISON_OFFICER)
-    grant = authorize(liaison, Action.REQUEST, _unit(Marking.of(OWNER, [PARTNER])), hosted={OWNER})
-    assert grant.rule == "unit.request"
-    assert "partner" in grant.basis
-    assert grant.to_json() == {"rule": grant.rule, "basis": grant.basis}
+    own = authorize(
+        liaison,
+        Action.REQUEST,
+        _request(PARTNER, ("usa-jfhq", "usa-indopacom")),
+        hosted={PARTNER},
+    )
+    assert own.rule == "coordination request.request"
+    assert own.basis == "USA liaison_officer of usa-jfhq, owner chain of command"
+    assert own.to_json() == {"rule": own.rule, "basis": own.basis}
+    # Amending or sending JPN's request is JPN's business, even for a request addressed to USA.
+    with pytest.raises(Forbidden) as caught:
+        authorize(liaison, Action.REQUEST, _request(OWNER, CHAIN[1:]), hosted={OWNER, PARTNER})
+    assert caught.value.code == "not_owner_nation"
+    assert "draft, amend or send" in caught.value.message.en
+
+
+def test_a_liaison_officer_requests_only_for_the_hq_they_serve() -> None:
+    liaison = Actor("u", "JJOC LNO", OWNER, "jpn-jjoc", Role.LIAISON_OFFICER)
+    grant = authorize(liaison, Action.REQUEST, _request(OWNER, ("jpn-jjoc",)), hosted={OWNER})
+    assert grant.basis == "JPN liaison_officer of jpn-jjoc, owner chain of command"
+    # A subordinate HQ's request is that HQ's (or its commander's and staff's) to send.
+    with pytest.raises(Forbidden) as caught:
+        authorize(liaison, Action.REQUEST, _request(OWNER, ("jpn-gcc", "jpn-jjoc")), hosted={OWNER})
+    assert caught.value.code == "not_in_chain"
+    assert "jpn-gcc" in caught.value.message.en
+    assert "jpn-gcc" in caught.value.message.ja
+    staff = Actor("u", "JJOC J3", OWNER, "jpn-jjoc", Role.STAFF_OFFICER)
+    superior = authorize(
+        staff, Action.REQUEST, _request(OWNER, ("jpn-gcc", "jpn-jjoc")), hosted={OWNER}
+    )
+    assert superior.basis == "JPN staff_officer of jpn-jjoc, owner chain of command"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [Action.CREATE, Action.CHANGE, Action.APPROVE, Action.TASK, Action.CONCUR, Action.DECIDE],
+)
+def test_a_liaison_officer_never_commands_concurs_or_decides(action: Action) -> None:
+    liaison = Actor("u", "JJOC LNO", OWNER, "jpn-jjoc", Role.LIAISON_OFFICER)
+    with pytest.raises(Forbidden) as caught:
+        authorize(liaison, action, _request(OWNER, ("jpn-jjoc",)), hosted={OWNER})
+    assert caught.value.code == "role_not_authorized"
+    assert caught.value.message.en.startswith("A liaison officer may not")
 
 
 def test_unreleased_object_is_not_even_admitted_to_exist_for_a_partner() -> None:
@@ -183,10 +280,85 @@ def test_superior_hq_in_the_chain_may_change_a_subordinate_object() -> None:
     assert "owner chain of command" in grant.basis
 
 
-def test_empty_chain_lets_any_hq_of_the_owner_act() -> None:
-    other_hq = Actor("u", "ASDF commander", OWNER, "jpn-asdf-adc", Role.COMMANDER)
-    grant = authorize(other_hq, Action.APPROVE, _unit(Marking.national(OWNER), ()), hosted={OWNER})
-    assert grant.rule == "unit.approve"
+def _top_level_hq() -> Target:
+    """An HQ being created with no parent: no HQ above it holds it."""
+    return Target("hq", "jpn-new-top", OWNER, Marking.national(OWNER), ())
+
+
+@pytest.mark.parametrize("role", [Role.COMMANDER, Role.STAFF_OFFICER])
+def test_no_commander_or_staff_officer_creates_what_no_hq_holds(role: Role) -> None:
+    jjoc = Actor("u", "JJOC", OWNER, "jpn-jjoc", role)
+    for action in (Action.CREATE, Action.CHANGE):
+        with pytest.raises(Forbidden) as caught:
+            authorize(jjoc, action, _top_level_hq(), hosted={OWNER})
+        assert caught.value.code == "role_not_authorized"
+        assert "node administrator" in caught.value.message.en
+        assert "ノード管理者" in caught.value.message.ja
+
+
+def test_the_node_administrator_creates_what_no_hq_holds_and_nothing_else() -> None:
+    admin = Actor("u", "JPN admin", OWNER, "jpn-jjoc", Role.ADMIN)
+    grant = authorize(admin, Action.CREATE, _top_level_hq(), hosted={OWNER})
+    assert grant.rule == "hq.create"
+    assert grant.basis == "JPN admin of jpn-jjoc, owner node administrator (no HQ holds it)"
+    assert authorize(admin, Action.CHANGE, _top_level_hq(), hosted={OWNER}).rule == "hq.change"
+    # An administrator never commands: not on an unheld object, not on a held one.
+    for action in (Action.APPROVE, Action.TASK, Action.REQUEST, Action.CONCUR, Action.DECIDE):
+        with pytest.raises(Forbidden) as caught:
+            authorize(admin, action, _top_level_hq(), hosted={OWNER})
+        assert caught.value.code == "role_not_authorized", action
+    for action in (Action.CREATE, Action.CHANGE, Action.TASK, Action.CONCUR, Action.DECIDE):
+        with pytest.raises(Forbidden) as caught:
+            authorize(admin, action, _unit(Marking.national(OWNER)), hosted={OWNER})
+        assert caught.value.code == "role_not_authorized", action
+    # Another nation's administrator, or a node without JPN's authority: refused.
+    usa_admin = Actor("u", "USA admin", PARTNER, "usa-jfhq", Role.ADMIN)
+    released = Target("hq", "jpn-new-top", OWNER, Marking.of(OWNER, [PARTNER]), ())
+    with pytest.raises(Forbidden) as caught:
+        authorize(usa_admin, Action.CREATE, released, hosted={OWNER, PARTNER})
+    assert caught.value.code == "not_owner_nation"
+    with pytest.raises(Forbidden) as caught:
+        authorize(admin, Action.CREATE, _top_level_hq(), hosted={PARTNER})
+    assert caught.value.code == "not_hosted"
+
+
+def test_tracks_are_reported_by_any_hq_of_the_owning_nation() -> None:
+    track = Target("track", "JPN-P1-01", OWNER, Marking.national(OWNER))
+    adc_staff = Actor("u", "ADC staff", OWNER, "jpn-asdf-adc", Role.STAFF_OFFICER)
+    grant = authorize(adc_staff, Action.CHANGE, track, hosted={OWNER})
+    assert grant.basis == "JPN staff_officer of jpn-asdf-adc, owner nation (any HQ reports it)"
+    for role in (Role.VIEWER, Role.LIAISON_OFFICER, Role.ADMIN):
+        with pytest.raises(Forbidden) as caught:
+            authorize(
+                Actor("u", "x", OWNER, "jpn-jjoc", role), Action.CHANGE, track, hosted={OWNER}
+            )
+        assert caught.value.code == "role_not_authorized", role
+    usa = Actor("u", "US staff", PARTNER, "usa-jfhq", Role.STAFF_OFFICER)
+    shared = Target("track", "JPN-P1-01", OWNER, Marking.of(OWNER, [PARTNER]))
+    with pytest.raises(Forbidden) as caught:
+        authorize(usa, Action.CHANGE, shared, hosted={OWNER, PARTNER})
+    assert caught.value.code == "not_owner_nation"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_federation_status_is_for_commanders_staff_and_administrators(role: Role) -> None:
+    actor = Actor("u", "x", OWNER, "jpn-jjoc", role)
+    what = Text("this node", "このノード")
+    if role in {Role.COMMANDER, Role.STAFF_OFFICER, Role.ADMIN}:
+        require_role(actor, Action.MONITOR, what)
+        return
+    with pytest.raises(Forbidden) as caught:
+        require_role(actor, Action.MONITOR, what)
+    assert caught.value.code == "role_not_authorized"
+    assert "this node" in caught.value.message.en
+    assert "このノード" in caught.value.message.ja
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
+def test_only_the_administrator_administers_the_node(role: Role) -> None:
+    with pytest.raises(Forbidden) as caught:
+        require_role(Actor("u", "x", OWNER, "jpn-jjoc", role), Action.ADMINISTER, Text("a", "b"))
+    assert caught.value.code == "role_not_authorized"
 
 
 def test_not_in_chain_message_shows_the_chain_top_down() -> None:

@@ -12,6 +12,8 @@ concurred on the current revision.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -241,7 +243,7 @@ class AcmDesk:
                 )
             grant = self._authorize(
                 actor,
-                Action.CREATE,
+                Action.REQUEST,
                 Target("coordination request", "new", owner, marking, hq_chain(s, from_hq.id)),
             )
             row = Req(
@@ -276,7 +278,7 @@ class AcmDesk:
         def job(tx: Tx) -> RequestOut:
             s = tx.session
             row = self._request(s, actor, request_id)
-            grant = self._authorize(actor, Action.CHANGE, self._owner_target(s, row))
+            grant = self._authorize(actor, Action.REQUEST, self._owner_target(s, row))
             check_version(row, patch.version)
             _require_state(row, {"draft", "sent"})
             before = snapshot(row)
@@ -321,11 +323,12 @@ class AcmDesk:
         kind: str,
         version: int | None = None,
         note: str = "",
+        action: Action = Action.CHANGE,
     ) -> RequestOut:
         def job(tx: Tx) -> RequestOut:
             s = tx.session
             row = self._request(s, actor, request_id)
-            grant = self._authorize(actor, Action.CHANGE, self._owner_target(s, row))
+            grant = self._authorize(actor, action, self._owner_target(s, row))
             check_version(row, version)
             _require_state(row, allowed)
             row.state = new_state
@@ -349,7 +352,17 @@ class AcmDesk:
         return self.ctx.writer.run(job)
 
     def send(self, actor: Actor, request_id: str, version: int | None = None) -> RequestOut:
-        return self._transition(actor, request_id, {"draft"}, "sent", "acm.request.sent", version)
+        # Drafting, amending and sending are requesting (a liaison officer may);
+        # closing and withdrawing end the coordination for the nation (staff work).
+        return self._transition(
+            actor,
+            request_id,
+            {"draft"},
+            "sent",
+            "acm.request.sent",
+            version,
+            action=Action.REQUEST,
+        )
 
     def close(self, actor: Actor, request_id: str, data: CloseIn) -> RequestOut:
         return self._transition(
@@ -562,11 +575,24 @@ class AcmDesk:
                 field="marking.releasable_to",
                 code="not_released_to_members",
             )
+        if not any(m.nation == actor.nation and m.hq_id for m in data.members):
+            raise InvalidInput(
+                Text(
+                    f"Name the HQ your nation's members come from (members[].hq_id): that HQ's "
+                    f"chain of command holds {actor.nation}'s meetings and action items in the group.",
+                    f"自国メンバーの所属司令部（members[].hq_id）を指定してください。その司令部の"
+                    f"指揮系統が作業部会における{actor.nation}の会議と行動項目を保持します。",
+                ),
+                field="members",
+                code="no_member_hq",
+            )
 
         def job(tx: Tx) -> WorkingGroupOut:
             s = tx.session
+            _check_member_hqs(s, actor, data.members)
+            chain = _held_by(s, [m.model_dump() for m in data.members], actor.nation)
             grant = self._authorize(
-                actor, Action.CREATE, Target("working group", "new", actor.nation, marking)
+                actor, Action.CREATE, Target("working group", "new", actor.nation, marking, chain)
             )
             if data.id is not None and s.get(WorkingGroupRow, data.id) is not None:
                 raise Conflict(
@@ -608,8 +634,9 @@ class AcmDesk:
             s = tx.session
             group = self._group(s, actor, group_id)
             self._member_nation(group, actor)
+            chain = _held_by(s, group.members, actor.nation)
             grant = self._authorize(
-                actor, Action.CREATE, Target("meeting", "new", actor.nation, group.marking)
+                actor, Action.CREATE, Target("meeting", "new", actor.nation, group.marking, chain)
             )
             row = MeetingRow(
                 id=new_id(),
@@ -631,8 +658,9 @@ class AcmDesk:
         def job(tx: Tx) -> MeetingOut:
             s = tx.session
             row = visible(s.get(MeetingRow, meeting_id), actor.nation, "meeting", meeting_id, "id")
+            chain = _group_chain(s, row.group_id, row.owner)
             grant = self._authorize(
-                actor, Action.CHANGE, Target("meeting", row.id, row.owner, row.marking)
+                actor, Action.CHANGE, Target("meeting", row.id, row.owner, row.marking, chain)
             )
             check_version(row, patch.version)
             before = snapshot(row)
@@ -679,8 +707,11 @@ class AcmDesk:
                         field="meeting_id",
                         code="wrong_group",
                     )
+            chain = _held_by(s, group.members, actor.nation)
             grant = self._authorize(
-                actor, Action.CREATE, Target("action item", "new", actor.nation, group.marking)
+                actor,
+                Action.CREATE,
+                Target("action item", "new", actor.nation, group.marking, chain),
             )
             row = ActionItemRow(
                 id=new_id(),
@@ -705,8 +736,9 @@ class AcmDesk:
         def job(tx: Tx) -> ActionItemOut:
             s = tx.session
             row = visible(s.get(ActionItemRow, item_id), actor.nation, "action item", item_id, "id")
+            chain = _group_chain(s, row.group_id, row.owner)
             grant = self._authorize(
-                actor, Action.CHANGE, Target("action item", row.id, row.owner, row.marking)
+                actor, Action.CHANGE, Target("action item", row.id, row.owner, row.marking, chain)
             )
             check_version(row, patch.version)
             before = snapshot(row)
@@ -731,6 +763,53 @@ class AcmDesk:
                 ActionItemRow.group_id == group_id
             )
             return [action_view(r) for r in s.scalars(stmt.order_by(ActionItemRow.created_at))]
+
+
+def _held_by(s: Session, members: list[dict[str, Any]], nation: str) -> tuple[str, ...]:
+    """The chain of command holding ``nation``'s part of a working group: the HQ
+    its members come from (the first one named, as for a request's
+    participants) and that HQ's superiors. Empty when the group names no HQ of
+    ``nation``: then no HQ holds that nation's meetings and action items, and
+    only its node administrator creates or changes them."""
+    for member in members:
+        hq_id = member.get("hq_id")
+        if member.get("nation") != nation or not hq_id:
+            continue
+        hq = s.get(HqRow, hq_id)
+        if hq is not None and hq.owner == nation:
+            return hq_chain(s, hq.id)
+    return ()
+
+
+def _group_chain(s: Session, group_id: str, nation: str) -> tuple[str, ...]:
+    group = s.get(WorkingGroupRow, group_id)
+    return _held_by(s, group.members, nation) if group is not None else ()
+
+
+def _check_member_hqs(s: Session, actor: Actor, members: list[Member]) -> None:
+    """A member's HQ is an HQ of the member's nation. The actor's own nation's
+    HQs are all known here; a partner HQ this node does not show the actor is
+    taken as given (it is checked where that nation holds it)."""
+    for i, member in enumerate(members):
+        if member.hq_id is None:
+            continue
+        field = f"members.{i}.hq_id"
+        row = s.get(HqRow, member.hq_id)
+        if member.nation == actor.nation:
+            row = visible(row, actor.nation, "HQ", member.hq_id, field)
+        elif row is None or not row.marking.releases_to(actor.nation):
+            continue
+        if row.owner != member.nation:
+            raise InvalidInput(
+                Text(
+                    f"'{member.hq_id}' is a {row.owner} HQ; a {member.nation} member comes "
+                    f"from a {member.nation} HQ.",
+                    f"「{member.hq_id}」は{row.owner}の司令部です。{member.nation}のメンバーは"
+                    f"{member.nation}の司令部に所属します。",
+                ),
+                field=field,
+                code="member_hq_wrong_nation",
+            )
 
 
 def _national(marking: Marking, owner: str) -> Marking:

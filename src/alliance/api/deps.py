@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from alliance.core.authority import Actor, Role
-from alliance.core.errors import Forbidden, Unauthenticated
+from alliance.core.authority import Action, Actor, require_role
+from alliance.core.errors import Unauthenticated
 from alliance.core.i18n import Text
 from alliance.node import Node
 
@@ -40,14 +41,19 @@ def current_actor(
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
-
-def admin_actor(actor: ActorDep) -> Actor:
-    if actor.role != Role.ADMIN:
-        raise Forbidden(
-            Text("Only a node administrator may do this.", "ノード管理者のみが実行できます。"),
-            code="role_not_authorized",
-        )
-    return actor
+_THIS_NODE = Text("this node", "このノード")
 
 
-AdminDep = Annotated[Actor, Depends(admin_actor)]
+def _may(action: Action) -> Callable[[Actor], Actor]:
+    """A dependency: the actor, if their role may take ``action`` on the node
+    (the rule is ``core.authority``'s)."""
+
+    def check(actor: ActorDep) -> Actor:
+        require_role(actor, action, _THIS_NODE)
+        return actor
+
+    return check
+
+
+AdminDep = Annotated[Actor, Depends(_may(Action.ADMINISTER))]
+MonitorDep = Annotated[Actor, Depends(_may(Action.MONITOR))]

@@ -2,10 +2,16 @@
 
 Parallel command is the rule this module enforces: every object has one owning
 nation, and only that nation's chain of command changes it, approves it or
-tasks it. A partner may *request*, *comment* and *concur* on what is released
-to it, never command. The rules are pure functions over an :class:`Actor` and
-a :class:`Target`; desks build the target (owner, HQ chain, marking) from the
+tasks it. A partner may *request* (its own coordination request, addressed to
+the owner's HQ), *comment* and *concur* on what is released to it, never
+command. The rules are pure functions over an :class:`Actor` and a
+:class:`Target`; desks build the target (owner, HQ chain, marking) from the
 store and record the returned :class:`Grant` in the ledger event.
+
+An object no HQ holds (a top-level HQ being created, a working group's item
+for a nation the group names no HQ of) is not "anyone's of that nation": only
+the owning nation's node administrator creates or changes it. Position
+reports (tracks) are the one kind any HQ of the owning nation writes.
 """
 
 from __future__ import annotations
@@ -43,11 +49,12 @@ class Action(StrEnum):
     CHANGE = "change"
     APPROVE = "approve"
     TASK = "task"
-    REQUEST = "request"
+    REQUEST = "request"  # draft, amend and send the nation's own coordination request
     COMMENT = "comment"
     CONCUR = "concur"
     DECIDE = "decide"
     ADMINISTER = "administer"
+    MONITOR = "monitor"  # read the node's federation status
 
 
 ACTION_NAMES: dict[Action, Text] = {
@@ -56,17 +63,24 @@ ACTION_NAMES: dict[Action, Text] = {
     Action.CHANGE: Text("change", "変更"),
     Action.APPROVE: Text("approve", "承認"),
     Action.TASK: Text("task", "任務付与"),
-    Action.REQUEST: Text("request", "要請"),
+    Action.REQUEST: Text("draft, amend or send", "起案・修正・送付"),
     Action.COMMENT: Text("comment", "意見"),
     Action.CONCUR: Text("concur", "同意"),
     Action.DECIDE: Text("record a decision", "決定の記録"),
-    Action.ADMINISTER: Text("administer the node", "ノード管理"),
+    Action.ADMINISTER: Text("administer", "管理"),
+    Action.MONITOR: Text("read the federation status of", "連携状況の確認"),
 }
 
-# Actions only the owning nation's chain of command may take.
-OWNER_ONLY = frozenset({Action.CREATE, Action.CHANGE, Action.APPROVE, Action.TASK, Action.DECIDE})
+# Actions only the owning nation's chain of command may take. A request is the
+# requesting nation's own object, written from one of its HQs: a partner
+# requests by drafting its own, addressed to the owner's HQ.
+OWNER_ONLY = frozenset(
+    {Action.CREATE, Action.CHANGE, Action.APPROVE, Action.TASK, Action.REQUEST, Action.DECIDE}
+)
 # Actions a partner may take on what is released to it.
-PARTNER_MAY = frozenset({Action.VIEW, Action.REQUEST, Action.COMMENT, Action.CONCUR})
+PARTNER_MAY = frozenset({Action.VIEW, Action.COMMENT, Action.CONCUR})
+# Actions on the node itself, by its own nations' users.
+NODE_ACTIONS = frozenset({Action.ADMINISTER, Action.MONITOR})
 
 ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.VIEW: frozenset(Role),
@@ -79,7 +93,22 @@ ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.CONCUR: frozenset({Role.COMMANDER}),
     Action.DECIDE: frozenset({Role.COMMANDER}),
     Action.ADMINISTER: frozenset({Role.ADMIN}),
+    # Link health is the staff's and the administrator's business; it is not
+    # shown to viewers or liaison officers.
+    Action.MONITOR: frozenset({Role.COMMANDER, Role.STAFF_OFFICER, Role.ADMIN}),
 }
+
+# Owner-only actions on an object no HQ holds: only the owning nation's node
+# administrator creates or changes it; nobody approves, tasks, requests or
+# decides on it (those always come from a chain of command).
+ROLES_WITHOUT_CHAIN: dict[Action, frozenset[Role]] = {
+    Action.CREATE: frozenset({Role.ADMIN}),
+    Action.CHANGE: frozenset({Role.ADMIN}),
+}
+
+# Kinds of object any HQ of the owning nation writes: a position report is the
+# nation's, not one HQ's (a TAK client of any HQ reports for its nation).
+NATION_WIDE = frozenset({"track"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +136,10 @@ class Target:
     """What an action is taken on.
 
     ``hq_chain`` lists the HQs with authority over the object: the HQ it
-    belongs to and every superior HQ of the same nation. Empty means any HQ of
-    the owning nation may act (e.g. a nation-level object).
+    belongs to (first) and every superior HQ of the same nation. Empty means
+    no HQ holds the object: owner-only actions then need the owning nation's
+    node administrator, except for the kinds in :data:`NATION_WIDE`, which any
+    HQ of the owning nation writes.
     """
 
     kind: str
@@ -116,6 +147,11 @@ class Target:
     owner: str
     marking: Marking
     hq_chain: tuple[str, ...] = ()
+
+    @property
+    def unheld(self) -> bool:
+        """No HQ holds this object (and it is not a nation-wide report)."""
+        return not self.hq_chain and self.kind not in NATION_WIDE
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,64 +169,121 @@ def _deny(code: str, en: str, ja: str) -> Forbidden:
     return Forbidden(Text(en, ja), code=code)
 
 
+def roles_for(action: Action, target: Target) -> frozenset[Role]:
+    """The roles that may take ``action`` on ``target`` at all."""
+    if action in OWNER_ONLY and target.unheld:
+        return ROLES_WITHOUT_CHAIN.get(action, frozenset())
+    return ROLES_FOR[action]
+
+
+def _role_refused(actor: Actor, action: Action, target: Target) -> Forbidden:
+    role, act = ROLE_NAMES[actor.role], ACTION_NAMES[action]
+    what = f"{target.kind} '{target.ident}'"
+    if action in OWNER_ONLY and target.unheld:
+        return _deny(
+            "role_not_authorized",
+            f"No HQ holds {what}, so no chain of command may {act.en} it: only "
+            f"{target.owner}'s node administrator may create or change it. "
+            f"A {role.en} may not.",
+            f"{target.kind}「{target.ident}」を保持する司令部がないため、指揮系統による"
+            f"{act.ja}はできません。作成・変更は{target.owner}のノード管理者のみが行えます"
+            f"（{role.ja}は不可）。",
+        )
+    return _deny(
+        "role_not_authorized",
+        f"A {role.en} may not {act.en} {what}.",
+        f"{role.ja}は{target.kind}「{target.ident}」の{act.ja}を行えません。",
+    )
+
+
+def require_role(actor: Actor, action: Action, what: Text) -> None:
+    """Refuse an action on the node itself (``what``: e.g. its federation links)
+    to a role that may not take it."""
+    if actor.role not in ROLES_FOR[action]:
+        role, act = ROLE_NAMES[actor.role], ACTION_NAMES[action]
+        raise _deny(
+            "role_not_authorized",
+            f"A {role.en} may not {act.en} {what.en}.",
+            f"{role.ja}は{what.ja}の{act.ja}を行えません。",
+        )
+
+
+def _owner_chain(actor: Actor, action: Action, target: Target, hosted: set[str]) -> str:
+    """The checks of an owner-only action; returns the basis of the grant."""
+    act = ACTION_NAMES[action]
+    what = f"{target.kind} '{target.ident}'"
+    if actor.nation != target.owner:
+        raise _deny(
+            "not_owner_nation",
+            f"{what} belongs to {target.owner}; only {target.owner}'s chain of command "
+            f"may {act.en} it. {actor.nation} may request, comment or concur.",
+            f"{target.kind}「{target.ident}」は{target.owner}の所有です。{act.ja}は"
+            f"{target.owner}の指揮系統のみが行えます。{actor.nation}は要請・意見・同意のみ可能です。",
+        )
+    if target.owner not in hosted:
+        raise _deny(
+            "not_hosted",
+            f"This node holds no authority for {target.owner}; {what} is changed only at "
+            f"{target.owner}'s node.",
+            f"このノードは{target.owner}の権限を持ちません。{target.kind}「{target.ident}」は"
+            f"{target.owner}のノードでのみ変更できます。",
+        )
+    head = f"{actor.nation} {actor.role.value} of {actor.hq_id}"
+    if not target.hq_chain:
+        if target.unheld:
+            return f"{head}, owner node administrator (no HQ holds it)"
+        return f"{head}, owner nation (any HQ reports it)"
+    if actor.role is Role.LIAISON_OFFICER and actor.hq_id != target.hq_chain[0]:
+        # A liaison officer speaks for the HQ they serve, not for its subordinates.
+        raise _deny(
+            "not_in_chain",
+            f"A liaison officer acts only for their own HQ ({actor.hq_id}); {what} is "
+            f"{target.hq_chain[0]}'s.",
+            f"連絡官は自らの司令部（{actor.hq_id}）のためにのみ行動します。"
+            f"{target.kind}「{target.ident}」は{target.hq_chain[0]}のものです。",
+        )
+    if actor.hq_id not in target.hq_chain:
+        chain = " → ".join(reversed(target.hq_chain))
+        raise _deny(
+            "not_in_chain",
+            f"{actor.hq_id} is not in the chain of command of {what} ({chain}).",
+            f"{actor.hq_id}は{target.kind}「{target.ident}」の指揮系統（{chain}）にありません。",
+        )
+    return f"{head}, owner chain of command"
+
+
 def authorize(actor: Actor, action: Action, target: Target, *, hosted: Iterable[str]) -> Grant:
     """Allow the action or raise :class:`Forbidden` with a bilingual reason.
 
     ``hosted`` are the nations whose authority this node holds: a node writes
     only objects owned by a nation it hosts (sovereign nodes).
     """
-    act = ACTION_NAMES[action]
-    what = f"{target.kind} '{target.ident}'"
+    hosted = set(hosted)
     if not target.marking.releases_to(actor.nation) and target.owner != actor.nation:
         raise _deny(
             "not_released",
-            f"{what} is not released to {actor.nation}.",
+            f"{target.kind} '{target.ident}' is not released to {actor.nation}.",
             f"{target.kind}「{target.ident}」は{actor.nation}に公開されていません。",
         )
-    if actor.role not in ROLES_FOR[action]:
-        role = ROLE_NAMES[actor.role]
-        raise _deny(
-            "role_not_authorized",
-            f"A {role.en} may not {act.en} {what}.",
-            f"{role.ja}は{target.kind}「{target.ident}」の{act.ja}を行えません。",
-        )
+    if actor.role not in roles_for(action, target):
+        raise _role_refused(actor, action, target)
     if action in OWNER_ONLY:
-        if actor.nation != target.owner:
-            raise _deny(
-                "not_owner_nation",
-                f"{what} belongs to {target.owner}; only {target.owner}'s chain of command "
-                f"may {act.en} it. {actor.nation} may request, comment or concur.",
-                f"{target.kind}「{target.ident}」は{target.owner}の所有です。{act.ja}は"
-                f"{target.owner}の指揮系統のみが行えます。{actor.nation}は要請・意見・同意のみ可能です。",
-            )
-        if target.owner not in set(hosted):
-            raise _deny(
-                "not_hosted",
-                f"This node holds no authority for {target.owner}; {what} is changed only at "
-                f"{target.owner}'s node.",
-                f"このノードは{target.owner}の権限を持ちません。{target.kind}「{target.ident}」は"
-                f"{target.owner}のノードでのみ変更できます。",
-            )
-        if target.hq_chain and actor.hq_id not in target.hq_chain:
-            raise _deny(
-                "not_in_chain",
-                f"{actor.hq_id} is not in the chain of command of {what} "
-                f"({' → '.join(reversed(target.hq_chain))}).",
-                f"{actor.hq_id}は{target.kind}「{target.ident}」の指揮系統"
-                f"（{' → '.join(reversed(target.hq_chain))}）にありません。",
-            )
-        basis = f"{actor.nation} {actor.role.value} of {actor.hq_id}, owner chain of command"
+        basis = _owner_chain(actor, action, target, hosted)
     elif action in PARTNER_MAY:
         relation = "owner" if actor.nation == target.owner else "partner"
         basis = f"{actor.nation} {actor.role.value} of {actor.hq_id}, {relation}, released"
-    else:  # ADMINISTER
-        if actor.nation not in set(hosted):
+    else:  # NODE_ACTIONS
+        if actor.nation not in hosted:
             raise _deny(
                 "not_hosted",
                 f"{actor.nation} is not hosted by this node.",
                 f"{actor.nation}はこのノードで管理されていません。",
             )
-        basis = f"{actor.nation} node administrator"
+        basis = (
+            f"{actor.nation} node administrator"
+            if action is Action.ADMINISTER
+            else f"{actor.nation} {actor.role.value} of {actor.hq_id}, node"
+        )
     return Grant(rule=f"{target.kind}.{action.value}", basis=basis)
 
 

@@ -169,8 +169,40 @@ def _released(ev: Event, nation: str) -> bool:
     return nation in (marking.get("releasable_to") or ())
 
 
+def _hidden_objects(session: Session, events: list[Event], nation: str) -> set[tuple[str, str]]:
+    """(type, id) of the partner objects among ``events`` whose row here is no
+    longer released to ``nation``: withdrawn by their owner, or narrowed since.
+
+    An event was released when it was written; the object it is about may not
+    be any more, and what is not released does not exist for a partner — its
+    past included. One query per object type, whatever the number of events.
+    """
+    from .projection import TABLES  # projection reads the ledger: imported late
+
+    wanted: dict[str, set[str]] = {}
+    for ev in events:
+        if ev.owner != nation and ev.object_type in TABLES:
+            wanted.setdefault(ev.object_type, set()).add(ev.object_id)
+    hidden: set[tuple[str, str]] = set()
+    for object_type, ids in wanted.items():
+        model = TABLES[object_type]
+        shown: set[str] = set()
+        chosen = sorted(ids)
+        for i in range(0, len(chosen), 500):
+            shown.update(
+                session.scalars(
+                    select(model.id).where(
+                        model.id.in_(chosen[i : i + 500]), model.rel.contains(nation)
+                    )
+                )
+            )
+        hidden.update((object_type, object_id) for object_id in ids - shown)
+    return hidden
+
+
 def released_events(db: Database, nation: str, *, after: int = 0, limit: int = 100) -> list[Event]:
-    """Events after ``after`` released to ``nation``, oldest first, at most ``limit``."""
+    """Events after ``after`` released to ``nation``, oldest first, at most ``limit``;
+    none about a partner object that is no longer released to ``nation``."""
     out: list[Event] = []
     last = after
     while len(out) < limit:
@@ -181,19 +213,23 @@ def released_events(db: Database, nation: str, *, after: int = 0, limit: int = 1
                 .order_by(LedgerRow.seq)
                 .limit(limit)
             ).all()
-        if not rows:
-            break
-        for row in rows:
-            ev = _event(row)
-            if _released(ev, nation):
-                out.append(ev)
+            if not rows:
+                break
+            events = [ev for ev in map(_event, rows) if _released(ev, nation)]
+            hidden = _hidden_objects(s, events, nation)
+        out.extend(ev for ev in events if (ev.object_type, ev.object_id) not in hidden)
         last = rows[-1][0]
     return out[:limit]
 
 
 def history(db: Database, object_type: str, object_id: str, nation: str) -> list[Event]:
-    """The events of one object that are released to ``nation``."""
-    return [ev for ev in events_of(db, object_type, object_id) if _released(ev, nation)]
+    """The events of one object that are released to ``nation``; none at all when
+    the object is a partner's that is no longer released to ``nation``."""
+    events = [ev for ev in events_of(db, object_type, object_id) if _released(ev, nation)]
+    with db.read() as s:
+        if _hidden_objects(s, events, nation):
+            return []
+    return events
 
 
 def events_at(session: Session, seqs: list[int]) -> list[Event]:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from alliance.core.models import Note
 from alliance.federation.partners import LinkOut, QuarantinedOut
 
-from ..deps import ActorDep, AdminDep, NodeDep
+from ..deps import AdminDep, MonitorDep, NodeDep
 
 router = APIRouter(prefix="/federation", tags=["federation"])
 
@@ -17,8 +17,10 @@ router = APIRouter(prefix="/federation", tags=["federation"])
     "/status",
     response_model=list[LinkOut],
     summary="Each partner: sent, acknowledged, received, lag, quarantine / 連携状況",
+    description="Commanders, staff officers and node administrators only. / "
+    "指揮官・幕僚・ノード管理者のみ。",
 )
-def status(node: NodeDep, _actor: ActorDep) -> list[LinkOut]:
+def status(node: NodeDep, _actor: MonitorDep) -> list[LinkOut]:
     return node.federation.partners.status()
 
 
