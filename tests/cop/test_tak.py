@@ -35,16 +35,20 @@ def test_each_nation_receives_exactly_what_is_released_to_it(tak: Tak) -> None:
     usa = tak.client("USA")
     usa.read_until(lambda e: e.type == "t-x-takp-v")
     jpn.read_until(lambda e: e.type == "t-x-takp-v")
-    jpn.send(_cot("JPN-SHARED", rel="USA") + _cot("JPN-NATIONAL"))
+    # The national-only report goes first: reports reach a client in the order
+    # they were sent, so the released one after it is the barrier.
+    jpn.send(_cot("JPN-NATIONAL") + _cot("JPN-SHARED", rel="USA"))
     got = usa.read_until(lambda e: e.uid == "JPN-SHARED")
     assert "JPN-SHARED" in {e.uid for e in got}
-    usa.read_until(lambda e: e.uid == "JPN-NATIONAL", timeout=1.0)
     assert "JPN-NATIONAL" not in {e.uid for e in usa.events}
     shared = next(e for e in usa.events if e.uid == "JPN-SHARED")
     assert shared.extra["owner"] == "JPN"
     assert shared.extra["releasable_to"] == "JPN,USA"
-    # The sender is not sent its own reports back.
-    jpn.read_until(lambda e: e.uid.startswith("JPN-"), timeout=1.0)
+    # The sender is not sent its own reports back: a USA report sent after
+    # them is the barrier.
+    usa.send(_cot("USA-BARRIER", rel="JPN"))
+    jpn.read_until(lambda e: e.uid == "USA-BARRIER")
+    assert "USA-BARRIER" in {e.uid for e in jpn.events}
     assert not any(e.uid.startswith("JPN-") for e in jpn.events)
     # Both are in the node's picture, owned by JPN whatever the event claimed.
     assert {t.uid for t in tak.node.cop.hub.picture("JPN")} >= {"JPN-SHARED", "JPN-NATIONAL"}
@@ -88,7 +92,10 @@ def test_no_token_or_a_bad_one_gets_nothing(tak: Tak) -> None:
     assert tak.node.cop.hub.get("INTRUDER", "JPN") is None
 
 
-def test_a_user_disabled_while_connected_is_disconnected(tak: Tak) -> None:
+def test_a_user_disabled_while_connected_is_disconnected_by_the_recheck(tak: Tak) -> None:
+    """The backstop: this server is not wired to the node's user desk (as when
+    another process disables the user), so the periodic recheck (0.3 s here)
+    finds it. The immediate path is in test_tak_interop."""
     usa = tak.client("USA")
     jpn = tak.client("JPN")
     usa.read_until(lambda e: e.type == "t-x-takp-v")
