@@ -854,6 +854,13 @@ def _legacy_home(home: Path, nation: str) -> None:
             critical=False,
         )
         .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(node_key.public_key()), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .add_extension(
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
         )

@@ -717,7 +717,9 @@ class Pki:
                 code="pki_missing",
             )
         ca_key = _load_private_key(self.users_ca_key_path)
-        return issue_client_cert(ca_key, users_ca, user_id=user_id, name=name, valid_days=valid_days)
+        return issue_client_cert(
+            ca_key, users_ca, user_id=user_id, name=name, valid_days=valid_days
+        )
 
     @classmethod
     def load(cls, home: Path) -> Pki:
