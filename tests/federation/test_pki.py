@@ -1127,6 +1127,7 @@ def test_cli_init_show_export(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     pki = _run(tmp_path, "pki", "init", "--home", home, "--host", "jpn.alliance.test")
     assert pki.returncode == 0, pki.stderr
+    assert "new federation CA created; new user CA created" in " ".join(pki.stdout.split())
     loaded = Pki.load(Path(home))
     assert loaded.ca_fingerprint in pki.stdout
     assert _mode(Path(home) / "pki" / "ca.key") == 0o600
@@ -1172,3 +1173,34 @@ def test_cli_init_show_export(tmp_path: Path) -> None:
     plain = _run(tmp_path, "pki", "export", "--home", home, "--url", "http://127.0.0.1:8711")
     assert plain.returncode == 2
     assert "federation_url" in plain.stderr
+
+
+def test_cli_upgrades_a_home_made_before_node_and_user_certificates_were_split(
+    tmp_path: Path,
+) -> None:
+    """What an operator sees: ``pki show`` says the node certificate is old and
+    names the fix; ``pki init --renew-node`` adds the node policy and the user
+    CA and keeps the federation CA partners have pinned."""
+    home = tmp_path / "H"
+    made = _run(tmp_path, "init", "--home", str(home), "--nation", "JPN", "--no-seed")
+    assert made.returncode == 0, made.stderr
+    _legacy_home(home, "JPN")
+    pinned = (home / "pki" / "ca.pem").read_bytes()
+
+    shown = _run(tmp_path, "pki", "show", "--home", str(home), "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["node"]["policy"] == "-"
+    assert "users_ca" not in json.loads(shown.stdout)
+    assert "alliance pki init --renew-node" in " ".join(shown.stderr.split())
+
+    renewed = _run(tmp_path, "pki", "init", "--home", str(home), "--renew-node")
+    assert renewed.returncode == 0, renewed.stderr
+    said = " ".join(renewed.stdout.split())
+    assert "existing federation CA kept; new user CA created" in said
+    assert (home / "pki" / "ca.pem").read_bytes() == pinned
+
+    shown = _run(tmp_path, "pki", "show", "--home", str(home), "--json")
+    info = json.loads(shown.stdout)
+    assert info["node"]["policy"] == f"node ({NODE_POLICY_OID.dotted_string})"
+    assert "OU=User CA" in info["users_ca"]["subject"]
+    assert "renew-node" not in shown.stderr
