@@ -95,7 +95,7 @@ class TakSettings:
     tls_port: int | None = None  # None: no TLS listener; 0: any free port
     release_to: tuple[str, ...] = ()  # default release of reports from TAK clients
     recheck_seconds: float = 15.0  # how often connected users are checked to be still enabled
-    signin_seconds: float = SIGNIN_DEADLINE
+    signin_seconds: float = SIGNIN_DEADLINE  # total, from accept to a known user
     max_unauthenticated_per_address: int = MAX_UNAUTHENTICATED_PER_ADDRESS
     max_unauthenticated: int = MAX_UNAUTHENTICATED
 
@@ -437,6 +437,8 @@ class TakServer:
                 conn.actor, rest = await conn.authenticate_tcp()
                 return rest
             assert self.tls is not None
+            # Reached with no await since the accept: the client's hello cannot
+            # have been read as plain bytes before the upgrade pauses reading.
             await conn.writer.start_tls(self.tls)
         conn.actor = self._identify_tls(conn.writer)
         return b""
