@@ -1,4 +1,4 @@
-"""``alliance pki``: the national federation CA, the node certificate, the partner bundle."""
+"""``alliance pki``: the national federation CA and user CA, the node certificate, the partner bundle."""
 
 from __future__ import annotations
 
@@ -58,11 +58,12 @@ def pki_init(
         ),
     ] = False,
 ) -> None:
-    """Create the national CA (if absent) and the node certificate. / 国のCA（未作成なら）とノード証明書を作成する。"""
-    from alliance.federation.pki import Pki
+    """Create the national CAs (if absent) and the node certificate. / 国のCA（未作成なら）とノード証明書を作成する。"""
+    from alliance.federation.pki import CA_CERT, USERS_CA_CERT, Pki
 
     settings = settings_for(home)
-    had_ca = (Pki.directory(settings.home) / "ca.pem").exists()
+    had_ca = (Pki.directory(settings.home) / CA_CERT).exists()
+    had_users_ca = (Pki.directory(settings.home) / USERS_CA_CERT).exists()
     hosts = [*_default_hosts(settings), *(host or [])]
     try:
         pki = Pki.init(
@@ -70,10 +71,11 @@ def pki_init(
         )
     except AllianceError as exc:
         raise fail(exc.message) from None
-    ca_note = (
-        Text("existing CA kept", "既存のCAを使用")
-        if had_ca
-        else Text("new CA created", "CAを新規作成")
+    ca_note = Text(
+        ("existing federation CA kept" if had_ca else "new federation CA created")
+        + ("; existing user CA kept" if had_users_ca else "; new user CA created"),
+        ("既存の連接用CAを使用" if had_ca else "連接用CAを新規作成")
+        + ("、既存の利用者CAを使用" if had_users_ca else "、利用者CAを新規作成"),
     )
     out.print(
         say(
@@ -99,15 +101,29 @@ def pki_init(
 
 
 def _describe(cert: x509.Certificate) -> dict[str, str]:
-    from alliance.federation.pki import extended_key_usages, fingerprint
+    from alliance.federation.pki import (
+        NODE_POLICY_OID,
+        USER_POLICY_OID,
+        extended_key_usages,
+        fingerprint,
+    )
+
+    try:
+        policies = [
+            p.policy_identifier
+            for p in cert.extensions.get_extension_for_class(x509.CertificatePolicies).value
+        ]
+    except x509.ExtensionNotFound:
+        policies = []
+    names = {NODE_POLICY_OID: "node", USER_POLICY_OID: "user"}
 
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = [str(v) for v in san.get_values_for_type(x509.DNSName)] + [
+        hosts = [str(v) for v in san.get_values_for_type(x509.DNSName)] + [
             str(v) for v in san.get_values_for_type(x509.IPAddress)
         ]
     except x509.ExtensionNotFound:
-        names = []
+        hosts = []
     try:
         is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     except x509.ExtensionNotFound:
@@ -120,7 +136,11 @@ def _describe(cert: x509.Certificate) -> dict[str, str]:
         "not_after": cert.not_valid_after_utc.isoformat(),
         "ca": str(is_ca),
         "eku": ", ".join(extended_key_usages(cert)) or "-",
-        "san": ", ".join(names) or "-",
+        "policy": ", ".join(
+            f"{names[p]} ({p.dotted_string})" if p in names else p.dotted_string for p in policies
+        )
+        or "-",
+        "san": ", ".join(hosts) or "-",
     }
 
 
@@ -129,7 +149,7 @@ def pki_show(
     home: HomeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output / JSON形式で出力")] = False,
 ) -> None:
-    """Show the CA and node certificates: subjects, fingerprints, validity, EKUs. / CAとノード証明書を表示する。"""
+    """Show the CAs and the node certificate: subjects, fingerprints, validity, EKUs, policies. / CAとノード証明書を表示する。"""
     from alliance.federation.pki import Pki
 
     settings = settings_for(home)
@@ -137,23 +157,40 @@ def pki_show(
         pki = Pki.load(settings.home)
     except AllianceError as exc:
         raise fail(exc.message) from None
+    offline = say(Text("absent (kept offline)", "なし（オフライン保管）"))
     shown = {"ca": _describe(pki.ca_cert), "node": _describe(pki.node_cert)}
-    shown["ca"]["key"] = (
-        str(pki.ca_key_path)
-        if pki.ca_key_path.exists()
-        else say(Text("absent (kept offline)", "なし（オフライン保管）"))
-    )
+    shown["ca"]["key"] = str(pki.ca_key_path) if pki.ca_key_path.exists() else offline
     shown["node"]["key"] = str(pki.node_key_path)
+    if pki.users_ca_cert is not None:
+        shown["users_ca"] = _describe(pki.users_ca_cert)
+        shown["users_ca"]["key"] = (
+            str(pki.users_ca_key_path) if pki.users_ca_key_path.exists() else offline
+        )
     if as_json:
         sys.stdout.write(json.dumps(shown, indent=2, ensure_ascii=False) + "\n")
-        return
-    table = Table()
-    table.add_column("", no_wrap=True)
-    table.add_column(say(Text("CA", "CA")), overflow="fold")
-    table.add_column(say(Text("node", "ノード")), overflow="fold")
-    for row in shown["ca"]:
-        table.add_row(row, shown["ca"][row], shown["node"][row])
-    out.print(table)
+    else:
+        table = Table()
+        table.add_column("", no_wrap=True)
+        table.add_column(say(Text("federation CA", "連接用CA")), overflow="fold")
+        table.add_column(say(Text("node", "ノード")), overflow="fold")
+        table.add_column(say(Text("user CA", "利用者CA")), overflow="fold")
+        missing = say(Text("none yet", "未作成"))
+        for row in shown["ca"]:
+            users = shown["users_ca"][row] if "users_ca" in shown else missing
+            table.add_row(row, shown["ca"][row], shown["node"][row], users)
+        out.print(table)
+    if not pki.node_cert_current:
+        err.print(
+            say(
+                Text(
+                    "The node certificate lacks the node certificate policy (issued by an older "
+                    "version): partners refuse it. Run 'alliance pki init --renew-node'.",
+                    "ノード証明書にノード用ポリシーがありません（旧版で発行）。パートナーに拒否されます。"
+                    "「alliance pki init --renew-node」を実行してください。",
+                )
+            ),
+            soft_wrap=True,
+        )
 
 
 @pki_app.command("export")

@@ -36,7 +36,7 @@ def client_cert(
     home: HomeOpt = None,
 ) -> None:
     """Issue a TAK client certificate for a user (.p12 for ATAK, PEM files). / 利用者のTAKクライアント証明書を発行する。"""
-    from alliance.federation.pki import Pki, write_client_files
+    from alliance.federation.pki import CA_CERT, USERS_CA_CERT, Pki, write_client_files
     from alliance.node import Node
 
     settings = settings_for(home)
@@ -48,22 +48,49 @@ def client_cert(
         finally:
             node.db.dispose()
         pki = Pki.load(settings.home)
+        created = pki.users_ca_cert is None
+        pki = pki.with_users_ca()
         secret = password or secrets.token_urlsafe(12)
         files = write_client_files(pki, user_id, user.name, directory, secret)
     except AllianceError as exc:
         raise fail(exc.message, 2) from None
+    if created:
+        out.print(
+            say(
+                Text(
+                    f"Created the {pki.nation} user CA ({pki.users_ca_cert_path}): it issues TAK "
+                    "client certificates from now on; those issued earlier no longer work on "
+                    "the TAK port.",
+                    f"{pki.nation}の利用者CA（{pki.users_ca_cert_path}）を作成しました。以後TAK"
+                    "クライアント証明書はこのCAが発行します。以前の証明書はTAKポートで使えません。",
+                )
+            ),
+            soft_wrap=True,
+        )
     out.print(
         say(
             Text(
                 f"TAK client certificate for {user.name} ({user.nation}, {user.role.value}) "
-                f"issued by the {pki.nation} CA:",
+                f"issued by the {pki.nation} user CA:",
                 f"{user.name}（{user.nation}、{user.role.value}）のTAKクライアント証明書を"
-                f"{pki.nation}のCAで発行しました:",
+                f"{pki.nation}の利用者CAで発行しました:",
             )
-        )
+        ),
+        soft_wrap=True,
     )
+    roles = {
+        CA_CERT: Text(
+            "trust this CA for the server (it issued the node certificate)",
+            "サーバ確認用に信頼するCA（ノード証明書の発行元）",
+        ),
+        USERS_CA_CERT: Text(
+            "the CA that issued this client certificate (also inside the .p12)",
+            "このクライアント証明書の発行元CA（.p12にも同梱）",
+        ),
+    }
     for path in files:
-        out.print(f"  {path}")
+        role = roles.get(path.name)
+        out.print(f"  {path}" + (f"  ({say(role)})" if role else ""), soft_wrap=True)
     if password is None:
         out.print(
             say(

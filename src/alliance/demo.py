@@ -86,8 +86,9 @@ def prepare(
     base: Path, ports: dict[str, int], *, fresh: bool = True, tak_base: int = TAK_BASE
 ) -> list[DemoNode]:
     """Create both nodes (fresh by default), seed them, add users, federate them
-    over mutual TLS (each a national CA of its own, bundles exchanged), then add
-    demo content — which therefore reaches the partner through its stream."""
+    over mutual TLS (each a national federation CA and user CA of its own,
+    bundles exchanged), then add demo content — which therefore reaches the
+    partner through its stream."""
     if fresh and base.exists():
         shutil.rmtree(base)
     tak = tak_ports(list(ports), tak_base)
@@ -118,8 +119,13 @@ def prepare(
             staff = node.users.authenticate(
                 next(u.token for u in demo.users if u.role == Role.STAFF_OFFICER)
             )
+            # From the user CA (created here for a demo kept from an older version).
             demo.tak_files = write_client_files(
-                Pki.load(home), staff.user_id, staff.name, home / "tak", demo.tak_password
+                Pki.load(home).with_users_ca(),
+                staff.user_id,
+                staff.name,
+                home / "tak",
+                demo.tak_password,
             )
         nodes.append(demo)
     return nodes

@@ -73,6 +73,9 @@ class Node:
             TrackFeed(self.cop, self.key, settings.nation, settings.hosted_nations),
         )
         self.tak: TakServer | None = None
+        # A user disabled here (API, console, CLI in this process) loses their
+        # open TAK connections at once, not at the TAK server's next recheck.
+        self.users.on_disabled(self._user_disabled)
         self._started = False
 
     @property
@@ -189,8 +192,9 @@ class Node:
         """Start the TAK server on the configured ports (None when both are 0).
 
         The TLS port needs the node's PKI: it presents the node certificate and
-        takes client certificates issued by this node's CA (``alliance tak
-        client-cert``), each naming an enabled user.
+        takes client certificates issued by this node's user CA (``alliance tak
+        client-cert``), each naming an enabled user. A home made before the
+        user CA existed gets one now (logged).
         """
         s = self.settings
         if not s.tak_tcp_port and not s.tak_tls_port:
@@ -198,9 +202,9 @@ class Node:
         tls = None
         identify = None
         if s.tak_tls_port:
-            pki = Pki.load(s.home)
+            pki = Pki.load(s.home).with_users_ca()
             tls = tak_server_context(pki)
-            ca = pki.ca_cert
+            ca = pki.users_ca
 
             def identify(der: bytes) -> Actor | None:
                 user_id = client_user_id(der, ca)
@@ -227,6 +231,11 @@ class Node:
         server.start()
         self.tak = server
         return server
+
+    def _user_disabled(self, user_id: str) -> None:
+        tak = self.tak
+        if tak is not None:
+            tak.disconnect_user(user_id)
 
     def user_enabled(self, user_id: str) -> bool:
         """Whether the user exists here and is not disabled."""

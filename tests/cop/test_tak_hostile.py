@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from alliance.cop.cot import CotEvent, to_proto_frame, to_xml
+from alliance.cop.tak import TakServer, TakSettings
+from alliance.core.authority import Actor
+from alliance.federation.pki import Pki, client_user_id, tak_server_context
+from alliance.node import Node
+from tests.conftest import NodeFactory, People, add_people
 
-from .conftest import Tak
+from .conftest import HQ, Client, Tak, auth
 
 NOW = datetime.now(UTC)
 
@@ -166,3 +176,200 @@ def test_a_report_from_the_future_does_not_freeze_a_track(tak: Tak) -> None:
     track = tak.node.cop.hub.get("JPN-CLOCK", "USA")
     assert track is not None
     assert track.time.year == NOW.year
+
+
+# -- sign-in limits ------------------------------------------------------------------
+
+DEADLINE_S = 1.0  # the sign-in deadline of the limited server (the default is 10 s)
+PER_ADDRESS = 3
+OVERALL = 5
+
+
+@dataclass
+class Limited:
+    """A TAK server (TCP and TLS) with a short sign-in deadline and small caps."""
+
+    node: Node
+    server: TakServer
+    people: People
+    pki: Pki
+    sockets: list[socket.socket] = field(default_factory=list)
+
+    def token(self, nation: str) -> str:
+        return self.people.tokens[f"{nation} staff_officer {HQ[nation]}"]
+
+    def raw(self, *, tls_port: bool = False, source: str = "127.0.0.1") -> socket.socket:
+        """A bare TCP connection that says nothing (a TLS client that never
+        sends its hello, or a TAK client that never signs in)."""
+        port = self.server.tls_port if tls_port else self.server.tcp_port
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+        self.sockets.append(sock)
+        return sock
+
+
+@pytest.fixture
+def limited(make_node: NodeFactory) -> Iterator[Limited]:
+    node = make_node("JPN", hosted=["USA"], seed=True)
+    people = add_people(node)
+    pki = Pki.init(node.settings.home, "JPN", node.node_id, [])
+
+    def identify(der: bytes) -> Actor | None:
+        user_id = client_user_id(der, pki.users_ca)
+        return node.users.actor_for_id(user_id) if user_id is not None else None
+
+    server = TakServer(
+        node.cop,
+        TakSettings(
+            tcp_port=0,
+            tls_port=0,
+            signin_seconds=DEADLINE_S,
+            max_unauthenticated_per_address=PER_ADDRESS,
+            max_unauthenticated=OVERALL,
+        ),
+        authenticate=node.users.authenticate,
+        tls=tak_server_context(pki),
+        identify=identify,
+        still_allowed=node.user_enabled,
+    )
+    server.start()
+    limits = Limited(node, server, people, pki)
+    yield limits
+    for sock in limits.sockets:
+        sock.close()
+    server.stop()
+
+
+def _closed(sock: socket.socket, timeout: float) -> float | None:
+    """Seconds until the server closed ``sock`` (None if it stayed open ``timeout``)."""
+    started = time.monotonic()
+    sock.settimeout(0.05)
+    while time.monotonic() - started < timeout:
+        try:
+            if sock.recv(65536) == b"":
+                return time.monotonic() - started
+        except TimeoutError:
+            continue
+        except OSError:
+            return time.monotonic() - started
+    return None
+
+
+def _trickle(sock: socket.socket, data: bytes, every: float, limit: float) -> float | None:
+    """Send ``data`` one byte every ``every`` seconds until the server closes the
+    connection; seconds from the first byte to the close (None: open after ``limit``)."""
+    started = time.monotonic()
+    for byte in data:
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            return time.monotonic() - started
+        gone = _closed(sock, every)
+        if gone is not None:
+            return time.monotonic() - started
+        if time.monotonic() - started > limit:
+            return None
+    return None
+
+
+def _client_hello() -> bytes:
+    """The first flight of a real TLS client: what a slow handshake trickles."""
+    ctx = ssl.create_default_context()
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    with contextlib.suppress(ssl.SSLWantReadError):
+        tls.do_handshake()
+    hello = outgoing.read()
+    assert hello[0] == 0x16  # a TLS handshake record
+    return hello
+
+
+def test_a_sign_in_trickled_byte_by_byte_is_cut_off_at_the_total_deadline(
+    limited: Limited, caplog: pytest.LogCaptureFixture
+) -> None:
+    """1 byte every 0.3 s never trips a per-read timeout; the total deadline cuts it."""
+    sock = limited.raw()
+    with caplog.at_level(logging.WARNING, logger="alliance.cop.tak"):
+        took = _trickle(sock, auth(limited.token("JPN")), every=0.3, limit=4 * DEADLINE_S)
+    assert took is not None, "still connected after 4x the sign-in deadline"
+    assert DEADLINE_S - 0.35 <= took <= DEADLINE_S + 1.0, took
+    assert any("not signed in within 1.0 s" in r.getMessage() for r in caplog.records)
+    # The same token, sent at once, signs in.
+    fast = Client(limited.server.tcp_port, limited.token("JPN"))
+    try:
+        assert any(e.type == "t-x-takp-v" for e in fast.read_until(lambda e: True))
+    finally:
+        fast.close()
+
+
+def test_a_tls_handshake_trickled_byte_by_byte_is_cut_off_at_the_deadline(
+    limited: Limited,
+) -> None:
+    sock = limited.raw(tls_port=True)
+    took = _trickle(sock, _client_hello(), every=0.3, limit=4 * DEADLINE_S)
+    assert took is not None, "TLS handshake still pending after 4x the sign-in deadline"
+    assert DEADLINE_S - 0.35 <= took <= DEADLINE_S + 1.0, took
+
+
+def test_connections_beyond_the_per_address_cap_are_closed_at_once(
+    limited: Limited, caplog: pytest.LogCaptureFixture
+) -> None:
+    usa = Client(limited.server.tcp_port, limited.token("USA"))
+    jpn = Client(limited.server.tcp_port, limited.token("JPN"))
+    try:
+        usa.read_until(lambda e: e.type == "t-x-takp-v")
+        jpn.read_until(lambda e: e.type == "t-x-takp-v")
+        # Signed-in clients do not count; PER_ADDRESS silent ones (TLS handshakes
+        # that never start count too) fill the address's share.
+        silent = [limited.raw(), limited.raw(tls_port=True), limited.raw()]
+        assert len(silent) == PER_ADDRESS
+        time.sleep(0.1)  # accepted and counted
+        with caplog.at_level(logging.WARNING, logger="alliance.cop.tak"):
+            for tls_port in (True, False):
+                extra = limited.raw(tls_port=tls_port)
+                took = _closed(extra, 2.0)
+                assert took is not None, f"still open (TLS port: {tls_port})"
+                assert took < 0.5, (tls_port, took)
+        assert sum("refused" in r.getMessage() for r in caplog.records) == 2
+        # The signed-in clients carry on meanwhile …
+        jpn.send(_cot("JPN-DURING-FLOOD"))
+        got = usa.read_until(lambda e: e.uid == "JPN-DURING-FLOOD")
+        assert "JPN-DURING-FLOOD" in {e.uid for e in got}
+        # … and once the silent ones reach the deadline, the address may sign in again.
+        for sock in silent:
+            took = _closed(sock, 3 * DEADLINE_S)
+            assert took is not None
+        late = Client(limited.server.tcp_port, limited.token("JPN"))
+        try:
+            assert any(e.type == "t-x-takp-v" for e in late.read_until(lambda e: True))
+        finally:
+            late.close()
+    finally:
+        usa.close()
+        jpn.close()
+
+
+def test_connections_beyond_the_overall_cap_are_closed_at_once(limited: Limited) -> None:
+    usa = Client(limited.server.tcp_port, limited.token("USA"))
+    try:
+        usa.read_until(lambda e: e.type == "t-x-takp-v")
+        sources = ["127.0.0.2"] * PER_ADDRESS + ["127.0.0.3"] * (OVERALL - PER_ADDRESS)
+        held = [limited.raw(source=s, tls_port=i % 2 == 0) for i, s in enumerate(sources)]
+        time.sleep(0.1)
+        extra = limited.raw(source="127.0.0.4")
+        took = _closed(extra, 2.0)
+        assert took is not None, "still open"
+        assert took < 0.5, took
+        assert all(_closed(sock, 0.05) is None for sock in held)  # still within the deadline
+        ping = CotEvent(
+            uid="ping",
+            type="t-x-c-t",
+            time=NOW,
+            start=NOW,
+            stale=NOW + timedelta(seconds=20),
+            lat=0.0,
+            lon=0.0,
+        )
+        usa.send(to_xml(ping))
+        assert any(e.type == "t-x-c-t-r" for e in usa.read_until(lambda e: e.type == "t-x-c-t-r"))
+    finally:
+        usa.close()

@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import time
 from collections.abc import Callable
 from configparser import ConfigParser, SectionProxy
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytak
 import pytest
 
 from alliance.cop.cot import CotEvent, parse_xml, to_xml
+from alliance.node import Node
 
 from .conftest import TakNode, auth
 
@@ -42,6 +45,20 @@ def _cot(uid: str, *, rel: str | None = None) -> bytes:
         extra=extra,
     )
     return to_xml(ev)
+
+
+def _ping() -> bytes:
+    return to_xml(
+        CotEvent(
+            uid="ping",
+            type="t-x-c-t",
+            time=NOW,
+            start=NOW,
+            stale=NOW + timedelta(seconds=20),
+            lat=0.0,
+            lon=0.0,
+        )
+    )
 
 
 def _config(url: str, **extra: str) -> SectionProxy:
@@ -107,6 +124,22 @@ class PytakClient:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(loop(), timeout)
         return self.events
+
+    async def closed_within(self, timeout: float) -> float | None:
+        """Seconds until the server closed the connection (None: still open after ``timeout``)."""
+        started = time.monotonic()
+
+        async def drain() -> None:
+            while await self.reader.read(65536):
+                pass
+
+        try:
+            await asyncio.wait_for(drain(), timeout)
+        except TimeoutError:
+            return None
+        except (ConnectionError, ssl.SSLError):
+            pass
+        return time.monotonic() - started
 
 
 def _uids(events: list[CotEvent]) -> set[str]:
@@ -198,3 +231,43 @@ def test_tls_refuses_a_disabled_user(tak_node: TakNode) -> None:
             return []
 
     assert asyncio.run(scenario()) == []
+
+
+def test_a_user_disabled_through_the_api_loses_the_tls_connection_at_once(
+    tak_node: TakNode, serve: Callable[[Node], httpx.Client]
+) -> None:
+    """Not at the next periodic recheck (15 s): the node closes the disabled
+    user's open connections when the disable commits; the certificate, still
+    valid as a certificate, signs nobody in afterwards."""
+    api = serve(tak_node.node)
+    admin = {"Authorization": f"Bearer {tak_node.people.tokens['USA admin usa-jfhq']}"}
+    user_id = tak_node.node.users.authenticate(tak_node.token("USA")).user_id
+
+    async def scenario() -> tuple[float | None, list[CotEvent]]:
+        async with (
+            PytakClient(_tls_config(tak_node, "USA", p12=True)) as usa,
+            PytakClient(_tls_config(tak_node, "JPN", p12=True)) as jpn,
+        ):
+            await usa.read_until(lambda e: e.type == "t-x-takp-v")
+            await jpn.read_until(lambda e: e.type == "t-x-takp-v")
+            assert any(e.type == "t-x-takp-v" for e in usa.events)
+            started = time.monotonic()
+            response = await asyncio.to_thread(api.post, f"/users/{user_id}/disable", headers=admin)
+            assert response.status_code == 200, response.text
+            assert response.json()["disabled"] is True
+            closed = await usa.closed_within(3.0)
+            took = None if closed is None else time.monotonic() - started
+            # The other user's connection is untouched.
+            await jpn.send(_ping())
+            await jpn.read_until(lambda e: e.type == "t-x-c-t-r")
+            assert any(e.type == "t-x-c-t-r" for e in jpn.events)
+        try:
+            async with PytakClient(_tls_config(tak_node, "USA", p12=True)) as again:
+                return took, await again.read_until(lambda e: True, timeout=3)
+        except (ssl.SSLError, ConnectionError):
+            return took, []
+
+    took, after = asyncio.run(scenario())
+    assert took is not None, "the disabled user's TAK connection stayed open for 3 s"
+    assert took < 1.0, f"closed only after {took:.2f} s"
+    assert after == []

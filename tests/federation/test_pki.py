@@ -1,11 +1,14 @@
 """Federation PKI: certificates with the stated extensions, owner-only keys, real
-mutual-TLS handshakes on 127.0.0.1 (and the ways they must fail), partner bundles."""
+mutual-TLS handshakes on 127.0.0.1 (and the ways they must fail), partner bundles,
+and the split between node certificates (federation CA, node policy) and user
+certificates (user CA, user policy)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
 import json
+import logging
 import os
 import shutil
 import socket
@@ -29,13 +32,19 @@ from alliance.core.errors import AllianceError, InvalidInput
 from alliance.core.keys import NodeKey
 from alliance.federation.bundle import BUNDLE_FORMAT, export_bundle, read_bundle
 from alliance.federation.pki import (
+    NODE_POLICY_OID,
+    USER_POLICY_OID,
     Pki,
+    alpha2,
     client_context,
+    client_user_id,
     create_ca,
     fingerprint,
     identify_peer,
+    issue_client_cert,
     issue_node_cert,
     server_context,
+    tak_server_context,
 )
 
 ALLIANCE = Path(sys.executable).parent / "alliance"
@@ -63,6 +72,17 @@ def _ext(
     cert: x509.Certificate, kind: type[x509.ExtensionType]
 ) -> x509.Extension[x509.ExtensionType]:
     return cert.extensions.get_extension_for_class(kind)
+
+
+def _policies(cert: x509.Certificate) -> list[x509.ObjectIdentifier]:
+    ext = _ext(cert, x509.CertificatePolicies)
+    assert not ext.critical
+    assert isinstance(ext.value, x509.CertificatePolicies)
+    return [p.policy_identifier for p in ext.value]
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
 
 
 # -- certificates ------------------------------------------------------------------
@@ -118,6 +138,7 @@ def test_node_certificate_is_for_server_and_client_auth_with_the_hosts() -> None
     assert isinstance(eku, x509.ExtendedKeyUsage)
     assert ExtendedKeyUsageOID.SERVER_AUTH in eku
     assert ExtendedKeyUsageOID.CLIENT_AUTH in eku
+    assert _policies(cert) == [NODE_POLICY_OID]
     ku = _ext(cert, x509.KeyUsage)
     assert ku.critical
     assert isinstance(ku.value, x509.KeyUsage)
@@ -173,7 +194,15 @@ def test_init_writes_owner_only_keys_and_refuses_to_overwrite(tmp_path: Path) ->
     assert _mode(folder) == 0o700
     assert _mode(folder / "ca.key") == 0o600
     assert _mode(folder / "node.key") == 0o600
-    assert {p.name for p in folder.iterdir()} == {"ca.key", "ca.pem", "node.key", "node.pem"}
+    assert _mode(folder / "users-ca.key") == 0o600
+    assert {p.name for p in folder.iterdir()} == {
+        "ca.key",
+        "ca.pem",
+        "node.key",
+        "node.pem",
+        "users-ca.key",
+        "users-ca.pem",
+    }
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     with pytest.raises(AllianceError) as caught:
         Pki.init(home, "JPN", "jpn-node", ["jpn.alliance.test"])
@@ -191,8 +220,10 @@ def test_renew_node_reissues_only_the_node_key_and_certificate(tmp_path: Path) -
     home = tmp_path / "jpn"
     first = Pki.init(home, "JPN", "jpn-node", [])
     ca_key_before = (home / "pki" / "ca.key").read_bytes()
+    users_ca_key_before = (home / "pki" / "users-ca.key").read_bytes()
     second = Pki.init(home, "JPN", "jpn-node", ["jpn.alliance.test"], renew_node=True)
     assert (home / "pki" / "ca.key").read_bytes() == ca_key_before
+    assert (home / "pki" / "users-ca.key").read_bytes() == users_ca_key_before
     assert second.ca_fingerprint == first.ca_fingerprint
     assert fingerprint(second.node_cert) != fingerprint(first.node_cert)
     assert second.node_key.public_key() != first.node_key.public_key()
@@ -231,7 +262,7 @@ def test_load_without_pki_says_run_pki_init(tmp_path: Path) -> None:
     assert "alliance pki init" in caught.value.message.ja
 
 
-@pytest.mark.parametrize("name", ["ca.key", "node.key"])
+@pytest.mark.parametrize("name", ["ca.key", "node.key", "users-ca.key"])
 @pytest.mark.parametrize("mode", [0o640, 0o604, 0o644])
 def test_load_refuses_a_key_others_can_read(tmp_path: Path, name: str, mode: int) -> None:
     home = tmp_path / "jpn"
@@ -321,26 +352,28 @@ def _leaf_pki(
     nation: str,
     ekus: list[x509.ObjectIdentifier] | None,
     organization: str | None = None,
+    policies: tuple[x509.ObjectIdentifier, ...] = (NODE_POLICY_OID,),
+    unit: str | None = None,
+    users_ca: bool = False,
 ) -> Pki:
-    """A node PKI under ``ca`` whose certificate is built here, to break one rule."""
-    ca_key = serialization.load_pem_private_key(ca.ca_key_path.read_bytes(), None)
+    """A node PKI under ``ca``'s federation CA (or its user CA) whose certificate
+    is built here, to break one rule; otherwise a valid node certificate."""
+    issuer_cert = ca.users_ca if users_ca else ca.ca_cert
+    issuer_key_path = ca.users_ca_key_path if users_ca else ca.ca_key_path
+    ca_key = serialization.load_pem_private_key(issuer_key_path.read_bytes(), None)
     assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
+    names = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization or f"Alliance {nation}"),
+    ]
+    if unit is not None:
+        names.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
     builder = (
         x509.CertificateBuilder()
-        .subject_name(
-            x509.Name(
-                [
-                    x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
-                    x509.NameAttribute(
-                        NameOID.ORGANIZATION_NAME, organization or f"Alliance {nation}"
-                    ),
-                    x509.NameAttribute(NameOID.COMMON_NAME, "odd-node"),
-                ]
-            )
-        )
-        .issuer_name(ca.ca_cert.subject)
+        .subject_name(x509.Name([*names, x509.NameAttribute(NameOID.COMMON_NAME, "odd-node")]))
+        .issuer_name(issuer_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
@@ -360,10 +393,15 @@ def _leaf_pki(
     )
     if ekus is not None:
         builder = builder.add_extension(x509.ExtendedKeyUsage(ekus), critical=False)
+    if policies:
+        builder = builder.add_extension(
+            x509.CertificatePolicies([x509.PolicyInformation(p, None) for p in policies]),
+            critical=False,
+        )
     cert = builder.sign(ca_key, hashes.SHA256())
     folder = root / "pki"
     folder.mkdir(parents=True, mode=0o700)
-    shutil.copy(ca.ca_cert_path, folder / "ca.pem")
+    shutil.copy(ca.users_ca_cert_path if users_ca else ca.ca_cert_path, folder / "ca.pem")
     fd = os.open(folder / "node.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(
@@ -496,21 +534,27 @@ def test_a_certificate_with_no_eku_passes_openssl_but_not_identify_peer(
     assert server.peer is None
 
 
-def test_identify_peer_remembers_a_certificate_but_not_past_its_validity(
-    jpn: Pki, usa: Pki, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("when", ["expired", "not yet valid"])
+def test_identify_peer_remembers_a_certificate_but_not_its_validity(
+    jpn: Pki, usa: Pki, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
     # A partner presents the same certificate on every pull, so its checks are
     # remembered; its validity window is not a verdict to remember.
     der = usa.node_cert.public_bytes(serialization.Encoding.DER)
     assert identify_peer(der, {"USA": usa.ca_pem}) == "USA"
-    expired_at = usa.node_cert.not_valid_after_utc + dt.timedelta(seconds=1)
+    cert = usa.node_cert
+    instant = (
+        cert.not_valid_after_utc + dt.timedelta(seconds=1)
+        if when == "expired"
+        else cert.not_valid_before_utc - dt.timedelta(seconds=1)
+    )
 
-    class _Later(dt.datetime):
+    class _Then(dt.datetime):
         @classmethod
-        def now(cls, tz: dt.tzinfo | None = None) -> _Later:
-            return cls.fromtimestamp(expired_at.timestamp(), tz)
+        def now(cls, tz: dt.tzinfo | None = None) -> _Then:
+            return cls.fromtimestamp(instant.timestamp(), tz)
 
-    monkeypatch.setattr(dt, "datetime", _Later)
+    monkeypatch.setattr(dt, "datetime", _Then)
     assert identify_peer(der, {"USA": usa.ca_pem}) is None
     monkeypatch.undo()
     assert identify_peer(der, {"USA": usa.ca_pem}) == "USA"
@@ -588,6 +632,329 @@ def test_contexts_refuse_a_partner_ca_that_is_not_a_ca(jpn: Pki, usa: Pki) -> No
     with pytest.raises(InvalidInput) as caught:
         client_context(jpn, node_pem)
     assert caught.value.field == "partner_ca_pem"
+
+
+# -- node certificates and user certificates -------------------------------------------
+
+
+def _user_client_context(pki: Pki, tmp: Path, server_ca_pem: str) -> ssl.SSLContext:
+    """A TLS client presenting a TAK user certificate of ``pki``'s user CA."""
+    key, cert = pki.issue_client("u-phone", "Maj. Riley Chen")
+    key_path, cert_path = tmp / "phone.key", tmp / "phone.pem"
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cadata=server_ca_pem)
+    ctx.load_cert_chain(cert_path, key_path)
+    return ctx
+
+
+def test_the_user_ca_is_a_second_national_ca_apart_from_the_federation_ca(jpn: Pki) -> None:
+    users = jpn.users_ca
+    assert {a.oid: a.value for a in users.subject} == {
+        NameOID.COUNTRY_NAME: "JP",
+        NameOID.ORGANIZATION_NAME: "Alliance JPN",
+        NameOID.ORGANIZATIONAL_UNIT_NAME: "User CA",
+        NameOID.COMMON_NAME: "JPN Alliance user CA",
+    }
+    users.verify_directly_issued_by(users)
+    assert _ext(users, x509.BasicConstraints).value == x509.BasicConstraints(ca=True, path_length=0)
+    assert users.public_key() != jpn.ca_cert.public_key()
+    assert fingerprint(users) != jpn.ca_fingerprint
+    with pytest.raises(ValueError, match="subject does not match"):
+        users.verify_directly_issued_by(jpn.ca_cert)
+
+
+def test_a_user_certificate_comes_from_the_user_ca_with_the_user_policy(jpn: Pki) -> None:
+    _key, cert = jpn.issue_client("u-1", "Tanaka Yui")
+    cert.verify_directly_issued_by(jpn.users_ca)
+    eku = _ext(cert, x509.ExtendedKeyUsage).value
+    assert isinstance(eku, x509.ExtendedKeyUsage)
+    assert list(eku) == [ExtendedKeyUsageOID.CLIENT_AUTH]
+    assert _policies(cert) == [USER_POLICY_OID]
+    assert NODE_POLICY_OID != USER_POLICY_OID
+    assert client_user_id(_der(cert), jpn.users_ca) == "u-1"
+    # Not a user of the federation CA, and a node certificate is nobody's phone.
+    assert client_user_id(_der(cert), jpn.ca_cert) is None
+    assert client_user_id(_der(jpn.node_cert), jpn.users_ca) is None
+    assert client_user_id(_der(jpn.node_cert), jpn.ca_cert) is None
+
+
+def test_each_ca_issues_only_its_own_kind(jpn: Pki) -> None:
+    def key(path: Path) -> ec.EllipticCurvePrivateKey:
+        loaded = serialization.load_pem_private_key(path.read_bytes(), None)
+        assert isinstance(loaded, ec.EllipticCurvePrivateKey)
+        return loaded
+
+    with pytest.raises(InvalidInput) as caught:
+        issue_node_cert(
+            key(jpn.users_ca_key_path), jpn.users_ca, nation="JPN", node_id="x", hosts=[]
+        )
+    assert caught.value.code == "pki_wrong_ca"
+    assert "federation CA" in caught.value.message.en
+    with pytest.raises(InvalidInput) as caught:
+        issue_client_cert(key(jpn.ca_key_path), jpn.ca_cert, user_id="u-1", name="x")
+    assert caught.value.code == "pki_wrong_ca"
+    assert "利用者CA" in caught.value.message.ja
+
+
+@pytest.mark.parametrize(
+    "policies", [(), (NODE_POLICY_OID,), (USER_POLICY_OID, NODE_POLICY_OID)], ids=str
+)
+def test_the_tak_side_insists_on_the_user_policy_alone(
+    tmp_path: Path, jpn: Pki, policies: tuple[x509.ObjectIdentifier, ...]
+) -> None:
+    odd = _leaf_pki(
+        tmp_path / "odd",
+        jpn,
+        nation="JPN",
+        ekus=[ExtendedKeyUsageOID.CLIENT_AUTH],
+        policies=policies,
+        users_ca=True,
+    )
+    assert client_user_id(_der(odd.node_cert), jpn.users_ca) is None
+
+
+def test_a_user_certificate_fails_the_federation_handshake(
+    tmp_path: Path, jpn: Pki, usa: Pki
+) -> None:
+    """A USA staff officer's phone certificate against the JPN federation port:
+    the USA user CA is trusted by no partner, so TLS itself refuses it."""
+    server, client = handshake(
+        server_context(jpn, [usa.ca_pem]),
+        _user_client_context(usa, tmp_path, jpn.ca_pem),
+        partners={"USA": usa.ca_pem},
+    )
+    assert isinstance(server.error, ssl.SSLCertVerificationError), server.error
+    assert server.peer_der is None
+    assert server.peer is None
+    assert client.reply is None
+    assert isinstance(client.error, OSError), client.error
+
+
+def test_a_partner_certificate_without_the_node_policy_is_refused_naming_the_fix(
+    tmp_path: Path, jpn: Pki, usa: Pki, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A node certificate made before the policy existed passes TLS (same CA),
+    but identify_peer refuses it and says what the partner's operator must do."""
+    old = _leaf_pki(
+        tmp_path / "old",
+        usa,
+        nation="USA",
+        ekus=[ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
+        policies=(),
+    )
+    with caplog.at_level(logging.WARNING, logger="alliance.federation.pki"):
+        server, client = handshake(
+            server_context(jpn, [usa.ca_pem]),
+            client_context(old, jpn.ca_pem),
+            partners={"USA": usa.ca_pem},
+        )
+    assert server.error is None, server.error
+    assert client.error is None, client.error
+    assert server.peer_der == _der(old.node_cert)
+    assert server.peer is None
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "USA" in line
+    assert "alliance pki init --renew-node" in line
+    assert NODE_POLICY_OID.dotted_string in line
+
+
+def test_a_user_certificate_of_the_federation_ca_is_refused(
+    tmp_path: Path, jpn: Pki, usa: Pki, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What an older version issued to a phone: clientAuth, CN = user id,
+    OU=TAK client, signed by the federation CA. TLS lets it through; the
+    profile check does not."""
+    phone = _leaf_pki(
+        tmp_path / "phone",
+        usa,
+        nation="USA",
+        ekus=[ExtendedKeyUsageOID.CLIENT_AUTH],
+        policies=(),
+        unit="TAK client",
+    )
+    with caplog.at_level(logging.WARNING, logger="alliance.federation.pki"):
+        server, _client = handshake(
+            server_context(jpn, [usa.ca_pem]),
+            client_context(phone, jpn.ca_pem),
+            partners={"USA": usa.ca_pem},
+        )
+    assert server.error is None, server.error
+    assert server.peer_der == _der(phone.node_cert)
+    assert server.peer is None
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "user (TAK client) certificate of USA" in line
+
+
+def test_a_user_ca_pinned_as_a_partner_ca_admits_no_one(tmp_path: Path, jpn: Pki, usa: Pki) -> None:
+    users_pem = usa.users_ca.public_bytes(serialization.Encoding.PEM).decode()
+    server, client = handshake(
+        server_context(jpn, [users_pem]),
+        _user_client_context(usa, tmp_path, jpn.ca_pem),
+        partners={"USA": users_pem},
+    )
+    assert server.error is None, server.error  # the mistake lets TLS through …
+    assert server.peer_der is not None
+    assert server.peer is None  # … but no user certificate is a node
+    assert client.reply == b"pong:ping"
+
+
+def test_the_tak_port_trusts_only_the_user_ca(tmp_path: Path, jpn: Pki) -> None:
+    ctx = tak_server_context(jpn)
+    assert [c["subject"] for c in ctx.get_ca_certs()] == [
+        ((("countryName", "JP"),), (("organizationName", "Alliance JPN"),),
+         (("organizationalUnitName", "User CA"),), (("commonName", "JPN Alliance user CA"),))
+    ]  # fmt: skip
+    # The node's own certificate (federation CA) is no TAK client …
+    server, client = handshake(ctx, client_context(jpn, jpn.ca_pem))
+    assert isinstance(server.error, ssl.SSLCertVerificationError), server.error
+    assert client.reply is None
+    # … a user certificate is, and the client checks the server against ca.pem.
+    server, client = handshake(ctx, _user_client_context(jpn, tmp_path, jpn.ca_pem))
+    assert server.error is None, server.error
+    assert client.reply == b"pong:ping"
+
+
+def _legacy_home(home: Path, nation: str) -> None:
+    """A PKI as an older version made it: one CA, a node certificate without
+    the node policy, no user CA."""
+    ca_key, ca_cert = create_ca(nation)
+    node_key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    node_cert = (
+        x509.CertificateBuilder()
+        .subject_name(
+            x509.Name(
+                [
+                    x509.NameAttribute(NameOID.COUNTRY_NAME, alpha2(nation)),
+                    x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"Alliance {nation}"),
+                    x509.NameAttribute(NameOID.COMMON_NAME, f"{nation.lower()}-node"),
+                ]
+            )
+        )
+        .issuer_name(ca_cert.subject)
+        .public_key(node_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(node_key.public_key()), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    folder = home / "pki"
+    folder.mkdir(parents=True, mode=0o700)
+    for name, data, mode in (
+        ("ca.key", _key_bytes(ca_key), 0o600),
+        ("node.key", _key_bytes(node_key), 0o600),
+        ("ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM), 0o644),
+        ("node.pem", node_cert.public_bytes(serialization.Encoding.PEM), 0o644),
+    ):
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+
+
+def _key_bytes(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def test_renew_node_gives_an_old_home_the_node_policy_and_a_user_ca(tmp_path: Path) -> None:
+    home = tmp_path / "jpn"
+    _legacy_home(home, "JPN")
+    old = Pki.load(home)
+    assert old.users_ca_cert is None
+    assert not old.node_cert_current
+    assert identify_peer(_der(old.node_cert), {"JPN": old.ca_pem}) is None
+    with pytest.raises(AllianceError) as caught:
+        old.issue_client("u-1", "x")
+    assert caught.value.code == "pki_missing"
+    assert "alliance tak client-cert" in caught.value.message.en
+
+    renewed = Pki.init(home, "JPN", "jpn-node", [], renew_node=True)
+    assert renewed.ca_fingerprint == old.ca_fingerprint  # partners keep their pin
+    assert renewed.node_cert_current
+    assert _policies(renewed.node_cert) == [NODE_POLICY_OID]
+    assert identify_peer(_der(renewed.node_cert), {"JPN": renewed.ca_pem}) == "JPN"
+    assert renewed.users_ca_cert is not None
+    assert _mode(home / "pki" / "users-ca.key") == 0o600
+
+
+def test_with_users_ca_creates_the_user_ca_once_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    home = tmp_path / "jpn"
+    _legacy_home(home, "JPN")
+    with caplog.at_level(logging.WARNING, logger="alliance.federation.pki"):
+        first = Pki.load(home).with_users_ca()
+    assert any("created the JPN user CA" in r.getMessage() for r in caplog.records)
+    assert _mode(home / "pki" / "users-ca.key") == 0o600
+    key_before = (home / "pki" / "users-ca.key").read_bytes()
+    caplog.clear()
+    again = Pki.load(home).with_users_ca()
+    assert fingerprint(again.users_ca) == fingerprint(first.users_ca)
+    assert (home / "pki" / "users-ca.key").read_bytes() == key_before
+    assert not caplog.records
+    # The node certificate is still the old one: only --renew-node changes it.
+    assert not again.node_cert_current
+
+
+def test_load_refuses_half_a_user_ca_or_the_federation_ca_in_its_place(tmp_path: Path) -> None:
+    home = tmp_path / "jpn"
+    Pki.init(home, "JPN", "jpn-node", [])
+    folder = home / "pki"
+    saved = (folder / "users-ca.pem").read_bytes()
+    (folder / "users-ca.pem").unlink()
+    with pytest.raises(AllianceError) as caught:
+        Pki.load(home)
+    assert caught.value.code == "pki_missing"
+    assert "users-ca.pem" in caught.value.message.en
+    with pytest.raises(AllianceError) as caught:
+        Pki.init(home, "JPN", "jpn-node", [], renew_node=True)
+    assert caught.value.code == "pki_missing"
+    assert not (folder / "users-ca.pem").exists()  # never replaced behind the key's back
+    # The federation CA copied over the user CA would let node certificates in.
+    shutil.copy(folder / "ca.pem", folder / "users-ca.pem")
+    with pytest.raises(AllianceError) as caught:
+        Pki.load(home)
+    assert caught.value.code == "pki_mismatch"
+    (folder / "users-ca.pem").write_bytes(saved)
+    # The user CA key may be kept offline: the node loads; issuing needs it back.
+    (folder / "users-ca.key").unlink()
+    loaded = Pki.load(home)
+    assert loaded.users_ca_cert is not None
+    with pytest.raises(AllianceError) as caught:
+        loaded.issue_client("u-1", "x")
+    assert caught.value.code == "pki_missing"
+    assert "users-ca.key" in caught.value.message.en
 
 
 # -- partner bundle ---------------------------------------------------------------------
@@ -685,6 +1052,17 @@ def test_read_bundle_rejects_naming_the_field(
         assert f"「{field}」" in err.message.ja
 
 
+def test_read_bundle_refuses_a_user_ca(jpn: Pki, ledger_key: NodeKey) -> None:
+    data = _bundle(jpn, ledger_key)
+    data["ca_pem"] = jpn.users_ca.public_bytes(serialization.Encoding.PEM).decode()
+    data["ca_fingerprint"] = fingerprint(jpn.users_ca)  # consistent: only the kind is wrong
+    with pytest.raises(InvalidInput) as caught:
+        read_bundle(json.dumps(data).encode())
+    assert caught.value.field == "ca_pem"
+    assert "user CA" in caught.value.message.en
+    assert "利用者CA" in caught.value.message.ja
+
+
 def test_read_bundle_rejects_what_is_not_a_json_object() -> None:
     for raw in (b"not json", b"[1, 2]", b"x" * 70_000):
         with pytest.raises(InvalidInput) as caught:
@@ -749,6 +1127,7 @@ def test_cli_init_show_export(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     pki = _run(tmp_path, "pki", "init", "--home", home, "--host", "jpn.alliance.test")
     assert pki.returncode == 0, pki.stderr
+    assert "new federation CA created; new user CA created" in " ".join(pki.stdout.split())
     loaded = Pki.load(Path(home))
     assert loaded.ca_fingerprint in pki.stdout
     assert _mode(Path(home) / "pki" / "ca.key") == 0o600
@@ -763,6 +1142,12 @@ def test_cli_init_show_export(tmp_path: Path) -> None:
     info = json.loads(shown.stdout)
     assert info["ca"]["sha256"] == loaded.ca_fingerprint
     assert info["node"]["eku"] == "serverAuth, clientAuth"
+    assert info["node"]["policy"] == f"node ({NODE_POLICY_OID.dotted_string})"
+    assert info["ca"]["policy"] == "-"
+    assert info["users_ca"]["sha256"] == fingerprint(loaded.users_ca)
+    assert "OU=User CA" in info["users_ca"]["subject"]
+    assert info["users_ca"]["key"] == str(Path(home) / "pki" / "users-ca.key")
+    assert "renew-node" not in shown.stderr
     assert "jpn.alliance.test" in info["node"]["san"]
     assert "127.0.0.1" in info["node"]["san"]
 
@@ -788,3 +1173,34 @@ def test_cli_init_show_export(tmp_path: Path) -> None:
     plain = _run(tmp_path, "pki", "export", "--home", home, "--url", "http://127.0.0.1:8711")
     assert plain.returncode == 2
     assert "federation_url" in plain.stderr
+
+
+def test_cli_upgrades_a_home_made_before_node_and_user_certificates_were_split(
+    tmp_path: Path,
+) -> None:
+    """What an operator sees: ``pki show`` says the node certificate is old and
+    names the fix; ``pki init --renew-node`` adds the node policy and the user
+    CA and keeps the federation CA partners have pinned."""
+    home = tmp_path / "H"
+    made = _run(tmp_path, "init", "--home", str(home), "--nation", "JPN", "--no-seed")
+    assert made.returncode == 0, made.stderr
+    _legacy_home(home, "JPN")
+    pinned = (home / "pki" / "ca.pem").read_bytes()
+
+    shown = _run(tmp_path, "pki", "show", "--home", str(home), "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["node"]["policy"] == "-"
+    assert "users_ca" not in json.loads(shown.stdout)
+    assert "alliance pki init --renew-node" in " ".join(shown.stderr.split())
+
+    renewed = _run(tmp_path, "pki", "init", "--home", str(home), "--renew-node")
+    assert renewed.returncode == 0, renewed.stderr
+    said = " ".join(renewed.stdout.split())
+    assert "existing federation CA kept; new user CA created" in said
+    assert (home / "pki" / "ca.pem").read_bytes() == pinned
+
+    shown = _run(tmp_path, "pki", "show", "--home", str(home), "--json")
+    info = json.loads(shown.stdout)
+    assert info["node"]["policy"] == f"node ({NODE_POLICY_OID.dotted_string})"
+    assert "OU=User CA" in info["users_ca"]["subject"]
+    assert "renew-node" not in shown.stderr

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+from collections.abc import Callable
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -25,7 +27,11 @@ from alliance.store.context import DeskContext
 from alliance.store.schema import HqRow, UserRow
 from alliance.store.writer import Tx
 
+log = logging.getLogger(__name__)
+
 TOKEN_PREFIX = "alc_"  # noqa: S105 - a prefix, not a secret
+
+UserDisabled = Callable[[str], None]  # user id, called after the disable is committed
 
 
 def hash_token(token: str) -> str:
@@ -68,6 +74,12 @@ def _actor(row: UserRow) -> Actor:
 class UserDesk:
     def __init__(self, ctx: DeskContext) -> None:
         self.ctx = ctx
+        self._on_disabled: list[UserDisabled] = []
+
+    def on_disabled(self, listener: UserDisabled) -> None:
+        """Call ``listener`` with the user id each time a user is disabled, after
+        the commit (the node closes that user's open TAK connections this way)."""
+        self._on_disabled.append(listener)
 
     def authenticate(self, token: str) -> Actor:
         """The actor a bearer token stands for, or :class:`Unauthenticated`."""
@@ -187,7 +199,13 @@ class UserDesk:
             )
             return UserOut.of(row)
 
-        return self.ctx.writer.run(job)
+        done = self.ctx.writer.run(job)
+        for listener in self._on_disabled:
+            try:
+                listener(done.id)
+            except Exception:  # the disable stands; a listener's failure is its own
+                log.exception("after disabling user %s: a listener failed", done.id)
+        return done
 
     def list(self, by: Actor) -> list[UserOut]:
         with self.ctx.db.read() as s:

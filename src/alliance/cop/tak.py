@@ -3,10 +3,17 @@
 Each connection acts for one user, hence one nation:
 
 * over mutual TLS (the TAK port, 8089 by convention) the client certificate,
-  issued by this node's national CA, names the user (CN = user id);
+  issued by this node's user CA, names the user (CN = user id);
 * over plain TCP (8087) the client first sends TAK's input authentication
   message ``<auth><cot username="…" password="<API token>"/></auth>``;
   nothing is read or sent before it.
+
+Signing in (the TLS handshake included) has one total deadline
+(``TakSettings.signin_seconds``), however slowly the bytes come, and the
+connections still signing in are capped per remote address and overall: one
+beyond a cap is refused, logged and closed at once. A user disabled while
+connected is disconnected at once (:meth:`TakServer.disconnect_user`, called
+by the node) and, as a backstop, at the next periodic recheck.
 
 A connection then receives the picture released to its nation and every
 live update released to it (never its own reports back), and what it sends
@@ -48,7 +55,9 @@ from .tracks import Track, track_from_cot
 
 log = logging.getLogger(__name__)
 
-AUTH_TIMEOUT = 10.0
+SIGNIN_DEADLINE = 10.0  # seconds from accept to a known user, TLS handshake included
+MAX_UNAUTHENTICATED_PER_ADDRESS = 8  # connections still signing in from one address
+MAX_UNAUTHENTICATED = 64  # connections still signing in, in all
 MAX_AUTH_BYTES = 4096
 SEND_BUFFER_LIMIT = 8 * 1024 * 1024  # bytes waiting for a client before it is dropped
 ALLOWED_CACHE = 10_000  # uids remembered as authorized per connection
@@ -86,6 +95,9 @@ class TakSettings:
     tls_port: int | None = None  # None: no TLS listener; 0: any free port
     release_to: tuple[str, ...] = ()  # default release of reports from TAK clients
     recheck_seconds: float = 15.0  # how often connected users are checked to be still enabled
+    signin_seconds: float = SIGNIN_DEADLINE  # total, from accept to a known user
+    max_unauthenticated_per_address: int = MAX_UNAUTHENTICATED_PER_ADDRESS
+    max_unauthenticated: int = MAX_UNAUTHENTICATED
 
 
 Authenticate = Callable[[str], Actor]  # API token -> actor (raises if unknown)
@@ -159,10 +171,12 @@ class _Conn:
     # -- input ------------------------------------------------------------------
 
     async def authenticate_tcp(self) -> tuple[Actor | None, bytes]:
-        """Read TAK's ``<auth>`` message; return the actor and what followed it."""
+        """Read TAK's ``<auth>`` message; return the actor and what followed it.
+
+        The caller bounds the whole sign-in in time (not each read)."""
         data = b""
         while b"</auth>" not in data:
-            chunk = await asyncio.wait_for(self.reader.read(1024), AUTH_TIMEOUT)
+            chunk = await self.reader.read(1024)
             if not chunk or len(data) + len(chunk) > MAX_AUTH_BYTES:
                 return None, b""
             data += chunk
@@ -276,6 +290,9 @@ class TakServer:
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.Server] = []
         self._ready = threading.Event()
+        # Connections still signing in (TLS handshake included), by remote address.
+        self._signing_in: dict[str, int] = {}
+        self._signing_in_total = 0
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -297,8 +314,29 @@ class TakServer:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
 
+    def disconnect_user(self, user_id: str) -> None:
+        """Close every open connection of ``user_id`` now (the user was just
+        disabled). Callable from any thread; the closing runs on the server's loop."""
+        loop = self._loop
+        if loop is None:
+            return
+        if threading.get_ident() == self._loop_thread:
+            self._drop_user(user_id)
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing is open
+            loop.call_soon_threadsafe(self._drop_user, user_id)
+
+    def _drop_user(self, user_id: str) -> None:
+        for conn in list(self.connections):
+            if conn.actor is not None and conn.actor.user_id == user_id and not conn.closed:
+                log.warning(
+                    "TAK connection from %s closed: user %s was disabled", conn.peer, user_id
+                )
+                conn.close()
+
     async def _recheck(self) -> None:
-        """A user disabled while connected is disconnected at the next check."""
+        """A backstop for :meth:`disconnect_user` (a user disabled by another
+        process): a disabled user still connected is disconnected at the next check."""
         if self.still_allowed is None:
             return
         while True:
@@ -325,12 +363,10 @@ class TakServer:
             self.tcp_port = srv.sockets[0].getsockname()[1]
             self._servers.append(srv)
         if self.tls is not None and s.tls_port is not None:
+            # Accepted as TCP and upgraded in _serve: the handshake then runs
+            # under the sign-in deadline and counts against the sign-in caps.
             srv = await asyncio.start_server(
-                lambda r, w: self._serve(r, w, tls=True),
-                s.host,
-                s.tls_port,
-                ssl=self.tls,
-                ssl_handshake_timeout=AUTH_TIMEOUT,
+                lambda r, w: self._serve(r, w, tls=True), s.host, s.tls_port
             )
             self.tls_port = srv.sockets[0].getsockname()[1]
             self._servers.append(srv)
@@ -363,18 +399,76 @@ class TakServer:
 
     # -- one connection -------------------------------------------------------------
 
+    def _admit(self, address: str, peer: str) -> bool:
+        """Count a new connection as signing in, or refuse it beyond a cap."""
+        s = self.settings
+        here = self._signing_in.get(address, 0)
+        if here >= s.max_unauthenticated_per_address or (
+            self._signing_in_total >= s.max_unauthenticated
+        ):
+            log.warning(
+                "TAK connection from %s refused: %d connections from %s and %d in all are "
+                "still signing in (limits %d and %d)",
+                peer,
+                here,
+                address,
+                self._signing_in_total,
+                s.max_unauthenticated_per_address,
+                s.max_unauthenticated,
+            )
+            return False
+        self._signing_in[address] = here + 1
+        self._signing_in_total += 1
+        return True
+
+    def _signed_in(self, address: str) -> None:
+        """The connection from ``address`` no longer counts as signing in."""
+        left = self._signing_in[address] - 1
+        if left:
+            self._signing_in[address] = left
+        else:
+            del self._signing_in[address]
+        self._signing_in_total -= 1
+
+    async def _sign_in(self, conn: _Conn, *, tls: bool) -> bytes:
+        """Learn the connection's user within the sign-in deadline; returns
+        what the client sent after its ``<auth>`` message."""
+        async with asyncio.timeout(self.settings.signin_seconds):
+            if not tls:
+                conn.actor, rest = await conn.authenticate_tcp()
+                return rest
+            assert self.tls is not None
+            # Reached with no await since the accept: the client's hello cannot
+            # have been read as plain bytes before the upgrade pauses reading.
+            await conn.writer.start_tls(self.tls)
+        conn.actor = self._identify_tls(conn.writer)
+        return b""
+
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, tls: bool
     ) -> None:
         peer = str(writer.get_extra_info("peername"))
+        address = _address(writer)
+        if not self._admit(address, peer):
+            writer.transport.abort()
+            return
         conn = _Conn(self, reader, writer, peer)
         self.connections.add(conn)
         try:
-            rest = b""
-            if tls:
-                conn.actor = self._identify_tls(writer)
-            else:
-                conn.actor, rest = await conn.authenticate_tcp()
+            try:
+                rest = await self._sign_in(conn, tls=tls)
+            except TimeoutError:
+                log.warning(
+                    "TAK connection from %s closed: not signed in within %.1f s",
+                    peer,
+                    self.settings.signin_seconds,
+                )
+                return
+            except ssl.SSLError as exc:
+                log.info("TAK TLS handshake with %s failed: %s", peer, exc)
+                return
+            finally:  # signed in, refused or gone (cancelled too): no longer counted
+                self._signed_in(address)
             if conn.actor is None:
                 log.info("TAK connection from %s: no identity; closed", peer)
                 return
@@ -400,8 +494,9 @@ class TakServer:
                 self._members.get(conn.actor.nation, set()).discard(conn)
             conn._flush()
             conn.close()
+            # Bounded: after a failed TLS upgrade the stream is never told it closed.
             with contextlib.suppress(Exception):
-                await writer.wait_closed()
+                await asyncio.wait_for(writer.wait_closed(), 2)
 
     # -- fan-out ----------------------------------------------------------------------
 
@@ -450,8 +545,17 @@ class TakServer:
                 conn.push(xml)
 
     def _identify_tls(self, writer: asyncio.StreamWriter) -> Actor | None:
+        """The enabled user the client certificate names, or None."""
         ssl_object: Any = writer.get_extra_info("ssl_object")
         der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
         if not der or self.identify is None:
             return None
         return self.identify(der)
+
+
+def _address(writer: asyncio.StreamWriter) -> str:
+    """The remote IP address of a connection (what the sign-in caps count by)."""
+    peername: Any = writer.get_extra_info("peername")
+    if isinstance(peername, tuple) and peername:
+        return str(peername[0])
+    return str(peername)

@@ -1,7 +1,8 @@
 """The partner bundle (``alliance-partner/1``): what a partner hands over to federate.
 
-Nation, node id, federation URL, the node's ledger public key and the CA
-certificate with its SHA-256 fingerprint. The fingerprint inside the bundle
+Nation, node id, federation URL, the node's ledger public key and the
+federation CA certificate (the one that issues node certificates; never the
+user CA, which stays on the node) with its SHA-256 fingerprint. The fingerprint inside the bundle
 only guards against damage in transit; the operators compare it over a second
 channel (``alliance pki show``) before trusting the CA.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
@@ -23,10 +25,12 @@ from alliance.core.keys import public_key_from_hex
 from alliance.core.markings import check_nation
 
 from .pki import (
+    USERS_CA_OU,
     Pki,
     _belongs_to,
     _is_ca,
     _issued_by,
+    _name_attr,
     _pem,
     _valid_now,
     check_node_id,
@@ -247,6 +251,13 @@ def _bundle_ca(pem: str, nation: str) -> x509.Certificate:
             "ca_pem",
             "is not a self-signed CA certificate (CA:TRUE, keyCertSign)",
             "は自己署名のCA証明書（CA:TRUE、keyCertSign）ではありません",
+        )
+    if _name_attr(ca.subject, NameOID.ORGANIZATIONAL_UNIT_NAME) == USERS_CA_OU:
+        raise _bundle_error(
+            "ca_pem",
+            "is a user CA (it issues TAK client certificates); the bundle carries the "
+            "federation CA (pki/ca.pem)",
+            "は利用者CA（TAKクライアント証明書の発行元）です。バンドルには連接用CA（pki/ca.pem）を入れます",
         )
     if not _belongs_to(ca, nation):
         raise _bundle_error(

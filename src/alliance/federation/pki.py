@@ -1,17 +1,31 @@
-"""The node's PKI: a national CA, node certificates, TAK client certificates, TLS contexts.
+"""The node's PKI: two national CAs, node certificates, TAK client certificates, TLS contexts.
 
-Each nation runs its own certificate authority (ECDSA P-256). The CA issues the
-node certificate that a node presents on both ends of a federation link, so it
-carries both the ``serverAuth`` and the ``clientAuth`` extended key usage (TAK
-federation v2 is known to fail on certificates without ``clientAuth``).
-Federation runs over mutual TLS 1.2 or later: each side trusts only the CA
-certificates its partners handed over, never the system store. The same CA
-issues TAK client certificates (``clientAuth`` only, CN = user id). What a
-partner needs to trust this CA travels in the partner bundle (:mod:`.bundle`).
+Each nation runs two certificate authorities (ECDSA P-256), so that a person's
+certificate can never pass for a node:
 
-Files under ``<home>/pki/``: ``ca.key`` and ``node.key`` (owner-only, 0600, never
-overwritten silently), ``ca.pem`` and ``node.pem``. ``ca.key`` is needed only to
-issue node and client certificates and may be kept offline between issues.
+* the **federation CA** (``ca.pem``/``ca.key``) issues node certificates only.
+  A node presents its certificate on both ends of a federation link, so it
+  carries both the ``serverAuth`` and the ``clientAuth`` extended key usage
+  (TAK federation v2 is known to fail on certificates without ``clientAuth``),
+  and the node certificate policy :data:`NODE_POLICY_OID`. Partners pin this
+  CA (it travels in the partner bundle, :mod:`.bundle`);
+* the **user CA** (``users-ca.pem``/``users-ca.key``) issues TAK client
+  certificates (``clientAuth`` only, CN = user id, policy
+  :data:`USER_POLICY_OID`). Only this node's TAK port trusts it; no partner
+  ever sees it.
+
+Federation runs over mutual TLS 1.2 or later: each side trusts only the
+federation CA certificates its partners handed over, never the system store,
+and :func:`identify_peer` accepts only a certificate that holds the node
+policy. The TAK port trusts only the node's own user CA and
+:func:`client_user_id` insists on the user policy. TAK clients check the
+server's certificate (the node certificate) against the federation CA.
+
+Files under ``<home>/pki/``: ``ca.key``, ``users-ca.key`` and ``node.key``
+(owner-only, 0600, never overwritten silently), ``ca.pem``, ``users-ca.pem``
+and ``node.pem``. ``ca.key`` is needed only to issue node certificates and may
+be kept offline between issues; ``users-ca.key`` is needed to issue TAK client
+certificates.
 """
 
 from __future__ import annotations
@@ -48,6 +62,17 @@ CA_KEY = "ca.key"
 CA_CERT = "ca.pem"
 NODE_KEY = "node.key"
 NODE_CERT = "node.pem"
+USERS_CA_KEY = "users-ca.key"
+USERS_CA_CERT = "users-ca.pem"
+# Certificate policies (RFC 5280 section 4.2.1.4) that tell a node certificate
+# from a user certificate. Each is an OID under the UUID arc 2.25 (ITU-T X.667,
+# RFC 4122 section 1): a random UUID as a decimal number gives an OID unique
+# without registration.
+NODE_POLICY_OID = x509.ObjectIdentifier("2.25.203163207261421413643108778853033631500")
+USER_POLICY_OID = x509.ObjectIdentifier("2.25.306754794847811774853482110714009301570")
+FEDERATION_CA_OU = "National federation CA"
+USERS_CA_OU = "User CA"
+TAK_CLIENT_OU = "TAK client"
 CA_VALID_DAYS = 3650
 NODE_VALID_DAYS = 825
 CLIENT_VALID_DAYS = 365
@@ -95,18 +120,28 @@ def alpha2(nation: str) -> str:
 
 
 def create_ca(
-    nation: str, *, valid_days: int = CA_VALID_DAYS
+    nation: str, *, valid_days: int = CA_VALID_DAYS, users: bool = False
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    """A new national federation CA: P-256 key and self-signed certificate."""
+    """A new national CA: P-256 key and self-signed certificate.
+
+    The federation CA (the default) issues node certificates; with ``users``,
+    the user CA that issues TAK client certificates
+    (``OU=User CA, CN=<NATION> Alliance user CA``).
+    """
     nation = check_nation(nation)
     _check_days(valid_days)
     key = ec.generate_private_key(ec.SECP256R1())
+    unit, common = (
+        (USERS_CA_OU, f"{nation} Alliance user CA")
+        if users
+        else (FEDERATION_CA_OU, f"{nation} Alliance CA")
+    )
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, alpha2(nation)),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization(nation)),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "National federation CA"),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{nation} Alliance CA"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit),
+            x509.NameAttribute(NameOID.COMMON_NAME, common),
         ]
     )
     now = _now()
@@ -152,7 +187,8 @@ def issue_node_cert(
     hosts: Sequence[str],
     valid_days: int = NODE_VALID_DAYS,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    """A node key and certificate for TLS server *and* client use, issued by ``ca_cert``.
+    """A node key and certificate for TLS server *and* client use, issued by the
+    federation CA ``ca_cert`` (never by a user CA), with the node policy.
 
     The subject alternative names are ``localhost``, ``127.0.0.1`` and ``hosts``
     (DNS names or IP addresses). The certificate never outlives its CA.
@@ -170,6 +206,7 @@ def issue_node_cert(
             code="pki_nation_mismatch",
         )
     _check_ca_pair(ca_key, ca_cert)
+    _check_ca_kind(ca_cert, users=False)
     sans = san_entries(hosts)
     subject = x509.Name(
         [
@@ -185,6 +222,7 @@ def issue_node_cert(
         valid_days=valid_days,
         usages=[ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
         sans=sans,
+        policy=NODE_POLICY_OID,
     )
 
 
@@ -196,7 +234,8 @@ def issue_client_cert(
     name: str,
     valid_days: int = CLIENT_VALID_DAYS,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    """A TAK client key and certificate (clientAuth only) for one user of this node.
+    """A TAK client key and certificate (clientAuth only, user policy) for one
+    user of this node, issued by the user CA ``ca_cert`` (never by the federation CA).
 
     CN is the user id, which the TAK server maps back to the user (hence a
     nation, an HQ and a role); the O= is the issuing nation's. A disabled user
@@ -204,6 +243,7 @@ def issue_client_cert(
     """
     _check_days(valid_days)
     _check_ca_pair(ca_key, ca_cert)
+    _check_ca_kind(ca_cert, users=True)
     if not isinstance(user_id, str) or not _NODE_ID.fullmatch(user_id):
         raise InvalidInput(
             Text(f"'{user_id}' is not a user id.", f"「{user_id}」は利用者IDではありません。"),
@@ -216,7 +256,7 @@ def issue_client_cert(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, country),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
-            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "TAK client"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, TAK_CLIENT_OU),
             x509.NameAttribute(NameOID.COMMON_NAME, user_id),
             x509.NameAttribute(NameOID.PSEUDONYM, name[:128] or user_id),
         ]
@@ -228,17 +268,24 @@ def issue_client_cert(
         valid_days=valid_days,
         usages=[ExtendedKeyUsageOID.CLIENT_AUTH],
         sans=None,
+        policy=USER_POLICY_OID,
     )
 
 
 def client_user_id(leaf_der: bytes, ca_cert: x509.Certificate) -> str | None:
-    """The user id (CN) of a TAK client certificate issued by ``ca_cert``,
-    valid now and carrying clientAuth; None otherwise."""
+    """The user id (CN) of a TAK client certificate issued by the user CA
+    ``ca_cert``, valid now, carrying clientAuth and the user policy (and not
+    the node policy); None otherwise."""
     try:
         leaf = x509.load_der_x509_certificate(leaf_der)
     except (ValueError, TypeError):
         return None
-    if not _has_client_auth(leaf) or not _valid_now(leaf) or not _issued_by(leaf, ca_cert):
+    if (
+        not _has_client_auth(leaf)
+        or _policies(leaf) != {USER_POLICY_OID}
+        or not _valid_now(leaf)
+        or not _issued_by(leaf, ca_cert)
+    ):
         return None
     return _name_attr(leaf.subject, NameOID.COMMON_NAME)
 
@@ -274,6 +321,26 @@ def _check_ca_pair(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate
         )
 
 
+def _check_ca_kind(ca_cert: x509.Certificate, *, users: bool) -> None:
+    """Node certificates come from the federation CA only, user certificates
+    from the user CA only."""
+    unit = _name_attr(ca_cert.subject, NameOID.ORGANIZATIONAL_UNIT_NAME)
+    if (unit == USERS_CA_OU) == users:
+        return
+    if users:
+        text = Text(
+            "TAK client certificates are issued by the user CA (users-ca.pem), "
+            "never by the federation CA.",
+            "TAKクライアント証明書は利用者CA（users-ca.pem）が発行します。連接用CAは発行しません。",
+        )
+    else:
+        text = Text(
+            "Node certificates are issued by the federation CA (ca.pem), never by the user CA.",
+            "ノード証明書は連接用CA（ca.pem）が発行します。利用者CAは発行しません。",
+        )
+    raise InvalidInput(text, field="ca_cert", code="pki_wrong_ca")
+
+
 def _issue_leaf(
     ca_key: ec.EllipticCurvePrivateKey,
     ca_cert: x509.Certificate,
@@ -282,6 +349,7 @@ def _issue_leaf(
     valid_days: int,
     usages: list[x509.ObjectIdentifier],
     sans: list[x509.GeneralName] | None,
+    policy: x509.ObjectIdentifier,
 ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     """A new P-256 key and an end-entity certificate for it that never outlives its CA."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -312,6 +380,9 @@ def _issue_leaf(
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+        .add_extension(
+            x509.CertificatePolicies([x509.PolicyInformation(policy, None)]), critical=False
+        )
     )
     if sans is not None:
         builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
@@ -433,6 +504,22 @@ def extended_key_usages(cert: x509.Certificate) -> list[str]:
     return [_EKU_NAMES.get(oid, oid.dotted_string) for oid in eku]
 
 
+def _policies(cert: x509.Certificate) -> set[x509.ObjectIdentifier]:
+    """The certificate policy OIDs the certificate holds (empty if none)."""
+    try:
+        ext = cert.extensions.get_extension_for_class(x509.CertificatePolicies).value
+    except x509.ExtensionNotFound:
+        return set()
+    except ValueError:  # a malformed extension holds no policy we issued
+        return set()
+    return {p.policy_identifier for p in ext}
+
+
+def is_node_certificate(cert: x509.Certificate) -> bool:
+    """Whether the certificate holds the node policy (and not the user policy)."""
+    return _policies(cert) == {NODE_POLICY_OID}
+
+
 def _has_client_auth(cert: x509.Certificate) -> bool:
     try:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
@@ -456,12 +543,15 @@ def _pem(cert: x509.Certificate) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Pki:
-    """The PKI of one node home: its CA certificate and its node certificate and key."""
+    """The PKI of one node home: its federation CA certificate, its node
+    certificate and key, and its user CA certificate (None in a home made
+    before user certificates had a CA of their own: see :meth:`with_users_ca`)."""
 
     home: Path
     ca_cert: x509.Certificate
     node_cert: x509.Certificate
     node_key: ec.EllipticCurvePrivateKey
+    users_ca_cert: x509.Certificate | None = None
 
     @staticmethod
     def directory(home: Path) -> Path:
@@ -474,6 +564,14 @@ class Pki:
     @property
     def ca_cert_path(self) -> Path:
         return self.directory(self.home) / CA_CERT
+
+    @property
+    def users_ca_key_path(self) -> Path:
+        return self.directory(self.home) / USERS_CA_KEY
+
+    @property
+    def users_ca_cert_path(self) -> Path:
+        return self.directory(self.home) / USERS_CA_CERT
 
     @property
     def node_key_path(self) -> Path:
@@ -501,6 +599,27 @@ class Pki:
     def ca_fingerprint(self) -> str:
         return fingerprint(self.ca_cert)
 
+    @property
+    def users_ca(self) -> x509.Certificate:
+        """The user CA certificate; an error naming the fix when this home has none."""
+        if self.users_ca_cert is None:
+            raise PkiError(
+                Text(
+                    f"{self.directory(self.home)} has no user CA ({USERS_CA_CERT}); "
+                    "'alliance tak client-cert' creates it.",
+                    f"{self.directory(self.home)} に利用者CA（{USERS_CA_CERT}）がありません。"
+                    "「alliance tak client-cert」で作成されます。",
+                ),
+                code="pki_missing",
+            )
+        return self.users_ca_cert
+
+    @property
+    def node_cert_current(self) -> bool:
+        """Whether the node certificate holds the node policy partners require
+        (a certificate made before node and user certificates were told apart does not)."""
+        return is_node_certificate(self.node_cert)
+
     @classmethod
     def init(
         cls,
@@ -513,7 +632,7 @@ class Pki:
         ca_valid_days: int = CA_VALID_DAYS,
         node_valid_days: int = NODE_VALID_DAYS,
     ) -> Pki:
-        """Create the CA if absent and issue a node certificate.
+        """Create the federation CA and the user CA if absent and issue a node certificate.
 
         Refuses (``pki_exists``) when a node key or certificate is already there,
         unless ``renew_node``, which re-issues only the node key and certificate.
@@ -536,17 +655,8 @@ class Pki:
                 ),
                 code="pki_exists",
             )
-        if ca_key_path.exists() != ca_cert_path.exists():
-            missing = ca_cert_path if ca_key_path.exists() else ca_key_path
-            raise PkiError(
-                Text(
-                    f"The CA in {folder} is incomplete: {missing.name} is missing. Restore it "
-                    "(a new CA would have to be exchanged with every partner again).",
-                    f"{folder} のCAが不完全です（{missing.name} がありません）。復元してください"
-                    "（新しいCAは全パートナーと再交換が必要になります）。",
-                ),
-                code="pki_missing",
-            )
+        _check_complete(ca_key_path, ca_cert_path)
+        _check_complete(folder / USERS_CA_KEY, folder / USERS_CA_CERT)
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
         if ca_cert_path.exists():
@@ -564,6 +674,8 @@ class Pki:
             ca_key, ca_cert = create_ca(nation, valid_days=ca_valid_days)
             _write(ca_key_path, _key_pem(ca_key), private=True, replace=False)
             _write(ca_cert_path, _pem(ca_cert).encode("ascii"), private=False, replace=False)
+        if not (folder / USERS_CA_CERT).exists():
+            _create_users_ca(folder, nation, valid_days=ca_valid_days)
         node_key, node_cert = issue_node_cert(
             ca_key, ca_cert, nation=nation, node_id=node_id, hosts=hosts, valid_days=node_valid_days
         )
@@ -571,28 +683,50 @@ class Pki:
         _write(node_cert_path, _pem(node_cert).encode("ascii"), private=False, replace=renew_node)
         return cls.load(home)
 
+    def with_users_ca(self) -> Pki:
+        """This PKI with its user CA, created now if the home has none (a home
+        made before user certificates had a CA of their own). Logged."""
+        if self.users_ca_cert is not None:
+            return self
+        folder = self.directory(self.home)
+        _check_complete(folder / USERS_CA_KEY, folder / USERS_CA_CERT)
+        _create_users_ca(folder, self.nation, valid_days=CA_VALID_DAYS)
+        log.warning(
+            "created the %s user CA %s: TAK client certificates come from it from now on; "
+            "those issued earlier by the federation CA no longer work on the TAK port, "
+            "issue new ones with 'alliance tak client-cert' / 利用者CAを作成しました。"
+            "以前に連接用CAで発行したTAKクライアント証明書は使えません。再発行してください",
+            self.nation,
+            folder / USERS_CA_CERT,
+        )
+        return self.load(self.home)
+
     def issue_client(
         self, user_id: str, name: str, *, valid_days: int = CLIENT_VALID_DAYS
     ) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-        """A TAK client certificate for a user; needs the CA key on this machine."""
-        if not self.ca_key_path.exists():
+        """A TAK client certificate for a user; needs the user CA key on this machine."""
+        users_ca = self.users_ca
+        if not self.users_ca_key_path.exists():
             raise PkiError(
                 Text(
-                    f"The CA key {self.ca_key_path} is not on this machine; bring it back "
-                    "to issue client certificates.",
-                    f"CA鍵 {self.ca_key_path} がこの機械にありません。"
+                    f"The user CA key {self.users_ca_key_path} is not on this machine; bring it "
+                    "back to issue client certificates.",
+                    f"利用者CA鍵 {self.users_ca_key_path} がこの機械にありません。"
                     "クライアント証明書の発行には戻してください。",
                 ),
                 code="pki_missing",
             )
-        ca_key = _load_private_key(self.ca_key_path)
+        ca_key = _load_private_key(self.users_ca_key_path)
         return issue_client_cert(
-            ca_key, self.ca_cert, user_id=user_id, name=name, valid_days=valid_days
+            ca_key, users_ca, user_id=user_id, name=name, valid_days=valid_days
         )
 
     @classmethod
     def load(cls, home: Path) -> Pki:
-        """Read a node's PKI; a missing file or a key others can read is an error."""
+        """Read a node's PKI; a missing file or a key others can read is an error.
+
+        A home without a user CA loads (``users_ca_cert`` is None); half a CA does not.
+        """
         folder = cls.directory(home)
         for path in (folder / CA_CERT, folder / NODE_KEY, folder / NODE_CERT):
             if not path.exists():
@@ -605,8 +739,10 @@ class Pki:
                     ),
                     code="pki_missing",
                 )
-        if (folder / CA_KEY).exists():
-            _check_private(folder / CA_KEY)
+        for key_path in (folder / CA_KEY, folder / USERS_CA_KEY):
+            if key_path.exists():
+                _check_private(key_path)
+        _check_complete(folder / USERS_CA_KEY, folder / USERS_CA_CERT, key_optional=True)
         ca_cert = _load_cert(folder / CA_CERT)
         node_key = _load_private_key(folder / NODE_KEY)
         node_cert = _load_cert(folder / NODE_CERT)
@@ -624,7 +760,77 @@ class Pki:
                 ),
                 code="pki_mismatch",
             )
-        return cls(home=home, ca_cert=ca_cert, node_cert=node_cert, node_key=node_key)
+        users_ca = None
+        if (folder / USERS_CA_CERT).exists():
+            users_ca = _load_users_ca(folder / USERS_CA_CERT, ca_cert)
+        return cls(
+            home=home,
+            ca_cert=ca_cert,
+            node_cert=node_cert,
+            node_key=node_key,
+            users_ca_cert=users_ca,
+        )
+
+
+def _check_complete(key_path: Path, cert_path: Path, *, key_optional: bool = False) -> None:
+    """A CA is its key and its certificate: refuse half of one (the key alone
+    may be missing when ``key_optional``: kept offline)."""
+    if cert_path.exists() and (key_optional or key_path.exists()):
+        return
+    if not cert_path.exists() and not key_path.exists():
+        return
+    missing = key_path if cert_path.exists() else cert_path
+    raise PkiError(
+        Text(
+            f"The CA in {cert_path.parent} is incomplete: {missing.name} is missing. Restore it "
+            "(a new CA would have to be trusted again by everyone who trusts this one).",
+            f"{cert_path.parent} のCAが不完全です（{missing.name} がありません）。復元してください"
+            "（新しいCAは信頼し直してもらう必要があります）。",
+        ),
+        code="pki_missing",
+    )
+
+
+def _create_users_ca(folder: Path, nation: str, *, valid_days: int) -> None:
+    """Write a new user CA (key first, 0600; neither file is ever overwritten)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    key, cert = create_ca(nation, valid_days=valid_days, users=True)
+    try:
+        _write(folder / USERS_CA_KEY, _key_pem(key), private=True, replace=False)
+        _write(folder / USERS_CA_CERT, _pem(cert).encode("ascii"), private=False, replace=False)
+    except FileExistsError:
+        raise PkiError(
+            Text(
+                f"Another process is creating the user CA in {folder}; try again.",
+                f"別のプロセスが {folder} に利用者CAを作成中です。もう一度実行してください。",
+            ),
+            code="pki_busy",
+        ) from None
+
+
+def _load_users_ca(path: Path, ca_cert: x509.Certificate) -> x509.Certificate:
+    """The user CA certificate: a self-signed CA of the same nation, marked as
+    the user CA, and not the federation CA (never trusted for nodes)."""
+    cert = _load_cert(path)
+    org = _name_attr(ca_cert.subject, NameOID.ORGANIZATION_NAME)
+    if (
+        not _is_ca(cert)
+        or not _issued_by(cert, cert)
+        or _name_attr(cert.subject, NameOID.ORGANIZATIONAL_UNIT_NAME) != USERS_CA_OU
+        or _name_attr(cert.subject, NameOID.ORGANIZATION_NAME) != org
+        or cert.public_key() == ca_cert.public_key()
+    ):
+        raise PkiError(
+            Text(
+                f"{path} is not this nation's user CA (a self-signed CA with OU={USERS_CA_OU}, "
+                "apart from the federation CA).",
+                f"{path} はこの国の利用者CA（OU={USERS_CA_OU} の自己署名CA、連接用CAとは別）"
+                "ではありません。",
+            ),
+            code="pki_mismatch",
+        )
+    return cert
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -733,7 +939,8 @@ def _base_context(pki: Pki, *, server: bool, cadata: str) -> ssl.SSLContext:
 
 def server_context(pki: Pki, partner_ca_pems: Sequence[str]) -> ssl.SSLContext:
     """TLS >= 1.2 server side: present the node certificate, require a client
-    certificate issued by one of ``partner_ca_pems`` (and nothing else).
+    certificate issued by one of ``partner_ca_pems`` (the partners' federation
+    CAs, and nothing else: a user certificate fails the handshake).
 
     OpenSSL rejects a client certificate whose EKU lacks clientAuth; call
     :func:`identify_peer` on every connection to learn (and check) the nation.
@@ -743,9 +950,10 @@ def server_context(pki: Pki, partner_ca_pems: Sequence[str]) -> ssl.SSLContext:
 
 
 def tak_server_context(pki: Pki) -> ssl.SSLContext:
-    """The TAK port's TLS: present the node certificate; require a client
-    certificate issued by this node's own CA (see :func:`issue_client_cert`)."""
-    return _base_context(pki, server=True, cadata=pki.ca_pem)
+    """The TAK port's TLS: present the node certificate (TAK clients check it
+    against the federation CA, ``ca.pem``); require a client certificate issued
+    by this node's own user CA, and nothing else (see :func:`issue_client_cert`)."""
+    return _base_context(pki, server=True, cadata=_pem(pki.users_ca))
 
 
 def client_context(pki: Pki, partner_ca_pem: str) -> ssl.SSLContext:
@@ -767,10 +975,13 @@ def _cached_ca(pem: str) -> x509.Certificate | None:
 
 
 def identify_peer(leaf_der: bytes, partners: dict[str, str]) -> str | None:
-    """The partner nation whose CA (PEM, by nation) directly issued this certificate.
+    """The partner nation whose CA (PEM, by nation) directly issued this node certificate.
 
-    The certificate must also be valid now, carry the clientAuth EKU and name that
-    nation in its O= and C=. None when no partner fits.
+    The certificate must also be valid now, carry the clientAuth EKU and the
+    node policy (:data:`NODE_POLICY_OID`: a user certificate, or a node
+    certificate made before the policy existed, is refused with a log line
+    naming the fix) and name that nation in its O= and C=. None when no
+    partner fits.
 
     A partner presents the same certificate on every pull, so what does not
     change with time (parsing, the issuer's signature, names, usage) is
@@ -799,15 +1010,57 @@ def _identify(
         if ca is None or not _issued_by(leaf, ca):
             continue
         with contextlib.suppress(InvalidInput):
-            if _belongs_to(leaf, nation) and _belongs_to(ca, nation):
-                return check_nation(nation), leaf.not_valid_before_utc, leaf.not_valid_after_utc
+            if not (_belongs_to(leaf, nation) and _belongs_to(ca, nation)):
+                continue
+            if not is_node_certificate(leaf):
+                _log_not_a_node(leaf, check_nation(nation))
+                return None
+            return check_nation(nation), leaf.not_valid_before_utc, leaf.not_valid_after_utc
     return None
 
 
+def _log_not_a_node(leaf: x509.Certificate, nation: str) -> None:
+    """Why a certificate of a partner's CA is refused, and the fix (once per
+    certificate: :func:`_identify` remembers its verdict)."""
+    subject = leaf.subject.rfc4514_string()
+    if (
+        USER_POLICY_OID in _policies(leaf)
+        or _name_attr(leaf.subject, NameOID.ORGANIZATIONAL_UNIT_NAME) == TAK_CLIENT_OU
+    ):
+        log.warning(
+            "federation: refused %s, a user (TAK client) certificate of %s: only node "
+            "certificates are accepted on the federation port / 利用者証明書は連接ポートでは"
+            "受け付けません",
+            subject,
+            nation,
+        )
+        return
+    log.warning(
+        "federation: refused the %s node certificate %s: it lacks the node certificate "
+        "policy %s (issued by an older version). %s's operator must run "
+        "'alliance pki init --renew-node' and restart that node / %sのノード証明書にノード用ポリシー"
+        "がありません。%sの運用者は「alliance pki init --renew-node」を実行し再起動してください",
+        nation,
+        subject,
+        NODE_POLICY_OID.dotted_string,
+        nation,
+        nation,
+        nation,
+    )
+
+
 def write_client_files(pki: Pki, user_id: str, name: str, out: Path, password: str) -> list[Path]:
-    """Issue a TAK client certificate and write what a TAK client imports:
-    ``<user>.p12`` (key + certificate + CA, under ``password``), ``<user>.pem``,
-    ``<user>.key`` and ``ca.pem``. Keys are owner-only; nothing is overwritten."""
+    """Issue a TAK client certificate and write what a TAK client imports, in this order:
+
+    * ``<user>.p12``: key, certificate and the user CA that issued it, under ``password``;
+    * ``<user>.key`` and ``<user>.pem``: the same key and certificate as PEM;
+    * ``ca.pem``: the federation CA, which issued the node's certificate: the
+      client trusts it to check the *server* (ATAK's trust store, pytak's
+      ``PYTAK_TLS_CLIENT_CAFILE``);
+    * ``users-ca.pem``: the user CA, which issued the *client* certificate.
+
+    Keys are owner-only; nothing is overwritten but the two CA files.
+    """
     for path in (out / f"{user_id}.p12", out / f"{user_id}.key", out / f"{user_id}.pem"):
         if path.exists():
             raise PkiError(
@@ -818,13 +1071,15 @@ def write_client_files(pki: Pki, user_id: str, name: str, out: Path, password: s
                 code="pki_exists",
             )
     key, cert = pki.issue_client(user_id, name)
+    users_ca = pki.users_ca
     out.mkdir(parents=True, exist_ok=True)
     files = [
-        (out / f"{user_id}.p12", pkcs12_bundle(key, cert, pki.ca_cert, password), True),
+        (out / f"{user_id}.p12", pkcs12_bundle(key, cert, users_ca, password), True),
         (out / f"{user_id}.key", _key_pem(key), True),
         (out / f"{user_id}.pem", _pem(cert).encode("ascii"), False),
-        (out / "ca.pem", pki.ca_pem.encode("ascii"), False),
+        (out / CA_CERT, pki.ca_pem.encode("ascii"), False),
+        (out / USERS_CA_CERT, _pem(users_ca).encode("ascii"), False),
     ]
     for path, data, private in files:
-        _write(path, data, private=private, replace=path.name == "ca.pem")
+        _write(path, data, private=private, replace=path.name in {CA_CERT, USERS_CA_CERT})
     return [p for p, _, _ in files]

@@ -2,8 +2,9 @@
 
 A small HTTPS server of its own (the standard library's, in threads), apart
 from the user API: every connection must present a certificate issued by a
-partner's national CA, and the partner is identified by that certificate,
-never by anything it claims. It answers one question — "items of my stream
+partner's national federation CA (a user's certificate fails the TLS
+handshake) that is a node certificate (:func:`.pki.identify_peer`), and the
+partner is identified by that certificate, never by anything it claims. It answers one question — "items of my stream
 after N" — with the items and the signed stream head; asking for ``after=N``
 also tells us the partner holds everything up to ``N`` (its acknowledgement).
 

@@ -107,6 +107,14 @@ class Federation:
             return 0
         pki = None if insecure_http else Pki.load(self.home)
         tls: ssl.SSLContext | None = None
+        if pki is not None and not pki.node_cert_current:
+            log.warning(
+                "this node's certificate %s lacks the node certificate policy (issued by an "
+                "older version): partners refuse it. Run 'alliance pki init --renew-node' and "
+                "restart / ノード証明書にノード用ポリシーがなく、パートナーに拒否されます。"
+                "「alliance pki init --renew-node」を実行し再起動してください",
+                pki.node_cert_path,
+            )
         if pki is not None:
             cas = [p.ca_pem for p in known]
             tls = server_context(pki, cas) if cas else None
