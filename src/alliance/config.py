@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8700, ge=1, le=65535)
     # -- the user API's edges (console, /docs, /api/v1) --
+    api_tls: bool = Field(
+        default=False,
+        description="Serve the user API over HTTPS (TLS 1.2+) with the node certificate in pki/",
+    )
     max_body_bytes: int = Field(
         default=MAX_BODY_BYTES,
         ge=64 * 1024,
@@ -112,6 +116,12 @@ class Settings(BaseSettings):
     @property
     def hosted_nations(self) -> frozenset[str]:
         return frozenset({self.nation, *self.hosted})
+
+    @property
+    def api_url(self) -> str:
+        """Where users reach the API and the console."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.api_tls else 'http'}://{host}:{self.port}"
 
     @property
     def key_file(self) -> Path:
