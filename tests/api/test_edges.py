@@ -19,6 +19,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from starlette.routing import Mount, Route
 
 from alliance.api import console, create_app, docs
 from alliance.api.middleware import API_CSP
@@ -344,6 +345,17 @@ def test_every_route_answers_with_the_security_headers(site: Site) -> None:
                     assert_api_headers(response, what)
         for path in ("/openapi.json", "/api/v1/no/such/thing", "/nowhere", "/"):
             assert_api_headers(client.get(path), path)
+        # And every route outside the OpenAPI document: pages, redirects, static mounts.
+        walked = 0
+        for path in _routes_outside_the_schema(create_app(site.node)):
+            for headers in ({}, admin):
+                got = client.get(path, headers=headers)
+                for name, value in ALWAYS.items():
+                    assert got.headers.get(name) == value, (path, name)
+                assert got.headers["content-security-policy"].startswith("default-src 'none'")
+                assert got.headers["cache-control"] in {"no-store", "no-cache"}, path
+                walked += 1
+        assert walked >= 2 * 19, walked  # /openapi.json, /docs, / and 8 mounts, 2 paths each
         assert_api_headers(client.delete("/api/v1/org/hqs"), "405")
         assert_api_headers(client.post("/api/v1/org/hqs", content=b"x" * (LIMIT + 1)), "413")
 
@@ -364,6 +376,15 @@ def test_every_route_answers_with_the_security_headers(site: Site) -> None:
         assert swagger.status_code == 200
         assert swagger.headers["content-security-policy"] == API_CSP
         assert swagger.headers["cache-control"] == "no-cache"
+
+
+def _routes_outside_the_schema(app: FastAPI) -> Iterator[str]:
+    for route in app.routes:
+        if isinstance(route, Mount):
+            yield route.path + "/"
+            yield route.path + "/no-such-file"
+        elif isinstance(route, Route) and not route.include_in_schema:
+            yield route.path
 
 
 def test_the_docs_page_runs_no_inline_script(site: Site) -> None:
