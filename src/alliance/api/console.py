@@ -52,7 +52,7 @@ LIBRARIES = {
 
 CSP = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data: blob:; "
-    "style-src 'self' 'unsafe-inline'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+    "style-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'"
 )
 # Static files may be kept, but are revalidated (ETag) so an upgrade shows at once.
