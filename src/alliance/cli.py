@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import sys
@@ -119,16 +120,19 @@ def serve(
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
     """Run the node's API until stopped. / ノードのAPIを起動する。"""
-    from alliance.api import create_app
+    from alliance.api.serving import uvicorn_config
     from alliance.node import settle_heap
 
     # --port also moves the federation port (default: port + 10) unless configured.
     node = open_node(home, host=host, port=port)
-    cfg = node.settings
     # uvicorn re-raises SIGTERM after its graceful shutdown; without a handler
     # that kills the process before node.close() below has run.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
+        try:
+            api = uvicorn.Server(uvicorn_config(node))
+        except AllianceError as exc:
+            raise fail(exc.message, 2) from None
         fed_port = node.serve_federation()
         if fed_port:
             out.print(
@@ -154,14 +158,23 @@ def serve(
                     )
                 )
             )
-        settle_heap()
-        uvicorn.run(
-            create_app(node),
-            host=cfg.host,
-            port=cfg.port,
-            log_level="warning",
-            access_log=False,
+        tls = node.settings.api_tls
+        out.print(
+            say(
+                Text(
+                    f"API and console on {node.settings.api_url}/"
+                    + (" (TLS, node certificate)." if tls else " (plain HTTP)."),
+                    f"APIとコンソール: {node.settings.api_url}/"
+                    + ("（TLS、ノード証明書）。" if tls else "（平文HTTP）。"),
+                )
+            ),
+            soft_wrap=True,
         )
+        settle_heap()
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down cleanly
+            api.run()
+        if not api.started:  # e.g. the port is taken; uvicorn has said why
+            raise typer.Exit(3)
     finally:
         node.close()
 
@@ -200,10 +213,11 @@ def demo(
         raise fail(exc.message, 2) from None
     for dn in nodes:
         tcp, tls = dn.tak_ports
+        api = load_settings(dn.home).api_url
         out.print(
             f"\n[bold]{dn.nation}[/bold] "
             + say(Text("console", "コンソール"))
-            + f"  http://127.0.0.1:{dn.port}/   API http://127.0.0.1:{dn.port}/docs\n"
+            + f"  {api}/   API {api}/docs\n"
             f"  federation https://127.0.0.1:{dn.port + 10} (mutual TLS)   "
             f"TAK tcp://127.0.0.1:{tcp} (token)  tls://127.0.0.1:{tls} (.p12)\n"
             + say(Text("  API tokens (shown once):", "  APIトークン（表示はこの一度のみ）:"))
@@ -237,11 +251,17 @@ def demo(
 
 
 async def _serve_many(homes: list[Path]) -> None:
-    from alliance.api import create_app
+    from alliance.api.serving import uvicorn_config
     from alliance.cop.simulator import Simulator
     from alliance.node import Node, settle_heap
 
     nodes = [Node(load_settings(h)).start() for h in homes]
+    try:
+        servers = [uvicorn.Server(uvicorn_config(n)) for n in nodes]
+    except AllianceError as exc:
+        for n in nodes:
+            n.close()
+        raise fail(exc.message, 2) from None
     simulators = []
     for n in nodes:
         n.serve_federation()
@@ -250,18 +270,6 @@ async def _serve_many(homes: list[Path]) -> None:
         sim.start()
         simulators.append(sim)
     settle_heap()
-    servers = [
-        uvicorn.Server(
-            uvicorn.Config(
-                create_app(n),
-                host=n.settings.host,
-                port=n.settings.port,
-                log_level="warning",
-                access_log=False,
-            )
-        )
-        for n in nodes
-    ]
     out.print(say(Text("Serving; press Ctrl-C to stop.", "稼働中。Ctrl-Cで停止します。")))
     try:
         await asyncio.gather(*(s.serve() for s in servers))

@@ -16,6 +16,9 @@ from sqlalchemy.engine import make_url
 from alliance.core.markings import check_nation
 
 CONFIG_FILE = "alliance.toml"
+# The largest legitimate request (a working group of 200 members, every text at
+# its limit in Japanese, JSON \u-escaped) is about 620 KB: 1 MiB leaves room.
+MAX_BODY_BYTES = 1024 * 1024
 _PLACEHOLDER_SECRETS = {"changeme", "change-me", "password", "secret", "postgres", "example"}
 
 
@@ -38,6 +41,17 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
     host: str = "127.0.0.1"
     port: int = Field(default=8700, ge=1, le=65535)
+    # -- the user API's edges (console, /docs, /api/v1) --
+    api_tls: bool = Field(
+        default=False,
+        description="Serve the user API over HTTPS (TLS 1.2+) with the node certificate in pki/",
+    )
+    max_body_bytes: int = Field(
+        default=MAX_BODY_BYTES,
+        ge=64 * 1024,
+        le=64 * 1024 * 1024,
+        description="Largest request body the API reads; larger ones get 413 before sign-in",
+    )
     key_passphrase: SecretStr | None = None
     federation_host: str = Field(default="127.0.0.1", description="Where partners reach us")
     federation_port: int = Field(default=0, ge=0, le=65535, description="Default: port + 10")
@@ -102,6 +116,12 @@ class Settings(BaseSettings):
     @property
     def hosted_nations(self) -> frozenset[str]:
         return frozenset({self.nation, *self.hosted})
+
+    @property
+    def api_url(self) -> str:
+        """Where users reach the API and the console."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'https' if self.api_tls else 'http'}://{host}:{self.port}"
 
     @property
     def key_file(self) -> Path:

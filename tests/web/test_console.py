@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 import mgrs
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 
 from alliance.cop.desk import ReportIn
 from alliance.cop.tracks import LinkStatus, Track
@@ -39,14 +39,6 @@ from tests.conftest import LiveServer, NodeFactory, add_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 DOCS_PNG = Path(__file__).resolve().parents[2] / "docs" / "console.png"
 WAIT_MS = 15_000
 
@@ -133,20 +125,6 @@ ROWS_JS = "() => [...document.querySelectorAll('#track-rows tr')].map(e => e.dat
 def spaced(dtg: str) -> str:
     """``291200ZNOV26`` as the console shows it: ``291200Z NOV 26``."""
     return f"{dtg[:7]} {dtg[7:10]} {dtg[10:]}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        # A failure, not a skip: a green run must not hide a missing install step.
-        pytest.fail("Debian's chromium is not installed: run tools/system-deps.sh (make test does)")
-    with sync_playwright() as pw:
-        # Debian's browser, never a downloaded one.
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 class Console:
@@ -277,7 +255,7 @@ def test_cop_console_for_the_usa_staff_officer(
     page.locator("#console").wait_for(state="visible")
     assert page.evaluate("sessionStorage.getItem('alliance.token')") == tokens["USA"]
     page.locator("#live[data-state='live']").wait_for()
-    page.wait_for_function("document.body.dataset.basemap === 'ready'")
+    page.wait_for_function("() => document.body.dataset.basemap === 'ready'")
 
     # Exactly what is released to USA: the JPN national-only unit is nowhere.
     console.wait_markers(SEEN_BY_USA)
@@ -384,7 +362,7 @@ def test_cop_console_for_the_usa_staff_officer(
 
     # 日本語: every string on the page changes, the banner included.
     page.click("#console button.lang[data-lang='ja']")
-    page.wait_for_function("document.documentElement.lang === 'ja'")
+    page.wait_for_function("() => document.documentElement.lang === 'ja'")
     assert console.text("#banner-top") == banner.ja == "非秘密//JPN, USA へ提供可"
     assert console.text("#banner-bottom") == banner.ja
     headers = page.locator("#tracks th").all_inner_texts()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from alliance import __version__
 from alliance.node import Node
-from alliance.web import NODE_MODULES
 
-from . import console, errors
+from . import console, docs, errors
 from .errors import ErrorBody
+from .middleware import BodyLimit, SecurityHeaders
 from .routes import acm, cop, federation, ledger, meta, org, users
 
 API_PREFIX = "/api/v1"
@@ -24,14 +24,29 @@ _ERRORS = {
         403: "No authority / 権限なし",
         404: "Not found or not released / 存在しないか非公開",
         409: "State conflict / 状態の競合",
+        413: "Request body too large / 要求の本文が大きすぎる",
         422: "Invalid input / 入力不正",
     }.items()
 }
 
 
+class _App(FastAPI):
+    """FastAPI with the node's edges outside everything else, Starlette's error
+    handling included: the body limit answers before any route or token is
+    looked at, and even a 500 carries the security headers."""
+
+    def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
+        self.max_body_bytes = max_body_bytes
+        super().__init__(**options)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(BodyLimit(super().build_middleware_stack(), self.max_body_bytes))
+
+
 def create_app(node: Node) -> FastAPI:
     """Build the API for one started node."""
-    app = FastAPI(
+    app = _App(
+        max_body_bytes=node.settings.max_body_bytes,
         title=f"Alliance node {node.node_id} ({node.nation})",
         version=__version__,
         description=(
@@ -40,7 +55,7 @@ def create_app(node: Node) -> FastAPI:
         ),
         docs_url=None,
         redoc_url=None,
-        responses=_ERRORS,  # type: ignore[arg-type]
+        responses=_ERRORS,
     )
     app.state.node = node
     errors.install(app)
@@ -48,30 +63,6 @@ def create_app(node: Node) -> FastAPI:
     for module in (meta, users, ledger, org, acm, cop, federation):
         api.include_router(module.router)
     app.include_router(api)
-    _offline_docs(app)
+    docs.install(app)
     console.install(app)
     return app
-
-
-def _offline_docs(app: FastAPI) -> None:
-    """Swagger UI from the npm registry's swagger-ui-dist: the docs work with no network."""
-    assets = NODE_MODULES / "swagger-ui-dist"
-    if assets.is_dir():
-        app.mount("/static/swagger", StaticFiles(directory=assets), name="swagger")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        if not assets.is_dir():
-            return HTMLResponse(
-                "<p>API docs assets are not installed: run <code>make demo</code>. / "
-                "APIドキュメントの資材が未導入です。<code>make demo</code> を実行してください。</p>"
-                '<p><a href="/openapi.json">/openapi.json</a></p>',
-                status_code=503,
-            )
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title=app.title,
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-        )
