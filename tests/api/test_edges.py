@@ -274,7 +274,12 @@ def test_the_largest_legitimate_request_fits_the_limit(site: Site) -> None:
     as Python's json module sends it (every character \\u-escaped)."""
     kanji = "統"
     members = [
-        {"nation": "JPN" if i % 2 else "USA", "name": kanji * 200, "role": kanji * 200}
+        {
+            "nation": "JPN" if i % 2 else "USA",
+            "name": kanji * 200,
+            "role": kanji * 200,
+            "hq_id": "jpn-jjoc" if i % 2 else "usa-jfhq",
+        }
         for i in range(200)
     ]
     group = {
