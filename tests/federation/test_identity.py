@@ -399,7 +399,10 @@ def test_a_partner_relabelling_our_ids_is_refused_item_by_item_and_the_link_runs
         )
         assert future["owner"] == "USA"
 
-        # The operator closes the quarantine; the link was never stopped.
+        # The operator is told (CLI too), and closes the quarantine; the link was never stopped.
+        told = cli("federation", "status", home=usa.home)
+        assert told.returncode == 1, told.stdout + told.stderr
+        assert "refused and quarantined (the links kept running)" in " ".join(told.stderr.split())
         resumed = json_of(
             usa.api.post(
                 "/federation/JPN/resume", json={"note": "JPN told"}, headers=usa.as_(admin)

@@ -125,12 +125,13 @@ def test_items_that_would_write_another_nations_row_are_refused_and_the_rest_app
     now = jpn.clock()
     hq = events_of(jpn.db, "hq", "jpn-gcc")[-1].body_json()["data"]["state"]
     jjoc = events_of(jpn.db, "hq", "jpn-jjoc")[-1].body_json()["data"]["state"]
+    japan = events_of(jpn.db, "nation", "JPN")[-1].body_json()["data"]["state"]
     refused = {
         chain.forge("hq", "usa-cell", {**hq, "name_en": "Taken"}, now=now).seq: "id_collision",
         chain.forge("hq", "usa-cell", {}, kind="withdraw", now=now).seq: "id_collision",
         chain.forge("hq", "usa-new", hq, now=now).seq: "id_namespace",
-        chain.forge("nation", "USA", {"name_en": "Taken"}, now=now).seq: "id_collision",
-        chain.forge("nation", "KOR", {"name_en": "Korea"}, now=now).seq: "id_namespace",
+        chain.forge("nation", "USA", {**japan, "name_en": "Taken"}, now=now).seq: "id_collision",
+        chain.forge("nation", "KOR", {**japan, "name_en": "Korea"}, now=now).seq: "id_namespace",
     }
     chain.forge("hq", "jpn-jjoc", {**jjoc, "name_en": "JJOC (renamed)"}, now=now)
     chain.forge("hq", "jpn-new", hq, now=now)
