@@ -16,6 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from sqlalchemy import select
+
+from alliance.core.ids import namespace_of
+from alliance.store.projection import TABLES
 
 from .conftest import Headers, Site, assert_error
 
@@ -116,6 +120,7 @@ def test_reads_of_a_partners_unseen_ids_stay_identical_404s(site: Site) -> None:
 
 
 def test_within_its_own_namespace_a_nation_sees_its_taken_ids(site: Site) -> None:
+    _jpn_secrets(site)
     usa: Headers = site.as_("USA", "staff_officer", "usa-jfhq")
     jpn: Headers = site.as_("JPN", "staff_officer", "jpn-jjoc")
     first = site.client.post("/org/hqs", json=_hq("usa-cell"), headers=usa)
@@ -132,6 +137,14 @@ def test_within_its_own_namespace_a_nation_sees_its_taken_ids(site: Site) -> Non
         "id_outside_namespace",
         "id",
     )
+    # Why a taken id in one's own namespace reveals nothing: on this combined
+    # node every object in a nation's namespace is that nation's own, and a
+    # nation's own objects are always released to it.
+    with site.node.db.read() as s:
+        for model in TABLES.values():
+            for row in s.scalars(select(model)):
+                assert namespace_of(row.id) in (None, row.owner), (row.id, row.owner)
+                assert row.marking.releases_to(row.owner), (row.id, row.rel)
     # Ids the server chooses are ULIDs, in no nation's namespace.
     auto = {k: v for k, v in _hq("unused").items() if k != "id"}
     made = site.client.post("/org/hqs", json=auto, headers=usa)
