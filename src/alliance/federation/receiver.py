@@ -96,39 +96,13 @@ class _Replicas:
         earlier item of the page created is the sender's replica, as it should be.
         """
         row = self.rows.get((p.object_type, p.object_id))
-        what = f"{p.object_type} '{p.object_id}'"
-        what_ja = f"{p.object_type}「{p.object_id}」"
         if row is not None and (row["owner"] != sender or row["origin"] not in _SENDERS_ORIGINS):
-            owner, origin = row["owner"], row["origin"]
-            return ItemProblem(
-                p.item.seq,
-                "id_collision",
-                Text(
-                    f"{sender} sent {p.kind} item {p.item.seq} for {what} as its own, but {what} "
-                    f"here is {owner}'s ({origin}): refused, nothing of it applied; the link "
-                    "kept running",
-                    f"{sender}が{what_ja}を自国の対象として項目{p.item.seq}（{p.kind}）で送信しましたが、"
-                    f"このノードの{what_ja}は{owner}の対象（{origin}）です。拒否し、何も適用していません。"
-                    "連携は継続しています",
-                ),
-            )
+            return _collision(p, sender, row["owner"], row["origin"])
         ns = namespace_of(p.object_id)
-        if (ns is not None and ns != sender) or (
-            p.object_type == "nation" and p.object_id != sender
-        ):
-            named = ns or p.object_id
-            return ItemProblem(
-                p.item.seq,
-                "id_namespace",
-                Text(
-                    f"{sender} sent {p.kind} item {p.item.seq} for {what}, an id in {named}'s "
-                    f"namespace: a node names only its own nation's objects; refused, nothing of "
-                    "it applied; the link kept running",
-                    f"{sender}が{named}の名前空間のID {what_ja} の項目{p.item.seq}（{p.kind}）を"
-                    "送信しました。ノードが名付けられるのは自国の対象のみです。拒否し、何も適用していません。"
-                    "連携は継続しています",
-                ),
-            )
+        if ns is not None and ns != sender:
+            return _outside(p, sender, ns)
+        if p.object_type == "nation" and p.object_id != sender:  # named by its code
+            return _outside(p, sender, p.object_id)
         return None
 
     def apply_event(self, p: Parsed) -> dict[str, Any]:
@@ -195,6 +169,37 @@ class _Replicas:
         for obj in list(s.identity_map.values()):
             if isinstance(obj, OwnedRow) and (type(obj), obj.id) in written:
                 s.expire(obj)
+
+
+def _collision(p: Parsed, sender: str, owner: str, origin: str) -> ItemProblem:
+    what, what_ja = f"{p.object_type} '{p.object_id}'", f"{p.object_type}「{p.object_id}」"
+    return ItemProblem(
+        p.item.seq,
+        "id_collision",
+        Text(
+            f"{sender} sent {p.kind} item {p.item.seq} for {what} as its own, but {what} here "
+            f"is {owner}'s ({origin}): refused, nothing of it applied; the link kept running",
+            f"{sender}が{what_ja}を自国の対象として項目{p.item.seq}（{p.kind}）で送信しましたが、"
+            f"このノードの{what_ja}は{owner}の対象（{origin}）です。拒否し、何も適用していません。"
+            "連携は継続しています",
+        ),
+    )
+
+
+def _outside(p: Parsed, sender: str, nation: str) -> ItemProblem:
+    what, what_ja = f"{p.object_type} '{p.object_id}'", f"{p.object_type}「{p.object_id}」"
+    return ItemProblem(
+        p.item.seq,
+        "id_namespace",
+        Text(
+            f"{sender} sent {p.kind} item {p.item.seq} for {what}, an id in {nation}'s "
+            "namespace: a node names only its own nation's objects; refused, nothing of it "
+            "applied; the link kept running",
+            f"{sender}が{nation}の名前空間のID {what_ja} の項目{p.item.seq}（{p.kind}）を送信しました。"
+            "ノードが名付けられるのは自国の対象のみです。拒否し、何も適用していません。"
+            "連携は継続しています",
+        ),
+    )
 
 
 class OutOfOrder(RuntimeError):
