@@ -3,7 +3,8 @@
 ``--backends=sqlite,postgresql`` runs every test that asks for ``database_url``
 (directly or through a node fixture) once per backend. PostgreSQL is a
 throwaway server started here from Debian's package (see tools/pgtemp.py);
-each test gets a database of its own.
+each test gets a database of its own, and each further node of a multi-node
+test another one (``new_database``), on the same backend.
 """
 
 from __future__ import annotations
@@ -78,39 +79,60 @@ def _plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
+DatabaseFactory = Callable[[], str]
+
+
 @pytest.fixture
-def database_url(backend: str, tmp_path: Path, pg_server: str | None) -> Iterator[str]:
-    """A fresh, empty database on the selected backend."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'node.db'}"
-        return
-    assert pg_server is not None
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = pg_server.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
+def new_database(backend: str, tmp_path: Path, pg_server: str | None) -> Iterator[DatabaseFactory]:
+    """``url = new_database()``: another fresh, empty database on the selected
+    backend, for each node of a multi-node test (PostgreSQL databases are
+    dropped after the test)."""
+    created: list[str] = []
+    base = pg_server.rsplit("/", 1)[0] if pg_server else ""
+
+    def make() -> str:
+        if backend == "sqlite":
+            name = "node.db" if not created else f"node-{len(created)}.db"
+            created.append(name)
+            return f"sqlite:///{tmp_path / name}"
+        assert pg_server is not None
+        name = f"t_{uuid.uuid4().hex[:16]}"
         with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return f"{base}/{name}"
+
+    yield make
+    if backend != "sqlite" and pg_server is not None and created:
+        with psycopg.connect(_plain(pg_server), autocommit=True) as conn:
+            for name in created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(new_database: DatabaseFactory) -> str:
+    """A fresh, empty database on the selected backend."""
+    return new_database()
 
 
 NodeFactory = Callable[..., Node]
 
 
 @pytest.fixture
-def make_node(tmp_path: Path, database_url: str) -> Iterator[NodeFactory]:
+def make_node(
+    tmp_path: Path, database_url: str, new_database: DatabaseFactory
+) -> Iterator[NodeFactory]:
     """Build started nodes: ``make_node("JPN", hosted=["USA"], seed=True)``.
 
-    The first node uses the backend's ``database_url``; further nodes in the
-    same test get SQLite files of their own (nodes share nothing).
+    Every node gets a database of its own on the selected backend (the first
+    one ``database_url``): nodes share nothing, and a multi-node test runs
+    with every node — sender and receiver alike — on each backend.
     """
     nodes: list[Node] = []
 
     def factory(nation: str, *, hosted: list[str] | None = None, seed: bool = True) -> Node:
         home = tmp_path / f"{nation.lower()}-{len(nodes)}"
-        url = database_url if not nodes else f"sqlite:///{home / 'alliance.db'}"
+        url = database_url if not nodes else new_database()
         settings = load_settings(home, nation=nation, hosted=hosted or [], database_url=url)
         node = Node.init(settings).start()
         nodes.append(node)

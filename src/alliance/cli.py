@@ -408,8 +408,10 @@ def ledger_verify(
         err.print(f"  {d.object_type}:{d.object_id}  {say(d.reason)}")
     raise fail(
         Text(
-            f"State DRIFT: {len(drift.drifts)} object(s) differ from the ledger (changed outside Alliance).",
-            f"状態の不一致: {len(drift.drifts)}件が台帳と異なります（Alliance外で変更）。",
+            f"State DRIFT: {len(drift.drifts)} problem(s): tables that differ from the ledger "
+            "(changed outside Alliance) or an object whose owner does not match its ledger events.",
+            f"状態の不一致: {len(drift.drifts)}件。台帳と異なる表（Alliance外で変更）"
+            "または台帳のイベントと所有国が一致しない対象があります。",
         ),
         1,
     )

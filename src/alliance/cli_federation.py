@@ -101,11 +101,21 @@ def status(
             link.last_error,
         )
     out.print(table)
-    if any(link.state != "running" or link.quarantined for link in links):
+    if any(link.state != "running" for link in links):
         raise fail(
             Text(
                 "A link is stopped: see 'alliance federation quarantine'.",
                 "停止中の連携があります。「alliance federation quarantine」を確認してください。",
+            ),
+            1,
+        )
+    if any(link.quarantined for link in links):
+        raise fail(
+            Text(
+                "Items were refused and quarantined (the links kept running): see "
+                "'alliance federation quarantine'.",
+                "拒否され隔離された項目があります（連携は継続中）。"
+                "「alliance federation quarantine」を確認してください。",
             ),
             1,
         )

@@ -281,7 +281,7 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
     made = site.client.post(
         "/acm/groups",
         json={
-            "id": "wg-iamd",
+            "id": "jpn-wg-iamd",
             "name_en": "Bilateral IAMD Working Group",
             "name_ja": "日米統合防空ミサイル防衛作業部会",
             "members": [
@@ -296,7 +296,7 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
     assert made.json()["nations"] == ["JPN", "USA"]
 
     meeting = site.client.post(
-        "/acm/groups/wg-iamd/meetings",
+        "/acm/groups/jpn-wg-iamd/meetings",
         json={"starts_at": "050100ZAUG26", "location": "Yokota", "agenda": "Patriot sites"},
         headers=usa_staff,
     )
@@ -315,7 +315,7 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
     assert minutes.json()["minutes"] == "Agreed."
 
     action = site.client.post(
-        "/acm/groups/wg-iamd/actions",
+        "/acm/groups/jpn-wg-iamd/actions",
         json={"title": "Survey Kadena sites", "assignee": "USFJ J3", "meeting_id": mid},
         headers=usa_staff,
     )
@@ -329,7 +329,7 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
     )
     assert_error(
         site.client.post(
-            "/acm/groups/wg-iamd/actions",
+            "/acm/groups/jpn-wg-iamd/actions",
             json={"title": "Viewer task"},
             headers=site.as_("JPN", "viewer", "jpn-jjoc"),
         ),
@@ -339,7 +339,7 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
     done = site.client.patch(f"/acm/actions/{aid}", json={"state": "done"}, headers=usa_staff)
     assert done.status_code == 200, done.text
     assert done.json()["state"] == "done"
-    actions = site.client.get("/acm/groups/wg-iamd/actions", headers=jpn_staff).json()
+    actions = site.client.get("/acm/groups/jpn-wg-iamd/actions", headers=jpn_staff).json()
     assert [(a["id"], a["state"]) for a in actions] == [(aid, "done")]
 
 
@@ -347,7 +347,7 @@ def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:
     jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
     usa_cdr = site.as_("USA", "commander", "usa-jfhq")
     group = {
-        "id": "wg-jpn-aus",
+        "id": "jpn-wg-aus",
         "name_en": "Japan-Australia Working Group",
         "name_ja": "日豪作業部会",
         "members": [
@@ -370,14 +370,14 @@ def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:
     before = site.ledger_events()
     body = assert_error(
         site.client.post(
-            "/acm/groups/wg-jpn-aus/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_cdr
+            "/acm/groups/jpn-wg-aus/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_cdr
         ),
         403,
         "not_member",
     )
     assert "USA" in body["message"]["en"]
     assert_error(
-        site.client.post("/acm/groups/wg-jpn-aus/actions", json={"title": "x"}, headers=usa_cdr),
+        site.client.post("/acm/groups/jpn-wg-aus/actions", json={"title": "x"}, headers=usa_cdr),
         403,
         "not_member",
     )
@@ -387,7 +387,7 @@ def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:
     assert_error(
         site.client.post(
             "/acm/groups",
-            json={**group, "id": "wg-x", "members": others, "marking": {"releasable_to": ["USA"]}},
+            json={**group, "id": "jpn-x", "members": others, "marking": {"releasable_to": ["USA"]}},
             headers=jpn_cdr,
         ),
         422,

@@ -1,4 +1,6 @@
-"""``alliance ledger verify`` catches a ledger row edited directly in the database."""
+"""``alliance ledger verify`` catches a ledger row edited directly in the database,
+a table row that no longer says what the ledger says, and an object whose
+owner is not the one its ledger events name."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ from sqlalchemy.engine import make_url
 from alliance.access import UserIn
 from alliance.core.authority import Role
 from alliance.node import Node
+from alliance.store.owned import record, touch
+from alliance.store.schema import HqRow
+from alliance.store.writer import Tx
 from tests.conftest import NodeFactory
 
 from .conftest import Cli, one_line
@@ -118,3 +123,59 @@ def test_ledger_verify_names_the_first_tampered_event(cli: Cli, make_node: NodeF
     assert f"Ledger OK: {total} events verified" in one_line(drift.stdout)
     assert drift.returncode == 1
     assert "hq:jpn-jjoc" in one_line(drift.stderr)
+
+
+def _owner_drift(result: Any, ref: str, *, ja: bool = False) -> str:
+    """The drift report of ``ledger verify`` for ``ref``: the ledger itself
+    verifies, the state does not."""
+    ledger_ok, drift = ("台帳は正常です", "状態の不一致") if ja else ("Ledger OK", "State DRIFT")
+    assert ledger_ok in one_line(result.stdout), result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert drift in one_line(result.stderr), result.stderr
+    (line,) = [ln for ln in result.stderr.splitlines() if ref in ln]
+    return " ".join(line.split())
+
+
+def test_ledger_verify_names_both_owners_of_a_row_whose_owner_was_edited(
+    cli: Cli, make_node: NodeFactory
+) -> None:
+    node = make_node("USA")
+    raw = RawLedger(node.settings.database_url)
+    clean = cli("ledger", "verify", home=node.settings.home)
+    assert clean.returncode == 0, clean.stderr
+    assert "State OK" in one_line(clean.stdout)
+
+    # Behind the ledger's back, a USA HQ is made out to be JPN's.
+    raw.execute("UPDATE hqs SET owner = ? WHERE id = ?", "JPN", "usa-5af")
+    line = _owner_drift(cli("ledger", "verify", home=node.settings.home), "hq:usa-5af")
+    assert "the row's owner is JPN, but its ledger events name USA" in line, line
+    said = _owner_drift(
+        cli("ledger", "verify", home=node.settings.home, env={"ALLIANCE_LANG": "ja"}),
+        "hq:usa-5af",
+        ja=True,
+    )
+    assert "行の所有国はJPNですが、台帳のイベントはUSAを示しています" in said, said
+
+
+def test_ledger_verify_catches_a_ledger_that_changed_an_objects_owner(
+    cli: Cli, make_node: NodeFactory
+) -> None:
+    """What a receiver that let a partner take over our HQ left behind: a correctly
+    signed ledger whose events about one HQ name two owners, and a row that
+    matches the last of them. Every event verifies; the state check does not."""
+    node = make_node("USA")
+
+    def takeover(tx: Tx) -> None:
+        row = tx.session.get(HqRow, "usa-5af")
+        assert row is not None
+        row.owner = "JPN"
+        row.origin = "replica"
+        touch(row, tx.now)
+        tx.session.flush()
+        record(tx, row, "hq", "federation.replica.applied", None, None)
+
+    node.writer.run(takeover)
+    result = cli("ledger", "verify", home=node.settings.home)
+    line = _owner_drift(result, "hq:usa-5af")
+    assert "name more than one owner (USA, JPN)" in line, line
+    assert "differs from its last event" not in line, line

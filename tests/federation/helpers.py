@@ -64,8 +64,8 @@ def federate(nodes: Sequence[Node]) -> None:
 
 
 def served_pair(make_node: Callable[[str], Node]) -> tuple[Node, Node]:
-    """A JPN and a USA node (JPN first: it gets the selected backend), federated
-    and both serving, pulling with short long polls."""
+    """A JPN and a USA node (each on a database of its own on the selected
+    backend), federated and both serving, pulling with short long polls."""
     jpn = make_node("JPN")
     usa = make_node("USA")
     federate([jpn, usa])
@@ -131,6 +131,17 @@ def replica_events(node: Node, partner: str) -> list[dict[str, Any]]:
     return out
 
 
+def refused_items(node: Node, partner: str) -> list[dict[str, Any]]:
+    """The ``federation.item.refused`` events in the node's own ledger for items
+    from ``partner``: the data of each (seq, code, object, ...)."""
+    out = []
+    for ev in iter_events(node.db):
+        if ev.kind == "federation.item.refused" and ev.object_id == partner:
+            data: dict[str, Any] = ev.body_json()["data"]
+            out.append(data)
+    return out
+
+
 def actor(nation: str, hq_id: str, role: Role = Role.STAFF_OFFICER) -> Actor:
     return Actor(f"t-{nation}-{role.value}", f"test {nation} {role.value}", nation, hq_id, role)
 
@@ -156,9 +167,13 @@ def assert_mirrors(sender: Node, receiver: Node) -> int:
 
 
 def assert_one_event_per_item(receiver: Node, sender: Node) -> None:
-    """The receiver's ledger records each stream item exactly once, in order, none missing."""
-    seqs = [e["stream_seq"] for e in replica_events(receiver, sender.nation)]
+    """The receiver's ledger records each stream item exactly once, in order, none
+    missing: applied (a replica event) or refused (a refusal event)."""
+    applied = [e["stream_seq"] for e in replica_events(receiver, sender.nation)]
+    refused = [e["seq"] for e in refused_items(receiver, sender.nation)]
+    seqs = sorted(applied + refused)
     received = link(receiver, sender.nation).received_seq
     dupes = len(seqs) - len(set(seqs))
     assert dupes == 0, f"{dupes} stream items applied twice"
+    assert applied == sorted(applied), "replica events out of stream order"
     assert seqs == list(range(1, received + 1)), "replica events do not match the stream"

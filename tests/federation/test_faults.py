@@ -18,17 +18,12 @@ fixed stream it carries on to the end.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import orjson
@@ -39,17 +34,16 @@ from alliance.access import UserIn
 from alliance.cli import app
 from alliance.core.authority import Role
 from alliance.core.keys import NodeKey
-from alliance.core.ledger import canonical
 from alliance.core.models import MarkingIn
-from alliance.federation.pki import Pki, server_context
 from alliance.federation.stream import read_stream
-from alliance.federation.wire import Head, Item, event_body, head_digest
+from alliance.federation.wire import Item, event_body
 from alliance.node import Node
 from alliance.org.models import UnitIn, UnitPatch
 from alliance.store.ledger import events_of, iter_events
 from alliance.store.projection import check_state
 from tests.conftest import NodeFactory
 
+from .fake_partner import FakePartner, rebody, signed
 from .helpers import (
     actor,
     assert_mirrors,
@@ -194,76 +188,6 @@ def test_restarts_lose_nothing_and_duplicate_nothing(make_node: NodeFactory) -> 
 # -- a hostile sender ----------------------------------------------------------------
 
 
-class FakePartner:
-    """A JPN federation endpoint that serves whatever items it is told to."""
-
-    def __init__(self, pki: Pki, partner_ca_pem: str, key: NodeKey, to: str) -> None:
-        self.key = key
-        self.to = to
-        self.items: list[Item] = []
-        self.requests = 0
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                url = urlsplit(self.path)
-                if url.path != "/federation/v1/stream":
-                    # A partner without the track feed (or any other endpoint).
-                    self.send_error(404)
-                    return
-                fake.requests += 1
-                query = parse_qs(url.query)
-                after = int(query.get("after", ["0"])[0])
-                limit = int(query.get("limit", ["1000"])[0])
-                items = [i for i in fake.items if i.seq > after][:limit]
-                if not items:
-                    time.sleep(min(float(query.get("wait", ["0"])[0]), 0.2))
-                payload = {"head": fake.head().to_wire(), "items": [i.to_wire() for i in items]}
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        # server_close() then waits for the handlers, so no connection outlives the test.
-        self.httpd.daemon_threads = False
-        tls: ssl.SSLContext = server_context(pki, [partner_ca_pem])
-        self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
-        self.url = f"https://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def head(self) -> Head:
-        seq, hash_ = (self.items[-1].seq, self.items[-1].hash) if self.items else (0, "0" * 64)
-        return Head(self.to, seq, hash_, self.key.sign(head_digest(self.to, seq, hash_)))
-
-    def __enter__(self) -> FakePartner:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(10)
-
-
-def _signed(body: bytes, key: NodeKey) -> Item:
-    """A well-formed item for ``body``, signed with ``key``."""
-    data = orjson.loads(body)
-    digest = hashlib.sha256(body).digest()
-    return Item(data["seq"], digest.hex(), data["prev"], key.sign(digest), body)
-
-
-def _rebody(item: Item, key: NodeKey, **changes: Any) -> Item:
-    data = orjson.loads(item.body)
-    data.update(changes)
-    return _signed(canonical(data), key)
-
-
 @dataclass
 class Scene:
     jpn: Node
@@ -293,7 +217,7 @@ def _broken_chain(scene: Scene) -> tuple[list[Item], int, str]:
     items = list(scene.genuine)
     victim = items[scene.bad]
     # Signed by JPN, but chained onto a history the receiver never saw (a fork).
-    items[scene.bad] = _rebody(victim, scene.jpn.key, prev=hashlib.sha256(b"fork").hexdigest())
+    items[scene.bad] = rebody(victim, scene.jpn.key, prev=hashlib.sha256(b"fork").hexdigest())
     return items, victim.seq, "broken_chain"
 
 
@@ -315,7 +239,7 @@ def _spliced(scene: Scene, event_of: tuple[str, str]) -> Item:
         seq=victim.seq,
         prev=victim.prev_hash,
     )
-    return _signed(body, scene.jpn.key)
+    return signed(body, scene.jpn.key)
 
 
 def _not_owner(scene: Scene) -> tuple[list[Item], int, str]:
@@ -347,7 +271,7 @@ def _cli_status(node: Node) -> tuple[int, str]:
 
 @pytest.fixture
 def hostile(make_node: NodeFactory, serve: ServeFn) -> Iterator[tuple[Scene, FakePartner]]:
-    usa = make_node("USA")  # the receiver gets the selected backend
+    usa = make_node("USA")
     jpn = make_node("JPN")
     jpn_pki = give_pki(jpn)
     usa_pki = give_pki(usa)

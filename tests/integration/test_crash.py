@@ -166,7 +166,7 @@ def _burst_then_kill(server: Server, token: str, round_no: int, acks: int) -> Bu
     threads = [
         threading.Thread(
             target=_client_loop,
-            args=(server.base, token, f"crash-r{round_no}-t{t}", burst),
+            args=(server.base, token, f"jpn-crash-r{round_no}-t{t}", burst),
             daemon=True,
         )
         for t in range(CLIENT_THREADS)
@@ -263,7 +263,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_write(
             acked |= burst.acked
             unknown |= burst.unknown
 
-            units, with_event, size = _check_database(url, "crash-")
+            units, with_event, size = _check_database(url, "jpn-crash-")
             lost = acked - units
             assert not lost, (
                 f"round {round_no}: {len(lost)} acknowledged writes lost: {sorted(lost)[:5]}"
@@ -287,14 +287,14 @@ def test_sigkill_mid_burst_loses_no_acknowledged_write(
         with httpx.Client(
             base_url=server.base, headers={"Authorization": f"Bearer {token}"}, timeout=20
         ) as client:
-            after = [f"crash-after-{i}" for i in range(20)]
+            after = [f"jpn-crash-after-{i}" for i in range(20)]
             for unit_id in after:
                 response = client.post("/org/units", json=_unit(unit_id))
                 assert response.status_code == 201, response.text
             listed = {u["id"] for u in client.get("/org/units", params={"hq_id": HQ}).json()}
         assert acked <= listed
         server.stop()
-        units, with_event, _size = _check_database(url, "crash-")
+        units, with_event, _size = _check_database(url, "jpn-crash-")
         assert acked | set(after) <= units == with_event
         print(_verify(home))
     finally:
@@ -302,6 +302,7 @@ def test_sigkill_mid_burst_loses_no_acknowledged_write(
             if s.proc.poll() is None:
                 s.proc.kill()
                 s.proc.wait(10)
+            s._log.close()  # a failed round must not leak the handle into later tests
     elapsed = time.monotonic() - started
     print(f"{ROUNDS} kill rounds, {len(acked)} acknowledged writes, {elapsed:.1f} s")
     assert elapsed < BUDGET_S, f"crash test took {elapsed:.1f} s (budget {BUDGET_S:.0f} s)"

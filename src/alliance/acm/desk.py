@@ -21,7 +21,7 @@ from alliance.core.authority import Action, Actor, Grant, Target, authorize
 from alliance.core.dtg import coerce_time
 from alliance.core.errors import Conflict, Forbidden, InvalidInput
 from alliance.core.i18n import Text
-from alliance.core.ids import new_id
+from alliance.core.ids import claim_id, new_id
 from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, TimeOut
 from alliance.store.context import DeskContext
@@ -594,14 +594,8 @@ class AcmDesk:
             grant = self._authorize(
                 actor, Action.CREATE, Target("working group", "new", actor.nation, marking, chain)
             )
-            if data.id is not None and s.get(WorkingGroupRow, data.id) is not None:
-                raise Conflict(
-                    Text(f"'{data.id}' already exists.", f"「{data.id}」は既に存在します。"),
-                    field="id",
-                    code="duplicate_id",
-                )
             row = WorkingGroupRow(
-                id=data.id or new_id(),
+                id=claim_id(actor.nation, data.id, lambda i: s.get(WorkingGroupRow, i) is not None),
                 name_en=data.name_en,
                 name_ja=data.name_ja,
                 purpose=data.purpose,

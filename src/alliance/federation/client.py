@@ -12,7 +12,9 @@ polls keep latency low without busy polling.
 Signatures are checked on a pool of worker threads (libsodium releases the
 GIL), everything else in order here; the first item that fails any check is
 quarantined, nothing of it is applied, and the link stops until an operator
-resumes it.
+resumes it. An item that passes every check but would write a row another
+nation owns is refused by the receiver instead (:mod:`.receiver`): it is
+quarantined too, but the link keeps running past it.
 """
 
 from __future__ import annotations
@@ -142,11 +144,13 @@ class Puller(LinkWorker):
 
     def _record_head(self, head: Head) -> None:
         fp = self.key_fingerprint
-        self.writer.run(lambda tx: apply_items(tx, self.partner, fp, [], head))
+        self.writer.run(lambda tx: apply_items(tx, self.partner, fp, [], head, me=self.me))
 
     def _submit(self, parsed: list[Parsed], head: Head | None) -> _Pending:
         fp = self.key_fingerprint
-        future = self.writer.submit(lambda tx: apply_items(tx, self.partner, fp, parsed, head))
+        future = self.writer.submit(
+            lambda tx: apply_items(tx, self.partner, fp, parsed, head, me=self.me)
+        )
         return _Pending(future, parsed, head)
 
     def _settle(self, pending: _Pending) -> int | None:
@@ -177,7 +181,7 @@ class Puller(LinkWorker):
             problem.reason.en,
         )
         self.desk.quarantine_item(
-            self.partner, problem.seq, problem.code, problem.reason, _raw(bad)
+            self.partner, problem.seq, problem.code, problem.reason, bad.raw()
         )
 
     def _apply_one_by_one(
@@ -188,7 +192,9 @@ class Puller(LinkWorker):
         fp = self.key_fingerprint
         for n, p in enumerate(parsed):
             try:
-                self.writer.run(lambda tx, p=p: apply_items(tx, self.partner, fp, [p], head))  # type: ignore[misc]
+                self.writer.run(
+                    lambda tx, p=p: apply_items(tx, self.partner, fp, [p], head, me=self.me)  # type: ignore[misc]
+                )
             except Exception as exc:
                 self._applied(n)
                 return n, ItemProblem(
@@ -241,7 +247,3 @@ def _signature_ok(key: bytes, item: Item) -> bool:
     except ValueError:
         return False
     return verify_signature(key, item.sig, digest)
-
-
-def _raw(item: Item) -> bytes:
-    return orjson.dumps(item.to_wire())

@@ -6,6 +6,20 @@ carries the partner's event, its signature and where it came from. Our
 ledger therefore shows the whole thread, while each side writes only its own
 part: a replica is never written by a local desk (its owner is not hosted
 here) and never shipped onwards (streams carry only our own nation's objects).
+
+The receiver never writes a row another nation owns. Before an item is
+applied, the row it would write is looked at (it is already loaded with the
+page): a row that exists here and is not the sender's own (a replica, a
+withdrawn replica, or the sender's objects loaded from the seed) is another
+nation's object — ours, or a third nation's — and an id in another nation's
+namespace (:func:`alliance.core.ids.namespace_of`) is never the sender's to
+use. Such an item is **refused**: nothing of it is applied, it is kept in
+the quarantine table with the code ``id_collision`` or ``id_namespace``, and
+our ledger records ``federation.item.refused`` (national-only), all in the
+page's transaction. The link keeps running and ``received_seq`` moves past
+the item, so the stream stays gap-free and everything else the partner
+released still arrives; the operator sees the refusal in ``federation
+status`` and ``federation quarantine`` and closes it with ``resume``.
 """
 
 from __future__ import annotations
@@ -21,14 +35,20 @@ from sqlalchemy.orm import Session
 
 from alliance.core.authority import Grant
 from alliance.core.dtg import iso
+from alliance.core.i18n import Text
+from alliance.core.ids import namespace_of
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
 from alliance.store.projection import TABLES
-from alliance.store.schema import LinkRow, OwnedRow, UTCDateTime
+from alliance.store.schema import LinkRow, OwnedRow, QuarantineRow, UTCDateTime
 from alliance.store.writer import Tx
 
 from .rows import insert_many, select_by_id, update_many
-from .wire import Head, Parsed
+from .wire import Head, ItemProblem, Parsed
+
+# What a row the sender may write holds in ``origin``: its replicas (live or
+# withdrawn), and its own objects as our copy of the seed has them.
+_SENDERS_ORIGINS = frozenset({"replica", "withdrawn", "seed"})
 
 
 @cache
@@ -67,6 +87,23 @@ class _Replicas:
             for row in select_by_id(conn, _table(object_type), sorted(ids)):
                 self.rows[(object_type, row["id"])] = row
         self.existing = set(self.rows)
+
+    def refusal(self, p: Parsed, sender: str) -> ItemProblem | None:
+        """Why the item must not be applied here, or None: the row it would write
+        is another nation's, or its id is in another nation's namespace.
+
+        Decided from the rows loaded with the page (no query per item); a row an
+        earlier item of the page created is the sender's replica, as it should be.
+        """
+        row = self.rows.get((p.object_type, p.object_id))
+        if row is not None and (row["owner"] != sender or row["origin"] not in _SENDERS_ORIGINS):
+            return _collision(p, sender, row["owner"], row["origin"])
+        ns = namespace_of(p.object_id)
+        if ns is not None and ns != sender:
+            return _outside(p, sender, ns)
+        if p.object_type == "nation" and p.object_id != sender:  # named by its code
+            return _outside(p, sender, p.object_id)
+        return None
 
     def apply_event(self, p: Parsed) -> dict[str, Any]:
         """Write the partner's state into the replica row; returns the replica's
@@ -134,6 +171,37 @@ class _Replicas:
                 s.expire(obj)
 
 
+def _collision(p: Parsed, sender: str, owner: str, origin: str) -> ItemProblem:
+    what, what_ja = f"{p.object_type} '{p.object_id}'", f"{p.object_type}「{p.object_id}」"
+    return ItemProblem(
+        p.item.seq,
+        "id_collision",
+        Text(
+            f"{sender} sent {p.kind} item {p.item.seq} for {what} as its own, but {what} here "
+            f"is {owner}'s ({origin}): refused, nothing of it applied; the link kept running",
+            f"{sender}が{what_ja}を自国の対象として項目{p.item.seq}（{p.kind}）で送信しましたが、"
+            f"このノードの{what_ja}は{owner}の対象（{origin}）です。拒否し、何も適用していません。"
+            "連携は継続しています",
+        ),
+    )
+
+
+def _outside(p: Parsed, sender: str, nation: str) -> ItemProblem:
+    what, what_ja = f"{p.object_type} '{p.object_id}'", f"{p.object_type}「{p.object_id}」"
+    return ItemProblem(
+        p.item.seq,
+        "id_namespace",
+        Text(
+            f"{sender} sent {p.kind} item {p.item.seq} for {what}, an id in {nation}'s "
+            "namespace: a node names only its own nation's objects; refused, nothing of it "
+            "applied; the link kept running",
+            f"{sender}が{nation}の名前空間のID {what_ja} の項目{p.item.seq}（{p.kind}）を送信しました。"
+            "ノードが名付けられるのは自国の対象のみです。拒否し、何も適用していません。"
+            "連携は継続しています",
+        ),
+    )
+
+
 class OutOfOrder(RuntimeError):
     """A page does not follow what is durably applied."""
 
@@ -158,9 +226,20 @@ def _marking(seen: dict[Any, Marking], carried: dict[str, Any]) -> Marking:
 
 
 def apply_items(
-    tx: Tx, partner: str, key_fingerprint: str, parsed: Sequence[Parsed], head: Head | None
+    tx: Tx,
+    partner: str,
+    key_fingerprint: str,
+    parsed: Sequence[Parsed],
+    head: Head | None,
+    *,
+    me: str,
 ) -> int:
-    """A writer job body: apply checked items in order and advance the link."""
+    """A writer job body: apply checked items in order and advance the link.
+
+    An item that would write a row another nation owns is refused (see the
+    module's docstring) and the rest go on; returns how many items the link
+    moved past.
+    """
     s = tx.session
     link = s.get(LinkRow, partner)
     if link is None:
@@ -173,6 +252,10 @@ def apply_items(
     markings: dict[Any, Marking] = {}
     withdrawn = Marking(frozenset())
     for p in parsed:
+        refused = replicas.refusal(p, partner)
+        if refused is not None:
+            _refuse(tx, link, partner, me, p, refused)
+            continue
         origin: dict[str, Any] = {
             "partner": partner,
             "stream_seq": p.item.seq,
@@ -211,3 +294,40 @@ def apply_items(
         link.partner_head_seq = head.seq
         link.partner_head_sig = head.sig.hex()
     return len(parsed)
+
+
+def _refuse(tx: Tx, link: LinkRow, partner: str, me: str, p: Parsed, why: ItemProblem) -> None:
+    """Keep a refused item (the partner's signed record of it) in the quarantine
+    table and say so in our ledger, in the page's transaction; the link runs on."""
+    tx.session.add(
+        QuarantineRow(
+            partner=partner,
+            seq=p.item.seq,
+            code=why.code,
+            reason_en=why.reason.en,
+            reason_ja=why.reason.ja,
+            item=p.item.raw(),
+            at=tx.now,
+        )
+    )
+    link.last_error = f"{why.code}: {why.reason.en}"
+    obj = {"type": p.object_type, "id": p.object_id, "owner": p.owner}
+    tx.record(
+        EventDraft(
+            "federation.item.refused",
+            "partner",
+            partner,
+            me,
+            Marking.national(me),
+            {
+                "seq": p.item.seq,
+                "hash": p.item.hash,
+                "kind": p.kind,
+                "code": why.code,
+                "reason": why.reason.as_dict(),
+                "object": obj,
+            },
+            None,
+            Grant("federation.receive", f"item {p.item.seq} from {partner} refused: {why.code}"),
+        )
+    )

@@ -63,6 +63,10 @@ class Item:
             "body": self.body.decode(),
         }
 
+    def raw(self) -> bytes:
+        """The item as it was sent (its JSON wire form): what quarantine keeps."""
+        return orjson.dumps(self.to_wire())
+
     @classmethod
     def from_wire(cls, data: Any) -> Item:
         """Shape only; every check that matters is in :func:`check_item`."""

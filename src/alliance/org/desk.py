@@ -20,7 +20,7 @@ from alliance.core.authority import Action, Actor, Grant, Target, authorize
 from alliance.core.dtg import coerce_time
 from alliance.core.errors import Conflict, InvalidInput
 from alliance.core.i18n import Text
-from alliance.core.ids import new_id
+from alliance.core.ids import claim_id, new_id
 from alliance.core.markings import Marking, check_nation
 from alliance.core.models import TimeOut
 from alliance.store.context import DeskContext
@@ -111,16 +111,9 @@ def tasking_view(row: TaskingRow) -> TaskingOut:
 # -- lookups shared by the desk's jobs ----------------------------------------
 
 
-def _new_id(requested: str | None, session: Session, model: type[Owned]) -> str:
-    if requested is None:
-        return new_id()
-    if session.get(model, requested) is not None:
-        raise Conflict(
-            Text(f"'{requested}' already exists.", f"「{requested}」は既に存在します。"),
-            field="id",
-            code="duplicate_id",
-        )
-    return requested
+def _new_id(requested: str | None, session: Session, model: type[Owned], owner: str) -> str:
+    """A new ULID, or the client's id: in the owner's namespace, then not taken."""
+    return claim_id(owner, requested, lambda ident: session.get(model, ident) is not None)
 
 
 class OrgDesk:
@@ -186,7 +179,7 @@ class OrgDesk:
                 target = Target("hq", data.id or "new", nation, marking)
             grant = self._authorize(actor, Action.CREATE, target)
             row = HqRow(
-                id=_new_id(data.id, s, HqRow),
+                id=_new_id(data.id, s, HqRow, nation),
                 parent_id=data.parent_id,
                 kind=data.kind.value,
                 **data.model_dump(include=_HQ_TEXT),
@@ -257,7 +250,7 @@ class OrgDesk:
                 Target("unit", data.id or "new", hq.owner, marking, hq_chain(s, hq.id)),
             )
             row = UnitRow(
-                id=_new_id(data.id, s, UnitRow),
+                id=_new_id(data.id, s, UnitRow, hq.owner),
                 hq_id=hq.id,
                 sidc=data.sidc,
                 domain=data.domain.value,

@@ -6,6 +6,8 @@ object already present with the same content is left alone; a seeded object
 whose content differs is updated; objects that came from elsewhere (written
 here, or received from their owner's node) are never overwritten by a seed.
 Loading is one transaction: a document with any bad entry changes nothing.
+Every id is in its owner's namespace (``jpn-…`` for a JPN object, see
+:mod:`alliance.core.ids`), as ids chosen through the API are.
 Exports carry only what is released to the nation they are made for.
 """
 
@@ -27,6 +29,7 @@ from alliance.core.authority import Grant
 from alliance.core.dtg import iso, parse_time
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
+from alliance.core.ids import check_client_id
 from alliance.core.markings import Marking, check_nation
 from alliance.core.models import (
     Label,
@@ -206,6 +209,18 @@ def _marking(item: MarkingIn | None, default: MarkingIn, owner: str, where: str)
     return (item or default).build(owner, field=f"{where}.marking")
 
 
+def _in_namespace(owner: str, ident: str, where: str) -> None:
+    """The entry's id is in its owner's namespace, as the API requires of clients."""
+    try:
+        check_client_id(owner, ident, where)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            Text(f"{where}: {exc.message.en}", f"{where}: {exc.message.ja}"),
+            field=where,
+            code=exc.code,
+        ) from None
+
+
 class _Loader:
     """Upserts the entries of one document inside one writer job."""
 
@@ -223,7 +238,10 @@ class _Loader:
         owner: str,
         marking: Marking,
         values: dict[str, Any],
+        where: str,
     ) -> None:
+        if model is not NationRow:  # a nation's row is named by its code
+            _in_namespace(owner, ident, f"{where}.id")
         s = self.tx.session
         row = s.get(model, ident)
         if row is None:
@@ -277,6 +295,7 @@ class _Loader:
                 code,
                 _marking(n.marking, doc.marking, code, f"nations.{i}"),
                 {"name_en": n.name_en, "name_ja": n.name_ja},
+                f"nations.{i}",
             )
         self._hqs()
         for i, u in enumerate(doc.units):
@@ -284,9 +303,8 @@ class _Loader:
             owner = self.nation_of_hq(u.hq, f"{where}.hq")
             values = u.model_dump(include={"name_en", "name_ja", "echelon", "home_en", "home_ja"})
             values.update(hq_id=u.hq, sidc=u.sidc, domain=u.domain.value)
-            self.upsert(
-                UnitRow, "unit", u.id, owner, _marking(u.marking, doc.marking, owner, where), values
-            )
+            marking = _marking(u.marking, doc.marking, owner, where)
+            self.upsert(UnitRow, "unit", u.id, owner, marking, values, where)
         for i, r in enumerate(doc.relationships):
             self._relationship(i, r)
         for i, c in enumerate(doc.counterparts):
@@ -310,6 +328,7 @@ class _Loader:
                     "note_en": c.note_en,
                     "note_ja": c.note_ja,
                 },
+                where,
             )
         return self.report
 
@@ -365,6 +384,7 @@ class _Loader:
                     nation,
                     _marking(h.marking, self.doc.marking, nation, where),
                     values,
+                    where,
                 )
                 done.add(h.id)
                 del pending[h.id]
@@ -400,6 +420,7 @@ class _Loader:
                 "caveats_ja": r.caveats_ja,
                 "state": "active",
             },
+            where,
         )
 
 

@@ -4,6 +4,12 @@ Every event about an owned object carries the object's full state after the
 change (``data.state``). Replaying the ledger therefore gives the state each
 table must hold; a row changed behind the ledger's back (an edit made
 directly in the database) shows up as a difference.
+
+An object has one owner for life: every event about it names the same
+owner, and its row names that owner too. A row whose owner differs from the
+one its events name, or events that name two owners for one object (the
+ledger of a node that let a partner take over an object), are reported with
+both owners.
 """
 
 from __future__ import annotations
@@ -74,53 +80,79 @@ def _normal(state: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
+def _drift(object_type: str, object_id: str, en: str, ja: str) -> Drift:
+    return Drift(object_type, object_id, Text(en, ja))
+
+
+def _owner_drift(key: tuple[str, str], owners: list[str], row_owner: str | None) -> Drift | None:
+    """The object's events name more than one owner, or its row another owner."""
+    if len(owners) > 1:
+        named = ", ".join(owners)
+        return _drift(
+            *key,
+            f"its ledger events name more than one owner ({named}): an object has one owner",
+            f"台帳のイベントが複数の所有国（{named}）を示しています。対象の所有国は一つです",
+        )
+    if row_owner is not None and owners and row_owner != owners[0]:
+        return _drift(
+            *key,
+            f"the row's owner is {row_owner}, but its ledger events name {owners[0]}",
+            f"行の所有国は{row_owner}ですが、台帳のイベントは{owners[0]}を示しています",
+        )
+    return None
+
+
 def check_state(db: Database) -> StateReport:
-    """Compare every owned table with the last state the ledger recorded for each row."""
+    """Compare every owned table with the last state the ledger recorded for each
+    row, and each row's owner with the owner its events name."""
     expected: dict[tuple[str, str], dict[str, Any]] = {}
+    owners: dict[tuple[str, str], list[str]] = {}  # in the order the ledger names them
     for ev in iter_events(db):
         if ev.object_type in TABLES:
+            key = (ev.object_type, ev.object_id)
+            named = owners.setdefault(key, [])
+            if ev.owner not in named:
+                named.append(ev.owner)
             state = ev.body_json()["data"].get("state")
             if isinstance(state, dict):
-                expected[(ev.object_type, ev.object_id)] = state
+                expected[key] = state
     report = StateReport()
     with db.read() as s:
         for object_type, model in TABLES.items():
             for row in s.scalars(select(model)):
                 report.objects += 1
                 key = (object_type, row.id)
+                owner_drift = _owner_drift(key, owners.get(key, []), row.owner)
+                if owner_drift is not None:
+                    report.drifts.append(owner_drift)
                 want = expected.pop(key, None)
                 if want is None:
                     report.drifts.append(
-                        Drift(
-                            object_type,
-                            row.id,
-                            Text("row has no event in the ledger", "台帳にイベントのない行です"),
-                        )
+                        _drift(*key, "row has no event in the ledger", "台帳にイベントのない行です")
                     )
                     continue
                 have = _normal(snapshot(row))
                 diff = sorted(k for k in set(have) | set(want) if have.get(k) != want.get(k))
+                if owner_drift is not None:
+                    diff = [k for k in diff if k != "owner"]  # said above, with both owners
                 if diff:
                     fields = ", ".join(diff)
                     report.drifts.append(
-                        Drift(
-                            object_type,
-                            row.id,
-                            Text(
-                                f"differs from its last event in: {fields}",
-                                f"最後のイベントと異なる項目: {fields}",
-                            ),
+                        _drift(
+                            *key,
+                            f"differs from its last event in: {fields}",
+                            f"最後のイベントと異なる項目: {fields}",
                         )
                     )
-    for (object_type, object_id), _state in sorted(expected.items()):
+    for key, _state in sorted(expected.items()):
+        owner_drift = _owner_drift(key, owners[key], None)
+        if owner_drift is not None:
+            report.drifts.append(owner_drift)
         report.drifts.append(
-            Drift(
-                object_type,
-                object_id,
-                Text(
-                    "recorded in the ledger but missing from its table",
-                    "台帳に記録されていますが表にありません",
-                ),
+            _drift(
+                *key,
+                "recorded in the ledger but missing from its table",
+                "台帳に記録されていますが表にありません",
             )
         )
     return report
