@@ -23,13 +23,11 @@ import logging
 import os
 import re
 import ssl
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -47,31 +45,14 @@ from alliance.org import load_document, packaged_seed, parse_document
 from alliance.org.models import UnitIn
 from alliance.store import Database
 from alliance.store.schema import PartnerRow
+from tests.conftest import DatabaseFactory
 
 from .helpers import actor, federate, free_port, link, wait_drained, wait_until
-from .test_two_processes import Site, _api_port, _db_url, _json, _ok, _parallel, _poll
+from .processes import Site, api_port, json_of, ok, parallel, poll
 
 pytestmark = pytest.mark.timeout(240)
 
 STAFF = actor("JPN", "jpn-jjoc", Role.STAFF_OFFICER)
-
-
-@pytest.fixture
-def second_database_url(backend: str, tmp_path: Path, pg_server: str | None) -> Iterator[str]:
-    """A second fresh database on the selected backend (for the second node)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'second.db'}"
-        return
-    assert pg_server is not None
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    plain = pg_server.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{pg_server.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # -- two real node processes ---------------------------------------------------------
@@ -79,7 +60,7 @@ def second_database_url(backend: str, tmp_path: Path, pg_server: str | None) -> 
 
 def _link_row(site: Site, partner: str) -> dict[str, Any]:
     """The node's link to ``partner``, read from its database while it runs."""
-    db = Database(_db_url(site.home), pool_size=1)
+    db = Database(site.database_url, pool_size=1)
     try:
         with db.engine.connect() as conn:
             row = conn.execute(
@@ -116,18 +97,19 @@ def _root(exc: BaseException) -> BaseException:
 
 
 def test_a_users_tak_certificate_gets_no_answer_from_a_partners_federation_port(
-    tmp_path: Path, database_url: str, second_database_url: str
+    tmp_path: Path, new_database: DatabaseFactory
 ) -> None:
     taken: set[int] = set()
-    jpn = Site("JPN", tmp_path / "jpn", _api_port(taken))
-    usa = Site("USA", tmp_path / "usa", _api_port(taken))
-    _parallel(lambda: jpn.setup(database_url), lambda: usa.setup(second_database_url))
-    _parallel(
+    jpn = Site("JPN", tmp_path / "jpn", api_port(taken))
+    usa = Site("USA", tmp_path / "usa", api_port(taken))
+    jpn_url, usa_url = new_database(), new_database()
+    parallel(lambda: jpn.setup(jpn_url), lambda: usa.setup(usa_url))
+    parallel(
         lambda: jpn.join(usa, [("JJOC J3 staff", "jpn-jjoc", "staff_officer")]),
         lambda: usa.join(jpn, [("JFHQ commander", "usa-jfhq", "commander")]),
     )
     # A USA staff officer's phone certificate, issued as an operator issues it.
-    added = _ok(
+    added = ok(
         "user", "add", "--name", "Maj. Riley Chen", "--hq", "usa-jfhq", "--role", "staff_officer",
         home=usa.home,
     )  # fmt: skip
@@ -135,7 +117,7 @@ def test_a_users_tak_certificate_gets_no_answer_from_a_partners_federation_port(
     assert found is not None, added
     user_id = found.group(1)
     phone = tmp_path / "phone"
-    issued = _ok("tak", "client-cert", user_id, "--out", phone, "--password", "pw", home=usa.home)
+    issued = ok("tak", "client-cert", user_id, "--out", phone, "--password", "pw", home=usa.home)
     assert "user CA" in issued
     cert, key = phone / f"{user_id}.pem", phone / f"{user_id}.key"
 
@@ -164,9 +146,9 @@ def _phone_is_refused_and_the_partner_keeps_working(
     staff, ucdr = jpn.as_("JJOC J3 staff"), usa.as_("JFHQ commander")
     # The link is up (USA has pulled from JPN); then USA goes down, and a unit
     # JPN releases to USA waits in USA's stream: an acknowledgement would matter.
-    _poll(lambda: _link_row(jpn, "USA")["last_pull_at"], "USA's first pull from JPN")
+    poll(lambda: _link_row(jpn, "USA")["last_pull_at"], "USA's first pull from JPN")
     usa.stop()
-    unit = _json(
+    unit = json_of(
         jpn.api.post(
             "/org/units",
             json={
@@ -186,7 +168,7 @@ def _phone_is_refused_and_the_partner_keeps_working(
         row = _link_row(jpn, "USA")
         return row if row["sent_seq"] > row["acked_seq"] else None
 
-    before = _poll(waiting, "the unit in USA's stream")
+    before = poll(waiting, "the unit in USA's stream")
     sent = before["sent_seq"]
     server_ca = jpn.home / "pki" / "ca.pem"
 
@@ -225,9 +207,9 @@ def _phone_is_refused_and_the_partner_keeps_working(
         row = _link_row(jpn, "USA")
         return True if row["acked_seq"] == row["sent_seq"] else None
 
-    got = _poll(arrived, "the released unit at USA")
+    got = poll(arrived, "the released unit at USA")
     assert (got["owner"], got["origin"]) == ("JPN", "replica")
-    _poll(acknowledged, "USA's acknowledgement")
+    poll(acknowledged, "USA's acknowledgement")
 
 
 # -- in process: certificates of a partner's CA that are not node certificates ----------
@@ -242,13 +224,11 @@ def _make(database_url: str, home: Path, nation: str) -> Node:
 
 
 @pytest.fixture
-def pair(
-    tmp_path: Path, database_url: str, second_database_url: str
-) -> Iterator[tuple[Node, Node]]:
+def pair(tmp_path: Path, new_database: DatabaseFactory) -> Iterator[tuple[Node, Node]]:
     """JPN and USA nodes, each on the selected backend, federated (PKIs and
     bundles exchanged); nothing served yet."""
-    jpn = _make(database_url, tmp_path / "jpn", "JPN")
-    usa = _make(second_database_url, tmp_path / "usa", "USA")
+    jpn = _make(new_database(), tmp_path / "jpn", "JPN")
+    usa = _make(new_database(), tmp_path / "usa", "USA")
     federate([jpn, usa])
     yield jpn, usa
     for node in (jpn, usa):
