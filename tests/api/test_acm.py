@@ -513,7 +513,7 @@ def test_a_working_group_names_the_hq_holding_the_creators_part(site: Site) -> N
     usa = {"nation": "USA", "name": "J3", "hq_id": "usa-jfhq"}
     before = site.ledger_events()
     body = assert_error(
-        _group(site, jpn_staff, "wg-a", [{"nation": "JPN", "name": "J3"}, usa], ["USA"]),
+        _group(site, jpn_staff, "jpn-wg-a", [{"nation": "JPN", "name": "J3"}, usa], ["USA"]),
         422,
         "no_member_hq",
         field="members",
@@ -524,7 +524,7 @@ def test_a_working_group_names_the_hq_holding_the_creators_part(site: Site) -> N
         _group(
             site,
             jpn_staff,
-            "wg-a",
+            "jpn-wg-a",
             [{"nation": "JPN", "name": "J3", "hq_id": "usa-5af"}, usa],
             ["USA"],
         ),
@@ -536,7 +536,7 @@ def test_a_working_group_names_the_hq_holding_the_creators_part(site: Site) -> N
         _group(
             site,
             jpn_staff,
-            "wg-a",
+            "jpn-wg-a",
             [{"nation": "JPN", "name": "J3", "hq_id": "jpn-jjoc"}, {**usa, "hq_id": "jpn-adc"}],
             ["USA"],
         ),
@@ -548,7 +548,7 @@ def test_a_working_group_names_the_hq_holding_the_creators_part(site: Site) -> N
         _group(
             site,
             jpn_staff,
-            "wg-a",
+            "jpn-wg-a",
             [{"nation": "JPN", "name": "J3", "hq_id": "jpn-nowhere"}, usa],
             ["USA"],
         ),
@@ -561,7 +561,7 @@ def test_a_working_group_names_the_hq_holding_the_creators_part(site: Site) -> N
         _group(
             site,
             gcc_staff,
-            "wg-a",
+            "jpn-wg-a",
             [{"nation": "JPN", "name": "J3", "hq_id": "jpn-jjoc"}, usa],
             ["USA"],
         ),
@@ -572,7 +572,7 @@ def test_a_working_group_names_the_hq_holding_the_creators_part(site: Site) -> N
     made = _group(
         site,
         gcc_staff,
-        "wg-a",
+        "jpn-wg-a",
         [{"nation": "JPN", "name": "G3", "hq_id": "jpn-gcc"}, usa],
         ["USA"],
     )
@@ -587,7 +587,7 @@ def test_only_the_holding_hqs_chain_changes_a_nations_meetings_and_actions(site:
     made = _group(
         site,
         adc_staff,
-        "wg-air",
+        "jpn-wg-air",
         [
             {"nation": "JPN", "name": "ADC A3", "hq_id": "jpn-adc"},
             {"nation": "USA", "name": "5AF A3", "hq_id": "usa-5af"},
@@ -596,12 +596,12 @@ def test_only_the_holding_hqs_chain_changes_a_nations_meetings_and_actions(site:
     )
     assert made.status_code == 201, made.text
     meeting = site.client.post(
-        "/acm/groups/wg-air/meetings", json={"starts_at": "050100ZAUG26"}, headers=adc_staff
+        "/acm/groups/jpn-wg-air/meetings", json={"starts_at": "050100ZAUG26"}, headers=adc_staff
     )
     assert meeting.status_code == 201, meeting.text
     mid = meeting.json()["id"]
     action = site.client.post(
-        "/acm/groups/wg-air/actions", json={"title": "Radar coverage overlay"}, headers=adc_staff
+        "/acm/groups/jpn-wg-air/actions", json={"title": "Radar coverage overlay"}, headers=adc_staff
     )
     assert action.status_code == 201, action.text
     aid = action.json()["id"]
@@ -621,7 +621,7 @@ def test_only_the_holding_hqs_chain_changes_a_nations_meetings_and_actions(site:
     )
     assert_error(
         site.client.post(
-            "/acm/groups/wg-air/meetings", json={"starts_at": "060100ZAUG26"}, headers=gcc
+            "/acm/groups/jpn-wg-air/meetings", json={"starts_at": "060100ZAUG26"}, headers=gcc
         ),
         403,
         "not_in_chain",
@@ -647,7 +647,7 @@ def test_a_nation_the_group_names_no_hq_of_needs_its_administrator(site: Site) -
     made = _group(
         site,
         jpn_staff,
-        "wg-open",
+        "jpn-wg-open",
         [
             {"nation": "JPN", "name": "J3", "hq_id": "jpn-jjoc"},
             {"nation": "USA", "name": "Maj. Chen"},  # no HQ named for USA
@@ -659,7 +659,7 @@ def test_a_nation_the_group_names_no_hq_of_needs_its_administrator(site: Site) -
     before = site.ledger_events()
     body = assert_error(
         site.client.post(
-            "/acm/groups/wg-open/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_staff
+            "/acm/groups/jpn-wg-open/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_staff
         ),
         403,
         "role_not_authorized",
@@ -669,7 +669,7 @@ def test_a_nation_the_group_names_no_hq_of_needs_its_administrator(site: Site) -
     assert site.ledger_events() == before
     usa_admin = site.as_("USA", "admin", "usa-jfhq")
     meeting = site.client.post(
-        "/acm/groups/wg-open/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_admin
+        "/acm/groups/jpn-wg-open/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_admin
     )
     assert meeting.status_code == 201, meeting.text
     assert meeting.json()["owner"] == "USA"
@@ -685,7 +685,7 @@ def test_a_nation_the_group_names_no_hq_of_needs_its_administrator(site: Site) -
     # The administrator is no staff officer elsewhere: not in a group its HQ holds.
     assert_error(
         site.client.post(
-            "/acm/groups/wg-open/meetings",
+            "/acm/groups/jpn-wg-open/meetings",
             json={"starts_at": "050100ZAUG26"},
             headers=site.as_("JPN", "admin", "jpn-jjoc"),
         ),
@@ -717,7 +717,7 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
     made = _group(
         site,
         jpn_staff,
-        "wg-jpn-aus",
+        "jpn-wg-jpn-aus",
         [
             {"nation": "JPN", "name": "J5", "hq_id": "jpn-jjoc"},
             {"nation": "AUS", "name": "HQJOC J5"},
@@ -726,14 +726,14 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
     )
     assert made.status_code == 201, made.text
     meeting = site.client.post(
-        "/acm/groups/wg-jpn-aus/meetings",
+        "/acm/groups/jpn-wg-jpn-aus/meetings",
         json={"starts_at": "050100ZAUG26", "agenda": "Northern training area"},
         headers=jpn_staff,
     )
     assert meeting.status_code == 201, meeting.text
     mid = meeting.json()["id"]
     action = site.client.post(
-        "/acm/groups/wg-jpn-aus/actions",
+        "/acm/groups/jpn-wg-jpn-aus/actions",
         json={"title": "Share range schedule", "meeting_id": mid},
         headers=jpn_staff,
     )
@@ -742,34 +742,34 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
 
     # The member nation sees all of it.
     jpn_viewer = site.as_("JPN", "viewer", "jpn-jjoc")
-    listed = site.client.get("/acm/groups/wg-jpn-aus/meetings", headers=jpn_viewer)
+    listed = site.client.get("/acm/groups/jpn-wg-jpn-aus/meetings", headers=jpn_viewer)
     assert [m["id"] for m in listed.json()] == [mid]
-    listed = site.client.get("/acm/groups/wg-jpn-aus/actions", headers=jpn_viewer)
+    listed = site.client.get("/acm/groups/jpn-wg-jpn-aus/actions", headers=jpn_viewer)
     assert [(a["id"], a["meeting_id"]) for a in listed.json()] == [(aid, mid)]
 
     # USA is not a member and the group is not released to it: nothing exists.
     before = site.ledger_events()
     for role in ("commander", "viewer"):
         usa = site.as_("USA", role, "usa-jfhq")
-        assert "wg-jpn-aus" not in {
+        assert "jpn-wg-jpn-aus" not in {
             g["id"] for g in site.client.get("/acm/groups", headers=usa).json()
         }
         for part in ("meetings", "actions"):
             _same_404(
-                site.client.get(f"/acm/groups/wg-jpn-aus/{part}", headers=usa),
-                site.client.get(f"/acm/groups/wg-none/{part}", headers=usa),
-                "wg-jpn-aus",
-                "wg-none",
+                site.client.get(f"/acm/groups/jpn-wg-jpn-aus/{part}", headers=usa),
+                site.client.get(f"/acm/groups/jpn-wg-none/{part}", headers=usa),
+                "jpn-wg-jpn-aus",
+                "jpn-wg-none",
             )
         _same_404(
             site.client.post(
-                "/acm/groups/wg-jpn-aus/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa
+                "/acm/groups/jpn-wg-jpn-aus/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa
             ),
             site.client.post(
-                "/acm/groups/wg-none/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa
+                "/acm/groups/jpn-wg-none/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa
             ),
-            "wg-jpn-aus",
-            "wg-none",
+            "jpn-wg-jpn-aus",
+            "jpn-wg-none",
         )
         _same_404(
             site.client.patch(f"/acm/meetings/{mid}", json={"minutes": "x"}, headers=usa),
@@ -784,7 +784,7 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
             "a-none",
         )
         for object_type, ident in (
-            ("working_group", "wg-jpn-aus"),
+            ("working_group", "jpn-wg-jpn-aus"),
             ("meeting", mid),
             ("action_item", aid),
         ):
@@ -795,14 +795,14 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
                 "x-none",
             )
         events = site.client.get("/ledger/events", params={"limit": 1000}, headers=usa).json()
-        assert not {"wg-jpn-aus", mid, aid} & {e["event"]["object"]["id"] for e in events}
+        assert not {"jpn-wg-jpn-aus", mid, aid} & {e["event"]["object"]["id"] for e in events}
     assert site.ledger_events() == before
 
     # Released to USA (still not a member): USA sees the group's meetings and actions.
     shared = _group(
         site,
         jpn_staff,
-        "wg-jpn-aus-usa",
+        "jpn-wg-jpn-aus-usa",
         [
             {"nation": "JPN", "name": "J5", "hq_id": "jpn-jjoc"},
             {"nation": "AUS", "name": "HQJOC J5"},
@@ -811,9 +811,9 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
     )
     assert shared.status_code == 201, shared.text
     seen_mid = site.client.post(
-        "/acm/groups/wg-jpn-aus-usa/meetings", json={"starts_at": "050100ZAUG26"}, headers=jpn_staff
+        "/acm/groups/jpn-wg-jpn-aus-usa/meetings", json={"starts_at": "050100ZAUG26"}, headers=jpn_staff
     ).json()["id"]
     usa = site.as_("USA", "viewer", "usa-jfhq")
-    listed = site.client.get("/acm/groups/wg-jpn-aus-usa/meetings", headers=usa)
+    listed = site.client.get("/acm/groups/jpn-wg-jpn-aus-usa/meetings", headers=usa)
     assert listed.status_code == 200, listed.text
     assert [m["id"] for m in listed.json()] == [seen_mid]

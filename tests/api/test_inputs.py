@@ -115,7 +115,7 @@ def _made(response: httpx.Response) -> str:
 def scene(site: Site) -> Scene:
     jpn = site.as_("JPN", "commander", "jpn-jjoc")
     post = site.client.post
-    group = _made(post("/acm/groups", json={**GROUP, "id": "wg-iamd"}, headers=jpn))
+    group = _made(post("/acm/groups", json={**GROUP, "id": "jpn-wg-iamd"}, headers=jpn))
     meeting = _made(
         post(f"/acm/groups/{group}/meetings", json={"starts_at": "050100ZAUG26"}, headers=jpn)
     )
@@ -159,7 +159,7 @@ def _cases(scene: Scene, value: str) -> list[tuple[str, str, Any, str]]:
         ("POST", "/org/relationships", {**RELATIONSHIP, "caveats_en": value}, "caveats_en"),
         ("POST", "/org/counterparts", {"hq_id": "jpn-jjoc", "partner_hq_id": "usa-jfhq", "note_en": value}, "note_en"),
         ("POST", "/acm/groups", {**GROUP, "name_en": value}, "name_en"),
-        ("POST", "/acm/groups", {**GROUP, "id": f"wg-{value}"}, "id"),
+        ("POST", "/acm/groups", {**GROUP, "id": f"jpn-wg-{value}"}, "id"),
         ("POST", "/acm/groups", {**GROUP, "members": [member, GROUP["members"][1]]}, "members.0.name"),
         ("POST", f"/acm/groups/{s.group}/meetings", {"starts_at": "050100ZAUG26", "location": value}, "location"),
         ("PATCH", f"/acm/meetings/{s.meeting}", {"minutes": value}, "minutes"),
