@@ -601,7 +601,9 @@ def test_only_the_holding_hqs_chain_changes_a_nations_meetings_and_actions(site:
     assert meeting.status_code == 201, meeting.text
     mid = meeting.json()["id"]
     action = site.client.post(
-        "/acm/groups/jpn-wg-air/actions", json={"title": "Radar coverage overlay"}, headers=adc_staff
+        "/acm/groups/jpn-wg-air/actions",
+        json={"title": "Radar coverage overlay"},
+        headers=adc_staff,
     )
     assert action.status_code == 201, action.text
     aid = action.json()["id"]
@@ -659,7 +661,9 @@ def test_a_nation_the_group_names_no_hq_of_needs_its_administrator(site: Site) -
     before = site.ledger_events()
     body = assert_error(
         site.client.post(
-            "/acm/groups/jpn-wg-open/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa_staff
+            "/acm/groups/jpn-wg-open/meetings",
+            json={"starts_at": "050100ZAUG26"},
+            headers=usa_staff,
         ),
         403,
         "role_not_authorized",
@@ -763,7 +767,9 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
             )
         _same_404(
             site.client.post(
-                "/acm/groups/jpn-wg-jpn-aus/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa
+                "/acm/groups/jpn-wg-jpn-aus/meetings",
+                json={"starts_at": "050100ZAUG26"},
+                headers=usa,
             ),
             site.client.post(
                 "/acm/groups/jpn-wg-none/meetings", json={"starts_at": "050100ZAUG26"}, headers=usa
@@ -811,7 +817,9 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
     )
     assert shared.status_code == 201, shared.text
     seen_mid = site.client.post(
-        "/acm/groups/jpn-wg-jpn-aus-usa/meetings", json={"starts_at": "050100ZAUG26"}, headers=jpn_staff
+        "/acm/groups/jpn-wg-jpn-aus-usa/meetings",
+        json={"starts_at": "050100ZAUG26"},
+        headers=jpn_staff,
     ).json()["id"]
     usa = site.as_("USA", "viewer", "usa-jfhq")
     listed = site.client.get("/acm/groups/jpn-wg-jpn-aus-usa/meetings", headers=usa)

@@ -51,12 +51,18 @@ def _unit(ident: str, hq: str = "usa-jfhq") -> dict[str, Any]:
     }
 
 
+HQ_OF = {"JPN": "jpn-jjoc", "USA": "usa-jfhq"}  # the HQ a group names for its creator
+
+
 def _group(ident: str, nations: tuple[str, str], rel: list[str]) -> dict[str, Any]:
     return {
         "id": ident,
         "name_en": "Working group",
         "name_ja": "作業部会",
-        "members": [{"nation": n, "name": f"{n} member"} for n in nations],
+        "members": [
+            {"nation": n, "name": f"{n} member", **({"hq_id": HQ_OF[n]} if n in HQ_OF else {})}
+            for n in nations
+        ],
         "marking": {"releasable_to": rel},
     }
 
