@@ -13,9 +13,10 @@ import json
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
@@ -38,6 +39,13 @@ class FakePartner:
         self.to = to
         self.items: list[Item] = []
         self.requests = 0
+        # What a misbehaving partner answers instead of a genuine page, by
+        # (after, limit): raw bytes served as they are.
+        self.answer: Callable[[int, int], bytes] | None = None
+        # The head it signs instead of the last item's (seq, hash); "none" for no head.
+        self.head_as: tuple[int, str] | Literal["none"] | None = None
+        self.head_key: NodeKey | None = None  # a key to sign the head with instead
+        self.declare_length: int | None = None  # a Content-Length to claim instead of the real one
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,11 +65,17 @@ class FakePartner:
                 items = [i for i in fake.items if i.seq > after][:limit]
                 if not items:
                     time.sleep(min(float(query.get("wait", ["0"])[0]), 0.2))
-                payload = {"head": fake.head().to_wire(), "items": [i.to_wire() for i in items]}
-                data = json.dumps(payload).encode()
+                if fake.answer is not None:
+                    data = fake.answer(after, limit)
+                else:
+                    head = fake.head()
+                    payload: dict[str, Any] = {"items": [i.to_wire() for i in items]}
+                    if head is not None:
+                        payload["head"] = head.to_wire()
+                    data = json.dumps(payload).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Length", str(fake.declare_length or len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -73,9 +87,15 @@ class FakePartner:
         self.url = f"https://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def head(self) -> Head:
-        seq, hash_ = (self.items[-1].seq, self.items[-1].hash) if self.items else (0, "0" * 64)
-        return Head(self.to, seq, hash_, self.key.sign(head_digest(self.to, seq, hash_)))
+    def head(self) -> Head | None:
+        if self.head_as == "none":
+            return None
+        if self.head_as is not None:
+            seq, hash_ = self.head_as
+        else:
+            seq, hash_ = (self.items[-1].seq, self.items[-1].hash) if self.items else (0, "0" * 64)
+        key = self.head_key or self.key
+        return Head(self.to, seq, hash_, key.sign(head_digest(self.to, seq, hash_)))
 
     def __enter__(self) -> FakePartner:
         self.thread.start()

@@ -26,7 +26,6 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import orjson
@@ -36,7 +35,7 @@ from alliance.core.keys import fingerprint, verify_signature
 from alliance.store.schema import LinkRow
 from alliance.store.writer import Writer
 
-from .link import LinkWorker
+from .link import MAX_PAGE_BYTES, LinkWorker, PageRefused, fetch_json
 from .partners import PartnerDesk
 from .receiver import OutOfOrder, apply_items
 from .stream import SHIPPABLE
@@ -71,6 +70,7 @@ class Puller(LinkWorker):
         batch: int = 2000,
         wait: float = 10.0,
         on_applied: Callable[[int], None] | None = None,
+        max_page_bytes: int = MAX_PAGE_BYTES,
     ) -> None:
         super().__init__(partner=partner, desk=desk, tls=tls, wait=wait)
         self.me = me
@@ -81,6 +81,8 @@ class Puller(LinkWorker):
         self.headers = {"X-Alliance-Dev-Nation": me} if dev_nation_header else {}
         self.batch = batch
         self.on_applied = on_applied
+        self.max_page_bytes = max_page_bytes
+        self._head_seen = 0  # the longest stream the partner has signed to us
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"verify-{partner}")
 
     def stop(self) -> None:
@@ -88,6 +90,7 @@ class Puller(LinkWorker):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def pull_round(self, http: httpx.Client, link: LinkRow) -> None:
+        self._head_seen = max(self._head_seen, link.partner_head_seq)
         self.pull(http, link.received_seq, link.received_hash)
 
     def pull(self, http: httpx.Client, after: int, prev_hash: str) -> None:
@@ -103,17 +106,13 @@ class Puller(LinkWorker):
         try:
             while not self._stop.is_set():
                 wait = 0.0 if inflight else self.wait
-                response = http.get(
-                    f"{self.url}/federation/v1/stream",
-                    params={"after": after, "ack": applied, "limit": self.batch, "wait": wait},
-                    headers=self.headers,
-                )
-                response.raise_for_status()
-                payload: dict[str, Any] = orjson.loads(response.content)  # ValueError if not JSON
-                head = check_head(
-                    payload.get("head") or {}, me=self.me, partner_key=self.partner_key
-                )
-                items = [Item.from_wire(i) for i in payload.get("items") or []]
+                head, items = self._page(http, after, applied, wait)
+                stream_problem = self._check_stream_head(head, after, prev_hash)
+                if stream_problem is not None:
+                    self._settle_all(inflight)
+                    assert head is not None
+                    self._quarantine_head(stream_problem, head)
+                    return
                 if not items:
                     while inflight:  # nothing new: settle what is being applied
                         done = self._settle(inflight.popleft())
@@ -141,6 +140,97 @@ class Puller(LinkWorker):
             for pending in inflight:  # leave nothing running behind us
                 with contextlib.suppress(Exception):
                     pending.future.result(timeout=120)
+
+    def _page(
+        self, http: httpx.Client, after: int, applied: int, wait: float
+    ) -> tuple[Head | None, list[Item]]:
+        """One page of the partner's stream: its verified head (None if it has
+        none that verifies, which the operator is shown) and its items.
+
+        Raises :class:`PageRefused` for an answer that is not a page: too
+        large, not JSON, the wrong shape, or more items than asked for."""
+        payload = fetch_json(
+            http,
+            f"{self.url}/federation/v1/stream",
+            params={"after": after, "ack": applied, "limit": self.batch, "wait": wait},
+            headers=self.headers,
+            max_bytes=self.max_page_bytes,
+        )
+        raw_items = payload.get("items") if isinstance(payload, dict) else None
+        if not isinstance(raw_items, list):
+            raise _malformed_page("it has no list of items")
+        if len(raw_items) > self.batch:
+            raise _malformed_page(f"it holds {len(raw_items)} items; {self.batch} were asked for")
+        try:
+            items = [Item.from_wire(i) for i in raw_items]
+        except (KeyError, TypeError, ValueError):
+            raise _malformed_page("an item is not a stream item") from None
+        head = check_head(payload.get("head") or {}, me=self.me, partner_key=self.partner_key)
+        if head is None:
+            self.note(
+                "stream_head_unverified",
+                Text(
+                    f"{self.partner}'s answer carries no stream head that verifies with its "
+                    "pinned key; a shortened stream could not be noticed",
+                    f"{self.partner}の応答に登録済み鍵で検証できるストリーム先頭がありません。"
+                    "ストリームの短縮を検知できません",
+                ),
+            )
+        else:
+            self.recovered()
+        return head, items
+
+    def _check_stream_head(
+        self, head: Head | None, after: int, prev_hash: str
+    ) -> ItemProblem | None:
+        """The partner's signed word for how long its stream to us is, against
+        what we already hold: a stream shorter than what we received (or than
+        a head it signed before), or one that ends where ours does but in
+        another item, was cut or rewritten at the partner — e.g. its ledger
+        restored from an old backup, or rows deleted from its tail."""
+        if head is None:
+            return None
+        held = max(after, self._head_seen)
+        self._head_seen = max(self._head_seen, head.seq)
+        if head.seq < held:
+            return ItemProblem(
+                head.seq,
+                "stream_truncated",
+                Text(
+                    f"{self.partner} signs that its stream to us ends at item {head.seq}, but it "
+                    f"sent (or signed) items up to {held}: its stream, hence its ledger, lost "
+                    "its tail",
+                    f"{self.partner}は当方へのストリームが項目{head.seq}で終わると署名しましたが、"
+                    f"項目{held}まで送信（署名）済みです。相手のストリーム（台帳）の末尾が失われています",
+                ),
+            )
+        if head.seq == after and head.hash != prev_hash:
+            return ItemProblem(
+                head.seq,
+                "stream_forked",
+                Text(
+                    f"{self.partner}'s stream to us ends at item {head.seq}, but not with the "
+                    "item we received there: its stream was rewritten",
+                    f"{self.partner}のストリームは項目{head.seq}で終わりますが、当方が受信した"
+                    "項目と異なります。ストリームが書き換えられています",
+                ),
+            )
+        return None
+
+    def _settle_all(self, inflight: deque[_Pending]) -> None:
+        while inflight:
+            if self._settle(inflight.popleft()) is None:
+                return
+
+    def _quarantine_head(self, problem: ItemProblem, head: Head) -> None:
+        log.error("federation stream from %s stopped: %s", self.partner, problem.reason.en)
+        self.desk.quarantine_item(
+            self.partner,
+            problem.seq,
+            problem.code,
+            problem.reason,
+            orjson.dumps({"head": head.to_wire()}),
+        )
 
     def _record_head(self, head: Head) -> None:
         fp = self.key_fingerprint
@@ -239,6 +329,16 @@ class Puller(LinkWorker):
                 parsed.append(result)
                 expected, prev = expected + 1, item.hash
         return parsed, None
+
+
+def _malformed_page(why_en: str) -> PageRefused:
+    return PageRefused(
+        "page_malformed",
+        Text(
+            f"the partner's answer is not a page of its stream: {why_en}",
+            "連携先の応答がストリームのページではありません",
+        ),
+    )
 
 
 def _signature_ok(key: bytes, item: Item) -> bool:

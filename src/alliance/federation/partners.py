@@ -26,7 +26,8 @@ from alliance.store.writer import Tx
 from .stream import StreamBuilder
 from .wire import GENESIS_PREV
 
-ACK_REFRESH_S = 5.0  # a pull that acknowledges nothing new is recorded at most this often
+ACK_REFRESH_S = 5.0
+NOTED = " (retrying; the link keeps running)"  # the end of a note_problem() text  # a pull that acknowledges nothing new is recorded at most this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +289,32 @@ class PartnerDesk:
             )
 
         self.ctx.writer.run(job)
+
+    def note_problem(self, partner: str, code: str, reason: Text) -> None:
+        """Show a problem with a partner's answers in its link's ``last_error``;
+        the link keeps running (the pull is retried)."""
+
+        def job(tx: Tx) -> None:
+            link = tx.session.get(LinkRow, partner)
+            if link is not None and link.state == "running":
+                link.last_error = f"{code}: {reason.en}{NOTED}"
+
+        with contextlib.suppress(Unavailable):  # a node shutting down has no one to tell
+            self.ctx.writer.run(job)
+
+    def clear_problem(self, partner: str, code: str | None) -> None:
+        """Take a problem :meth:`note_problem` showed (``code``'s, or any if None)
+        off the link, if it is still shown."""
+
+        def job(tx: Tx) -> None:
+            link = tx.session.get(LinkRow, partner)
+            if link is None or not link.last_error.endswith(NOTED):
+                return
+            if code is None or link.last_error.startswith(f"{code}:"):
+                link.last_error = ""
+
+        with contextlib.suppress(Unavailable):
+            self.ctx.writer.run(job)
 
     def record_ack(self, partner: str, acked: int) -> None:
         """Record what the partner holds (and that it pulled): a write when the

@@ -34,11 +34,14 @@ from alliance.core.limits import MAX_SEQ
 from alliance.store.db import Database
 
 from .stream import read_stream, sign_head, stream_head
-from .wire import Head
+from .wire import Head, Item
 
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 5000
+# A page stops adding items past this many bytes of item bodies (it always holds
+# at least one): a partner reads at most link.MAX_PAGE_BYTES of an answer.
+PAGE_BYTES = 16 * 1024 * 1024
 MAX_WAIT = 30.0
 PARTNER_CACHE_S = 2.0
 
@@ -65,6 +68,16 @@ def _seconds(query: dict[str, list[str]], name: str) -> float:
             return MAX_WAIT
         raise ValueError(name)
     return value
+
+
+def _budget(items: list[Item]) -> list[Item]:
+    """The first items whose bodies fit :data:`PAGE_BYTES` (at least one)."""
+    size = 0
+    for n, item in enumerate(items):
+        size += len(item.body)
+        if size > PAGE_BYTES and n > 0:
+            return items[:n]
+    return items
 
 
 class StreamServer:
@@ -334,4 +347,4 @@ class _Handler(BaseHTTPRequestHandler):
             self.owner.wait_for_items(partner, after, wait)
             items = read_stream(self.owner.db, partner, after, limit)
         head = self.owner.head(partner)
-        self._send(200, {"head": head.to_wire(), "items": [i.to_wire() for i in items]})
+        self._send(200, {"head": head.to_wire(), "items": [i.to_wire() for i in _budget(items)]})

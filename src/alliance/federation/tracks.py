@@ -44,7 +44,7 @@ from alliance.core.keys import NodeKey, verify_signature
 from alliance.core.ledger import canonical
 from alliance.store.schema import LinkRow
 
-from .link import LinkWorker
+from .link import LinkWorker, PageRefused, fetch_json
 from .partners import PartnerDesk
 
 log = logging.getLogger(__name__)
@@ -224,23 +224,29 @@ class TrackPuller(LinkWorker):
         self.pull_once(http)
 
     def pull_once(self, http: httpx.Client) -> None:
-        response = http.get(
+        raw = fetch_json(
+            http,
             self.url + PATH,
             params={"epoch": self.epoch, "since": self.version, "wait": self.wait},
             headers=self.headers,
         )
-        response.raise_for_status()
-        raw = orjson.loads(response.content)
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             # A partner that does not serve tracks (another version): not an attack; retry.
-            raise ValueError("the partner's answer is not a track page")
+            raise PageRefused(
+                "track_format",
+                Text(
+                    "the partner's answer is not a track page",
+                    "連携先の応答が航跡ページではありません",
+                ),
+            )
+        self.recovered()
         result = check_page(
             raw, me=self.feed.nation, partner=self.partner, partner_key=self.partner_key
         )
         if isinstance(result, PageProblem):
             log.error("track page from %s quarantined: %s", self.partner, result.reason.en)
             self.desk.quarantine_item(
-                self.partner, QUARANTINE_SEQ, result.code, result.reason, response.content[:65536]
+                self.partner, QUARANTINE_SEQ, result.code, result.reason, orjson.dumps(raw)[:65536]
             )
             return
         self.applied += self.feed.apply(self.partner, result)
