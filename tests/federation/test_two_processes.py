@@ -47,8 +47,6 @@ from .processes import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
-BUDGET_S = 60.0
-
 
 JPN_PEOPLE = [
     ("JJOC J3 staff", "jpn-jjoc", "staff_officer"),
@@ -94,7 +92,6 @@ def test_two_node_processes_coordinate_over_mutual_tls(
 
     elapsed = time.monotonic() - started
     print(f"setup {setup_s:.1f} s, total {elapsed:.1f} s")
-    assert elapsed < BUDGET_S, f"took {elapsed:.1f} s (budget {BUDGET_S:.0f} s)"
 
 
 def _coordinate(jpn: Site, usa: Site) -> None:
