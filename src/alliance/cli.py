@@ -17,7 +17,7 @@ from rich.table import Table
 
 from alliance import __version__
 from alliance.access import UserIn
-from alliance.cli_common import HomeOpt, err, fail, open_node, out, say
+from alliance.cli_common import HomeOpt, err, fail, open_node, out, say, validation_text
 from alliance.cli_common import settings as settings_for
 from alliance.cli_federation import federation_app
 from alliance.cli_pki import pki_app
@@ -299,7 +299,7 @@ def user_add(
     except AllianceError as exc:
         raise fail(exc.message, 2) from None
     except ValidationError as exc:
-        raise fail(Text(str(exc), str(exc)), 2) from None
+        raise fail(validation_text(exc), 2) from None
     finally:
         node.close()
     out.print(

@@ -42,6 +42,23 @@ def fail(text: Text, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def validation_text(exc: ValidationError) -> Text:
+    """Every problem of a pydantic error with its field, in both languages: our
+    own validators carry their Japanese (``ctx["ja"]``), pydantic's own get a
+    generic Japanese naming the kind of problem."""
+    en: list[str] = []
+    ja: list[str] = []
+    for problem in exc.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "input"
+        ctx = problem.get("ctx") or {}
+        en.append(f"{where}: {problem['msg']}")
+        own = ctx.get("ja")
+        ja.append(
+            f"{where}: {own if isinstance(own, str) else '値が不正です（' + problem['type'] + '）'}"
+        )
+    return Text("; ".join(en), "；".join(ja))
+
+
 def settings(home: Path | None, **overrides: object) -> Settings:
     try:
         return load_settings(home, **overrides)

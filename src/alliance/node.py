@@ -70,7 +70,7 @@ class Node:
             self.key,
             settings.node_id,
             settings.home,
-            TrackFeed(self.cop, self.key, settings.nation, settings.hosted_nations),
+            TrackFeed(self.cop, self.key, settings.nation),
         )
         self.tak: TakServer | None = None
         # A user disabled here (API, console, CLI in this process) loses their

@@ -44,6 +44,15 @@ def test_init_creates_an_owner_only_key_and_refuses_to_run_twice(
     )
     assert refused.returncode == 2
     assert "usa-jfhq" in one_line(refused.stderr)
+    # A bad nation is named, in the operator's language.
+    for lang, words in (("en", "ISO 3166-1 alpha-3"), ("ja", "国コード")):
+        bad = cli(
+            "user", "add", "--name", "X", "--hq", "jpn-jjoc", "--role", "viewer",
+            "--nation", "ZZZ", home=home, env={"ALLIANCE_LANG": lang},
+        )  # fmt: skip
+        assert bad.returncode == 2
+        assert "nation" in one_line(bad.stderr)
+        assert words in one_line(bad.stderr), bad.stderr
 
     # The printed token signs in to the node's API, as the user it was made for.
     node = Node(load_settings(home)).start()

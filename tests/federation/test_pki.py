@@ -36,6 +36,7 @@ from alliance.federation.pki import (
     USER_POLICY_OID,
     Pki,
     alpha2,
+    check_node_id,
     client_context,
     client_user_id,
     create_ca,
@@ -1027,6 +1028,12 @@ BAD_BUNDLES: dict[str, tuple[str, Spoil]] = {
         lambda d, _o: d.update(federation_url="http://127.0.0.1:8711"),
     ),
     "ftp": ("federation_url", lambda d, _o: d.update(federation_url="ftp://127.0.0.1")),
+    # Longer than the column that keeps it (PostgreSQL refused it when the partner was added).
+    "long url": (
+        "federation_url",
+        lambda d, _o: d.update(federation_url="https://" + "a" * 300 + ".example:8711"),
+    ),
+    "node id longer than a common name": ("node_id", lambda d, _o: d.update(node_id="n" * 65)),
     "short key": ("ledger_public_key", lambda d, _o: d.update(ledger_public_key="ab" * 31)),
     "key not hex": ("ledger_public_key", lambda d, _o: d.update(ledger_public_key="zz" * 32)),
     "other format": ("format", lambda d, _o: d.update(format="alliance-partner/2")),
@@ -1204,3 +1211,14 @@ def test_cli_upgrades_a_home_made_before_node_and_user_certificates_were_split(
     assert info["node"]["policy"] == f"node ({NODE_POLICY_OID.dotted_string})"
     assert "OU=User CA" in info["users_ca"]["subject"]
     assert "renew-node" not in shown.stderr
+
+
+def test_a_node_id_is_at_most_a_certificate_common_name() -> None:
+    """RFC 5280 bounds a common name at 64 characters: a longer node id is refused
+    with a clear error, not a crash while issuing the certificate."""
+    assert check_node_id("n" * 64) == "n" * 64
+    with pytest.raises(InvalidInput) as refused:
+        check_node_id("n" * 65)
+    assert (refused.value.code, refused.value.field) == ("invalid_node_id", "node_id")
+    assert "64" in refused.value.message.en
+    assert "64" in refused.value.message.ja

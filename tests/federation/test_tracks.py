@@ -33,6 +33,33 @@ def _report(node: Node, uid: str, rel: list[str], lat: float = 35.0) -> Track:
     )
 
 
+def test_a_combined_node_ships_only_its_own_nations_tracks(make_node: NodeFactory) -> None:
+    """A JPN node that also hosts USA authority federates JPN's tracks only, as
+    it ships only JPN's objects: AUS takes a track only from its owner's node,
+    and a USA track from JPN's node would have stopped the link."""
+    combined, aus = make_node("JPN", hosted=["USA"]), make_node("AUS", seed=False)
+    federate([combined, aus])
+    for node in (combined, aus):
+        node.serve_federation(wait=0.5)
+    usa_on_jpn_node = combined.cop.report(
+        actor("USA", "usa-jfhq"),
+        ReportIn(
+            uid="USA-ON-JPN-NODE",
+            sidc="SFSPCLDD-------",
+            callsign="USA-ON-JPN-NODE",
+            lat=35.0,
+            lon=139.0,
+            marking=MarkingIn(releasable_to=["AUS"]),
+        ),
+    )
+    assert usa_on_jpn_node.owner == "USA"
+    _report(combined, "JPN-DDG-175", ["AUS"])
+    wait_until(lambda: _has(aus, "JPN-DDG-175") is not None, what="JPN track at AUS")
+    assert _has(aus, "USA-ON-JPN-NODE", "AUS") is None
+    assert link(aus, "JPN").state == "running"
+    assert aus.federation.partners.quarantine("JPN") == []
+
+
 def _has(node: Node, uid: str, nation: str | None = None) -> Track | None:
     return node.cop.hub.get(uid, nation or node.nation)
 

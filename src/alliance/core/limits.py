@@ -39,7 +39,7 @@ ERROR_CODE = 40  # machine codes of errors (quarantine reasons)
 HEX_256 = 64  # a SHA-256 digest or an Ed25519 public key, in hex
 HEX_512 = 128  # an Ed25519 signature, in hex
 URL = 300  # a partner node's address
-NODE_ID = 128  # a node's id (pki.check_node_id: letters, digits and . _ : -)
+NODE_ID = 64  # a node's id: a certificate's common name (RFC 5280 ub-common-name)
 
 # -- times ---------------------------------------------------------------------
 # Every time a user or a partner gives is within these bounds: far enough for

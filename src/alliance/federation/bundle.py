@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from alliance.core import limits
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.keys import public_key_from_hex
@@ -204,6 +205,12 @@ def _validate(data: dict[str, Any], *, allow_plain_http: bool) -> PartnerBundle:
 
 
 def _check_url(value: str, *, allow_plain_http: bool) -> str:
+    if not isinstance(value, str) or len(value) > limits.URL:
+        raise _bundle_error(
+            "federation_url",
+            f"must be a URL of at most {limits.URL} characters",
+            f"は{limits.URL}文字以内のURLでなければなりません",
+        )
     try:
         parts = urlsplit(value)
         port = parts.port

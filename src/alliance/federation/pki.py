@@ -51,6 +51,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from alliance.core import limits
 from alliance.core.errors import AllianceError, InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.markings import check_nation
@@ -78,7 +79,8 @@ NODE_VALID_DAYS = 825
 CLIENT_VALID_DAYS = 365
 ALWAYS_HOSTS = ("localhost", "127.0.0.1")
 _CLOCK_SKEW = dt.timedelta(minutes=5)
-_NODE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+# A node or user id, used as a certificate's common name (at most 64 characters).
+_NODE_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:-]{{0,{limits.NODE_ID - 1}}}")
 _DNS_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _EKU_NAMES = {
     ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
@@ -404,8 +406,9 @@ def check_node_id(node_id: str) -> str:
     if not isinstance(node_id, str) or not _NODE_ID.fullmatch(node_id):
         raise InvalidInput(
             Text(
-                f"'{node_id}' is not a usable node id (letters, digits and . _ : -, at most 128).",
-                f"「{node_id}」はノードIDに使えません（英数字と . _ : -、128文字以内）。",
+                f"'{node_id}' is not a usable node id (letters, digits and . _ : -, "
+                f"at most {limits.NODE_ID}).",
+                f"「{node_id}」はノードIDに使えません（英数字と . _ : -、{limits.NODE_ID}文字以内）。",
             ),
             field="node_id",
             code="invalid_node_id",

@@ -61,11 +61,14 @@ def _digest(page: dict[str, Any]) -> bytes:
 class TrackFeed:
     """Both ends for one node: pages for partners, and applying partners' pages."""
 
-    def __init__(self, desk: CopDesk, key: NodeKey, nation: str, hosted: frozenset[str]) -> None:
+    def __init__(self, desk: CopDesk, key: NodeKey, nation: str) -> None:
         self.desk = desk
         self.key = key
         self.nation = nation
-        self.hosted = hosted
+        # Like the ledger stream, only our own nation's tracks: a combined node's
+        # other hosted nations are not federated (a partner takes a track only
+        # from its owner's node, and would stop the link).
+        self.owners = frozenset({nation})
         self.closed = threading.Event()  # set while the node stops: long polls end
 
     # -- sending -------------------------------------------------------------------
@@ -75,14 +78,14 @@ class TrackFeed:
         hub = self.desk.hub
         if epoch != hub.epoch:
             since = 0  # a new partner or a restarted sender: the whole released picture
-        version, tracks, withdrawn = hub.changes_since(partner, since, self.hosted)
+        version, tracks, withdrawn = hub.changes_since(partner, since, self.owners)
         deadline = time.monotonic() + wait
         while not tracks and not withdrawn and not self.closed.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
                 break
             hub.wait_for_change(version, min(left, 0.5))
-            version, tracks, withdrawn = hub.changes_since(partner, since, self.hosted)
+            version, tracks, withdrawn = hub.changes_since(partner, since, self.owners)
         page: dict[str, Any] = {
             "format": FORMAT,
             "from": self.nation,

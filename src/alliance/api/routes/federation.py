@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from alliance.core.models import Note
+from alliance.core.models import Note, Strict
 from alliance.federation.partners import LinkOut, QuarantinedOut
 
 from ..deps import AdminDep, MonitorDep, NodeDep
@@ -35,7 +35,7 @@ def quarantine(
     return node.federation.partners.quarantine(partner, open_only=not include_resolved)
 
 
-class ResumeIn(BaseModel):
+class ResumeIn(Strict):
     note: Note = Field(description="What was done about the cause")
 
 

@@ -1,15 +1,16 @@
-"""Column sizes read from ``alliance.core.limits``: the four that moved.
+"""Column sizes read from ``alliance.core.limits``: the three that moved.
 
 Every ``String(n)`` now takes ``n`` from :mod:`alliance.core.limits`, the same
-constants the API models and the document loader use. Four columns change
+constants the API models and the document loader use. Three columns change
 size, all wider than before (no stored value can be cut):
 
 * ``command_relationships.superior_kind`` / ``subordinate_kind``: 8 -> 16
   (``limits.CODE``, a word of a fixed vocabulary: ``hq``, ``unit``);
-* ``coordination_responses.kind``: 20 -> 32 (``limits.LABEL``);
-* ``partners.node_id``: 64 -> 128 (``limits.NODE_ID``): a partner bundle's node
-  id is checked for at most 128 characters, and a longer one than the column
-  failed on PostgreSQL when the partner was added.
+* ``coordination_responses.kind``: 20 -> 32 (``limits.LABEL``).
+
+``partners.node_id`` keeps 64 (``limits.NODE_ID``): a node id is a
+certificate's common name, which holds at most 64 characters (RFC 5280), and
+node ids are now checked for that.
 
 The API's limits that were wider than their columns (``echelon`` 300 vs 32,
 ``home_*`` / ``location_*`` 300 vs 200) were narrowed in the models instead:
@@ -36,7 +37,6 @@ depends_on: str | Sequence[str] | None = None
 RESIZED: dict[str, list[tuple[str, int, int]]] = {
     "command_relationships": [("superior_kind", 8, 16), ("subordinate_kind", 8, 16)],
     "coordination_responses": [("kind", 20, 32)],
-    "partners": [("node_id", 64, 128)],
 }
 
 
