@@ -101,7 +101,7 @@ def pki_init(
 
 
 def _describe(cert: x509.Certificate) -> dict[str, str]:
-    from alliance.federation.pki import (
+    from alliance.federation.certs import (
         NODE_POLICY_OID,
         USER_POLICY_OID,
         extended_key_usages,

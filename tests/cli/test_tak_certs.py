@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from alliance.config import load_settings
-from alliance.federation.pki import USER_POLICY_OID
+from alliance.federation.certs import USER_POLICY_OID
 from alliance.node import Node
 
 from .conftest import Cli, one_line

@@ -21,7 +21,9 @@ import pytest
 from alliance.cop.cot import CotEvent, to_proto_frame, to_xml
 from alliance.cop.tak import TakServer, TakSettings
 from alliance.core.authority import Actor
-from alliance.federation.pki import Pki, client_user_id, tak_server_context
+from alliance.federation.certs import client_user_id
+from alliance.federation.pki import Pki
+from alliance.federation.tls import tak_server_context
 from alliance.node import Node
 from tests.conftest import NodeFactory, People, add_people
 

@@ -31,19 +31,21 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from alliance.core.errors import AllianceError, InvalidInput
 from alliance.core.keys import NodeKey
 from alliance.federation.bundle import BUNDLE_FORMAT, export_bundle, read_bundle
-from alliance.federation.pki import (
+from alliance.federation.certs import (
     NODE_POLICY_OID,
     USER_POLICY_OID,
-    Pki,
     alpha2,
     check_node_id,
-    client_context,
     client_user_id,
     create_ca,
     fingerprint,
-    identify_peer,
     issue_client_cert,
     issue_node_cert,
+)
+from alliance.federation.pki import Pki
+from alliance.federation.tls import (
+    client_context,
+    identify_peer,
     server_context,
     tak_server_context,
 )
@@ -75,7 +77,7 @@ def _ext(
     return cert.extensions.get_extension_for_class(kind)
 
 
-def _policies(cert: x509.Certificate) -> list[x509.ObjectIdentifier]:
+def policies(cert: x509.Certificate) -> list[x509.ObjectIdentifier]:
     ext = _ext(cert, x509.CertificatePolicies)
     assert not ext.critical
     assert isinstance(ext.value, x509.CertificatePolicies)
@@ -139,7 +141,7 @@ def test_node_certificate_is_for_server_and_client_auth_with_the_hosts() -> None
     assert isinstance(eku, x509.ExtendedKeyUsage)
     assert ExtendedKeyUsageOID.SERVER_AUTH in eku
     assert ExtendedKeyUsageOID.CLIENT_AUTH in eku
-    assert _policies(cert) == [NODE_POLICY_OID]
+    assert policies(cert) == [NODE_POLICY_OID]
     ku = _ext(cert, x509.KeyUsage)
     assert ku.critical
     assert isinstance(ku.value, x509.KeyUsage)
@@ -680,7 +682,7 @@ def test_a_user_certificate_comes_from_the_user_ca_with_the_user_policy(jpn: Pki
     eku = _ext(cert, x509.ExtendedKeyUsage).value
     assert isinstance(eku, x509.ExtendedKeyUsage)
     assert list(eku) == [ExtendedKeyUsageOID.CLIENT_AUTH]
-    assert _policies(cert) == [USER_POLICY_OID]
+    assert policies(cert) == [USER_POLICY_OID]
     assert NODE_POLICY_OID != USER_POLICY_OID
     assert client_user_id(_der(cert), jpn.users_ca) == "u-1"
     # Not a user of the federation CA, and a node certificate is nobody's phone.
@@ -903,7 +905,7 @@ def test_renew_node_gives_an_old_home_the_node_policy_and_a_user_ca(tmp_path: Pa
     renewed = Pki.init(home, "JPN", "jpn-node", [], renew_node=True)
     assert renewed.ca_fingerprint == old.ca_fingerprint  # partners keep their pin
     assert renewed.node_cert_current
-    assert _policies(renewed.node_cert) == [NODE_POLICY_OID]
+    assert policies(renewed.node_cert) == [NODE_POLICY_OID]
     assert identify_peer(_der(renewed.node_cert), {"JPN": renewed.ca_pem}) == "JPN"
     assert renewed.users_ca_cert is not None
     assert _mode(home / "pki" / "users-ca.key") == 0o600

@@ -25,18 +25,18 @@ from alliance.core.i18n import Text
 from alliance.core.keys import public_key_from_hex
 from alliance.core.markings import check_nation
 
-from .pki import (
+from .certs import (
     USERS_CA_OU,
-    Pki,
-    _belongs_to,
-    _is_ca,
-    _issued_by,
-    _name_attr,
-    _pem,
-    _valid_now,
+    belongs_to,
     check_node_id,
     fingerprint,
+    is_ca,
+    issued_by,
+    name_attr,
+    pem_text,
+    valid_now,
 )
+from .pki import Pki
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ def _validate(data: dict[str, Any], *, allow_plain_http: bool) -> PartnerBundle:
         node_id=node_id,
         federation_url=url,
         ledger_public_key=key,
-        ca_pem=_pem(ca),
+        ca_pem=pem_text(ca),
         ca_fingerprint=given,
     )
 
@@ -253,26 +253,26 @@ def _bundle_ca(pem: str, nation: str) -> x509.Certificate:
             "ca_pem", "must hold exactly one certificate", "には証明書がちょうど1枚必要です"
         )
     ca = certs[0]
-    if not _is_ca(ca) or not _issued_by(ca, ca):
+    if not is_ca(ca) or not issued_by(ca, ca):
         raise _bundle_error(
             "ca_pem",
             "is not a self-signed CA certificate (CA:TRUE, keyCertSign)",
             "は自己署名のCA証明書（CA:TRUE、keyCertSign）ではありません",
         )
-    if _name_attr(ca.subject, NameOID.ORGANIZATIONAL_UNIT_NAME) == USERS_CA_OU:
+    if name_attr(ca.subject, NameOID.ORGANIZATIONAL_UNIT_NAME) == USERS_CA_OU:
         raise _bundle_error(
             "ca_pem",
             "is a user CA (it issues TAK client certificates); the bundle carries the "
             "federation CA (pki/ca.pem)",
             "は利用者CA（TAKクライアント証明書の発行元）です。バンドルには連接用CA（pki/ca.pem）を入れます",
         )
-    if not _belongs_to(ca, nation):
+    if not belongs_to(ca, nation):
         raise _bundle_error(
             "ca_pem",
             f"is not a CA of {nation} (subject {ca.subject.rfc4514_string()})",
             f"は{nation}のCAではありません（主体 {ca.subject.rfc4514_string()}）",
         )
-    if not _valid_now(ca):
+    if not valid_now(ca):
         raise _bundle_error(
             "ca_pem", "is expired or not yet valid", "は期限切れか、まだ有効ではありません"
         )
