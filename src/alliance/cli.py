@@ -247,7 +247,12 @@ def demo(
         )
     )
     if serve_nodes:
-        asyncio.run(_serve_many([dn.home for dn in nodes]))
+        # As `serve` does: uvicorn re-raises the signal that stopped it once it has
+        # shut down. SIGTERM would then kill the process before the nodes close;
+        # Ctrl-C (how the demo says to stop it) reaches here after they closed.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve_many([dn.home for dn in nodes]))
 
 
 async def _serve_many(homes: list[Path]) -> None:

@@ -195,7 +195,9 @@ def test_partner_cannot_amend_send_or_withdraw_the_owner_request(site: Site) -> 
     assert sent.status_code == 200, sent.text
     assert sent.json()["marking"]["releasable_to"] == ["JPN", "USA"]
     before = site.ledger_events()
-    assert site.client.get(f"/acm/requests/{rid}", headers=usa_cdr).status_code == 200
+    seen = site.client.get(f"/acm/requests/{rid}", headers=usa_cdr)
+    assert seen.status_code == 200, seen.text
+    assert (seen.json()["request"]["owner"], seen.json()["request"]["status"]) == ("JPN", "sent")
     assert_error(
         site.client.patch(f"/acm/requests/{rid}", json={"subject": "USA edit"}, headers=usa_cdr),
         403,
@@ -227,8 +229,10 @@ def test_a_draft_is_national_only_until_it_is_sent(site: Site) -> None:
     assert draft["id"] not in seen
     sent = site.client.post(f"/acm/requests/{draft['id']}/send", headers=jpn_staff)
     assert sent.status_code == 200, sent.text
-    listed = {r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()}
-    assert draft["id"] in listed
+    listed = {
+        r["id"]: r["status"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()
+    }
+    assert listed == {draft["id"]: "sent"}
 
 
 def test_request_must_be_released_to_its_addressees(site: Site) -> None:
@@ -412,7 +416,7 @@ def test_a_liaison_officer_drafts_amends_and_sends_a_request_from_their_hq(site:
     sent = site.client.post(f"/acm/requests/{rid}/send", headers=lno)
     assert sent.status_code == 200, sent.text
     assert sent.json()["status"] == "sent"
-    assert rid in {r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()}
+    assert [r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()] == [rid]
     history = site.client.get(f"/ledger/objects/coordination_request/{rid}", headers=lno).json()
     grant = {
         "rule": "coordination request.request",

@@ -339,44 +339,48 @@ def test_every_error_the_api_gives_has_japanese_that_is_not_english(site: Site) 
     usa = site.as_("USA", "commander", "usa-jfhq")
     as_json = {**cdr, "Content-Type": "application/json"}
     post, get = site.client.post, site.client.get
-    sent: list[tuple[str, httpx.Response]] = [
-        ("invalid UTF-8", post("/org/units", content=b'{"name_en": "\xff"}', headers=as_json)),
-        ("not JSON", post("/org/units", content=b"{not json", headers=as_json)),
-        ("plain text", post("/org/units", content=b"x", headers={**cdr, "Content-Type": "text/plain"})),
-        ("a form", post("/org/units", data={"name_en": "x"}, headers=cdr)),
-        ("no endpoint", get("/no/such", headers=cdr)),
-        ("wrong method", site.client.delete("/org/hqs/jpn-jjoc", headers=cdr)),
-        ("no token", get("/org/hqs")),
-        ("bad token", get("/org/hqs", headers={"Authorization": "Bearer alc_x"})),
-        ("missing field", post("/org/units", json={k: v for k, v in UNIT.items() if k != "hq_id"}, headers=cdr)),
-        ("unknown field", post("/org/units", json={**UNIT, "colour": "green"}, headers=cdr)),
-        ("too long", post("/org/units", json={**UNIT, "echelon": "e" * 33}, headers=cdr)),
-        ("too short", post("/org/units", json={**UNIT, "name_en": ""}, headers=cdr)),
-        ("wrong type", post("/org/units", json={**UNIT, "name_en": 5}, headers=cdr)),
-        ("not an integer", site.client.patch("/org/units/jpn-ardb", json={"version": "x"}, headers=cdr)),
-        ("too large", site.client.patch("/org/units/jpn-ardb", json={"version": 2**40}, headers=cdr)),
-        ("enum", post("/org/units", json={**UNIT, "domain": "underwater"}, headers=cdr)),
-        ("literal", site.client.patch("/acm/actions/x", json={"state": "maybe"}, headers=cdr)),
-        ("pattern", post("/org/units", json={**UNIT, "hq_id": "JPN GCC!"}, headers=cdr)),
-        ("list", post("/acm/requests", json={**REQUEST, "to_hq_ids": "usa-jfhq"}, headers=cdr)),
-        ("list too long", post("/acm/requests", json={**REQUEST, "to_hq_ids": ["usa-jfhq"] * 21}, headers=cdr)),
-        ("boolean", post("/org/hqs", json={**HQ, "operational_authority": "maybe"}, headers=cdr)),
-        ("NUL", post("/org/hqs", json={**HQ, "name_en": "A\x00B"}, headers=cdr)),
-        ("time range", post("/org/relationships", json={**RELATIONSHIP, "valid_from": "9999-12-31T23:00:00Z"}, headers=cdr)),
-        ("epoch number", post("/org/relationships", json={**RELATIONSHIP, "valid_from": -5}, headers=cdr)),
-        ("bad DTG", post("/org/relationships", json={**RELATIONSHIP, "valid_from": "321200ZJUL24"}, headers=cdr)),
-        ("nation", post("/org/hqs", json={**HQ, "nation": "XJP"}, headers=cdr)),
-        ("SIDC", post("/org/units", json={**UNIT, "sidc": "NOT-A-SYMBOL"}, headers=cdr)),
-        ("TLP", post("/org/units", json={**UNIT, "marking": {"tlp": "PURPLE"}}, headers=cdr)),
-        ("query integer", get("/ledger/events", params={"after": str(2**63)}, headers=cdr)),
-        ("query enum", get("/org/units", params={"domain": "underwater"}, headers=cdr)),
-        ("not owner", site.client.patch("/org/hqs/jpn-jjoc", json={"name_en": "x"}, headers=usa)),
-        ("not found", get("/org/hqs/no-such-hq", headers=cdr)),
-        ("not admin", get("/users", headers=cdr)),
+    # (what, response, status, code, field): each refused for its own reason.
+    sent: list[tuple[str, httpx.Response, int, str, str | None]] = [
+        ("invalid UTF-8", post("/org/units", content=b'{"name_en": "\xff"}', headers=as_json), 400, "unreadable_body", None),
+        ("not JSON", post("/org/units", content=b"{not json", headers=as_json), 422, "invalid", "body"),
+        ("plain text", post("/org/units", content=b"x", headers={**cdr, "Content-Type": "text/plain"}), 422, "invalid", "body"),
+        ("a form", post("/org/units", data={"name_en": "x"}, headers=cdr), 422, "invalid", "body"),
+        ("no endpoint", get("/no/such", headers=cdr), 404, "not_found", None),
+        ("wrong method", site.client.delete("/org/hqs/jpn-jjoc", headers=cdr), 405, "method_not_allowed", None),
+        ("no token", get("/org/hqs"), 401, "no_token", None),
+        ("bad token", get("/org/hqs", headers={"Authorization": "Bearer alc_x"}), 401, "bad_token", None),
+        ("missing field", post("/org/units", json={k: v for k, v in UNIT.items() if k != "hq_id"}, headers=cdr), 422, "invalid", "hq_id"),
+        ("unknown field", post("/org/units", json={**UNIT, "colour": "green"}, headers=cdr), 422, "invalid", "colour"),
+        ("too long", post("/org/units", json={**UNIT, "echelon": "e" * 33}, headers=cdr), 422, "invalid", "echelon"),
+        ("too short", post("/org/units", json={**UNIT, "name_en": ""}, headers=cdr), 422, "invalid", "name_en"),
+        ("wrong type", post("/org/units", json={**UNIT, "name_en": 5}, headers=cdr), 422, "invalid", "name_en"),
+        ("not an integer", site.client.patch("/org/units/jpn-ardb", json={"version": "x"}, headers=cdr), 422, "invalid", "version"),
+        ("too large", site.client.patch("/org/units/jpn-ardb", json={"version": 2**40}, headers=cdr), 422, "invalid", "version"),
+        ("enum", post("/org/units", json={**UNIT, "domain": "underwater"}, headers=cdr), 422, "invalid", "domain"),
+        ("literal", site.client.patch("/acm/actions/x", json={"state": "maybe"}, headers=cdr), 422, "invalid", "state"),
+        ("pattern", post("/org/units", json={**UNIT, "hq_id": "JPN GCC!"}, headers=cdr), 422, "invalid", "hq_id"),
+        ("list", post("/acm/requests", json={**REQUEST, "to_hq_ids": "usa-jfhq"}, headers=cdr), 422, "invalid", "to_hq_ids"),
+        ("list too long", post("/acm/requests", json={**REQUEST, "to_hq_ids": ["usa-jfhq"] * 21}, headers=cdr), 422, "invalid", "to_hq_ids"),
+        ("boolean", post("/org/hqs", json={**HQ, "operational_authority": "maybe"}, headers=cdr), 422, "invalid", "operational_authority"),
+        ("NUL", post("/org/hqs", json={**HQ, "name_en": "A\x00B"}, headers=cdr), 422, "control_character", "name_en"),
+        ("time range", post("/org/relationships", json={**RELATIONSHIP, "valid_from": "9999-12-31T23:00:00Z"}, headers=cdr), 422, "time_out_of_range", "valid_from"),
+        ("epoch number", post("/org/relationships", json={**RELATIONSHIP, "valid_from": -5}, headers=cdr), 422, "invalid_dtg", "valid_from"),
+        ("bad DTG", post("/org/relationships", json={**RELATIONSHIP, "valid_from": "321200ZJUL24"}, headers=cdr), 422, "invalid_dtg", "valid_from"),
+        ("nation", post("/org/hqs", json={**HQ, "nation": "XJP"}, headers=cdr), 422, "invalid_nation", "nation"),
+        ("SIDC", post("/org/units", json={**UNIT, "sidc": "NOT-A-SYMBOL"}, headers=cdr), 422, "invalid_sidc", "sidc"),
+        ("TLP", post("/org/units", json={**UNIT, "marking": {"tlp": "PURPLE"}}, headers=cdr), 422, "invalid_tlp", "marking.tlp"),
+        ("query integer", get("/ledger/events", params={"after": str(2**63)}, headers=cdr), 422, "invalid", "after"),
+        ("query enum", get("/org/units", params={"domain": "underwater"}, headers=cdr), 422, "invalid", "domain"),
+        ("not owner", site.client.patch("/org/hqs/jpn-jjoc", json={"name_en": "x"}, headers=usa), 403, "not_owner_nation", None),
+        ("not found", get("/org/hqs/no-such-hq", headers=cdr), 404, "not_found", "id"),
+        ("not admin", get("/users", headers=cdr), 403, "role_not_authorized", None),
     ]  # fmt: skip
     problems = []
-    for what, response in sent:
-        assert response.status_code >= 400, f"{what}: {response.status_code} {response.text}"
+    for what, response, status, code, field in sent:
+        try:
+            assert_error(response, status, code, field)
+        except AssertionError as exc:
+            problems.append(f"{what}: {exc}")
         problems.extend(_bilingual_problems(what, response.json()))
     assert not problems, "\n".join(problems)
 

@@ -77,9 +77,12 @@ def _jpn_secrets(site: Site) -> None:
             "/acm/groups", json=_group(SECRET_GROUP, ("JPN", "AUS"), ["AUS"]), headers=staff
         ),
     ]
-    for response in made:
+    for response, released_to in zip(made, (["JPN"], ["JPN"], ["AUS", "JPN"]), strict=True):
         assert response.status_code == 201, response.text
-        assert "USA" not in response.json()["marking"]["releasable_to"]
+        assert (response.json()["owner"], response.json()["marking"]["releasable_to"]) == (
+            "JPN",
+            released_to,
+        )
 
 
 def _same_answer(secret: httpx.Response, free: httpx.Response, ids: tuple[str, str]) -> None:
@@ -122,7 +125,9 @@ def test_reads_of_a_partners_unseen_ids_stay_identical_404s(site: Site) -> None:
         assert_error(taken, 404, "not_found")
         _same_answer(taken, free, (secret_id, FREE))
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
-    assert site.client.get(f"/org/hqs/{SECRET_HQ}", headers=jpn).status_code == 200
+    own = site.client.get(f"/org/hqs/{SECRET_HQ}", headers=jpn)
+    assert own.status_code == 200, own.text
+    assert (own.json()["id"], own.json()["owner"]) == (SECRET_HQ, "JPN")
 
 
 def test_within_its_own_namespace_a_nation_sees_its_taken_ids(site: Site) -> None:

@@ -59,7 +59,10 @@ def _until(check: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
-def test_demo_serves_two_federated_nodes_with_live_tracks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     base = _free_block(120)
     jpn_port, usa_port, tak_port = base, base + 1, base + 15
     env = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_")}
@@ -123,11 +126,16 @@ def test_demo_serves_two_federated_nodes_with_live_tracks(tmp_path: Path) -> Non
             assert "JPN-SIM-SS" not in seen
         usa.close()
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         try:
             output, _ = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
             output, _ = proc.communicate()
-    assert "TAK" in output, output
-    assert proc.returncode in (0, 1, 130, -signal.SIGINT), output
+    # Ctrl-C is how the demo says to stop it, SIGTERM how a service manager does:
+    # either is a clean stop, as for `alliance serve`. The nodes were closed (their
+    # SQLite write-ahead logs checkpointed and gone), and nothing failed on the way.
+    assert "Serving; press Ctrl-C to stop." in output, output
+    assert "Traceback" not in output, output
+    assert proc.returncode == 0, output
+    assert sorted((tmp_path / "demo").rglob("*.db-wal")) == []

@@ -65,7 +65,8 @@ def test_init_creates_an_owner_only_key_and_refuses_to_run_twice(
             "jpn-jjoc",
             "commander",
         )
-        assert client.get("/me", headers={"Authorization": f"Bearer {token}x"}).status_code == 401
+        wrong = client.get("/me", headers={"Authorization": f"Bearer {token}x"})
+        assert (wrong.status_code, wrong.json()["code"]) == (401, "bad_token"), wrong.text
     finally:
         node.close()
 

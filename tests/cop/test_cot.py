@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -119,44 +120,54 @@ EXTERNAL = b"""<?xml version="1.0"?>
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "why"),
     [
-        pytest.param(BOMB, id="entity-expansion"),
-        pytest.param(EXTERNAL, id="external-entity"),
-        pytest.param(b"<event><point", id="truncated"),
-        pytest.param(b"<notcot/>", id="wrong-root"),
+        pytest.param(BOMB, "DTDs and entities are not accepted", id="entity-expansion"),
+        pytest.param(EXTERNAL, "DTDs and entities are not accepted", id="external-entity"),
+        pytest.param(b"<event><point", "not well-formed XML", id="truncated"),
+        pytest.param(b"<notcot/>", "root element is <notcot>, not <event>", id="wrong-root"),
         pytest.param(
             b'<event uid="x" type="a-f-G" time="2024-07-27T12:00:00Z" stale="2024-07-27T12:05:00Z">'
             b'<point lat="95" lon="0"/></event>',
+            "lat 95 out of range",
             id="lat-out-of-range",
         ),
         pytest.param(
             b'<event uid="x" type="a-f-G" time="never" stale="2024-07-27T12:05:00Z">'
             b'<point lat="1" lon="0"/></event>',
+            "time is not an ISO 8601 time",
             id="bad-time",
         ),
         pytest.param(
             b'<event uid="x" type="a-f-G" time="0001-01-01T00:00:00+01:00" '
             b'stale="2024-07-27T12:05:00Z"><point lat="1" lon="0"/></event>',
+            "time 0001-01-01T00:00:00+01:00 is out of range",
             id="time-with-no-utc-equivalent",
         ),
-        pytest.param(b'<event uid="x"' + b" " * (MAX_EVENT_BYTES + 1) + b"/>", id="too-large"),
+        pytest.param(
+            b'<event uid="x"' + b" " * (MAX_EVENT_BYTES + 1) + b"/>",
+            f"larger than {MAX_EVENT_BYTES} bytes",
+            id="too-large",
+        ),
         # No declaration, so the fast parser sees it: an entity it cannot know is an error.
         pytest.param(
             b'<event uid="&xxe;" type="a-f-G" time="2024-07-27T12:00:00Z" '
             b'stale="2024-07-27T12:05:00Z"><point lat="1" lon="0"/></event>',
+            "Entity 'xxe' not defined",
             id="undeclared-entity",
         ),
         pytest.param(
             b'<event uid="x" type="a-f-G" time="2024-07-27T12:00:00Z" '
             b'stale="2024-07-27T12:05:00Z"><point lat="1" lon="0"/></event><extra/>',
+            "Extra content at the end of the document",
             id="junk-after-the-document",
         ),
     ],
 )
-def test_hostile_or_broken_xml_is_refused(data: bytes) -> None:
-    with pytest.raises(CotError):
+def test_hostile_or_broken_xml_is_refused(data: bytes, why: str) -> None:
+    with pytest.raises(CotError, match=re.escape(why)) as caught:
         parse_xml(data)
+    assert (caught.value.code, caught.value.field) == ("invalid_cot", "event")
 
 
 def test_a_comment_takes_the_strict_path_and_still_parses() -> None:
@@ -167,12 +178,12 @@ def test_a_comment_takes_the_strict_path_and_still_parses() -> None:
 
 def test_the_decoder_refuses_an_oversized_event_before_it_ends() -> None:
     decoder = StreamDecoder()
-    with pytest.raises(CotError):
+    with pytest.raises(CotError, match=f"an event is larger than {MAX_EVENT_BYTES} bytes"):
         decoder.feed(b"<event " + b"x" * (MAX_EVENT_BYTES + 10))
 
 
 def test_the_decoder_refuses_a_frame_announcing_ten_megabytes() -> None:
-    with pytest.raises(CotError):
+    with pytest.raises(CotError, match="a frame announces 10000000 bytes"):
         StreamDecoder().feed(b"\xbf" + varint(10_000_000) + b"\x00" * 16)
 
 
@@ -184,7 +195,7 @@ def test_varints_round_trip(value: int) -> None:
 
 
 def test_the_decoder_refuses_garbage() -> None:
-    with pytest.raises(CotError):
+    with pytest.raises(CotError, match="neither CoT XML nor TAK protocol"):
         StreamDecoder().feed(b"\x00\x01garbage")
 
 

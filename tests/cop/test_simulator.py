@@ -70,10 +70,19 @@ def test_steps_feed_the_picture_and_the_released_part_only(jpn: Node) -> None:
     assert sim.step() == len(FORCES["JPN"])
     ship = jpn.cop.hub.get("JPN-SIM-DDG179", "USA")
     assert ship is not None
+    assert (ship.owner, ship.marking.nations, ship.time) == ("JPN", ["JPN", "USA"], T)
     now[0] = T + timedelta(minutes=1)
-    sim.step()
+    assert sim.step() == len(FORCES["JPN"])
     moved = jpn.cop.hub.get("JPN-SIM-DDG179", "USA")
     assert moved is not None
+    assert moved.time == now[0]
     assert (moved.lat, moved.lon) != (ship.lat, ship.lon)
     assert jpn.cop.hub.get("JPN-SIM-SS", "USA") is None
-    assert jpn.cop.hub.get("JPN-SIM-SS", "JPN") is not None
+    sub = jpn.cop.hub.get("JPN-SIM-SS", "JPN")
+    assert sub is not None
+    assert (sub.owner, sub.marking.nations) == ("JPN", ["JPN"])
+    # Every platform is in JPN's own picture; USA's holds exactly the released ones.
+    forces = {m.uid for m in FORCES["JPN"]}
+    released = {m.uid for m in FORCES["JPN"] if "USA" in m.release_to}
+    assert {t.uid for t in jpn.cop.hub.picture("JPN")} == forces
+    assert {t.uid for t in jpn.cop.hub.picture("USA")} == released

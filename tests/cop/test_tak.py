@@ -14,6 +14,11 @@ from .conftest import Tak
 NOW = datetime.now(UTC)
 
 
+def _tracks(events: list[CotEvent]) -> list[str]:
+    """The uids of the track events a client was sent, in order (no control messages)."""
+    return [e.uid for e in events if not e.type.startswith("t-")]
+
+
 def _cot(uid: str, *, rel: str | None = None, lat: float = 35.0) -> bytes:
     extra = {"releasable_to": rel} if rel is not None else {}
     ev = CotEvent(
@@ -38,20 +43,24 @@ def test_each_nation_receives_exactly_what_is_released_to_it(tak: Tak) -> None:
     # The national-only report first, the released one as the barrier: had the
     # first been sent to USA, it would have arrived before the second.
     jpn.send(_cot("JPN-NATIONAL") + _cot("JPN-SHARED", rel="USA"))
-    got = usa.read_until(lambda e: e.uid == "JPN-SHARED")
-    assert "JPN-SHARED" in {e.uid for e in got}
-    assert "JPN-NATIONAL" not in {e.uid for e in usa.events}
+    assert _tracks(usa.read_until(lambda e: e.uid == "JPN-SHARED")) == ["JPN-SHARED"]
     shared = next(e for e in usa.events if e.uid == "JPN-SHARED")
     assert shared.extra["owner"] == "JPN"
     assert shared.extra["releasable_to"] == "JPN,USA"
     # The sender is not sent its own reports back (a USA report after them is the barrier).
     usa.send(_cot("USA-BARRIER", rel="JPN"))
-    jpn.read_until(lambda e: e.uid == "USA-BARRIER")
-    assert "USA-BARRIER" in {e.uid for e in jpn.events}
-    assert not any(e.uid.startswith("JPN-") for e in jpn.events)
+    assert _tracks(jpn.read_until(lambda e: e.uid == "USA-BARRIER")) == ["USA-BARRIER"]
     # Both are in the node's picture, owned by JPN whatever the event claimed.
-    assert {t.uid for t in tak.node.cop.hub.picture("JPN")} >= {"JPN-SHARED", "JPN-NATIONAL"}
-    assert {t.uid for t in tak.node.cop.hub.picture("USA")} & {"JPN-NATIONAL"} == set()
+    hub = tak.node.cop.hub
+    assert {(t.uid, t.owner) for t in hub.picture("JPN")} == {
+        ("JPN-SHARED", "JPN"),
+        ("JPN-NATIONAL", "JPN"),
+        ("USA-BARRIER", "USA"),
+    }
+    assert {(t.uid, t.owner) for t in hub.picture("USA")} == {
+        ("JPN-SHARED", "JPN"),
+        ("USA-BARRIER", "USA"),
+    }
 
 
 def test_a_new_connection_gets_the_released_picture(tak: Tak) -> None:
@@ -62,7 +71,9 @@ def test_a_new_connection_gets_the_released_picture(tak: Tak) -> None:
         jpn.read_until(lambda e: False, timeout=0.1)
     usa = tak.client("USA")
     usa.read_until(lambda e: e.uid == "JPN-EARLY")
-    assert {e.uid for e in usa.events} & {"JPN-EARLY", "JPN-SECRET"} == {"JPN-EARLY"}
+    # A live report after the connection joined comes after its whole picture: the barrier.
+    jpn.send(_cot("JPN-LATE", rel="USA"))
+    assert _tracks(usa.read_until(lambda e: e.uid == "JPN-LATE")) == ["JPN-EARLY", "JPN-LATE"]
 
 
 def test_a_partner_cannot_move_our_track_over_tak(tak: Tak) -> None:
@@ -102,8 +113,7 @@ def test_a_user_disabled_while_connected_is_disconnected(tak: Tak) -> None:
     # Others are untouched.
     jpn.send(_cot("JPN-STILL", rel="USA"))
     watcher = tak.client("JPN")
-    watcher.read_until(lambda e: e.uid == "JPN-STILL")
-    assert "JPN-STILL" in {e.uid for e in watcher.events}
+    assert _tracks(watcher.read_until(lambda e: e.uid == "JPN-STILL")) == ["JPN-STILL"]
 
 
 def test_ping_gets_pong(tak: Tak) -> None:
@@ -136,8 +146,10 @@ def test_takproto_client_negotiates_v1_and_speaks_protobuf(tak: Tak) -> None:
     frame = bytes(takproto.xml2proto(_cot("JPN-PROTO", rel="USA").decode(), TAKProtoVer.STREAM))
     c.send(frame)
     usa = tak.client("USA")
-    usa.read_until(lambda e: e.uid == "JPN-PROTO")
-    assert tak.node.cop.hub.get("JPN-PROTO", "USA") is not None
+    assert _tracks(usa.read_until(lambda e: e.uid == "JPN-PROTO")) == ["JPN-PROTO"]
+    proto = tak.node.cop.hub.get("JPN-PROTO", "USA")
+    assert proto is not None
+    assert (proto.owner, proto.lat, proto.marking.nations) == ("JPN", 35.0, ["JPN", "USA"])
     # and everything the server sends this client from now on is TAK protocol v1
     # stream frames, each of which takproto itself reads.
     usa.send(_cot("USA-BACK", rel="JPN"))

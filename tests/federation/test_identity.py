@@ -103,6 +103,7 @@ def _running_clean(site: Site, who: str) -> None:
 def _get(site: Site, path: str, who: str) -> dict[str, Any] | None:
     response = site.api.get(path, headers=site.as_(who))
     if response.status_code == 404:
+        assert response.json()["code"] == "not_found", response.text
         return None
     found: dict[str, Any] = json_of(response)
     return found
@@ -425,4 +426,6 @@ def test_a_partner_relabelling_our_ids_is_refused_item_by_item_and_the_link_runs
         assert owners == {"USA"}, (ident, owners)
     refused = [e for e in events if e[0] == "federation.item.refused"]
     assert refused == [("federation.item.refused", "partner", "JPN", "USA")] * len(forged)
-    assert any(e[0] == "federation.replica.applied" and e[2] == honest_unit for e in events)
+    assert [e for e in events if e[2] == honest_unit] == [
+        ("federation.replica.applied", "unit", honest_unit, "JPN")
+    ]

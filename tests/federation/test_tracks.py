@@ -84,6 +84,7 @@ def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFacto
         usa.cop.history(usa_staff, "JPN-SS-501")
     with pytest.raises(NotFound) as absent:
         usa.cop.history(usa_staff, "NO-SUCH-TRACK")
+    assert secret.value.code == absent.value.code == "not_found"
     assert secret.value.message.en == absent.value.message.en.replace("NO-SUCH-TRACK", "JPN-SS-501")
 
     # A move arrives; a partner cannot move it at its node.
@@ -98,12 +99,15 @@ def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFacto
     _report(jpn, "JPN-DDG-174", [], lat=36.6)
     wait_until(lambda: _has(usa, "JPN-DDG-174") is None, what="the withdrawal")
     assert told == ["JPN-DDG-174"]
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as gone:
         usa.cop.history(usa_staff, "JPN-DDG-174")
+    assert gone.value.code == "not_found"
     usa.cop.store.flush()
-    assert "JPN-DDG-174" not in {t.uid for t in usa.cop.store.load()}
+    assert {(t.owner, t.uid) for t in usa.cop.store.load()} == {("USA", "USA-CG-62")}
     # The partner's own released picture is untouched.
-    assert _has(jpn, "USA-CG-62") is not None
+    theirs = _has(jpn, "USA-CG-62")
+    assert theirs is not None
+    assert (theirs.owner, theirs.source, theirs.lat) == ("USA", "federation:USA", 35.0)
 
 
 def test_a_partner_track_under_one_of_our_uids_moves_nothing_of_ours_and_the_feed_goes_on(
@@ -153,12 +157,13 @@ def test_a_partner_track_under_one_of_our_uids_moves_nothing_of_ours_and_the_fee
         assert link(node, partner).state == "running"
         assert node.federation.partners.quarantine(partner) == []
     usa.cop.store.flush()
-    assert {(t.owner, t.uid) for t in usa.cop.store.load()} >= {
+    assert {(t.owner, t.uid) for t in usa.cop.store.load()} == {
         ("USA", "SHARED-1"),
         ("USA", "SHARED-2"),
+        ("USA", "USA-AFTER"),
         ("JPN", "SHARED-2"),
+        ("JPN", "JPN-AFTER"),
     }
-    assert ("JPN", "SHARED-1") not in {(t.owner, t.uid) for t in usa.cop.store.load()}
 
 
 def test_a_restarted_sender_resends_its_picture_and_drops_what_it_withdrew(
@@ -176,7 +181,7 @@ def test_a_restarted_sender_resends_its_picture_and_drops_what_it_withdrew(
     for node in (jpn, usa):
         node.serve_federation(wait=0.5)
     wait_until(lambda: _has(usa, "JPN-B") is None, what="JPN-B dropped after the restart")
-    assert _has(usa, "JPN-A") is not None
+    assert {(t.owner, t.uid) for t in usa.cop.hub.picture("USA")} == {("JPN", "JPN-A")}
 
 
 def test_a_forged_track_page_is_quarantined_and_the_link_stops(
@@ -287,7 +292,9 @@ def test_each_check_refuses_its_case(key: NodeKey, changes: dict[str, Any], code
 
 def test_a_page_signed_by_another_key_or_altered_is_refused(key: NodeKey) -> None:
     other = NodeKey.generate()
-    assert isinstance(_check(_page(other), key), PageProblem)
+    forged = _check(_page(other), key)
+    assert isinstance(forged, PageProblem)
+    assert forged.code == "track_signature"
     page = _page(key)
     page["tracks"][0]["lat"] = 10.0  # altered after signing
     result = _check(page, key)

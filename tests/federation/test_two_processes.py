@@ -142,6 +142,7 @@ def _coordinate(jpn: Site, usa: Site) -> None:
     def at(site: Site, who: dict[str, str], check: Callable[[dict[str, Any]], bool]) -> Any:
         response = site.api.get(f"/acm/requests/{rid}", headers=who)
         if response.status_code == 404:
+            assert response.json()["code"] == "not_found", response.text
             return None
         thread = json_of(response)
         return thread if check(thread) else None
@@ -194,7 +195,7 @@ def _coordinate(jpn: Site, usa: Site) -> None:
     )
 
     # JPN concurs and records the bilateral decision; the USA decision log shows it.
-    json_of(
+    jpn_concur = json_of(
         jpn.api.post(f"/acm/requests/{rid}/responses", json={"kind": "concur"}, headers=jcdr), 201
     )
     decision = json_of(
@@ -216,8 +217,10 @@ def _coordinate(jpn: Site, usa: Site) -> None:
         ),
         "the decision in the USA decision log",
     )
-    assert {c["nation"] for c in logged["concurrences"]} == {"JPN", "USA"}
-    assert concur["id"] in {c["response_id"] for c in logged["concurrences"]}
+    assert {c["nation"]: c["response_id"] for c in logged["concurrences"]} == {
+        "JPN": jpn_concur["id"],
+        "USA": concur["id"],
+    }
     poll(lambda: at(usa, ucdr, lambda t: t["request"]["status"] == "decided"), "decided at USA")
 
     # The whole thread reads the same at both nodes.
@@ -235,9 +238,10 @@ def _coordinate(jpn: Site, usa: Site) -> None:
 
     # The JPN-only unit: 404 at USA.
     hidden = usa.api.get(f"/org/units/{unit['id']}", headers=ucdr)
-    assert hidden.status_code == 404, hidden.text
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "not_found"), hidden.text
     seen = jpn.api.get(f"/org/units/{unit['id']}", headers=jcdr)
     assert seen.status_code == 200, seen.text
+    assert (seen.json()["owner"], seen.json()["marking"]["releasable_to"]) == ("JPN", ["JPN"])
 
     # Both links drain and are acknowledged before the nodes stop.
     def drained(site: Site, who: dict[str, str]) -> bool | None:
@@ -274,14 +278,14 @@ def _ledgers_hold_the_thread(
         assert {e[3] for e in received} == {"USA" if site.nation == "JPN" else "JPN"}, received
         kinds = {e[0] for e in local}
         if site.nation == "JPN":
-            assert {
+            assert kinds == {
                 "acm.request.created",
                 "acm.request.sent",
                 "acm.request.amended",
                 "acm.response.concur",
                 "acm.decision.recorded",
                 "acm.request.decided",
-            } <= kinds
+            }, kinds
             assert {e[1] for e in received} == {"coordination_response"}
             assert any(e[2] == unit_id for e in events)
         else:
