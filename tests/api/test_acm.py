@@ -229,10 +229,10 @@ def test_a_draft_is_national_only_until_it_is_sent(site: Site) -> None:
     assert draft["id"] not in seen
     sent = site.client.post(f"/acm/requests/{draft['id']}/send", headers=jpn_staff)
     assert sent.status_code == 200, sent.text
-    listed = {
+    statuses = {
         r["id"]: r["status"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()
     }
-    assert listed == {draft["id"]: "sent"}
+    assert statuses == {draft["id"]: "sent"}
 
 
 def test_request_must_be_released_to_its_addressees(site: Site) -> None:

@@ -60,7 +60,7 @@ def test_a_page_that_skips_items_is_refused_and_nothing_of_it_applied(
             return int(s.scalar(select(func.count()).select_from(LedgerRow)) or 0)
 
     before = events()
-    with pytest.raises(OutOfOrder, match="^JPN item 2 after 0$"):
+    with pytest.raises(OutOfOrder, match=r"^JPN item 2 after 0$"):
         usa.writer.run(lambda tx: apply_items(tx, "JPN", "fp", parsed[1:], None, me="USA"))
     assert link(usa, "JPN").received_seq == 0
     assert events() == before
