@@ -109,19 +109,19 @@ def test_an_answer_that_is_not_a_page_is_refused_whole_and_retried(scene: Scene)
         "page_not_json": b"<html><body>502 Bad Gateway</body></html>",
         "page_malformed": json.dumps({"head": head, "items": {"1": wire}}).encode(),
         # More items than the receiver asked for (it asks for 2,000 at most).
-        "page_too_large": b"",  # filled below: a declared length past the limit
+        "page_too_large": b"{}",  # with a declared length past the limit, below
     }
     too_many = json.dumps({"head": head, "items": [wire] * 2001}).encode()
     fake.items = list(genuine)
+    # The first bad answer is in place before the puller's first pull: nothing
+    # genuine may arrive until every bad answer has been refused.
+    fake.answer = lambda _after, _limit: bad["page_not_json"]
     usa.serve_federation(wait=0.5)
     try:
         for code, answer in [*bad.items(), ("page_malformed", too_many)]:
-            if code == "page_too_large":
-                fake.answer = None
-                fake.declare_length = 65 * 1024 * 1024  # more than a page may be
-            else:
-                fake.declare_length = None
-                fake.answer = lambda _after, _limit, data=answer: data
+            # Never a genuine page in between: the answer is always a bad one.
+            fake.answer = lambda _after, _limit, data=answer: data
+            fake.declare_length = 65 * 1024 * 1024 if code == "page_too_large" else None
             wait_until(lambda c=code: _error(usa).startswith(f"{c}:"), 20, f"{code} noted")  # type: ignore[misc]
             state = link(usa, "JPN")
             assert (state.state, state.received_seq) == ("running", 0)
