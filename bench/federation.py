@@ -87,10 +87,11 @@ from alliance.federation.pki import Pki
 from alliance.federation.tls import client_context, server_context
 from alliance.node import Node, settle_heap
 from alliance.org import load_document, packaged_seed, parse_document
+from alliance.org.tables import UnitRow
 from alliance.store import Tx
 from alliance.store.owned import record, stamp_new, touch
 from alliance.store.projection import check_state
-from alliance.store.schema import QuarantineRow, UnitRow
+from alliance.store.schema import QuarantineRow
 
 from .ledger import machine
 
@@ -484,7 +485,7 @@ class NodeHost:
             )
             quarantined = s.scalar(select(func.count()).select_from(QuarantineRow))
         report = self.node.verify_ledger()
-        state = check_state(self.node.db)
+        state = check_state(self.node.db, self.node.types)
         return {
             "bench_unit_replicas": int(replicas or 0),
             "quarantined": int(quarantined or 0),

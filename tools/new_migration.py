@@ -14,10 +14,14 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from alliance.desks import all_desks
 from alliance.store.db import MIGRATIONS, Database
 
 
 def main(message: str) -> None:
+    # Desk tables join the metadata autogenerate compares when their package is
+    # imported; the migration environment itself imports no desk.
+    all_desks()
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'm.db'}")
         db.migrate()

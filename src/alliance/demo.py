@@ -10,26 +10,16 @@ import json
 import secrets
 import shutil
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from alliance.access import UserIn
-from alliance.acm import (
-    MeetingIn,
-    Priority,
-    RequestIn,
-    RequestKind,
-    WorkingGroupIn,
-)
-from alliance.acm.models import ActionItemIn, Member
 from alliance.config import Settings, load_settings
-from alliance.core.authority import Actor, Role
+from alliance.core.authority import Role
 from alliance.core.keys import NodeKey
-from alliance.core.models import MarkingIn
+from alliance.desks import all_desks
 from alliance.federation.bundle import export_bundle
 from alliance.federation.pki import Pki, write_client_files
 from alliance.node import Node
-from alliance.org import load_document, packaged_seed, parse_document
 
 
 @dataclass
@@ -107,14 +97,17 @@ def prepare(
         demo = DemoNode(nation, port, home, tak_ports=tak[nation])
         settings = _settings(home, nation, port, tak)
         with Node(settings) as node:
-            doc, digest = parse_document(packaged_seed(), source="seed.yaml")
-            load_document(node.ctx, doc, digest)
+            for spec in all_desks():  # reference data first: users name its HQs
+                if spec.seed is not None:
+                    spec.seed(node.ctx)
             for person in PEOPLE[nation]:
                 _user, token = node.users.add(
                     UserIn(name=person.name, nation=nation, hq_id=person.hq_id, role=person.role)
                 )
                 demo.users.append(DemoUser(person.name, person.hq_id, person.role, token))
-            _content(node, nation)
+            for spec in all_desks():
+                if spec.demo is not None:
+                    spec.demo(node.desks[spec.name], nation, node.clock())
             demo.tak_password = secrets.token_urlsafe(9)
             staff = node.users.authenticate(
                 next(u.token for u in demo.users if u.role == Role.STAFF_OFFICER)
@@ -167,77 +160,3 @@ def _settings(home: Path, nation: str, port: int, tak: dict[str, tuple[int, int]
         # they show up on the other side. A real node's default is national-only.
         tak_release_to=partners,
     )
-
-
-def _actor(node: Node, nation: str, hq_id: str, role: Role) -> Actor:
-    return Actor(f"demo-{nation}-{role.value}", f"demo {nation} {role.value}", nation, hq_id, role)
-
-
-def _content(node: Node, nation: str) -> None:
-    """A few live items so the desks are not empty."""
-    both = MarkingIn(releasable_to=["JPN", "USA"])
-    now = node.clock()
-    if nation == "JPN":
-        staff = _actor(node, "JPN", "jpn-jjoc", Role.STAFF_OFFICER)
-        group = node.acm.create_group(
-            staff,
-            WorkingGroupIn(
-                name_en="Bilateral Air and Missile Defense Working Group",
-                name_ja="日米防空・ミサイル防衛作業部会",
-                purpose="Exercise SAKURA SHIELD 26 (fictional): integrated air defense coordination.",
-                members=[
-                    Member(nation="JPN", name="Tanaka Yui", role="J3", hq_id="jpn-jjoc"),
-                    Member(nation="USA", name="Maj. Riley Chen", role="J3", hq_id="usa-jfhq"),
-                ],
-                marking=both,
-            ),
-        )
-        node.acm.add_meeting(
-            staff,
-            group.id,
-            MeetingIn(
-                starts_at=now + timedelta(days=2),
-                location="Yokota / 横田",
-                agenda="1. Airspace 2. Patriot coverage 3. MSEL review",
-            ),
-        )
-        node.acm.add_action(
-            staff,
-            group.id,
-            ActionItemIn(
-                title="Provide JASDF Patriot coverage overlay (exercise)",
-                assignee="JJOC J3",
-                due=now + timedelta(days=5),
-            ),
-        )
-        req = node.acm.create_request(
-            staff,
-            RequestIn(
-                kind=RequestKind.ACTIVITY,
-                from_hq_id="jpn-jjoc",
-                to_hq_ids=["usa-jfhq"],
-                subject="SAKURA SHIELD 26: bilateral air defense exercise window (fictional)",
-                body="Propose exercise window and airspace reservation for the bilateral "
-                "air defense serial. / 日米防空訓練の期間と空域調整を提案する。",
-                priority=Priority.PRIORITY,
-                due=now + timedelta(days=3),
-                marking=both,
-            ),
-        )
-        node.acm.send(staff, req.id)
-    else:
-        staff = _actor(node, "USA", "usa-jfhq", Role.STAFF_OFFICER)
-        req = node.acm.create_request(
-            staff,
-            RequestIn(
-                kind=RequestKind.RFI,
-                from_hq_id="usa-jfhq",
-                to_hq_ids=["jpn-jjoc"],
-                subject="SAKURA SHIELD 26: JSDF liaison cell composition (fictional)",
-                body="Request JJOC liaison cell names and arrival DTG for the exercise.",
-                priority=Priority.ROUTINE,
-                due=now + timedelta(days=4),
-                marking=both,
-            ),
-        )
-        node.acm.send(staff, req.id)

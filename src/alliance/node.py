@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from types import MappingProxyType
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from alliance.access import UserDesk
 from alliance.acm import AcmDesk
 from alliance.config import Settings, write_file
-from alliance.cop.desk import CopDesk
-from alliance.cop.hub import TrackHub
-from alliance.cop.store import TrackStore
+from alliance.cop import CopDesk
 from alliance.cop.tak import TakServer, TakSettings
 from alliance.core.authority import Actor
 from alliance.core.dtg import utcnow
@@ -28,17 +28,20 @@ from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import EventDraft, VerifyReport
 from alliance.core.markings import Marking
+from alliance.desks import DeskSpec, Startable, all_desks, object_types
 from alliance.federation.certs import client_user_id
 from alliance.federation.pki import Pki
 from alliance.federation.service import Federation
 from alliance.federation.tls import tak_server_context
 from alliance.federation.tracks import TrackFeed
-from alliance.org import OrgDesk
+from alliance.org import OrgDesk, hq_owner
 from alliance.store import Database, DeskContext, Tx, Writer
 from alliance.store.ledger import verify_database
 from alliance.store.schema import MetaRow
 
 log = logging.getLogger(__name__)
+
+D = TypeVar("D")
 
 
 class NodeError(AllianceError):
@@ -49,8 +52,18 @@ class NodeError(AllianceError):
 class Node:
     """One nation's node. Use :func:`open_node` or :meth:`init`, then :meth:`start`."""
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        desks: Sequence[DeskSpec] | None = None,
+    ) -> None:
+        """``desks``: the desks of this node (default: every registered desk,
+        :func:`alliance.desks.all_desks`)."""
         self.settings = settings
+        self.desk_specs = tuple(all_desks() if desks is None else desks)
+        self.types = object_types(self.desk_specs)
         self.clock = clock
         self.db = Database(settings.database_url)
         self.key = NodeKey.load(settings.key_file, settings.passphrase)
@@ -61,11 +74,13 @@ class Node:
             nation=settings.nation,
             hosted=settings.hosted_nations,
             clock=clock,
+            types=self.types,
         )
-        self.users = UserDesk(self.ctx)
-        self.org = OrgDesk(self.ctx)
-        self.acm = AcmDesk(self.ctx)
-        self.cop = CopDesk(self.ctx, TrackHub(), TrackStore(self.db))
+        self.users = UserDesk(self.ctx, hq_owner=hq_owner)
+        # Built in registry order; each desk's factory sees the desks built before it.
+        self.desks: dict[str, object] = {}
+        for spec in self.desk_specs:
+            self.desks[spec.name] = spec.make(self.ctx, MappingProxyType(self.desks))
         # Registered before anything is written, so every event reaches the streams.
         self.federation = Federation(
             self.ctx,
@@ -80,6 +95,25 @@ class Node:
         self.users.on_disabled(self._user_disabled)
         self._started = False
 
+    def desk(self, name: str, kind: type[D]) -> D:
+        """The desk ``name``, checked to be a ``kind``."""
+        desk = self.desks[name]
+        if not isinstance(desk, kind):
+            raise TypeError(f"desk {name!r} is a {type(desk).__name__}, not a {kind.__name__}")
+        return desk
+
+    @property
+    def org(self) -> OrgDesk:
+        return self.desk("org", OrgDesk)
+
+    @property
+    def acm(self) -> AcmDesk:
+        return self.desk("acm", AcmDesk)
+
+    @property
+    def cop(self) -> CopDesk:
+        return self.desk("cop", CopDesk)
+
     @property
     def nation(self) -> str:
         return self.settings.nation
@@ -91,7 +125,7 @@ class Node:
     # -- lifecycle -----------------------------------------------------------
 
     @classmethod
-    def init(cls, settings: Settings) -> Node:
+    def init(cls, settings: Settings, *, desks: Sequence[DeskSpec] | None = None) -> Node:
         """Create the node folder, its key (0600), config file and database with the genesis event."""
         settings.home.mkdir(parents=True, exist_ok=True)
         settings.home.chmod(0o700)
@@ -106,7 +140,7 @@ class Node:
         key = NodeKey.generate()
         key.save(settings.key_file, settings.passphrase)
         write_file(settings)
-        node = cls(settings)
+        node = cls(settings, desks=desks)
         node.db.migrate()
         node.writer.start()
         try:
@@ -114,7 +148,7 @@ class Node:
         finally:
             node.writer.stop()
         node.db.dispose()
-        return cls(settings)
+        return cls(settings, desks=desks)
 
     def _genesis_job(self) -> Callable[[Tx], None]:
         s = self.settings
@@ -175,7 +209,9 @@ class Node:
                 code="nation_mismatch",
             )
         self.writer.start()
-        self.cop.start()
+        for desk in self.desks.values():
+            if isinstance(desk, Startable):
+                desk.start()
         self._started = True
         log.info("node %s (%s) started, key %s", self.node_id, self.nation, self.key.fingerprint)
         return self
@@ -253,7 +289,9 @@ class Node:
             self.tak = None
         self.federation.stop()
         if self._started:
-            self.cop.stop()
+            for desk in reversed(self.desks.values()):
+                if isinstance(desk, Startable):
+                    desk.stop()
         self.writer.stop()
         self.db.dispose()
         self._started = False
@@ -280,6 +318,11 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def open_node(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Node:
+def open_node(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    desks: Sequence[DeskSpec] | None = None,
+) -> Node:
     """Build and start the node described by ``settings``."""
-    return Node(settings, clock=clock).start()
+    return Node(settings, clock=clock, desks=desks).start()

@@ -419,7 +419,7 @@ def test_a_liaison_officer_drafts_amends_and_sends_a_request_from_their_hq(site:
     assert [r["id"] for r in site.client.get("/acm/requests", headers=usa_cdr).json()] == [rid]
     history = site.client.get(f"/ledger/objects/coordination_request/{rid}", headers=lno).json()
     grant = {
-        "rule": "coordination request.request",
+        "rule": "coordination_request.request",
         "basis": "JPN liaison_officer of jpn-jjoc, owner chain of command",
     }
     assert [(e["event"]["kind"], e["event"]["authority"]) for e in history] == [

@@ -19,7 +19,6 @@ import httpx
 from sqlalchemy import select
 
 from alliance.core.ids import namespace_of
-from alliance.store.projection import TABLES
 
 from .conftest import Headers, Site, assert_error
 
@@ -152,7 +151,7 @@ def test_within_its_own_namespace_a_nation_sees_its_taken_ids(site: Site) -> Non
     # node every object in a nation's namespace is that nation's own, and a
     # nation's own objects are always released to it.
     with site.node.db.read() as s:
-        for model in TABLES.values():
+        for model in site.node.types.tables().values():
             for row in s.scalars(select(model)):
                 assert namespace_of(row.id) in (None, row.owner), (row.id, row.owner)
                 assert row.marking.releases_to(row.owner), (row.id, row.rel)

@@ -16,8 +16,8 @@ from sqlalchemy.engine import make_url
 from alliance.access import UserIn
 from alliance.core.authority import Role
 from alliance.node import Node
+from alliance.org.tables import HqRow
 from alliance.store.owned import record, touch
-from alliance.store.schema import HqRow
 from alliance.store.writer import Tx
 from tests.conftest import NodeFactory
 

@@ -16,11 +16,12 @@ from sqlalchemy import column, insert, select, table
 
 from alliance.config import load_settings
 from alliance.cop.store import TrackStore
+from alliance.cop.tables import TrackHistoryRow
 from alliance.cop.tracks import Track
 from alliance.core.markings import Marking
 from alliance.node import Node
 from alliance.store.db import MIGRATIONS, Database
-from alliance.store.schema import TrackHistoryRow, UTCDateTime
+from alliance.store.schema import UTCDateTime
 from tests.conftest import NodeFactory
 
 T = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)

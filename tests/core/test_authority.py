@@ -217,7 +217,7 @@ def test_partner_cannot_claim_an_hq_in_our_chain() -> None:
 
 def _request(owner: str, chain: tuple[str, ...]) -> Target:
     partner = PARTNER if owner == OWNER else OWNER
-    return Target("coordination request", "new", owner, Marking.of(owner, [partner]), chain)
+    return Target("coordination_request", "new", owner, Marking.of(owner, [partner]), chain)
 
 
 def test_a_partner_requests_by_drafting_its_own_request_never_ours() -> None:
@@ -228,7 +228,7 @@ def test_a_partner_requests_by_drafting_its_own_request_never_ours() -> None:
         _request(PARTNER, ("usa-jfhq", "usa-indopacom")),
         hosted={PARTNER},
     )
-    assert own.rule == "coordination request.request"
+    assert own.rule == "coordination_request.request"
     assert own.basis == "USA liaison_officer of usa-jfhq, owner chain of command"
     assert own.to_json() == {"rule": own.rule, "basis": own.basis}
     # Amending or sending JPN's request is JPN's business, even for a request addressed to USA.

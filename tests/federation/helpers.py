@@ -18,7 +18,6 @@ from alliance.federation.pki import Pki
 from alliance.node import Node
 from alliance.store.ledger import iter_events
 from alliance.store.owned import snapshot
-from alliance.store.projection import TABLES
 from alliance.store.schema import LinkRow
 
 HOSTS = ["127.0.0.1", "localhost"]
@@ -110,7 +109,7 @@ def owned_rows(node: Node, owner: str) -> dict[tuple[str, str], dict[str, Any]]:
     """Every row of ``owner`` the node holds, by (type, id): its snapshot."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     with node.db.read() as s:
-        for object_type, model in TABLES.items():
+        for object_type, model in node.types.tables().items():
             for row in s.scalars(select(model).where(model.owner == owner)):
                 out[(object_type, row.id)] = _json(snapshot(row))
     return out

@@ -84,7 +84,7 @@ def _unit(node: Node, name: str, rel: list[str]) -> str:
 def _ledger_ok(node: Node) -> None:
     report = node.verify_ledger()
     assert report.ok, report.problem
-    drift = check_state(node.db)
+    drift = check_state(node.db, node.types)
     assert drift.ok, drift.drifts[:5]
 
 

@@ -263,7 +263,9 @@ def test_partner_holds_exactly_what_is_released_to_it(world: World) -> None:
     run()
     for node in (world.jpn, *world.partners.values()):
         assert node.verify_ledger().ok, node.nation
-        assert check_state(node.db).ok, f"{node.nation}'s tables drifted from its ledger"
+        assert check_state(node.db, node.types).ok, (
+            f"{node.nation}'s tables drifted from its ledger"
+        )
     elapsed = time.monotonic() - started
     print(f"{world.examples} examples, {world.ops} operations at JPN, {elapsed:.1f} s")
     assert world.ops > 0

@@ -16,7 +16,8 @@ import pytest
 
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import canonical
-from alliance.federation.stream import SHIPPABLE, read_stream
+from alliance.desks import object_types
+from alliance.federation.stream import read_stream
 from alliance.federation.wire import (
     Head,
     Item,
@@ -53,7 +54,7 @@ def _check(
         partner="JPN",
         me="USA",
         partner_key=key.public_raw,
-        known_types=SHIPPABLE,
+        known_types=object_types().names(),
     )
 
 

@@ -64,6 +64,7 @@ from alliance.core.errors import InvalidInput
 from alliance.core.models import MarkingIn, Moment
 from alliance.core.sidc import Sidc
 from alliance.core.text import ID_CHARS, NAME_CHARS, TEXT_CHARS
+from alliance.desks import all_desks
 from alliance.org.seed import OrgDocument, parse_document
 from alliance.store.schema import Base
 from tests.conftest import NodeFactory
@@ -241,6 +242,7 @@ def _routers() -> list[APIRouter]:
         router = getattr(module, "router", None)
         if isinstance(router, APIRouter):
             found.append(router)
+    found.extend(spec.routes() for spec in all_desks() if spec.routes is not None)
     return found
 
 
@@ -459,11 +461,21 @@ def test_the_routes_walked_are_the_apps_routes(make_node: NodeFactory) -> None:
 
 SCHEMA = Path(alliance.store.schema.__file__).parent
 LITERAL_SIZE = re.compile(r"\bString\(\s*\d")
+# The infrastructure tables, and each desk's (``<desk>/tables.py``).
+TABLE_MODULES = {
+    **{f"store/schema/{p.name}": p for p in sorted(SCHEMA.glob("*.py"))},
+    **{
+        f"{spec.name}/tables.py": Path(
+            importlib.import_module(spec.make.__module__).__file__ or ""
+        ).parent.joinpath("tables.py")
+        for spec in all_desks()
+    },
+}
 
 
-@pytest.mark.parametrize("module", [p.name for p in sorted(SCHEMA.glob("*.py"))])
+@pytest.mark.parametrize("module", sorted(TABLE_MODULES))
 def test_column_sizes_come_from_core_limits(module: str) -> None:
-    source = (SCHEMA / module).read_text(encoding="utf-8")
+    source = TABLE_MODULES[module].read_text(encoding="utf-8")
     literal = [line.strip() for line in source.splitlines() if LITERAL_SIZE.search(line)]
     assert not literal, "sizes not from alliance.core.limits:\n" + "\n".join(literal)
 

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import text
 
 from alliance.core.markings import Marking
+from alliance.desks import object_types
+from alliance.org.tables import NationRow
 from alliance.store import Database, Tx, Writer
 from alliance.store.owned import record, stamp_new, touch
 from alliance.store.projection import check_state
-from alliance.store.schema import NationRow
 
 NOW = datetime(2024, 7, 27, 12, 0, tzinfo=UTC)
 
@@ -58,14 +59,14 @@ def _sql(db: Database, statement: str) -> None:
 
 
 def test_state_built_by_the_writer_matches_the_ledger(nations: Database) -> None:
-    report = check_state(nations)
+    report = check_state(nations, object_types())
     assert report.ok, report.drifts
     assert report.objects == 2
 
 
 def test_a_row_edited_with_sql_is_reported_with_the_field(nations: Database) -> None:
     _sql(nations, "UPDATE nations SET name_en = 'Forged' WHERE id = 'jpn'")
-    report = check_state(nations)
+    report = check_state(nations, object_types())
     assert [(d.object_type, d.object_id) for d in report.drifts] == [("nation", "jpn")]
     assert "name_en" in report.drifts[0].reason.en
     assert "name_en" in report.drifts[0].reason.ja
@@ -73,7 +74,7 @@ def test_a_row_edited_with_sql_is_reported_with_the_field(nations: Database) -> 
 
 def test_a_widened_marking_on_a_row_is_reported(nations: Database) -> None:
     _sql(nations, "UPDATE nations SET rel = 'AUS,JPN,USA' WHERE id = 'usa'")
-    report = check_state(nations)
+    report = check_state(nations, object_types())
     assert [d.object_id for d in report.drifts] == ["usa"]
     assert "rel" in report.drifts[0].reason.en
 
@@ -98,7 +99,7 @@ def test_a_deleted_row_and_a_row_without_event_are_reported(nations: Database) -
                 }
             ],
         )
-    report = check_state(nations)
+    report = check_state(nations, object_types())
     drifts = {d.object_id: d.reason.en for d in report.drifts}
     assert set(drifts) == {"usa", "aus"}
     assert "missing" in drifts["usa"]

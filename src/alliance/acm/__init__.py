@@ -1,6 +1,16 @@
 """The ACM desk: coordination requests between counterpart HQs, concurrence,
 decisions and the decision log, working groups with meetings and action items."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from alliance.core.i18n import Text
+from alliance.desks import DeskSpec
+from alliance.store.context import DeskContext
+
 from .desk import AcmDesk
 from .models import (
     ActionItemIn,
@@ -25,8 +35,40 @@ from .models import (
     WorkingGroupIn,
     WorkingGroupOut,
 )
+from .tables import COORDINATION_REQUEST, OBJECT_TYPES
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+
+def _make(ctx: DeskContext, _built: Mapping[str, object]) -> AcmDesk:
+    return AcmDesk(ctx)
+
+
+def _routes() -> APIRouter:
+    from .routes import router
+
+    return router
+
+
+def _demo(desk: AcmDesk, nation: str, now: datetime) -> None:
+    from .demo import content
+
+    content(desk, nation, now)
+
+
+DESK = DeskSpec(
+    name="acm",
+    label=Text("Alliance coordination", "同盟調整"),
+    object_types=OBJECT_TYPES,
+    make=_make,
+    routes=_routes,
+    demo=_demo,
+)
 
 __all__ = [
+    "COORDINATION_REQUEST",
+    "DESK",
     "AcmDesk",
     "ActionItemIn",
     "ActionItemOut",

@@ -24,10 +24,10 @@ from alliance.core.i18n import Text
 from alliance.core.ids import claim_id, new_id
 from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, TimeOut
+from alliance.org import HQ, HqRow, hq_chain
 from alliance.store.context import DeskContext
 from alliance.store.owned import (
     check_version,
-    hq_chain,
     owned_fields,
     record,
     released_to,
@@ -36,15 +36,6 @@ from alliance.store.owned import (
     touch,
     view,
     visible,
-)
-from alliance.store.schema import (
-    ActionItemRow,
-    CoordinationRequestRow,
-    CoordinationResponseRow,
-    DecisionRow,
-    HqRow,
-    MeetingRow,
-    WorkingGroupRow,
 )
 from alliance.store.writer import Tx
 
@@ -75,6 +66,18 @@ from .models import (
     WorkingGroupOut,
 )
 from .status import STATUS_NAMES, derive_status, latest_positions
+from .tables import (
+    ACTION_ITEM,
+    COORDINATION_REQUEST,
+    MEETING,
+    WORKING_GROUP,
+    ActionItemRow,
+    CoordinationRequestRow,
+    CoordinationResponseRow,
+    DecisionRow,
+    MeetingRow,
+    WorkingGroupRow,
+)
 
 Req = CoordinationRequestRow
 Resp = CoordinationResponseRow
@@ -171,7 +174,7 @@ class AcmDesk:
 
     def _request(self, s: Session, actor: Actor, request_id: str) -> Req:
         return visible(
-            s.get(Req, request_id), actor.nation, "coordination request", request_id, "id"
+            s.get(Req, request_id), actor.nation, COORDINATION_REQUEST.label, request_id, "id"
         )
 
     def list_requests(
@@ -202,7 +205,7 @@ class AcmDesk:
 
     def _owner_target(self, s: Session, req: Req) -> Target:
         return Target(
-            "coordination request", req.id, req.owner, req.marking, hq_chain(s, req.from_hq_id)
+            "coordination_request", req.id, req.owner, req.marking, hq_chain(s, req.from_hq_id)
         )
 
     def create_request(self, actor: Actor, data: RequestIn) -> RequestOut:
@@ -211,13 +214,13 @@ class AcmDesk:
         def job(tx: Tx) -> RequestOut:
             s = tx.session
             from_hq = visible(
-                s.get(HqRow, data.from_hq_id), actor.nation, "HQ", data.from_hq_id, "from_hq_id"
+                s.get(HqRow, data.from_hq_id), actor.nation, HQ.label, data.from_hq_id, "from_hq_id"
             )
             owner = from_hq.owner
             marking = data.marking.build(owner)
             to_nations: set[str] = set()
             for i, hq_id in enumerate(data.to_hq_ids):
-                hq = visible(s.get(HqRow, hq_id), actor.nation, "HQ", hq_id, f"to_hq_ids.{i}")
+                hq = visible(s.get(HqRow, hq_id), actor.nation, HQ.label, hq_id, f"to_hq_ids.{i}")
                 if hq.owner == owner:
                     raise InvalidInput(
                         Text(
@@ -244,7 +247,7 @@ class AcmDesk:
             grant = self._authorize(
                 actor,
                 Action.REQUEST,
-                Target("coordination request", "new", owner, marking, hq_chain(s, from_hq.id)),
+                Target("coordination_request", "new", owner, marking, hq_chain(s, from_hq.id)),
             )
             row = Req(
                 id=new_id(),
@@ -432,7 +435,7 @@ class AcmDesk:
             grant = self._authorize(
                 actor,
                 action,
-                Target("coordination request", req.id, req.owner, req.marking, ()),
+                Target("coordination_request", req.id, req.owner, req.marking, ()),
             )
             # The thread is seen by the same nations as the request; the
             # responder's nation owns its entry.
@@ -468,7 +471,7 @@ class AcmDesk:
                 actor,
                 Action.DECIDE,
                 Target(
-                    "coordination request",
+                    "coordination_request",
                     req.id,
                     req.owner,
                     req.marking,
@@ -543,7 +546,11 @@ class AcmDesk:
 
     def _group(self, s: Session, actor: Actor, group_id: str) -> WorkingGroupRow:
         return visible(
-            s.get(WorkingGroupRow, group_id), actor.nation, "working group", group_id, "group_id"
+            s.get(WorkingGroupRow, group_id),
+            actor.nation,
+            WORKING_GROUP.label,
+            group_id,
+            "group_id",
         )
 
     def list_groups(self, actor: Actor) -> list[WorkingGroupOut]:
@@ -592,7 +599,7 @@ class AcmDesk:
             _check_member_hqs(s, actor, data.members)
             chain = _held_by(s, [m.model_dump() for m in data.members], actor.nation)
             grant = self._authorize(
-                actor, Action.CREATE, Target("working group", "new", actor.nation, marking, chain)
+                actor, Action.CREATE, Target("working_group", "new", actor.nation, marking, chain)
             )
             row = WorkingGroupRow(
                 id=claim_id(actor.nation, data.id, lambda i: s.get(WorkingGroupRow, i) is not None),
@@ -651,7 +658,9 @@ class AcmDesk:
     def update_meeting(self, actor: Actor, meeting_id: str, patch: MeetingPatch) -> MeetingOut:
         def job(tx: Tx) -> MeetingOut:
             s = tx.session
-            row = visible(s.get(MeetingRow, meeting_id), actor.nation, "meeting", meeting_id, "id")
+            row = visible(
+                s.get(MeetingRow, meeting_id), actor.nation, MEETING.label, meeting_id, "id"
+            )
             chain = _group_chain(s, row.group_id, row.owner)
             grant = self._authorize(
                 actor, Action.CHANGE, Target("meeting", row.id, row.owner, row.marking, chain)
@@ -688,7 +697,7 @@ class AcmDesk:
                 meeting = visible(
                     s.get(MeetingRow, data.meeting_id),
                     actor.nation,
-                    "meeting",
+                    MEETING.label,
                     data.meeting_id,
                     "meeting_id",
                 )
@@ -705,7 +714,7 @@ class AcmDesk:
             grant = self._authorize(
                 actor,
                 Action.CREATE,
-                Target("action item", "new", actor.nation, group.marking, chain),
+                Target("action_item", "new", actor.nation, group.marking, chain),
             )
             row = ActionItemRow(
                 id=new_id(),
@@ -729,10 +738,12 @@ class AcmDesk:
 
         def job(tx: Tx) -> ActionItemOut:
             s = tx.session
-            row = visible(s.get(ActionItemRow, item_id), actor.nation, "action item", item_id, "id")
+            row = visible(
+                s.get(ActionItemRow, item_id), actor.nation, ACTION_ITEM.label, item_id, "id"
+            )
             chain = _group_chain(s, row.group_id, row.owner)
             grant = self._authorize(
-                actor, Action.CHANGE, Target("action item", row.id, row.owner, row.marking, chain)
+                actor, Action.CHANGE, Target("action_item", row.id, row.owner, row.marking, chain)
             )
             check_version(row, patch.version)
             before = snapshot(row)
@@ -790,7 +801,7 @@ def _check_member_hqs(s: Session, actor: Actor, members: list[Member]) -> None:
         field = f"members.{i}.hq_id"
         row = s.get(HqRow, member.hq_id)
         if member.nation == actor.nation:
-            row = visible(row, actor.nation, "HQ", member.hq_id, field)
+            row = visible(row, actor.nation, HQ.label, member.hq_id, field)
         elif row is None or not row.marking.releases_to(actor.nation):
             continue
         if row.owner != member.nation:

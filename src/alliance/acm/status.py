@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from alliance.core.i18n import Text
-from alliance.store.schema import CoordinationRequestRow, CoordinationResponseRow
 
 from .models import POSITIONS, ResponseKind, Status
+from .tables import CoordinationRequestRow, CoordinationResponseRow
 
 STATUS_NAMES: dict[Status, Text] = {
     Status.DRAFT: Text("draft", "起案中"),

@@ -13,7 +13,7 @@ from alliance.node import Node
 from . import console, docs, errors
 from .errors import ErrorBody
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import acm, cop, federation, ledger, meta, org, users
+from .routes import federation, ledger, meta, users
 
 API_PREFIX = "/api/v1"
 
@@ -58,10 +58,17 @@ def create_app(node: Node) -> FastAPI:
         responses=_ERRORS,
     )
     app.state.node = node
+    # What desk routers read (alliance.desks): they never see the node itself.
+    app.state.desks = node.desks
+    app.state.authenticate = node.users.authenticate
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (meta, users, ledger, org, acm, cop, federation):
+    for module in (meta, users, ledger):
         api.include_router(module.router)
+    for spec in node.desk_specs:
+        if spec.routes is not None:
+            api.include_router(spec.routes())
+    api.include_router(federation.router)
     app.include_router(api)
     docs.install(app)
     console.install(app)

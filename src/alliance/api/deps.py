@@ -1,4 +1,5 @@
-"""Typed dependencies: the node, and the authenticated actor."""
+"""Typed dependencies: the node, and the authenticated actor (one rule for
+every router: :func:`alliance.desks.current_actor`)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,11 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from alliance.core.authority import Action, Actor, require_role
-from alliance.core.errors import Unauthenticated
 from alliance.core.i18n import Text
+from alliance.desks import ActorDep
 from alliance.node import Node
-
-_bearer = HTTPBearer(auto_error=False, description="API token printed by `alliance user add`")
 
 
 def get_node(request: Request) -> Node:
@@ -23,23 +21,6 @@ def get_node(request: Request) -> Node:
 
 NodeDep = Annotated[Node, Depends(get_node)]
 
-
-def current_actor(
-    node: NodeDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated(
-            Text(
-                "Send your API token as 'Authorization: Bearer <token>'.",
-                "APIトークンを「Authorization: Bearer <トークン>」で送ってください。",
-            ),
-            code="no_token",
-        )
-    return node.users.authenticate(credentials.credentials)
-
-
-ActorDep = Annotated[Actor, Depends(current_actor)]
 
 _THIS_NODE = Text("this node", "このノード")
 
@@ -54,6 +35,8 @@ def _may(action: Action) -> Callable[[Actor], Actor]:
 
     return check
 
+
+__all__ = ["ActorDep", "AdminDep", "MonitorDep", "NodeDep", "get_node"]
 
 AdminDep = Annotated[Actor, Depends(_may(Action.ADMINISTER))]
 MonitorDep = Annotated[Actor, Depends(_may(Action.MONITOR))]

@@ -25,8 +25,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from alliance.core.markings import Marking
 from alliance.store.db import Database
-from alliance.store.schema import TrackHistoryRow, TrackRow
 
+from .tables import TrackHistoryRow, TrackRow
 from .tracks import LinkStatus, Track
 
 log = logging.getLogger(__name__)

@@ -61,11 +61,14 @@ class Unavailable(AllianceError):
     status = 503
 
 
-def not_found(kind: str, ident: str, field: str | None = None) -> NotFound:
+def not_found(kind: str | Text, ident: str, field: str | None = None) -> NotFound:
+    """``kind`` is what the user reads: an object type's bilingual label, or a
+    word that reads the same in both languages."""
+    label = kind if isinstance(kind, Text) else Text(kind, kind)
     return NotFound(
         Text(
-            f"No {kind} '{ident}' is held here or released to you.",
-            f"{kind}「{ident}」は存在しないか、あなたに公開されていません。",
+            f"No {label.en} '{ident}' is held here or released to you.",
+            f"{label.ja}「{ident}」は存在しないか、あなたに公開されていません。",
         ),
         field=field,
     )

@@ -33,12 +33,12 @@ import orjson
 from alliance.core.i18n import Text
 from alliance.core.keys import fingerprint, verify_signature
 from alliance.store.schema import LinkRow
+from alliance.store.types import ObjectTypes
 from alliance.store.writer import Writer
 
 from .link import MAX_PAGE_BYTES, LinkWorker, PageRefused, fetch_json
 from .partners import PartnerDesk
 from .receiver import OutOfOrder, apply_items
-from .stream import SHIPPABLE
 from .wire import Head, Item, ItemProblem, Parsed, check_head, check_item
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class Puller(LinkWorker):
         self,
         *,
         me: str,
+        types: ObjectTypes,
         partner: str,
         url: str,
         partner_key: bytes,
@@ -74,6 +75,7 @@ class Puller(LinkWorker):
     ) -> None:
         super().__init__(partner=partner, desk=desk, tls=tls, wait=wait)
         self.me = me
+        self.types = types
         self.url = url.rstrip("/")
         self.partner_key = partner_key
         self.key_fingerprint = fingerprint(partner_key)
@@ -234,12 +236,14 @@ class Puller(LinkWorker):
 
     def _record_head(self, head: Head) -> None:
         fp = self.key_fingerprint
-        self.writer.run(lambda tx: apply_items(tx, self.partner, fp, [], head, me=self.me))
+        self.writer.run(
+            lambda tx: apply_items(tx, self.partner, fp, [], head, me=self.me, types=self.types)
+        )
 
     def _submit(self, parsed: list[Parsed], head: Head | None) -> _Pending:
         fp = self.key_fingerprint
         future = self.writer.submit(
-            lambda tx: apply_items(tx, self.partner, fp, parsed, head, me=self.me)
+            lambda tx: apply_items(tx, self.partner, fp, parsed, head, me=self.me, types=self.types)
         )
         return _Pending(future, parsed, head)
 
@@ -283,7 +287,9 @@ class Puller(LinkWorker):
         for n, p in enumerate(parsed):
             try:
                 self.writer.run(
-                    lambda tx, p=p: apply_items(tx, self.partner, fp, [p], head, me=self.me)  # type: ignore[misc]
+                    lambda tx, p=p: apply_items(
+                        tx, self.partner, fp, [p], head, me=self.me, types=self.types
+                    )  # type: ignore[misc]
                 )
             except Exception as exc:
                 self._applied(n)
@@ -322,7 +328,7 @@ class Puller(LinkWorker):
                     partner=self.partner,
                     me=self.me,
                     signature_ok=ok,
-                    known_types=SHIPPABLE,
+                    known_types=self.types.names(),
                 )
                 if isinstance(result, ItemProblem):
                     return parsed, result

@@ -39,8 +39,8 @@ from alliance.core.i18n import Text
 from alliance.core.ids import namespace_of
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
-from alliance.store.projection import TABLES
 from alliance.store.schema import LinkRow, OwnedRow, QuarantineRow, UTCDateTime
+from alliance.store.types import ObjectTypes
 from alliance.store.writer import Tx
 
 from .rows import insert_many, select_by_id, update_many
@@ -75,8 +75,9 @@ class _Replicas:
     flush and no ORM object.
     """
 
-    def __init__(self, s: Session, parsed: Sequence[Parsed]) -> None:
+    def __init__(self, s: Session, parsed: Sequence[Parsed], types: ObjectTypes) -> None:
         self.session = s
+        self.tables = types.tables()
         self.rows: dict[tuple[str, str], dict[str, Any]] = {}
         self.changed: dict[tuple[str, str], None] = {}  # in order of first change
         wanted: dict[str, set[str]] = {}
@@ -84,9 +85,14 @@ class _Replicas:
             wanted.setdefault(p.object_type, set()).add(p.object_id)
         conn = s.connection()
         for object_type, ids in wanted.items():
-            for row in select_by_id(conn, _table(object_type), sorted(ids)):
+            for row in select_by_id(conn, self._table(object_type), sorted(ids)):
                 self.rows[(object_type, row["id"])] = row
         self.existing = set(self.rows)
+
+    def _table(self, object_type: str) -> Table:
+        table = self.tables[object_type].__table__
+        assert isinstance(table, Table)
+        return table
 
     def refusal(self, p: Parsed, sender: str) -> ItemProblem | None:
         """Why the item must not be applied here, or None: the row it would write
@@ -116,7 +122,7 @@ class _Replicas:
         """
         assert p.event is not None
         theirs = p.event["data"]["state"]
-        columns, defaults = _columns(TABLES[p.object_type])
+        columns, defaults = _columns(self.tables[p.object_type])
         key = (p.object_type, p.object_id)
         row = self.rows.get(key)
         if row is None:
@@ -149,7 +155,7 @@ class _Replicas:
     def snapshot(self, object_type: str, row: dict[str, Any]) -> dict[str, Any]:
         """What :func:`alliance.store.owned.snapshot` gives for the row written."""
         state: dict[str, Any] = {}
-        for key, _is_time in _columns(TABLES[object_type])[0]:
+        for key, _is_time in _columns(self.tables[object_type])[0]:
             value = row[key]
             state[key] = iso(value) if isinstance(value, datetime) else value
         return state
@@ -162,10 +168,10 @@ class _Replicas:
             new, old = by_type.setdefault(key[0], ([], []))
             (old if key in self.existing else new).append(self.rows[key])
         for object_type, (new, old) in by_type.items():
-            insert_many(conn, _table(object_type), new)
-            update_many(conn, _table(object_type), old)
+            insert_many(conn, self._table(object_type), new)
+            update_many(conn, self._table(object_type), old)
         # A row another job of this batch loaded must not keep the old values.
-        written = {(TABLES[object_type], object_id) for object_type, object_id in self.changed}
+        written = {(self.tables[object_type], object_id) for object_type, object_id in self.changed}
         for obj in list(s.identity_map.values()):
             if isinstance(obj, OwnedRow) and (type(obj), obj.id) in written:
                 s.expire(obj)
@@ -206,12 +212,6 @@ class OutOfOrder(RuntimeError):
     """A page does not follow what is durably applied."""
 
 
-def _table(object_type: str) -> Table:
-    table = TABLES[object_type].__table__
-    assert isinstance(table, Table)
-    return table
-
-
 def _marking(seen: dict[Any, Marking], carried: dict[str, Any]) -> Marking:
     """``Marking.from_json`` of the carried event's marking; the few distinct
     markings of a page are built once."""
@@ -233,6 +233,7 @@ def apply_items(
     head: Head | None,
     *,
     me: str,
+    types: ObjectTypes,
 ) -> int:
     """A writer job body: apply checked items in order and advance the link.
 
@@ -248,7 +249,7 @@ def apply_items(
         # Pages are applied strictly in order: a page whose predecessor was not
         # applied (it failed) must not be applied either, or the stream would gap.
         raise OutOfOrder(f"{partner} item {parsed[0].item.seq} after {link.received_seq}")
-    replicas = _Replicas(s, parsed)
+    replicas = _Replicas(s, parsed, types)
     markings: dict[Any, Marking] = {}
     withdrawn = Marking(frozenset())
     for p in parsed:

@@ -23,7 +23,7 @@ from .client import Puller
 from .partners import NewPartner, PartnerDesk, partners
 from .pki import Pki
 from .server import StreamServer
-from .stream import SHIPPABLE, StreamBuilder
+from .stream import StreamBuilder
 from .tls import client_context, identify_peer, server_context
 from .tracks import TrackFeed, TrackPuller
 
@@ -43,7 +43,7 @@ class Federation:
         self.key = key
         self.node_id = node_id
         self.home = home
-        self.builder = StreamBuilder(ctx.nation, node_id)
+        self.builder = StreamBuilder(ctx.nation, node_id, ctx.types)
         self.partners = PartnerDesk(ctx, self.builder, key)
         ctx.writer.follow(self.builder.follow)
         # Once per node, not per start: a restarted server must not add a listener.
@@ -93,7 +93,7 @@ class Federation:
         """
         server = self.server
         if server is not None and any(
-            self.builder.may_ship(ev) or ev.object_type not in SHIPPABLE for ev in events
+            self.builder.may_ship(ev) or ev.object_type not in self.ctx.types for ev in events
         ):
             server.notify()
 
@@ -141,6 +141,7 @@ class Federation:
             client_tls = client_context(pki, p.ca_pem) if pki is not None else None
             puller = Puller(
                 me=self.ctx.nation,
+                types=self.ctx.types,
                 partner=p.nation,
                 url=p.url,
                 partner_key=bytes.fromhex(p.ledger_key),

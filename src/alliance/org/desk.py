@@ -26,7 +26,6 @@ from alliance.core.models import TimeOut
 from alliance.store.context import DeskContext
 from alliance.store.owned import (
     check_version,
-    hq_chain,
     owned_fields,
     record,
     released_to,
@@ -36,17 +35,10 @@ from alliance.store.owned import (
     view,
     visible,
 )
-from alliance.store.schema import (
-    CommandRelationshipRow,
-    CounterpartRow,
-    HqRow,
-    NationRow,
-    Owned,
-    TaskingRow,
-    UnitRow,
-)
+from alliance.store.schema import Owned
 from alliance.store.writer import Tx
 
+from .chain import hq_chain
 from .models import (
     REL_NAMES,
     CounterpartIn,
@@ -65,6 +57,17 @@ from .models import (
     UnitIn,
     UnitOut,
     UnitPatch,
+)
+from .tables import (
+    HQ,
+    RELATIONSHIP,
+    UNIT,
+    CommandRelationshipRow,
+    CounterpartRow,
+    HqRow,
+    NationRow,
+    TaskingRow,
+    UnitRow,
 )
 
 # -- views -------------------------------------------------------------------
@@ -134,10 +137,10 @@ class OrgDesk:
         return authorize(actor, action, target, hosted=self.ctx.hosted)
 
     def _hq(self, s: Session, actor: Actor, hq_id: str, field: str = "hq_id") -> HqRow:
-        return visible(s.get(HqRow, hq_id), actor.nation, "HQ", hq_id, field)
+        return visible(s.get(HqRow, hq_id), actor.nation, HQ.label, hq_id, field)
 
     def _unit(self, s: Session, actor: Actor, unit_id: str, field: str = "unit_id") -> UnitRow:
-        return visible(s.get(UnitRow, unit_id), actor.nation, "unit", unit_id, field)
+        return visible(s.get(UnitRow, unit_id), actor.nation, UNIT.label, unit_id, field)
 
     # -- nations -------------------------------------------------------------
 
@@ -391,7 +394,7 @@ class OrgDesk:
         def job(tx: Tx) -> RelationshipOut:
             s = tx.session
             row = visible(
-                s.get(CommandRelationshipRow, rel_id), actor.nation, "relationship", rel_id
+                s.get(CommandRelationshipRow, rel_id), actor.nation, RELATIONSHIP.label, rel_id
             )
             sub: HqRow | UnitRow | None = (
                 s.get(HqRow, row.subordinate_id)

@@ -47,18 +47,11 @@ from alliance.core.sidc import Sidc
 from alliance.core.text import ID_CHARS, NAME_CHARS
 from alliance.store.context import DeskContext
 from alliance.store.owned import record, released_to, stamp_new, touch
-from alliance.store.schema import (
-    CommandRelationshipRow,
-    CounterpartRow,
-    HqRow,
-    NationRow,
-    Owned,
-    OwnedRow,
-    UnitRow,
-)
+from alliance.store.schema import Owned, OwnedRow
 from alliance.store.writer import Tx
 
 from .models import Domain, HqKind, RelKind
+from .tables import CommandRelationshipRow, CounterpartRow, HqRow, NationRow, UnitRow
 
 FORMAT: Literal["alliance-org/1"] = "alliance-org/1"
 MAX_DOCUMENT_BYTES = 5_000_000

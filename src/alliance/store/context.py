@@ -1,12 +1,14 @@
-"""What a desk is given by the node: the database, the writer and the node's nations."""
+"""What a desk is given by the node: the database, the writer, the node's nations
+and the object types of its desks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from .db import Database
+from .types import ObjectTypes
 from .writer import Writer
 
 
@@ -17,3 +19,5 @@ class DeskContext:
     nation: str
     hosted: frozenset[str]
     clock: Callable[[], datetime]
+    # Every owned object type of the node's desks (from the desk registry).
+    types: ObjectTypes = field(default_factory=ObjectTypes)

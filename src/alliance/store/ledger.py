@@ -16,6 +16,7 @@ from alliance.core.ledger import GENESIS_PREV, Event, VerifyReport, verify
 from .db import Database
 from .schema import LedgerRow
 from .schema.base import bind_processor
+from .types import ObjectTypes
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,9 @@ def _released(ev: Event, nation: str) -> bool:
     return nation in (marking.get("releasable_to") or ())
 
 
-def _hidden_objects(session: Session, events: list[Event], nation: str) -> set[tuple[str, str]]:
+def _hidden_objects(
+    session: Session, events: list[Event], nation: str, types: ObjectTypes
+) -> set[tuple[str, str]]:
     """(type, id) of the partner objects among ``events`` whose row here is no
     longer released to ``nation``: withdrawn by their owner, or narrowed since.
 
@@ -177,15 +180,14 @@ def _hidden_objects(session: Session, events: list[Event], nation: str) -> set[t
     be any more, and what is not released does not exist for a partner — its
     past included. One query per object type, whatever the number of events.
     """
-    from .projection import TABLES  # projection reads the ledger: imported late
-
+    tables = types.tables()
     wanted: dict[str, set[str]] = {}
     for ev in events:
-        if ev.owner != nation and ev.object_type in TABLES:
+        if ev.owner != nation and ev.object_type in tables:
             wanted.setdefault(ev.object_type, set()).add(ev.object_id)
     hidden: set[tuple[str, str]] = set()
     for object_type, ids in wanted.items():
-        model = TABLES[object_type]
+        model = tables[object_type]
         shown: set[str] = set()
         chosen = sorted(ids)
         for i in range(0, len(chosen), 500):
@@ -200,9 +202,12 @@ def _hidden_objects(session: Session, events: list[Event], nation: str) -> set[t
     return hidden
 
 
-def released_events(db: Database, nation: str, *, after: int = 0, limit: int = 100) -> list[Event]:
+def released_events(
+    db: Database, nation: str, types: ObjectTypes, *, after: int = 0, limit: int = 100
+) -> list[Event]:
     """Events after ``after`` released to ``nation``, oldest first, at most ``limit``;
-    none about a partner object that is no longer released to ``nation``."""
+    none about a partner object (of one of ``types``) that is no longer released
+    to ``nation``."""
     out: list[Event] = []
     last = after
     while len(out) < limit:
@@ -216,18 +221,20 @@ def released_events(db: Database, nation: str, *, after: int = 0, limit: int = 1
             if not rows:
                 break
             events = [ev for ev in map(_event, rows) if _released(ev, nation)]
-            hidden = _hidden_objects(s, events, nation)
+            hidden = _hidden_objects(s, events, nation, types)
         out.extend(ev for ev in events if (ev.object_type, ev.object_id) not in hidden)
         last = rows[-1][0]
     return out[:limit]
 
 
-def history(db: Database, object_type: str, object_id: str, nation: str) -> list[Event]:
+def history(
+    db: Database, object_type: str, object_id: str, nation: str, types: ObjectTypes
+) -> list[Event]:
     """The events of one object that are released to ``nation``; none at all when
     the object is a partner's that is no longer released to ``nation``."""
     events = [ev for ev in events_of(db, object_type, object_id) if _released(ev, nation)]
     with db.read() as s:
-        if _hidden_objects(s, events, nation):
+        if _hidden_objects(s, events, nation, types):
             return []
     return events
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, inspect
-from sqlalchemy.orm import Session
 
 from alliance.core.authority import Actor, Grant
 from alliance.core.dtg import iso
@@ -17,7 +16,6 @@ from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, OwnedOut, TimeOut
 
 from .schema.base import Owned, UTCDateTime
-from .schema.org import HqRow
 from .writer import Tx
 
 R = TypeVar("R", bound=Owned)
@@ -143,20 +141,9 @@ def owned_fields(row: Owned) -> dict[str, Any]:
     }
 
 
-def hq_chain(session: Session, hq_id: str) -> tuple[str, ...]:
-    """The HQ and its superiors in the same nation, nearest first."""
-    chain: list[str] = []
-    current: str | None = hq_id
-    while current is not None and current not in chain:
-        row = session.get(HqRow, current)
-        if row is None:
-            break
-        chain.append(row.id)
-        current = row.parent_id
-    return tuple(chain)
-
-
-def visible(row: R | None, nation: str, kind: str, ident: str, field: str | None = None) -> R:
+def visible(
+    row: R | None, nation: str, kind: str | Text, ident: str, field: str | None = None
+) -> R:
     """The row if it exists and is released to ``nation``; otherwise 404 (existence is not leaked)."""
     if row is None or not row.marking.releases_to(nation):
         raise not_found(kind, ident, field)
@@ -179,7 +166,6 @@ def check_version(row: Owned, expected: int | None) -> None:
 __all__ = [
     "OwnedOut",
     "check_version",
-    "hq_chain",
     "owned_fields",
     "record",
     "released_to",

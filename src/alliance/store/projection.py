@@ -25,36 +25,7 @@ from alliance.core.i18n import Text
 from .db import Database
 from .ledger import iter_events
 from .owned import snapshot
-from .schema import (
-    ActionItemRow,
-    CommandRelationshipRow,
-    CoordinationRequestRow,
-    CoordinationResponseRow,
-    CounterpartRow,
-    DecisionRow,
-    HqRow,
-    MeetingRow,
-    NationRow,
-    OwnedRow,
-    TaskingRow,
-    UnitRow,
-    WorkingGroupRow,
-)
-
-TABLES: dict[str, type[OwnedRow]] = {
-    "nation": NationRow,
-    "hq": HqRow,
-    "unit": UnitRow,
-    "relationship": CommandRelationshipRow,
-    "counterpart": CounterpartRow,
-    "tasking": TaskingRow,
-    "coordination_request": CoordinationRequestRow,
-    "coordination_response": CoordinationResponseRow,
-    "decision": DecisionRow,
-    "working_group": WorkingGroupRow,
-    "meeting": MeetingRow,
-    "action_item": ActionItemRow,
-}
+from .types import ObjectTypes
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,13 +73,15 @@ def _owner_drift(key: tuple[str, str], owners: list[str], row_owner: str | None)
     return None
 
 
-def check_state(db: Database) -> StateReport:
-    """Compare every owned table with the last state the ledger recorded for each
-    row, and each row's owner with the owner its events name."""
+def check_state(db: Database, types: ObjectTypes) -> StateReport:
+    """Compare the table of every object type in ``types`` with the last state the
+    ledger recorded for each row, and each row's owner with the owner its events
+    name. ``types`` comes from the desk registry: every owned type is checked."""
+    tables = types.tables()
     expected: dict[tuple[str, str], dict[str, Any]] = {}
     owners: dict[tuple[str, str], list[str]] = {}  # in the order the ledger names them
     for ev in iter_events(db):
-        if ev.object_type in TABLES:
+        if ev.object_type in tables:
             key = (ev.object_type, ev.object_id)
             named = owners.setdefault(key, [])
             if ev.owner not in named:
@@ -118,7 +91,7 @@ def check_state(db: Database) -> StateReport:
                 expected[key] = state
     report = StateReport()
     with db.read() as s:
-        for object_type, model in TABLES.items():
+        for object_type, model in tables.items():
             for row in s.scalars(select(model)):
                 report.objects += 1
                 key = (object_type, row.id)

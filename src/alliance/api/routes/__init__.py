@@ -1,1 +1,2 @@
-"""One router per desk; each validates, calls the desk, returns."""
+"""The node's own routers (users, ledger, federation, meta); desks bring theirs
+(:attr:`alliance.desks.DeskSpec.routes`). Each validates, calls, returns."""

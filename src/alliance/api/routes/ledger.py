@@ -47,7 +47,8 @@ def list_events(
     limit: int = Query(100, ge=1, le=limits.MAX_PAGE),
 ) -> list[EventOut]:
     return [
-        EventOut.of(ev) for ev in released_events(node.db, actor.nation, after=after, limit=limit)
+        EventOut.of(ev)
+        for ev in released_events(node.db, actor.nation, node.types, after=after, limit=limit)
     ]
 
 
@@ -59,9 +60,10 @@ def list_events(
 def object_history(
     object_type: str, object_id: str, node: NodeDep, actor: ActorDep
 ) -> list[EventOut]:
-    events = history(node.db, object_type, object_id, actor.nation)
+    events = history(node.db, object_type, object_id, actor.nation, node.types)
     if not events:
-        raise not_found(object_type, object_id)
+        known = node.types.get(object_type)
+        raise not_found(known.label if known else object_type, object_id)
     return [EventOut.of(ev) for ev in events]
 
 

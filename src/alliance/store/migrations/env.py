@@ -10,6 +10,9 @@ from sqlalchemy import Connection
 
 from alliance.store.schema import Base, UTCDateTime
 
+# Revisions hold explicit operations, so upgrades never read the metadata; only
+# autogenerate does (tools/new_migration.py), which imports every desk first so
+# that their tables have joined it. This module imports no desk.
 target_metadata = Base.metadata
 
 

@@ -1,52 +1,24 @@
-"""The relational schema: one module per desk, one metadata for Alembic."""
+"""The infrastructure tables (ledger, meta, users, federation) and the declarative base.
+
+Desk tables live in their desks (``alliance.org.tables``, ...) and join the same
+metadata when their package is imported (see :mod:`alliance.desks`)."""
 
 from .access import UserRow
-from .acm import (
-    ActionItemRow,
-    CoordinationRequestRow,
-    CoordinationResponseRow,
-    DecisionRow,
-    MeetingRow,
-    WorkingGroupRow,
-)
 from .base import Base, Owned, OwnedRow, UTCDateTime
-from .cop import TrackHistoryRow, TrackRow
 from .federation import LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
 from .ledger import LedgerRow, MetaRow
-from .org import (
-    CommandRelationshipRow,
-    CounterpartRow,
-    HqRow,
-    NationRow,
-    TaskingRow,
-    UnitRow,
-)
 
 __all__ = [
-    "ActionItemRow",
     "Base",
-    "CommandRelationshipRow",
-    "CoordinationRequestRow",
-    "CoordinationResponseRow",
-    "CounterpartRow",
-    "DecisionRow",
-    "HqRow",
     "LedgerRow",
     "LinkRow",
-    "MeetingRow",
     "MetaRow",
-    "NationRow",
     "OutboundRow",
     "Owned",
     "OwnedRow",
     "PartnerRow",
     "QuarantineRow",
     "ReleasedRow",
-    "TaskingRow",
-    "TrackHistoryRow",
-    "TrackRow",
     "UTCDateTime",
-    "UnitRow",
     "UserRow",
-    "WorkingGroupRow",
 ]

@@ -1,4 +1,5 @@
-"""Org desk tables: nations, HQs, units, command relationships, counterparts, taskings."""
+"""Org desk tables and object types: nations, HQs, units, command relationships,
+counterparts, taskings."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.core import limits
-
-from .base import OwnedRow, UTCDateTime
+from alliance.core.i18n import Text as Label
+from alliance.store.schema.base import OwnedRow, UTCDateTime
+from alliance.store.types import ObjectType
 
 
 class NationRow(OwnedRow):
@@ -91,3 +93,15 @@ class TaskingRow(OwnedRow):
     detail: Mapped[str] = mapped_column(Text, default="")
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     state: Mapped[str] = mapped_column(String(limits.CODE), default="issued")
+
+
+NATION = ObjectType("nation", NationRow, Label("nation", "国"))
+HQ = ObjectType("hq", HqRow, Label("HQ", "司令部"))
+UNIT = ObjectType("unit", UnitRow, Label("unit", "部隊"))
+RELATIONSHIP = ObjectType(
+    "relationship", CommandRelationshipRow, Label("relationship", "指揮・支援関係")
+)
+COUNTERPART = ObjectType("counterpart", CounterpartRow, Label("counterpart", "カウンターパート"))
+TASKING = ObjectType("tasking", TaskingRow, Label("tasking", "任務付与"))
+
+OBJECT_TYPES = (NATION, HQ, UNIT, RELATIONSHIP, COUNTERPART, TASKING)

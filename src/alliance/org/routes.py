@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 
-from alliance.org import (
+from alliance.desks import ActorDep, desk_dep
+from alliance.org.desk import OrgDesk
+from alliance.org.models import (
     CounterpartIn,
     CounterpartOut,
     Domain,
@@ -22,33 +24,32 @@ from alliance.org import (
     UnitIn,
     UnitOut,
     UnitPatch,
-    dump,
-    export_document,
 )
+from alliance.org.seed import dump, export_document
 
-from ..deps import ActorDep, NodeDep
+OrgDep = Annotated[OrgDesk, Depends(desk_dep("org", OrgDesk))]
 
 router = APIRouter(prefix="/org", tags=["org"])
 
 
 @router.get("/nations", response_model=list[NationOut], summary="Nations / 国")
-def nations(node: NodeDep, actor: ActorDep) -> list[NationOut]:
-    return node.org.nations(actor)
+def nations(desk: OrgDep, actor: ActorDep) -> list[NationOut]:
+    return desk.nations(actor)
 
 
 @router.get("/hqs", response_model=list[HqOut], summary="HQs / 司令部一覧")
-def list_hqs(node: NodeDep, actor: ActorDep, nation: str | None = None) -> list[HqOut]:
-    return node.org.list_hqs(actor, nation)
+def list_hqs(desk: OrgDep, actor: ActorDep, nation: str | None = None) -> list[HqOut]:
+    return desk.list_hqs(actor, nation)
 
 
 @router.post("/hqs", response_model=HqOut, status_code=201, summary="Create an HQ / 司令部を作成")
-def create_hq(data: HqIn, node: NodeDep, actor: ActorDep) -> HqOut:
-    return node.org.create_hq(actor, data)
+def create_hq(data: HqIn, desk: OrgDep, actor: ActorDep) -> HqOut:
+    return desk.create_hq(actor, data)
 
 
 @router.get("/hqs/{hq_id}", response_model=HqOut, summary="One HQ / 司令部")
-def get_hq(hq_id: str, node: NodeDep, actor: ActorDep) -> HqOut:
-    return node.org.get_hq(actor, hq_id)
+def get_hq(hq_id: str, desk: OrgDep, actor: ActorDep) -> HqOut:
+    return desk.get_hq(actor, hq_id)
 
 
 @router.patch(
@@ -56,8 +57,8 @@ def get_hq(hq_id: str, node: NodeDep, actor: ActorDep) -> HqOut:
     response_model=HqOut,
     summary="Change an HQ (owner only) / 司令部を変更（所有国のみ）",
 )
-def update_hq(hq_id: str, data: HqPatch, node: NodeDep, actor: ActorDep) -> HqOut:
-    return node.org.update_hq(actor, hq_id, data)
+def update_hq(hq_id: str, data: HqPatch, desk: OrgDep, actor: ActorDep) -> HqOut:
+    return desk.update_hq(actor, hq_id, data)
 
 
 @router.get(
@@ -65,31 +66,31 @@ def update_hq(hq_id: str, data: HqPatch, node: NodeDep, actor: ActorDep) -> HqOu
     response_model=list[HqOut],
     summary="Counterpart HQs / カウンターパート司令部",
 )
-def hq_counterparts(hq_id: str, node: NodeDep, actor: ActorDep) -> list[HqOut]:
-    return node.org.counterparts_of(actor, hq_id)
+def hq_counterparts(hq_id: str, desk: OrgDep, actor: ActorDep) -> list[HqOut]:
+    return desk.counterparts_of(actor, hq_id)
 
 
 @router.get("/units", response_model=list[UnitOut], summary="Units / 部隊一覧")
 def list_units(
-    node: NodeDep,
+    desk: OrgDep,
     actor: ActorDep,
     hq_id: str | None = None,
     nation: str | None = None,
     domain: Domain | None = None,
 ) -> list[UnitOut]:
-    return node.org.list_units(actor, hq_id=hq_id, nation=nation, domain=domain)
+    return desk.list_units(actor, hq_id=hq_id, nation=nation, domain=domain)
 
 
 @router.post(
     "/units", response_model=UnitOut, status_code=201, summary="Create a unit / 部隊を作成"
 )
-def create_unit(data: UnitIn, node: NodeDep, actor: ActorDep) -> UnitOut:
-    return node.org.create_unit(actor, data)
+def create_unit(data: UnitIn, desk: OrgDep, actor: ActorDep) -> UnitOut:
+    return desk.create_unit(actor, data)
 
 
 @router.get("/units/{unit_id}", response_model=UnitOut, summary="One unit / 部隊")
-def get_unit(unit_id: str, node: NodeDep, actor: ActorDep) -> UnitOut:
-    return node.org.get_unit(actor, unit_id)
+def get_unit(unit_id: str, desk: OrgDep, actor: ActorDep) -> UnitOut:
+    return desk.get_unit(actor, unit_id)
 
 
 @router.patch(
@@ -97,8 +98,8 @@ def get_unit(unit_id: str, node: NodeDep, actor: ActorDep) -> UnitOut:
     response_model=UnitOut,
     summary="Change a unit (owner only) / 部隊を変更（所有国のみ）",
 )
-def update_unit(unit_id: str, data: UnitPatch, node: NodeDep, actor: ActorDep) -> UnitOut:
-    return node.org.update_unit(actor, unit_id, data)
+def update_unit(unit_id: str, data: UnitPatch, desk: OrgDep, actor: ActorDep) -> UnitOut:
+    return desk.update_unit(actor, unit_id, data)
 
 
 @router.get(
@@ -107,9 +108,9 @@ def update_unit(unit_id: str, data: UnitPatch, node: NodeDep, actor: ActorDep) -
     summary="Command and support relationships / 指揮・支援関係",
 )
 def list_relationships(
-    node: NodeDep, actor: ActorDep, party_id: str | None = None
+    desk: OrgDep, actor: ActorDep, party_id: str | None = None
 ) -> list[RelationshipOut]:
-    return node.org.list_relationships(actor, party_id)
+    return desk.list_relationships(actor, party_id)
 
 
 @router.post(
@@ -118,8 +119,8 @@ def list_relationships(
     status_code=201,
     summary="Establish a relationship / 関係を設定",
 )
-def create_relationship(data: RelationshipIn, node: NodeDep, actor: ActorDep) -> RelationshipOut:
-    return node.org.create_relationship(actor, data)
+def create_relationship(data: RelationshipIn, desk: OrgDep, actor: ActorDep) -> RelationshipOut:
+    return desk.create_relationship(actor, data)
 
 
 @router.post(
@@ -127,8 +128,8 @@ def create_relationship(data: RelationshipIn, node: NodeDep, actor: ActorDep) ->
     response_model=RelationshipOut,
     summary="Revoke a relationship / 関係を解除",
 )
-def revoke_relationship(rel_id: str, node: NodeDep, actor: ActorDep) -> RelationshipOut:
-    return node.org.revoke_relationship(actor, rel_id)
+def revoke_relationship(rel_id: str, desk: OrgDep, actor: ActorDep) -> RelationshipOut:
+    return desk.revoke_relationship(actor, rel_id)
 
 
 @router.get(
@@ -136,8 +137,8 @@ def revoke_relationship(rel_id: str, node: NodeDep, actor: ActorDep) -> Relation
     response_model=list[CounterpartOut],
     summary="Counterpart links / カウンターパート",
 )
-def list_counterparts(node: NodeDep, actor: ActorDep) -> list[CounterpartOut]:
-    return node.org.list_counterparts(actor)
+def list_counterparts(desk: OrgDep, actor: ActorDep) -> list[CounterpartOut]:
+    return desk.list_counterparts(actor)
 
 
 @router.post(
@@ -146,13 +147,13 @@ def list_counterparts(node: NodeDep, actor: ActorDep) -> list[CounterpartOut]:
     status_code=201,
     summary="Link a counterpart HQ / カウンターパートを登録",
 )
-def create_counterpart(data: CounterpartIn, node: NodeDep, actor: ActorDep) -> CounterpartOut:
-    return node.org.create_counterpart(actor, data)
+def create_counterpart(data: CounterpartIn, desk: OrgDep, actor: ActorDep) -> CounterpartOut:
+    return desk.create_counterpart(actor, data)
 
 
 @router.get("/taskings", response_model=list[TaskingOut], summary="Taskings / 任務付与一覧")
-def list_taskings(node: NodeDep, actor: ActorDep, unit_id: str | None = None) -> list[TaskingOut]:
-    return node.org.list_taskings(actor, unit_id)
+def list_taskings(desk: OrgDep, actor: ActorDep, unit_id: str | None = None) -> list[TaskingOut]:
+    return desk.list_taskings(actor, unit_id)
 
 
 @router.post(
@@ -161,8 +162,8 @@ def list_taskings(node: NodeDep, actor: ActorDep, unit_id: str | None = None) ->
     status_code=201,
     summary="Task a unit (own chain of command only) / 部隊に任務付与（自国の指揮系統のみ）",
 )
-def task_unit(data: TaskingIn, node: NodeDep, actor: ActorDep) -> TaskingOut:
-    return node.org.task_unit(actor, data)
+def task_unit(data: TaskingIn, desk: OrgDep, actor: ActorDep) -> TaskingOut:
+    return desk.task_unit(actor, data)
 
 
 @router.get(
@@ -171,9 +172,9 @@ def task_unit(data: TaskingIn, node: NodeDep, actor: ActorDep) -> TaskingOut:
     summary="Export what is released to your nation / 自国へ提供可の組織を出力",
 )
 def export(
-    node: NodeDep, actor: ActorDep, format: Literal["yaml", "json"] = "yaml"
+    desk: OrgDep, actor: ActorDep, format: Literal["yaml", "json"] = "yaml"
 ) -> PlainTextResponse:
     media = "application/json" if format == "json" else "application/yaml"
     return PlainTextResponse(
-        dump(export_document(node.ctx, actor.nation), format), media_type=media
+        dump(export_document(desk.ctx, actor.nation), format), media_type=media
     )

@@ -1,4 +1,5 @@
-"""ACM desk tables: coordination requests and their thread, decisions, working groups."""
+"""ACM desk tables and object types: coordination requests and their thread,
+decisions, working groups."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.core import limits
-
-from .base import OwnedRow, UTCDateTime
+from alliance.core.i18n import Text as Label
+from alliance.store.schema.base import OwnedRow, UTCDateTime
+from alliance.store.types import ObjectType
 
 
 class CoordinationRequestRow(OwnedRow):
@@ -96,3 +98,24 @@ class ActionItemRow(OwnedRow):
     assignee: Mapped[str] = mapped_column(String(limits.NAME), default="")
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     state: Mapped[str] = mapped_column(String(limits.CODE), default="open")
+
+
+COORDINATION_REQUEST = ObjectType(
+    "coordination_request", CoordinationRequestRow, Label("coordination request", "調整要請")
+)
+COORDINATION_RESPONSE = ObjectType(
+    "coordination_response", CoordinationResponseRow, Label("response", "回答")
+)
+DECISION = ObjectType("decision", DecisionRow, Label("decision", "決定"))
+WORKING_GROUP = ObjectType("working_group", WorkingGroupRow, Label("working group", "作業部会"))
+MEETING = ObjectType("meeting", MeetingRow, Label("meeting", "会議"))
+ACTION_ITEM = ObjectType("action_item", ActionItemRow, Label("action item", "処置事項"))
+
+OBJECT_TYPES = (
+    COORDINATION_REQUEST,
+    COORDINATION_RESPONSE,
+    DECISION,
+    WORKING_GROUP,
+    MEETING,
+    ACTION_ITEM,
+)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from alliance.acm import (
+from fastapi import APIRouter, Depends
+
+from alliance.acm.desk import AcmDesk
+from alliance.acm.models import (
     ActionItemIn,
     ActionItemOut,
     ActionItemPatch,
@@ -24,8 +27,9 @@ from alliance.acm import (
     WorkingGroupIn,
     WorkingGroupOut,
 )
+from alliance.desks import ActorDep, desk_dep
 
-from ..deps import ActorDep, NodeDep
+AcmDep = Annotated[AcmDesk, Depends(desk_dep("acm", AcmDesk))]
 
 router = APIRouter(prefix="/acm", tags=["acm"])
 
@@ -34,9 +38,9 @@ router = APIRouter(prefix="/acm", tags=["acm"])
     "/requests", response_model=list[RequestOut], summary="Coordination requests / 調整要請一覧"
 )
 def list_requests(
-    node: NodeDep, actor: ActorDep, status: Status | None = None, hq_id: str | None = None
+    desk: AcmDep, actor: ActorDep, status: Status | None = None, hq_id: str | None = None
 ) -> list[RequestOut]:
-    return node.acm.list_requests(actor, status=status, hq_id=hq_id)
+    return desk.list_requests(actor, status=status, hq_id=hq_id)
 
 
 @router.post(
@@ -45,8 +49,8 @@ def list_requests(
     status_code=201,
     summary="Draft a coordination request / 調整要請を起案",
 )
-def create_request(data: RequestIn, node: NodeDep, actor: ActorDep) -> RequestOut:
-    return node.acm.create_request(actor, data)
+def create_request(data: RequestIn, desk: AcmDep, actor: ActorDep) -> RequestOut:
+    return desk.create_request(actor, data)
 
 
 @router.get(
@@ -54,8 +58,8 @@ def create_request(data: RequestIn, node: NodeDep, actor: ActorDep) -> RequestOu
     response_model=ThreadOut,
     summary="A request and its thread / 要請とスレッド",
 )
-def thread(request_id: str, node: NodeDep, actor: ActorDep) -> ThreadOut:
-    return node.acm.thread(actor, request_id)
+def thread(request_id: str, desk: AcmDep, actor: ActorDep) -> ThreadOut:
+    return desk.thread(actor, request_id)
 
 
 @router.patch(
@@ -63,25 +67,25 @@ def thread(request_id: str, node: NodeDep, actor: ActorDep) -> ThreadOut:
     response_model=RequestOut,
     summary="Amend (a sent request gets a new revision) / 修正（送付後は新版）",
 )
-def amend(request_id: str, data: RequestPatch, node: NodeDep, actor: ActorDep) -> RequestOut:
-    return node.acm.update_request(actor, request_id, data)
+def amend(request_id: str, data: RequestPatch, desk: AcmDep, actor: ActorDep) -> RequestOut:
+    return desk.update_request(actor, request_id, data)
 
 
 @router.post("/requests/{request_id}/send", response_model=RequestOut, summary="Send / 送付")
-def send(request_id: str, node: NodeDep, actor: ActorDep) -> RequestOut:
-    return node.acm.send(actor, request_id)
+def send(request_id: str, desk: AcmDep, actor: ActorDep) -> RequestOut:
+    return desk.send(actor, request_id)
 
 
 @router.post("/requests/{request_id}/close", response_model=RequestOut, summary="Close / 完結")
-def close(request_id: str, data: CloseIn, node: NodeDep, actor: ActorDep) -> RequestOut:
-    return node.acm.close(actor, request_id, data)
+def close(request_id: str, data: CloseIn, desk: AcmDep, actor: ActorDep) -> RequestOut:
+    return desk.close(actor, request_id, data)
 
 
 @router.post(
     "/requests/{request_id}/withdraw", response_model=RequestOut, summary="Withdraw / 取下げ"
 )
-def withdraw(request_id: str, data: CloseIn, node: NodeDep, actor: ActorDep) -> RequestOut:
-    return node.acm.withdraw(actor, request_id, data)
+def withdraw(request_id: str, data: CloseIn, desk: AcmDep, actor: ActorDep) -> RequestOut:
+    return desk.withdraw(actor, request_id, data)
 
 
 @router.post(
@@ -90,8 +94,8 @@ def withdraw(request_id: str, data: CloseIn, node: NodeDep, actor: ActorDep) -> 
     status_code=201,
     summary="Acknowledge, reply, comment, concur, non-concur, counter-propose / 受領・回答・意見・同意・不同意・対案",
 )
-def respond(request_id: str, data: ResponseIn, node: NodeDep, actor: ActorDep) -> ResponseOut:
-    return node.acm.respond(actor, request_id, data)
+def respond(request_id: str, data: ResponseIn, desk: AcmDep, actor: ActorDep) -> ResponseOut:
+    return desk.respond(actor, request_id, data)
 
 
 @router.post(
@@ -100,20 +104,20 @@ def respond(request_id: str, data: ResponseIn, node: NodeDep, actor: ActorDep) -
     status_code=201,
     summary="Record the decision once every nation concurred / 全当事国の同意後に決定を記録",
 )
-def decide(request_id: str, data: DecisionIn, node: NodeDep, actor: ActorDep) -> DecisionOut:
-    return node.acm.decide(actor, request_id, data)
+def decide(request_id: str, data: DecisionIn, desk: AcmDep, actor: ActorDep) -> DecisionOut:
+    return desk.decide(actor, request_id, data)
 
 
 @router.get("/decisions", response_model=list[DecisionOut], summary="The decision log / 決定記録")
-def decision_log(node: NodeDep, actor: ActorDep) -> list[DecisionOut]:
-    return node.acm.decision_log(actor)
+def decision_log(desk: AcmDep, actor: ActorDep) -> list[DecisionOut]:
+    return desk.decision_log(actor)
 
 
 @router.get(
     "/groups", response_model=list[WorkingGroupOut], summary="Working groups / 作業部会一覧"
 )
-def list_groups(node: NodeDep, actor: ActorDep) -> list[WorkingGroupOut]:
-    return node.acm.list_groups(actor)
+def list_groups(desk: AcmDep, actor: ActorDep) -> list[WorkingGroupOut]:
+    return desk.list_groups(actor)
 
 
 @router.post(
@@ -122,15 +126,15 @@ def list_groups(node: NodeDep, actor: ActorDep) -> list[WorkingGroupOut]:
     status_code=201,
     summary="Create a working group / 作業部会を設置",
 )
-def create_group(data: WorkingGroupIn, node: NodeDep, actor: ActorDep) -> WorkingGroupOut:
-    return node.acm.create_group(actor, data)
+def create_group(data: WorkingGroupIn, desk: AcmDep, actor: ActorDep) -> WorkingGroupOut:
+    return desk.create_group(actor, data)
 
 
 @router.get(
     "/groups/{group_id}/meetings", response_model=list[MeetingOut], summary="Meetings / 会議一覧"
 )
-def list_meetings(group_id: str, node: NodeDep, actor: ActorDep) -> list[MeetingOut]:
-    return node.acm.list_meetings(actor, group_id)
+def list_meetings(group_id: str, desk: AcmDep, actor: ActorDep) -> list[MeetingOut]:
+    return desk.list_meetings(actor, group_id)
 
 
 @router.post(
@@ -139,8 +143,8 @@ def list_meetings(group_id: str, node: NodeDep, actor: ActorDep) -> list[Meeting
     status_code=201,
     summary="Schedule a meeting / 会議を登録",
 )
-def add_meeting(group_id: str, data: MeetingIn, node: NodeDep, actor: ActorDep) -> MeetingOut:
-    return node.acm.add_meeting(actor, group_id, data)
+def add_meeting(group_id: str, data: MeetingIn, desk: AcmDep, actor: ActorDep) -> MeetingOut:
+    return desk.add_meeting(actor, group_id, data)
 
 
 @router.patch(
@@ -149,9 +153,9 @@ def add_meeting(group_id: str, data: MeetingIn, node: NodeDep, actor: ActorDep) 
     summary="Change a meeting (host nation) / 会議を変更（主催国）",
 )
 def update_meeting(
-    meeting_id: str, data: MeetingPatch, node: NodeDep, actor: ActorDep
+    meeting_id: str, data: MeetingPatch, desk: AcmDep, actor: ActorDep
 ) -> MeetingOut:
-    return node.acm.update_meeting(actor, meeting_id, data)
+    return desk.update_meeting(actor, meeting_id, data)
 
 
 @router.get(
@@ -159,8 +163,8 @@ def update_meeting(
     response_model=list[ActionItemOut],
     summary="Action items / 処置事項一覧",
 )
-def list_actions(group_id: str, node: NodeDep, actor: ActorDep) -> list[ActionItemOut]:
-    return node.acm.list_actions(actor, group_id)
+def list_actions(group_id: str, desk: AcmDep, actor: ActorDep) -> list[ActionItemOut]:
+    return desk.list_actions(actor, group_id)
 
 
 @router.post(
@@ -169,8 +173,8 @@ def list_actions(group_id: str, node: NodeDep, actor: ActorDep) -> list[ActionIt
     status_code=201,
     summary="Commit your nation to an action / 自国の処置事項を登録",
 )
-def add_action(group_id: str, data: ActionItemIn, node: NodeDep, actor: ActorDep) -> ActionItemOut:
-    return node.acm.add_action(actor, group_id, data)
+def add_action(group_id: str, data: ActionItemIn, desk: AcmDep, actor: ActorDep) -> ActionItemOut:
+    return desk.add_action(actor, group_id, data)
 
 
 @router.patch(
@@ -179,6 +183,6 @@ def add_action(group_id: str, data: ActionItemIn, node: NodeDep, actor: ActorDep
     summary="Update your action item / 処置事項を更新",
 )
 def update_action(
-    item_id: str, data: ActionItemPatch, node: NodeDep, actor: ActorDep
+    item_id: str, data: ActionItemPatch, desk: AcmDep, actor: ActorDep
 ) -> ActionItemOut:
-    return node.acm.update_action(actor, item_id, data)
+    return desk.update_action(actor, item_id, data)

@@ -7,14 +7,15 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from alliance.cop.desk import ReportIn, TrackFilter
+from alliance.cop.desk import CopDesk, ReportIn, TrackFilter
 from alliance.cop.exports import geojson, kml
 from alliance.cop.tracks import Track, TrackDomain
+from alliance.desks import ActorDep, desk_dep
 
-from ..deps import ActorDep, NodeDep
+CopDep = Annotated[CopDesk, Depends(desk_dep("cop", CopDesk))]
 
 router = APIRouter(prefix="/cop", tags=["cop"])
 
@@ -25,7 +26,7 @@ def _banner(nation: str) -> str:
 
 @router.get("/tracks", summary="The picture released to your nation / 自国へ提供可の状況図")
 def picture(
-    node: NodeDep,
+    desk: CopDep,
     actor: ActorDep,
     domain: TrackDomain | None = None,
     affiliation: str | None = None,
@@ -35,14 +36,14 @@ def picture(
     flt = TrackFilter(
         domain=domain, affiliation=affiliation, owner=owner, include_stale=include_stale
     )
-    return [t.to_json() for t in node.cop.picture(actor, flt)]
+    return [t.to_json() for t in desk.picture(actor, flt)]
 
 
 @router.post(
     "/tracks", status_code=201, summary="Report a position (own nation's tracks) / 位置報告"
 )
-def report(data: ReportIn, node: NodeDep, actor: ActorDep) -> dict[str, Any]:
-    return node.cop.report(actor, data).to_json()
+def report(data: ReportIn, desk: CopDep, actor: ActorDep) -> dict[str, Any]:
+    return desk.report(actor, data).to_json()
 
 
 OwnerQuery = Annotated[
@@ -56,33 +57,33 @@ OwnerQuery = Annotated[
 
 
 @router.get("/tracks/{uid}", summary="One track / 航跡")
-def get_track(uid: str, node: NodeDep, actor: ActorDep, owner: OwnerQuery = None) -> dict[str, Any]:
-    return node.cop.get(actor, uid, owner).to_json()
+def get_track(uid: str, desk: CopDep, actor: ActorDep, owner: OwnerQuery = None) -> dict[str, Any]:
+    return desk.get(actor, uid, owner).to_json()
 
 
 @router.get("/tracks/{uid}/history", summary="Recent positions / 航跡の履歴")
 def history(
-    uid: str, node: NodeDep, actor: ActorDep, owner: OwnerQuery = None
+    uid: str, desk: CopDep, actor: ActorDep, owner: OwnerQuery = None
 ) -> list[dict[str, Any]]:
-    return [t.to_json() for t in node.cop.history(actor, uid, owner)]
+    return [t.to_json() for t in desk.history(actor, uid, owner)]
 
 
 @router.get("/export.geojson", summary="The released picture as GeoJSON / GeoJSON出力")
-def export_geojson(node: NodeDep, actor: ActorDep) -> JSONResponse:
-    data = geojson(node.cop.picture(actor), _banner(actor.nation))
+def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
+    data = geojson(desk.picture(actor), _banner(actor.nation))
     return JSONResponse(data, media_type="application/geo+json")
 
 
 @router.get("/export.kml", summary="The released picture as KML / KML出力")
-def export_kml(node: NodeDep, actor: ActorDep) -> Response:
+def export_kml(desk: CopDep, actor: ActorDep) -> Response:
     return Response(
-        kml(node.cop.picture(actor), _banner(actor.nation)),
+        kml(desk.picture(actor), _banner(actor.nation)),
         media_type="application/vnd.google-earth.kml+xml",
     )
 
 
 @router.get("/stream", summary="Live updates (server-sent events) / ライブ更新（SSE）")
-async def stream(request: Request, node: NodeDep, actor: ActorDep) -> StreamingResponse:
+async def stream(request: Request, desk: CopDep, actor: ActorDep) -> StreamingResponse:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, Track]] = asyncio.Queue(maxsize=10000)
 
@@ -92,8 +93,8 @@ async def stream(request: Request, node: NodeDep, actor: ActorDep) -> StreamingR
     def withdrawn(track: Track) -> None:
         loop.call_soon_threadsafe(_offer, queue, ("withdrawn", track))
 
-    sub = node.cop.hub.subscribe(actor.nation, listener, on_remove=withdrawn)
-    snapshot = node.cop.picture(actor)
+    sub = desk.hub.subscribe(actor.nation, listener, on_remove=withdrawn)
+    snapshot = desk.picture(actor)
 
     async def events() -> AsyncIterator[bytes]:
         try:
@@ -107,7 +108,7 @@ async def stream(request: Request, node: NodeDep, actor: ActorDep) -> StreamingR
                     continue
                 yield _sse(kind, track)
         finally:
-            node.cop.hub.unsubscribe(sub)
+            desk.hub.unsubscribe(sub)
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}

@@ -12,8 +12,7 @@ from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.core import limits
-
-from .base import Base, UTCDateTime
+from alliance.store.schema.base import Base, UTCDateTime
 
 
 class TrackRow(Base):

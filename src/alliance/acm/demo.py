@@ -1,0 +1,92 @@
+"""The ACM desk's demo content: fictional (Exercise SAKURA SHIELD 26)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from alliance.core.authority import Actor, Role
+from alliance.core.models import MarkingIn
+
+from .desk import AcmDesk
+from .models import (
+    ActionItemIn,
+    MeetingIn,
+    Member,
+    Priority,
+    RequestIn,
+    RequestKind,
+    WorkingGroupIn,
+)
+
+
+def _actor(nation: str, hq_id: str, role: Role) -> Actor:
+    return Actor(f"demo-{nation}-{role.value}", f"demo {nation} {role.value}", nation, hq_id, role)
+
+
+def content(desk: AcmDesk, nation: str, now: datetime) -> None:
+    """A few live items so the desk is not empty (JPN and USA demo nodes)."""
+    both = MarkingIn(releasable_to=["JPN", "USA"])
+    if nation == "JPN":
+        staff = _actor("JPN", "jpn-jjoc", Role.STAFF_OFFICER)
+        group = desk.create_group(
+            staff,
+            WorkingGroupIn(
+                name_en="Bilateral Air and Missile Defense Working Group",
+                name_ja="日米防空・ミサイル防衛作業部会",
+                purpose="Exercise SAKURA SHIELD 26 (fictional): integrated air defense coordination.",
+                members=[
+                    Member(nation="JPN", name="Tanaka Yui", role="J3", hq_id="jpn-jjoc"),
+                    Member(nation="USA", name="Maj. Riley Chen", role="J3", hq_id="usa-jfhq"),
+                ],
+                marking=both,
+            ),
+        )
+        desk.add_meeting(
+            staff,
+            group.id,
+            MeetingIn(
+                starts_at=now + timedelta(days=2),
+                location="Yokota / 横田",
+                agenda="1. Airspace 2. Patriot coverage 3. MSEL review",
+            ),
+        )
+        desk.add_action(
+            staff,
+            group.id,
+            ActionItemIn(
+                title="Provide JASDF Patriot coverage overlay (exercise)",
+                assignee="JJOC J3",
+                due=now + timedelta(days=5),
+            ),
+        )
+        req = desk.create_request(
+            staff,
+            RequestIn(
+                kind=RequestKind.ACTIVITY,
+                from_hq_id="jpn-jjoc",
+                to_hq_ids=["usa-jfhq"],
+                subject="SAKURA SHIELD 26: bilateral air defense exercise window (fictional)",
+                body="Propose exercise window and airspace reservation for the bilateral "
+                "air defense serial. / 日米防空訓練の期間と空域調整を提案する。",
+                priority=Priority.PRIORITY,
+                due=now + timedelta(days=3),
+                marking=both,
+            ),
+        )
+        desk.send(staff, req.id)
+    else:
+        staff = _actor("USA", "usa-jfhq", Role.STAFF_OFFICER)
+        req = desk.create_request(
+            staff,
+            RequestIn(
+                kind=RequestKind.RFI,
+                from_hq_id="usa-jfhq",
+                to_hq_ids=["jpn-jjoc"],
+                subject="SAKURA SHIELD 26: JSDF liaison cell composition (fictional)",
+                body="Request JJOC liaison cell names and arrival DTG for the exercise.",
+                priority=Priority.ROUTINE,
+                due=now + timedelta(days=4),
+                marking=both,
+            ),
+        )
+        desk.send(staff, req.id)

@@ -1,0 +1,42 @@
+"""The ``alliance`` command. It parses options and calls the node; nothing more.
+
+One module per area: :mod:`.node` (version, init, serve, demo, config),
+:mod:`.users`, :mod:`.ledger`; PKI, federation and TAK in ``alliance.cli_*``;
+each desk's own commands come from the desk registry (:mod:`.desks`).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from alliance.cli_federation import federation_app
+from alliance.cli_pki import pki_app
+from alliance.cli_tak import tak_app
+
+from . import desks, node
+from .ledger import ledger_app
+from .users import user_app
+
+app = typer.Typer(
+    help="Alliance: coordination between sovereign allied HQs. / 同盟調整プラットフォーム",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Settings / 設定", no_args_is_help=True)
+for _command in (node.version, node.init, node.serve, node.demo):
+    app.command()(_command)
+config_app.command("check")(node.config_check)
+app.add_typer(user_app, name="user")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(config_app, name="config")
+desks.mount(app)
+app.add_typer(pki_app, name="pki")
+app.add_typer(federation_app, name="federation")
+app.add_typer(tak_app, name="tak")
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,85 @@
+"""``alliance user``: users and API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+
+from alliance.access import UserIn
+from alliance.cli_common import HomeOpt, fail, open_node, out, say, validation_text
+from alliance.core.authority import Role
+from alliance.core.errors import AllianceError
+from alliance.core.i18n import Text
+
+user_app = typer.Typer(help="Users and API tokens / 利用者とAPIトークン", no_args_is_help=True)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Option()],
+    hq: Annotated[str, typer.Option(help="HQ id, e.g. jpn-jjoc / 司令部ID")],
+    role: Annotated[Role, typer.Option()],
+    nation: Annotated[
+        str | None, typer.Option(help="Default: the node's nation / 既定はノードの国")
+    ] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Add a user; print the API token once (stored only as a hash). / 利用者を追加しトークンを一度だけ表示する。"""
+    node = open_node(home)
+    try:
+        user, token = node.users.add(
+            UserIn(name=name, nation=nation or node.nation, hq_id=hq, role=role)
+        )
+    except AllianceError as exc:
+        raise fail(exc.message, 2) from None
+    except ValidationError as exc:
+        raise fail(validation_text(exc), 2) from None
+    finally:
+        node.close()
+    out.print(
+        say(
+            Text(
+                f"User {user.id} ({user.nation}/{user.hq_id}/{user.role.value}) created.",
+                f"利用者 {user.id}（{user.nation}/{user.hq_id}/{user.role.value}）を作成しました。",
+            )
+        )
+    )
+    out.print(say(Text("API token (shown only now):", "APIトークン（表示はこの一度のみ）:")))
+    print(token)
+
+
+@user_app.command("list")
+def user_list(home: HomeOpt = None) -> None:
+    """List users. / 利用者の一覧。"""
+    from sqlalchemy import select
+
+    from alliance.store.schema import UserRow
+
+    node = open_node(home)
+    try:
+        with node.db.read() as s:
+            rows = list(s.scalars(select(UserRow).order_by(UserRow.nation, UserRow.name)))
+    finally:
+        node.close()
+    table = Table()
+    for col in ("id", "name", "nation", "hq", "role", "disabled"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.id, r.name, r.nation, r.hq_id, r.role, str(r.disabled))
+    out.print(table)
+
+
+@user_app.command("disable")
+def user_disable(user_id: str, home: HomeOpt = None) -> None:
+    """Disable a user; the token stops working at once. / 利用者を無効にする。"""
+    node = open_node(home)
+    try:
+        node.users.disable(user_id)
+    except AllianceError as exc:
+        raise fail(exc.message, 2) from None
+    finally:
+        node.close()
+    out.print(say(Text("Disabled.", "無効にしました。")))
