@@ -67,13 +67,25 @@ def history(
     return [t.to_json() for t in node.cop.history(actor, uid, owner)]
 
 
-@router.get("/export.geojson", summary="The released picture as GeoJSON / GeoJSON出力")
+@router.get(
+    "/export.geojson",
+    response_class=JSONResponse,
+    summary="The released picture as GeoJSON / GeoJSON出力",
+    responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+)
 def export_geojson(node: NodeDep, actor: ActorDep) -> JSONResponse:
     data = geojson(node.cop.picture(actor), _banner(actor.nation))
     return JSONResponse(data, media_type="application/geo+json")
 
 
-@router.get("/export.kml", summary="The released picture as KML / KML出力")
+@router.get(
+    "/export.kml",
+    response_class=Response,
+    summary="The released picture as KML / KML出力",
+    responses={
+        200: {"content": {"application/vnd.google-earth.kml+xml": {"schema": {"type": "string"}}}}
+    },
+)
 def export_kml(node: NodeDep, actor: ActorDep) -> Response:
     return Response(
         kml(node.cop.picture(actor), _banner(actor.nation)),
