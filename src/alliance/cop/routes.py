@@ -68,13 +68,25 @@ def history(
     return [t.to_json() for t in desk.history(actor, uid, owner)]
 
 
-@router.get("/export.geojson", summary="The released picture as GeoJSON / GeoJSON出力")
+@router.get(
+    "/export.geojson",
+    response_class=JSONResponse,
+    summary="The released picture as GeoJSON / GeoJSON出力",
+    responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+)
 def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
     data = geojson(desk.picture(actor), _banner(actor.nation))
     return JSONResponse(data, media_type="application/geo+json")
 
 
-@router.get("/export.kml", summary="The released picture as KML / KML出力")
+@router.get(
+    "/export.kml",
+    response_class=Response,
+    summary="The released picture as KML / KML出力",
+    responses={
+        200: {"content": {"application/vnd.google-earth.kml+xml": {"schema": {"type": "string"}}}}
+    },
+)
 def export_kml(desk: CopDep, actor: ActorDep) -> Response:
     return Response(
         kml(desk.picture(actor), _banner(actor.nation)),

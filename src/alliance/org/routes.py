@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from alliance.desks import ActorDep, desk_dep
 from alliance.org.desk import OrgDesk
@@ -168,8 +168,16 @@ def task_unit(data: TaskingIn, desk: OrgDep, actor: ActorDep) -> TaskingOut:
 
 @router.get(
     "/export",
-    response_class=PlainTextResponse,
+    response_class=Response,
     summary="Export what is released to your nation / 自国へ提供可の組織を出力",
+    responses={
+        200: {
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/yaml": {"schema": {"type": "object"}},  # the same document
+            }
+        }
+    },
 )
 def export(
     desk: OrgDep, actor: ActorDep, format: Literal["yaml", "json"] = "yaml"
