@@ -27,9 +27,9 @@ from alliance.core.authority import Actor, Role
 from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
 from alliance.federation.bundle import export_bundle
-from alliance.federation.pki import Pki, write_client_files
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
+from alliance.pki import Pki, write_client_files
 
 
 @dataclass

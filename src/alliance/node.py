@@ -28,12 +28,10 @@ from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import EventDraft, VerifyReport
 from alliance.core.markings import Marking
-from alliance.federation.certs import client_user_id
-from alliance.federation.pki import Pki
 from alliance.federation.service import Federation
-from alliance.federation.tls import tak_server_context
 from alliance.federation.tracks import TrackFeed
 from alliance.org import OrgDesk
+from alliance.pki import Pki, client_user_id, tak_server_context
 from alliance.store import Database, DeskContext, Tx, Writer
 from alliance.store.ledger import verify_database
 from alliance.store.schema import MetaRow

@@ -16,15 +16,14 @@ from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import Event
+from alliance.pki import Pki, client_context, identify_peer, server_context
 from alliance.store.context import DeskContext
 
 from .bundle import read_bundle
 from .client import Puller
 from .partners import NewPartner, PartnerDesk, partners
-from .pki import Pki
 from .server import StreamServer
 from .stream import SHIPPABLE, StreamBuilder
-from .tls import client_context, identify_peer, server_context
 from .tracks import TrackFeed, TrackPuller
 
 log = logging.getLogger(__name__)
