@@ -82,7 +82,7 @@ from alliance.config import load_settings
 from alliance.core.authority import Action, Actor, Role, Target, authorize
 from alliance.core.ledger import Event
 from alliance.core.markings import Marking
-from alliance.federation.bundle import export_bundle
+from alliance.federation import export_bundle
 from alliance.node import Node, settle_heap
 from alliance.org import load_document, packaged_seed, parse_document
 from alliance.pki import Pki, client_context, server_context

@@ -216,7 +216,7 @@ def pki_export(
 ) -> None:
     """Write the partner bundle: CA, fingerprint, URL, ledger key. / パートナー向けバンドルを出力する。"""
     from alliance.core.keys import NodeKey, public_key_from_hex
-    from alliance.federation.bundle import export_bundle
+    from alliance.federation import export_bundle
     from alliance.pki import Pki
 
     settings = settings_for(home)

@@ -26,7 +26,7 @@ from alliance.config import Settings, load_settings
 from alliance.core.authority import Actor, Role
 from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
-from alliance.federation.bundle import export_bundle
+from alliance.federation import export_bundle
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 from alliance.pki import Pki, write_client_files

@@ -17,10 +17,7 @@ from sqlalchemy import select
 from alliance.access import UserDesk
 from alliance.acm import AcmDesk
 from alliance.config import Settings, write_file
-from alliance.cop.desk import CopDesk
-from alliance.cop.hub import TrackHub
-from alliance.cop.store import TrackStore
-from alliance.cop.tak import TakServer, TakSettings
+from alliance.cop import CopDesk, TakServer, TakSettings, TrackFeed, TrackHub, TrackStore
 from alliance.core.authority import Actor
 from alliance.core.dtg import utcnow
 from alliance.core.errors import AllianceError
@@ -28,8 +25,7 @@ from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import EventDraft, VerifyReport
 from alliance.core.markings import Marking
-from alliance.federation.service import Federation
-from alliance.federation.tracks import TrackFeed
+from alliance.federation import Federation
 from alliance.org import OrgDesk
 from alliance.pki import Pki, client_user_id, tak_server_context
 from alliance.store import Database, DeskContext, Tx, Writer
@@ -70,7 +66,7 @@ class Node:
             self.key,
             settings.node_id,
             settings.home,
-            TrackFeed(self.cop, self.key, settings.nation),
+            feeds=[TrackFeed(self.cop)],
         )
         self.tak: TakServer | None = None
         # A user disabled here (API, console, CLI in this process) loses their

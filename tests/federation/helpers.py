@@ -13,7 +13,7 @@ import orjson
 from sqlalchemy import select
 
 from alliance.core.authority import Actor, Role
-from alliance.federation.bundle import export_bundle
+from alliance.federation import export_bundle
 from alliance.node import Node
 from alliance.pki import Pki
 from alliance.store.ledger import iter_events

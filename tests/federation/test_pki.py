@@ -30,7 +30,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from alliance.core.errors import AllianceError, InvalidInput
 from alliance.core.keys import NodeKey
-from alliance.federation.bundle import BUNDLE_FORMAT, export_bundle, read_bundle
+from alliance.federation import BUNDLE_FORMAT, export_bundle, read_bundle
 from alliance.pki import (
     NODE_POLICY_OID,
     USER_POLICY_OID,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import ssl
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
@@ -21,10 +23,10 @@ from alliance.store.context import DeskContext
 
 from .bundle import read_bundle
 from .client import Puller
+from .feeds import RESERVED_NAMES, Feed, FeedEnds, FeedPuller
 from .partners import NewPartner, PartnerDesk, partners
 from .server import StreamServer
 from .stream import SHIPPABLE, StreamBuilder
-from .tracks import TrackFeed, TrackPuller
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ class Federation:
         key: NodeKey,
         node_id: str,
         home: Path,
-        tracks: TrackFeed | None = None,
+        feeds: Sequence[Feed[Any]] = (),
     ) -> None:
         self.ctx = ctx
         self.key = key
@@ -49,8 +51,12 @@ class Federation:
         ctx.writer.subscribe(self._wake)
         self.server: StreamServer | None = None
         self.pullers: dict[str, Puller] = {}
-        self.tracks = tracks
-        self.track_pullers: dict[str, TrackPuller] = {}
+        self.feeds: dict[str, FeedEnds[Any]] = {}
+        for feed in feeds:
+            if feed.name in RESERVED_NAMES or feed.name in self.feeds or "/" in feed.name:
+                raise ValueError(f"feed name {feed.name!r} is taken or not a path segment")
+            self.feeds[feed.name] = FeedEnds(feed, key, ctx.nation)
+        self.feed_pullers: list[FeedPuller[Any]] = []
         self.insecure = False
 
     # -- setup ---------------------------------------------------------------
@@ -126,15 +132,15 @@ class Federation:
             tls=tls,
             identify=lambda der, cas: identify_peer(der, cas) if der else None,
             on_ack=self.partners.record_ack,
-            tracks=self.tracks.page if self.tracks is not None else None,
+            feeds={name: ends.page for name, ends in self.feeds.items()},
         )
         if pki is not None and tls is None:
             log.warning(
                 "no partners yet: the federation server starts when one is added and the node restarts"
             )
             self.server = None
-        if self.tracks is not None:
-            self.tracks.closed.clear()
+        for ends in self.feeds.values():
+            ends.closed.clear()
         served = self.server.start() if self.server is not None else 0
         for p in known:
             client_tls = client_context(pki, p.ca_pem) if pki is not None else None
@@ -151,9 +157,9 @@ class Federation:
             )
             puller.start()
             self.pullers[p.nation] = puller
-            if self.tracks is not None:
-                track_puller = TrackPuller(
-                    self.tracks,
+            for ends in self.feeds.values():
+                feed_puller = FeedPuller(
+                    ends,
                     partner=p.nation,
                     url=p.url,
                     partner_key=bytes.fromhex(p.ledger_key),
@@ -162,24 +168,24 @@ class Federation:
                     headers={"X-Alliance-Dev-Nation": self.ctx.nation} if insecure_http else {},
                     wait=wait,
                 )
-                track_puller.start()
-                self.track_pullers[p.nation] = track_puller
+                feed_puller.start()
+                self.feed_pullers.append(feed_puller)
         return served
 
     def stop(self) -> None:
-        if self.tracks is not None:
-            self.tracks.closed.set()  # end the partners' long polls on our side
+        for ends in self.feeds.values():
+            ends.closed.set()  # end the partners' long polls on our side
         # All at once: each may be inside a long poll.
         for puller in self.pullers.values():
             puller.signal_stop()
-        for track_puller in self.track_pullers.values():
-            track_puller.signal_stop()
+        for feed_puller in self.feed_pullers:
+            feed_puller.signal_stop()
         for puller in self.pullers.values():
             puller.stop()
         self.pullers.clear()
-        for track_puller in self.track_pullers.values():
-            track_puller.stop()
-        self.track_pullers.clear()
+        for feed_puller in self.feed_pullers:
+            feed_puller.stop()
+        self.feed_pullers.clear()
         if self.server is not None:
             self.server.stop()
             self.server = None

@@ -10,9 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from alliance.cop.desk import ReportIn, TrackFilter
-from alliance.cop.exports import geojson, kml
-from alliance.cop.tracks import Track, TrackDomain
+from alliance.cop import ReportIn, Track, TrackDomain, TrackFilter, geojson, kml
 
 from ..deps import ActorDep, NodeDep
 
