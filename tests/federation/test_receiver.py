@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from alliance.federation.receiver import OutOfOrder, apply_items
-from alliance.federation.stream import SHIPPABLE, read_stream
+from alliance.federation.stream import read_stream
 from alliance.federation.wire import Item, Parsed, check_item
 from alliance.node import Node
 from alliance.org.models import HqIn, HqKind
@@ -61,10 +61,16 @@ def test_a_page_that_skips_items_is_refused_and_nothing_of_it_applied(
 
     before = events()
     with pytest.raises(OutOfOrder, match=r"^JPN item 2 after 0$"):
-        usa.writer.run(lambda tx: apply_items(tx, "JPN", "fp", parsed[1:], None, me="USA"))
+        usa.writer.run(
+            lambda tx: apply_items(
+                tx, "JPN", "fp", parsed[1:], None, me="USA", types=usa.federation.types
+            )
+        )
     assert link(usa, "JPN").received_seq == 0
     assert events() == before
-    usa.writer.run(lambda tx: apply_items(tx, "JPN", "fp", parsed, None, me="USA"))
+    usa.writer.run(
+        lambda tx: apply_items(tx, "JPN", "fp", parsed, None, me="USA", types=usa.federation.types)
+    )
     assert link(usa, "JPN").received_seq == len(parsed)
     assert events() == before + len(parsed)
 
@@ -82,7 +88,6 @@ def _parse(node: Node, partner: str, items: list[Item], key: bytes) -> list[Pars
             partner=partner,
             me=node.nation,
             partner_key=key,
-            known_types=SHIPPABLE,
         )
         assert isinstance(result, Parsed), result
         parsed.append(result)
@@ -140,7 +145,9 @@ def test_items_that_would_write_another_nations_row_are_refused_and_the_rest_app
     refused[chain.items[-1].seq] = "id_collision"
     parsed = _parse(usa, "JPN", chain.items, jpn.key.public_raw)
 
-    applied = usa.writer.run(lambda tx: apply_items(tx, "JPN", "fp", parsed, None, me="USA"))
+    applied = usa.writer.run(
+        lambda tx: apply_items(tx, "JPN", "fp", parsed, None, me="USA", types=usa.federation.types)
+    )
     assert applied == len(parsed)
 
     state = link(usa, "JPN")

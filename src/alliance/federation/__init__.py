@@ -9,6 +9,7 @@ extra feed comes in through the :class:`Feed` port.
 
 from .bundle import BUNDLE_FORMAT, PartnerBundle, export_bundle, read_bundle
 from .feeds import CheckedPage, Feed, FeedEnds, PageProblem, page_digest
+from .held import HeldOut
 from .partners import LinkOut, NewPartner, PartnerDesk, QuarantinedOut
 from .service import Federation
 
@@ -16,6 +17,7 @@ __all__ = [
     "BUNDLE_FORMAT",
     "CheckedPage",
     "Federation",
+    "HeldOut",
     "Feed",
     "FeedEnds",
     "LinkOut",

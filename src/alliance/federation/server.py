@@ -102,6 +102,7 @@ class StreamServer:
         identify: Callable[[bytes | None, dict[str, str]], str | None],
         on_ack: Callable[[str, int], None],
         feeds: Mapping[str, FeedPage] | None = None,
+        hello: Callable[[str], dict[str, Any]] | None = None,
     ) -> None:
         self.db = db
         self.key = key
@@ -111,6 +112,7 @@ class StreamServer:
         self.identify = identify
         self.on_ack = on_ack
         self.feeds = dict(feeds or {})  # path under /federation/v1/ -> its page
+        self.hello = hello  # partner -> our signed word on what we understand
         self._changed = threading.Condition()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -310,6 +312,9 @@ class _Handler(BaseHTTPRequestHandler):
                 "Your certificate belongs to no partner of this node.",
                 "証明書がこのノードの連携先のものではありません。",
             )
+            return
+        if url.path == "/federation/v1/hello" and self.owner.hello is not None:
+            self._send(200, self.owner.hello(partner))
             return
         if url.path == "/federation/v1/head":
             self._send(200, {"head": self.owner.head(partner).to_wire()})

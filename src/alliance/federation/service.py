@@ -20,13 +20,18 @@ from alliance.core.keys import NodeKey
 from alliance.core.ledger import Event
 from alliance.pki import Pki, client_context, identify_peer, server_context
 from alliance.store.context import DeskContext
+from alliance.store.projection import TABLES
+from alliance.store.schema import PartnerRow
 
 from .bundle import read_bundle
 from .client import Puller
 from .feeds import RESERVED_NAMES, Feed, FeedEnds, FeedPuller
+from .held import apply_held
+from .hello import hello
 from .partners import NewPartner, PartnerDesk, partners
+from .receiver import Types
 from .server import StreamServer
-from .stream import SHIPPABLE, StreamBuilder
+from .stream import StreamBuilder
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +49,10 @@ class Federation:
         self.key = key
         self.node_id = node_id
         self.home = home
-        self.builder = StreamBuilder(ctx.nation, node_id)
+        # The object types this node understands and ships (name -> table): the one
+        # place federation reads them.
+        self.types: Types = dict(TABLES)
+        self.builder = StreamBuilder(ctx.nation, node_id, self.types)
         self.partners = PartnerDesk(ctx, self.builder, key)
         ctx.writer.follow(self.builder.follow)
         # Once per node, not per start: a restarted server must not add a listener.
@@ -98,7 +106,7 @@ class Federation:
         """
         server = self.server
         if server is not None and any(
-            self.builder.may_ship(ev) or ev.object_type not in SHIPPABLE for ev in events
+            self.builder.may_ship(ev) or ev.object_type not in self.types for ev in events
         ):
             server.notify()
 
@@ -133,6 +141,7 @@ class Federation:
             identify=lambda der, cas: identify_peer(der, cas) if der else None,
             on_ack=self.partners.record_ack,
             feeds={name: ends.page for name, ends in self.feeds.items()},
+            hello=self.hello,
         )
         if pki is not None and tls is None:
             log.warning(
@@ -142,6 +151,7 @@ class Federation:
         for ends in self.feeds.values():
             ends.closed.clear()
         served = self.server.start() if self.server is not None else 0
+        self.apply_held(known)
         for p in known:
             client_tls = client_context(pki, p.ca_pem) if pki is not None else None
             puller = Puller(
@@ -154,6 +164,7 @@ class Federation:
                 tls=client_tls,
                 dev_nation_header=insecure_http,
                 wait=wait,
+                types=self.types,
             )
             puller.start()
             self.pullers[p.nation] = puller
@@ -171,6 +182,32 @@ class Federation:
                 feed_puller.start()
                 self.feed_pullers.append(feed_puller)
         return served
+
+    def hello(self, partner: str) -> dict[str, Any]:
+        """Our signed word to ``partner`` on the object types and feeds we understand."""
+        return hello(
+            self.key,
+            me=self.ctx.nation,
+            node_id=self.node_id,
+            partner=partner,
+            types=self.types,
+            feeds=self.feeds,
+        )
+
+    def apply_held(self, known: Sequence[PartnerRow]) -> int:
+        """Apply what was held from each partner and is understood now (after an
+        upgrade), before anything newer from it is pulled."""
+        applied = 0
+        for p in known:
+            key = bytes.fromhex(p.ledger_key)
+            applied += self.ctx.writer.run(
+                lambda tx, p=p, key=key: apply_held(  # type: ignore[misc]
+                    tx, p.nation, key, me=self.ctx.nation, types=self.types
+                )
+            )
+        if applied:
+            log.info("applied %d held federation items whose type is understood now", applied)
+        return applied
 
     def stop(self) -> None:
         for ends in self.feeds.values():

@@ -11,7 +11,7 @@ from .acm import (
 )
 from .base import Base, Owned, OwnedRow, UTCDateTime
 from .cop import TrackHistoryRow, TrackRow
-from .federation import LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
+from .federation import HeldRow, LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
 from .ledger import LedgerRow, MetaRow
 from .org import (
     CommandRelationshipRow,
@@ -30,6 +30,7 @@ __all__ = [
     "CoordinationResponseRow",
     "CounterpartRow",
     "DecisionRow",
+    "HeldRow",
     "HqRow",
     "LedgerRow",
     "LinkRow",
