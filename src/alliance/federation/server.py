@@ -7,6 +7,8 @@ handshake) that is a node certificate (:func:`.pki.identify_peer`), and the
 partner is identified by that certificate, never by anything it claims. It answers one question — "items of my stream
 after N" — with the items and the signed stream head; asking for ``after=N``
 also tells us the partner holds everything up to ``N`` (its acknowledgement).
+Beside it: ``/federation/v1/hello`` (what this node understands, :mod:`.hello`)
+and one path per feed a desk federates (``/federation/v1/<name>``, :mod:`.feeds`).
 
 Plain HTTP exists only behind an explicit development flag, and says so
 loudly in the log at every start.
