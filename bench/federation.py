@@ -82,12 +82,11 @@ from alliance.config import load_settings
 from alliance.core.authority import Action, Actor, Role, Target, authorize
 from alliance.core.ledger import Event
 from alliance.core.markings import Marking
-from alliance.federation.bundle import export_bundle
-from alliance.federation.pki import Pki
-from alliance.federation.tls import client_context, server_context
+from alliance.federation import export_bundle
 from alliance.node import Node, settle_heap
 from alliance.org import load_document, packaged_seed, parse_document
 from alliance.org.tables import UnitRow
+from alliance.pki import Pki, client_context, server_context
 from alliance.store import Tx
 from alliance.store.owned import record, stamp_new, touch
 from alliance.store.projection import check_state

@@ -67,7 +67,7 @@ def test_a_node_ships_applies_and_drift_checks_every_registered_type(
     assert dict(node.types) == dict(registered)
     assert set(node.desks) == {spec.name for spec in all_desks()}
     # Shipped: the stream builder takes every registered type, and only those.
-    assert node.federation.builder.types is node.types
+    assert node.federation.builder.types == node.types.tables()
     # Applied and drift-checked: federation and check_state read the node's
     # context, whose types are the registry's.
     assert node.ctx.types is node.types

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,6 +12,9 @@ from rich.table import Table
 from alliance.cli_common import HomeOpt, fail, open_node, out, say
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
+
+if TYPE_CHECKING:
+    from alliance.federation import LinkOut
 
 federation_app = typer.Typer(
     help="Exchange with partner nodes / 連携先ノードとの交換", no_args_is_help=True
@@ -83,6 +86,7 @@ def status(
         "partner head",
         "in lag",
         "quarantined",
+        "held",
         "last error",
     ):
         table.add_column(col)
@@ -98,9 +102,11 @@ def status(
             str(link.partner_head_seq),
             str(link.inbound_lag),
             str(link.quarantined),
+            ", ".join(f"{h.object_type} ×{h.items}" for h in link.held),
             link.last_error,
         )
     out.print(table)
+    _held_notes(links)
     if any(link.state != "running" for link in links):
         raise fail(
             Text(
@@ -119,6 +125,37 @@ def status(
             ),
             1,
         )
+
+
+def _held_notes(links: list[LinkOut]) -> None:
+    """What is held, and what a partner does not understand: said, not failed."""
+    for link in links:
+        for h in link.held:
+            out.print(
+                say(
+                    Text(
+                        f"Held from {link.partner}: {h.items} item(s) of type {h.object_type}, "
+                        "which this node does not understand yet; the link keeps running and "
+                        "they are applied after an upgrade.",
+                        f"{link.partner}からの{h.object_type}型の{h.items}件を保留中です"
+                        "（このノードは未対応）。連携は継続し、更新後に適用されます。",
+                    )
+                ),
+                soft_wrap=True,
+            )
+        if link.not_understood:
+            types = ", ".join(link.not_understood)
+            out.print(
+                say(
+                    Text(
+                        f"{link.partner} does not understand {types}: it holds what we "
+                        "release of them until it is upgraded.",
+                        f"{link.partner}は{types}に未対応です。更新されるまで、当方が提供する"
+                        "それらの項目は先方で保留されます。",
+                    )
+                ),
+                soft_wrap=True,
+            )
 
 
 @federation_app.command("quarantine")

@@ -59,7 +59,7 @@ def pki_init(
     ] = False,
 ) -> None:
     """Create the national CAs (if absent) and the node certificate. / 国のCA（未作成なら）とノード証明書を作成する。"""
-    from alliance.federation.pki import CA_CERT, USERS_CA_CERT, Pki
+    from alliance.pki import CA_CERT, USERS_CA_CERT, Pki
 
     settings = settings_for(home)
     had_ca = (Pki.directory(settings.home) / CA_CERT).exists()
@@ -101,7 +101,7 @@ def pki_init(
 
 
 def _describe(cert: x509.Certificate) -> dict[str, str]:
-    from alliance.federation.certs import (
+    from alliance.pki import (
         NODE_POLICY_OID,
         USER_POLICY_OID,
         extended_key_usages,
@@ -150,7 +150,7 @@ def pki_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output / JSON形式で出力")] = False,
 ) -> None:
     """Show the CAs and the node certificate: subjects, fingerprints, validity, EKUs, policies. / CAとノード証明書を表示する。"""
-    from alliance.federation.pki import Pki
+    from alliance.pki import Pki
 
     settings = settings_for(home)
     try:
@@ -216,8 +216,8 @@ def pki_export(
 ) -> None:
     """Write the partner bundle: CA, fingerprint, URL, ledger key. / パートナー向けバンドルを出力する。"""
     from alliance.core.keys import NodeKey, public_key_from_hex
-    from alliance.federation.bundle import export_bundle
-    from alliance.federation.pki import Pki
+    from alliance.federation import export_bundle
+    from alliance.pki import Pki
 
     settings = settings_for(home)
     if allow_plain_http:

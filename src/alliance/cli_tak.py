@@ -36,8 +36,8 @@ def client_cert(
     home: HomeOpt = None,
 ) -> None:
     """Issue a TAK client certificate for a user (.p12 for ATAK, PEM files). / 利用者のTAKクライアント証明書を発行する。"""
-    from alliance.federation.pki import CA_CERT, USERS_CA_CERT, Pki, write_client_files
     from alliance.node import Node
+    from alliance.pki import CA_CERT, USERS_CA_CERT, Pki, write_client_files
 
     settings = settings_for(home)
     try:

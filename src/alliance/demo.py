@@ -17,9 +17,9 @@ from alliance.config import Settings, load_settings
 from alliance.core.authority import Role
 from alliance.core.keys import NodeKey
 from alliance.desks import all_desks
-from alliance.federation.bundle import export_bundle
-from alliance.federation.pki import Pki, write_client_files
+from alliance.federation import export_bundle
 from alliance.node import Node
+from alliance.pki import Pki, write_client_files
 
 
 @dataclass

@@ -12,15 +12,14 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
 from alliance.access import UserDesk
 from alliance.acm import AcmDesk
 from alliance.config import Settings, write_file
-from alliance.cop import CopDesk
-from alliance.cop.tak import TakServer, TakSettings
+from alliance.cop import CopDesk, TakServer, TakSettings
 from alliance.core.authority import Actor
 from alliance.core.dtg import utcnow
 from alliance.core.errors import AllianceError
@@ -29,12 +28,9 @@ from alliance.core.keys import NodeKey
 from alliance.core.ledger import EventDraft, VerifyReport
 from alliance.core.markings import Marking
 from alliance.desks import DeskSpec, Startable, all_desks, object_types
-from alliance.federation.certs import client_user_id
-from alliance.federation.pki import Pki
-from alliance.federation.service import Federation
-from alliance.federation.tls import tak_server_context
-from alliance.federation.tracks import TrackFeed
+from alliance.federation import Federation, Feed
 from alliance.org import OrgDesk, hq_owner
+from alliance.pki import Pki, client_user_id, tak_server_context
 from alliance.store import Database, DeskContext, Tx, Writer
 from alliance.store.ledger import verify_database
 from alliance.store.schema import MetaRow
@@ -87,7 +83,11 @@ class Node:
             self.key,
             settings.node_id,
             settings.home,
-            TrackFeed(self.cop, self.key, settings.nation),
+            feeds=[
+                cast(Feed[Any], spec.feed(self.desks[spec.name], self.key, settings.nation))
+                for spec in self.desk_specs
+                if spec.feed is not None
+            ],
         )
         self.tak: TakServer | None = None
         # A user disabled here (API, console, CLI in this process) loses their

@@ -24,9 +24,8 @@ from starlette.routing import Mount, Route
 from alliance.api import console, create_app, docs
 from alliance.api.middleware import API_CSP
 from alliance.config import MAX_BODY_BYTES
-from alliance.federation.pki import Pki
-from alliance.federation.tls import client_context
 from alliance.node import Node
+from alliance.pki import Pki, client_context
 from alliance.web import NODE_MODULES, WEB_ROOT
 from tests.conftest import NodeFactory, add_people
 from tests.federation.helpers import fed_url, served_pair

@@ -19,9 +19,8 @@ from cryptography import x509
 
 from alliance.api.middleware import HSTS
 from alliance.api.serving import tls_context, uvicorn_config
-from alliance.federation.certs import fingerprint
-from alliance.federation.pki import Pki
 from alliance.node import Node
+from alliance.pki import Pki, fingerprint
 from tests.conftest import NodeFactory, add_people
 
 from .conftest import assert_error

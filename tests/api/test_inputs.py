@@ -22,10 +22,9 @@ from fastapi import FastAPI
 
 from alliance.api.deps import ActorDep, NodeDep
 from alliance.core.limits import LABEL, MAX_SEQ, MAX_VERSION, SHORT_TEXT
-from alliance.federation.pki import Pki
-from alliance.federation.tls import client_context
 from alliance.node import Node
 from alliance.org import Domain, HqIn, HqKind, HqOut, UnitIn, UnitOut
+from alliance.pki import Pki, client_context
 from tests.conftest import LiveServer, NodeFactory, add_people
 from tests.federation.helpers import served_pair
 

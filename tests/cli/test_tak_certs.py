@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from alliance.config import load_settings
-from alliance.federation.certs import USER_POLICY_OID
 from alliance.node import Node
+from alliance.pki import USER_POLICY_OID
 
 from .conftest import Cli, one_line
 

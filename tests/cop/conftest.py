@@ -12,8 +12,8 @@ import pytest
 
 from alliance.cop.cot import CotEvent, StreamDecoder
 from alliance.cop.tak import TakServer, TakSettings
-from alliance.federation.pki import Pki, write_client_files
 from alliance.node import Node
+from alliance.pki import Pki, write_client_files
 from tests.conftest import NodeFactory, People, add_people
 
 

@@ -21,10 +21,8 @@ import pytest
 from alliance.cop.cot import CotEvent, to_proto_frame, to_xml
 from alliance.cop.tak import TakServer, TakSettings
 from alliance.core.authority import Actor
-from alliance.federation.certs import client_user_id
-from alliance.federation.pki import Pki
-from alliance.federation.tls import tak_server_context
 from alliance.node import Node
+from alliance.pki import Pki, client_user_id, tak_server_context
 from tests.conftest import NodeFactory, People, add_people
 
 from .conftest import HQ, Client, Tak, auth

@@ -217,7 +217,7 @@ async def _refused(config: SectionProxy) -> bytes:
 
 
 def test_tls_refuses_a_certificate_from_another_ca(tak_node: TakNode, tmp_path: Path) -> None:
-    from alliance.federation.pki import Pki, write_client_files
+    from alliance.pki import Pki, write_client_files
 
     other = tmp_path / "other"
     Pki.init(other, "JPN", "rogue-node", [])

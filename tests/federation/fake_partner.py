@@ -25,9 +25,8 @@ from alliance.core.authority import Grant
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import GENESIS_PREV, EventDraft, canonical, seal
 from alliance.core.markings import Marking
-from alliance.federation.pki import Pki
-from alliance.federation.tls import server_context
 from alliance.federation.wire import Head, Item, event_body, head_digest, withdraw_body
+from alliance.pki import Pki, server_context
 
 
 class FakePartner:

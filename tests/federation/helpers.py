@@ -13,9 +13,9 @@ import orjson
 from sqlalchemy import select
 
 from alliance.core.authority import Actor, Role
-from alliance.federation.bundle import export_bundle
-from alliance.federation.pki import Pki
+from alliance.federation import export_bundle
 from alliance.node import Node
+from alliance.pki import Pki
 from alliance.store.ledger import iter_events
 from alliance.store.owned import snapshot
 from alliance.store.schema import LinkRow

@@ -30,10 +30,10 @@ import pytest
 from alliance.config import load_settings
 from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
-from alliance.federation.pki import Pki
 from alliance.federation.stream import read_stream
 from alliance.node import Node
 from alliance.org.models import UnitIn
+from alliance.pki import Pki
 from alliance.store.ledger import events_of
 from tests.conftest import DatabaseFactory
 

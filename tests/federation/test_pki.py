@@ -30,22 +30,20 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from alliance.core.errors import AllianceError, InvalidInput
 from alliance.core.keys import NodeKey
-from alliance.federation.bundle import BUNDLE_FORMAT, export_bundle, read_bundle
-from alliance.federation.certs import (
+from alliance.federation import BUNDLE_FORMAT, export_bundle, read_bundle
+from alliance.pki import (
     NODE_POLICY_OID,
     USER_POLICY_OID,
+    Pki,
     alpha2,
     check_node_id,
+    client_context,
     client_user_id,
     create_ca,
     fingerprint,
+    identify_peer,
     issue_client_cert,
     issue_node_cert,
-)
-from alliance.federation.pki import Pki
-from alliance.federation.tls import (
-    client_context,
-    identify_peer,
     server_context,
     tak_server_context,
 )
@@ -755,7 +753,7 @@ def test_a_partner_certificate_without_the_node_policy_is_refused_naming_the_fix
         ekus=[ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
         policies=(),
     )
-    with caplog.at_level(logging.WARNING, logger="alliance.federation.pki"):
+    with caplog.at_level(logging.WARNING, logger="alliance.pki"):
         server, client = handshake(
             server_context(jpn, [usa.ca_pem]),
             client_context(old, jpn.ca_pem),
@@ -785,7 +783,7 @@ def test_a_user_certificate_of_the_federation_ca_is_refused(
         policies=(),
         unit="TAK client",
     )
-    with caplog.at_level(logging.WARNING, logger="alliance.federation.pki"):
+    with caplog.at_level(logging.WARNING, logger="alliance.pki"):
         server, _client = handshake(
             server_context(jpn, [usa.ca_pem]),
             client_context(phone, jpn.ca_pem),
@@ -916,7 +914,7 @@ def test_with_users_ca_creates_the_user_ca_once_and_says_so(
 ) -> None:
     home = tmp_path / "jpn"
     _legacy_home(home, "JPN")
-    with caplog.at_level(logging.WARNING, logger="alliance.federation.pki"):
+    with caplog.at_level(logging.WARNING, logger="alliance.pki"):
         first = Pki.load(home).with_users_ca()
     assert any("created the JPN user CA" in r.getMessage() for r in caplog.records)
     assert _mode(home / "pki" / "users-ca.key") == 0o600

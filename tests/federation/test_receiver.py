@@ -63,11 +63,15 @@ def test_a_page_that_skips_items_is_refused_and_nothing_of_it_applied(
     before = events()
     with pytest.raises(OutOfOrder, match=r"^JPN item 2 after 0$"):
         usa.writer.run(
-            lambda tx: apply_items(tx, "JPN", "fp", parsed[1:], None, me="USA", types=usa.types)
+            lambda tx: apply_items(
+                tx, "JPN", "fp", parsed[1:], None, me="USA", types=usa.federation.types
+            )
         )
     assert link(usa, "JPN").received_seq == 0
     assert events() == before
-    usa.writer.run(lambda tx: apply_items(tx, "JPN", "fp", parsed, None, me="USA", types=usa.types))
+    usa.writer.run(
+        lambda tx: apply_items(tx, "JPN", "fp", parsed, None, me="USA", types=usa.federation.types)
+    )
     assert link(usa, "JPN").received_seq == len(parsed)
     assert events() == before + len(parsed)
 
@@ -85,7 +89,6 @@ def _parse(node: Node, partner: str, items: list[Item], key: bytes) -> list[Pars
             partner=partner,
             me=node.nation,
             partner_key=key,
-            known_types=node.types.names(),
         )
         assert isinstance(result, Parsed), result
         parsed.append(result)
@@ -144,7 +147,7 @@ def test_items_that_would_write_another_nations_row_are_refused_and_the_rest_app
     parsed = _parse(usa, "JPN", chain.items, jpn.key.public_raw)
 
     applied = usa.writer.run(
-        lambda tx: apply_items(tx, "JPN", "fp", parsed, None, me="USA", types=usa.types)
+        lambda tx: apply_items(tx, "JPN", "fp", parsed, None, me="USA", types=usa.federation.types)
     )
     assert applied == len(parsed)
 

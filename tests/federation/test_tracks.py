@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from alliance.cop.desk import ReportIn
-from alliance.cop.tracks import Track
+from alliance.config import load_settings
+from alliance.cop import ReportIn, Track
+from alliance.cop.feed import FORMAT, TrackChanges
 from alliance.core.errors import NotFound
 from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
-from alliance.federation.tracks import FORMAT, CheckedPage, PageProblem, _digest, check_page
+from alliance.federation import CheckedPage, FeedEnds, PageProblem, page_digest
 from alliance.node import Node
 from tests.conftest import NodeFactory
 
@@ -190,18 +192,16 @@ def test_a_forged_track_page_is_quarantined_and_the_link_stops(
     jpn = make_node("JPN")
     usa = make_node("USA")
     federate([jpn, usa])
-    feed = jpn.federation.tracks
-    assert feed is not None
-    honest = feed.page
+    feed = jpn.federation.feeds["tracks"].feed
+    honest = feed.changes
 
-    def claims_a_usa_track(partner: str, epoch: str, since: int, wait: float) -> dict[str, Any]:
-        page = honest(partner, epoch, since, wait)
-        body = {k: v for k, v in page.items() if k != "signature"}
-        for t in body["tracks"]:
-            t["owner"] = "USA"  # JPN's node claims to speak for a USA track
-        return {**body, "signature": jpn.key.sign(_digest(body)).hex()}
+    def claims_a_usa_track(partner: str, since: int) -> tuple[int, dict[str, Any], bool]:
+        version, fields, empty = honest(partner, since)
+        for t in fields["tracks"]:
+            t["owner"] = "USA"  # JPN's node claims (and signs) to speak for a USA track
+        return version, fields, empty
 
-    monkeypatch.setattr(feed, "page", claims_a_usa_track)
+    monkeypatch.setattr(feed, "changes", claims_a_usa_track)
     _report(jpn, "JPN-LIAR", ["USA"])
     for node in (jpn, usa):
         node.serve_federation(wait=0.5)
@@ -247,7 +247,7 @@ def _page(key: NodeKey, **changes: Any) -> dict[str, Any]:
         "withdrawn": [],
     }
     page.update(changes)
-    return {**page, "signature": key.sign(_digest(page)).hex()}
+    return {**page, "signature": key.sign(page_digest(page)).hex()}
 
 
 @pytest.fixture
@@ -255,14 +255,24 @@ def key() -> NodeKey:
     return NodeKey.generate()
 
 
-def _check(page: dict[str, Any], key: NodeKey) -> CheckedPage | PageProblem:
-    return check_page(page, me="USA", partner="JPN", partner_key=key.public_raw)
+@pytest.fixture(scope="module")
+def usa_feed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedEnds[TrackChanges]]:
+    """USA's end of the track feed (its node on SQLite: these checks touch no database)."""
+    node = Node.init(load_settings(tmp_path_factory.mktemp("usa"), nation="USA"))
+    yield node.federation.feeds["tracks"]
+    node.close()
 
 
-def test_a_good_page_passes(key: NodeKey) -> None:
-    result = _check(_page(key), key)
+def _check(
+    page: dict[str, Any], key: NodeKey, feed: FeedEnds[TrackChanges]
+) -> CheckedPage[TrackChanges] | PageProblem:
+    return feed.check(page, partner="JPN", partner_key=key.public_raw)
+
+
+def test_a_good_page_passes(key: NodeKey, usa_feed: FeedEnds[TrackChanges]) -> None:
+    result = _check(_page(key), key, usa_feed)
     assert isinstance(result, CheckedPage)
-    assert [t.uid for t in result.tracks] == ["JPN-1"]
+    assert [t.uid for t in result.content.tracks] == ["JPN-1"]
 
 
 @pytest.mark.parametrize(
@@ -284,19 +294,23 @@ def test_a_good_page_passes(key: NodeKey) -> None:
         ({"format": "other"}, "track_format"),
     ],
 )
-def test_each_check_refuses_its_case(key: NodeKey, changes: dict[str, Any], code: str) -> None:
-    result = _check(_page(key, **changes), key)
+def test_each_check_refuses_its_case(
+    key: NodeKey, usa_feed: FeedEnds[TrackChanges], changes: dict[str, Any], code: str
+) -> None:
+    result = _check(_page(key, **changes), key, usa_feed)
     assert isinstance(result, PageProblem)
     assert result.code == code
 
 
-def test_a_page_signed_by_another_key_or_altered_is_refused(key: NodeKey) -> None:
+def test_a_page_signed_by_another_key_or_altered_is_refused(
+    key: NodeKey, usa_feed: FeedEnds[TrackChanges]
+) -> None:
     other = NodeKey.generate()
-    forged = _check(_page(other), key)
+    forged = _check(_page(other), key, usa_feed)
     assert isinstance(forged, PageProblem)
     assert forged.code == "track_signature"
     page = _page(key)
     page["tracks"][0]["lat"] = 10.0  # altered after signing
-    result = _check(page, key)
+    result = _check(page, key, usa_feed)
     assert isinstance(result, PageProblem)
     assert result.code == "track_signature"

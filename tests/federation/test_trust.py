@@ -39,10 +39,10 @@ from alliance.access import UserIn
 from alliance.config import load_settings
 from alliance.core.authority import Role
 from alliance.core.models import MarkingIn
-from alliance.federation.pki import Pki, write_client_files
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 from alliance.org.models import UnitIn
+from alliance.pki import Pki, write_client_files
 from alliance.store import Database
 from alliance.store.schema import PartnerRow
 from tests.conftest import DatabaseFactory
@@ -444,7 +444,7 @@ def test_a_tak_tls_port_in_a_home_without_a_user_ca_creates_one(
         for name in ("users-ca.key", "users-ca.pem"):
             (folder / name).unlink()
         node.settings.tak_tls_port = free_port()
-        with caplog.at_level(logging.WARNING, logger="alliance.federation.pki"):
+        with caplog.at_level(logging.WARNING, logger="alliance.pki"):
             server = node.serve_tak()
         assert server is not None
         assert any("created the JPN user CA" in r.getMessage() for r in caplog.records)

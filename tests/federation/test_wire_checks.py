@@ -16,7 +16,6 @@ import pytest
 
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import canonical
-from alliance.desks import object_types
 from alliance.federation.stream import read_stream
 from alliance.federation.wire import (
     Head,
@@ -54,7 +53,6 @@ def _check(
         partner="JPN",
         me="USA",
         partner_key=key.public_raw,
-        known_types=object_types().names(),
     )
 
 
@@ -80,11 +78,6 @@ def test_the_genuine_items_pass(jpn_stream: tuple[Node, list[Item]]) -> None:
         parsed = _check(items, jpn.key, n)
         assert isinstance(parsed, Parsed), parsed
         assert parsed.owner == "JPN"
-
-
-def _retype(body: dict[str, Any]) -> None:
-    body["object"]["type"] = "missile_launch"
-    _event(body, lambda e: e["object"].update(type="missile_launch"))
 
 
 CASES: dict[str, tuple[Callable[[list[Item], NodeKey], tuple[int, Item]], str]] = {
@@ -140,13 +133,6 @@ CASES: dict[str, tuple[Callable[[list[Item], NodeKey], tuple[int, Item]], str]] 
             _resign(items[1], key, lambda b: b["object"].update(owner="USA")),
         ),
         "not_owner",
-    ),
-    "unknown_type": (
-        lambda items, key: (
-            1,
-            _resign(items[1], key, _retype),
-        ),
-        "unknown_type",
     ),
     "carried_event_not_json": (
         lambda items, key: (1, _resign(items[1], key, lambda b: b.update(event="{not json"))),

@@ -29,8 +29,7 @@ import mgrs
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 
-from alliance.cop.desk import ReportIn
-from alliance.cop.tracks import LinkStatus, Track
+from alliance.cop import LinkStatus, ReportIn, Track
 from alliance.core.authority import Actor
 from alliance.core.dtg import format_dtg, parse_dtg
 from alliance.core.markings import Marking

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 
 from alliance.api.serving import uvicorn_config
-from alliance.federation.pki import Pki
 from alliance.node import Node
+from alliance.pki import Pki
 from tests.api.served import Served
 from tests.conftest import NodeFactory, add_people
 

@@ -16,8 +16,8 @@ import uvicorn
 from alliance.config import Settings
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
-from alliance.federation.pki import Pki, PkiError
 from alliance.node import Node
+from alliance.pki import Pki, PkiError
 
 from .app import create_app
 

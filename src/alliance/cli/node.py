@@ -228,7 +228,7 @@ def demo(
 
 async def _serve_many(homes: list[Path]) -> None:
     from alliance.api.serving import uvicorn_config
-    from alliance.cop.simulator import Simulator
+    from alliance.cop import Simulator
     from alliance.node import Node, settle_heap
 
     nodes = [Node(load_settings(h)).start() for h in homes]

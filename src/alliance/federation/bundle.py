@@ -24,9 +24,9 @@ from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.keys import public_key_from_hex
 from alliance.core.markings import check_nation
-
-from .certs import (
+from alliance.pki import (
     USERS_CA_OU,
+    Pki,
     belongs_to,
     check_node_id,
     fingerprint,
@@ -36,7 +36,6 @@ from .certs import (
     pem_text,
     valid_now,
 )
-from .pki import Pki
 
 log = logging.getLogger(__name__)
 

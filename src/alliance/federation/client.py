@@ -33,12 +33,13 @@ import orjson
 from alliance.core.i18n import Text
 from alliance.core.keys import fingerprint, verify_signature
 from alliance.store.schema import LinkRow
-from alliance.store.types import ObjectTypes
-from alliance.store.writer import Writer
+from alliance.store.writer import Tx, Writer
 
+from .hello import PATH as HELLO
+from .hello import check_hello
 from .link import MAX_PAGE_BYTES, LinkWorker, PageRefused, fetch_json
 from .partners import PartnerDesk
-from .receiver import OutOfOrder, apply_items
+from .receiver import OutOfOrder, Types, apply_items
 from .wire import Head, Item, ItemProblem, Parsed, check_head, check_item
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,6 @@ class Puller(LinkWorker):
         self,
         *,
         me: str,
-        types: ObjectTypes,
         partner: str,
         url: str,
         partner_key: bytes,
@@ -72,10 +72,10 @@ class Puller(LinkWorker):
         wait: float = 10.0,
         on_applied: Callable[[int], None] | None = None,
         max_page_bytes: int = MAX_PAGE_BYTES,
+        types: Types,
     ) -> None:
         super().__init__(partner=partner, desk=desk, tls=tls, wait=wait)
         self.me = me
-        self.types = types
         self.url = url.rstrip("/")
         self.partner_key = partner_key
         self.key_fingerprint = fingerprint(partner_key)
@@ -84,16 +84,48 @@ class Puller(LinkWorker):
         self.batch = batch
         self.on_applied = on_applied
         self.max_page_bytes = max_page_bytes
+        self.types = types
         self._head_seen = 0  # the longest stream the partner has signed to us
+        self._hello_due = True  # ask what the partner understands, once per run of the link
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=f"verify-{partner}")
 
     def stop(self) -> None:
         super().stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
+    def link_idle(self) -> None:
+        self._hello_due = True  # the partner may have been upgraded meanwhile
+
     def pull_round(self, http: httpx.Client, link: LinkRow) -> None:
+        if self._hello_due:
+            self._ask_hello(http, link)
         self._head_seen = max(self._head_seen, link.partner_head_seq)
         self.pull(http, link.received_seq, link.received_hash)
+
+    def _ask_hello(self, http: httpx.Client, link: LinkRow) -> None:
+        """Record the object types the partner says it understands (:mod:`.hello`)."""
+        try:
+            raw = fetch_json(http, f"{self.url}{HELLO}", params={}, headers=self.headers)
+        except (httpx.HTTPStatusError, PageRefused):
+            # An older version answers 404: it does not say. Any other answer that
+            # is not a hello is not a reason to hold up the stream either.
+            self._hello_due = False
+            return
+        types = check_hello(raw, me=self.me, partner=self.partner, partner_key=self.partner_key)
+        self._hello_due = False
+        if types is None:
+            self.note(
+                "hello_unverified",
+                Text(
+                    f"{self.partner}'s answer on what it understands does not verify with its "
+                    "pinned key; it is not recorded",
+                    f"{self.partner}が理解する種別の応答が登録済み鍵で検証できません。記録しません",
+                ),
+            )
+            return
+        said = ",".join(types)
+        if said != link.partner_types:
+            self.writer.run(lambda tx: _record_types(tx, self.partner, said))
 
     def pull(self, http: httpx.Client, after: int, prev_hash: str) -> None:
         """Pull from ``after`` until stopped, a page fails, or an item is quarantined.
@@ -328,13 +360,18 @@ class Puller(LinkWorker):
                     partner=self.partner,
                     me=self.me,
                     signature_ok=ok,
-                    known_types=self.types.names(),
                 )
                 if isinstance(result, ItemProblem):
                     return parsed, result
                 parsed.append(result)
                 expected, prev = expected + 1, item.hash
         return parsed, None
+
+
+def _record_types(tx: Tx, partner: str, said: str) -> None:
+    link = tx.session.get(LinkRow, partner)
+    if link is not None:
+        link.partner_types = said
 
 
 def _malformed_page(why_en: str) -> PageRefused:

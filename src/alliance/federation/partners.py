@@ -23,6 +23,7 @@ from alliance.store.db import Database
 from alliance.store.schema import LinkRow, PartnerRow, QuarantineRow
 from alliance.store.writer import Tx
 
+from .held import HeldOut, held_by_type
 from .stream import StreamBuilder
 from .wire import GENESIS_PREV
 
@@ -69,6 +70,9 @@ class LinkOut(BaseModel):
     last_pull: TimeOut | None
     last_received: TimeOut | None
     quarantined: int
+    held: list[HeldOut]  # items of types not understood here yet, by type
+    partner_types: list[str] | None  # the object types the partner says it understands
+    not_understood: list[str]  # of the types we ship, those it does not (held there)
 
 
 def partner_cas(db: Database) -> dict[str, str]:
@@ -178,6 +182,7 @@ class PartnerDesk:
                         )
                     ).all()
                 )
+                theirs = link.partner_types.split(",") if link.partner_types else None
                 out.append(
                     LinkOut(
                         partner=p.nation,
@@ -195,6 +200,11 @@ class PartnerDesk:
                         last_pull=_time(link.last_pull_at),
                         last_received=_time(link.last_received_at),
                         quarantined=quarantined,
+                        held=held_by_type(s, p.nation),
+                        partner_types=theirs,
+                        not_understood=sorted(
+                            set(self.builder.types) - set(theirs or self.builder.types)
+                        ),
                     )
                 )
             return out

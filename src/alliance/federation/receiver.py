@@ -25,12 +25,12 @@ status`` and ``federation quarantine`` and closes it with ``resume``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, inspect
+from sqlalchemy import Table, inspect, select
 from sqlalchemy.orm import Session
 
 from alliance.core.authority import Grant
@@ -39,12 +39,14 @@ from alliance.core.i18n import Text
 from alliance.core.ids import namespace_of
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
-from alliance.store.schema import LinkRow, OwnedRow, QuarantineRow, UTCDateTime
-from alliance.store.types import ObjectTypes
+from alliance.store.schema import HeldRow, LinkRow, OwnedRow, QuarantineRow, UTCDateTime
 from alliance.store.writer import Tx
 
 from .rows import insert_many, select_by_id, update_many
 from .wire import Head, ItemProblem, Parsed
+
+# The object types this node understands: name -> table (see Federation.types).
+Types = Mapping[str, type[OwnedRow]]
 
 # What a row the sender may write holds in ``origin``: its replicas (live or
 # withdrawn), and its own objects as our copy of the seed has them.
@@ -75,9 +77,9 @@ class _Replicas:
     flush and no ORM object.
     """
 
-    def __init__(self, s: Session, parsed: Sequence[Parsed], types: ObjectTypes) -> None:
+    def __init__(self, s: Session, parsed: Sequence[Parsed], types: Types) -> None:
         self.session = s
-        self.tables = types.tables()
+        self.types = types
         self.rows: dict[tuple[str, str], dict[str, Any]] = {}
         self.changed: dict[tuple[str, str], None] = {}  # in order of first change
         wanted: dict[str, set[str]] = {}
@@ -85,14 +87,9 @@ class _Replicas:
             wanted.setdefault(p.object_type, set()).add(p.object_id)
         conn = s.connection()
         for object_type, ids in wanted.items():
-            for row in select_by_id(conn, self._table(object_type), sorted(ids)):
+            for row in select_by_id(conn, _table(types[object_type]), sorted(ids)):
                 self.rows[(object_type, row["id"])] = row
         self.existing = set(self.rows)
-
-    def _table(self, object_type: str) -> Table:
-        table = self.tables[object_type].__table__
-        assert isinstance(table, Table)
-        return table
 
     def refusal(self, p: Parsed, sender: str) -> ItemProblem | None:
         """Why the item must not be applied here, or None: the row it would write
@@ -122,7 +119,7 @@ class _Replicas:
         """
         assert p.event is not None
         theirs = p.event["data"]["state"]
-        columns, defaults = _columns(self.tables[p.object_type])
+        columns, defaults = _columns(self.types[p.object_type])
         key = (p.object_type, p.object_id)
         row = self.rows.get(key)
         if row is None:
@@ -155,7 +152,7 @@ class _Replicas:
     def snapshot(self, object_type: str, row: dict[str, Any]) -> dict[str, Any]:
         """What :func:`alliance.store.owned.snapshot` gives for the row written."""
         state: dict[str, Any] = {}
-        for key, _is_time in _columns(self.tables[object_type])[0]:
+        for key, _is_time in _columns(self.types[object_type])[0]:
             value = row[key]
             state[key] = iso(value) if isinstance(value, datetime) else value
         return state
@@ -168,10 +165,10 @@ class _Replicas:
             new, old = by_type.setdefault(key[0], ([], []))
             (old if key in self.existing else new).append(self.rows[key])
         for object_type, (new, old) in by_type.items():
-            insert_many(conn, self._table(object_type), new)
-            update_many(conn, self._table(object_type), old)
+            insert_many(conn, _table(self.types[object_type]), new)
+            update_many(conn, _table(self.types[object_type]), old)
         # A row another job of this batch loaded must not keep the old values.
-        written = {(self.tables[object_type], object_id) for object_type, object_id in self.changed}
+        written = {(self.types[object_type], object_id) for object_type, object_id in self.changed}
         for obj in list(s.identity_map.values()):
             if isinstance(obj, OwnedRow) and (type(obj), obj.id) in written:
                 s.expire(obj)
@@ -212,6 +209,12 @@ class OutOfOrder(RuntimeError):
     """A page does not follow what is durably applied."""
 
 
+def _table(model: type[OwnedRow]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def _marking(seen: dict[Any, Marking], carried: dict[str, Any]) -> Marking:
     """``Marking.from_json`` of the carried event's marking; the few distinct
     markings of a page are built once."""
@@ -233,13 +236,14 @@ def apply_items(
     head: Head | None,
     *,
     me: str,
-    types: ObjectTypes,
+    types: Types,
 ) -> int:
     """A writer job body: apply checked items in order and advance the link.
 
     An item that would write a row another nation owns is refused (see the
-    module's docstring) and the rest go on; returns how many items the link
-    moved past.
+    module's docstring) and the rest go on; an item of a type not in ``types``
+    (or about an object an earlier held item is about) is held for later
+    (:class:`_Held`). Returns how many items the link moved past.
     """
     s = tx.session
     link = s.get(LinkRow, partner)
@@ -249,23 +253,63 @@ def apply_items(
         # Pages are applied strictly in order: a page whose predecessor was not
         # applied (it failed) must not be applied either, or the stream would gap.
         raise OutOfOrder(f"{partner} item {parsed[0].item.seq} after {link.received_seq}")
-    replicas = _Replicas(s, parsed, types)
-    markings: dict[Any, Marking] = {}
-    withdrawn = Marking(frozenset())
+    held = _Held(s, partner, types) if parsed else None
+    apply = _Apply(tx, link, partner, me, key_fingerprint, types, parsed)
     for p in parsed:
+        if held is not None and held.holds(p):
+            held.keep(tx, me, p)
+            continue
+        apply.one(p)
+    apply.replicas.write()
+    if parsed:
+        last = parsed[-1].item
+        link.received_seq = last.seq
+        link.received_hash = last.hash
+        link.last_received_at = tx.now
+    if head is not None and head.seq >= link.partner_head_seq:
+        link.partner_head_seq = head.seq
+        link.partner_head_sig = head.sig.hex()
+    return len(parsed)
+
+
+class _Apply:
+    """Applies checked items of one partner, in order, within one job."""
+
+    def __init__(
+        self,
+        tx: Tx,
+        link: LinkRow,
+        partner: str,
+        me: str,
+        key_fingerprint: str,
+        types: Types,
+        parsed: Sequence[Parsed],
+    ) -> None:
+        self.tx = tx
+        self.link = link
+        self.partner = partner
+        self.me = me
+        self.key_fingerprint = key_fingerprint
+        self.replicas = _Replicas(tx.session, [p for p in parsed if p.object_type in types], types)
+        self.markings: dict[Any, Marking] = {}
+
+    def one(self, p: Parsed, *, held: bool = False) -> None:
+        tx, partner, replicas = self.tx, self.partner, self.replicas
         refused = replicas.refusal(p, partner)
         if refused is not None:
-            _refuse(tx, link, partner, me, p, refused)
-            continue
+            _refuse(tx, self.link, partner, self.me, p, refused)
+            return
         origin: dict[str, Any] = {
             "partner": partner,
             "stream_seq": p.item.seq,
             "stream_hash": p.item.hash,
             "ledger_seq": p.ledger_seq,
         }
+        if held:
+            origin["held"] = True  # held until this node understood its type
         grant = Grant(
             rule="federation.receive",
-            basis=f"{partner} release stream item {p.item.seq}, signed by key {key_fingerprint}",
+            basis=f"{partner} release stream item {p.item.seq}, signed by key {self.key_fingerprint}",
         )
         data: dict[str, Any] = {"origin": origin}
         if p.kind == "event":
@@ -276,25 +320,70 @@ def apply_items(
             origin["event_hash"] = hashlib.sha256(p.event_text.encode()).hexdigest()
             origin["event_sig"] = p.event_sig
             origin["event_kind"] = p.event.get("kind")
-            marking = _marking(markings, p.event["marking"])
+            marking = _marking(self.markings, p.event["marking"])
             kind = "federation.replica.applied"
         else:
             row = replicas.withdraw(p)
             if row is not None:
                 data["state"] = replicas.snapshot(p.object_type, row)
-            marking = withdrawn
+            marking = Marking(frozenset())
             kind = "federation.replica.withdrawn"
         tx.record(EventDraft(kind, p.object_type, p.object_id, partner, marking, data, None, grant))
-    replicas.write()
-    if parsed:
-        last = parsed[-1].item
-        link.received_seq = last.seq
-        link.received_hash = last.hash
-        link.last_received_at = tx.now
-    if head is not None and head.seq >= link.partner_head_seq:
-        link.partner_head_seq = head.seq
-        link.partner_head_sig = head.sig.hex()
-    return len(parsed)
+
+
+class _Held:
+    """Which items of a page are held: those of a type this node does not
+    understand, and every later one about an object an earlier held item is
+    about (changes to one object apply in order, or not yet)."""
+
+    def __init__(self, s: Session, partner: str, types: Types) -> None:
+        self.partner = partner
+        self.types = types
+        self.pending: set[tuple[str, str]] = {
+            (t, i)
+            for t, i in s.execute(
+                select(HeldRow.object_type, HeldRow.object_id).where(HeldRow.partner == partner)
+            )
+        }
+
+    def holds(self, p: Parsed) -> bool:
+        return p.object_type not in self.types or (p.object_type, p.object_id) in self.pending
+
+    def keep(self, tx: Tx, me: str, p: Parsed) -> None:
+        """Keep the item as it was sent, and say so in our ledger (national-only)."""
+        self.pending.add((p.object_type, p.object_id))
+        tx.session.add(
+            HeldRow(
+                partner=self.partner,
+                seq=p.item.seq,
+                object_type=p.object_type,
+                object_id=p.object_id,
+                kind=p.kind,
+                item=p.item.raw(),
+                at=tx.now,
+            )
+        )
+        tx.record(
+            EventDraft(
+                "federation.item.held",
+                "partner",
+                self.partner,
+                me,
+                Marking.national(me),
+                {
+                    "seq": p.item.seq,
+                    "hash": p.item.hash,
+                    "kind": p.kind,
+                    "object": {"type": p.object_type, "id": p.object_id, "owner": p.owner},
+                },
+                None,
+                Grant(
+                    "federation.receive",
+                    f"item {p.item.seq} from {self.partner} held: type {p.object_type!r} "
+                    "is not understood here yet",
+                ),
+            )
+        )
 
 
 def _refuse(tx: Tx, link: LinkRow, partner: str, me: str, p: Parsed, why: ItemProblem) -> None:

@@ -7,6 +7,8 @@ handshake) that is a node certificate (:func:`.pki.identify_peer`), and the
 partner is identified by that certificate, never by anything it claims. It answers one question — "items of my stream
 after N" — with the items and the signed stream head; asking for ``after=N``
 also tells us the partner holds everything up to ``N`` (its acknowledgement).
+Beside it: ``/federation/v1/hello`` (what this node understands, :mod:`.hello`)
+and one path per feed a desk federates (``/federation/v1/<name>``, :mod:`.feeds`).
 
 Plain HTTP exists only behind an explicit development flag, and says so
 loudly in the log at every start.
@@ -22,7 +24,7 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -43,6 +45,10 @@ MAX_LIMIT = 5000
 # at least one): a partner reads at most link.MAX_PAGE_BYTES of an answer.
 PAGE_BYTES = 16 * 1024 * 1024
 MAX_WAIT = 30.0
+FEEDS = "/federation/v1/"
+
+# A feed's signed page for (partner, epoch, since, wait): see :mod:`.feeds`.
+FeedPage = Callable[[str, str, int, float], dict[str, Any]]
 PARTNER_CACHE_S = 2.0
 
 
@@ -97,7 +103,8 @@ class StreamServer:
         tls: ssl.SSLContext | None,
         identify: Callable[[bytes | None, dict[str, str]], str | None],
         on_ack: Callable[[str, int], None],
-        tracks: Callable[[str, str, int, float], dict[str, Any]] | None = None,
+        feeds: Mapping[str, FeedPage] | None = None,
+        hello: Callable[[str], dict[str, Any]] | None = None,
     ) -> None:
         self.db = db
         self.key = key
@@ -106,7 +113,8 @@ class StreamServer:
         self.tls = tls
         self.identify = identify
         self.on_ack = on_ack
-        self.tracks = tracks  # (partner, epoch, since, wait) -> signed track page
+        self.feeds = dict(feeds or {})  # path under /federation/v1/ -> its page
+        self.hello = hello  # partner -> our signed word on what we understand
         self._changed = threading.Condition()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -277,8 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self.owner.identify(der, cas)
 
-    def _tracks(self, partner: str, query: dict[str, list[str]]) -> None:
-        assert self.owner.tracks is not None
+    def _feed(self, page: FeedPage, partner: str, query: dict[str, list[str]]) -> None:
         try:
             since = _count(query, "since", 0)
             wait = _seconds(query, "wait")
@@ -291,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "sinceは0〜2^63-1の整数、waitは0以上の秒数です。",
             )
             return
-        self._send(200, self.owner.tracks(partner, epoch, since, wait))
+        self._send(200, page(partner, epoch, since, wait))
 
     def do_GET(self) -> None:
         if self.owner._httpd is None:  # stopped: serve nothing more on a kept-alive connection
@@ -308,11 +315,19 @@ class _Handler(BaseHTTPRequestHandler):
                 "証明書がこのノードの連携先のものではありません。",
             )
             return
+        if url.path == "/federation/v1/hello" and self.owner.hello is not None:
+            self._send(200, self.owner.hello(partner))
+            return
         if url.path == "/federation/v1/head":
             self._send(200, {"head": self.owner.head(partner).to_wire()})
             return
-        if url.path == "/federation/v1/tracks" and self.owner.tracks is not None:
-            self._tracks(partner, parse_qs(url.query))
+        feed = (
+            self.owner.feeds.get(url.path.removeprefix(FEEDS))
+            if url.path.startswith(FEEDS)
+            else None
+        )
+        if feed is not None:
+            self._feed(feed, partner, parse_qs(url.query))
             return
         if url.path != "/federation/v1/stream":
             self._error(

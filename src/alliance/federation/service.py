@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import logging
 import ssl
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import Event
+from alliance.pki import Pki, client_context, identify_peer, server_context
 from alliance.store.context import DeskContext
+from alliance.store.schema import PartnerRow
 
 from .bundle import read_bundle
 from .client import Puller
+from .feeds import RESERVED_NAMES, Feed, FeedEnds, FeedPuller
+from .held import apply_held
+from .hello import hello
 from .partners import NewPartner, PartnerDesk, partners
-from .pki import Pki
+from .receiver import Types
 from .server import StreamServer
 from .stream import StreamBuilder
-from .tls import client_context, identify_peer, server_context
-from .tracks import TrackFeed, TrackPuller
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +42,28 @@ class Federation:
         key: NodeKey,
         node_id: str,
         home: Path,
-        tracks: TrackFeed | None = None,
+        feeds: Sequence[Feed[Any]] = (),
     ) -> None:
         self.ctx = ctx
         self.key = key
         self.node_id = node_id
         self.home = home
-        self.builder = StreamBuilder(ctx.nation, node_id, ctx.types)
+        # The object types this node understands and ships (name -> table): the one
+        # place federation reads them.
+        self.types: Types = ctx.types.tables()
+        self.builder = StreamBuilder(ctx.nation, node_id, self.types)
         self.partners = PartnerDesk(ctx, self.builder, key)
         ctx.writer.follow(self.builder.follow)
         # Once per node, not per start: a restarted server must not add a listener.
         ctx.writer.subscribe(self._wake)
         self.server: StreamServer | None = None
         self.pullers: dict[str, Puller] = {}
-        self.tracks = tracks
-        self.track_pullers: dict[str, TrackPuller] = {}
+        self.feeds: dict[str, FeedEnds[Any]] = {}
+        for feed in feeds:
+            if feed.name in RESERVED_NAMES or feed.name in self.feeds or "/" in feed.name:
+                raise ValueError(f"feed name {feed.name!r} is taken or not a path segment")
+            self.feeds[feed.name] = FeedEnds(feed, key, ctx.nation)
+        self.feed_pullers: list[FeedPuller[Any]] = []
         self.insecure = False
 
     # -- setup ---------------------------------------------------------------
@@ -93,7 +105,7 @@ class Federation:
         """
         server = self.server
         if server is not None and any(
-            self.builder.may_ship(ev) or ev.object_type not in self.ctx.types for ev in events
+            self.builder.may_ship(ev) or ev.object_type not in self.types for ev in events
         ):
             server.notify()
 
@@ -127,21 +139,22 @@ class Federation:
             tls=tls,
             identify=lambda der, cas: identify_peer(der, cas) if der else None,
             on_ack=self.partners.record_ack,
-            tracks=self.tracks.page if self.tracks is not None else None,
+            feeds={name: ends.page for name, ends in self.feeds.items()},
+            hello=self.hello,
         )
         if pki is not None and tls is None:
             log.warning(
                 "no partners yet: the federation server starts when one is added and the node restarts"
             )
             self.server = None
-        if self.tracks is not None:
-            self.tracks.closed.clear()
+        for ends in self.feeds.values():
+            ends.closed.clear()
         served = self.server.start() if self.server is not None else 0
+        self.apply_held(known)
         for p in known:
             client_tls = client_context(pki, p.ca_pem) if pki is not None else None
             puller = Puller(
                 me=self.ctx.nation,
-                types=self.ctx.types,
                 partner=p.nation,
                 url=p.url,
                 partner_key=bytes.fromhex(p.ledger_key),
@@ -150,12 +163,13 @@ class Federation:
                 tls=client_tls,
                 dev_nation_header=insecure_http,
                 wait=wait,
+                types=self.types,
             )
             puller.start()
             self.pullers[p.nation] = puller
-            if self.tracks is not None:
-                track_puller = TrackPuller(
-                    self.tracks,
+            for ends in self.feeds.values():
+                feed_puller = FeedPuller(
+                    ends,
                     partner=p.nation,
                     url=p.url,
                     partner_key=bytes.fromhex(p.ledger_key),
@@ -164,24 +178,50 @@ class Federation:
                     headers={"X-Alliance-Dev-Nation": self.ctx.nation} if insecure_http else {},
                     wait=wait,
                 )
-                track_puller.start()
-                self.track_pullers[p.nation] = track_puller
+                feed_puller.start()
+                self.feed_pullers.append(feed_puller)
         return served
 
+    def hello(self, partner: str) -> dict[str, Any]:
+        """Our signed word to ``partner`` on the object types and feeds we understand."""
+        return hello(
+            self.key,
+            me=self.ctx.nation,
+            node_id=self.node_id,
+            partner=partner,
+            types=self.types,
+            feeds=self.feeds,
+        )
+
+    def apply_held(self, known: Sequence[PartnerRow]) -> int:
+        """Apply what was held from each partner and is understood now (after an
+        upgrade), before anything newer from it is pulled."""
+        applied = 0
+        for p in known:
+            key = bytes.fromhex(p.ledger_key)
+            applied += self.ctx.writer.run(
+                lambda tx, p=p, key=key: apply_held(  # type: ignore[misc]
+                    tx, p.nation, key, me=self.ctx.nation, types=self.types
+                )
+            )
+        if applied:
+            log.info("applied %d held federation items whose type is understood now", applied)
+        return applied
+
     def stop(self) -> None:
-        if self.tracks is not None:
-            self.tracks.closed.set()  # end the partners' long polls on our side
+        for ends in self.feeds.values():
+            ends.closed.set()  # end the partners' long polls on our side
         # All at once: each may be inside a long poll.
         for puller in self.pullers.values():
             puller.signal_stop()
-        for track_puller in self.track_pullers.values():
-            track_puller.signal_stop()
+        for feed_puller in self.feed_pullers:
+            feed_puller.signal_stop()
         for puller in self.pullers.values():
             puller.stop()
         self.pullers.clear()
-        for track_puller in self.track_pullers.values():
-            track_puller.stop()
-        self.track_pullers.clear()
+        for feed_puller in self.feed_pullers:
+            feed_puller.stop()
+        self.feed_pullers.clear()
         if self.server is not None:
             self.server.stop()
             self.server = None

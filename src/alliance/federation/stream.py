@@ -16,6 +16,7 @@ missed or shipped twice, whatever crashes when.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Table, delete, func, select
@@ -27,8 +28,7 @@ from alliance.core.keys import NodeKey
 from alliance.core.ledger import GENESIS_PREV, Event, sign_digests
 from alliance.store.db import Database
 from alliance.store.ledger import events_at
-from alliance.store.schema import LedgerRow, LinkRow, OutboundRow, PartnerRow, ReleasedRow
-from alliance.store.types import ObjectTypes
+from alliance.store.schema import LedgerRow, LinkRow, OutboundRow, OwnedRow, PartnerRow, ReleasedRow
 from alliance.store.writer import FollowContext
 
 from .rows import insert_many
@@ -55,10 +55,10 @@ def _stream_head(s: Session, partner: str) -> tuple[int, str]:
 class StreamBuilder:
     """Appends to every partner's release stream as events are written."""
 
-    def __init__(self, nation: str, node_id: str, types: ObjectTypes) -> None:
+    def __init__(self, nation: str, node_id: str, types: Mapping[str, type[OwnedRow]]) -> None:
         self.nation = nation
         self.node_id = node_id
-        self.types = types  # what may be shipped: the node's registered object types
+        self.types = types  # the object types shipped: name -> table
 
     def may_ship(self, ev: Event) -> bool:
         """Whether ``ev`` can enter a stream: it is about an object our nation owns."""
@@ -168,7 +168,7 @@ class StreamBuilder:
     def initial_sync(self, s: Session, partner: str, key: NodeKey) -> int:
         """Ship the latest event of every object of ours already released to ``partner``."""
         latest: list[int] = []
-        for object_type, model in self.types.tables().items():
+        for object_type, model in self.types.items():
             ids = s.scalars(
                 select(model.id).where(model.owner == self.nation, model.rel.contains(partner))
             ).all()

@@ -176,7 +176,6 @@ def check_item(
     me: str,
     signature_ok: bool | None = None,
     partner_key: bytes | None = None,
-    known_types: frozenset[str] | None = None,
 ) -> Parsed | ItemProblem:
     """Every check on one item, in order; the first failure is returned.
 
@@ -254,13 +253,6 @@ def check_item(
             "a node may change only its own nation's objects",
             f"{partner}が{obj.get('owner')}所有の{obj.get('type')}「{obj.get('id')}」の変更を送信しました。"
             "ノードは自国の対象のみ変更できます",
-        )
-    if known_types is not None and obj.get("type") not in known_types:
-        return _problem(
-            seq,
-            "unknown_type",
-            f"unknown object type {obj.get('type')!r}",
-            f"不明な対象種別 {obj.get('type')!r}",
         )
     event: dict[str, Any] | None = None
     text = body.get("event")

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from alliance.core.models import Note, Strict
-from alliance.federation.partners import LinkOut, QuarantinedOut
+from alliance.federation import LinkOut, QuarantinedOut
 
 from ..deps import AdminDep, MonitorDep, NodeDep
 

@@ -5,11 +5,12 @@ metadata when their package is imported (see :mod:`alliance.desks`)."""
 
 from .access import UserRow
 from .base import Base, Owned, OwnedRow, UTCDateTime
-from .federation import LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
+from .federation import HeldRow, LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
 from .ledger import LedgerRow, MetaRow
 
 __all__ = [
     "Base",
+    "HeldRow",
     "LedgerRow",
     "LinkRow",
     "MetaRow",

@@ -71,6 +71,9 @@ class LinkRow(Base):
     state: Mapped[str] = mapped_column(String(limits.CODE), default="running")
     last_error: Mapped[str] = mapped_column(Text, default="")
     last_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The object types the partner said it understands (its signed hello),
+    # comma-separated; None until it has said (an older version never does).
+    partner_types: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class QuarantineRow(Base):
@@ -90,3 +93,29 @@ class QuarantineRow(Base):
     resolution: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_quarantine_partner", "partner", "resolved_at"),)
+
+
+class HeldRow(Base):
+    """An inbound item of an object type this node does not understand yet.
+
+    It passed every check that does not depend on the type (sequence, chain,
+    signature, addressee, owner, release) and is kept as it was sent, signature
+    included, until the node understands its type (after an upgrade); then it is
+    checked again and applied in stream order. The link runs on past it.
+    """
+
+    __tablename__ = "federation_held"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner: Mapped[str] = mapped_column(String(limits.NATION))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    object_type: Mapped[str] = mapped_column(String(limits.LABEL))
+    object_id: Mapped[str] = mapped_column(String(limits.ID))
+    kind: Mapped[str] = mapped_column(String(limits.CODE))
+    item: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ux_federation_held_partner_seq", "partner", "seq", unique=True),
+        Index("ix_federation_held_object", "partner", "object_type", "object_id"),
+    )

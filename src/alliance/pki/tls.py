@@ -4,7 +4,7 @@ Federation runs over mutual TLS 1.2 or later: each side trusts only the
 federation CA certificates its partners handed over, never the system store,
 and :func:`identify_peer` accepts only a certificate that holds the node
 policy. The TAK port trusts only the node's own user CA, and
-:func:`~alliance.federation.certs.client_user_id` insists on the user policy.
+:func:`~alliance.pki.certs.client_user_id` insists on the user policy.
 TAK clients check the server's certificate (the node certificate) against the
 federation CA.
 """
@@ -38,7 +38,7 @@ from .certs import (
     pem_text,
     policies,
 )
-from .pki import Pki
+from .home import Pki
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ certificate can never pass for a node:
   carries both the ``serverAuth`` and the ``clientAuth`` extended key usage
   (TAK federation v2 is known to fail on certificates without ``clientAuth``),
   and the node certificate policy :data:`NODE_POLICY_OID`. Partners pin this
-  CA (it travels in the partner bundle, :mod:`.bundle`);
+  CA (it travels in the partner bundle, :mod:`alliance.federation.bundle`);
 * the **user CA** (``users-ca.pem``/``users-ca.key``) issues TAK client
   certificates (``clientAuth`` only, CN = user id, policy
   :data:`USER_POLICY_OID`). Only this node's TAK port trusts it; no partner

@@ -12,7 +12,7 @@ certificate can never pass for a node:
   user id, policy :data:`USER_POLICY_OID`).
 
 Here: building them, and reading what a certificate is. The files a node
-keeps are :mod:`.pki`; the TLS contexts and who a peer is, :mod:`.tls`.
+keeps are :mod:`.home`; the TLS contexts and who a peer is, :mod:`.tls`.
 """
 
 from __future__ import annotations
