@@ -1,7 +1,7 @@
 """The ``alliance`` command. It parses options and calls the node; nothing more.
 
 One module per area: :mod:`.node` (version, init, serve, demo, config),
-:mod:`.users`, :mod:`.ledger`; PKI, federation and TAK in ``alliance.cli_*``;
+:mod:`.users`, :mod:`.ledger`, :mod:`.pki`, :mod:`.federation`, :mod:`.tak`, shared helpers in :mod:`.common`;
 each desk's own commands come from the desk registry (:mod:`.desks`).
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import typer
 
-from alliance.cli_federation import federation_app
-from alliance.cli_pki import pki_app
-from alliance.cli_tak import tak_app
+from alliance.cli.federation import federation_app
+from alliance.cli.pki import pki_app
+from alliance.cli.tak import tak_app
 
 from . import desks, node
 from .ledger import ledger_app

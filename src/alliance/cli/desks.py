@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from alliance.cli_common import fail, open_node, out
+from alliance.cli.common import fail, open_node, out
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 from alliance.desks import DeskHost, all_desks

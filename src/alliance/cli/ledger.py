@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from alliance.cli_common import HomeOpt, err, fail, out, say
-from alliance.cli_common import settings as settings_for
+from alliance.cli.common import HomeOpt, err, fail, out, say
+from alliance.cli.common import settings as settings_for
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 

@@ -13,8 +13,8 @@ import typer
 import uvicorn
 
 from alliance import __version__
-from alliance.cli_common import HomeOpt, fail, open_node, out, say
-from alliance.cli_common import settings as settings_for
+from alliance.cli.common import HomeOpt, fail, open_node, out, say
+from alliance.cli.common import settings as settings_for
 from alliance.config import load_settings
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from alliance.access import UserIn
-from alliance.cli_common import HomeOpt, fail, open_node, out, say, validation_text
+from alliance.cli.common import HomeOpt, fail, open_node, out, say, validation_text
 from alliance.core.authority import Role
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text

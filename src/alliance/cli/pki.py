@@ -12,9 +12,9 @@ import typer
 from cryptography import x509
 from rich.table import Table
 
-from alliance.cli_common import HomeOpt, err, out, say
-from alliance.cli_common import fail as _fail_common
-from alliance.cli_common import settings as settings_for
+from alliance.cli.common import HomeOpt, err, out, say
+from alliance.cli.common import fail as _fail_common
+from alliance.cli.common import settings as settings_for
 from alliance.config import Settings
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from alliance.cli_common import HomeOpt, fail, open_node, out, say
+from alliance.cli.common import HomeOpt, fail, open_node, out, say
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 
@@ -206,6 +206,6 @@ def resume(
 
 
 def say_key() -> str:
-    from alliance.cli_common import lang
+    from alliance.cli.common import lang
 
     return lang()
