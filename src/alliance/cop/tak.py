@@ -39,53 +39,29 @@ import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from defusedxml.ElementTree import fromstring
-
 from alliance.core.authority import Actor
-from alliance.core.errors import AllianceError
 from alliance.core.markings import Marking
 
-from .cot import CotError, CotEvent, StreamDecoder, to_proto_frame, to_xml
+from .cot import CotError, to_proto_frame, to_xml
 from .desk import CopDesk
 from .hub import Subscription
-from .tracks import Track, track_from_cot
+from .tak_client import VERSION_OFFER, TakClient, control
+from .tracks import Track
 
 log = logging.getLogger(__name__)
 
 SIGNIN_DEADLINE = 10.0  # seconds from accept to a known user, TLS handshake included
 MAX_UNAUTHENTICATED_PER_ADDRESS = 8  # connections still signing in from one address
 MAX_UNAUTHENTICATED = 64  # connections still signing in, in all
-MAX_AUTH_BYTES = 4096
-SEND_BUFFER_LIMIT = 8 * 1024 * 1024  # bytes waiting for a client before it is dropped
-ALLOWED_CACHE = 10_000  # uids remembered as authorized per connection
-CONTROL_UID = "alliance-takp"
 
 
 def _gone(track: Track) -> Track:
     """A withdrawn track sent once more, already stale: how a TAK client is told to drop it."""
     now = datetime.now(UTC)
     return replace(track, time=now, stale=now)
-
-
-def _control(kind: str, detail: str) -> bytes:
-    now = datetime.now(UTC)
-    ev = CotEvent(
-        uid=CONTROL_UID,
-        type=kind,
-        time=now,
-        start=now,
-        stale=now + timedelta(minutes=1),
-        lat=0.0,
-        lon=0.0,
-    )
-    return to_xml(ev).replace(b"<detail></detail>", f"<detail>{detail}</detail>".encode())
-
-
-VERSION_OFFER = '<TakControl><TakProtocolSupport version="1"/></TakControl>'
-VERSION_OK = '<TakControl><TakResponse status="true"/></TakControl>'
 
 
 @dataclass
@@ -103,158 +79,6 @@ class TakSettings:
 Authenticate = Callable[[str], Actor]  # API token -> actor (raises if unknown)
 IdentifyCert = Callable[[bytes], Actor | None]  # DER client certificate -> actor
 StillAllowed = Callable[[str], bool]  # user id -> still enabled?
-
-
-class _Conn:
-    """One TAK client. Everything here runs on the server's event loop thread."""
-
-    def __init__(
-        self,
-        server: TakServer,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        peer: str,
-    ) -> None:
-        self.server = server
-        self.reader = reader
-        self.writer = writer
-        self.peer = peer
-        self.actor: Actor | None = None
-        self.proto = False
-        self.decoder = StreamDecoder()
-        self.loop = asyncio.get_running_loop()
-        self.received = 0
-        self.allowed: set[str] = set()  # uids this connection's actor may report
-        self.default = Marking(frozenset())  # released to nobody until the actor is known
-        self.closed = False
-        self._out: list[bytes] = []
-        self._flush_scheduled = False
-
-    # -- output -------------------------------------------------------------
-    #
-    # Output is buffered and written once per turn of the event loop: a burst
-    # of reports reaches each client as one write, not one per report.
-
-    def push(self, data: bytes) -> None:
-        if self.closed:
-            return
-        self._out.append(data)
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            self.loop.call_soon(self._flush)
-
-    def send(self, item: Track | CotEvent) -> None:
-        ev = item.to_cot() if isinstance(item, Track) else item
-        self.push(to_proto_frame(ev) if self.proto else to_xml(ev) + b"\n")
-
-    def _flush(self) -> None:
-        self._flush_scheduled = False
-        if self.closed or not self._out:
-            return
-        data = b"".join(self._out)
-        self._out.clear()
-        self.writer.write(data)
-        if self.writer.transport.get_write_buffer_size() > SEND_BUFFER_LIMIT:
-            log.warning(
-                "TAK client %s too slow (%d bytes waiting); disconnecting",
-                self.peer,
-                self.writer.transport.get_write_buffer_size(),
-            )
-            self.close()
-
-    def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            self._out.clear()
-            self.writer.close()
-
-    # -- input ------------------------------------------------------------------
-
-    async def authenticate_tcp(self) -> tuple[Actor | None, bytes]:
-        """Read TAK's ``<auth>`` message; return the actor and what followed it.
-
-        The caller bounds the whole sign-in in time (not each read)."""
-        data = b""
-        while b"</auth>" not in data:
-            chunk = await self.reader.read(1024)
-            if not chunk or len(data) + len(chunk) > MAX_AUTH_BYTES:
-                return None, b""
-            data += chunk
-        end = data.index(b"</auth>") + len(b"</auth>")
-        start = data.find(b"<auth")
-        if start < 0:
-            return None, b""
-        try:
-            root = fromstring(
-                data[start:end], forbid_dtd=True, forbid_entities=True, forbid_external=True
-            )
-        except Exception:  # defusedxml refusals and malformed XML alike
-            return None, b""
-        cot = root.find("cot")
-        token = cot.get("password", "") if cot is not None else ""
-        try:
-            return self.server.authenticate(token), data[end:]
-        except AllianceError:
-            return None, b""
-
-    def handle(self, events: list[CotEvent]) -> None:
-        assert self.actor is not None
-        for ev in events:
-            if ev.type == "t-x-c-t":
-                now = datetime.now(UTC)
-                self.send(
-                    CotEvent(
-                        uid="takPong",
-                        type="t-x-c-t-r",
-                        time=now,
-                        start=now,
-                        stale=now + timedelta(seconds=20),
-                        lat=0.0,
-                        lon=0.0,
-                    )
-                )
-            elif ev.type == "t-x-takp-q":
-                self.push(_control("t-x-takp-r", VERSION_OK))
-                self.proto = True  # everything after the answer is protobuf
-            elif ev.type.startswith("t-x"):
-                continue  # other control messages: nothing to store
-            else:
-                self.ingest(ev)
-
-    def ingest(self, ev: CotEvent) -> None:
-        assert self.actor is not None
-        actor = self.actor
-        desk = self.server.desk
-        try:
-            if ev.uid not in self.allowed:
-                # A report always moves the actor's nation's own track under the uid
-                # (tracks are keyed by owner and uid), so the answer never depends on
-                # another nation's tracks: authorize each uid once per connection.
-                desk.check_owner(actor, ev.uid)
-                if len(self.allowed) >= ALLOWED_CACHE:
-                    self.allowed.clear()
-                self.allowed.add(ev.uid)
-            desk.check_time(ev.time)
-            track = track_from_cot(ev, owner=actor.nation, default=self.default, source="tak")
-            desk.accept(track, origin=self)
-        except (AllianceError, ValueError, OverflowError) as exc:
-            # Not a role that reports, or values no track can hold: refuse the report.
-            log.info("TAK report %s from %s refused: %s", ev.uid, self.peer, exc)
-            return
-        self.received += 1
-
-    async def read_loop(self) -> None:
-        while True:
-            data = await self.reader.read(65536)
-            if not data:
-                if self.decoder.buffer:
-                    log.info(
-                        "TAK connection from %s closed mid-event; %d bytes dropped",
-                        self.peer,
-                        len(self.decoder.buffer),
-                    )
-                return
-            self.handle(self.decoder.feed(data))
 
 
 class TakServer:
@@ -278,10 +102,10 @@ class TakServer:
         self.identify = identify
         self.tcp_port = 0
         self.tls_port = 0
-        self.connections: set[_Conn] = set()
+        self.connections: set[TakClient] = set()
         # Signed-in connections by nation, and one hub subscription per nation:
         # each report is encoded once and the bytes handed to every member.
-        self._members: dict[str, set[_Conn]] = {}
+        self._members: dict[str, set[TakClient]] = {}
         self._subs: dict[str, Subscription] = {}
         self._encoded: tuple[Track | None, bytes, bytes | None] = (None, b"", None)
         self._loop_thread = 0
@@ -430,7 +254,7 @@ class TakServer:
             del self._signing_in[address]
         self._signing_in_total -= 1
 
-    async def _sign_in(self, conn: _Conn, *, tls: bool) -> bytes:
+    async def _sign_in(self, conn: TakClient, *, tls: bool) -> bytes:
         """Learn the connection's user within the sign-in deadline; returns
         what the client sent after its ``<auth>`` message."""
         async with asyncio.timeout(self.settings.signin_seconds):
@@ -452,7 +276,7 @@ class TakServer:
         if not self._admit(address, peer):
             writer.transport.abort()
             return
-        conn = _Conn(self, reader, writer, peer)
+        conn = TakClient(self, reader, writer, peer)
         self.connections.add(conn)
         try:
             try:
@@ -475,7 +299,7 @@ class TakServer:
             conn.default = Marking.of(conn.actor.nation, self.settings.release_to)
             # No await from here to joining: no live update can slip in between
             # the picture and the membership.
-            conn.push(_control("t-x-takp-v", VERSION_OFFER))
+            conn.push(control("t-x-takp-v", VERSION_OFFER))
             for track in self.desk.picture(conn.actor):
                 conn.send(track)
             self._join(conn)
@@ -500,7 +324,7 @@ class TakServer:
 
     # -- fan-out ----------------------------------------------------------------------
 
-    def _join(self, conn: _Conn) -> None:
+    def _join(self, conn: TakClient) -> None:
         assert conn.actor is not None
         nation = conn.actor.nation
         self._members.setdefault(nation, set()).add(conn)
