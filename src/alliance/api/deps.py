@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from alliance.core.authority import Action, Actor, require_role
+from alliance.core.authority import Action, Actor, authorize_node
 from alliance.core.errors import Unauthenticated
 from alliance.core.i18n import Text
 from alliance.node import Node
@@ -41,15 +41,13 @@ def current_actor(
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
-_THIS_NODE = Text("this node", "このノード")
 
+def _may(action: Action) -> Callable[[Actor, Node], Actor]:
+    """A dependency: the actor, if they may take ``action`` on the node (the rule
+    is ``core.authority``'s)."""
 
-def _may(action: Action) -> Callable[[Actor], Actor]:
-    """A dependency: the actor, if their role may take ``action`` on the node
-    (the rule is ``core.authority``'s)."""
-
-    def check(actor: ActorDep) -> Actor:
-        require_role(actor, action, _THIS_NODE)
+    def check(actor: ActorDep, node: NodeDep) -> Actor:
+        authorize_node(actor, action, hosted=node.ctx.hosted)
         return actor
 
     return check
