@@ -198,9 +198,7 @@ class UserDesk:
             else None
         )
         row.disabled = True
-        tx.record(
-            EventDraft("user.disabled", "user", row.id, row.nation, marking, {}, by, grant)
-        )
+        tx.record(EventDraft("user.disabled", "user", row.id, row.nation, marking, {}, by, grant))
         tx.after_commit(lambda: self._disabled(user_id))
         return UserOut.of(row)
 
