@@ -17,6 +17,7 @@ from alliance.core.ledger import Event
 from alliance.store import Database, Tx, Writer
 from alliance.store.ledger import count, verify_database
 from alliance.store.schema import LedgerRow, MetaRow
+from alliance.store.writer import WriterReentered
 
 from .conftest import Boom, put, stored_events, stored_keys
 
@@ -229,3 +230,86 @@ def test_two_writers_on_one_database_keep_one_gap_free_chain(
         second.stop()
         second_db.dispose()
     _assert_ledger_sound(db, key, 120)
+
+
+class _Counted:
+    """A job that writes a row, records its event and registers an after-commit hook;
+    it counts its own runs and, when the hook runs, whether the row is committed."""
+
+    def __init__(self, db: Database, name: str, hooked: list[str], *, fail: bool = False) -> None:
+        self.db, self.name, self.hooked, self.fail = db, name, hooked, fail
+        self.runs = 0
+        self.committed_at_hook: bool | None = None
+
+    def hook(self) -> None:
+        with self.db.read() as s:  # another connection: only committed rows show
+            self.committed_at_hook = s.get(MetaRow, self.name) is not None
+        self.hooked.append(self.name)
+
+    def __call__(self, tx: Tx) -> str:
+        self.runs += 1
+        tx.after_commit(self.hook)
+        return put(self.name, fail=self.fail)(tx)
+
+
+def test_after_commit_hooks_run_once_for_good_jobs_of_a_rerun_batch_and_never_for_failed_ones(
+    db: Database, writer: Writer, key: NodeKey, gate: _Gate
+) -> None:
+    hooked: list[str] = []
+    jobs = [_Counted(db, f"h{i}", hooked, fail=i == 3) for i in range(6)]
+    futures = [writer.submit(job) for job in jobs]
+    gate.release.set()
+    for job, fut in zip(jobs, futures, strict=True):
+        if job.fail:
+            assert isinstance(fut.exception(20), Boom)
+        else:
+            assert fut.result(20) == job.name
+    good = [job.name for job in jobs if not job.fail]
+    # The batch was re-run: every job before the failing one ran twice...
+    assert [job.runs for job in jobs] == [2, 2, 2, 2, 1, 1]
+    # ...yet each good job's hook ran exactly once, after its row was committed,
+    # and before its caller was answered; the failed job's hook never ran.
+    assert hooked == good
+    assert all(job.committed_at_hook for job in jobs if not job.fail)
+    assert jobs[3].committed_at_hook is None
+    # Session writes and events were committed once, not once per run.
+    assert stored_keys(db) == set(good)
+    events = _assert_ledger_sound(db, key, len(good))
+    assert [ev.object_id for ev in events] == good
+
+
+def test_a_hook_that_raises_is_logged_and_neither_the_write_nor_the_writer_breaks(
+    db: Database, writer: Writer, caplog: pytest.LogCaptureFixture
+) -> None:
+    ran: list[str] = []
+
+    def job(tx: Tx) -> str:
+        tx.after_commit(lambda: (_ for _ in ()).throw(RuntimeError("hook bug")))
+        tx.after_commit(lambda: ran.append("second hook"))
+        return put("kept")(tx)
+
+    with caplog.at_level("ERROR", logger="alliance.store.writer"):
+        assert writer.run(job) == "kept"
+    assert "after-commit hook failed" in caplog.text
+    assert ran == ["second hook"]
+    assert writer.run(put("next")) == "next"
+    assert stored_keys(db) == {"kept", "next"}
+
+
+def test_a_job_that_waits_on_the_writer_fails_at_once_instead_of_hanging(
+    db: Database, writer: Writer
+) -> None:
+    def job(tx: Tx) -> str:
+        put("outer")(tx)
+        return writer.run(put("inner"))
+
+    started = time.monotonic()
+    err = writer.submit(job).exception(10)  # the old writer waited 60 s, twice
+    assert time.monotonic() - started < 5
+    assert isinstance(err, WriterReentered)
+    assert err.code == "writer_reentered"
+    assert "foo_in(tx" in err.message.en
+    assert "foo_in(tx" in err.message.ja
+    # Nothing of the refused job stays, and the writer goes on.
+    assert writer.run(put("after")) == "after"
+    assert stored_keys(db) == {"after"}

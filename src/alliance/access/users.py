@@ -121,6 +121,10 @@ class UserDesk:
         ``by`` is the administrator acting, or ``None`` for the node operator
         at the command line.
         """
+        return self.ctx.writer.run(lambda tx: self.add_in(tx, data, by))
+
+    def add_in(self, tx: Tx, data: UserIn, by: Actor | None = None) -> tuple[UserOut, str]:
+        """:meth:`add` inside the caller's writer job."""
         nation = check_nation(data.nation)
         if nation not in self.ctx.hosted:
             raise InvalidInput(
@@ -132,84 +136,82 @@ class UserDesk:
                 code="nation_not_hosted",
             )
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-        def job(tx: Tx) -> UserOut:
-            if self._hq_owner(tx.session, data.hq_id) != nation:
-                raise InvalidInput(
-                    Text(
-                        f"No {nation} HQ '{data.hq_id}' is known here.",
-                        f"{nation}の司令部「{data.hq_id}」はここにありません。",
-                    ),
-                    field="hq_id",
-                    code="unknown_hq",
-                )
-            marking = Marking.national(nation)
-            grant = None
-            if by is not None:
-                grant = authorize(
-                    by,
-                    Action.ADMINISTER,
-                    Target("user", "new", nation, marking),
-                    hosted=self.ctx.hosted,
-                )
-            row = UserRow(
-                id=new_id(),
-                name=data.name,
-                nation=nation,
-                hq_id=data.hq_id,
-                role=data.role.value,
-                token_hash=hash_token(token),
-                disabled=False,
-                created_at=tx.now,
+        if self._hq_owner(tx.session, data.hq_id) != nation:
+            raise InvalidInput(
+                Text(
+                    f"No {nation} HQ '{data.hq_id}' is known here.",
+                    f"{nation}の司令部「{data.hq_id}」はここにありません。",
+                ),
+                field="hq_id",
+                code="unknown_hq",
             )
-            tx.session.add(row)
-            tx.record(
-                EventDraft(
-                    kind="user.created",
-                    object_type="user",
-                    object_id=row.id,
-                    owner=nation,
-                    marking=marking,
-                    data={"name": row.name, "nation": nation, "hq": row.hq_id, "role": row.role},
-                    actor=by,
-                    authority=grant,
-                )
+        marking = Marking.national(nation)
+        grant = None
+        if by is not None:
+            grant = authorize(
+                by,
+                Action.ADMINISTER,
+                Target("user", "new", nation, marking),
+                hosted=self.ctx.hosted,
             )
-            return UserOut.of(row)
-
-        return self.ctx.writer.run(job), token
+        row = UserRow(
+            id=new_id(),
+            name=data.name,
+            nation=nation,
+            hq_id=data.hq_id,
+            role=data.role.value,
+            token_hash=hash_token(token),
+            disabled=False,
+            created_at=tx.now,
+        )
+        tx.session.add(row)
+        tx.record(
+            EventDraft(
+                kind="user.created",
+                object_type="user",
+                object_id=row.id,
+                owner=nation,
+                marking=marking,
+                data={"name": row.name, "nation": nation, "hq": row.hq_id, "role": row.role},
+                actor=by,
+                authority=grant,
+            )
+        )
+        return UserOut.of(row), token
 
     def disable(self, user_id: str, by: Actor | None = None) -> UserOut:
-        def job(tx: Tx) -> UserOut:
-            row = tx.session.get(UserRow, user_id)
-            if row is None or (by is not None and row.nation != by.nation):
-                raise not_found("user", user_id, "user_id")
-            if row.disabled:
-                raise Conflict(Text("Already disabled.", "既に無効です。"), code="already_disabled")
-            marking = Marking.national(row.nation)
-            grant = (
-                authorize(
-                    by,
-                    Action.ADMINISTER,
-                    Target("user", row.id, row.nation, marking),
-                    hosted=self.ctx.hosted,
-                )
-                if by is not None
-                else None
-            )
-            row.disabled = True
-            tx.record(
-                EventDraft("user.disabled", "user", row.id, row.nation, marking, {}, by, grant)
-            )
-            return UserOut.of(row)
+        """Disable a user; the ``on_disabled`` listeners are called after the commit."""
+        return self.ctx.writer.run(lambda tx: self.disable_in(tx, user_id, by))
 
-        done = self.ctx.writer.run(job)
+    def disable_in(self, tx: Tx, user_id: str, by: Actor | None = None) -> UserOut:
+        """:meth:`disable` inside the caller's writer job."""
+        row = tx.session.get(UserRow, user_id)
+        if row is None or (by is not None and row.nation != by.nation):
+            raise not_found("user", user_id, "user_id")
+        if row.disabled:
+            raise Conflict(Text("Already disabled.", "既に無効です。"), code="already_disabled")
+        marking = Marking.national(row.nation)
+        grant = (
+            authorize(
+                by,
+                Action.ADMINISTER,
+                Target("user", row.id, row.nation, marking),
+                hosted=self.ctx.hosted,
+            )
+            if by is not None
+            else None
+        )
+        row.disabled = True
+        tx.record(EventDraft("user.disabled", "user", row.id, row.nation, marking, {}, by, grant))
+        tx.after_commit(lambda: self._disabled(user_id))
+        return UserOut.of(row)
+
+    def _disabled(self, user_id: str) -> None:
         for listener in self._on_disabled:
             try:
-                listener(done.id)
+                listener(user_id)
             except Exception:  # the disable stands; a listener's failure is its own
-                log.exception("after disabling user %s: a listener failed", done.id)
-        return done
+                log.exception("after disabling user %s: a listener failed", user_id)
 
     def list(self, by: Actor) -> list[UserOut]:
         with self.ctx.db.read() as s:

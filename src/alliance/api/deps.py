@@ -8,8 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from alliance.core.authority import Action, Actor, require_role
-from alliance.core.i18n import Text
+from alliance.core.authority import Action, Actor, authorize_node
 from alliance.desks import ActorDep
 from alliance.node import Node
 
@@ -22,15 +21,12 @@ def get_node(request: Request) -> Node:
 NodeDep = Annotated[Node, Depends(get_node)]
 
 
-_THIS_NODE = Text("this node", "このノード")
+def _may(action: Action) -> Callable[[Actor, Node], Actor]:
+    """A dependency: the actor, if they may take ``action`` on the node (the rule
+    is ``core.authority``'s)."""
 
-
-def _may(action: Action) -> Callable[[Actor], Actor]:
-    """A dependency: the actor, if their role may take ``action`` on the node
-    (the rule is ``core.authority``'s)."""
-
-    def check(actor: ActorDep) -> Actor:
-        require_role(actor, action, _THIS_NODE)
+    def check(actor: ActorDep, node: NodeDep) -> Actor:
+        authorize_node(actor, action, hosted=node.ctx.hosted)
         return actor
 
     return check

@@ -16,7 +16,7 @@ reports (tracks) are the one kind any HQ of the owning nation writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -242,7 +242,7 @@ def _owner_chain(actor: Actor, action: Action, target: Target, hosted: set[str])
             f"連絡官は自らの司令部（{actor.hq_id}）のためにのみ行動します。"
             f"{target.kind}「{target.ident}」は{target.hq_chain[0]}のものです。",
         )
-    if actor.hq_id not in target.hq_chain:
+    if not in_chain(actor, target.hq_chain):
         chain = " → ".join(reversed(target.hq_chain))
         raise _deny(
             "not_in_chain",
@@ -273,18 +273,75 @@ def authorize(actor: Actor, action: Action, target: Target, *, hosted: Iterable[
         relation = "owner" if actor.nation == target.owner else "partner"
         basis = f"{actor.nation} {actor.role.value} of {actor.hq_id}, {relation}, released"
     else:  # NODE_ACTIONS
-        if actor.nation not in hosted:
-            raise _deny(
-                "not_hosted",
-                f"{actor.nation} is not hosted by this node.",
-                f"{actor.nation}はこのノードで管理されていません。",
-            )
-        basis = (
-            f"{actor.nation} node administrator"
-            if action is Action.ADMINISTER
-            else f"{actor.nation} {actor.role.value} of {actor.hq_id}, node"
-        )
+        basis = _node_basis(actor, action, hosted)
     return Grant(rule=f"{target.kind}.{action.value}", basis=basis)
+
+
+def _node_basis(actor: Actor, action: Action, hosted: Collection[str]) -> str:
+    if actor.nation not in hosted:
+        raise _deny(
+            "not_hosted",
+            f"{actor.nation} is not hosted by this node.",
+            f"{actor.nation}はこのノードで管理されていません。",
+        )
+    if action is Action.ADMINISTER:
+        return f"{actor.nation} node administrator"
+    return f"{actor.nation} {actor.role.value} of {actor.hq_id}, node"
+
+
+THIS_NODE = Text("this node", "このノード")
+
+
+def authorize_node(
+    actor: Actor, action: Action, *, hosted: Iterable[str], what: Text = THIS_NODE
+) -> Grant:
+    """Allow an action on the node itself (administer it, read its federation
+    status) or raise :class:`Forbidden`: the actor's role must be one that takes
+    it, and the actor's nation one this node hosts."""
+    if action not in NODE_ACTIONS:
+        raise ValueError(f"{action} is not an action on the node")
+    require_role(actor, action, what)
+    return Grant(rule=f"node.{action.value}", basis=_node_basis(actor, action, set(hosted)))
+
+
+# -- coordination: who takes part, who speaks for a nation, whose word counts --
+
+
+def in_chain(actor: Actor, chain: Collection[str]) -> bool:
+    """Whether the actor's HQ is in ``chain`` (an HQ and its superiors)."""
+    return actor.hq_id in chain
+
+
+def require_participant(actor: Actor, participants: Collection[str], what: Text) -> None:
+    """Only a participating nation (the sender, or a nation addressed) acknowledges
+    a coordination or takes a position on it; any nation it is released to may
+    comment."""
+    if actor.nation not in participants:
+        raise _deny(
+            "not_participant",
+            f"{actor.nation} is not a participant in this {what.en}; it may only comment.",
+            f"{actor.nation}はこの{what.ja}の当事国ではありません。意見のみ可能です。",
+        )
+
+
+def require_speaks_for(actor: Actor, hq_id: str, chain: Collection[str], what: Text) -> None:
+    """A nation's position (concur, non-concur, counter-proposal) comes from the
+    HQ it takes part through (``hq_id``) or a superior of it (``chain``)."""
+    if not in_chain(actor, chain):
+        raise _deny(
+            "not_in_chain",
+            f"{actor.hq_id} does not speak for {actor.nation} in this {what.en}; "
+            f"the position must come from {hq_id} or a superior HQ.",
+            f"{actor.hq_id}はこの{what.ja}で{actor.nation}を代表しません。"
+            f"立場の表明は{hq_id}またはその上級司令部が行います。",
+        )
+
+
+def concurrence_counts(role: str) -> bool:
+    """Whether a concurrence given by a user of ``role`` commits the nation, and so
+    counts towards a decision: only the roles that may concur (commanders).
+    ``role`` is as recorded on the response (a partner's node recorded it)."""
+    return role in {r.value for r in ROLES_FOR[Action.CONCUR]}
 
 
 def can_view(actor: Actor, marking: Marking) -> bool:

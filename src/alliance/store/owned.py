@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Select, inspect
+from sqlalchemy.orm import Session
 
-from alliance.core.authority import Actor, Grant
+from alliance.core.authority import Action, Actor, Grant, Target, authorize
 from alliance.core.dtg import iso
 from alliance.core.errors import Conflict, not_found
 from alliance.core.i18n import Text
@@ -16,6 +19,7 @@ from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, OwnedOut, TimeOut
 
 from .schema.base import Owned, UTCDateTime
+from .types import ObjectType
 from .writer import Tx
 
 R = TypeVar("R", bound=Owned)
@@ -163,9 +167,105 @@ def check_version(row: Owned, expected: int | None) -> None:
         )
 
 
+# -- the one recipe for changing an owned object ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedKind(Generic[R]):
+    """How a desk's operations find, authorize and record one kind of owned row:
+    its registered :class:`ObjectType` (the one name used in the ledger, in
+    authority targets and grants, and the label of a not-found error) and
+    ``chain``, the HQs with authority over a row (its HQ first, then the
+    superiors)."""
+
+    spec: ObjectType
+    chain: Callable[[Session, R], tuple[str, ...]]
+
+    @property
+    def model(self) -> type[R]:
+        return cast("type[R]", self.spec.table)
+
+    @property
+    def object_type(self) -> str:
+        return self.spec.name
+
+    def find(self, session: Session, nation: str, ident: str, field: str | None = "id") -> R:
+        """The row, if it exists and is released to ``nation``; otherwise 404."""
+        return visible(session.get(self.model, ident), nation, self.spec.label, ident, field)
+
+    def target(self, session: Session, row: R) -> Target:
+        return Target(self.spec.name, row.id, row.owner, row.marking, self.chain(session, row))
+
+
+def create_owned(
+    tx: Tx,
+    kind: OwnedKind[R],
+    row: R,
+    *,
+    owner: str,
+    marking: Marking,
+    actor: Actor | None,
+    grant: Grant | None,
+    event: str,
+) -> R:
+    """Store a new row (version 1, stamped now) and record its ``event``.
+
+    The caller has already found what the row hangs on (visible), authorized
+    the creation and built the row: creation differs per kind in those steps.
+    """
+    stamp_new(row, owner=owner, marking=marking, now=tx.now)
+    tx.session.add(row)
+    tx.session.flush()
+    record(tx, row, kind.object_type, event, actor, grant)
+    return row
+
+
+def change_owned(
+    tx: Tx,
+    actor: Actor,
+    kind: OwnedKind[R],
+    ident: str,
+    *,
+    hosted: Iterable[str],
+    action: Action,
+    version: int | None,
+    change: Callable[[R], object],
+    event: str,
+    require: Callable[[R], object] | None = None,
+    changed: Callable[[R], object] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> R:
+    """The one recipe for updating or moving an owned row on to a new state:
+    visible → authorize → check version → (``require``: a state rule) →
+    snapshot → ``change`` → record → the row (the caller builds its view).
+
+    A change that leaves the row as it was makes no new version and records
+    nothing. ``changed`` runs only after a real change, before the version is
+    bumped (a sent coordination request opens a new revision this way).
+    """
+    s = tx.session
+    row = kind.find(s, actor.nation, ident)
+    grant = authorize(actor, action, kind.target(s, row), hosted=hosted)
+    check_version(row, version)
+    if require is not None:
+        require(row)
+    before = snapshot(row)
+    change(row)
+    if snapshot(row) == before:
+        return row  # nothing changed: no new version, no event
+    if changed is not None:
+        changed(row)
+    touch(row, tx.now)
+    record(tx, row, kind.object_type, event, actor, grant, extra)
+    return row
+
+
 __all__ = [
+    "OwnedKind",
     "OwnedOut",
+    "change_owned",
     "check_version",
+    "create_owned",
     "owned_fields",
     "record",
     "released_to",

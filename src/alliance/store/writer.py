@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from alliance.core.dtg import utcnow
-from alliance.core.errors import Unavailable
+from alliance.core.errors import AllianceError, Unavailable
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import Event, EventDraft, seal_all
@@ -50,6 +50,9 @@ class FollowContext:
 Follower = Callable[[FollowContext], None]
 
 
+Hook = Callable[[], object]
+
+
 @dataclass(slots=True)
 class Tx:
     """What a job sees: the session, the time of the decision, and the event drafts."""
@@ -57,9 +60,15 @@ class Tx:
     session: Session
     now: datetime
     drafts: list[EventDraft] = field(default_factory=list)
+    hooks: list[Hook] = field(default_factory=list)
 
     def record(self, draft: EventDraft) -> None:
         self.drafts.append(draft)
+
+    def after_commit(self, fn: Hook) -> None:
+        """Run ``fn`` once after this job's batch commits, only if the job succeeded
+        (the place for any effect outside the database: see the job contract)."""
+        self.hooks.append(fn)
 
 
 @dataclass(slots=True)
@@ -69,7 +78,29 @@ class _Job:
 
 
 _STOP = object()
-_Outcome = tuple[_Job, BaseException | None, Any, list[Event]]
+_Outcome = tuple[_Job, BaseException | None, Any, list[Event], list[Hook]]
+
+
+class WriterReentered(AllianceError):
+    """A job (or a hook, or a listener) waited on the writer from the writer's own
+    thread: a programming error that would otherwise hang until the timeout."""
+
+    code = "writer_reentered"
+    status = 500
+
+
+def _reentered() -> WriterReentered:
+    return WriterReentered(
+        Text(
+            "A write waited on the writer from inside a write, which can never finish. "
+            "Inside a job, call the transaction form of the operation (foo_in(tx, ...)); "
+            "for work after the commit, use tx.after_commit.",
+            "書き込みの中から書き込み処理の完了を待とうとしました（完了しません）。"
+            "ジョブの中では操作のトランザクション形式（foo_in(tx, ...)）を呼び、"
+            "確定後の処理にはtx.after_commitを使ってください。",
+        ),
+        code="writer_reentered",
+    )
 
 
 def _stopped() -> Unavailable:
@@ -84,7 +115,12 @@ class _JobFailed(Exception):
 
 
 class Writer:
-    """Group-commit writer for one node. Start it explicitly; stop it on close."""
+    """Group-commit writer for one node. Start it explicitly; stop it on close.
+
+    Jobs follow the job contract of this module: they may be re-run, have no
+    effect outside their session (``tx.after_commit`` is for that), and never
+    wait on the writer.
+    """
 
     def __init__(
         self,
@@ -155,7 +191,13 @@ class Writer:
         return future
 
     def run(self, fn: Callable[[Tx], T], timeout: float = 60.0) -> T:
-        """Submit a job and wait until it is committed (or failed)."""
+        """Submit a job and wait until it is committed (or failed).
+
+        Refused at once on the writer's own thread (:class:`WriterReentered`):
+        a job that waited on the writer would wait on itself.
+        """
+        if self._thread is not None and threading.current_thread() is self._thread:
+            raise _reentered()
         return self.submit(fn).result(timeout)
 
     # -- the writer thread -------------------------------------------------
@@ -203,10 +245,16 @@ class Writer:
         except Exception as exc:
             self._fail_all(live, exc)
             return
-        written = [ev for _job, _err, _res, events in outcomes for ev in events]
+        written = [ev for _job, _err, _res, events, _hooks in outcomes for ev in events]
         self.batches += 1
         self.events_written += len(written)
-        for job, err, result, _events in outcomes:
+        for _job, _err, _res, _events, hooks in outcomes:
+            for hook in hooks:
+                try:
+                    hook()
+                except Exception:  # the write stands; a hook's failure is its own
+                    log.exception("after-commit hook failed")
+        for job, err, result, _events, _hooks in outcomes:
             if err is not None:
                 job.future.set_exception(err)
             else:
@@ -224,7 +272,7 @@ class Writer:
         Without ``isolate`` the first failing job aborts the whole attempt
         (:class:`_JobFailed`); with it, each job runs in its own savepoint.
         """
-        ran: list[tuple[_Job, BaseException | None, Any, int, int]] = []
+        ran: list[tuple[_Job, BaseException | None, Any, int, int, list[Hook]]] = []
         drafts: list[tuple[EventDraft, datetime]] = []
         session = self._db.write_session()
         try:
@@ -246,11 +294,11 @@ class Writer:
                     except Exception as exc:
                         if not isolate:
                             raise _JobFailed from exc
-                        ran.append((job, exc, None, 0, 0))
+                        ran.append((job, exc, None, 0, 0, []))
                         continue
                     first = len(drafts)
                     drafts.extend((d, tx.now) for d in tx.drafts)
-                    ran.append((job, None, result, first, len(drafts)))
+                    ran.append((job, None, result, first, len(drafts), tx.hooks))
                 events = seal_all(
                     drafts,
                     seq=seq,
@@ -265,7 +313,7 @@ class Writer:
                         follower(FollowContext(session, events, self._pool, self._key))
         finally:
             session.close()
-        return [(job, err, result, events[a:b]) for job, err, result, a, b in ran]
+        return [(job, err, result, events[a:b], hooks) for job, err, result, a, b, hooks in ran]
 
     def _fail_all(self, jobs: list[_Job], exc: BaseException) -> None:
         log.error("ledger commit failed; %d jobs not written: %r", len(jobs), exc)

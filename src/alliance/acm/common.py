@@ -1,0 +1,226 @@
+"""What the ACM desk's parts share: views, the owned kinds, lookups and rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alliance.core.authority import Action, Actor, Grant, Target, authorize
+from alliance.core.errors import Conflict
+from alliance.core.i18n import Text
+from alliance.core.markings import Marking
+from alliance.core.models import MarkingOut, TimeOut
+from alliance.org import HqRow, hq_chain
+from alliance.store.context import DeskContext
+from alliance.store.owned import OwnedKind, owned_fields, released_to, view
+
+from . import tables
+from .models import (
+    ActionItemOut,
+    Concurrence,
+    DecisionOut,
+    MeetingOut,
+    Member,
+    NationPosition,
+    Priority,
+    RequestKind,
+    RequestOut,
+    ResponseKind,
+    ResponseOut,
+    WorkingGroupOut,
+)
+from .status import STATUS_NAMES, derive_status, latest_positions
+from .tables import (
+    ActionItemRow,
+    CoordinationRequestRow,
+    CoordinationResponseRow,
+    DecisionRow,
+    MeetingRow,
+    WorkingGroupRow,
+)
+
+Req = CoordinationRequestRow
+Resp = CoordinationResponseRow
+
+# -- views ---------------------------------------------------------------------
+
+
+def response_view(row: Resp) -> ResponseOut:
+    return view(ResponseOut, row)
+
+
+def decision_view(row: DecisionRow, req: Req) -> DecisionOut:
+    return DecisionOut(
+        **owned_fields(row),
+        request_id=row.request_id,
+        request_revision=row.request_revision,
+        subject=req.subject,
+        nations=sorted({c["nation"] for c in row.concurrences}),
+        summary=row.summary,
+        concurrences=[Concurrence.model_validate(c) for c in row.concurrences],
+        decided_by=row.decided_by,
+        decided_at=TimeOut.of(row.decided_at),
+    )
+
+
+def group_view(row: WorkingGroupRow) -> WorkingGroupOut:
+    members = [Member.model_validate(m) for m in row.members]
+    return WorkingGroupOut(
+        **owned_fields(row),
+        name_en=row.name_en,
+        name_ja=row.name_ja,
+        purpose=row.purpose,
+        members=members,
+        nations=sorted({m.nation for m in members}),
+        state=row.state,
+    )
+
+
+def meeting_view(row: MeetingRow) -> MeetingOut:
+    return view(MeetingOut, row, starts_at=TimeOut.of(row.starts_at))
+
+
+def action_view(row: ActionItemRow) -> ActionItemOut:
+    return view(ActionItemOut, row, due=TimeOut.maybe(row.due))
+
+
+# -- chains of command, and the owned kinds ------------------------------------
+
+
+def held_by(s: Session, members: list[dict[str, Any]], nation: str) -> tuple[str, ...]:
+    """The chain of command holding ``nation``'s part of a working group: the HQ
+    its members come from (the first one named, as for a request's
+    participants) and that HQ's superiors. Empty when the group names no HQ of
+    ``nation``: then no HQ holds that nation's meetings and action items, and
+    only its node administrator creates or changes them."""
+    for member in members:
+        hq_id = member.get("hq_id")
+        if member.get("nation") != nation or not hq_id:
+            continue
+        hq = s.get(HqRow, hq_id)
+        if hq is not None and hq.owner == nation:
+            return hq_chain(s, hq.id)
+    return ()
+
+
+def group_chain(s: Session, group_id: str, nation: str) -> tuple[str, ...]:
+    group = s.get(WorkingGroupRow, group_id)
+    return held_by(s, group.members, nation) if group is not None else ()
+
+
+# A request is held by the chain of command of the HQ it is sent from.
+REQUEST: OwnedKind[Req] = OwnedKind(
+    tables.COORDINATION_REQUEST, lambda s, row: hq_chain(s, row.from_hq_id)
+)
+# A response is its nation's entry in the thread; a decision is the owner's.
+RESPONSE: OwnedKind[Resp] = OwnedKind(tables.COORDINATION_RESPONSE, lambda s, r: ())
+DECISION: OwnedKind[DecisionRow] = OwnedKind(tables.DECISION, lambda s, r: ())
+GROUP: OwnedKind[WorkingGroupRow] = OwnedKind(
+    tables.WORKING_GROUP, lambda s, row: held_by(s, row.members, row.owner)
+)
+MEETING: OwnedKind[MeetingRow] = OwnedKind(
+    tables.MEETING, lambda s, r: group_chain(s, r.group_id, r.owner)
+)
+ACTION_ITEM: OwnedKind[ActionItemRow] = OwnedKind(
+    tables.ACTION_ITEM, lambda s, r: group_chain(s, r.group_id, r.owner)
+)
+
+# -- small rules ---------------------------------------------------------------
+
+
+def national(marking: Marking, owner: str) -> Marking:
+    return Marking(frozenset({owner}), marking.tlp)
+
+
+def set_release(row: Req, marking: Marking) -> None:
+    row.release_rel = marking.rel_text()
+    row.release_tlp = marking.tlp.value if marking.tlp else None
+
+
+def require_state(row: Req, allowed: set[str]) -> None:
+    if row.state not in allowed:
+        raise Conflict(
+            Text(
+                f"The request is {row.state}; this needs it to be {' or '.join(sorted(allowed))}.",
+                f"要請の状態は{row.state}です。この操作には{'または'.join(sorted(allowed))}である必要があります。",
+            ),
+            code="wrong_state",
+        )
+
+
+class AcmBase:
+    """What every part of the ACM desk holds: the node's context, and the
+    request's derived view (participants, positions, status)."""
+
+    ctx: DeskContext
+
+    def __init__(self, ctx: DeskContext) -> None:
+        self.ctx = ctx
+
+    def _authorize(self, actor: Actor, action: Action, target: Target) -> Grant:
+        return authorize(actor, action, target, hosted=self.ctx.hosted)
+
+    def _participants(self, s: Session, req: Req) -> dict[str, str]:
+        """Participating nation → its HQ in this request (the owner's is the sender)."""
+        out = {req.owner: req.from_hq_id}
+        for hq_id in req.to_hq_ids:
+            hq = s.get(HqRow, hq_id)
+            if hq is not None:
+                out.setdefault(hq.owner, hq_id)
+        return out
+
+    def _responses(self, s: Session, req: Req, nation: str) -> list[Resp]:
+        stmt = released_to(select(Resp), Resp, nation).where(Resp.request_id == req.id)
+        return list(s.scalars(stmt.order_by(Resp.created_at, Resp.id)))
+
+    def _request(self, s: Session, actor: Actor, request_id: str) -> Req:
+        return REQUEST.find(s, actor.nation, request_id, "id")
+
+    def _view(self, s: Session, req: Req, nation: str) -> RequestOut:
+        participants = self._participants(s, req)
+        responses = self._responses(s, req, nation)
+        decision = s.scalar(select(DecisionRow).where(DecisionRow.request_id == req.id))
+        positions = latest_positions(responses, req.revision)
+        status = derive_status(req, responses, participants, decision is not None)
+        awaiting = (
+            sorted(
+                n
+                for n in participants
+                if (positions.get(n) is None or positions[n].kind != ResponseKind.CONCUR.value)
+            )
+            if req.state == "sent"
+            else []
+        )
+        return RequestOut(
+            **owned_fields(req),
+            kind=RequestKind(req.kind),
+            from_hq_id=req.from_hq_id,
+            to_hq_ids=list(req.to_hq_ids),
+            participants=sorted(participants),
+            subject=req.subject,
+            body=req.body,
+            priority=Priority(req.priority),
+            due=TimeOut.maybe(req.due),
+            state=req.state,
+            status=status,
+            status_name=STATUS_NAMES[status].as_dict(),
+            revision=req.revision,
+            author_id=req.author_id,
+            sent=TimeOut.maybe(req.sent_at),
+            closed=TimeOut.maybe(req.closed_at),
+            positions=[
+                NationPosition(
+                    nation=n,
+                    position=ResponseKind(positions[n].kind) if n in positions else None,
+                    response_id=positions[n].id if n in positions else None,
+                )
+                for n in sorted(participants)
+            ],
+            awaiting=awaiting,
+            decision_id=decision.id if decision is not None else None,
+            release_marking=MarkingOut.of(Marking.from_columns(req.release_rel, req.release_tlp))
+            if req.state == "draft"
+            else None,
+        )
