@@ -11,6 +11,7 @@ from alliance.store.context import DeskContext
 
 from .chain import hq_chain, hq_owner
 from .desk import OrgDesk
+from .export import dump, export_document
 from .models import (
     CounterpartIn,
     CounterpartOut,
@@ -30,7 +31,7 @@ from .models import (
     UnitOut,
     UnitPatch,
 )
-from .seed import OrgDocument, dump, export_document, load_document, packaged_seed, parse_document
+from .seed import OrgDocument, load_document, packaged_seed, parse_document
 from .tables import HQ, OBJECT_TYPES, HqRow
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ import typer
 from alliance.core.i18n import Text
 from alliance.desks import DeskCli, DeskHost, HomeOpt
 
-from .seed import dump, export_document, load_document, packaged_seed, parse_document
+from .export import dump, export_document
+from .seed import load_document, packaged_seed, parse_document
 
 
 def register(app: typer.Typer, cli: DeskCli) -> None:

@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from alliance.desks import ActorDep, desk_dep
 from alliance.org.desk import OrgDesk
+from alliance.org.export import dump, export_document
 from alliance.org.models import (
     CounterpartIn,
     CounterpartOut,
@@ -25,7 +26,6 @@ from alliance.org.models import (
     UnitOut,
     UnitPatch,
 )
-from alliance.org.seed import dump, export_document
 
 OrgDep = Annotated[OrgDesk, Depends(desk_dep("org", OrgDesk))]
 
