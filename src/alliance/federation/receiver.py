@@ -40,6 +40,7 @@ from alliance.core.ids import namespace_of
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
 from alliance.store.projection import TABLES
+from alliance.store.release_index import reindex
 from alliance.store.schema import LinkRow, OwnedRow, QuarantineRow, UTCDateTime
 from alliance.store.writer import Tx
 
@@ -164,6 +165,7 @@ class _Replicas:
         for object_type, (new, old) in by_type.items():
             insert_many(conn, _table(object_type), new)
             update_many(conn, _table(object_type), old)
+            reindex(conn, _table(object_type).name, new + old)  # the release index, in step
         # A row another job of this batch loaded must not keep the old values.
         written = {(TABLES[object_type], object_id) for object_type, object_id in self.changed}
         for obj in list(s.identity_map.values()):

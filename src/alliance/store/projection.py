@@ -19,9 +19,11 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alliance.core.i18n import Text
 
+from . import release_index
 from .db import Database
 from .ledger import iter_events
 from .owned import snapshot
@@ -102,6 +104,23 @@ def _owner_drift(key: tuple[str, str], owners: list[str], row_owner: str | None)
     return None
 
 
+def _index_drifts(session: Session) -> list[Drift]:
+    """Rows whose release index entries are not the nations their marking releases them to."""
+    types = {model.__tablename__: name for name, model in TABLES.items()}
+    out = []
+    for d in release_index.check(session, TABLES.values()):
+        have, want = ", ".join(sorted(d.have)) or "-", ", ".join(sorted(d.want)) or "-"
+        out.append(
+            _drift(
+                types[d.object_table],
+                d.object_id,
+                f"its release index lists {have}, but its marking releases it to {want}",
+                f"公開索引は{have}ですが、区分による提供先は{want}です",
+            )
+        )
+    return out
+
+
 def check_state(db: Database) -> StateReport:
     """Compare every owned table with the last state the ledger recorded for each
     row, and each row's owner with the owner its events name."""
@@ -144,6 +163,12 @@ def check_state(db: Database) -> StateReport:
                             f"最後のイベントと異なる項目: {fields}",
                         )
                     )
+        # A row already reported (edited behind the ledger's back) is not reported
+        # again because its index entries still say what the ledger says.
+        seen = {(d.object_type, d.object_id) for d in report.drifts}
+        report.drifts.extend(
+            d for d in _index_drifts(s) if (d.object_type, d.object_id) not in seen
+        )
     for key, _state in sorted(expected.items()):
         owner_drift = _owner_drift(key, owners[key], None)
         if owner_drift is not None:

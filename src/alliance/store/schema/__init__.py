@@ -21,6 +21,7 @@ from .org import (
     TaskingRow,
     UnitRow,
 )
+from .release import ReleaseIndexRow
 
 __all__ = [
     "ActionItemRow",
@@ -41,6 +42,7 @@ __all__ = [
     "OwnedRow",
     "PartnerRow",
     "QuarantineRow",
+    "ReleaseIndexRow",
     "ReleasedRow",
     "TaskingRow",
     "TrackHistoryRow",
