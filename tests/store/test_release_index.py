@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 
 from alliance.core.markings import Marking
 from alliance.store import Database, Tx, Writer, release_index
@@ -21,7 +21,7 @@ from alliance.store.db import MIGRATIONS
 from alliance.store.owned import record, released_to, stamp_new, touch, visible
 from alliance.store.projection import check_state
 from alliance.store.schema import NationRow, ReleaseIndexRow
-from alliance.store.schema.release import entries
+from alliance.store.schema.release import INDEX, entries
 
 from .conftest import Boom
 
@@ -141,8 +141,8 @@ def test_a_deleted_row_takes_its_entries_with_it(db: Database, writer: Writer) -
 
 def test_bulk_written_rows_are_indexed_by_reindex(db: Database, writer: Writer) -> None:
     """What the receiver does for replicas: rows written with Core, then reindexed."""
-    table = NationRow.__table__
-    rows = [
+    table = _nations()
+    rows: list[dict[str, Any]] = [
         {
             "id": "usa-r",
             "owner": "USA",
@@ -196,6 +196,12 @@ def test_visible_and_listing_agree_on_the_owner(db: Database, writer: Writer) ->
 # -- the drift check -----------------------------------------------------------------
 
 
+def _nations() -> Table:
+    table = NationRow.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def _sql(db: Database, statement: str) -> None:
     with db.write_engine.begin() as conn:
         assert conn.execute(text(statement)).rowcount == 1
@@ -243,7 +249,7 @@ MARKINGS = ["JPN", "JPN,USA", "AUS,JPN,USA", "AUS,JPN"]
 
 def _fill(db: Database, n: int) -> None:
     """``n`` JPN rows with mixed markings, bulk-inserted with their entries."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": f"n{i:07d}",
             "owner": "JPN",
@@ -259,9 +265,9 @@ def _fill(db: Database, n: int) -> None:
         for i in range(n)
     ]
     with db.write_engine.begin() as conn:
-        conn.execute(insert(NationRow.__table__), rows)
+        conn.execute(insert(_nations()), rows)
         conn.execute(
-            insert(ReleaseIndexRow.__table__),
+            insert(INDEX),
             [e for r in rows for e in entries("nations", r["id"], r["owner"], r["rel"])],
         )
         conn.execute(text("ANALYZE"))
