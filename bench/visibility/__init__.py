@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -240,15 +241,18 @@ def sqlite_db(folder: Path, name: str) -> Iterator[Database]:
 
 
 @contextmanager
-def postgres_server(folder: Path) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     from tools.pgtemp import TempPostgres
 
-    pg = TempPostgres(folder / "pg")
-    url = pg.start()
+    # A folder of its own: the server's user must be able to enter it
+    # (TempPostgres hands it over), which it cannot inside our private one.
+    folder = Path(tempfile.mkdtemp(prefix="alliance-visibility-pg-"))
+    pg = TempPostgres(folder)
     try:
-        yield url
+        yield pg.start()
     finally:
         pg.stop(quiet=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
@@ -371,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             results["sqlite"] = run_backend("sqlite", dbs, sizes, log)
         if args.postgresql:
             with (
-                postgres_server(folder) as server,
+                postgres_server() as server,
                 postgres_db(server, "small") as small,
                 postgres_db(server, "large") as large,
             ):

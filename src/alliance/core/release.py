@@ -15,16 +15,19 @@ question is derived here, so that no layer re-expresses the rule:
 * :func:`released_body` — the check on a signed body (a ledger event or an
   event carried on the federation wire): its own ``marking`` decides, never a
   copied column.
-* :func:`banner` / :func:`page_banner` — the banner line of one marking, and of
-  a page showing several items (the marking they all share: the nations every
-  item is released to and the strictest TLP, never wider than any source).
+* :func:`banner` / :func:`page_banner` / :class:`PageMarking` — the banner line
+  of one marking, and of a page showing several items (the marking they all
+  share: the nations every item is released to and the strictest TLP, never
+  wider than any source), also kept up to date item by item for a live page.
+  The API sends these texts; the console displays them and builds none.
 
 Pure: no database, no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .i18n import Text
@@ -124,8 +127,43 @@ def page_banner(markings: Iterable[Marking], nation: str) -> Text:
     return banner(page.releasable_to, page.tlp.value if page.tlp else None)
 
 
+class PageMarking:
+    """The marking of a page that changes item by item (a live picture): the
+    items shown, by key, and the :func:`page_marking` they share. An item put
+    again under its key replaces the one shown before (a console shows one
+    track per uid)."""
+
+    def __init__(self, nation: str) -> None:
+        self.nation = nation
+        self._items: dict[Hashable, Marking] = {}
+        self._counts: Counter[Marking] = Counter()
+
+    def put(self, key: Hashable, marking: Marking) -> None:
+        self.drop(key)
+        self._items[key] = marking
+        self._counts[marking] += 1
+
+    def drop(self, key: Hashable) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._counts[old] -= 1
+            if not self._counts[old]:
+                del self._counts[old]
+
+    @property
+    def marking(self) -> Marking:
+        """What every item shown shares (the distinct markings are few: cheap)."""
+        return page_marking(self._counts, self.nation)
+
+    @property
+    def banner(self) -> Text:
+        m = self.marking
+        return banner(m.releasable_to, m.tlp.value if m.tlp else None)
+
+
 __all__ = [
     "CLASSIFICATION",
+    "PageMarking",
     "banner",
     "body_nations",
     "body_owner",
