@@ -115,7 +115,7 @@ def _index_drifts(session: Session) -> list[Drift]:
                 types[d.object_table],
                 d.object_id,
                 f"its release index lists {have}, but its marking releases it to {want}",
-                f"公開索引は{have}ですが、区分による提供先は{want}です",
+                f"提供先索引は{have}ですが、区分による提供先は{want}です",
             )
         )
     return out
@@ -163,12 +163,7 @@ def check_state(db: Database) -> StateReport:
                             f"最後のイベントと異なる項目: {fields}",
                         )
                     )
-        # A row already reported (edited behind the ledger's back) is not reported
-        # again because its index entries still say what the ledger says.
-        seen = {(d.object_type, d.object_id) for d in report.drifts}
-        report.drifts.extend(
-            d for d in _index_drifts(s) if (d.object_type, d.object_id) not in seen
-        )
+        index_drifts = _index_drifts(s)
     for key, _state in sorted(expected.items()):
         owner_drift = _owner_drift(key, owners[key], None)
         if owner_drift is not None:
@@ -180,4 +175,8 @@ def check_state(db: Database) -> StateReport:
                 "台帳に記録されていますが表にありません",
             )
         )
+    # A row already reported (edited or deleted behind the ledger's back) is not
+    # reported again because its index entries still say what the ledger says.
+    seen = {(d.object_type, d.object_id) for d in report.drifts}
+    report.drifts.extend(d for d in index_drifts if (d.object_type, d.object_id) not in seen)
     return report
