@@ -195,13 +195,9 @@ def test_live_updates_carry_only_what_is_released(site: Site) -> None:
     ready = threading.Event()
 
     def listen() -> None:
-        with site.client.stream("GET", "/cop/stream", headers=usa, timeout=20) as response:
-            ready.set()
-            for line in response.iter_lines():
-                if line.startswith("data: "):
-                    received.append(json.loads(line[6:]))
-                    if received[-1]["uid"] == "JPN-DDH-183":
-                        return
+        for kind, data in _events(site, usa, ready, until="JPN-DDH-183"):
+            if kind == "track":
+                received.append(data)
 
     thread = threading.Thread(target=listen, daemon=True)
     thread.start()
@@ -210,6 +206,77 @@ def test_live_updates_carry_only_what_is_released(site: Site) -> None:
     _report(site, jpn, IZUMO)
     thread.join(15)
     assert [t["uid"] for t in received] == ["JPN-DDH-183"]
+
+
+def _events(
+    site: Site, who: Headers, ready: threading.Event, *, until: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """The stream's events (name, data) up to the banner after the track ``until``."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    kind = "message"
+    with site.client.stream("GET", "/cop/stream", headers=who, timeout=20) as response:
+        ready.set()
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: "):
+                out.append((kind, json.loads(line[6:])))
+                seen = [d.get("uid") for k, d in out if k == "track"]
+                if until in seen and kind == "banner":
+                    return out
+    return out
+
+
+def test_the_live_picture_carries_its_banner_in_both_languages(site: Site) -> None:
+    """The node sends the banner of what the stream has shown; the console
+    displays it and builds none. It narrows as soon as a narrower track shows."""
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    usa = site.as_("USA", "staff_officer", "usa-jfhq")
+    both = dict(IZUMO, marking={"releasable_to": ["USA", "AUS"], "tlp": "GREEN"})
+    assert _report(site, jpn, both).status_code == 201
+    events: list[tuple[str, dict[str, Any]]] = []
+    ready = threading.Event()
+    narrower = dict(QUIET, uid="JPN-SS-PAIR", marking={"releasable_to": ["USA"], "tlp": "AMBER"})
+
+    def listen() -> None:
+        events.extend(_events(site, usa, ready, until="JPN-SS-PAIR"))
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    assert _report(site, jpn, narrower).status_code == 201
+    thread.join(15)
+    banners = [d for k, d in events if k == "banner"]
+    assert [b["banner"] for b in banners] == [
+        {
+            "en": "UNCLASSIFIED//REL TO AUS, JPN, USA//TLP:GREEN",
+            "ja": "非秘密//AUS, JPN, USA へ提供可//TLP:GREEN",
+        },
+        {
+            "en": "UNCLASSIFIED//REL TO JPN, USA//TLP:AMBER",
+            "ja": "非秘密//JPN, USA へ提供可//TLP:AMBER",
+        },
+    ]
+    assert banners[-1]["releasable_to"] == ["JPN", "USA"]
+    assert banners[-1]["tlp"] == "AMBER"
+
+
+def test_an_export_is_marked_with_what_every_track_in_it_shares(site: Site) -> None:
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    usa = site.as_("USA", "staff_officer", "usa-jfhq")
+    assert site.client.get("/cop/export.geojson", headers=usa).json()["banner"] == (
+        "UNCLASSIFIED//USA ONLY / 非秘密//USA限り"
+    )
+    _report(site, jpn, dict(IZUMO, marking={"releasable_to": ["USA"], "tlp": "AMBER"}))
+    want = "UNCLASSIFIED//REL TO JPN, USA//TLP:AMBER / 非秘密//JPN, USA へ提供可//TLP:AMBER"
+    assert site.client.get("/cop/export.geojson", headers=usa).json()["banner"] == want
+    root = fromstring(site.client.get("/cop/export.kml", headers=usa).content)
+    assert (
+        root.findtext(
+            "{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}name"
+        )
+        == want
+    )
 
 
 def test_the_picture_survives_a_restart(site: Site) -> None:

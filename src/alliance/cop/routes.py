@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from alliance.cop.desk import CopDesk, ReportIn, TrackFilter
 from alliance.cop.exports import geojson, kml
 from alliance.cop.tracks import Track, TrackDomain
+from alliance.core import release
+from alliance.core.models import MarkingOut
 from alliance.desks import ActorDep, desk_dep
 
 CopDep = Annotated[CopDesk, Depends(desk_dep("cop", CopDesk))]
@@ -20,8 +22,10 @@ CopDep = Annotated[CopDesk, Depends(desk_dep("cop", CopDesk))]
 router = APIRouter(prefix="/cop", tags=["cop"])
 
 
-def _banner(nation: str) -> str:
-    return f"UNCLASSIFIED//RELEASED TO {nation} / 非秘密//{nation}へ提供分"
+def _banner(tracks: Iterable[Track], nation: str) -> str:
+    """The banner of an export: what every track in it shares, in both languages."""
+    b = release.page_banner((t.marking for t in tracks), nation)
+    return f"{b.en} / {b.ja}"
 
 
 @router.get("/tracks", summary="The picture released to your nation / 自国へ提供可の状況図")
@@ -75,7 +79,8 @@ def history(
     responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
 )
 def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
-    data = geojson(desk.picture(actor), _banner(actor.nation))
+    tracks = desk.picture(actor)
+    data = geojson(tracks, _banner(tracks, actor.nation))
     return JSONResponse(data, media_type="application/geo+json")
 
 
@@ -88,8 +93,9 @@ def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
     },
 )
 def export_kml(desk: CopDep, actor: ActorDep) -> Response:
+    tracks = desk.picture(actor)
     return Response(
-        kml(desk.picture(actor), _banner(actor.nation)),
+        kml(tracks, _banner(tracks, actor.nation)),
         media_type="application/vnd.google-earth.kml+xml",
     )
 
@@ -107,18 +113,29 @@ async def stream(request: Request, desk: CopDep, actor: ActorDep) -> StreamingRe
 
     sub = desk.hub.subscribe(actor.nation, listener, on_remove=withdrawn)
     snapshot = desk.picture(actor)
+    page = release.PageMarking(actor.nation)
 
     async def events() -> AsyncIterator[bytes]:
         try:
             for t in snapshot:
+                page.put(t.uid, t.marking)
                 yield _sse("track", t)
+            shown = page.banner
+            yield _sse_banner(page)
             while not await request.is_disconnected():
                 try:
                     kind, track = await asyncio.wait_for(queue.get(), timeout=15)
                 except TimeoutError:
                     yield b": keep-alive\n\n"
                     continue
+                if kind == "track":
+                    page.put(track.uid, track.marking)
+                else:
+                    page.drop(track.uid)
                 yield _sse(kind, track)
+                if page.banner != shown:
+                    shown = page.banner
+                    yield _sse_banner(page)
         finally:
             desk.hub.unsubscribe(sub)
 
@@ -131,6 +148,13 @@ def _offer(queue: asyncio.Queue[tuple[str, Track]], item: tuple[str, Track]) -> 
     if queue.full():  # a console that cannot keep up gets the newest, not a stall
         queue.get_nowait()
     queue.put_nowait(item)
+
+
+def _sse_banner(page: release.PageMarking) -> bytes:
+    """The banner of the picture the stream has shown so far: the console displays
+    it as it is (it builds no banner of its own)."""
+    data = MarkingOut.of(page.marking).model_dump()  # releasable_to, tlp, banner {en, ja}
+    return f"event: banner\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
 def _sse(kind: str, track: Track) -> bytes:

@@ -19,10 +19,9 @@ from typing import Any
 
 import pycountry
 
+from . import release
 from .errors import InvalidInput
 from .i18n import Text
-
-CLASSIFICATION = Text("UNCLASSIFIED", "非秘密")
 
 
 class TLP(StrEnum):
@@ -89,8 +88,9 @@ class Marking:
             nations.add(check_nation(n, field=f"{field}.releasable_to"))
         return cls(frozenset(nations), parse_tlp(tlp, field=f"{field}.tlp"))
 
-    def releases_to(self, nation: str) -> bool:
-        return nation in self.releasable_to
+    def releases_to(self, nation: str, owner: str | None = None) -> bool:
+        """The release rule (:func:`alliance.core.release.releases`): named, or the owner."""
+        return release.releases(self.releasable_to, nation, owner)
 
     def combine(self, other: Marking) -> Marking:
         """The marking of a product built from both: intersection and stricter TLP."""
@@ -107,20 +107,7 @@ class Marking:
     @property
     def banner(self) -> Text:
         """The banner line, e.g. ``UNCLASSIFIED//REL TO JPN, USA//TLP:AMBER``."""
-        ns = self.nations
-        if not ns:
-            rel = Text("NOT RELEASABLE", "提供不可")
-        elif len(ns) == 1:
-            rel = Text(f"{ns[0]} ONLY", f"{ns[0]}限り")
-        else:
-            joined = ", ".join(ns)
-            rel = Text(f"REL TO {joined}", f"{joined} へ提供可")
-        en = f"{CLASSIFICATION.en}//{rel.en}"
-        ja = f"{CLASSIFICATION.ja}//{rel.ja}"
-        if self.tlp is not None:
-            en += f"//TLP:{self.tlp.value}"
-            ja += f"//TLP:{self.tlp.value}"
-        return Text(en, ja)
+        return release.banner(self.releasable_to, self.tlp.value if self.tlp else None)
 
     def to_json(self) -> dict[str, Any]:
         """The form carried in ledger events and API payloads."""
@@ -133,11 +120,11 @@ class Marking:
 
     # Compact text form for a database column: "JPN,USA".
     def rel_text(self) -> str:
-        return ",".join(self.nations)
+        return release.rel_text(self.releasable_to)
 
     @classmethod
     def from_columns(cls, rel: str, tlp: str | None) -> Marking:
-        return cls(frozenset(n for n in rel.split(",") if n), TLP(tlp) if tlp else None)
+        return cls(release.rel_nations(rel), TLP(tlp) if tlp else None)
 
 
 def parse_tlp(value: str | TLP | None, *, field: str = "tlp") -> TLP | None:

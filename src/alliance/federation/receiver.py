@@ -39,6 +39,7 @@ from alliance.core.i18n import Text
 from alliance.core.ids import namespace_of
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
+from alliance.store.release_index import reindex
 from alliance.store.schema import HeldRow, LinkRow, OwnedRow, QuarantineRow, UTCDateTime
 from alliance.store.writer import Tx
 
@@ -165,8 +166,10 @@ class _Replicas:
             new, old = by_type.setdefault(key[0], ([], []))
             (old if key in self.existing else new).append(self.rows[key])
         for object_type, (new, old) in by_type.items():
-            insert_many(conn, _table(self.types[object_type]), new)
-            update_many(conn, _table(self.types[object_type]), old)
+            table = _table(self.types[object_type])
+            insert_many(conn, table, new)
+            update_many(conn, table, old)
+            reindex(conn, table.name, new + old)  # the release index, in step
         # A row another job of this batch loaded must not keep the old values.
         written = {(self.types[object_type], object_id) for object_type, object_id in self.changed}
         for obj in list(s.identity_map.values()):

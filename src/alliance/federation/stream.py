@@ -24,8 +24,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from alliance.core import release
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import GENESIS_PREV, Event, sign_digests
+from alliance.store import release_index
 from alliance.store.db import Database
 from alliance.store.ledger import events_at
 from alliance.store.schema import LedgerRow, LinkRow, OutboundRow, OwnedRow, PartnerRow, ReleasedRow
@@ -83,12 +85,12 @@ class StreamBuilder:
         state: dict[tuple[str, str, str], bool] = {}
         out: list[_Pending] = []
         for ev in events:
-            nations = set(ev.rel.split(","))
+            nations = release.rel_nations(ev.rel)
             for partner in partners:
                 key = (partner, ev.object_type, ev.object_id)
                 if key not in state:
                     state[key] = key in before
-                if partner in nations:
+                if release.releases(nations, partner, ev.owner):
                     out.append(_Pending(partner, "event", ev))
                     state[key] = True
                 elif state[key]:
@@ -169,9 +171,8 @@ class StreamBuilder:
         """Ship the latest event of every object of ours already released to ``partner``."""
         latest: list[int] = []
         for object_type, model in self.types.items():
-            ids = s.scalars(
-                select(model.id).where(model.owner == self.nation, model.rel.contains(partner))
-            ).all()
+            ours = select(model.id).where(model.owner == self.nation)
+            ids = s.scalars(release_index.released_to(ours, model, partner)).all()
             for object_id in ids:
                 last = s.scalar(
                     select(func.max(LedgerRow.seq)).where(
@@ -181,7 +182,11 @@ class StreamBuilder:
                 if last is not None:
                     latest.append(last)
         events = events_at(s, sorted(latest))
-        pending = [_Pending(partner, "event", ev) for ev in events if partner in ev.rel.split(",")]
+        pending = [
+            _Pending(partner, "event", ev)
+            for ev in events
+            if release.released_rel(ev.rel, partner, ev.owner)
+        ]
         for ev in events:
             s.merge(
                 ReleasedRow(partner=partner, object_type=ev.object_type, object_id=ev.object_id)

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 
+from alliance.core import release
 from alliance.core.i18n import Text
 from alliance.core.keys import verify_signature
 from alliance.core.ledger import GENESIS_PREV, Event, canonical
@@ -260,7 +261,10 @@ def check_item(
         try:
             event = orjson.loads(text)
             ev_obj = event["object"]
-            released = me in event["marking"]["releasable_to"]
+            nations = release.body_nations(event)
+            if nations is None:
+                raise TypeError("no releasable_to list")
+            released = release.releases(nations, me, release.body_owner(event))
         except (orjson.JSONDecodeError, KeyError, TypeError):
             return _problem(
                 seq,

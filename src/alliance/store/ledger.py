@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from alliance.core import release
 from alliance.core.ledger import GENESIS_PREV, Event, VerifyReport, verify
 
+from . import release_index
 from .db import Database
 from .schema import LedgerRow
 from .schema.base import bind_processor
@@ -166,8 +168,7 @@ def _released(ev: Event, nation: str) -> bool:
     if hashlib.sha256(ev.body).hexdigest() != ev.hash:
         log.warning("ledger event %s does not match its hash; withheld", ev.seq)
         return False
-    marking = ev.body_json().get("marking") or {}
-    return nation in (marking.get("releasable_to") or ())
+    return release.released_body(ev.body_json(), nation)
 
 
 def _hidden_objects(
@@ -191,13 +192,8 @@ def _hidden_objects(
         shown: set[str] = set()
         chosen = sorted(ids)
         for i in range(0, len(chosen), 500):
-            shown.update(
-                session.scalars(
-                    select(model.id).where(
-                        model.id.in_(chosen[i : i + 500]), model.rel.contains(nation)
-                    )
-                )
-            )
+            some = select(model.id).where(model.id.in_(chosen[i : i + 500]))
+            shown.update(session.scalars(release_index.released_to(some, model, nation)))
         hidden.update((object_type, object_id) for object_id in ids - shown)
     return hidden
 
@@ -214,7 +210,7 @@ def released_events(
         with db.read() as s:
             rows = s.execute(
                 select(*_COLUMNS)
-                .where(LedgerRow.seq > last, LedgerRow.rel.contains(nation))
+                .where(LedgerRow.seq > last, release_index.may_release(LedgerRow, nation))
                 .order_by(LedgerRow.seq)
                 .limit(limit)
             ).all()

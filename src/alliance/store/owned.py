@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar, cast
 from sqlalchemy import Select, inspect
 from sqlalchemy.orm import Session
 
+from alliance.core import release
 from alliance.core.authority import Action, Actor, Grant, Target, authorize
 from alliance.core.dtg import iso
 from alliance.core.errors import Conflict, not_found
@@ -18,6 +19,7 @@ from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, OwnedOut, TimeOut
 
+from . import release_index
 from .schema.base import Owned, UTCDateTime
 from .types import ObjectType
 from .writer import Tx
@@ -27,12 +29,9 @@ S = TypeVar("S", bound=Select[Any])
 
 
 def released_to(stmt: S, model: type[Owned], nation: str) -> S:
-    """Only rows whose marking releases them to ``nation``.
-
-    ``rel`` holds sorted trigraphs joined by commas, so a three-letter match
-    is always a whole entry.
-    """
-    return stmt.where(model.rel.contains(nation))
+    """Only rows the release rule releases to ``nation``, found by the release
+    index (:mod:`alliance.store.release_index`), not by scanning ``rel``."""
+    return release_index.released_to(stmt, model, nation)
 
 
 def snapshot(row: Owned) -> dict[str, Any]:
@@ -149,7 +148,7 @@ def visible(
     row: R | None, nation: str, kind: str | Text, ident: str, field: str | None = None
 ) -> R:
     """The row if it exists and is released to ``nation``; otherwise 404 (existence is not leaked)."""
-    if row is None or not row.marking.releases_to(nation):
+    if row is None or not release.released_rel(row.rel, nation, row.owner):
         raise not_found(kind, ident, field)
     return row
 

@@ -19,9 +19,11 @@ from typing import Any
 
 import orjson
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alliance.core.i18n import Text
 
+from . import release_index
 from .db import Database
 from .ledger import iter_events
 from .owned import snapshot
@@ -73,10 +75,29 @@ def _owner_drift(key: tuple[str, str], owners: list[str], row_owner: str | None)
     return None
 
 
+def _index_drifts(session: Session, types: ObjectTypes) -> list[Drift]:
+    """Rows whose release index entries are not the nations their marking releases them to."""
+    tables = types.tables()
+    names = {model.__tablename__: name for name, model in tables.items()}
+    out = []
+    for d in release_index.check(session, tables.values()):
+        have, want = ", ".join(sorted(d.have)) or "-", ", ".join(sorted(d.want)) or "-"
+        out.append(
+            _drift(
+                names[d.object_table],
+                d.object_id,
+                f"its release index lists {have}, but its marking releases it to {want}",
+                f"提供先索引は{have}ですが、区分による提供先は{want}です",
+            )
+        )
+    return out
+
+
 def check_state(db: Database, types: ObjectTypes) -> StateReport:
     """Compare the table of every object type in ``types`` with the last state the
     ledger recorded for each row, and each row's owner with the owner its events
-    name. ``types`` comes from the desk registry: every owned type is checked."""
+    name; and each row's release index entries with its marking. ``types`` comes
+    from the desk registry: every owned type is checked."""
     tables = types.tables()
     expected: dict[tuple[str, str], dict[str, Any]] = {}
     owners: dict[tuple[str, str], list[str]] = {}  # in the order the ledger names them
@@ -117,6 +138,7 @@ def check_state(db: Database, types: ObjectTypes) -> StateReport:
                             f"最後のイベントと異なる項目: {fields}",
                         )
                     )
+        index_drifts = _index_drifts(s, types)
     for key, _state in sorted(expected.items()):
         owner_drift = _owner_drift(key, owners[key], None)
         if owner_drift is not None:
@@ -128,4 +150,8 @@ def check_state(db: Database, types: ObjectTypes) -> StateReport:
                 "台帳に記録されていますが表にありません",
             )
         )
+    # A row already reported (edited or deleted behind the ledger's back) is not
+    # reported again because its index entries still say what the ledger says.
+    seen = {(d.object_type, d.object_id) for d in report.drifts}
+    report.drifts.extend(d for d in index_drifts if (d.object_type, d.object_id) not in seen)
     return report

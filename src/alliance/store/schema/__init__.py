@@ -7,6 +7,7 @@ from .access import UserRow
 from .base import Base, Owned, OwnedRow, UTCDateTime
 from .federation import HeldRow, LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
 from .ledger import LedgerRow, MetaRow
+from .release import ReleaseIndexRow
 
 __all__ = [
     "Base",
@@ -19,6 +20,7 @@ __all__ = [
     "OwnedRow",
     "PartnerRow",
     "QuarantineRow",
+    "ReleaseIndexRow",
     "ReleasedRow",
     "UTCDateTime",
     "UserRow",

@@ -20,7 +20,6 @@ const ZONES = [
   { id: "jst", hours: 9, letter: "I", name: "JST" },
   { id: "hst", hours: -10, letter: "W", name: "HST" },
 ];
-const TLP_ORDER = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"];
 const INITIAL_VIEW = { center: [30, 135], zoom: 5 }; // Japan and the Western Pacific
 const SYMBOL_SIZE = 30;
 
@@ -31,6 +30,7 @@ const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: null,
   node: null,
+  banner: null, // { en, ja }: the picture's banner, as the node sends it
   tracks: new Map(), // uid -> track JSON as the API gives it
   markers: new Map(), // uid -> { marker, key }
   selected: null,
@@ -120,36 +120,11 @@ const isStale = (track) => Date.parse(track.stale) <= Date.now();
 
 // ---------------------------------------------------------------- markings
 
-// The banner of what is on the page: the nations every track shown is released
-// to (the intersection, never wider than any source), and the strictest TLP —
-// the same rule and words as alliance.core.markings.
-function pageMarking() {
-  let nations = null;
-  let tlp = null;
-  for (const track of state.tracks.values()) {
-    const rel = new Set(track.marking.releasable_to);
-    nations = nations === null ? rel : new Set([...nations].filter((n) => rel.has(n)));
-    const level = track.marking.tlp;
-    if (level && (tlp === null || TLP_ORDER.indexOf(level) > TLP_ORDER.indexOf(tlp))) tlp = level;
-  }
-  if (nations === null) nations = new Set(state.me ? [state.me.nation] : []);
-  return { nations: [...nations].sort(), tlp };
-}
-
-function bannerText(marking) {
-  if (!state.me) return t("classification");
-  const ns = marking.nations;
-  let rel;
-  if (ns.length === 0) rel = t("not_releasable");
-  else if (ns.length === 1) rel = t("rel_only", { nation: ns[0] });
-  else rel = t("rel_to", { nations: ns.join(", ") });
-  let text = `${t("classification")}//${rel}`;
-  if (marking.tlp) text += `//TLP:${marking.tlp}`;
-  return text;
-}
-
+// The banner of what is on the page comes from the node (the "banner" event of
+// the live stream: what every track shown shares, in both languages); the
+// console displays it and builds none of its own.
 function renderBanner() {
-  const text = bannerText(pageMarking());
+  const text = state.me && state.banner ? state.banner[state.lang] : t("classification");
   $("banner-top").textContent = text;
   $("banner-bottom").textContent = text;
 }
@@ -241,6 +216,7 @@ function signOut(reasonKey = null) {
   state.token = null;
   state.me = null;
   state.node = null;
+  state.banner = null;
   state.tracks.clear();
   state.selected = null;
   if (markerLayer) markerLayer.clearLayers();
@@ -704,6 +680,9 @@ function handleEvent(block) {
   if (name === "track" && data.length) {
     state.events += 1;
     upsert(JSON.parse(data.join("\n")));
+  } else if (name === "banner" && data.length) {
+    state.banner = JSON.parse(data.join("\n")).banner;
+    scheduleRender();
   } else if (name === "withdrawn" && data.length) {
     // The owner no longer releases it to us: it leaves the map and the table.
     const { uid } = JSON.parse(data.join("\n"));

@@ -9,11 +9,8 @@ export const STRINGS = {
   app_name: { en: "ALLIANCE", ja: "アライアンス" },
   app_tagline: { en: "Common Operational Picture", ja: "共通作戦状況図" },
 
-  // Classification banner (the same words as alliance.core.markings).
+  // The banner before sign-in (after it, the node sends the picture's banner).
   classification: { en: "UNCLASSIFIED", ja: "非秘密" },
-  rel_only: { en: "{nation} ONLY", ja: "{nation}限り" },
-  rel_to: { en: "REL TO {nations}", ja: "{nations} へ提供可" },
-  not_releasable: { en: "NOT RELEASABLE", ja: "提供不可" },
 
   // Sign-in screen.
   signin_title: { en: "Sign in", ja: "サインイン" },

@@ -1,0 +1,85 @@
+"""The release index: one row per (nation, owned row) the release rule releases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Index, String, Table, delete, event, insert
+from sqlalchemy.orm import Mapped, Mapper, attributes, mapped_column
+
+from alliance.core import limits, release
+
+from .base import Base, OwnedRow
+
+
+class ReleaseIndexRow(Base):
+    """``nation`` may see the row ``object_id`` of the owned table ``object_table``.
+
+    The primary key ``(nation, object_table, object_id)`` is the index every
+    listing by nation walks (see :mod:`alliance.store.release_index`); the
+    second index finds a row's entries when its marking changes.
+    """
+
+    __tablename__ = "release_index"
+
+    nation: Mapped[str] = mapped_column(String(limits.NATION), primary_key=True)
+    object_table: Mapped[str] = mapped_column(String(limits.LABEL), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(limits.ID), primary_key=True)
+
+    __table_args__ = (Index("ix_release_index_object", "object_table", "object_id"),)
+
+
+_table = ReleaseIndexRow.__table__
+assert isinstance(_table, Table)
+INDEX: Table = _table
+_CHUNK = 500
+
+
+def entries(table: str, object_id: str, owner: str, rel: str | None) -> list[dict[str, str]]:
+    """The index rows of one owned row: one per nation the rule releases it to."""
+    return [
+        {"nation": n, "object_table": table, "object_id": object_id}
+        for n in sorted(release.index_nations(owner, rel))
+    ]
+
+
+def reindex(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Replace the index entries of ``rows`` (dicts with ``id``, ``owner``, ``rel``)
+    of the owned table ``table``: for writes that bypass the ORM (bulk inserts
+    and updates), in the caller's transaction."""
+    if not rows:
+        return
+    ids = [r["id"] for r in rows]
+    for i in range(0, len(ids), _CHUNK):
+        conn.execute(
+            delete(INDEX).where(
+                INDEX.c.object_table == table, INDEX.c.object_id.in_(ids[i : i + _CHUNK])
+            )
+        )
+    new = [e for r in rows for e in entries(table, r["id"], r["owner"], r["rel"])]
+    conn.execute(insert(INDEX), new)
+
+
+def _after_insert(_mapper: Mapper[Any], conn: Connection, row: OwnedRow) -> None:
+    conn.execute(insert(INDEX), entries(row.__tablename__, row.id, row.owner, row.rel))
+
+
+def _after_update(_mapper: Mapper[Any], conn: Connection, row: OwnedRow) -> None:
+    changed = any(attributes.get_history(row, key).has_changes() for key in ("rel", "owner"))
+    if changed:
+        reindex(conn, row.__tablename__, [{"id": row.id, "owner": row.owner, "rel": row.rel}])
+
+
+def _after_delete(_mapper: Mapper[Any], conn: Connection, row: OwnedRow) -> None:
+    conn.execute(
+        delete(INDEX).where(INDEX.c.object_table == row.__tablename__, INDEX.c.object_id == row.id)
+    )
+
+
+# Mapper events of every owned table, present and future (propagate=True). They
+# run inside the flush, on its connection, hence in the row's own transaction;
+# declared with the table so that no session can write an owned row without them.
+event.listen(OwnedRow, "after_insert", _after_insert, propagate=True)
+event.listen(OwnedRow, "after_update", _after_update, propagate=True)
+event.listen(OwnedRow, "after_delete", _after_delete, propagate=True)
