@@ -52,6 +52,8 @@ from alliance.org import (
 from tests.conftest import People, add_people
 from tests.federation.helpers import federate, wait_drained, wait_until
 
+from .matrix_desks import for_desks, world_desks
+
 TOP_HQ = {"JPN": "jpn-jjoc", "USA": "usa-jfhq"}
 PARTNER = {"JPN": "USA", "USA": "JPN"}
 
@@ -61,9 +63,9 @@ NAT = "national"
 
 
 def owned_types() -> list[str]:
-    """The owned object types the node ships and drift-checks. (Read through this one
-    helper so that the switch to the desk registry is one line.)"""
-    return sorted(object_types())
+    """The owned object types the world's nodes ship and drift-check: the
+    product's desks' and those of the desks only tests register."""
+    return sorted(object_types(world_desks()))
 
 
 def marking(nation: str, released: bool) -> MarkingIn:
@@ -132,7 +134,12 @@ def _drop(pg_server: str | None, url: str) -> None:
 
 def _node(nation: str, home: Path, url: str) -> Node:
     settings = load_settings(home / nation.lower(), nation=nation, hosted=[], database_url=url)
-    node = Node.init(settings).start()
+    desks = world_desks()
+    node = Node.init(settings, desks=desks)
+    for declared in for_desks(desks):
+        if declared.migrate is not None:
+            declared.migrate(node.db)  # a test-only desk's migration step
+    node.start()
     doc, digest = parse_document(packaged_seed())
     load_document(node.ctx, doc, digest)
     return node
@@ -334,6 +341,8 @@ def world(backend: str, pg_server: str | None) -> Iterator[World]:
         for side in sides.values():
             _people(side)
             _first_round(side)
+            for declared in for_desks(side.node.desk_specs):
+                declared.create(side)
         _drain(jpn, usa)
         for side in sides.values():
             _partner_concurs(side, sides[side.partner])

@@ -1,60 +1,96 @@
-"""The example desk: HQs write short notes and release them to partners."""
+"""The example desk: HQs write short notes and release them to partners.
+
+Each operation has its transaction form (``write_in``, ``change_in``) that
+another desk's job may call; the public method runs it on the writer. Rows
+change only through the ``store.owned`` recipe, and authority is
+``core.authority``'s.
+"""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from alliance.core.authority import Action, Actor, Target, authorize
 from alliance.core.ids import new_id
-from alliance.core.markings import Marking
-from alliance.org import hq_chain
+from alliance.org import HQ, HqRow, hq_chain
 from alliance.store.context import DeskContext
-from alliance.store.owned import check_version, record, snapshot, stamp_new, touch, visible
+from alliance.store.owned import (
+    OwnedKind,
+    change_owned,
+    create_owned,
+    released_to,
+    view,
+    visible,
+)
 from alliance.store.writer import Tx
 
+from .models import NoteIn, NoteOut, NotePatch
 from .tables import NOTE, NoteRow
 
-Note = dict[str, object]
+NOTES: OwnedKind[NoteRow] = OwnedKind(NOTE, lambda s, row: hq_chain(s, row.hq_id))
+
+
+def note_view(row: NoteRow) -> NoteOut:
+    return view(NoteOut, row)
 
 
 class NoteDesk:
     def __init__(self, ctx: DeskContext) -> None:
         self.ctx = ctx
 
-    def write(self, actor: Actor, hq_id: str, text: str, release_to: list[str]) -> Note:
-        marking = Marking.of(actor.nation, release_to)
+    def write(self, actor: Actor, data: NoteIn) -> NoteOut:
+        return self.ctx.writer.run(lambda tx: self.write_in(tx, actor, data))
 
-        def job(tx: Tx) -> Note:
-            chain = hq_chain(tx.session, hq_id)
-            target = Target(NOTE.name, "new", actor.nation, marking, chain)
-            grant = authorize(actor, Action.CREATE, target, hosted=self.ctx.hosted)
-            row = stamp_new(
-                NoteRow(id=new_id(), hq_id=hq_id, text=text),
-                owner=actor.nation,
-                marking=marking,
-                now=tx.now,
-            )
-            tx.session.add(row)
-            record(tx, row, NOTE.name, "example.note.written", actor, grant)
-            return snapshot(row)
+    def write_in(self, tx: Tx, actor: Actor, data: NoteIn) -> NoteOut:
+        s = tx.session
+        hq = visible(s.get(HqRow, data.hq_id), actor.nation, HQ.label, data.hq_id, "hq_id")
+        marking = data.marking.build(hq.owner)
+        target = Target(NOTE.name, "new", hq.owner, marking, hq_chain(s, hq.id))
+        grant = authorize(actor, Action.CREATE, target, hosted=self.ctx.hosted)
+        row = NoteRow(id=new_id(), hq_id=hq.id, text=data.text)
+        create_owned(
+            tx,
+            NOTES,
+            row,
+            owner=hq.owner,
+            marking=marking,
+            actor=actor,
+            grant=grant,
+            event="example.note.written",
+        )
+        return note_view(row)
 
-        return self.ctx.writer.run(job)
+    def change(self, actor: Actor, note_id: str, patch: NotePatch) -> NoteOut:
+        """Change the text, or the marking (narrowing it withdraws the note from the rest)."""
+        return self.ctx.writer.run(lambda tx: self.change_in(tx, actor, note_id, patch))
 
-    def release(self, actor: Actor, note_id: str, release_to: list[str], version: int) -> Note:
-        """Release the note to these nations only (narrowing withdraws it from the rest)."""
+    def change_in(self, tx: Tx, actor: Actor, note_id: str, patch: NotePatch) -> NoteOut:
+        def change(row: NoteRow) -> None:
+            if patch.text is not None:
+                row.text = patch.text
+            if patch.marking is not None:
+                row.set_marking(patch.marking.build(row.owner))
 
-        def job(tx: Tx) -> Note:
-            s = tx.session
-            row = visible(s.get(NoteRow, note_id), actor.nation, NOTE.label, note_id, "id")
-            target = Target(NOTE.name, row.id, row.owner, row.marking, hq_chain(s, row.hq_id))
-            grant = authorize(actor, Action.CHANGE, target, hosted=self.ctx.hosted)
-            check_version(row, version)
-            row.set_marking(Marking.of(row.owner, release_to))
-            touch(row, tx.now)
-            record(tx, row, NOTE.name, "example.note.released", actor, grant)
-            return snapshot(row)
+        row = change_owned(
+            tx,
+            actor,
+            NOTES,
+            note_id,
+            hosted=self.ctx.hosted,
+            action=Action.CHANGE,
+            version=patch.version,
+            change=change,
+            event="example.note.changed",
+        )
+        return note_view(row)
 
-        return self.ctx.writer.run(job)
-
-    def get(self, actor: Actor, note_id: str) -> Note:
+    def list(self, actor: Actor) -> list[NoteOut]:
+        stmt = released_to(select(NoteRow), NoteRow, actor.nation).order_by(
+            NoteRow.owner, NoteRow.id
+        )
         with self.ctx.db.read() as s:
-            row = visible(s.get(NoteRow, note_id), actor.nation, NOTE.label, note_id, "id")
-            return snapshot(row)
+            return [note_view(r) for r in s.scalars(stmt)]
+
+    def get(self, actor: Actor, note_id: str) -> NoteOut:
+        with self.ctx.db.read() as s:
+            return note_view(NOTES.find(s, actor.nation, note_id))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from alliance.config import load_settings
 from alliance.core.authority import Role
+from alliance.core.models import MarkingIn
 from alliance.desks import all_desks
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
@@ -22,6 +23,7 @@ from tests.conftest import DatabaseFactory
 from tests.federation.helpers import actor, federate, wait_drained, wait_until
 
 from . import DESK, NOTE, NoteDesk, NoteRow, migration
+from .models import NoteIn, NotePatch
 
 
 def _node(tmp_path: Path, nation: str, url: str) -> Node:
@@ -54,8 +56,15 @@ def test_an_example_desks_object_ships_withdraws_and_drift_checks(
             node.serve_federation(wait=0.5)
         notes = jpn.desk("notes", NoteDesk)
         staff = actor("JPN", "jpn-jjoc", Role.STAFF_OFFICER)
-        note = notes.write(staff, "jpn-jjoc", "Exercise window agreed (fictional)", ["USA"])
-        note_id = str(note["id"])
+        note = notes.write(
+            staff,
+            NoteIn(
+                hq_id="jpn-jjoc",
+                text="Exercise window agreed (fictional)",
+                marking=MarkingIn(releasable_to=["USA"]),
+            ),
+        )
+        note_id = note.id
 
         wait_until(lambda: _note_row(usa, note_id) is not None, what="the note at USA")
         replica = _note_row(usa, note_id)
@@ -67,7 +76,7 @@ def test_an_example_desks_object_ships_withdraws_and_drift_checks(
             "JPN,USA",
         )
 
-        notes.release(staff, note_id, [], version=1)
+        notes.change(staff, note_id, NotePatch(version=1, marking=MarkingIn()))
         wait_until(
             lambda: (row := _note_row(usa, note_id)) is not None and row.origin == "withdrawn",
             what="the withdrawal at USA",
