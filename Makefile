@@ -34,7 +34,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest --backends=sqlite,postgresql
+	$(BIN)/pytest -n 2 --dist loadfile --backends=sqlite,postgresql
 
 ## bench: every benchmark, full size; bench-quick: each under 60 s
 bench: $(STAMP) system-deps
