@@ -90,6 +90,9 @@ def scene(make_node: NodeFactory) -> Iterator[Scene]:
             _unit(jpn, f"Released {i}")
         genuine = read_stream(jpn.db, "USA", 0, 10_000)
         yield Scene(jpn, usa, genuine, fake)
+        # Our pullers stop before the fake partner does: a connection it resets
+        # mid-handshake would leave an unclosed socket behind (CPython gh-113280).
+        usa.federation.stop()
 
 
 def _error(node: Node) -> str:
