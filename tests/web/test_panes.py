@@ -144,3 +144,27 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
         watched.context.close()
     assert watched.outside == [], "the console tried to reach beyond this node"
     assert watched.errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
+    browser: Browser, notes_node: tuple[Node, str]
+) -> None:
+    node, url = notes_node
+    token = add_people(node).tokens["JPN staff_officer jpn-jjoc"]
+    watched = Watched(browser, https=False)
+    page = watched.page
+    # The notes pane's module is broken (here: the browser cannot get it).
+    page.route("**/console/desks/notes/pane.js", lambda route: route.fulfill(status=500))
+    try:
+        page.goto(url + "/console/")
+        page.fill("#token", token)
+        page.click("#signin-button")
+        page.locator("#live[data-state='live']").wait_for()
+        assert page.locator("#tabs .tab").all_inner_texts() == ["COP"]
+        assert page.locator("#pane-notes").count() == 0
+        assert page.locator("#map").is_visible()
+    finally:
+        watched.context.close()
+    assert any("The notes desk's pane did not load" in e for e in watched.errors), watched.errors

@@ -84,15 +84,28 @@ function each(hook) {
   }
 }
 
+// A pane that fails to load loses its tab (and says why in the browser's
+// console); the shell and the other panes go on.
 async function loadPanes() {
   for (const section of document.querySelectorAll("#console .pane[data-desk]")) {
     const base = section.dataset.base;
-    const [table, module] = await Promise.all([import(`${base}i18n.js`), import(`${base}pane.js`)]);
-    for (const [key, entry] of Object.entries(table.STRINGS)) {
-      if (key in strings) throw new Error(`the ${section.dataset.desk} pane repeats string ${key}`);
-      strings[key] = entry;
+    try {
+      const [table, module] = await Promise.all([import(`${base}i18n.js`), import(`${base}pane.js`)]);
+      for (const key of Object.keys(table.STRINGS)) {
+        if (key in strings) throw new Error(`it repeats the string ${key}`);
+      }
+      Object.assign(strings, table.STRINGS);
+      panes.push({ id: section.id, hooks: module.mount(shell, section) || {} });
+    } catch (err) {
+      console.error(`The ${section.dataset.desk} desk's pane did not load:`, err);
+      document.querySelector(`#tabs .tab[data-pane="${section.id}"]`)?.remove();
+      section.remove();
     }
-    panes.push({ id: section.id, hooks: module.mount(shell, section) || {} });
+  }
+  // The first pane left is the one shown.
+  if (!document.querySelector("#tabs .tab.active")) {
+    const first = document.querySelector("#tabs .tab");
+    if (first) showPane(first.dataset.pane);
   }
 }
 
