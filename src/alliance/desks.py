@@ -101,8 +101,10 @@ class DeskSpec:
       desks built before it (by name).
     - ``routes``: the desk's API router (mounted under ``/api/v1``).
     - ``cli``: adds the desk's commands to the ``alliance`` CLI.
-    - ``console``: the desk's console pane (a static file beside the package),
-      or None while the console is one page.
+    - ``console``: the folder of the desk's console pane (static files in the
+      package: ``pane.html``, ``pane.js`` with ``mount(shell)``, ``i18n.js``
+      with its bilingual ``STRINGS`` including ``tab_<name>``, and optionally
+      ``pane.css`` and ``head.html``); the console gives it a tab. None: no tab.
     - ``seed``: reference data a new demo node loads before its users exist.
     - ``demo``: demo content, created once users exist: ``demo(desk, nation, now)``.
     - ``feed``: a feed beside the ledger that federation carries for the desk

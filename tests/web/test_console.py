@@ -412,12 +412,18 @@ def test_only_the_console_and_its_libraries_are_served(
 
 
 def _no_english_left(console: Console) -> None:
-    """No English string of the console's tables is visible in Japanese mode."""
+    """No English string of the console's tables (the shell's and every pane's) is
+    visible in Japanese mode."""
     table = console.js(
         """async () => {
-          const m = await import('/console/i18n.js');
-          const out = Object.values(m.STRINGS);
-          for (const kind of Object.values(m.LABELS)) out.push(...Object.values(kind));
+          const bases = ['/console/'];
+          for (const pane of document.querySelectorAll('.pane[data-base]')) bases.push(pane.dataset.base);
+          const out = [];
+          for (const base of bases) {
+            const m = await import(base + 'i18n.js');
+            out.push(...Object.values(m.STRINGS));
+            for (const kind of Object.values(m.LABELS || {})) out.push(...Object.values(kind));
+          }
           return out;
         }"""
     )

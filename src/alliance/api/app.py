@@ -71,5 +71,5 @@ def create_app(node: Node) -> FastAPI:
     api.include_router(federation.router)
     app.include_router(api)
     docs.install(app)
-    console.install(app)
+    console.install(app, node.desk_specs)
     return app

@@ -1,7 +1,14 @@
 """The browser console, served by the node: static files only, no network needed.
 
-The console (``web/console``) talks to the same ``/api/v1`` as every other
-client, with the token the user pastes. Its libraries come from the npm
+The console (``web/console``) is a shell (sign-in, tabs, clock, language,
+banner) with one pane per desk that declares one (``DeskSpec.console``: a
+folder in the desk's package, served at ``/console/desks/<name>/``). The
+page is put together once, when the app is built: a tab, a ``<section
+class="pane">`` holding the desk's ``pane.html``, its ``pane.css`` and its
+``head.html`` (the libraries it loads); the shell imports the pane's
+``i18n.js`` and ``pane.js``. A desk without a pane has no tab. The console
+talks to the same ``/api/v1`` as every other client, with the token the user
+pastes. Its libraries come from the npm
 registry (``web/node_modules``); of each package only the files a page loads
 are served — never its ``package.json``, README, sources or source maps. The
 console's pages carry a Content-Security-Policy that allows nothing but this
@@ -10,8 +17,9 @@ node, so a page can neither load from nor send to anywhere else.
 
 from __future__ import annotations
 
+import html
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -21,6 +29,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from alliance.desks import DeskSpec
 from alliance.web import CONSOLE, NODE_MODULES
 
 
@@ -32,7 +41,7 @@ class Library:
     files: tuple[str, ...]  # relative to the folder, '/'-separated
 
 
-# What the console's index.html, console.js and leaflet.css load, by mount name.
+# What the console's pages (the COP pane's head.html), scripts and leaflet.css load, by mount name.
 LIBRARIES = {
     "leaflet": Library(
         "leaflet/dist",
@@ -92,8 +101,72 @@ def mount_library(app: FastAPI, name: str, library: Library, headers: Mapping[st
     app.mount(f"/static/{name}", assets, name=f"lib-{name}")
 
 
-def install(app: FastAPI) -> None:
-    """Mount the console at ``/console/`` (``/`` redirects there) and its libraries."""
+PANE_FILES = ("pane.html", "pane.js", "i18n.js")
+"""What a desk's console folder must hold; ``pane.css`` and ``head.html`` are optional."""
+PAGE_PARTS = frozenset({"pane.html", "head.html"})
+"""The parts of a pane that go into the page: put in it, never served as files."""
+
+
+def pane_files(folder: Path) -> tuple[str, ...]:
+    """The files of a pane's folder that the browser loads (all but :data:`PAGE_PARTS`)."""
+    files = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return tuple(sorted(f for f in files if f not in PAGE_PARTS))
+
+
+def panes(desks: Iterable[DeskSpec]) -> tuple[DeskSpec, ...]:
+    """The desks that declare a console pane, checked: each folder holds :data:`PANE_FILES`."""
+    chosen = tuple(d for d in desks if d.console is not None)
+    for desk in chosen:
+        assert desk.console is not None
+        missing = [f for f in PANE_FILES if not (desk.console / f).is_file()]
+        if missing:
+            raise ValueError(f"the {desk.name} desk's console pane lacks {', '.join(missing)}")
+    return chosen
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line if line.strip() else line for line in text.splitlines(True))
+
+
+def page(desks: Iterable[DeskSpec]) -> str:
+    """The console's page: the shell's ``index.html`` with a tab and a pane per desk."""
+    heads: list[str] = []
+    tabs: list[str] = []
+    sections: list[str] = []
+    for n, desk in enumerate(panes(desks)):
+        assert desk.console is not None
+        name = html.escape(desk.name)
+        base = f"/console/desks/{name}/"
+        active = " active" if n == 0 else ""
+        if (desk.console / "head.html").is_file():
+            heads.append(_indent((desk.console / "head.html").read_text(encoding="utf-8"), 2))
+        if (desk.console / "pane.css").is_file():
+            heads.append(f'  <link rel="stylesheet" href="{base}pane.css">\n')
+        # What the shell imports for the pane, fetched early (and named in the page).
+        heads += [
+            f'  <link rel="modulepreload" href="{base}{f}">\n' for f in ("i18n.js", "pane.js")
+        ]
+        tabs.append(
+            f'        <button type="button" class="tab{active}" data-pane="pane-{name}" '
+            f'data-i18n="tab_{name}">{html.escape(desk.label.en)}</button>\n'
+        )
+        sections.append(
+            f'    <section class="pane{active}" id="pane-{name}" data-desk="{name}" '
+            f'data-base="{base}">\n'
+            + _indent((desk.console / "pane.html").read_text(encoding="utf-8"), 6)
+            + "    </section>\n"
+        )
+    shell = (CONSOLE / "index.html").read_text(encoding="utf-8")
+    return (
+        shell.replace("<!-- desk:head -->\n", "".join(heads))
+        .replace("<!-- desk:tabs -->\n", "".join(tabs))
+        .replace("<!-- desk:panes -->\n", "".join(sections))
+    )
+
+
+def install(app: FastAPI, desks: Iterable[DeskSpec] = ()) -> None:
+    """Mount the console at ``/console/`` (``/`` redirects there), its libraries,
+    and the console pane of each of ``desks`` at ``/console/desks/<name>/``."""
     missing = [pkg for pkg, lib in LIBRARIES.items() if not (NODE_MODULES / lib.folder).is_dir()]
 
     @app.get("/", include_in_schema=False)
@@ -115,5 +188,19 @@ def install(app: FastAPI) -> None:
         return
     for name, library in LIBRARIES.items():
         mount_library(app, name, library, _HEADERS)
-    # The console's own folder holds only what it loads (pages, scripts, styles).
+    chosen = panes(desks)
+    text = page(chosen)
+
+    @app.get("/console/", include_in_schema=False)
+    @app.get("/console/index.html", include_in_schema=False)
+    def console_page() -> HTMLResponse:
+        return HTMLResponse(text, headers=_HEADERS)
+
+    # Each desk's pane: the files its pane loads, mounted before /console, which
+    # would otherwise answer for them.
+    for desk in chosen:
+        assert desk.console is not None
+        assets = Assets(directory=desk.console, files=pane_files(desk.console), headers=_HEADERS)
+        app.mount(f"/console/desks/{desk.name}", assets, name=f"console-{desk.name}")
+    # The console's own folder holds only what it loads (the shell's script, styles).
     app.mount("/console", Assets(directory=CONSOLE, headers=_HEADERS, html=True), name="console")

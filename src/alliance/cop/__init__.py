@@ -9,6 +9,7 @@ The interface other packages use is :data:`__all__`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
@@ -50,6 +51,7 @@ DESK = DeskSpec(
     object_types=(),
     make=_make,
     routes=_routes,
+    console=Path(__file__).parent / "console",
     feed=_feed,
 )
 

@@ -1,0 +1,88 @@
+// Every string the COP pane shows, in English and Japanese. The console merges
+// this table into its own (web/console/i18n.js): keys are the pane's, used in
+// pane.html (data-i18n*) and pane.js; `tab_cop` names the pane's tab.
+
+export const STRINGS = {
+  tab_cop: { en: "COP", ja: "状況図" },
+
+  // Live updates.
+  live_live: { en: "LIVE", ja: "ライブ" },
+  live_connecting: { en: "CONNECTING", ja: "接続中" },
+  live_retrying: { en: "RECONNECTING", ja: "再接続中" },
+  live_off: { en: "OFFLINE", ja: "停止中" },
+
+  // Filters and table.
+  filters: { en: "Filters", ja: "絞り込み" },
+  filter_owner: { en: "Nation", ja: "国" },
+  filter_affiliation: { en: "Affiliation", ja: "識別" },
+  filter_domain: { en: "Domain", ja: "領域" },
+  filter_stale: { en: "Show stale", ja: "失効航跡を表示" },
+  filter_all: { en: "All", ja: "すべて" },
+  count: { en: "{shown} of {total} tracks", ja: "全{total}件中 {shown}件" },
+  col_callsign: { en: "Callsign", ja: "呼出符号" },
+  col_owner: { en: "Nation", ja: "国" },
+  col_domain: { en: "Domain", ja: "領域" },
+  col_affiliation: { en: "Affil.", ja: "識別" },
+  col_position: { en: "Position", ja: "位置" },
+  col_time: { en: "Time (Z)", ja: "時刻（Z）" },
+  col_release: { en: "Release", ja: "提供範囲" },
+  table_empty: { en: "No released track matches the filters.", ja: "条件に合う提供済みの航跡はありません。" },
+
+  // Selected track.
+  detail_title: { en: "Selected track", ja: "選択中の航跡" },
+  detail_none: { en: "Select a track on the map or in the table.", ja: "地図または表から航跡を選択してください。" },
+  d_uid: { en: "UID", ja: "識別子（UID）" },
+  d_owner: { en: "Owner nation", ja: "所有国" },
+  d_sidc: { en: "Symbol code (SIDC)", ja: "シンボルコード（SIDC）" },
+  d_type: { en: "Domain / affiliation", ja: "領域・識別" },
+  d_latlon: { en: "Lat / Lon", ja: "緯度・経度" },
+  d_mgrs: { en: "MGRS", ja: "MGRS" },
+  d_hae: { en: "Altitude (HAE)", ja: "高度（HAE）" },
+  d_course: { en: "Course / speed", ja: "針路・速力" },
+  d_time: { en: "Time", ja: "時刻" },
+  d_stale: { en: "Stale at", ja: "失効時刻" },
+  d_source: { en: "Source", ja: "情報源" },
+  d_marking: { en: "Marking", ja: "区分" },
+  d_operator: { en: "Operator nation", ja: "運用国" },
+  d_link: { en: "Control link", ja: "管制リンク" },
+  d_remarks: { en: "Remarks", ja: "備考" },
+  stale: { en: "STALE", ja: "失効" },
+  uas: { en: "UAS", ja: "無人機" },
+  uas_label: { en: "UAS · OP {nation} · LINK {link}", ja: "無人機・運用{nation}・リンク{link}" },
+  unknown_value: { en: "—", ja: "—" },
+
+  // Exports.
+  exports: { en: "Export", ja: "出力" },
+  export_geojson: { en: "GeoJSON", ja: "GeoJSON形式" },
+  export_kml: { en: "KML", ja: "KML形式" },
+  export_failed: { en: "Export failed: {why}", ja: "出力に失敗しました：{why}" },
+
+  // Map.
+  attribution: { en: "Basemap: Natural Earth via world-atlas", ja: "背景地図：Natural Earth（world-atlas）" },
+  zoom_in: { en: "Zoom in", ja: "拡大" },
+  zoom_out: { en: "Zoom out", ja: "縮小" },
+  basemap_failed: { en: "The basemap could not be loaded.", ja: "背景地図を読み込めませんでした。" },
+};
+
+// Values that come from the API as codes.
+export const LABELS = {
+  domain: {
+    land: { en: "Land", ja: "陸上" },
+    maritime: { en: "Maritime", ja: "海上" },
+    subsurface: { en: "Subsurface", ja: "水中" },
+    air: { en: "Air", ja: "航空" },
+    space: { en: "Space", ja: "宇宙" },
+    installation: { en: "Installation", ja: "施設" },
+  },
+  affiliation: {
+    friend: { en: "Friend", ja: "友軍" },
+    hostile: { en: "Hostile", ja: "敵" },
+    neutral: { en: "Neutral", ja: "中立" },
+    unknown: { en: "Unknown", ja: "不明" },
+  },
+  link: {
+    ok: { en: "OK", ja: "正常" },
+    degraded: { en: "DEGRADED", ja: "劣化" },
+    lost: { en: "LOST", ja: "途絶" },
+  },
+};
