@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from alliance.core import release
 
 from .schema.base import Owned, OwnedRow
-from .schema.release import INDEX, entries, reindex
+from .schema.release import INDEX, entries, index_new, reindex
 
 S = TypeVar("S", bound=Select[Any])
 R = TypeVar("R", bound=OwnedRow)
@@ -189,6 +189,7 @@ __all__ = [
     "IndexDrift",
     "check",
     "entries",
+    "index_new",
     "may_release",
     "page",
     "page_query",

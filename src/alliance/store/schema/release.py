@@ -44,6 +44,14 @@ def entries(table: str, object_id: str, owner: str, rel: str | None) -> list[dic
     ]
 
 
+def index_new(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add the index entries of ``rows`` just inserted into the owned table
+    ``table`` by a bulk write (they have none yet), in the caller's transaction."""
+    new = [e for r in rows for e in entries(table, r["id"], r["owner"], r["rel"])]
+    if new:
+        conn.execute(insert(INDEX), new)
+
+
 def reindex(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
     """Replace the index entries of ``rows`` (dicts with ``id``, ``owner``, ``rel``)
     of the owned table ``table``: for writes that bypass the ORM (bulk inserts
@@ -57,8 +65,7 @@ def reindex(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> 
                 INDEX.c.object_table == table, INDEX.c.object_id.in_(ids[i : i + _CHUNK])
             )
         )
-    new = [e for r in rows for e in entries(table, r["id"], r["owner"], r["rel"])]
-    conn.execute(insert(INDEX), new)
+    index_new(conn, table, rows)
 
 
 def _after_insert(_mapper: Mapper[Any], conn: Connection, row: OwnedRow) -> None:
