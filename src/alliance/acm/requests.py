@@ -18,7 +18,13 @@ from alliance.core.ids import new_id
 from alliance.core.markings import Marking
 from alliance.org import HQ as HQ_TYPE
 from alliance.org import HqRow, hq_chain
-from alliance.store.owned import change_owned, create_owned, released_to, visible
+from alliance.store.owned import (
+    change_owned,
+    check_references,
+    create_owned,
+    released_to,
+    visible,
+)
 from alliance.store.writer import Tx
 
 from .common import (
@@ -127,7 +133,8 @@ class Requests(AcmBase):
             author_id=actor.user_id,
         )
         # Staff work stays at home until it is sent: the draft is national-only,
-        # and the marking asked for is applied by send().
+        # and the marking asked for is applied by send() — so it is judged now.
+        check_references(s, REQUEST, row, owner, marking)
         set_release(row, marking)
         create_owned(
             tx,
@@ -175,6 +182,7 @@ class Requests(AcmBase):
                         field="marking.releasable_to",
                         code="not_released_to_addressee",
                     )
+                check_references(s, REQUEST, row, row.owner, marking)
                 set_release(row, marking)
                 row.set_marking(marking if row.state == "sent" else national(marking, row.owner))
 
