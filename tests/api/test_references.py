@@ -213,7 +213,7 @@ def test_objects_released_as_far_as_what_they_name_are_created(
     # Kept at home alongside what they name: fine.
     _created(_unit(site, "jpn-quiet", NATIONAL))
     _created(_hq(site, "jpn-quiet-child", NATIONAL, parent="jpn-quiet"))
-    task = {"unit_id": world["quiet_unit"], "title": "Move"}
+    task: dict[str, Any] = {"unit_id": world["quiet_unit"], "title": "Move"}
     _created(site.client.post("/org/taskings", json=task, headers=jpn))
     # Released, naming released objects and a partner's HQ: fine.
     _created(_unit(site, "jpn-open", USA))
