@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+from alliance.core.errors import InvalidInput
+from alliance.org import load_document, parse_document
+
 from .conftest import Headers, Site, assert_error
 
 USA = {"releasable_to": ["USA"]}
@@ -346,3 +349,28 @@ def test_the_seeded_structure_names_only_what_the_partner_may_read(site: Site) -
                 assert row[field] in visible | {None}, (path, row["id"], field)
     for rel in site.client.get("/org/relationships", headers=usa).json():
         assert {rel["superior"]["id"], rel["subordinate"]["id"]} <= visible, rel["id"]
+
+
+QUIET_DOCUMENT = """
+format: alliance-org/1
+title_en: Quiet
+title_ja: 静か
+marking: {releasable_to: [JPN, USA]}
+hqs:
+  - {id: jpn-doc-quiet, nation: JPN, parent: jpn-jjoc, kind: component, name_en: Quiet,
+     name_ja: 静か, short_en: Q, short_ja: 静, marking: {releasable_to: []}}
+units:
+  - {id: jpn-doc-loud, hq: jpn-doc-quiet, name_en: Loud, name_ja: 騒, sidc: SFGPUCI----H---,
+     domain: land}
+"""
+
+
+def test_a_loaded_document_naming_an_unreleased_hq_is_refused_whole(site: Site) -> None:
+    doc, digest = parse_document(QUIET_DOCUMENT)
+    before = site.ledger_events()
+    with pytest.raises(InvalidInput) as refused:
+        load_document(site.node.ctx, doc, digest)
+    assert (refused.value.code, refused.value.field) == ("reference_not_released", "units.0.hq")
+    assert site.ledger_events() == before
+    gone = site.client.get("/org/hqs/jpn-doc-quiet", headers=_jpn(site))
+    assert_error(gone, 404, "not_found")
