@@ -155,17 +155,6 @@ def _create_cases(world: dict[str, str]) -> list[tuple[str, dict[str, Any], str]
             "hq_id",
         ),
         (
-            "/acm/requests",
-            {
-                "kind": "rfs",
-                "from_hq_id": "jpn-quiet",
-                "to_hq_ids": ["usa-jfhq"],
-                "subject": "Quiet support",
-                "marking": USA,
-            },
-            "from_hq_id",
-        ),
-        (
             "/acm/groups",
             {
                 "name_en": "Quiet group",
@@ -188,7 +177,6 @@ CREATE_IDS = [
     "relationship-superior",
     "support-subordinate",
     "counterpart-hq",
-    "request-from-hq",
     "group-member-hq",
 ]
 
@@ -274,19 +262,45 @@ def test_moving_a_released_unit_under_a_national_only_hq_is_refused(
     assert site.client.get(path, headers=_jpn(site)).json()["hq_id"] == "jpn-open"
 
 
-def test_amending_a_request_to_release_it_beyond_its_hqs_is_refused(
+def _draft(site: Site, from_hq: str) -> dict[str, Any]:
+    draft = {
+        "kind": "rfs",
+        "from_hq_id": from_hq,
+        "to_hq_ids": ["usa-jfhq"],
+        "subject": "Support",
+        "marking": USA,
+    }
+    return _created(site.client.post("/acm/requests", json=draft, headers=_jpn(site)))
+
+
+def test_sending_a_request_from_a_national_only_hq_is_refused_until_the_hq_is_released(
     site: Site, world: dict[str, str]
 ) -> None:
     jpn = _jpn(site)
-    draft = {
-        "kind": "rfs",
-        "from_hq_id": "jpn-open",
-        "to_hq_ids": ["usa-jfhq"],
-        "subject": "Open support",
-        "marking": USA,
-    }
-    made = _created(site.client.post("/acm/requests", json=draft, headers=jpn))
+    made = _draft(site, "jpn-quiet")  # a draft stays at home: it may wait for its HQ
     path = f"/acm/requests/{made['id']}"
+    before = site.ledger_events()
+    sent = site.client.post(f"{path}/send", headers=jpn)
+    _refused(site, sent, "reference_not_released", "from_hq_id")
+    assert site.ledger_events() == before
+    after = site.client.get(path, headers=jpn).json()["request"]
+    assert (after["version"], after["state"]) == (made["version"], "draft")
+    assert made["id"] not in _usa_sees(site, "/acm/requests")
+    response = site.client.patch("/org/hqs/jpn-quiet", json={"marking": USA}, headers=jpn)
+    assert response.status_code == 200, response.text
+    sent = site.client.post(f"{path}/send", headers=jpn)
+    assert sent.status_code == 200, sent.text
+    assert made["id"] in _usa_sees(site, "/acm/requests")
+
+
+def test_widening_a_sent_request_beyond_its_hqs_is_refused(
+    site: Site, world: dict[str, str]
+) -> None:
+    jpn = _jpn(site)
+    made = _draft(site, "jpn-open")
+    path = f"/acm/requests/{made['id']}"
+    sent = site.client.post(f"{path}/send", headers=jpn)
+    assert sent.status_code == 200, sent.text
     before = site.ledger_events()
     wider = {"marking": {"releasable_to": ["USA", "KOR"]}}
     body = assert_error(
@@ -299,8 +313,8 @@ def test_amending_a_request_to_release_it_beyond_its_hqs_is_refused(
     assert "KOR" in body["message"]["ja"]
     assert site.ledger_events() == before
     after = site.client.get(path, headers=jpn).json()["request"]
-    assert after["version"] == made["version"]
-    assert after["release_marking"] == made["release_marking"]
+    assert after["version"] == sent.json()["version"]
+    assert after["marking"] == sent.json()["marking"]
 
 
 # -- narrowing what released objects still name --------------------------------

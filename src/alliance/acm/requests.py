@@ -20,7 +20,6 @@ from alliance.org import HQ as HQ_TYPE
 from alliance.org import HqRow, hq_chain
 from alliance.store.owned import (
     change_owned,
-    check_references,
     create_owned,
     released_to,
     visible,
@@ -133,8 +132,8 @@ class Requests(AcmBase):
             author_id=actor.user_id,
         )
         # Staff work stays at home until it is sent: the draft is national-only,
-        # and the marking asked for is applied by send() — so it is judged now.
-        check_references(s, REQUEST, row, owner, marking)
+        # and the marking asked for is applied by send() (where what it names is
+        # judged: a draft may wait for its HQ to be released).
         set_release(row, marking)
         create_owned(
             tx,
@@ -182,7 +181,6 @@ class Requests(AcmBase):
                         field="marking.releasable_to",
                         code="not_released_to_addressee",
                     )
-                check_references(s, REQUEST, row, row.owner, marking)
                 set_release(row, marking)
                 row.set_marking(marking if row.state == "sent" else national(marking, row.owner))
 
