@@ -365,7 +365,7 @@ class _Loader:
             try:
                 check_references(s, kind, row, row.owner, row.marking)
                 if before is not None:
-                    check_referrers(s, kind.spec, row.id, before, row.marking)
+                    check_referrers(s, kind.spec, row, before, row.marking)
             except InvalidInput as e:
                 field = _DOCUMENT_FIELDS.get(e.field or "", e.field)
                 raise InvalidInput(e.message, field=f"{where}.{field}", code=e.code) from None

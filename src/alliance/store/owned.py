@@ -167,9 +167,6 @@ def check_version(row: Owned, expected: int | None) -> None:
         )
 
 
-# -- the one recipe for changing an owned object ------------------------------
-
-
 # -- references: a released object never names an unreleased one ---------------
 
 
@@ -248,11 +245,13 @@ def check_references(
 
 
 def check_referrers(
-    session: Session, spec: ObjectType, ident: str, before: Marking, after: Marking
+    session: Session, spec: ObjectType, row: Owned, before: Marking, after: Marking
 ) -> None:
-    """Refuse narrowing object ``ident`` from ``before`` to ``after`` while an object released to a
-    nation it drops still names it (refusing is honest: the owner narrows
-    or changes those first; a cascade would silently withdraw them)."""
+    """Refuse narrowing ``row`` from ``before`` to ``after`` while an object
+    released to a nation it drops still names it (refusing is honest: the
+    owner narrows or changes those first; a cascade would silently withdraw
+    them). Only objects the row's owner may read are named."""
+    ident = row.id
     dropped = sorted(before.releasable_to - after.releasable_to)
     if not dropped:
         return
@@ -265,7 +264,9 @@ def check_referrers(
             if ref.key is None and ref.when is None and _is_id_column(model, ref.column):
                 stmt = stmt.where(getattr(model, ref.column) == ident)
             for other in session.scalars(stmt.order_by(model.id)):
-                if all(named != ident for _f, named in ref.ids(other)):
+                if not other.marking.releases_to(row.owner) or all(
+                    named != ident for _f, named in ref.ids(other)
+                ):
                     continue
                 nations = ", ".join(n for n in dropped if other.marking.releases_to(n))
                 label = kind.spec.label
@@ -286,6 +287,9 @@ def check_referrers(
 def _is_id_column(model: type[Owned], column: str) -> bool:
     attr = inspect(model).column_attrs.get(column)
     return attr is not None and attr.columns[0].type.python_type is str
+
+
+# -- the one recipe for changing an owned object ------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,7 +384,7 @@ def change_owned(
         return row  # nothing changed: no new version, no event
     # A released object never names an unreleased one, either way round.
     check_references(s, kind, row, row.owner, row.marking)
-    check_referrers(s, kind.spec, row.id, was, row.marking)
+    check_referrers(s, kind.spec, row, was, row.marking)
     if changed is not None:
         changed(row)
     touch(row, tx.now)
