@@ -351,7 +351,7 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
 
     # An HQ that released objects still name is not withdrawn from USA (its
     # units would name it); one that nothing released names is.
-    national = {"marking": {"releasable_to": []}}
+    national: dict[str, Any] = {"marking": {"releasable_to": []}}
     assert_error(
         site.client.patch("/org/hqs/jpn-gcc", json=national, headers=jpn),
         422,
