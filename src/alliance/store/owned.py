@@ -216,15 +216,17 @@ def check_references(
     names is not released to: the partner would read the unreleased id in
     lists, ledger events and exports.
 
-    An object this node does not hold (a partner's, never shown here) is not
-    judged here; a partner's object it holds is judged by its marking as held
-    (releasing our object to a third nation must not leak a partner's id).
+    Only the owner's own objects are judged: the owner decides their
+    release. A partner's object (the HQ a request is addressed to, a
+    counterpart's partner HQ) is the partner's to release, and an object this
+    node does not hold, or does not show the owner, is not judged (nor leaked
+    by the refusal).
     """
     for ref in kind.refs:
         for field, ident in ref.ids(row):
             target = session.get(ref.target.table, ident)
-            if target is None or not target.marking.releases_to(owner):
-                continue  # not held here as far as the owner knows: nothing to judge (or leak)
+            if target is None or target.owner != owner:
+                continue
             missing = sorted(marking.releasable_to - target.marking.releasable_to)
             if missing:
                 nations = ", ".join(missing)
