@@ -347,6 +347,17 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
     assert [(a["id"], a["state"]) for a in actions] == [(aid, "done")]
 
 
+def _release_jjoc_to_aus(site: Site) -> None:
+    """A group with AUS naming jpn-jjoc needs jpn-jjoc released to AUS (and
+    the HQ it names, its parent): a released object never names an unreleased one."""
+    mod = site.add_person("JPN", Role.COMMANDER, "jpn-mod")
+    for hq in ("jpn-mod", "jpn-jjoc"):
+        widened = site.client.patch(
+            f"/org/hqs/{hq}", json={"marking": {"releasable_to": ["AUS", "USA"]}}, headers=mod
+        )
+        assert widened.status_code == 200, widened.text
+
+
 def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:
     jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
     usa_cdr = site.as_("USA", "commander", "usa-jfhq")
@@ -365,6 +376,7 @@ def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:
         "not_released_to_members",
         field="marking.releasable_to",
     )
+    _release_jjoc_to_aus(site)
     made = site.client.post(
         "/acm/groups",
         json={**group, "marking": {"releasable_to": ["AUS", "USA"]}},
@@ -722,6 +734,7 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
     site: Site,
 ) -> None:
     jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    _release_jjoc_to_aus(site)
     made = _group(
         site,
         jpn_staff,

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from alliance.core.authority import Role
 from alliance.core.ids import namespace_of
 
 from .conftest import Headers, Site, assert_error
@@ -69,6 +70,12 @@ def _group(ident: str, nations: tuple[str, str], rel: list[str]) -> dict[str, An
 def _jpn_secrets(site: Site) -> None:
     """A JPN HQ and unit released to nobody else, and a JPN-AUS group not released to USA."""
     staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    # The group names jpn-jjoc: JPN releases it (and its parent) to AUS first.
+    mod = site.add_person("JPN", Role.COMMANDER, "jpn-mod")
+    for hq in ("jpn-mod", "jpn-jjoc"):
+        rel = {"marking": {"releasable_to": ["AUS", "USA"]}}
+        widened = site.client.patch(f"/org/hqs/{hq}", json=rel, headers=mod)
+        assert widened.status_code == 200, widened.text
     made = [
         site.client.post("/org/hqs", json=_hq(SECRET_HQ, "JPN", "jpn-jjoc"), headers=staff),
         site.client.post("/org/units", json=_unit(SECRET_UNIT, "jpn-jjoc"), headers=staff),

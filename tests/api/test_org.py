@@ -349,17 +349,39 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
     assert seen.status_code == 200, seen.text
     assert (seen.json()["id"], seen.json()["owner"]) == (unit["id"], "JPN")
 
+    # An HQ that released objects still name is not withdrawn from USA (its
+    # units would name it); one that nothing released names is.
+    national: dict[str, Any] = {"marking": {"releasable_to": []}}
+    assert_error(
+        site.client.patch("/org/hqs/jpn-gcc", json=national, headers=jpn),
+        422,
+        "still_referenced",
+        field="marking.releasable_to",
+    )
+    cell = {
+        "id": "jpn-gcc-cell",
+        "nation": "JPN",
+        "parent_id": "jpn-gcc",
+        "kind": "component",
+        "name_en": "GCC cell",
+        "name_ja": "陸上総隊班",
+        "short_en": "CELL",
+        "short_ja": "班",
+        "marking": {"releasable_to": ["USA"]},
+    }
+    site.client.post("/org/hqs", json=cell, headers=jpn).raise_for_status()
+    site.client.patch("/org/hqs/jpn-gcc-cell", json=national, headers=jpn).raise_for_status()
+
     # Exports carry only what is released to the caller's nation.
-    site.client.patch(
-        "/org/hqs/jpn-gcc", json={"marking": {"releasable_to": []}}, headers=jpn
-    ).raise_for_status()
     jpn_doc = site.client.get("/org/export", params={"format": "json"}, headers=jpn).json()
     usa_doc = site.client.get("/org/export", params={"format": "json"}, headers=usa).json()
-    assert "jpn-gcc" in {h["id"] for h in jpn_doc["hqs"]}
-    assert "jpn-gcc" not in {h["id"] for h in usa_doc["hqs"]}
+    assert "jpn-gcc-cell" in {h["id"] for h in jpn_doc["hqs"]}
+    assert "jpn-gcc-cell" not in {h["id"] for h in usa_doc["hqs"]}
     for section in ("nations", "hqs", "units", "relationships", "counterparts"):
         assert all("USA" in item["marking"]["releasable_to"] for item in usa_doc[section])
-    assert_error(site.client.get("/org/hqs/jpn-gcc", headers=usa), 404, "not_found", field="id")
+    assert_error(
+        site.client.get("/org/hqs/jpn-gcc-cell", headers=usa), 404, "not_found", field="id"
+    )
 
 
 def test_a_subordinate_hq_cannot_revoke_or_grant_command_over_itself(site: Site) -> None:

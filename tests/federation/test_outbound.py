@@ -17,7 +17,7 @@ from alliance.core.authority import Role
 from alliance.core.models import MarkingIn
 from alliance.federation.stream import read_stream
 from alliance.node import Node
-from alliance.org.models import UnitIn, UnitPatch
+from alliance.org.models import HqPatch, UnitIn, UnitPatch
 from tests.conftest import NodeFactory
 
 from .helpers import actor, federate, link
@@ -44,6 +44,11 @@ def test_only_what_is_released_to_a_partner_is_queued_for_it(
     make_node: NodeFactory, seed: int
 ) -> None:
     jpn = make_node("JPN")
+    # The units below go to AUS too, so the HQs they name do first (a released
+    # object never names an unreleased one): jpn-gcc and its chain.
+    mod = actor("JPN", "jpn-mod", Role.COMMANDER)
+    for hq in ("jpn-mod", "jpn-jjoc", "jpn-gcc"):
+        jpn.org.update_hq(mod, hq, HqPatch(marking=MarkingIn(releasable_to=list(PARTNERS))))
     partners = [make_node(nation) for nation in PARTNERS]
     federate([jpn, *partners])
     start = {p: link(jpn, p).sent_seq for p in PARTNERS}  # the seed's initial sync

@@ -35,7 +35,7 @@ from alliance.core.authority import Role
 from alliance.core.errors import NotFound
 from alliance.core.models import MarkingIn
 from alliance.node import Node
-from alliance.org.models import UnitIn, UnitPatch
+from alliance.org.models import HqPatch, UnitIn, UnitPatch
 from alliance.store.projection import check_state
 from tests.conftest import NodeFactory
 
@@ -234,6 +234,11 @@ def world(make_node: NodeFactory) -> World:
     jpn = make_node("JPN")
     usa = make_node("USA")
     aus = make_node("AUS", seed=False)
+    # Units under jpn-gcc go to AUS too, so jpn-gcc and its chain do first (a
+    # released object never names an unreleased one).
+    mod = actor("JPN", "jpn-mod", Role.COMMANDER)
+    for hq in ("jpn-mod", "jpn-jjoc", "jpn-gcc"):
+        jpn.org.update_hq(mod, hq, HqPatch(marking=MarkingIn(releasable_to=["USA", "AUS"])))
     federate([jpn, usa, aus])
     for node in (jpn, usa, aus):
         node.serve_federation(wait=0.5)

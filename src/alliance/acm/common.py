@@ -12,9 +12,10 @@ from alliance.core.errors import Conflict
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, TimeOut
+from alliance.org import HQ as HQ_TYPE
 from alliance.org import HqRow, hq_chain
 from alliance.store.context import DeskContext
-from alliance.store.owned import OwnedKind, owned_fields, released_to, view
+from alliance.store.owned import OwnedKind, Ref, owned_fields, released_to, view
 
 from . import tables
 from .models import (
@@ -110,21 +111,44 @@ def group_chain(s: Session, group_id: str, nation: str) -> tuple[str, ...]:
     return held_by(s, group.members, nation) if group is not None else ()
 
 
-# A request is held by the chain of command of the HQ it is sent from.
+# A request is held by the chain of command of the HQ it is sent from. Each
+# kind names what it refers to: a released object never names an unreleased one.
 REQUEST: OwnedKind[Req] = OwnedKind(
-    tables.COORDINATION_REQUEST, lambda s, row: hq_chain(s, row.from_hq_id)
+    tables.COORDINATION_REQUEST,
+    lambda s, row: hq_chain(s, row.from_hq_id),
+    refs=(
+        Ref("from_hq_id", HQ_TYPE, "from_hq_id"),
+        Ref("to_hq_ids", HQ_TYPE, "to_hq_ids"),
+    ),
 )
 # A response is its nation's entry in the thread; a decision is the owner's.
-RESPONSE: OwnedKind[Resp] = OwnedKind(tables.COORDINATION_RESPONSE, lambda s, r: ())
-DECISION: OwnedKind[DecisionRow] = OwnedKind(tables.DECISION, lambda s, r: ())
+RESPONSE: OwnedKind[Resp] = OwnedKind(
+    tables.COORDINATION_RESPONSE,
+    lambda s, r: (),
+    refs=(Ref("request_id", tables.COORDINATION_REQUEST, "request_id"),),
+)
+DECISION: OwnedKind[DecisionRow] = OwnedKind(
+    tables.DECISION,
+    lambda s, r: (),
+    refs=(Ref("request_id", tables.COORDINATION_REQUEST, "request_id"),),
+)
 GROUP: OwnedKind[WorkingGroupRow] = OwnedKind(
-    tables.WORKING_GROUP, lambda s, row: held_by(s, row.members, row.owner)
+    tables.WORKING_GROUP,
+    lambda s, row: held_by(s, row.members, row.owner),
+    refs=(Ref("members", HQ_TYPE, "members", key="hq_id"),),
 )
 MEETING: OwnedKind[MeetingRow] = OwnedKind(
-    tables.MEETING, lambda s, r: group_chain(s, r.group_id, r.owner)
+    tables.MEETING,
+    lambda s, r: group_chain(s, r.group_id, r.owner),
+    refs=(Ref("group_id", tables.WORKING_GROUP, "group_id"),),
 )
 ACTION_ITEM: OwnedKind[ActionItemRow] = OwnedKind(
-    tables.ACTION_ITEM, lambda s, r: group_chain(s, r.group_id, r.owner)
+    tables.ACTION_ITEM,
+    lambda s, r: group_chain(s, r.group_id, r.owner),
+    refs=(
+        Ref("group_id", tables.WORKING_GROUP, "group_id"),
+        Ref("meeting_id", tables.MEETING, "meeting_id"),
+    ),
 )
 
 # -- small rules ---------------------------------------------------------------

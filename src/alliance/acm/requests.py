@@ -18,7 +18,12 @@ from alliance.core.ids import new_id
 from alliance.core.markings import Marking
 from alliance.org import HQ as HQ_TYPE
 from alliance.org import HqRow, hq_chain
-from alliance.store.owned import change_owned, create_owned, released_to, visible
+from alliance.store.owned import (
+    change_owned,
+    create_owned,
+    released_to,
+    visible,
+)
 from alliance.store.writer import Tx
 
 from .common import (
@@ -127,7 +132,8 @@ class Requests(AcmBase):
             author_id=actor.user_id,
         )
         # Staff work stays at home until it is sent: the draft is national-only,
-        # and the marking asked for is applied by send().
+        # and the marking asked for is applied by send() (where what it names is
+        # judged: a draft may wait for its HQ to be released).
         set_release(row, marking)
         create_owned(
             tx,

@@ -12,7 +12,7 @@ from alliance.core.i18n import Text
 from alliance.core.ids import claim_id
 from alliance.core.models import TimeOut
 from alliance.store.context import DeskContext
-from alliance.store.owned import OwnedKind, owned_fields, view
+from alliance.store.owned import OwnedKind, Ref, owned_fields, view
 from alliance.store.schema import Owned
 
 from . import tables
@@ -90,13 +90,39 @@ def _relationship_chain(s: Session, row: CommandRelationshipRow) -> tuple[str, .
     return party_chain(s, sub) if sub is not None else ()
 
 
-HQ: OwnedKind[HqRow] = OwnedKind(tables.HQ, lambda s, row: hq_chain(s, row.id))
-UNIT: OwnedKind[UnitRow] = OwnedKind(tables.UNIT, lambda s, row: hq_chain(s, row.hq_id))
+# What each kind names (a released object never names an unreleased one).
+HQ: OwnedKind[HqRow] = OwnedKind(
+    tables.HQ,
+    lambda s, row: hq_chain(s, row.id),
+    refs=(Ref("parent_id", tables.HQ, "parent_id"),),
+)
+UNIT: OwnedKind[UnitRow] = OwnedKind(
+    tables.UNIT,
+    lambda s, row: hq_chain(s, row.hq_id),
+    refs=(Ref("hq_id", tables.HQ, "hq_id"),),
+)
+
+
+def _party_refs(side: str) -> tuple[Ref, Ref]:
+    kind = f"{side}_kind"
+    return (
+        Ref(f"{side}.id", tables.HQ, f"{side}_id", when=lambda r: getattr(r, kind) == "hq"),
+        Ref(f"{side}.id", tables.UNIT, f"{side}_id", when=lambda r: getattr(r, kind) == "unit"),
+    )
+
+
 RELATIONSHIP: OwnedKind[CommandRelationshipRow] = OwnedKind(
-    tables.RELATIONSHIP, _relationship_chain
+    tables.RELATIONSHIP,
+    _relationship_chain,
+    refs=(*_party_refs("superior"), *_party_refs("subordinate")),
 )
 COUNTERPART: OwnedKind[CounterpartRow] = OwnedKind(
-    tables.COUNTERPART, lambda s, r: hq_chain(s, r.hq_id)
+    tables.COUNTERPART,
+    lambda s, r: hq_chain(s, r.hq_id),
+    refs=(
+        Ref("hq_id", tables.HQ, "hq_id"),
+        Ref("partner_hq_id", tables.HQ, "partner_hq_id"),
+    ),
 )
 
 
@@ -105,7 +131,14 @@ def _tasking_chain(s: Session, row: TaskingRow) -> tuple[str, ...]:
     return hq_chain(s, unit.hq_id) if unit is not None else ()
 
 
-TASKING: OwnedKind[TaskingRow] = OwnedKind(tables.TASKING, _tasking_chain)
+TASKING: OwnedKind[TaskingRow] = OwnedKind(
+    tables.TASKING,
+    _tasking_chain,
+    refs=(
+        Ref("unit_id", tables.UNIT, "unit_id"),
+        Ref("issuing_hq_id", tables.HQ, "issuing_hq_id"),
+    ),
+)
 
 
 def new_id(requested: str | None, session: Session, model: type[Owned], owner: str) -> str:

@@ -43,10 +43,18 @@ from alliance.core.models import (
 from alliance.core.sidc import Sidc
 from alliance.core.text import ID_CHARS, NAME_CHARS
 from alliance.store.context import DeskContext
-from alliance.store.owned import record, stamp_new, touch
+from alliance.store.owned import (
+    OwnedKind,
+    check_references,
+    check_referrers,
+    record,
+    stamp_new,
+    touch,
+)
 from alliance.store.schema import OwnedRow
 from alliance.store.writer import Tx
 
+from . import common
 from .models import Domain, HqKind, RelKind
 from .tables import CommandRelationshipRow, CounterpartRow, HqRow, NationRow, UnitRow
 
@@ -211,6 +219,21 @@ def _in_namespace(owner: str, ident: str, where: str) -> None:
         ) from None
 
 
+_KINDS: dict[str, OwnedKind[Any]] = {
+    kind.object_type: kind
+    for kind in (common.HQ, common.UNIT, common.RELATIONSHIP, common.COUNTERPART)
+}
+
+# A reference's field in a document, by its field in the API.
+_DOCUMENT_FIELDS = {
+    "parent_id": "parent",
+    "hq_id": "hq",
+    "partner_hq_id": "partner",
+    "superior.id": "superior",
+    "subordinate.id": "subordinate",
+}
+
+
 class _Loader:
     """Upserts the entries of one document inside one writer job."""
 
@@ -219,6 +242,9 @@ class _Loader:
         self.doc = doc
         self.grant = grant
         self.report = LoadReport()
+        # What was written, with its marking before: the references are judged
+        # once the whole document is in (a subtree may be narrowed together).
+        self.written: list[tuple[OwnedRow, str, Marking | None, str]] = []
 
     def upsert(
         self,
@@ -240,6 +266,7 @@ class _Loader:
             s.add(row)
             s.flush()
             record(self.tx, row, object_type, f"org.{object_type}.seeded", None, self.grant)
+            self.written.append((row, object_type, None, where))
             self.report.created += 1
             return
         if row.origin != "seed" or row.owner != owner:
@@ -249,6 +276,7 @@ class _Loader:
         if same:
             self.report.unchanged += 1
             return
+        self.written.append((row, object_type, row.marking, where))
         for k, v in values.items():
             setattr(row, k, v)
         row.set_marking(marking)
@@ -320,7 +348,23 @@ class _Loader:
                 },
                 where,
             )
+        self._check_references()
         return self.report
+
+    def _check_references(self) -> None:
+        """A released object never names an unreleased one, imported or not."""
+        s = self.tx.session
+        for row, object_type, before, where in self.written:
+            kind = _KINDS.get(object_type)
+            if kind is None:
+                continue
+            try:
+                check_references(s, kind, row, row.owner, row.marking)
+                if before is not None:
+                    check_referrers(s, kind.spec, row, before, row.marking)
+            except InvalidInput as e:
+                field = _DOCUMENT_FIELDS.get(e.field or "", e.field)
+                raise InvalidInput(e.message, field=f"{where}.{field}", code=e.code) from None
 
     def _hqs(self) -> None:
         # Parents first, whatever order the document lists them in.

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, inspect
+from sqlalchemy import Select, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from alliance.core import release
 from alliance.core.authority import Action, Actor, Grant, Target, authorize
 from alliance.core.dtg import iso
-from alliance.core.errors import Conflict, not_found
+from alliance.core.errors import Conflict, InvalidInput, not_found
 from alliance.core.i18n import Text
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
@@ -166,6 +166,130 @@ def check_version(row: Owned, expected: int | None) -> None:
         )
 
 
+# -- references: a released object never names an unreleased one ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """One reference an owned row holds to another owned object.
+
+    ``column`` is the row's attribute holding the id: a string, a list of
+    ids, or (with ``key``) a list of objects with the id under ``key``.
+    ``field`` names the reference in errors (``hq_id``, ``to_hq_ids.0``,
+    ``members.1.hq_id``); ``when`` limits it to rows it applies to (a
+    relationship's superior is an HQ or a unit, as the row says).
+    """
+
+    field: str
+    target: ObjectType
+    column: str
+    key: str | None = None
+    when: Callable[[Any], bool] | None = None
+
+    def ids(self, row: Any) -> list[tuple[str, str]]:
+        """(field, id) of each object ``row`` names through this reference."""
+        if self.when is not None and not self.when(row):
+            return []
+        value = getattr(row, self.column)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [(self.field, value)]
+        out: list[tuple[str, str]] = []
+        for i, item in enumerate(value):
+            ident = item.get(self.key) if self.key is not None else item
+            if isinstance(ident, str) and ident:
+                suffix = f".{self.key}" if self.key is not None else ""
+                out.append((f"{self.field}.{i}{suffix}", ident))
+        return out
+
+
+_KINDS: list[OwnedKind[Any]] = []
+"""Every owned kind that names other objects (for the narrowing check)."""
+
+
+def check_references(
+    session: Session, kind: OwnedKind[R], row: R, owner: str, marking: Marking
+) -> None:
+    """Refuse releasing ``row`` under ``marking`` to a nation that an object it
+    names is not released to: the partner would read the unreleased id in
+    lists, ledger events and exports.
+
+    Only the owner's own objects are judged: the owner decides their
+    release. A partner's object (the HQ a request is addressed to, a
+    counterpart's partner HQ) is the partner's to release, and an object this
+    node does not hold, or does not show the owner, is not judged (nor leaked
+    by the refusal).
+    """
+    for ref in kind.refs:
+        for field, ident in ref.ids(row):
+            target = session.get(ref.target.table, ident)
+            if target is None or target.owner != owner:
+                continue
+            missing = sorted(marking.releasable_to - target.marking.releasable_to)
+            if missing:
+                nations = ", ".join(missing)
+                raise InvalidInput(
+                    Text(
+                        f"This {kind.spec.label.en} would be released to {nations}, but the "
+                        f"{ref.target.label.en} it names ('{ident}') is not: releasing it "
+                        f"would leak that id. Release '{ident}' to {nations} first, or keep "
+                        f"this {kind.spec.label.en} from {nations}.",
+                        f"この{kind.spec.label.ja}は{nations}へ提供されますが、参照する"
+                        f"{ref.target.label.ja}（「{ident}」）は提供されていません。提供すると"
+                        f"そのIDが漏れます。先に「{ident}」を{nations}へ提供するか、この"
+                        f"{kind.spec.label.ja}を{nations}へ提供しないでください。",
+                    ),
+                    field=field,
+                    code="reference_not_released",
+                )
+
+
+def check_referrers(
+    session: Session, spec: ObjectType, row: Owned, before: Marking, after: Marking
+) -> None:
+    """Refuse narrowing ``row`` from ``before`` to ``after`` while an object
+    released to a nation it drops still names it (refusing is honest: the
+    owner narrows or changes those first; a cascade would silently withdraw
+    them). Only objects the row's owner may read are named."""
+    ident = row.id
+    dropped = sorted(before.releasable_to - after.releasable_to)
+    if not dropped:
+        return
+    for kind in _KINDS:
+        model = kind.model
+        for ref in kind.refs:
+            if ref.target.name != spec.name:
+                continue
+            stmt = select(model).where(or_(*(model.rel.contains(n) for n in dropped)))
+            if ref.key is None and ref.when is None and _is_id_column(model, ref.column):
+                stmt = stmt.where(getattr(model, ref.column) == ident)
+            for other in session.scalars(stmt.order_by(model.id)):
+                if not other.marking.releases_to(row.owner) or all(
+                    named != ident for _f, named in ref.ids(other)
+                ):
+                    continue
+                nations = ", ".join(n for n in dropped if other.marking.releases_to(n))
+                label = kind.spec.label
+                raise InvalidInput(
+                    Text(
+                        f"{kind.spec.label.en.capitalize()} '{other.id}' is released to "
+                        f"{nations} and names '{ident}' ({ref.field}); narrow or change it "
+                        f"before keeping '{ident}' from {nations}.",
+                        f"{label.ja}「{other.id}」は{nations}へ提供されており、「{ident}」を"
+                        f"参照しています（{ref.field}）。「{ident}」を{nations}へ提供しないように"
+                        "する前に、その提供範囲か参照を変更してください。",
+                    ),
+                    field="marking.releasable_to",
+                    code="still_referenced",
+                )
+
+
+def _is_id_column(model: type[Owned], column: str) -> bool:
+    attr = inspect(model).column_attrs.get(column)
+    return attr is not None and attr.columns[0].type.python_type is str
+
+
 # -- the one recipe for changing an owned object ------------------------------
 
 
@@ -179,6 +303,11 @@ class OwnedKind(Generic[R]):
 
     spec: ObjectType
     chain: Callable[[Session, R], tuple[str, ...]]
+    refs: tuple[Ref, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.refs:
+            _KINDS.append(self)
 
     @property
     def model(self) -> type[R]:
@@ -212,6 +341,7 @@ def create_owned(
     The caller has already found what the row hangs on (visible), authorized
     the creation and built the row: creation differs per kind in those steps.
     """
+    check_references(tx.session, kind, row, owner, marking)
     stamp_new(row, owner=owner, marking=marking, now=tx.now)
     tx.session.add(row)
     tx.session.flush()
@@ -249,9 +379,13 @@ def change_owned(
     if require is not None:
         require(row)
     before = snapshot(row)
+    was = row.marking
     change(row)
     if snapshot(row) == before:
         return row  # nothing changed: no new version, no event
+    # A released object never names an unreleased one, either way round.
+    check_references(s, kind, row, row.owner, row.marking)
+    check_referrers(s, kind.spec, row, was, row.marking)
     if changed is not None:
         changed(row)
     touch(row, tx.now)
@@ -262,7 +396,10 @@ def change_owned(
 __all__ = [
     "OwnedKind",
     "OwnedOut",
+    "Ref",
     "change_owned",
+    "check_references",
+    "check_referrers",
     "check_version",
     "create_owned",
     "owned_fields",
