@@ -72,12 +72,13 @@ def test_a_replica_is_indexed_withdrawn_and_restored_with_its_row(
             name_ja="日班R",
             short_en="CELL R",
             short_ja="班R",
-            marking=MarkingIn(releasable_to=["USA", "AUS"]),
+            # Its parent is released to USA, not AUS: the reference rule allows USA.
+            marking=MarkingIn(releasable_to=["USA"]),
         ),
     )
     wait_drained(jpn, [usa])
     assert _origin(usa, "jpn-cell-r") == "replica"
-    assert _entries(usa, "jpn-cell-r") == {"AUS", "JPN", "USA"}
+    assert _entries(usa, "jpn-cell-r") == {"JPN", "USA"}
     assert "jpn-cell-r" in _listed(usa)
 
     _remark(jpn, [])  # narrowed to JPN: withdrawn at USA
