@@ -50,8 +50,9 @@ def index_new(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -
 
     Through the driver's executemany: three plain strings per entry need no
     type processing, and a page of replicas writes thousands of entries."""
+    name = str(table)  # a plain str: the driver inspects a str subclass per parameter
     new = [
-        (n, table, r["id"])
+        (n, name, r["id"])
         for r in rows
         for n in sorted(release.index_nations(r["owner"], r["rel"]))
     ]
