@@ -179,6 +179,9 @@ ROUTES: list[Row] = [
     Row("GET", "/openapi.json", public(OK)),
     Row("GET", "/docs", public(OK)),
     Row("GET", "/", public(Expect(307))),
+    # The console page, built from the desks' panes: public, no data of any nation.
+    Row("GET", "/console/", public(OK)),
+    Row("GET", "/console/index.html", public(OK)),
     # -- node
     Row("GET", f"{API}/healthz", public(OK)),
     Row("GET", f"{API}/node", signed_in(OK)),
@@ -330,6 +333,7 @@ ROUTES: list[Row] = [
 # Static files (console, API docs, their libraries): public, and no data of any nation.
 STATIC_MOUNTS = {
     "/console",
+    "/console/desks/cop",  # the COP desk's console pane
     "/static/docs",
     "/static/swagger",
     "/static/leaflet",
