@@ -84,7 +84,10 @@ def test_an_example_desks_object_ships_withdraws_and_drift_checks(
         withdrawn = _note_row(usa, note_id)
         assert withdrawn is not None
         assert (withdrawn.rel, withdrawn.origin) == ("", "withdrawn")
+        # Both ways: USA's own stream (its seed, released to JPN) must be applied
+        # at JPN too before the drift check reads JPN's ledger and tables.
         wait_drained(jpn, [usa])
+        wait_drained(usa, [jpn])
 
         for node in (jpn, usa):
             report = check_state(node.db, node.types)
