@@ -91,6 +91,9 @@ class _Replicas:
             for row in select_by_id(conn, _table(types[object_type]), sorted(ids)):
                 self.rows[(object_type, row["id"])] = row
         self.existing = set(self.rows)
+        # What the release index holds for each existing row: only a row whose
+        # owner or release changed needs its entries rewritten.
+        self.indexed = {key: (row["owner"], row["rel"]) for key, row in self.rows.items()}
 
     def refusal(self, p: Parsed, sender: str) -> ItemProblem | None:
         """Why the item must not be applied here, or None: the row it would write
@@ -173,7 +176,12 @@ class _Replicas:
             # left by a row deleted behind the ledger's back fails the page loudly;
             # the drift check names it and release_index.rebuild repairs it).
             index_new(conn, table.name, new)
-            reindex(conn, table.name, old)
+            indexed = self.indexed
+            reindex(
+                conn,
+                table.name,
+                [r for r in old if indexed[(object_type, r["id"])] != (r["owner"], r["rel"])],
+            )
         # A row another job of this batch loaded must not keep the old values.
         written = {(self.types[object_type], object_id) for object_type, object_id in self.changed}
         for obj in list(s.identity_map.values()):
