@@ -7,6 +7,12 @@ another nation holds a uid is never revealed by the answer to a report. Every
 consumer — the API, the TAK server, exports, the console — reads the picture
 through :meth:`CopDesk.picture`, which applies the marking of each track and
 shows one track per uid (see :mod:`alliance.cop.hub`).
+
+Tracks are a feed beside the ledger, not ledger objects: :meth:`CopDesk.report`
+publishes at once. Another desk's writer job reports through the transaction
+form :meth:`CopDesk.report_in`, which checks everything at once and publishes
+through the job's after-commit hook: only if the job commits, and once even if
+the writer re-runs the job (the job contract, ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from alliance.core.models import MarkingIn, Moment, Nation, Strict
 from alliance.core.sidc import Sidc
 from alliance.core.text import NAME_CHARS, TEXT_CHARS
 from alliance.store.context import DeskContext
+from alliance.store.writer import Tx
 
 from .hub import TrackHub
 from .store import TrackStore
@@ -105,7 +112,25 @@ class CopDesk:
             hosted=self.ctx.hosted,
         )
 
+    def withdraw_in(self, tx: Tx, uid: str, owner: str) -> None:
+        """:meth:`withdraw` when ``tx`` commits."""
+        tx.after_commit(lambda: self.withdraw(uid, owner))
+
     def report(self, actor: Actor, data: ReportIn) -> Track:
+        """Check the report and publish the actor's nation's track at once."""
+        track = self.track_of(actor, data)
+        self.accept(track)
+        return track
+
+    def report_in(self, tx: Tx, actor: Actor, data: ReportIn) -> Track:
+        """Check the report now (a refusal fails the job) and publish the track
+        when ``tx`` commits; a job that fails publishes nothing."""
+        track = self.track_of(actor, data)
+        tx.after_commit(lambda: self.accept(track))
+        return track
+
+    def track_of(self, actor: Actor, data: ReportIn) -> Track:
+        """The track a report makes, or the refusal: authority, time, unmanned fields."""
         self.check_owner(actor, data.uid)
         at = coerce_time(data.time, field="time") or self.ctx.clock()
         self.check_time(at)
@@ -116,7 +141,7 @@ class CopDesk:
                 ),
                 code="not_unmanned",
             )
-        track = Track(
+        return Track(
             uid=data.uid,
             owner=actor.nation,
             marking=data.marking.build(actor.nation),
@@ -137,8 +162,6 @@ class CopDesk:
             control_link=data.control_link if data.unmanned else None,
             remarks=data.remarks,
         )
-        self.accept(track)
-        return track
 
     def picture(self, actor: Actor, flt: TrackFilter | None = None) -> list[Track]:
         flt = flt or TrackFilter()
