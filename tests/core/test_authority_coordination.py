@@ -18,6 +18,7 @@ from alliance.core.authority import (
     authorize_node,
     concurrence_counts,
     in_chain,
+    require_member,
     require_participant,
     require_speaks_for,
 )
@@ -127,6 +128,24 @@ def test_a_position_names_the_hq_that_speaks_for_the_nation() -> None:
     assert caught.value.code == "not_in_chain"
     assert "must come from jpn-gcc or a superior HQ" in caught.value.message.en
     assert "jpn-gcc" in caught.value.message.ja
+
+
+@pytest.mark.parametrize(
+    ("nation", "member"), [("JPN", True), ("USA", True), ("KOR", False), ("AUS", False)]
+)
+def test_only_a_member_nation_acts_in_a_working_group(nation: str, member: bool) -> None:
+    """Scheduling meetings and holding action items is for member nations; a
+    nation the group is merely released to reads it."""
+    group = Text("working group", "作業部会")
+    actor = Actor("u", f"{nation} commander", nation, f"{nation.lower()}-hq", Role.COMMANDER)
+    if member:
+        require_member(actor, {"JPN", "USA"}, group)
+        return
+    with pytest.raises(Forbidden) as caught:
+        require_member(actor, {"JPN", "USA"}, group)
+    assert caught.value.code == "not_member"
+    assert f"{nation} is not a member of this working group" in caught.value.message.en
+    assert "作業部会のメンバーではありません" in caught.value.message.ja
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alliance.core.authority import Action, Actor, Target
+from alliance.core.authority import Action, Actor, Target, require_member
 from alliance.core.dtg import coerce_time
-from alliance.core.errors import Forbidden, InvalidInput
+from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.ids import claim_id, new_id
 from alliance.core.markings import Marking
@@ -43,6 +43,8 @@ from .models import (
     WorkingGroupOut,
 )
 from .tables import ActionItemRow, MeetingRow, WorkingGroupRow
+
+_GROUP = Text("working group", "作業部会")
 
 
 class Groups(AcmBase):
@@ -90,16 +92,6 @@ class Groups(AcmBase):
         )
         return group_view(row)
 
-    def _member_nation(self, group: WorkingGroupRow, actor: Actor) -> None:
-        if actor.nation not in {m["nation"] for m in group.members}:
-            raise Forbidden(
-                Text(
-                    f"{actor.nation} is not a member of this working group.",
-                    f"{actor.nation}はこの作業部会のメンバーではありません。",
-                ),
-                code="not_member",
-            )
-
     # -- meetings --------------------------------------------------------------
 
     def add_meeting(self, actor: Actor, group_id: str, data: MeetingIn) -> MeetingOut:
@@ -111,7 +103,7 @@ class Groups(AcmBase):
         assert starts is not None
         s = tx.session
         group = self._group(s, actor, group_id)
-        self._member_nation(group, actor)
+        require_member(actor, {m["nation"] for m in group.members}, _GROUP)
         chain = held_by(s, group.members, actor.nation)
         grant = self._authorize(
             actor, Action.CREATE, Target("meeting", "new", actor.nation, group.marking, chain)
@@ -180,7 +172,7 @@ class Groups(AcmBase):
         due = coerce_time(data.due, field="due")
         s = tx.session
         group = self._group(s, actor, group_id)
-        self._member_nation(group, actor)
+        require_member(actor, {m["nation"] for m in group.members}, _GROUP)
         if data.meeting_id is not None:
             meeting = visible(
                 s.get(MeetingRow, data.meeting_id),

@@ -324,6 +324,17 @@ def require_participant(actor: Actor, participants: Collection[str], what: Text)
         )
 
 
+def require_member(actor: Actor, members: Collection[str], what: Text) -> None:
+    """Only a member nation of a standing body (a working group) schedules its
+    meetings and holds its action items; any nation it is released to may read."""
+    if actor.nation not in members:
+        raise _deny(
+            "not_member",
+            f"{actor.nation} is not a member of this {what.en}.",
+            f"{actor.nation}はこの{what.ja}のメンバーではありません。",
+        )
+
+
 def require_speaks_for(actor: Actor, hq_id: str, chain: Collection[str], what: Text) -> None:
     """A nation's position (concur, non-concur, counter-proposal) comes from the
     HQ it takes part through (``hq_id``) or a superior of it (``chain``)."""
