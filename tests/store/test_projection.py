@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
+from alliance.core.ledger import Event
 from alliance.core.markings import Marking
 from alliance.desks import object_types
 from alliance.org.tables import NationRow
 from alliance.store import Database, Tx, Writer
+from alliance.store.ledger import iter_events
 from alliance.store.owned import record, stamp_new, touch
 from alliance.store.projection import check_state
 
@@ -104,3 +106,29 @@ def test_a_deleted_row_and_a_row_without_event_are_reported(nations: Database) -
     assert set(drifts) == {"usa", "aus"}
     assert "missing" in drifts["usa"]
     assert "no event" in drifts["aus"]
+
+
+def test_a_write_committed_while_the_check_reads_is_not_reported_as_drift(
+    nations: Database, writer: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check reads the ledger, then the tables. A job that commits in
+    between (a new object and its event, a change and its event) must be either
+    wholly seen or wholly unseen: both are read in one snapshot."""
+    from alliance.store import projection
+
+    read_events = iter_events
+
+    def then_write(*args: object, **kwargs: object) -> Iterator[Event]:
+        yield from read_events(*args, **kwargs)  # type: ignore[arg-type]
+        # Every event has been read; the tables have not. Another thread's writes land now.
+        writer.run(_add_nation("AUS", "Australia"))
+        writer.run(_rename("usa", "United States (INDOPACOM)"))
+
+    monkeypatch.setattr(projection, "iter_events", then_write)
+    report = check_state(nations, object_types())
+    assert report.ok, [d.reason.en for d in report.drifts]
+    assert report.objects == 2  # as of the snapshot: AUS came after it
+    monkeypatch.undo()
+    after = check_state(nations, object_types())
+    assert after.ok, after.drifts
+    assert after.objects == 3

@@ -88,6 +88,23 @@ class Database:
         with self._read() as session:
             yield session
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read session whose every query sees the database as of one moment,
+        for checks that compare tables (the ledger and the rows it records).
+
+        SQLite in WAL mode keeps one snapshot for a read transaction; PostgreSQL
+        needs REPEATABLE READ for it (its default takes a new one per statement)."""
+        with self._read() as session:
+            if self.dialect == "postgresql":
+                session.connection(
+                    execution_options={
+                        "isolation_level": "REPEATABLE READ",
+                        "postgresql_readonly": True,
+                    }
+                )
+            yield session
+
     def write_session(self) -> Session:
         """A session on the single write connection (used by the writer only)."""
         return self._write()

@@ -134,8 +134,12 @@ def count(db: Database) -> int:
         return int(s.scalar(select(func.count()).select_from(LedgerRow)) or 0)
 
 
-def iter_events(db: Database, after: int = 0, chunk: int = 5000) -> Iterator[Event]:
-    """Every event with ``seq > after``, in order, read in keyset pages."""
+def iter_events(
+    db: Database, after: int = 0, chunk: int = 5000, *, session: Session | None = None
+) -> Iterator[Event]:
+    """Every event with ``seq > after``, in order, read in keyset pages: each
+    page on a connection of its own, or all in ``session``'s transaction (a
+    :meth:`Database.snapshot`, to compare the ledger with the tables)."""
     # The raw driver is used here because verification reads every row; the
     # ORM's per-row processing would cost more than the hash checks.
     sql = f"SELECT {_NAMES} FROM ledger WHERE seq > %s ORDER BY seq LIMIT %s"  # noqa: S608 - fixed column names
@@ -143,8 +147,11 @@ def iter_events(db: Database, after: int = 0, chunk: int = 5000) -> Iterator[Eve
         sql = sql.replace("%s", "?")
     last = after
     while True:
-        with db.engine.connect() as conn:
-            rows = conn.exec_driver_sql(sql, (last, chunk)).fetchall()
+        if session is not None:
+            rows = session.connection().exec_driver_sql(sql, (last, chunk)).fetchall()
+        else:
+            with db.engine.connect() as conn:
+                rows = conn.exec_driver_sql(sql, (last, chunk)).fetchall()
         if not rows:
             return
         for row in rows:

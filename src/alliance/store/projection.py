@@ -97,21 +97,24 @@ def check_state(db: Database, types: ObjectTypes) -> StateReport:
     """Compare the table of every object type in ``types`` with the last state the
     ledger recorded for each row, and each row's owner with the owner its events
     name; and each row's release index entries with its marking. ``types`` comes
-    from the desk registry: every owned type is checked."""
+    from the desk registry: every owned type is checked.
+
+    Ledger and tables are read in one snapshot: a write that commits while the
+    check runs is either wholly in what it compares or wholly out."""
     tables = types.tables()
     expected: dict[tuple[str, str], dict[str, Any]] = {}
     owners: dict[tuple[str, str], list[str]] = {}  # in the order the ledger names them
-    for ev in iter_events(db):
-        if ev.object_type in tables:
-            key = (ev.object_type, ev.object_id)
-            named = owners.setdefault(key, [])
-            if ev.owner not in named:
-                named.append(ev.owner)
-            state = ev.body_json()["data"].get("state")
-            if isinstance(state, dict):
-                expected[key] = state
     report = StateReport()
-    with db.read() as s:
+    with db.snapshot() as s:
+        for ev in iter_events(db, session=s):
+            if ev.object_type in tables:
+                key = (ev.object_type, ev.object_id)
+                named = owners.setdefault(key, [])
+                if ev.owner not in named:
+                    named.append(ev.owner)
+                state = ev.body_json()["data"].get("state")
+                if isinstance(state, dict):
+                    expected[key] = state
         for object_type, model in tables.items():
             for row in s.scalars(select(model)):
                 report.objects += 1
