@@ -9,6 +9,7 @@ import pytest
 from alliance.core import glossary
 from alliance.core.glossary import GlossaryError, parse_terms, term, terms
 from alliance.core.i18n import Text
+from alliance.org.models import REL_NAMES, HqKind, RelKind
 
 
 def test_every_glossary_term_has_both_languages_and_a_unique_id() -> None:
@@ -62,3 +63,10 @@ def test_a_glossary_file_that_breaks_the_form_is_refused_naming_the_term(
 ) -> None:
     with pytest.raises(GlossaryError, match=message):
         parse_terms(text, "sample")
+
+
+def test_every_hq_kind_and_relationship_kind_is_a_glossary_term() -> None:
+    for hq_kind in HqKind:
+        assert hq_kind.label == term(f"hq_kind_{hq_kind.value}")
+    for rel_kind in RelKind:
+        assert REL_NAMES[rel_kind] == term(f"rel_{rel_kind.value}")
