@@ -118,11 +118,14 @@ def test_partner_cannot_create_change_task_or_revoke_in_the_other_structure(site
 OWN = [
     # (owner, HQ, unit under it, relationship over one of its HQs)
     ("JPN", "jpn-jjoc", "jpn-ardb", "jpn-rel-jjoc-gcc"),
-    ("USA", "usa-jfhq", "usa-18wg", "usa-rel-jfhq-usarj"),
+    # INDOPACOM placed USARJ under USFJ's OPCON (exercise assumption); it revokes it.
+    ("USA", "usa-indopacom", "usa-18wg", "usa-rel-jfhq-usarj"),
 ]
 
 
 def test_owner_chain_of_command_changes_tasks_and_revokes(site: Site) -> None:
+    for role in (Role.COMMANDER, Role.STAFF_OFFICER):
+        site.add_person("USA", role, "usa-indopacom")
     for owner, hq, unit, rel in OWN:
         _owner_acts(site, owner, hq, unit, rel)
 

@@ -43,7 +43,7 @@ import re
 import types
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -105,6 +105,9 @@ MODEL_TABLES: dict[str, str | None] = {
     "SeedUnit": "units",
     "SeedRelationship": "command_relationships",
     "SeedCounterpart": "counterparts",
+    "SeedSource": None,
+    "SeedDated": None,
+    "SeedRetired": None,
 }
 
 # (model, path) -> column, where the names differ. "*" matches every model.
@@ -143,6 +146,28 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
     ("SeedRelationship", "valid_from"): "parsed by parse_time into valid_from",
     ("SeedRelationship", "valid_to"): "parsed by parse_time into valid_to",
     ("ReportIn", "stale_seconds"): "added to the report's time: stale",
+    # public-fact provenance: checked by seed.check_facts, kept in the packaged data
+    ("OrgDocument", "facts"): "says which rules the document follows",
+    ("*", "sources[]"): "names a source listed in the document",
+    ("*", "as_of"): "the date a public fact is known true as of (data file)",
+    ("*", "translated[]"): "names fields whose text is a translation (data file)",
+    ("SeedSource", "id"): "the source's id within the document",
+    ("SeedSource", "title"): "the source's title (data file)",
+    ("SeedSource", "publisher"): "the source's publisher (data file)",
+    ("SeedSource", "url"): "the source's address (data file)",
+    ("SeedSource", "read"): "the date the source was read (data file)",
+    ("SeedDated", "id"): "a dated record of the data file",
+    ("SeedDated", "subject"): "a dated record of the data file",
+    ("SeedDated", "valid_from"): "a dated record of the data file",
+    ("SeedDated", "valid_to"): "a dated record of the data file",
+    ("SeedDated", "fact_en"): "a dated record of the data file",
+    ("SeedDated", "fact_ja"): "a dated record of the data file",
+    ("SeedRetired", "type"): "selects the retired row's table",
+    ("SeedRetired", "id"): "the retired row's id",
+    ("SeedRetired", "name_en"): "units.name_en of the retired unit",
+    ("SeedRetired", "name_ja"): "units.name_ja of the retired unit",
+    ("SeedRetired", "reason_en"): "appended to command_relationships.caveats_en (text)",
+    ("SeedRetired", "reason_ja"): "appended to command_relationships.caveats_ja (text)",
 }
 
 # Models walked as part of their parent's row.
@@ -326,6 +351,8 @@ def _leaf_problems(leaf: Leaf) -> list[str]:
         return out
     if leaf.kind is datetime:
         return [] if _has(leaf, (MOMENT_CHECK,)) else [f"{leaf}: a time that is not a Moment"]
+    if leaf.kind is date:  # a calendar date is bounded by its type
+        return []
     if leaf.kind is int:
         low, high = _bounds(leaf)
         if low is None or high is None or high > limits.MAX_SEQ:

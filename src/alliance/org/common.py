@@ -16,10 +16,12 @@ from alliance.store.owned import OwnedKind, Ref, owned_fields, view
 from alliance.store.schema import Owned
 
 from . import tables
-from .chain import hq_chain
+from .chain import hq_chain, parent_chain
+from .doctrine import Side
 from .models import (
     REL_NAMES,
     CounterpartOut,
+    HqKind,
     HqOut,
     Party,
     RelationshipOut,
@@ -79,6 +81,22 @@ def party_chain(s: Session, row: HqRow | UnitRow) -> tuple[str, ...]:
     if isinstance(row, UnitRow):
         return hq_chain(s, row.hq_id)
     return hq_chain(s, row.parent_id) if row.parent_id else (row.id,)
+
+
+def side(row: HqRow | UnitRow) -> Side:
+    """A relationship's side as the doctrine rule reads it."""
+    if isinstance(row, UnitRow):
+        return Side("unit", row.id)
+    try:
+        kind = HqKind(row.kind)
+    except ValueError:
+        kind = HqKind.OTHER
+    return Side("hq", row.id, kind)
+
+
+def structure_of(s: Session, row: HqRow | UnitRow) -> tuple[str, ...]:
+    """The HQs ``row`` sits under in its nation's structure (parents only)."""
+    return parent_chain(s, row.hq_id if isinstance(row, UnitRow) else row.id)
 
 
 def _relationship_chain(s: Session, row: CommandRelationshipRow) -> tuple[str, ...]:

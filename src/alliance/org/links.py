@@ -1,7 +1,8 @@
 """The org desk's links between forces: command and support relationships,
 counterpart HQs, and taskings.
 
-A command relationship (COCOM, OPCON, TACON, ADCON) never crosses nations; a
+A command relationship (COCOM, OPCON, TACON, ADCON) never crosses nations, nor
+does a dual-hat link, and each follows doctrine (:mod:`.doctrine`); a
 support relationship may, and it belongs to the nation of the supporting
 force — a nation commits its own forces, never a partner's. A counterpart link
 joins one of the owner's HQs to a partner nation's HQ.
@@ -34,8 +35,11 @@ from .common import (
     hq_view,
     party_chain,
     relationship_view,
+    side,
+    structure_of,
     tasking_view,
 )
+from .doctrine import check_doctrine
 from .models import (
     CounterpartIn,
     CounterpartOut,
@@ -79,7 +83,7 @@ class Links(OrgBase):
         s = tx.session
         sup = self._party(s, actor, data.superior, "superior")
         sub = self._party(s, actor, data.subordinate, "subordinate")
-        if data.kind.is_command and sup.owner != sub.owner:
+        if data.kind.same_nation and sup.owner != sub.owner:
             raise InvalidInput(
                 Text(
                     f"A command relationship ({data.kind.value.upper()}) never crosses nations: "
@@ -92,6 +96,7 @@ class Links(OrgBase):
                 field="superior",
                 code="command_crosses_nations",
             )
+        check_doctrine(data.kind, side(sup), side(sub), structure_of(s, sub))
         # The supporting (subordinate) force's nation commits it; the
         # authority is over that force.
         owner = sub.owner

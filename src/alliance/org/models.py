@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from alliance.core.glossary import term
 from alliance.core.i18n import Text
 from alliance.core.models import (
     Label,
@@ -28,12 +29,23 @@ from alliance.core.sidc import Sidc
 
 
 class HqKind(StrEnum):
+    """Kinds of headquarters; their names in both languages are glossary terms
+    ``hq_kind_<value>``."""
+
     MINISTRY = "ministry"
     COMBATANT_COMMAND = "combatant_command"
+    SUBORDINATE_UNIFIED_COMMAND = "subordinate_unified_command"
     JOINT_HQ = "joint_hq"
+    SERVICE_COMPONENT_COMMAND = "service_component_command"
     COMPONENT = "component"
+    FORCE_HQ = "force_hq"
     SERVICE_HQ = "service_hq"
+    STAFF = "staff"
     OTHER = "other"
+
+    @property
+    def label(self) -> Text:
+        return term(f"hq_kind_{self.value}")
 
 
 class Domain(StrEnum):
@@ -56,24 +68,28 @@ class RelKind(StrEnum):
     MUTUAL_SUPPORT = "mutual_support"
     DIRECT_SUPPORT = "direct_support"
     CLOSE_SUPPORT = "close_support"
+    DUAL_HAT = "dual_hat"
+    """A component that serves a joint HQ under a dual-hatted commander while
+    it stays under its own service component command."""
 
     @property
     def is_command(self) -> bool:
         return self in COMMAND_KINDS
 
+    @property
+    def same_nation(self) -> bool:
+        """Command relationships and dual-hat links never cross nations."""
+        return self in COMMAND_KINDS or self is RelKind.DUAL_HAT
+
+    @property
+    def label(self) -> Text:
+        return term(f"rel_{self.value}")
+
 
 COMMAND_KINDS = frozenset({RelKind.COCOM, RelKind.OPCON, RelKind.TACON, RelKind.ADCON})
 
-REL_NAMES: dict[RelKind, Text] = {
-    RelKind.COCOM: Text("combatant command (COCOM)", "戦闘指揮（COCOM）"),
-    RelKind.OPCON: Text("operational control (OPCON)", "作戦統制（OPCON）"),
-    RelKind.TACON: Text("tactical control (TACON)", "戦術統制（TACON）"),
-    RelKind.ADCON: Text("administrative control (ADCON)", "管理統制（ADCON）"),
-    RelKind.GENERAL_SUPPORT: Text("general support", "全般支援"),
-    RelKind.MUTUAL_SUPPORT: Text("mutual support", "相互支援"),
-    RelKind.DIRECT_SUPPORT: Text("direct support", "直接支援"),
-    RelKind.CLOSE_SUPPORT: Text("close support", "近接支援"),
-}
+# Names in both languages, from the glossary (core/glossary/org.yaml).
+REL_NAMES: dict[RelKind, Text] = {kind: kind.label for kind in RelKind}
 
 
 class HqIn(Strict):
