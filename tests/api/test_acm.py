@@ -74,11 +74,13 @@ def test_coordination_lifecycle_to_a_bilateral_decision(site: Site) -> None:
     assert _respond(site, rid, "acknowledge", usa_staff).status_code == 201
     assert _status(site, rid, usa_cdr) == "acknowledged"
 
-    counter = _respond(site, rid, "counter_proposal", usa_cdr, text="Kadena instead of Iruma.")
+    objection = {"grade": "critical", "text": "Kadena instead of Iruma.", "ref": "para 1"}
+    counter = _respond(site, rid, "non_concur", usa_cdr, comments=[objection])
     assert counter.status_code == 201, counter.text
     assert counter.json()["owner"] == "USA"
     assert counter.json()["request_revision"] == 1
-    assert _status(site, rid, jpn_cdr) == "counter_proposed"
+    assert counter.json()["comments"] == [objection]
+    assert _status(site, rid, jpn_cdr) == "non_concurred"
 
     body = assert_error(_decide(site, rid, jpn_cdr), 409, "concurrence_missing")
     assert "JPN" in body["message"]["en"]
@@ -92,10 +94,11 @@ def test_coordination_lifecycle_to_a_bilateral_decision(site: Site) -> None:
     )
     assert amended.status_code == 200, amended.text
     assert amended.json()["revision"] == 2
-    assert amended.json()["status"] == "sent"  # the counter-proposal was on revision 1
+    assert amended.json()["status"] == "sent"  # the non-concurrence was on revision 1
 
-    # Only a commander states a nation's position, on the current revision, from its HQ chain.
-    assert_error(_respond(site, rid, "concur", usa_staff), 403, "role_not_authorized")
+    # A commander states a nation's position (a staff officer only by direction, under a
+    # delegation), on the current revision, from its HQ chain.
+    assert_error(_respond(site, rid, "concur", usa_staff), 403, "no_delegation")
     assert_error(
         _respond(site, rid, "concur", site.as_("USA", "commander", "usa-5af")),
         403,
@@ -169,7 +172,8 @@ def test_partner_non_concurrence_blocks_the_decision(site: Site) -> None:
     rid = _draft(site, jpn_cdr)["id"]
     site.client.post(f"/acm/requests/{rid}/send", headers=jpn_cdr).raise_for_status()
     assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
-    assert _respond(site, rid, "non_concur", usa_cdr, text="Not this month.").status_code == 201
+    not_now = [{"grade": "substantive", "text": "Not this month."}]
+    assert _respond(site, rid, "non_concur", usa_cdr, comments=not_now).status_code == 201
     assert _status(site, rid, jpn_cdr) == "non_concurred"
     body = assert_error(_decide(site, rid, jpn_cdr), 409, "concurrence_missing")
     assert "USA" in body["message"]["en"]
@@ -461,8 +465,10 @@ def test_a_liaison_officer_never_concurs_decides_or_changes_other_objects(site: 
     rid = _draft(site, jpn_cdr)["id"]
     site.client.post(f"/acm/requests/{rid}/send", headers=jpn_cdr).raise_for_status()
     before = site.ledger_events()
-    for kind in ("concur", "non_concur", "counter_proposal"):
-        assert_error(_respond(site, rid, kind, lno), 403, "role_not_authorized")
+    graded = [{"grade": "administrative", "text": "Typo in para 2."}]
+    for kind in ("concur", "concur_with_comment", "non_concur"):
+        comments = graded if kind != "concur" else []
+        assert_error(_respond(site, rid, kind, lno, comments=comments), 403, "role_not_authorized")
     assert_error(_decide(site, rid, lno), 403, "role_not_authorized")
     for ending in ("close", "withdraw"):
         assert_error(
@@ -842,3 +848,123 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
     listed = site.client.get("/acm/groups/jpn-wg-jpn-aus-usa/meetings", headers=usa)
     assert listed.status_code == 200, listed.text
     assert [m["id"] for m in listed.json()] == [seen_mid]
+
+
+# -- answers and graded positions ------------------------------------------------
+
+
+def _sent(site: Site, who: Headers, **changes: Any) -> str:
+    rid: str = _draft(site, who, **changes)["id"]
+    site.client.post(f"/acm/requests/{rid}/send", headers=who).raise_for_status()
+    return rid
+
+
+def test_an_rfi_is_answered_never_concurred_nor_decided(site: Site) -> None:
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    rid = _sent(
+        site,
+        usa_staff,
+        kind="rfi",
+        from_hq_id="usa-jfhq",
+        to_hq_ids=["jpn-jjoc"],
+        subject="Liaison cell composition",
+        marking={"releasable_to": ["JPN"]},
+    )
+    before = site.ledger_events()
+    for kind in ("concur", "concur_with_comment", "non_concur"):
+        comments = [] if kind == "concur" else [{"grade": "substantive", "text": "x"}]
+        body = assert_error(
+            _respond(site, rid, kind, jpn_cdr, comments=comments), 422, "rfi_not_concurred", "kind"
+        )
+        assert "answer" in body["message"]["en"]
+        assert "回答" in body["message"]["ja"]
+    assert_error(_respond(site, rid, "answer", jpn_staff, text="  "), 422, "answer_needs_text")
+    assert_error(_respond(site, rid, "answer", usa_cdr, text="Self."), 422, "self_acknowledge")
+    assert site.ledger_events() == before
+    assert _status(site, rid, usa_staff) == "sent"
+
+    answer = _respond(site, rid, "answer", jpn_staff, text="Two officers, arriving 010900Z.")
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["kind"], answer.json()["owner"]) == ("answer", "JPN")
+    thread = site.client.get(f"/acm/requests/{rid}", headers=usa_staff).json()
+    assert thread["request"]["status"] == "answered"
+    assert thread["request"]["status_name"] == {"en": "answered", "ja": "回答済"}
+    assert thread["request"]["awaiting"] == []
+    assert_error(_decide(site, rid, usa_cdr), 409, "rfi_not_decided")
+    closed = site.client.post(f"/acm/requests/{rid}/close", json={}, headers=usa_staff)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+
+
+def test_only_an_rfi_is_answered(site: Site) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    rid = _sent(site, jpn_cdr)
+    before = site.ledger_events()
+    assert_error(
+        _respond(site, rid, "answer", usa_cdr, text="Yes."), 422, "answer_only_for_rfi", "kind"
+    )
+    assert site.ledger_events() == before
+
+
+def test_a_non_concurrence_needs_a_graded_comment(site: Site) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    rid = _sent(site, jpn_cdr)
+    before = site.ledger_events()
+    body = assert_error(
+        _respond(site, rid, "non_concur", usa_cdr, text="Not this month."),
+        422,
+        "non_concur_needs_comment",
+        "comments",
+    )
+    for word in ("critical", "substantive", "administrative"):
+        assert word in body["message"]["en"]
+    assert "区分付き意見" in body["message"]["ja"]
+    assert_error(
+        _respond(site, rid, "non_concur", usa_cdr, comments=[{"grade": "minor", "text": "x"}]),
+        422,
+        "invalid",
+    )
+    assert_error(
+        _respond(site, rid, "non_concur", usa_cdr, comments=[{"grade": "critical", "text": ""}]),
+        422,
+        "invalid",
+    )
+    # A plain concurrence carries no graded comments; a concurrence with comment does.
+    graded = [{"grade": "administrative", "text": "Iruma, not Irima.", "ref": "para 1"}]
+    assert_error(
+        _respond(site, rid, "concur", usa_cdr, comments=graded),
+        422,
+        "comments_need_position",
+        "comments",
+    )
+    assert_error(
+        _respond(site, rid, "concur_with_comment", usa_cdr), 422, "comment_missing", "comments"
+    )
+    critical = [*graded, {"grade": "critical", "text": "Airspace not deconflicted."}]
+    assert_error(
+        _respond(site, rid, "concur_with_comment", usa_cdr, comments=critical),
+        422,
+        "critical_means_non_concur",
+        "comments.1.grade",
+    )
+    assert site.ledger_events() == before
+    assert _status(site, rid, jpn_cdr) == "sent"
+
+    refused = _respond(site, rid, "non_concur", usa_cdr, comments=critical)
+    assert refused.status_code == 201, refused.text
+    assert [c["grade"] for c in refused.json()["comments"]] == ["administrative", "critical"]
+    assert _status(site, rid, jpn_cdr) == "non_concurred"
+    # Resolved: the partner concurs with comment, and that concurrence counts.
+    agreed = _respond(site, rid, "concur_with_comment", usa_cdr, comments=graded)
+    assert agreed.status_code == 201, agreed.text
+    assert _status(site, rid, jpn_cdr) == "concurred"
+    assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
+    decided = _decide(site, rid, jpn_cdr)
+    assert decided.status_code == 201, decided.text
+    kinds = {c["nation"]: c["kind"] for c in decided.json()["concurrences"]}
+    assert kinds == {"JPN": "concur", "USA": "concur_with_comment"}

@@ -1,5 +1,7 @@
-"""The ACM desk: coordination requests between counterpart HQs, concurrence,
-decisions and the decision log, working groups with meetings and action items."""
+"""The ACM desk: coordination requests between counterpart HQs at the ACM's
+tiers (ACG, BOCC, CCC), answers and graded positions, delegation of concurrence
+authority, decisions and the decision log, working groups with meetings and
+action items."""
 
 from __future__ import annotations
 
@@ -19,6 +21,12 @@ from .models import (
     CloseIn,
     DecisionIn,
     DecisionOut,
+    DelegationIn,
+    DelegationOut,
+    EscalateIn,
+    Grade,
+    GradedComment,
+    Level,
     MeetingIn,
     MeetingOut,
     MeetingPatch,
@@ -30,6 +38,7 @@ from .models import (
     ResponseIn,
     ResponseKind,
     ResponseOut,
+    RevokeIn,
     Status,
     ThreadOut,
     WorkingGroupIn,
@@ -76,6 +85,12 @@ __all__ = [
     "CloseIn",
     "DecisionIn",
     "DecisionOut",
+    "DelegationIn",
+    "DelegationOut",
+    "EscalateIn",
+    "Grade",
+    "GradedComment",
+    "Level",
     "MeetingIn",
     "MeetingOut",
     "MeetingPatch",
@@ -87,6 +102,7 @@ __all__ = [
     "ResponseIn",
     "ResponseKind",
     "ResponseOut",
+    "RevokeIn",
     "Status",
     "ThreadOut",
     "WorkingGroupIn",

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alliance.core.authority import Action, Actor, Grant, Target, authorize
+from alliance.core.authority import Action, Actor, Delegation, Grant, Target, authorize
 from alliance.core.errors import Conflict
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking
@@ -22,6 +22,10 @@ from .models import (
     ActionItemOut,
     Concurrence,
     DecisionOut,
+    DelegationOut,
+    Escalation,
+    GradedComment,
+    Level,
     MeetingOut,
     Member,
     NationPosition,
@@ -32,12 +36,13 @@ from .models import (
     ResponseOut,
     WorkingGroupOut,
 )
-from .status import STATUS_NAMES, derive_status, latest_positions
+from .status import LEVEL_NAMES, STATUS_NAMES, awaiting, derive_status, latest_positions
 from .tables import (
     ActionItemRow,
     CoordinationRequestRow,
     CoordinationResponseRow,
     DecisionRow,
+    DelegationRow,
     MeetingRow,
     WorkingGroupRow,
 )
@@ -49,7 +54,35 @@ Resp = CoordinationResponseRow
 
 
 def response_view(row: Resp) -> ResponseOut:
-    return view(ResponseOut, row)
+    return view(
+        ResponseOut, row, comments=[GradedComment.model_validate(c) for c in row.comments or []]
+    )
+
+
+def delegation_view(row: DelegationRow) -> DelegationOut:
+    return view(
+        DelegationOut,
+        row,
+        level=Level(row.level),
+        valid_from=TimeOut.of(row.valid_from),
+        valid_until=TimeOut.of(row.valid_until),
+        revoked=TimeOut.maybe(row.revoked_at),
+    )
+
+
+def delegation_rule(row: DelegationRow) -> Delegation:
+    """The delegation as :mod:`alliance.core.authority` judges it."""
+    return Delegation(
+        ident=row.id,
+        nation=row.owner,
+        hq_id=row.hq_id,
+        commander=row.commander_name,
+        delegate_id=row.delegate_id,
+        level=row.level,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        revoked_at=row.revoked_at,
+    )
 
 
 def decision_view(row: DecisionRow, req: Req) -> DecisionOut:
@@ -142,6 +175,12 @@ MEETING: OwnedKind[MeetingRow] = OwnedKind(
     lambda s, r: group_chain(s, r.group_id, r.owner),
     refs=(Ref("group_id", tables.WORKING_GROUP, "group_id"),),
 )
+# A delegation is held by the chain of command of the delegating commander's HQ.
+DELEGATION: OwnedKind[DelegationRow] = OwnedKind(
+    tables.DELEGATION,
+    lambda s, row: hq_chain(s, row.hq_id),
+    refs=(Ref("hq_id", HQ_TYPE, "hq_id"),),
+)
 ACTION_ITEM: OwnedKind[ActionItemRow] = OwnedKind(
     tables.ACTION_ITEM,
     lambda s, r: group_chain(s, r.group_id, r.owner),
@@ -208,18 +247,12 @@ class AcmBase:
         decision = s.scalar(select(DecisionRow).where(DecisionRow.request_id == req.id))
         positions = latest_positions(responses, req.revision)
         status = derive_status(req, responses, participants, decision is not None)
-        awaiting = (
-            sorted(
-                n
-                for n in participants
-                if (positions.get(n) is None or positions[n].kind != ResponseKind.CONCUR.value)
-            )
-            if req.state == "sent"
-            else []
-        )
         return RequestOut(
             **owned_fields(req),
             kind=RequestKind(req.kind),
+            level=Level(req.level),
+            level_name=LEVEL_NAMES[Level(req.level)].as_dict(),
+            escalations=[Escalation.model_validate(e) for e in req.escalations or []],
             from_hq_id=req.from_hq_id,
             to_hq_ids=list(req.to_hq_ids),
             participants=sorted(participants),
@@ -242,7 +275,7 @@ class AcmBase:
                 )
                 for n in sorted(participants)
             ],
-            awaiting=awaiting,
+            awaiting=awaiting(req, responses, participants),
             decision_id=decision.id if decision is not None else None,
             release_marking=MarkingOut.of(Marking.from_columns(req.release_rel, req.release_tlp))
             if req.state == "draft"

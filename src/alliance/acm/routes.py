@@ -14,6 +14,9 @@ from alliance.acm.models import (
     CloseIn,
     DecisionIn,
     DecisionOut,
+    DelegationIn,
+    DelegationOut,
+    EscalateIn,
     MeetingIn,
     MeetingOut,
     MeetingPatch,
@@ -22,6 +25,7 @@ from alliance.acm.models import (
     RequestPatch,
     ResponseIn,
     ResponseOut,
+    RevokeIn,
     Status,
     ThreadOut,
     WorkingGroupIn,
@@ -89,10 +93,20 @@ def withdraw(request_id: str, data: CloseIn, desk: AcmDep, actor: ActorDep) -> R
 
 
 @router.post(
+    "/requests/{request_id}/escalate",
+    response_model=RequestOut,
+    summary="Escalate to a higher tier (CCC → BOCC → ACG) / 上位の階層へ移行",
+)
+def escalate(request_id: str, data: EscalateIn, desk: AcmDep, actor: ActorDep) -> RequestOut:
+    return desk.escalate(actor, request_id, data)
+
+
+@router.post(
     "/requests/{request_id}/responses",
     response_model=ResponseOut,
     status_code=201,
-    summary="Acknowledge, reply, comment, concur, non-concur, counter-propose / 受領・回答・意見・同意・不同意・対案",
+    summary="Acknowledge, comment, answer (RFI), concur, concur with comment, non-concur / "
+    "受領・意見・回答・同意・意見付き同意・不同意",
 )
 def respond(request_id: str, data: ResponseIn, desk: AcmDep, actor: ActorDep) -> ResponseOut:
     return desk.respond(actor, request_id, data)
@@ -186,3 +200,33 @@ def update_action(
     item_id: str, data: ActionItemPatch, desk: AcmDep, actor: ActorDep
 ) -> ActionItemOut:
     return desk.update_action(actor, item_id, data)
+
+
+@router.get(
+    "/delegations",
+    response_model=list[DelegationOut],
+    summary="Delegations of concurrence authority / 同意権限の委任一覧",
+)
+def list_delegations(desk: AcmDep, actor: ActorDep) -> list[DelegationOut]:
+    return desk.list_delegations(actor)
+
+
+@router.post(
+    "/delegations",
+    response_model=DelegationOut,
+    status_code=201,
+    summary="Delegate concurrence authority to a named staff officer / 幕僚へ同意権限を委任",
+)
+def delegate(data: DelegationIn, desk: AcmDep, actor: ActorDep) -> DelegationOut:
+    return desk.delegate(actor, data)
+
+
+@router.post(
+    "/delegations/{delegation_id}/revoke",
+    response_model=DelegationOut,
+    summary="Revoke a delegation / 委任を取消し",
+)
+def revoke_delegation(
+    delegation_id: str, data: RevokeIn, desk: AcmDep, actor: ActorDep
+) -> DelegationOut:
+    return desk.revoke_delegation(actor, delegation_id, data)
