@@ -968,3 +968,244 @@ def test_a_non_concurrence_needs_a_graded_comment(site: Site) -> None:
     assert decided.status_code == 201, decided.text
     kinds = {c["nation"]: c["kind"] for c in decided.json()["concurrences"]}
     assert kinds == {"JPN": "concur", "USA": "concur_with_comment"}
+
+
+# -- the ACM's tiers: levels and escalation ---------------------------------------
+
+
+def _escalate(site: Site, rid: str, who: Headers, **data: Any) -> Any:
+    return site.client.post(f"/acm/requests/{rid}/escalate", json=data, headers=who)
+
+
+def test_a_request_is_escalated_to_a_higher_tier_with_its_thread_and_marking(
+    site: Site,
+) -> None:
+    gcc_cdr = site.as_("JPN", "commander", "jpn-gcc")
+    jjoc_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    rid = _sent(
+        site,
+        gcc_cdr,
+        kind="activity",
+        level="ccc",
+        from_hq_id="jpn-gcc",
+        to_hq_ids=["usa-usarj"],
+        subject="Shared range schedule",
+        marking={"releasable_to": ["USA"], "tlp": "AMBER"},
+    )
+    sent = site.client.get(f"/acm/requests/{rid}", headers=gcc_cdr).json()["request"]
+    assert (sent["level"], sent["escalations"]) == ("ccc", [])
+    assert sent["level_name"]["ja"].startswith("各自衛隊及び米軍各軍間の調整所")
+    comment = _respond(site, rid, "comment", usa_staff, text="USARJ range is booked.")
+    assert comment.status_code == 201, comment.text
+    graded = [{"grade": "substantive", "text": "Use the other week."}]
+    assert _respond(site, rid, "non_concur", usa_cdr, comments=graded).status_code == 201
+
+    before = site.ledger_events()
+    assert_error(_escalate(site, rid, gcc_cdr, level="ccc"), 422, "not_a_higher_level", "level")
+    assert_error(
+        _escalate(site, rid, gcc_cdr, level="bocc", from_hq_id="jpn-adc"),
+        422,
+        "not_a_superior_hq",
+        "from_hq_id",
+    )
+    # The GCC's commander does not speak for the JJOC: the request may not move up there.
+    assert_error(
+        _escalate(site, rid, gcc_cdr, level="bocc", from_hq_id="jpn-jjoc"), 403, "not_in_chain"
+    )
+    assert_error(_escalate(site, rid, usa_cdr, level="bocc"), 403, "not_owner_nation")
+    assert site.ledger_events() == before
+
+    up = _escalate(
+        site,
+        rid,
+        jjoc_cdr,
+        level="bocc",
+        from_hq_id="jpn-jjoc",
+        to_hq_ids=["usa-jfhq"],
+        note="Not resolved at component level.",
+    )
+    assert up.status_code == 200, up.text
+    req = up.json()
+    assert (req["id"], req["level"], req["from_hq_id"], req["to_hq_ids"]) == (
+        rid,
+        "bocc",
+        "jpn-jjoc",
+        ["usa-jfhq"],
+    )
+    # The marking is kept, and the thread is the same thread.
+    assert req["marking"]["releasable_to"] == ["JPN", "USA"]
+    assert req["marking"]["tlp"] == "AMBER"
+    assert req["revision"] == 2  # the component's position does not commit the BOCC
+    assert req["status"] == "sent"
+    [step] = req["escalations"]
+    assert (step["from_level"], step["to_level"], step["revision"]) == ("ccc", "bocc", 2)
+    assert step["note"] == "Not resolved at component level."
+    thread = site.client.get(f"/acm/requests/{rid}", headers=usa_staff).json()
+    assert [r["kind"] for r in thread["responses"]] == ["comment", "non_concur"]
+    assert thread["request"]["level"] == "bocc"
+    history = site.client.get(f"/ledger/objects/coordination_request/{rid}", headers=usa_cdr)
+    assert [e["event"]["kind"] for e in history.json()][-1] == "acm.request.escalated"
+
+    # On to the ACG; not back down.
+    assert _escalate(site, rid, jjoc_cdr, level="acg").status_code == 200
+    assert_error(_escalate(site, rid, jjoc_cdr, level="bocc"), 422, "not_a_higher_level")
+
+
+def test_escalation_keeps_the_marking_so_a_new_addressee_must_already_be_released(
+    site: Site,
+) -> None:
+    jjoc_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    rid = _sent(site, jjoc_cdr, level="ccc")
+    before = site.ledger_events()
+    assert_error(
+        _escalate(site, rid, jjoc_cdr, level="bocc", to_hq_ids=["jpn-gcc"]),
+        422,
+        "addressee_same_nation",
+        "to_hq_ids.0",
+    )
+    assert site.ledger_events() == before
+
+
+# -- delegation of concurrence authority ("by direction" / 命により) ----------------
+
+
+def _me(site: Site, who: Headers) -> str:
+    user: str = site.client.get("/me", headers=who).json()["user"]
+    return user
+
+
+def _delegate(site: Site, who: Headers, delegate: str, **changes: Any) -> Any:
+    data = {
+        "delegate_id": delegate,
+        "level": "bocc",
+        "valid_from": "2026-01-01T00:00:00Z",
+        "valid_until": "2099-01-01T00:00:00Z",
+        "marking": {"releasable_to": ["JPN"]},
+        **changes,
+    }
+    return site.client.post("/acm/delegations", json=data, headers=who)
+
+
+def test_a_delegated_staff_officers_concurrence_counts_and_a_revoked_ones_does_not(
+    site: Site,
+) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    staff_id = _me(site, usa_staff)
+    rid = _sent(site, jpn_cdr)
+    assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
+    body = assert_error(_respond(site, rid, "concur", usa_staff), 403, "no_delegation")
+    assert "BOCC" in body["message"]["en"]
+    assert "命により" in body["message"]["ja"]
+
+    given = _delegate(site, usa_cdr, staff_id)
+    assert given.status_code == 201, given.text
+    delegation = given.json()
+    assert (delegation["owner"], delegation["hq_id"], delegation["level"]) == (
+        "USA",
+        "usa-jfhq",
+        "bocc",
+    )
+    assert delegation["delegate_name"] == "USA staff_officer usa-jfhq"
+    assert delegation["revoked"] is None
+    concur = _respond(site, rid, "concur", usa_staff, text="Concur, by direction.")
+    assert concur.status_code == 201, concur.text
+    assert concur.json()["delegation_id"] == delegation["id"]
+    assert concur.json()["by_direction_of"] == "USA commander usa-jfhq"
+    history = site.client.get(
+        f"/ledger/objects/coordination_response/{concur.json()['id']}", headers=usa_cdr
+    ).json()
+    assert "by direction of USA commander usa-jfhq" in history[0]["event"]["authority"]["basis"]
+    decided = _decide(site, rid, jpn_cdr)
+    assert decided.status_code == 201, decided.text
+    usa = next(c for c in decided.json()["concurrences"] if c["nation"] == "USA")
+    assert (usa["role"], usa["by_direction_of"], usa["delegation_id"]) == (
+        "staff_officer",
+        "USA commander usa-jfhq",
+        delegation["id"],
+    )
+
+    # Revoked: from now on the staff officer's position is refused, and nothing is stored.
+    revoked = site.client.post(
+        f"/acm/delegations/{delegation['id']}/revoke", json={"note": "Back."}, headers=usa_cdr
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked"] is not None
+    again = _sent(site, jpn_cdr)
+    before = site.ledger_events()
+    assert_error(_respond(site, again, "concur", usa_staff), 403, "no_delegation")
+    graded = [{"grade": "critical", "text": "No."}]
+    assert_error(
+        _respond(site, again, "non_concur", usa_staff, comments=graded), 403, "no_delegation"
+    )
+    assert site.ledger_events() == before
+    assert_error(_decide(site, again, jpn_cdr), 409, "concurrence_missing")
+    assert_error(
+        site.client.post(f"/acm/delegations/{delegation['id']}/revoke", json={}, headers=usa_cdr),
+        409,
+        "wrong_state",
+    )
+    kinds = [
+        e["event"]["kind"]
+        for e in site.client.get(
+            f"/ledger/objects/delegation/{delegation['id']}", headers=usa_cdr
+        ).json()
+    ]
+    assert kinds == ["acm.delegation.given", "acm.delegation.revoked"]
+
+
+def test_a_delegation_covers_its_level_and_period_only(site: Site) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    staff_id = _me(site, usa_staff)
+    assert _delegate(site, usa_cdr, staff_id, level="ccc").status_code == 201
+    expired = {"valid_from": "2020-01-01T00:00:00Z", "valid_until": "2020-02-01T00:00:00Z"}
+    assert _delegate(site, usa_cdr, staff_id, **expired).status_code == 201
+    later = {"valid_from": "2098-01-01T00:00:00Z"}
+    assert _delegate(site, usa_cdr, staff_id, **later).status_code == 201
+    rid = _sent(site, jpn_cdr)  # at the BOCC
+    assert_error(_respond(site, rid, "concur", usa_staff), 403, "no_delegation")
+    ccc = _sent(site, jpn_cdr, level="ccc")
+    assert _respond(site, ccc, "concur", usa_staff).status_code == 201
+
+
+def test_only_a_commander_delegates_to_a_named_staff_officer_of_their_own_hq(
+    site: Site,
+) -> None:
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    staff_id = _me(site, usa_staff)
+    other_hq = _me(site, site.add_person("USA", Role.STAFF_OFFICER, "usa-5af"))
+    before = site.ledger_events()
+    assert_error(_delegate(site, usa_staff, staff_id), 403, "role_not_authorized")
+    assert_error(
+        _delegate(site, usa_cdr, _me(site, site.as_("USA", "liaison_officer", "usa-jfhq"))),
+        403,
+        "delegate_not_staff",
+    )
+    assert_error(_delegate(site, usa_cdr, other_hq), 403, "delegate_not_own_staff")
+    jpn_staff = _me(site, site.as_("JPN", "staff_officer", "jpn-jjoc"))
+    assert_error(_delegate(site, usa_cdr, jpn_staff), 404, "not_found", "delegate_id")
+    assert_error(_delegate(site, usa_cdr, "nobody-here"), 404, "not_found", "delegate_id")
+    assert_error(
+        _delegate(site, usa_cdr, staff_id, valid_until="2025-01-01T00:00:00Z"),
+        422,
+        "empty_period",
+        "valid_until",
+    )
+    assert site.ledger_events() == before
+    # A partner does not revoke another nation's delegation.
+    made = _delegate(site, usa_cdr, staff_id).json()
+    assert_error(
+        site.client.post(
+            f"/acm/delegations/{made['id']}/revoke",
+            json={},
+            headers=site.as_("JPN", "commander", "jpn-jjoc"),
+        ),
+        403,
+        "not_owner_nation",
+    )

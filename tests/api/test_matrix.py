@@ -263,6 +263,15 @@ ROUTES: list[Row] = [
     ),
     Row(
         "POST",
+        f"{API}/acm/requests/{{request_id}}/escalate",
+        # raised from the BOCC to the ACG, in place (a fresh one: it cannot go higher)
+        owner_acts(CDR_STAFF_LO, OK),
+        "coordination_request",
+        lambda c, _i: {"level": "acg", "note": f"matrix {c.serial}"},
+        fresh=True,
+    ),
+    Row(
+        "POST",
         f"{API}/acm/requests/{{request_id}}/responses",
         any_nation_may(CDR_STAFF_LO, CREATED, state_first={OWN_NAT: WRONG_STATE}),
         "coordination_request",

@@ -455,6 +455,6 @@ def authorize_position(
         f"A staff officer states a position only by direction of the commander: no "
         f"delegation of concurrence authority at the {level.upper()} level is in force "
         f"for you (none was given, or it expired or was revoked).",
-        f"幕僚は指揮官の命によってのみ立場を表明できます。{level.upper()}レベルの同意権限の"
-        f"委任が有効ではありません（委任がない、期限切れ、または取り消し済み）。",
+        f"幕僚は、指揮官から同意権限の委任を受けた場合にのみ「命により」立場を表明できます。"
+        f"{level.upper()}レベルの委任が有効ではありません（委任がない、期限切れ、または取消し済み）。",
     )
