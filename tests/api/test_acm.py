@@ -1209,3 +1209,136 @@ def test_only_a_commander_delegates_to_a_named_staff_officer_of_their_own_hq(
         403,
         "not_owner_nation",
     )
+
+
+# -- a coordinated outcome, implemented by each nation's own decision -------------
+
+
+def _outcome(site: Site) -> tuple[str, str]:
+    """A request both commanders concurred on, and its coordinated outcome."""
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    rid = _sent(site, jpn_cdr)
+    assert _respond(site, rid, "concur", usa_cdr).status_code == 201
+    assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
+    decided = _decide(site, rid, jpn_cdr)
+    assert decided.status_code == 201, decided.text
+    return rid, str(decided.json()["id"])
+
+
+def _unit(site: Site, who: Headers, ident: str, hq: str) -> str:
+    made = site.client.post(
+        "/org/units",
+        json={
+            "id": ident,
+            "hq_id": hq,
+            "name_en": "Exercise air defense battery (fictional)",
+            "name_ja": "演習用防空中隊（架空）",
+            "sidc": "10031000001211000000",
+            "domain": "land",
+        },
+        headers=who,
+    )
+    assert made.status_code == 201, made.text
+    return ident
+
+
+def _national(site: Site, outcome: str, who: Headers, **data: Any) -> Any:
+    body = {"course": "implement", "summary": "Implement as coordinated.", **data}
+    return site.client.post(f"/acm/decisions/{outcome}/national", json=body, headers=who)
+
+
+def test_each_nation_implements_the_outcome_with_its_own_decision_and_taskings(
+    site: Site,
+) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    unit = _unit(site, jpn_cdr, "jpn-mx-battery", "jpn-jjoc")
+    rid, outcome = _outcome(site)
+
+    decided = _national(
+        site,
+        outcome,
+        jpn_cdr,
+        summary="JJOC implements: battery to Iruma.",
+        taskings=[{"unit_id": unit, "title": "Deploy to Iruma, 1-14 Aug (exercise)"}],
+    )
+    assert decided.status_code == 201, decided.text
+    national = decided.json()
+    assert (national["owner"], national["course"], national["hq_id"]) == (
+        "JPN",
+        "implement",
+        "jpn-jjoc",
+    )
+    assert national["outcome_id"] == outcome
+    assert national["request_id"] == rid
+    [tasking_id] = national["tasking_ids"]
+    taskings = site.client.get("/org/taskings", headers=jpn_cdr).json()
+    tasking = next(t for t in taskings if t["id"] == tasking_id)
+    assert (tasking["unit_id"], tasking["owner"]) == (unit, "JPN")
+    # The tasking and the national decision were one transaction, recorded in order.
+    events = site.client.get("/ledger/events", params={"limit": 1000}, headers=jpn_cdr).json()
+    kinds = [e["event"]["kind"] for e in events]
+    assert kinds[-2:] == ["org.tasking.issued", "acm.national_decision.implement"]
+
+    # A national decision is the nation's own: national-only, the partner does not see it.
+    usa_view = site.client.get(f"/acm/requests/{rid}", headers=usa_cdr).json()["decision"]
+    assert usa_view["national_decisions"] == []
+    jpn_view = site.client.get(f"/acm/requests/{rid}", headers=jpn_cdr).json()["decision"]
+    assert [n["id"] for n in jpn_view["national_decisions"]] == [national["id"]]
+
+    # The partner decides for itself, and tells JPN.
+    usa_decided = _national(
+        site,
+        outcome,
+        usa_cdr,
+        course="not_implement",
+        summary="Not this cycle.",
+        marking={"releasable_to": ["JPN"]},
+    )
+    assert usa_decided.status_code == 201, usa_decided.text
+    seen = site.client.get(f"/acm/decisions/{outcome}/national", headers=jpn_cdr).json()
+    assert [(n["owner"], n["course"]) for n in seen] == [
+        ("JPN", "implement"),
+        ("USA", "not_implement"),
+    ]
+
+
+def test_a_national_decision_is_a_commanders_in_the_nations_chain_and_all_or_nothing(
+    site: Site,
+) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    unit = _unit(site, jpn_cdr, "jpn-mx-battery", "jpn-jjoc")
+    _rid, outcome = _outcome(site)
+    before = site.ledger_events()
+    assert_error(
+        _national(site, outcome, site.as_("JPN", "staff_officer", "jpn-jjoc")),
+        403,
+        "role_not_authorized",
+    )
+    assert_error(
+        _national(site, outcome, site.as_("JPN", "commander", "jpn-adc")), 403, "not_in_chain"
+    )
+    assert_error(_national(site, outcome, jpn_cdr, hq_id="jpn-gcc"), 422, "not_in_chain", "hq_id")
+    task = {"unit_id": unit, "title": "Deploy (exercise)"}
+    assert_error(
+        _national(site, outcome, jpn_cdr, course="not_implement", taskings=[task]),
+        422,
+        "taskings_need_implement",
+        "taskings",
+    )
+    # A partner's unit is the partner's to task: the whole decision is refused.
+    partner_unit = {"unit_id": "usa-12mlr", "title": "Move (exercise)"}
+    assert_error(
+        _national(site, outcome, jpn_cdr, taskings=[task, partner_unit]), 403, "not_owner_nation"
+    )
+    # Released to the partner, it may not name a national-only tasking.
+    assert_error(
+        _national(site, outcome, jpn_cdr, taskings=[task], marking={"releasable_to": ["USA"]}),
+        422,
+        "reference_not_released",
+        "tasking_ids.0",
+    )
+    assert site.ledger_events() == before
+    assert site.client.get("/org/taskings", headers=jpn_cdr).json() == []
+    assert_error(_national(site, "no-such-outcome", jpn_cdr), 404, "not_found")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
 from alliance.desks import DeskSpec
+from alliance.org import OrgDesk
 from alliance.store.context import DeskContext
 
 from .desk import AcmDesk
@@ -19,6 +20,7 @@ from .models import (
     ActionItemOut,
     ActionItemPatch,
     CloseIn,
+    Course,
     DecisionIn,
     DecisionOut,
     DelegationIn,
@@ -30,6 +32,8 @@ from .models import (
     MeetingIn,
     MeetingOut,
     MeetingPatch,
+    NationalDecisionIn,
+    NationalDecisionOut,
     Priority,
     RequestIn,
     RequestKind,
@@ -50,8 +54,12 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
 
-def _make(ctx: DeskContext, _built: Mapping[str, object]) -> AcmDesk:
-    return AcmDesk(ctx)
+def _make(ctx: DeskContext, built: Mapping[str, object]) -> AcmDesk:
+    desk = AcmDesk(ctx)
+    org = built.get("org")
+    if isinstance(org, OrgDesk):  # taskings implementing an outcome go through it
+        desk.org = org
+    return desk
 
 
 def _routes() -> APIRouter:
@@ -83,6 +91,7 @@ __all__ = [
     "ActionItemOut",
     "ActionItemPatch",
     "CloseIn",
+    "Course",
     "DecisionIn",
     "DecisionOut",
     "DelegationIn",
@@ -94,6 +103,8 @@ __all__ = [
     "MeetingIn",
     "MeetingOut",
     "MeetingPatch",
+    "NationalDecisionIn",
+    "NationalDecisionOut",
     "Priority",
     "RequestIn",
     "RequestKind",

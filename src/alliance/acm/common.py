@@ -12,6 +12,7 @@ from alliance.core.errors import Conflict
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, TimeOut
+from alliance.org import DESK as ORG_DESK
 from alliance.org import HQ as HQ_TYPE
 from alliance.org import HqRow, hq_chain
 from alliance.store.context import DeskContext
@@ -21,6 +22,7 @@ from . import tables
 from .models import (
     ActionItemOut,
     Concurrence,
+    Course,
     DecisionOut,
     DelegationOut,
     Escalation,
@@ -28,6 +30,7 @@ from .models import (
     Level,
     MeetingOut,
     Member,
+    NationalDecisionOut,
     NationPosition,
     Priority,
     RequestKind,
@@ -44,11 +47,15 @@ from .tables import (
     DecisionRow,
     DelegationRow,
     MeetingRow,
+    NationalDecisionRow,
     WorkingGroupRow,
 )
 
 Req = CoordinationRequestRow
 Resp = CoordinationResponseRow
+
+# The org desk's tasking type (a national decision names the taskings it issued).
+TASKING_TYPE = next(t for t in ORG_DESK.object_types if t.name == "tasking")
 
 # -- views ---------------------------------------------------------------------
 
@@ -85,8 +92,21 @@ def delegation_rule(row: DelegationRow) -> Delegation:
     )
 
 
-def decision_view(row: DecisionRow, req: Req) -> DecisionOut:
+def national_view(row: NationalDecisionRow) -> NationalDecisionOut:
+    return view(
+        NationalDecisionOut,
+        row,
+        course=Course(row.course),
+        tasking_ids=list(row.tasking_ids),
+        decided_at=TimeOut.of(row.decided_at),
+    )
+
+
+def decision_view(
+    row: DecisionRow, req: Req, national: list[NationalDecisionOut] | None = None
+) -> DecisionOut:
     return DecisionOut(
+        national_decisions=national or [],
         **owned_fields(row),
         request_id=row.request_id,
         request_revision=row.request_revision,
@@ -175,6 +195,18 @@ MEETING: OwnedKind[MeetingRow] = OwnedKind(
     lambda s, r: group_chain(s, r.group_id, r.owner),
     refs=(Ref("group_id", tables.WORKING_GROUP, "group_id"),),
 )
+# A national decision is held by the chain of command of the HQ deciding for
+# the nation; it names the outcome it implements and the taskings it issued.
+NATIONAL_DECISION: OwnedKind[NationalDecisionRow] = OwnedKind(
+    tables.NATIONAL_DECISION,
+    lambda s, row: hq_chain(s, row.hq_id),
+    refs=(
+        Ref("outcome_id", tables.DECISION, "outcome_id"),
+        Ref("request_id", tables.COORDINATION_REQUEST, "request_id"),
+        Ref("hq_id", HQ_TYPE, "hq_id"),
+        Ref("tasking_ids", TASKING_TYPE, "tasking_ids"),
+    ),
+)
 # A delegation is held by the chain of command of the delegating commander's HQ.
 DELEGATION: OwnedKind[DelegationRow] = OwnedKind(
     tables.DELEGATION,
@@ -240,6 +272,19 @@ class AcmBase:
 
     def _request(self, s: Session, actor: Actor, request_id: str) -> Req:
         return REQUEST.find(s, actor.nation, request_id, "id")
+
+    def _outcome(self, s: Session, row: DecisionRow, req: Req, nation: str) -> DecisionOut:
+        """A coordinated outcome with the national decisions released to ``nation``."""
+        stmt = released_to(select(NationalDecisionRow), NationalDecisionRow, nation).where(
+            NationalDecisionRow.outcome_id == row.id
+        )
+        national = [
+            national_view(n)
+            for n in s.scalars(
+                stmt.order_by(NationalDecisionRow.decided_at, NationalDecisionRow.id)
+            )
+        ]
+        return decision_view(row, req, national)
 
     def _view(self, s: Session, req: Req, nation: str) -> RequestOut:
         participants = self._participants(s, req)

@@ -329,5 +329,5 @@ class Decisions(AcmBase):
             for row in s.scalars(stmt):
                 req = s.get(Req, row.request_id)
                 if req is not None:
-                    out.append(decision_view(row, req))
+                    out.append(self._outcome(s, row, req, actor.nation))
             return out

@@ -31,11 +31,13 @@ from .common import (
 from .decisions import Decisions
 from .delegations import Delegations
 from .groups import Groups
+from .outcomes import Outcomes
 from .requests import Requests
 
 
-class AcmDesk(Requests, Decisions, Delegations, Groups):
-    """Coordination requests, responses, decisions, delegations and working groups."""
+class AcmDesk(Requests, Decisions, Outcomes, Delegations, Groups):
+    """Coordination requests, responses, coordinated outcomes and the national
+    decisions implementing them, delegations and working groups."""
 
 
 __all__ = [

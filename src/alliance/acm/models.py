@@ -24,6 +24,7 @@ from alliance.core.models import (
     Version,
 )
 from alliance.core.text import NAME_CHARS, TEXT_CHARS
+from alliance.org import TaskingIn
 
 
 class RequestKind(StrEnum):
@@ -196,7 +197,43 @@ class Concurrence(BaseModel):
     delegation_id: str | None = None
 
 
+class Course(StrEnum):
+    """What a nation decides to do with a coordinated outcome."""
+
+    IMPLEMENT = "implement"
+    NOT_IMPLEMENT = "not_implement"
+
+
+class NationalDecisionIn(Strict):
+    """A nation's own decision on a coordinated outcome; implementing it, the
+    taskings it issues to its own units (through its chain of command)."""
+
+    course: Course
+    summary: Summary
+    hq_id: Slug | None = Field(
+        default=None,
+        description="The HQ deciding for the nation (default: its HQ in the coordination)",
+    )
+    taskings: list[TaskingIn] = Field(default_factory=list, max_length=50)
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class NationalDecisionOut(OwnedOut):
+    outcome_id: str
+    request_id: str
+    hq_id: str
+    course: Course
+    summary: str
+    tasking_ids: list[str]
+    decided_by: str
+    decided_by_name: str
+    decided_at: TimeOut
+
+
 class DecisionOut(OwnedOut):
+    """A coordinated outcome: what the participating nations concurred on. Each
+    implements it by a national decision of its own (those released to you)."""
+
     request_id: str
     request_revision: int
     subject: str
@@ -205,6 +242,7 @@ class DecisionOut(OwnedOut):
     concurrences: list[Concurrence]
     decided_by: str
     decided_at: TimeOut
+    national_decisions: list[NationalDecisionOut] = Field(default_factory=list)
 
 
 class EscalateIn(Strict):

@@ -31,7 +31,6 @@ from .common import (
     REQUEST,
     AcmBase,
     Req,
-    decision_view,
     national,
     require_state,
     response_view,
@@ -74,7 +73,7 @@ class Requests(AcmBase):
             return ThreadOut(
                 request=self._view(s, req, actor.nation),
                 responses=[response_view(r) for r in self._responses(s, req, actor.nation)],
-                decision=decision_view(decision, req)
+                decision=self._outcome(s, decision, req, actor.nation)
                 if decision is not None and decision.marking.releases_to(actor.nation)
                 else None,
             )

@@ -20,6 +20,8 @@ from alliance.acm.models import (
     MeetingIn,
     MeetingOut,
     MeetingPatch,
+    NationalDecisionIn,
+    NationalDecisionOut,
     RequestIn,
     RequestOut,
     RequestPatch,
@@ -116,15 +118,44 @@ def respond(request_id: str, data: ResponseIn, desk: AcmDep, actor: ActorDep) ->
     "/requests/{request_id}/decision",
     response_model=DecisionOut,
     status_code=201,
-    summary="Record the decision once every nation concurred / 全当事国の同意後に決定を記録",
+    summary="Record the coordinated outcome once every nation concurred / "
+    "全当事国の同意後に調整結果を記録",
 )
 def decide(request_id: str, data: DecisionIn, desk: AcmDep, actor: ActorDep) -> DecisionOut:
     return desk.decide(actor, request_id, data)
 
 
-@router.get("/decisions", response_model=list[DecisionOut], summary="The decision log / 決定記録")
+@router.get(
+    "/decisions",
+    response_model=list[DecisionOut],
+    summary="Coordinated outcomes (the decision log) / 調整結果（決定記録）",
+)
 def decision_log(desk: AcmDep, actor: ActorDep) -> list[DecisionOut]:
     return desk.decision_log(actor)
+
+
+@router.get(
+    "/decisions/{decision_id}/national",
+    response_model=list[NationalDecisionOut],
+    summary="The national decisions implementing an outcome / 調整結果に対する各国の決定",
+)
+def national_decisions(
+    decision_id: str, desk: AcmDep, actor: ActorDep
+) -> list[NationalDecisionOut]:
+    return desk.national_decisions(actor, decision_id)
+
+
+@router.post(
+    "/decisions/{decision_id}/national",
+    response_model=NationalDecisionOut,
+    status_code=201,
+    summary="Your nation's decision on a coordinated outcome, with its taskings / "
+    "調整結果に対する自国の決定と任務付与",
+)
+def decide_nationally(
+    decision_id: str, data: NationalDecisionIn, desk: AcmDep, actor: ActorDep
+) -> NationalDecisionOut:
+    return desk.decide_nationally(actor, decision_id, data)
 
 
 @router.get(

@@ -64,7 +64,9 @@ class CoordinationResponseRow(OwnedRow):
 
 
 class DecisionRow(OwnedRow):
-    """A bilateral decision, recorded once every participating nation concurred."""
+    """A coordinated outcome (the record of agreement), recorded by the requesting
+    nation once every participating nation concurred. It commits no government:
+    each nation implements it through a national decision of its own."""
 
     __tablename__ = "decisions"
 
@@ -73,6 +75,23 @@ class DecisionRow(OwnedRow):
     summary: Mapped[str] = mapped_column(Text)
     concurrences: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     decided_by: Mapped[str] = mapped_column(String(limits.ID))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NationalDecisionRow(OwnedRow):
+    """One nation's own decision on a coordinated outcome: to implement it (with
+    the taskings it issued through its chain of command) or not."""
+
+    __tablename__ = "national_decisions"
+
+    outcome_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    request_id: Mapped[str] = mapped_column(String(limits.ID))
+    hq_id: Mapped[str] = mapped_column(String(limits.ID))
+    course: Mapped[str] = mapped_column(String(limits.CODE))
+    summary: Mapped[str] = mapped_column(Text)
+    tasking_ids: Mapped[list[str]] = mapped_column(JSON)
+    decided_by: Mapped[str] = mapped_column(String(limits.ID))
+    decided_by_name: Mapped[str] = mapped_column(String(limits.NAME))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -133,7 +152,10 @@ COORDINATION_REQUEST = ObjectType(
 COORDINATION_RESPONSE = ObjectType(
     "coordination_response", CoordinationResponseRow, Label("response", "回答")
 )
-DECISION = ObjectType("decision", DecisionRow, Label("decision", "決定"))
+DECISION = ObjectType("decision", DecisionRow, Label("coordinated outcome", "調整結果"))
+NATIONAL_DECISION = ObjectType(
+    "national_decision", NationalDecisionRow, Label("national decision", "国別の決定")
+)
 DELEGATION = ObjectType(
     "delegation", DelegationRow, Label("delegation of concurrence", "同意権限の委任")
 )
@@ -149,4 +171,5 @@ OBJECT_TYPES = (
     MEETING,
     ACTION_ITEM,
     DELEGATION,
+    NATIONAL_DECISION,
 )

@@ -14,7 +14,9 @@
     a ``non_concur`` whose text is kept as one critical comment; a
     ``non_concur`` without comments gets its text as one critical comment (a
     non-concurrence rests on a critical comment until it is resolved).
-- Delegations of concurrence authority get their table.
+- Delegations of concurrence authority get their table, and so do national
+  decisions (each nation's own decision implementing a coordinated outcome,
+  which is what a "decision" row now records).
 
 The signed ledger keeps the history as it was written; the rows say what the
 desk now reads.
@@ -70,6 +72,33 @@ def upgrade() -> None:
             batch.f("ix_concurrence_delegations_delegate_id"), ["delegate_id"], unique=False
         )
         batch.create_index(batch.f("ix_concurrence_delegations_owner"), ["owner"], unique=False)
+
+    op.create_table(
+        "national_decisions",
+        sa.Column("outcome_id", sa.String(length=64), nullable=False),
+        sa.Column("request_id", sa.String(length=64), nullable=False),
+        sa.Column("hq_id", sa.String(length=64), nullable=False),
+        sa.Column("course", sa.String(length=16), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("tasking_ids", sa.JSON(), nullable=False),
+        sa.Column("decided_by", sa.String(length=64), nullable=False),
+        sa.Column("decided_by_name", sa.String(length=200), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("owner", sa.String(length=3), nullable=False),
+        sa.Column("rel", sa.String(length=400), nullable=False),
+        sa.Column("tlp", sa.String(length=16), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("origin", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_national_decisions")),
+    )
+    with op.batch_alter_table("national_decisions") as batch:
+        batch.create_index(
+            batch.f("ix_national_decisions_outcome_id"), ["outcome_id"], unique=False
+        )
+        batch.create_index(batch.f("ix_national_decisions_owner"), ["owner"], unique=False)
 
     with op.batch_alter_table("coordination_requests") as batch:
         batch.add_column(
@@ -167,3 +196,7 @@ def downgrade() -> None:
         batch.drop_index(batch.f("ix_concurrence_delegations_owner"))
         batch.drop_index(batch.f("ix_concurrence_delegations_delegate_id"))
     op.drop_table("concurrence_delegations")
+    with op.batch_alter_table("national_decisions") as batch:
+        batch.drop_index(batch.f("ix_national_decisions_owner"))
+        batch.drop_index(batch.f("ix_national_decisions_outcome_id"))
+    op.drop_table("national_decisions")
