@@ -161,6 +161,10 @@ class Decisions(AcmBase):
         s = tx.session
         req = self._request(s, actor, request_id)
         require_state(req, {"sent"})
+        # Who may take part in the thread at all comes first (an administrator
+        # or a viewer is refused as such, whatever it sends).
+        target = Target("coordination_request", req.id, req.owner, req.marking, ())
+        grant = self._authorize(actor, Action.COMMENT, target)
         check_response(RequestKind(req.kind), data)
         participants = self._participants(s, req)
         revision = data.revision if data.revision is not None else req.revision
@@ -186,7 +190,6 @@ class Decisions(AcmBase):
                 field="kind",
                 code="self_acknowledge",
             )
-        target = Target("coordination_request", req.id, req.owner, req.marking, ())
         delegation = None
         if data.kind.is_position:
             speaker = participants[actor.nation]
@@ -199,8 +202,6 @@ class Decisions(AcmBase):
                 [delegation_rule(d) for d in self._delegations_of(s, actor)],
                 hosted=self.ctx.hosted,
             )
-        else:
-            grant = self._authorize(actor, Action.COMMENT, target)
         # The thread is seen by the same nations as the request; the
         # responder's nation owns its entry.
         marking = Marking(req.marking.releasable_to | {actor.nation}, req.marking.tlp)
