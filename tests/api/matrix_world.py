@@ -27,6 +27,7 @@ from alliance.acm import (
     ActionItemIn,
     DecisionIn,
     MeetingIn,
+    NationalDecisionIn,
     RequestIn,
     ResponseIn,
     WorkingGroupIn,
@@ -284,6 +285,17 @@ def _own_concurs(side: Side) -> None:
         cdr, side.obj("decided_request", REL), DecisionIn(summary="Decided before the matrix.")
     )
     side.objects[("decision", REL)] = decision.id
+    # The nation's own decisions implementing the outcome (a later one supersedes).
+    for mark in (REL, NAT):
+        side.objects[("national_decision", mark)] = side.node.acm.decide_nationally(
+            cdr,
+            decision.id,
+            NationalDecisionIn(
+                course="implement",
+                summary=f"Matrix national decision {mark}",
+                marking=marking(side.nation, mark == REL),
+            ),
+        ).id
 
 
 def _drain(jpn: Node, usa: Node) -> None:

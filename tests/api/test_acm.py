@@ -74,11 +74,13 @@ def test_coordination_lifecycle_to_a_bilateral_decision(site: Site) -> None:
     assert _respond(site, rid, "acknowledge", usa_staff).status_code == 201
     assert _status(site, rid, usa_cdr) == "acknowledged"
 
-    counter = _respond(site, rid, "counter_proposal", usa_cdr, text="Kadena instead of Iruma.")
+    objection = {"grade": "critical", "text": "Kadena instead of Iruma.", "ref": "para 1"}
+    counter = _respond(site, rid, "non_concur", usa_cdr, comments=[objection])
     assert counter.status_code == 201, counter.text
     assert counter.json()["owner"] == "USA"
     assert counter.json()["request_revision"] == 1
-    assert _status(site, rid, jpn_cdr) == "counter_proposed"
+    assert counter.json()["comments"] == [objection]
+    assert _status(site, rid, jpn_cdr) == "non_concurred"
 
     body = assert_error(_decide(site, rid, jpn_cdr), 409, "concurrence_missing")
     assert "JPN" in body["message"]["en"]
@@ -92,10 +94,11 @@ def test_coordination_lifecycle_to_a_bilateral_decision(site: Site) -> None:
     )
     assert amended.status_code == 200, amended.text
     assert amended.json()["revision"] == 2
-    assert amended.json()["status"] == "sent"  # the counter-proposal was on revision 1
+    assert amended.json()["status"] == "sent"  # the non-concurrence was on revision 1
 
-    # Only a commander states a nation's position, on the current revision, from its HQ chain.
-    assert_error(_respond(site, rid, "concur", usa_staff), 403, "role_not_authorized")
+    # A commander states a nation's position (a staff officer only by direction, under a
+    # delegation), on the current revision, from its HQ chain.
+    assert_error(_respond(site, rid, "concur", usa_staff), 403, "no_delegation")
     assert_error(
         _respond(site, rid, "concur", site.as_("USA", "commander", "usa-5af")),
         403,
@@ -169,7 +172,8 @@ def test_partner_non_concurrence_blocks_the_decision(site: Site) -> None:
     rid = _draft(site, jpn_cdr)["id"]
     site.client.post(f"/acm/requests/{rid}/send", headers=jpn_cdr).raise_for_status()
     assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
-    assert _respond(site, rid, "non_concur", usa_cdr, text="Not this month.").status_code == 201
+    not_now = [{"grade": "substantive", "text": "Not this month."}]
+    assert _respond(site, rid, "non_concur", usa_cdr, comments=not_now).status_code == 201
     assert _status(site, rid, jpn_cdr) == "non_concurred"
     body = assert_error(_decide(site, rid, jpn_cdr), 409, "concurrence_missing")
     assert "USA" in body["message"]["en"]
@@ -461,8 +465,10 @@ def test_a_liaison_officer_never_concurs_decides_or_changes_other_objects(site: 
     rid = _draft(site, jpn_cdr)["id"]
     site.client.post(f"/acm/requests/{rid}/send", headers=jpn_cdr).raise_for_status()
     before = site.ledger_events()
-    for kind in ("concur", "non_concur", "counter_proposal"):
-        assert_error(_respond(site, rid, kind, lno), 403, "role_not_authorized")
+    graded = [{"grade": "administrative", "text": "Typo in para 2."}]
+    for kind in ("concur", "concur_with_comment", "non_concur"):
+        comments = graded if kind != "concur" else []
+        assert_error(_respond(site, rid, kind, lno, comments=comments), 403, "role_not_authorized")
     assert_error(_decide(site, rid, lno), 403, "role_not_authorized")
     for ending in ("close", "withdraw"):
         assert_error(
@@ -842,3 +848,497 @@ def test_a_groups_meetings_and_actions_do_not_exist_for_a_non_member_it_is_not_r
     listed = site.client.get("/acm/groups/jpn-wg-jpn-aus-usa/meetings", headers=usa)
     assert listed.status_code == 200, listed.text
     assert [m["id"] for m in listed.json()] == [seen_mid]
+
+
+# -- answers and graded positions ------------------------------------------------
+
+
+def _sent(site: Site, who: Headers, **changes: Any) -> str:
+    rid: str = _draft(site, who, **changes)["id"]
+    site.client.post(f"/acm/requests/{rid}/send", headers=who).raise_for_status()
+    return rid
+
+
+def test_an_rfi_is_answered_never_concurred_nor_decided(site: Site) -> None:
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    rid = _sent(
+        site,
+        usa_staff,
+        kind="rfi",
+        from_hq_id="usa-jfhq",
+        to_hq_ids=["jpn-jjoc"],
+        subject="Liaison cell composition",
+        marking={"releasable_to": ["JPN"]},
+    )
+    before = site.ledger_events()
+    for kind in ("concur", "concur_with_comment", "non_concur"):
+        comments = [] if kind == "concur" else [{"grade": "substantive", "text": "x"}]
+        body = assert_error(
+            _respond(site, rid, kind, jpn_cdr, comments=comments), 422, "rfi_not_concurred", "kind"
+        )
+        assert "answer" in body["message"]["en"]
+        assert "回答" in body["message"]["ja"]
+    assert_error(_respond(site, rid, "answer", jpn_staff, text="  "), 422, "answer_needs_text")
+    assert_error(_respond(site, rid, "answer", usa_cdr, text="Self."), 422, "self_acknowledge")
+    assert site.ledger_events() == before
+    assert _status(site, rid, usa_staff) == "sent"
+
+    answer = _respond(site, rid, "answer", jpn_staff, text="Two officers, arriving 010900Z.")
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["kind"], answer.json()["owner"]) == ("answer", "JPN")
+    thread = site.client.get(f"/acm/requests/{rid}", headers=usa_staff).json()
+    assert thread["request"]["status"] == "answered"
+    assert thread["request"]["status_name"] == {"en": "answered", "ja": "回答済"}
+    assert thread["request"]["awaiting"] == []
+    assert_error(_decide(site, rid, usa_cdr), 409, "rfi_not_decided")
+    closed = site.client.post(f"/acm/requests/{rid}/close", json={}, headers=usa_staff)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+
+
+def test_only_an_rfi_is_answered(site: Site) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    rid = _sent(site, jpn_cdr)
+    before = site.ledger_events()
+    assert_error(
+        _respond(site, rid, "answer", usa_cdr, text="Yes."), 422, "answer_only_for_rfi", "kind"
+    )
+    assert site.ledger_events() == before
+
+
+def test_a_non_concurrence_needs_a_graded_comment(site: Site) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    rid = _sent(site, jpn_cdr)
+    before = site.ledger_events()
+    body = assert_error(
+        _respond(site, rid, "non_concur", usa_cdr, text="Not this month."),
+        422,
+        "non_concur_needs_comment",
+        "comments",
+    )
+    for word in ("critical", "substantive", "administrative"):
+        assert word in body["message"]["en"]
+    assert "区分付き意見" in body["message"]["ja"]
+    assert_error(
+        _respond(site, rid, "non_concur", usa_cdr, comments=[{"grade": "minor", "text": "x"}]),
+        422,
+        "invalid",
+    )
+    assert_error(
+        _respond(site, rid, "non_concur", usa_cdr, comments=[{"grade": "critical", "text": ""}]),
+        422,
+        "invalid",
+    )
+    # A plain concurrence carries no graded comments; a concurrence with comment does.
+    graded = [{"grade": "administrative", "text": "Iruma, not Irima.", "ref": "para 1"}]
+    assert_error(
+        _respond(site, rid, "concur", usa_cdr, comments=graded),
+        422,
+        "comments_need_position",
+        "comments",
+    )
+    assert_error(
+        _respond(site, rid, "concur_with_comment", usa_cdr), 422, "comment_missing", "comments"
+    )
+    critical = [*graded, {"grade": "critical", "text": "Airspace not deconflicted."}]
+    assert_error(
+        _respond(site, rid, "concur_with_comment", usa_cdr, comments=critical),
+        422,
+        "critical_means_non_concur",
+        "comments.1.grade",
+    )
+    assert site.ledger_events() == before
+    assert _status(site, rid, jpn_cdr) == "sent"
+
+    refused = _respond(site, rid, "non_concur", usa_cdr, comments=critical)
+    assert refused.status_code == 201, refused.text
+    assert [c["grade"] for c in refused.json()["comments"]] == ["administrative", "critical"]
+    assert _status(site, rid, jpn_cdr) == "non_concurred"
+    # Resolved: the partner concurs with comment, and that concurrence counts.
+    agreed = _respond(site, rid, "concur_with_comment", usa_cdr, comments=graded)
+    assert agreed.status_code == 201, agreed.text
+    assert _status(site, rid, jpn_cdr) == "concurred"
+    assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
+    decided = _decide(site, rid, jpn_cdr)
+    assert decided.status_code == 201, decided.text
+    kinds = {c["nation"]: c["kind"] for c in decided.json()["concurrences"]}
+    assert kinds == {"JPN": "concur", "USA": "concur_with_comment"}
+
+
+# -- the ACM's tiers: levels and escalation ---------------------------------------
+
+
+def _escalate(site: Site, rid: str, who: Headers, **data: Any) -> Any:
+    return site.client.post(f"/acm/requests/{rid}/escalate", json=data, headers=who)
+
+
+def test_a_request_is_escalated_to_a_higher_tier_with_its_thread_and_marking(
+    site: Site,
+) -> None:
+    gcc_cdr = site.as_("JPN", "commander", "jpn-gcc")
+    jjoc_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    rid = _sent(
+        site,
+        gcc_cdr,
+        kind="activity",
+        level="ccc",
+        from_hq_id="jpn-gcc",
+        to_hq_ids=["usa-usarj"],
+        subject="Shared range schedule",
+        marking={"releasable_to": ["USA"], "tlp": "AMBER"},
+    )
+    sent = site.client.get(f"/acm/requests/{rid}", headers=gcc_cdr).json()["request"]
+    assert (sent["level"], sent["escalations"]) == ("ccc", [])
+    assert sent["level_name"]["ja"].startswith("各自衛隊及び米軍各軍間の調整所")
+    comment = _respond(site, rid, "comment", usa_staff, text="USARJ range is booked.")
+    assert comment.status_code == 201, comment.text
+    graded = [{"grade": "substantive", "text": "Use the other week."}]
+    assert _respond(site, rid, "non_concur", usa_cdr, comments=graded).status_code == 201
+
+    before = site.ledger_events()
+    assert_error(_escalate(site, rid, gcc_cdr, level="ccc"), 422, "not_a_higher_level", "level")
+    assert_error(
+        _escalate(site, rid, gcc_cdr, level="bocc", from_hq_id="jpn-adc"),
+        422,
+        "not_a_superior_hq",
+        "from_hq_id",
+    )
+    # The GCC's commander does not speak for the JJOC: the request may not move up there.
+    assert_error(
+        _escalate(site, rid, gcc_cdr, level="bocc", from_hq_id="jpn-jjoc"), 403, "not_in_chain"
+    )
+    assert_error(_escalate(site, rid, usa_cdr, level="bocc"), 403, "not_owner_nation")
+    assert site.ledger_events() == before
+
+    up = _escalate(
+        site,
+        rid,
+        jjoc_cdr,
+        level="bocc",
+        from_hq_id="jpn-jjoc",
+        to_hq_ids=["usa-jfhq"],
+        note="Not resolved at component level.",
+    )
+    assert up.status_code == 200, up.text
+    req = up.json()
+    assert (req["id"], req["level"], req["from_hq_id"], req["to_hq_ids"]) == (
+        rid,
+        "bocc",
+        "jpn-jjoc",
+        ["usa-jfhq"],
+    )
+    # The marking is kept, and the thread is the same thread.
+    assert req["marking"]["releasable_to"] == ["JPN", "USA"]
+    assert req["marking"]["tlp"] == "AMBER"
+    assert req["revision"] == 2  # the component's position does not commit the BOCC
+    assert req["status"] == "sent"
+    [step] = req["escalations"]
+    assert (step["from_level"], step["to_level"], step["revision"]) == ("ccc", "bocc", 2)
+    assert step["note"] == "Not resolved at component level."
+    thread = site.client.get(f"/acm/requests/{rid}", headers=usa_staff).json()
+    assert [r["kind"] for r in thread["responses"]] == ["comment", "non_concur"]
+    assert thread["request"]["level"] == "bocc"
+    history = site.client.get(f"/ledger/objects/coordination_request/{rid}", headers=usa_cdr)
+    assert [e["event"]["kind"] for e in history.json()][-1] == "acm.request.escalated"
+
+    # On to the ACG; not back down.
+    assert _escalate(site, rid, jjoc_cdr, level="acg").status_code == 200
+    assert_error(_escalate(site, rid, jjoc_cdr, level="bocc"), 422, "not_a_higher_level")
+
+
+def test_escalation_keeps_the_marking_so_a_new_addressee_must_already_be_released(
+    site: Site,
+) -> None:
+    jjoc_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    rid = _sent(site, jjoc_cdr, level="ccc")
+    before = site.ledger_events()
+    assert_error(
+        _escalate(site, rid, jjoc_cdr, level="bocc", to_hq_ids=["jpn-gcc"]),
+        422,
+        "addressee_same_nation",
+        "to_hq_ids.0",
+    )
+    assert site.ledger_events() == before
+
+
+# -- delegation of concurrence authority ("by direction" / 命により) ----------------
+
+
+def _me(site: Site, who: Headers) -> str:
+    user: str = site.client.get("/me", headers=who).json()["user"]
+    return user
+
+
+def _delegate(site: Site, who: Headers, delegate: str, **changes: Any) -> Any:
+    data = {
+        "delegate_id": delegate,
+        "level": "bocc",
+        "valid_from": "2026-01-01T00:00:00Z",
+        "valid_until": "2099-01-01T00:00:00Z",
+        "marking": {"releasable_to": ["JPN"]},
+        **changes,
+    }
+    return site.client.post("/acm/delegations", json=data, headers=who)
+
+
+def test_a_delegated_staff_officers_concurrence_counts_and_a_revoked_ones_does_not(
+    site: Site,
+) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    staff_id = _me(site, usa_staff)
+    rid = _sent(site, jpn_cdr)
+    assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
+    body = assert_error(_respond(site, rid, "concur", usa_staff), 403, "no_delegation")
+    assert "BOCC" in body["message"]["en"]
+    assert "命により" in body["message"]["ja"]
+
+    given = _delegate(site, usa_cdr, staff_id)
+    assert given.status_code == 201, given.text
+    delegation = given.json()
+    assert (delegation["owner"], delegation["hq_id"], delegation["level"]) == (
+        "USA",
+        "usa-jfhq",
+        "bocc",
+    )
+    assert delegation["delegate_name"] == "USA staff_officer usa-jfhq"
+    assert delegation["revoked"] is None
+    concur = _respond(site, rid, "concur", usa_staff, text="Concur, by direction.")
+    assert concur.status_code == 201, concur.text
+    assert concur.json()["delegation_id"] == delegation["id"]
+    assert concur.json()["by_direction_of"] == "USA commander usa-jfhq"
+    history = site.client.get(
+        f"/ledger/objects/coordination_response/{concur.json()['id']}", headers=usa_cdr
+    ).json()
+    assert "by direction of USA commander usa-jfhq" in history[0]["event"]["authority"]["basis"]
+    decided = _decide(site, rid, jpn_cdr)
+    assert decided.status_code == 201, decided.text
+    usa = next(c for c in decided.json()["concurrences"] if c["nation"] == "USA")
+    assert (usa["role"], usa["by_direction_of"], usa["delegation_id"]) == (
+        "staff_officer",
+        "USA commander usa-jfhq",
+        delegation["id"],
+    )
+
+    # Revoked: from now on the staff officer's position is refused, and nothing is stored.
+    revoked = site.client.post(
+        f"/acm/delegations/{delegation['id']}/revoke", json={"note": "Back."}, headers=usa_cdr
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked"] is not None
+    again = _sent(site, jpn_cdr)
+    before = site.ledger_events()
+    assert_error(_respond(site, again, "concur", usa_staff), 403, "no_delegation")
+    graded = [{"grade": "critical", "text": "No."}]
+    assert_error(
+        _respond(site, again, "non_concur", usa_staff, comments=graded), 403, "no_delegation"
+    )
+    assert site.ledger_events() == before
+    assert_error(_decide(site, again, jpn_cdr), 409, "concurrence_missing")
+    assert_error(
+        site.client.post(f"/acm/delegations/{delegation['id']}/revoke", json={}, headers=usa_cdr),
+        409,
+        "wrong_state",
+    )
+    kinds = [
+        e["event"]["kind"]
+        for e in site.client.get(
+            f"/ledger/objects/delegation/{delegation['id']}", headers=usa_cdr
+        ).json()
+    ]
+    assert kinds == ["acm.delegation.given", "acm.delegation.revoked"]
+
+
+def test_a_delegation_covers_its_level_and_period_only(site: Site) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    staff_id = _me(site, usa_staff)
+    assert _delegate(site, usa_cdr, staff_id, level="ccc").status_code == 201
+    expired = {"valid_from": "2020-01-01T00:00:00Z", "valid_until": "2020-02-01T00:00:00Z"}
+    assert _delegate(site, usa_cdr, staff_id, **expired).status_code == 201
+    later = {"valid_from": "2098-01-01T00:00:00Z"}
+    assert _delegate(site, usa_cdr, staff_id, **later).status_code == 201
+    rid = _sent(site, jpn_cdr)  # at the BOCC
+    assert_error(_respond(site, rid, "concur", usa_staff), 403, "no_delegation")
+    ccc = _sent(site, jpn_cdr, level="ccc")
+    assert _respond(site, ccc, "concur", usa_staff).status_code == 201
+
+
+def test_only_a_commander_delegates_to_a_named_staff_officer_of_their_own_hq(
+    site: Site,
+) -> None:
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    usa_staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    staff_id = _me(site, usa_staff)
+    other_hq = _me(site, site.add_person("USA", Role.STAFF_OFFICER, "usa-5af"))
+    before = site.ledger_events()
+    assert_error(_delegate(site, usa_staff, staff_id), 403, "role_not_authorized")
+    assert_error(
+        _delegate(site, usa_cdr, _me(site, site.as_("USA", "liaison_officer", "usa-jfhq"))),
+        403,
+        "delegate_not_staff",
+    )
+    assert_error(_delegate(site, usa_cdr, other_hq), 403, "delegate_not_own_staff")
+    jpn_staff = _me(site, site.as_("JPN", "staff_officer", "jpn-jjoc"))
+    assert_error(_delegate(site, usa_cdr, jpn_staff), 404, "not_found", "delegate_id")
+    assert_error(_delegate(site, usa_cdr, "nobody-here"), 404, "not_found", "delegate_id")
+    assert_error(
+        _delegate(site, usa_cdr, staff_id, valid_until="2025-01-01T00:00:00Z"),
+        422,
+        "empty_period",
+        "valid_until",
+    )
+    assert site.ledger_events() == before
+    # A partner does not revoke another nation's delegation.
+    made = _delegate(site, usa_cdr, staff_id).json()
+    assert_error(
+        site.client.post(
+            f"/acm/delegations/{made['id']}/revoke",
+            json={},
+            headers=site.as_("JPN", "commander", "jpn-jjoc"),
+        ),
+        403,
+        "not_owner_nation",
+    )
+
+
+# -- a coordinated outcome, implemented by each nation's own decision -------------
+
+
+def _outcome(site: Site) -> tuple[str, str]:
+    """A request both commanders concurred on, and its coordinated outcome."""
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    rid = _sent(site, jpn_cdr)
+    assert _respond(site, rid, "concur", usa_cdr).status_code == 201
+    assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
+    decided = _decide(site, rid, jpn_cdr)
+    assert decided.status_code == 201, decided.text
+    return rid, str(decided.json()["id"])
+
+
+def _unit(site: Site, who: Headers, ident: str, hq: str) -> str:
+    made = site.client.post(
+        "/org/units",
+        json={
+            "id": ident,
+            "hq_id": hq,
+            "name_en": "Exercise air defense battery (fictional)",
+            "name_ja": "演習用防空中隊（架空）",
+            "sidc": "10031000001211000000",
+            "domain": "land",
+        },
+        headers=who,
+    )
+    assert made.status_code == 201, made.text
+    return ident
+
+
+def _national(site: Site, outcome: str, who: Headers, **data: Any) -> Any:
+    body = {"course": "implement", "summary": "Implement as coordinated.", **data}
+    return site.client.post(f"/acm/decisions/{outcome}/national", json=body, headers=who)
+
+
+def test_each_nation_implements_the_outcome_with_its_own_decision_and_taskings(
+    site: Site,
+) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    unit = _unit(site, jpn_cdr, "jpn-mx-battery", "jpn-jjoc")
+    rid, outcome = _outcome(site)
+
+    decided = _national(
+        site,
+        outcome,
+        jpn_cdr,
+        summary="JJOC implements: battery to Iruma.",
+        taskings=[{"unit_id": unit, "title": "Deploy to Iruma, 1-14 Aug (exercise)"}],
+    )
+    assert decided.status_code == 201, decided.text
+    national = decided.json()
+    assert (national["owner"], national["course"], national["hq_id"]) == (
+        "JPN",
+        "implement",
+        "jpn-jjoc",
+    )
+    assert national["outcome_id"] == outcome
+    assert national["request_id"] == rid
+    [tasking_id] = national["tasking_ids"]
+    taskings = site.client.get("/org/taskings", headers=jpn_cdr).json()
+    tasking = next(t for t in taskings if t["id"] == tasking_id)
+    assert (tasking["unit_id"], tasking["owner"]) == (unit, "JPN")
+    # The tasking and the national decision were one transaction, recorded in order.
+    events = site.client.get("/ledger/events", params={"limit": 1000}, headers=jpn_cdr).json()
+    kinds = [e["event"]["kind"] for e in events]
+    assert kinds[-2:] == ["org.tasking.issued", "acm.national_decision.implement"]
+
+    # A national decision is the nation's own: national-only, the partner does not see it.
+    usa_view = site.client.get(f"/acm/requests/{rid}", headers=usa_cdr).json()["decision"]
+    assert usa_view["national_decisions"] == []
+    jpn_view = site.client.get(f"/acm/requests/{rid}", headers=jpn_cdr).json()["decision"]
+    assert [n["id"] for n in jpn_view["national_decisions"]] == [national["id"]]
+
+    # The partner decides for itself, and tells JPN.
+    usa_decided = _national(
+        site,
+        outcome,
+        usa_cdr,
+        course="not_implement",
+        summary="Not this cycle.",
+        marking={"releasable_to": ["JPN"]},
+    )
+    assert usa_decided.status_code == 201, usa_decided.text
+    seen = site.client.get(f"/acm/decisions/{outcome}/national", headers=jpn_cdr).json()
+    assert [(n["owner"], n["course"]) for n in seen] == [
+        ("JPN", "implement"),
+        ("USA", "not_implement"),
+    ]
+
+
+def test_a_national_decision_is_a_commanders_in_the_nations_chain_and_all_or_nothing(
+    site: Site,
+) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    unit = _unit(site, jpn_cdr, "jpn-mx-battery", "jpn-jjoc")
+    _rid, outcome = _outcome(site)
+    before = site.ledger_events()
+    assert_error(
+        _national(site, outcome, site.as_("JPN", "staff_officer", "jpn-jjoc")),
+        403,
+        "role_not_authorized",
+    )
+    assert_error(
+        _national(site, outcome, site.as_("JPN", "commander", "jpn-adc")), 403, "not_in_chain"
+    )
+    assert_error(_national(site, outcome, jpn_cdr, hq_id="jpn-gcc"), 422, "not_in_chain", "hq_id")
+    task = {"unit_id": unit, "title": "Deploy (exercise)"}
+    assert_error(
+        _national(site, outcome, jpn_cdr, course="not_implement", taskings=[task]),
+        422,
+        "taskings_need_implement",
+        "taskings",
+    )
+    # A partner's unit is the partner's to task: the whole decision is refused.
+    partner_unit = {"unit_id": "usa-12mlr", "title": "Move (exercise)"}
+    assert_error(
+        _national(site, outcome, jpn_cdr, taskings=[task, partner_unit]), 403, "not_owner_nation"
+    )
+    # Released to the partner, it may not name a national-only tasking.
+    assert_error(
+        _national(site, outcome, jpn_cdr, taskings=[task], marking={"releasable_to": ["USA"]}),
+        422,
+        "reference_not_released",
+        "tasking_ids.0",
+    )
+    assert site.ledger_events() == before
+    assert site.client.get("/org/taskings", headers=jpn_cdr).json() == []
+    assert_error(_national(site, "no-such-outcome", jpn_cdr), 404, "not_found")

@@ -263,6 +263,15 @@ ROUTES: list[Row] = [
     ),
     Row(
         "POST",
+        f"{API}/acm/requests/{{request_id}}/escalate",
+        # raised from the BOCC to the ACG, in place (a fresh one: it cannot go higher)
+        owner_acts(CDR_STAFF_LO, OK),
+        "coordination_request",
+        lambda c, _i: {"level": "acg", "note": f"matrix {c.serial}"},
+        fresh=True,
+    ),
+    Row(
+        "POST",
         f"{API}/acm/requests/{{request_id}}/responses",
         any_nation_may(CDR_STAFF_LO, CREATED, state_first={OWN_NAT: WRONG_STATE}),
         "coordination_request",
@@ -277,6 +286,15 @@ ROUTES: list[Row] = [
         _note("summary"),
     ),
     Row("GET", f"{API}/acm/decisions", signed_in(OK)),
+    Row("GET", f"{API}/acm/decisions/{{decision_id}}/national", view(), kind="decision"),
+    Row(
+        "POST",
+        f"{API}/acm/decisions/{{decision_id}}/national",
+        # each participating nation decides for itself, by its commander
+        any_nation_may(CDR, CREATED),
+        "decision",
+        lambda c, _i: {"course": "not_implement", "summary": f"matrix {c.serial}"},
+    ),
     Row("GET", f"{API}/acm/groups", signed_in(OK)),
     Row("POST", f"{API}/acm/groups", node_role(CDR_STAFF, CREATED), body=_group_body),
     Row("GET", f"{API}/acm/groups/{{group_id}}/meetings", view(), kind="working_group"),
@@ -355,6 +373,7 @@ TYPE_ROUTES: dict[str, str] = {
     "coordination_request": f"PATCH {API}/acm/requests/{{request_id}}",
     "coordination_response": f"POST {API}/acm/requests/{{request_id}}/responses",
     "decision": f"POST {API}/acm/requests/{{request_id}}/decision",
+    "national_decision": f"POST {API}/acm/decisions/{{decision_id}}/national",
     "working_group": f"POST {API}/acm/groups",
     "meeting": f"PATCH {API}/acm/meetings/{{meeting_id}}",
     "action_item": f"PATCH {API}/acm/actions/{{item_id}}",

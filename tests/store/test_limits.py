@@ -94,6 +94,10 @@ MODEL_TABLES: dict[str, str | None] = {
     "MeetingPatch": "wg_meetings",
     "ActionItemIn": "action_items",
     "ActionItemPatch": "action_items",
+    "EscalateIn": "coordination_requests",
+    "DelegationIn": "concurrence_delegations",
+    "RevokeIn": "concurrence_delegations",
+    "NationalDecisionIn": "national_decisions",
     # users, federation, COP
     "UserIn": "users",
     "ResumeIn": "quarantine",
@@ -133,6 +137,12 @@ COLUMN_OF: dict[tuple[str, str], str] = {
 NOT_A_COLUMN: dict[tuple[str, str], str] = {
     ("*", "marking.releasable_to[]"): "joined into 'rel': test_a_full_marking_fits_rel",
     ("CloseIn", "note"): "the ledger event only",
+    ("RevokeIn", "note"): "the ledger event only",
+    ("EscalateIn", "note"): "coordination_requests.escalations (JSON)",
+    ("EscalateIn", "to_hq_ids[]"): "coordination_requests.to_hq_ids (JSON)",
+    ("ResponseIn", "comments[].grade"): "coordination_responses.comments (JSON)",
+    ("ResponseIn", "comments[].text"): "coordination_responses.comments (JSON)",
+    ("ResponseIn", "comments[].ref"): "coordination_responses.comments (JSON)",
     ("RequestIn", "to_hq_ids[]"): "coordination_requests.to_hq_ids (JSON)",
     ("WorkingGroupIn", "members[].nation"): "working_groups.members (JSON)",
     ("WorkingGroupIn", "members[].name"): "working_groups.members (JSON)",
@@ -171,7 +181,7 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
 }
 
 # Models walked as part of their parent's row.
-PART_OF_ROW = {"MarkingIn", "Party", "Member"}
+PART_OF_ROW = {"MarkingIn", "Party", "Member", "GradedComment"}
 
 
 @dataclass(frozen=True)
@@ -336,8 +346,11 @@ def problems(model: type[BaseModel]) -> list[str]:
         except LookupError as exc:
             found.append(str(exc))
             continue
-        if column is not None and table_name is not None:
-            found.extend(_fit_problems(leaf, _table(table_name), column))
+        # A nested input model that is a row of its own (the taskings of a national
+        # decision) fits its own table.
+        leaf_table = table_name if leaf.model == model.__name__ else MODEL_TABLES[leaf.model]
+        if column is not None and leaf_table is not None:
+            found.extend(_fit_problems(leaf, _table(leaf_table), column))
     return found
 
 

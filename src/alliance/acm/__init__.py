@@ -1,5 +1,7 @@
-"""The ACM desk: coordination requests between counterpart HQs, concurrence,
-decisions and the decision log, working groups with meetings and action items."""
+"""The ACM desk: coordination requests between counterpart HQs at the ACM's
+tiers (ACG, BOCC, CCC), answers and graded positions, delegation of concurrence
+authority, decisions and the decision log, working groups with meetings and
+action items."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
 from alliance.desks import DeskSpec
+from alliance.org import OrgDesk
 from alliance.store.context import DeskContext
 
 from .desk import AcmDesk
@@ -17,11 +20,20 @@ from .models import (
     ActionItemOut,
     ActionItemPatch,
     CloseIn,
+    Course,
     DecisionIn,
     DecisionOut,
+    DelegationIn,
+    DelegationOut,
+    EscalateIn,
+    Grade,
+    GradedComment,
+    Level,
     MeetingIn,
     MeetingOut,
     MeetingPatch,
+    NationalDecisionIn,
+    NationalDecisionOut,
     Priority,
     RequestIn,
     RequestKind,
@@ -30,6 +42,7 @@ from .models import (
     ResponseIn,
     ResponseKind,
     ResponseOut,
+    RevokeIn,
     Status,
     ThreadOut,
     WorkingGroupIn,
@@ -41,8 +54,12 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
 
 
-def _make(ctx: DeskContext, _built: Mapping[str, object]) -> AcmDesk:
-    return AcmDesk(ctx)
+def _make(ctx: DeskContext, built: Mapping[str, object]) -> AcmDesk:
+    desk = AcmDesk(ctx)
+    org = built.get("org")
+    if isinstance(org, OrgDesk):  # taskings implementing an outcome go through it
+        desk.org = org
+    return desk
 
 
 def _routes() -> APIRouter:
@@ -74,11 +91,20 @@ __all__ = [
     "ActionItemOut",
     "ActionItemPatch",
     "CloseIn",
+    "Course",
     "DecisionIn",
     "DecisionOut",
+    "DelegationIn",
+    "DelegationOut",
+    "EscalateIn",
+    "Grade",
+    "GradedComment",
+    "Level",
     "MeetingIn",
     "MeetingOut",
     "MeetingPatch",
+    "NationalDecisionIn",
+    "NationalDecisionOut",
     "Priority",
     "RequestIn",
     "RequestKind",
@@ -87,6 +113,7 @@ __all__ = [
     "ResponseIn",
     "ResponseKind",
     "ResponseOut",
+    "RevokeIn",
     "Status",
     "ThreadOut",
     "WorkingGroupIn",

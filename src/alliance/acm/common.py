@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alliance.core.authority import Action, Actor, Grant, Target, authorize
+from alliance.core.authority import Action, Actor, Delegation, Grant, Target, authorize
 from alliance.core.errors import Conflict
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, TimeOut
+from alliance.org import DESK as ORG_DESK
 from alliance.org import HQ as HQ_TYPE
 from alliance.org import HqRow, hq_chain
 from alliance.store.context import DeskContext
@@ -21,9 +22,15 @@ from . import tables
 from .models import (
     ActionItemOut,
     Concurrence,
+    Course,
     DecisionOut,
+    DelegationOut,
+    Escalation,
+    GradedComment,
+    Level,
     MeetingOut,
     Member,
+    NationalDecisionOut,
     NationPosition,
     Priority,
     RequestKind,
@@ -32,28 +39,74 @@ from .models import (
     ResponseOut,
     WorkingGroupOut,
 )
-from .status import STATUS_NAMES, derive_status, latest_positions
+from .status import LEVEL_NAMES, STATUS_NAMES, awaiting, derive_status, latest_positions
 from .tables import (
     ActionItemRow,
     CoordinationRequestRow,
     CoordinationResponseRow,
     DecisionRow,
+    DelegationRow,
     MeetingRow,
+    NationalDecisionRow,
     WorkingGroupRow,
 )
 
 Req = CoordinationRequestRow
 Resp = CoordinationResponseRow
 
+# The org desk's tasking type (a national decision names the taskings it issued).
+TASKING_TYPE = next(t for t in ORG_DESK.object_types if t.name == "tasking")
+
 # -- views ---------------------------------------------------------------------
 
 
 def response_view(row: Resp) -> ResponseOut:
-    return view(ResponseOut, row)
+    return view(
+        ResponseOut, row, comments=[GradedComment.model_validate(c) for c in row.comments or []]
+    )
 
 
-def decision_view(row: DecisionRow, req: Req) -> DecisionOut:
+def delegation_view(row: DelegationRow) -> DelegationOut:
+    return view(
+        DelegationOut,
+        row,
+        level=Level(row.level),
+        valid_from=TimeOut.of(row.valid_from),
+        valid_until=TimeOut.of(row.valid_until),
+        revoked=TimeOut.maybe(row.revoked_at),
+    )
+
+
+def delegation_rule(row: DelegationRow) -> Delegation:
+    """The delegation as :mod:`alliance.core.authority` judges it."""
+    return Delegation(
+        ident=row.id,
+        nation=row.owner,
+        hq_id=row.hq_id,
+        commander=row.commander_name,
+        delegate_id=row.delegate_id,
+        level=row.level,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        revoked_at=row.revoked_at,
+    )
+
+
+def national_view(row: NationalDecisionRow) -> NationalDecisionOut:
+    return view(
+        NationalDecisionOut,
+        row,
+        course=Course(row.course),
+        tasking_ids=list(row.tasking_ids),
+        decided_at=TimeOut.of(row.decided_at),
+    )
+
+
+def decision_view(
+    row: DecisionRow, req: Req, national: list[NationalDecisionOut] | None = None
+) -> DecisionOut:
     return DecisionOut(
+        national_decisions=national or [],
         **owned_fields(row),
         request_id=row.request_id,
         request_revision=row.request_revision,
@@ -142,6 +195,24 @@ MEETING: OwnedKind[MeetingRow] = OwnedKind(
     lambda s, r: group_chain(s, r.group_id, r.owner),
     refs=(Ref("group_id", tables.WORKING_GROUP, "group_id"),),
 )
+# A national decision is held by the chain of command of the HQ deciding for
+# the nation; it names the outcome it implements and the taskings it issued.
+NATIONAL_DECISION: OwnedKind[NationalDecisionRow] = OwnedKind(
+    tables.NATIONAL_DECISION,
+    lambda s, row: hq_chain(s, row.hq_id),
+    refs=(
+        Ref("outcome_id", tables.DECISION, "outcome_id"),
+        Ref("request_id", tables.COORDINATION_REQUEST, "request_id"),
+        Ref("hq_id", HQ_TYPE, "hq_id"),
+        Ref("tasking_ids", TASKING_TYPE, "tasking_ids"),
+    ),
+)
+# A delegation is held by the chain of command of the delegating commander's HQ.
+DELEGATION: OwnedKind[DelegationRow] = OwnedKind(
+    tables.DELEGATION,
+    lambda s, row: hq_chain(s, row.hq_id),
+    refs=(Ref("hq_id", HQ_TYPE, "hq_id"),),
+)
 ACTION_ITEM: OwnedKind[ActionItemRow] = OwnedKind(
     tables.ACTION_ITEM,
     lambda s, r: group_chain(s, r.group_id, r.owner),
@@ -202,24 +273,31 @@ class AcmBase:
     def _request(self, s: Session, actor: Actor, request_id: str) -> Req:
         return REQUEST.find(s, actor.nation, request_id, "id")
 
+    def _outcome(self, s: Session, row: DecisionRow, req: Req, nation: str) -> DecisionOut:
+        """A coordinated outcome with the national decisions released to ``nation``."""
+        stmt = released_to(select(NationalDecisionRow), NationalDecisionRow, nation).where(
+            NationalDecisionRow.outcome_id == row.id
+        )
+        national = [
+            national_view(n)
+            for n in s.scalars(
+                stmt.order_by(NationalDecisionRow.decided_at, NationalDecisionRow.id)
+            )
+        ]
+        return decision_view(row, req, national)
+
     def _view(self, s: Session, req: Req, nation: str) -> RequestOut:
         participants = self._participants(s, req)
         responses = self._responses(s, req, nation)
         decision = s.scalar(select(DecisionRow).where(DecisionRow.request_id == req.id))
         positions = latest_positions(responses, req.revision)
         status = derive_status(req, responses, participants, decision is not None)
-        awaiting = (
-            sorted(
-                n
-                for n in participants
-                if (positions.get(n) is None or positions[n].kind != ResponseKind.CONCUR.value)
-            )
-            if req.state == "sent"
-            else []
-        )
         return RequestOut(
             **owned_fields(req),
             kind=RequestKind(req.kind),
+            level=Level(req.level),
+            level_name=LEVEL_NAMES[Level(req.level)].as_dict(),
+            escalations=[Escalation.model_validate(e) for e in req.escalations or []],
             from_hq_id=req.from_hq_id,
             to_hq_ids=list(req.to_hq_ids),
             participants=sorted(participants),
@@ -242,7 +320,7 @@ class AcmBase:
                 )
                 for n in sorted(participants)
             ],
-            awaiting=awaiting,
+            awaiting=awaiting(req, responses, participants),
             decision_id=decision.id if decision is not None else None,
             release_marking=MarkingOut.of(Marking.from_columns(req.release_rel, req.release_tlp))
             if req.state == "draft"

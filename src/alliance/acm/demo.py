@@ -10,6 +10,7 @@ from alliance.core.models import MarkingIn
 from .desk import AcmDesk
 from .models import (
     ActionItemIn,
+    Level,
     MeetingIn,
     Member,
     Priority,
@@ -63,6 +64,7 @@ def content(desk: AcmDesk, nation: str, now: datetime) -> None:
             staff,
             RequestIn(
                 kind=RequestKind.ACTIVITY,
+                level=Level.BOCC,
                 from_hq_id="jpn-jjoc",
                 to_hq_ids=["usa-jfhq"],
                 subject="SAKURA SHIELD 26: bilateral air defense exercise window (fictional)",
@@ -80,6 +82,7 @@ def content(desk: AcmDesk, nation: str, now: datetime) -> None:
             staff,
             RequestIn(
                 kind=RequestKind.RFI,
+                level=Level.BOCC,
                 from_hq_id="usa-jfhq",
                 to_hq_ids=["jpn-jjoc"],
                 subject="SAKURA SHIELD 26: JSDF liaison cell composition (fictional)",

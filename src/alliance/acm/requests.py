@@ -16,6 +16,7 @@ from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.core.markings import Marking
+from alliance.core.models import TimeOut
 from alliance.org import HQ as HQ_TYPE
 from alliance.org import HqRow, hq_chain
 from alliance.store.owned import (
@@ -30,13 +31,21 @@ from .common import (
     REQUEST,
     AcmBase,
     Req,
-    decision_view,
     national,
     require_state,
     response_view,
     set_release,
 )
-from .models import CloseIn, RequestIn, RequestOut, RequestPatch, Status, ThreadOut
+from .models import (
+    CloseIn,
+    EscalateIn,
+    Level,
+    RequestIn,
+    RequestOut,
+    RequestPatch,
+    Status,
+    ThreadOut,
+)
 from .tables import DecisionRow
 
 
@@ -64,7 +73,7 @@ class Requests(AcmBase):
             return ThreadOut(
                 request=self._view(s, req, actor.nation),
                 responses=[response_view(r) for r in self._responses(s, req, actor.nation)],
-                decision=decision_view(decision, req)
+                decision=self._outcome(s, decision, req, actor.nation)
                 if decision is not None and decision.marking.releases_to(actor.nation)
                 else None,
             )
@@ -121,6 +130,8 @@ class Requests(AcmBase):
         row = Req(
             id=new_id(),
             kind=data.kind.value,
+            level=data.level.value,
+            escalations=[],
             from_hq_id=from_hq.id,
             to_hq_ids=list(dict.fromkeys(data.to_hq_ids)),
             subject=data.subject,
@@ -281,3 +292,124 @@ class Requests(AcmBase):
             data.version,
             data.note,
         )
+
+    # -- escalating to a higher tier -------------------------------------------
+
+    def escalate(self, actor: Actor, request_id: str, data: EscalateIn) -> RequestOut:
+        return self.ctx.writer.run(lambda tx: self.escalate_in(tx, actor, request_id, data))
+
+    def escalate_in(self, tx: Tx, actor: Actor, request_id: str, data: EscalateIn) -> RequestOut:
+        """Raise a request to a higher ACM tier (CCC → BOCC → ACG), in place: the
+        same request, so its thread stays with it, under the same marking. It may
+        move up to a superior HQ of its chain and to partner HQs at the new tier;
+        a sent request opens a new revision (positions taken at the lower tier do
+        not commit the higher one). Recorded as its own ledger event."""
+        s = tx.session
+        current = self._request(s, actor, request_id)
+        from_level = Level(current.level)
+        if data.level.rank <= from_level.rank:
+            raise InvalidInput(
+                Text(
+                    f"The request is coordinated at the {from_level.value.upper()} level; "
+                    f"escalation goes to a higher tier (CCC → BOCC → ACG), not to "
+                    f"{data.level.value.upper()}.",
+                    f"この要請は{from_level.value.upper()}レベルで調整中です。エスカレーションは"
+                    f"上位の階層（CCC → BOCC → ACG）へのみ行えます（{data.level.value.upper()}は不可）。",
+                ),
+                field="level",
+                code="not_a_higher_level",
+            )
+        new_from = current.from_hq_id
+        if data.from_hq_id is not None and data.from_hq_id != current.from_hq_id:
+            chain = hq_chain(s, current.from_hq_id)
+            if data.from_hq_id not in chain:
+                raise InvalidInput(
+                    Text(
+                        f"'{data.from_hq_id}' is not a superior HQ of {current.from_hq_id}: an "
+                        "escalated request moves up its own chain of command.",
+                        f"「{data.from_hq_id}」は{current.from_hq_id}の上級司令部ではありません。"
+                        "エスカレーションは自らの指揮系統を上がります。",
+                    ),
+                    field="from_hq_id",
+                    code="not_a_superior_hq",
+                )
+            new_from = data.from_hq_id
+            # The actor must hold the request where it goes, too.
+            self._authorize(
+                actor,
+                Action.REQUEST,
+                Target(
+                    "coordination_request",
+                    current.id,
+                    current.owner,
+                    current.marking,
+                    hq_chain(s, new_from),
+                ),
+            )
+        new_to = list(current.to_hq_ids)
+        if data.to_hq_ids is not None:
+            new_to = list(dict.fromkeys(data.to_hq_ids))
+            marking = Marking.from_columns(current.release_rel, current.release_tlp)
+            for i, hq_id in enumerate(new_to):
+                hq = visible(
+                    s.get(HqRow, hq_id), actor.nation, HQ_TYPE.label, hq_id, f"to_hq_ids.{i}"
+                )
+                if hq.owner == current.owner:
+                    raise InvalidInput(
+                        Text(
+                            f"'{hq_id}' is a {current.owner} HQ; coordination requests go to "
+                            "partner HQs.",
+                            f"「{hq_id}」は{current.owner}の司令部です。調整要請は相手国の司令部へ送ります。",
+                        ),
+                        field=f"to_hq_ids.{i}",
+                        code="addressee_same_nation",
+                    )
+                if not marking.releases_to(hq.owner):
+                    raise InvalidInput(
+                        Text(
+                            f"The request's marking does not release it to {hq.owner}; "
+                            "escalation keeps the marking. Amend the marking first.",
+                            f"この要請の区分は{hq.owner}への提供を許していません。"
+                            "エスカレーションでは区分を変えません。先に区分を修正してください。",
+                        ),
+                        field=f"to_hq_ids.{i}",
+                        code="not_released_to_addressee",
+                    )
+
+        def raise_level(row: Req) -> None:
+            row.level = data.level.value
+            row.from_hq_id = new_from
+            row.to_hq_ids = new_to
+            row.escalations = [
+                *(row.escalations or []),
+                {
+                    "from_level": from_level.value,
+                    "to_level": data.level.value,
+                    "from_hq_id": new_from,
+                    "to_hq_ids": new_to,
+                    "revision": row.revision + (1 if row.state == "sent" else 0),
+                    "by": actor.name,
+                    "at": TimeOut.of(tx.now).model_dump(),
+                    "note": data.note,
+                },
+            ]
+
+        def new_revision(row: Req) -> None:
+            if row.state == "sent":
+                row.revision += 1
+
+        row = change_owned(
+            tx,
+            actor,
+            REQUEST,
+            request_id,
+            hosted=self.ctx.hosted,
+            action=Action.REQUEST,
+            version=data.version,
+            require=lambda row: require_state(row, {"draft", "sent"}),
+            change=raise_level,
+            changed=new_revision,
+            event="acm.request.escalated",
+            extra={"from_level": from_level.value, "to_level": data.level.value},
+        )
+        return self._view(s, row, actor.nation)

@@ -14,14 +14,20 @@ from alliance.acm.models import (
     CloseIn,
     DecisionIn,
     DecisionOut,
+    DelegationIn,
+    DelegationOut,
+    EscalateIn,
     MeetingIn,
     MeetingOut,
     MeetingPatch,
+    NationalDecisionIn,
+    NationalDecisionOut,
     RequestIn,
     RequestOut,
     RequestPatch,
     ResponseIn,
     ResponseOut,
+    RevokeIn,
     Status,
     ThreadOut,
     WorkingGroupIn,
@@ -89,10 +95,20 @@ def withdraw(request_id: str, data: CloseIn, desk: AcmDep, actor: ActorDep) -> R
 
 
 @router.post(
+    "/requests/{request_id}/escalate",
+    response_model=RequestOut,
+    summary="Escalate to a higher tier (CCC → BOCC → ACG) / 上位の階層へ移行",
+)
+def escalate(request_id: str, data: EscalateIn, desk: AcmDep, actor: ActorDep) -> RequestOut:
+    return desk.escalate(actor, request_id, data)
+
+
+@router.post(
     "/requests/{request_id}/responses",
     response_model=ResponseOut,
     status_code=201,
-    summary="Acknowledge, reply, comment, concur, non-concur, counter-propose / 受領・回答・意見・同意・不同意・対案",
+    summary="Acknowledge, comment, answer (RFI), concur, concur with comment, non-concur / "
+    "受領・意見・回答・同意・意見付き同意・不同意",
 )
 def respond(request_id: str, data: ResponseIn, desk: AcmDep, actor: ActorDep) -> ResponseOut:
     return desk.respond(actor, request_id, data)
@@ -102,15 +118,44 @@ def respond(request_id: str, data: ResponseIn, desk: AcmDep, actor: ActorDep) ->
     "/requests/{request_id}/decision",
     response_model=DecisionOut,
     status_code=201,
-    summary="Record the decision once every nation concurred / 全当事国の同意後に決定を記録",
+    summary="Record the coordinated outcome once every nation concurred / "
+    "全当事国の同意後に調整結果を記録",
 )
 def decide(request_id: str, data: DecisionIn, desk: AcmDep, actor: ActorDep) -> DecisionOut:
     return desk.decide(actor, request_id, data)
 
 
-@router.get("/decisions", response_model=list[DecisionOut], summary="The decision log / 決定記録")
+@router.get(
+    "/decisions",
+    response_model=list[DecisionOut],
+    summary="Coordinated outcomes (the decision log) / 調整結果（決定記録）",
+)
 def decision_log(desk: AcmDep, actor: ActorDep) -> list[DecisionOut]:
     return desk.decision_log(actor)
+
+
+@router.get(
+    "/decisions/{decision_id}/national",
+    response_model=list[NationalDecisionOut],
+    summary="The national decisions implementing an outcome / 調整結果に対する各国の決定",
+)
+def national_decisions(
+    decision_id: str, desk: AcmDep, actor: ActorDep
+) -> list[NationalDecisionOut]:
+    return desk.national_decisions(actor, decision_id)
+
+
+@router.post(
+    "/decisions/{decision_id}/national",
+    response_model=NationalDecisionOut,
+    status_code=201,
+    summary="Your nation's decision on a coordinated outcome, with its taskings / "
+    "調整結果に対する自国の決定と任務付与",
+)
+def decide_nationally(
+    decision_id: str, data: NationalDecisionIn, desk: AcmDep, actor: ActorDep
+) -> NationalDecisionOut:
+    return desk.decide_nationally(actor, decision_id, data)
 
 
 @router.get(
@@ -186,3 +231,33 @@ def update_action(
     item_id: str, data: ActionItemPatch, desk: AcmDep, actor: ActorDep
 ) -> ActionItemOut:
     return desk.update_action(actor, item_id, data)
+
+
+@router.get(
+    "/delegations",
+    response_model=list[DelegationOut],
+    summary="Delegations of concurrence authority / 同意権限の委任一覧",
+)
+def list_delegations(desk: AcmDep, actor: ActorDep) -> list[DelegationOut]:
+    return desk.list_delegations(actor)
+
+
+@router.post(
+    "/delegations",
+    response_model=DelegationOut,
+    status_code=201,
+    summary="Delegate concurrence authority to a named staff officer / 幕僚へ同意権限を委任",
+)
+def delegate(data: DelegationIn, desk: AcmDep, actor: ActorDep) -> DelegationOut:
+    return desk.delegate(actor, data)
+
+
+@router.post(
+    "/delegations/{delegation_id}/revoke",
+    response_model=DelegationOut,
+    summary="Revoke a delegation / 委任を取消し",
+)
+def revoke_delegation(
+    delegation_id: str, data: RevokeIn, desk: AcmDep, actor: ActorDep
+) -> DelegationOut:
+    return desk.revoke_delegation(actor, delegation_id, data)

@@ -23,6 +23,9 @@ class CoordinationRequestRow(OwnedRow):
     __tablename__ = "coordination_requests"
 
     kind: Mapped[str] = mapped_column(String(limits.CODE))
+    # The ACM tier it is coordinated at (acg, bocc, ccc), and how it got there.
+    level: Mapped[str] = mapped_column(String(limits.CODE), default="bocc")
+    escalations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     from_hq_id: Mapped[str] = mapped_column(String(limits.ID))
     to_hq_ids: Mapped[list[str]] = mapped_column(JSON)
     subject: Mapped[str] = mapped_column(String(limits.TITLE))
@@ -48,6 +51,12 @@ class CoordinationResponseRow(OwnedRow):
     request_revision: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(limits.LABEL))
     text: Mapped[str] = mapped_column(Text, default="")
+    # Graded comments of a position: [{grade, text, ref}].
+    comments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # A staff officer's position given by direction of their commander: the
+    # delegation it was given under, and the commander's name (命により).
+    delegation_id: Mapped[str | None] = mapped_column(String(limits.ID), default=None)
+    by_direction_of: Mapped[str | None] = mapped_column(String(limits.NAME), default=None)
     author_id: Mapped[str] = mapped_column(String(limits.ID))
     author_name: Mapped[str] = mapped_column(String(limits.NAME))
     author_role: Mapped[str] = mapped_column(String(limits.LABEL))
@@ -55,7 +64,9 @@ class CoordinationResponseRow(OwnedRow):
 
 
 class DecisionRow(OwnedRow):
-    """A bilateral decision, recorded once every participating nation concurred."""
+    """A coordinated outcome (the record of agreement), recorded by the requesting
+    nation once every participating nation concurred. It commits no government:
+    each nation implements it through a national decision of its own."""
 
     __tablename__ = "decisions"
 
@@ -65,6 +76,41 @@ class DecisionRow(OwnedRow):
     concurrences: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     decided_by: Mapped[str] = mapped_column(String(limits.ID))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NationalDecisionRow(OwnedRow):
+    """One nation's own decision on a coordinated outcome: to implement it (with
+    the taskings it issued through its chain of command) or not."""
+
+    __tablename__ = "national_decisions"
+
+    outcome_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    request_id: Mapped[str] = mapped_column(String(limits.ID))
+    hq_id: Mapped[str] = mapped_column(String(limits.ID))
+    course: Mapped[str] = mapped_column(String(limits.CODE))
+    summary: Mapped[str] = mapped_column(Text)
+    tasking_ids: Mapped[list[str]] = mapped_column(JSON)
+    decided_by: Mapped[str] = mapped_column(String(limits.ID))
+    decided_by_name: Mapped[str] = mapped_column(String(limits.NAME))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DelegationRow(OwnedRow):
+    """A commander's delegation of the authority to concur for their HQ, to a
+    named staff officer, at one ACM level, for a period; revocable."""
+
+    __tablename__ = "concurrence_delegations"
+
+    hq_id: Mapped[str] = mapped_column(String(limits.ID))
+    commander_id: Mapped[str] = mapped_column(String(limits.ID))
+    commander_name: Mapped[str] = mapped_column(String(limits.NAME))
+    delegate_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    delegate_name: Mapped[str] = mapped_column(String(limits.NAME))
+    level: Mapped[str] = mapped_column(String(limits.CODE))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    revoked_by: Mapped[str | None] = mapped_column(String(limits.ID), default=None)
 
 
 class WorkingGroupRow(OwnedRow):
@@ -106,7 +152,13 @@ COORDINATION_REQUEST = ObjectType(
 COORDINATION_RESPONSE = ObjectType(
     "coordination_response", CoordinationResponseRow, Label("response", "回答")
 )
-DECISION = ObjectType("decision", DecisionRow, Label("decision", "決定"))
+DECISION = ObjectType("decision", DecisionRow, Label("coordinated outcome", "調整結果"))
+NATIONAL_DECISION = ObjectType(
+    "national_decision", NationalDecisionRow, Label("national decision", "国別の決定")
+)
+DELEGATION = ObjectType(
+    "delegation", DelegationRow, Label("delegation of concurrence", "同意権限の委任")
+)
 WORKING_GROUP = ObjectType("working_group", WorkingGroupRow, Label("working group", "作業部会"))
 MEETING = ObjectType("meeting", MeetingRow, Label("meeting", "会議"))
 ACTION_ITEM = ObjectType("action_item", ActionItemRow, Label("action item", "処置事項"))
@@ -118,4 +170,6 @@ OBJECT_TYPES = (
     WORKING_GROUP,
     MEETING,
     ACTION_ITEM,
+    DELEGATION,
+    NATIONAL_DECISION,
 )
