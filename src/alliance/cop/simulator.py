@@ -388,6 +388,7 @@ class Simulator:
     clock: Callable[[], datetime]
     interval: float = 2.0
     movers: list[Mover] = field(default_factory=list)
+    events: tuple[LinkEvent, ...] = LINK_EVENTS  # the scenario's events list
 
     def __post_init__(self) -> None:
         if not self.movers:
@@ -396,7 +397,13 @@ class Simulator:
         self._thread: threading.Thread | None = None
 
     def tracks_at(self, at: datetime) -> list[Track]:
-        return picture(self.nation, self.movers, at, stale_after=max(60.0, 10 * self.interval))
+        return picture(
+            self.nation,
+            self.movers,
+            at,
+            stale_after=max(60.0, 10 * self.interval),
+            events=self.events,
+        )
 
     def step(self) -> int:
         tracks = self.tracks_at(self.clock())
