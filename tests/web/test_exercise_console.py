@@ -96,6 +96,12 @@ def test_the_console_marks_the_exercise_and_shows_a_lost_link(
     )
     assert page.locator("#track-rows .badge.exercise").count() == len(expected)
 
+    # The opposing force's notional training box, labelled FICTIONAL.
+    area = page.locator(".exercise-area-label")
+    area.wait_for()
+    assert area.inner_text() == "TRAINING BOX KILO (FICTIONAL)"
+    assert page.locator("path.exercise-area").count() == 1
+
     # The drone whose link the scenario has lost: an estimate, time in state,
     # its control station and its lost-link route.
     page.click("#track-rows tr[data-uid='USA-EX-UAS07']")
@@ -127,5 +133,6 @@ def test_the_console_marks_the_exercise_and_shows_a_lost_link(
         == f"演習 演習 演習 — {EXERCISE_NAME} — 演習データ（実動ではありません）"
     )
     assert console.text("#d-link").startswith("途絶（")
+    page.locator(".exercise-area-label", has_text="訓練区域 KILO（架空）").wait_for()
     assert console.errors == []
     assert console.outside == []

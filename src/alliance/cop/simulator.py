@@ -62,6 +62,29 @@ REMARKS_PREFIX = f"EXERCISE EXERCISE EXERCISE / 演習 — {EXERCISE_NAME} ({FIC
 TRAINING_BOX_NAME = "TRAINING BOX KILO (FICTIONAL)"
 TRAINING_BOX: tuple[Point, ...] = ((29.0, 139.0), (29.0, 141.0), (27.0, 141.0), (27.0, 139.0))
 
+
+def scenario() -> dict[str, object]:
+    """What the console shows of the exercise beside its tracks: its name,
+    that it is fictional, and its notional areas (the OPFOR's training box)."""
+    return {
+        "name": EXERCISE_NAME,
+        "fictional": True,
+        "label": {
+            "en": f"Exercise {EXERCISE_NAME} — FICTIONAL scenario, notional forces",
+            "ja": f"演習 {EXERCISE_NAME} — 架空の想定、想定上の部隊",
+        },
+        "areas": [
+            {
+                "name": {
+                    "en": TRAINING_BOX_NAME,
+                    "ja": "訓練区域 KILO（架空）",
+                },
+                "polygon": [list(p) for p in TRAINING_BOX],
+            }
+        ],
+    }
+
+
 # The scenario's events list repeats every cycle, so a demo session sees each inject.
 CYCLE = timedelta(hours=2)
 
@@ -450,4 +473,5 @@ __all__ = [
     "distance_m",
     "link_state",
     "picture",
+    "scenario",
 ]

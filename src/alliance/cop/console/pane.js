@@ -31,6 +31,8 @@ const state = {
 let map = null;
 let markerLayer = null;
 let uasLayer = null; // lost-link routes and control stations of unmanned aircraft
+let areaLayer = null; // the exercise's notional areas (the OPFOR's training box)
+let scenario = null; // /cop/exercise once exercise data is on the picture: null, "asked" or it
 let zoomControl = null;
 
 const pad = (n) => String(n).padStart(2, "0");
@@ -71,6 +73,8 @@ function leave() {
   state.selected = null;
   if (markerLayer) markerLayer.clearLayers();
   state.markers.clear();
+  if (areaLayer) areaLayer.clearLayers();
+  scenario = null;
   state.live = "off";
   renderNow();
 }
@@ -110,6 +114,7 @@ function initMap() {
   mapControls();
   L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
   graticule().addTo(map);
+  areaLayer = L.layerGroup().addTo(map);
   uasLayer = L.layerGroup().addTo(map);
   markerLayer = L.layerGroup().addTo(map);
   loadBasemap();
@@ -440,6 +445,45 @@ function renderExercise() {
   el.hidden = names.length === 0;
   el.textContent = names.length ? t("exercise_banner", { names: names.join(", ") }) : "";
   document.body.dataset.exercise = names.length ? "shown" : "none";
+  if (names.length && scenario === null) loadScenario();
+  drawAreas(names.length > 0);
+}
+
+async function loadScenario() {
+  scenario = "asked";
+  try {
+    const res = await api("/cop/exercise");
+    scenario = await res.json();
+  } catch (err) {
+    scenario = null;
+    return;
+  }
+  scheduleRender();
+}
+
+// The exercise's notional areas, labelled as the node names them (FICTIONAL).
+function drawAreas(shown) {
+  if (!areaLayer) return;
+  areaLayer.clearLayers();
+  if (!shown || !scenario || scenario === "asked") return;
+  for (const area of scenario.areas) {
+    const box = L.polygon(area.polygon, {
+      color: "#d6c200",
+      weight: 1.5,
+      dashArray: "8 4",
+      fillOpacity: 0.05,
+      interactive: false,
+      className: "exercise-area",
+    });
+    areaLayer.addLayer(box);
+    // The label above the box, clear of the tracks inside it.
+    const north = Math.max(...area.polygon.map(([lat]) => lat));
+    const lons = area.polygon.map(([, lon]) => lon);
+    const label = L.tooltip({ permanent: true, direction: "top", className: "exercise-area-label" })
+      .setLatLng([north, (Math.min(...lons) + Math.max(...lons)) / 2])
+      .setContent(area.name[shell.lang]);
+    areaLayer.addLayer(label);
+  }
 }
 
 // Each shown unmanned aircraft's lost-link route (dashed) and control station.
