@@ -175,6 +175,12 @@ def test_the_api_refuses_a_submarine_and_flags_the_exercise(
         assert "EXERCISE EXERCISE EXERCISE" in kml
         assert '<Data name="exercise"><value>true</value></Data>' in kml
         assert "JPN-SUB-9" not in kml
+    # The scenario itself says it is fictional, and where the OPFOR's training box is.
+    scenario = client.get("/cop/exercise", headers=usa).json()
+    assert (scenario["name"], scenario["fictional"]) == (EXERCISE_NAME, True)
+    assert "FICTIONAL" in scenario["label"]["en"]
+    assert "架空" in scenario["label"]["ja"]
+    assert [a["name"]["en"] for a in scenario["areas"]] == ["TRAINING BOX KILO (FICTIONAL)"]
     # A real-world report is not flagged, and an export of real-world tracks has no banner.
     own = client.post(
         "/cop/tracks",
