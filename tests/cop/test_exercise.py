@@ -244,3 +244,27 @@ def test_the_simulator_feeds_exercise_tracks_and_keeps_them_over_a_restart(
     assert drone.control_station_at
     assert drone.lost_link_route
     assert drone.link_since is not None
+
+
+def test_a_partner_receives_the_exercise_flag_and_the_link_details() -> None:
+    """The federation feed's page, as the partner checks it: nothing of the
+    exercise marking or of a drone's lost link is lost on the way."""
+    from alliance.cop.feed import check_tracks
+
+    event = next(e for e in LINK_EVENTS if e.uid == "JPN-EX-UAS12" and e.status is LinkStatus.LOST)
+    sent = [
+        t
+        for t in picture("JPN", FORCES["JPN"], T + event.start + timedelta(minutes=2))
+        if t.marking.releases_to("USA")
+    ]
+    page = check_tracks(
+        {"tracks": [t.to_wire() for t in sent], "withdrawn": []}, me="USA", partner="JPN"
+    )
+    got = {t.uid: t for t in page.tracks}
+    assert set(got) == {t.uid for t in sent}
+    for track in sent:
+        back = got[track.uid]
+        assert (back.exercise, back.exercise_name, back.sidc) == (True, EXERCISE_NAME, track.sidc)
+        assert back.to_json() | {"source": "x"} == track.to_json() | {"source": "x"}
+    drone = got["JPN-EX-UAS12"]
+    assert (drone.control_link, drone.how) == (LinkStatus.LOST, "h-e")

@@ -411,7 +411,7 @@ class TrackWire(BaseModel):
     remarks: Annotated[str, Field(max_length=limits.REMARKS), TEXT_CHARS] = ""
     exercise: bool = False
     exercise_name: Annotated[str, Field(max_length=limits.NAME), NAME_CHARS] = ""
-    how: Annotated[str, Field(max_length=limits.LABEL, pattern=r"^[a-z-]*$")] = "m-g"
+    how: Annotated[str, Field(max_length=limits.LABEL), NAME_CHARS] = "m-g"
     link_since: datetime | None = None
     control_station: StationWire | None = None
     lost_link_route: Annotated[list[tuple[Lat, Lon]], Field(max_length=50)] = []
