@@ -27,7 +27,7 @@ IZUMO = {
 }
 QUIET = {
     "uid": "JPN-SS-QUIET",
-    "sidc": "SFUPSN---------",
+    "sidc": "SFGPUCR----E---",
     "callsign": "National only",
     "lat": 34.9,
     "lon": 139.9,

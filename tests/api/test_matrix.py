@@ -336,6 +336,7 @@ ROUTES: list[Row] = [
     Row("GET", f"{API}/cop/export.geojson", signed_in(OK)),
     Row("GET", f"{API}/cop/export.kml", signed_in(OK)),
     Row("GET", f"{API}/cop/stream", signed_in(OK), stream=True),
+    Row("GET", f"{API}/cop/exercise", signed_in(OK)),
     # -- federation: link health for the staff and the administrator; the rest is the administrator's
     Row("GET", f"{API}/federation/status", node_role(MONITORS, OK)),
     Row("GET", f"{API}/federation/quarantine", node_role(ADMIN, OK)),

@@ -101,11 +101,11 @@ def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
             return {t["uid"] for t in r.json()}
 
         # The JPN simulator's released ships arrive at the USA node by federation.
-        _until(lambda: "JPN-SIM-DDG179" in usa_uids(), 60, "JPN tracks at the USA node")
+        _until(lambda: "JPN-EX-DD02" in usa_uids(), 60, "JPN tracks at the USA node")
         uids = usa_uids()
-        assert "USA-SIM-MQ9" in uids  # its own
-        assert "JPN-SIM-SS" not in uids  # JPN national-only
-        ship = usa.get("/api/v1/cop/tracks/JPN-SIM-DDG179").json()
+        assert "USA-EX-UAS07" in uids  # its own
+        assert "JPN-EX-RCN1" not in uids  # JPN national-only
+        ship = usa.get("/api/v1/cop/tracks/JPN-EX-DD02").json()
         assert ship["owner"] == "JPN"
         assert ship["source"] == "federation:JPN"
 
@@ -120,10 +120,10 @@ def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
             decoder = StreamDecoder(max_bytes=1 << 20)
             seen: set[str] = set()
             deadline = time.monotonic() + 20
-            while "JPN-SIM-DDG179" not in seen and time.monotonic() < deadline:
+            while "JPN-EX-DD02" not in seen and time.monotonic() < deadline:
                 seen |= {e.uid for e in decoder.feed(sock.recv(65536))}
-            assert "JPN-SIM-DDG179" in seen
-            assert "JPN-SIM-SS" not in seen
+            assert "JPN-EX-DD02" in seen
+            assert "JPN-EX-RCN1" not in seen
         usa.close()
     finally:
         proc.send_signal(stop)

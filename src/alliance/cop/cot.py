@@ -7,8 +7,16 @@ CoT event schema (MITRE CoT 2.0, as TAK clients use it)::
            time="…Z" start="…Z" stale="…Z">
       <point lat="…" lon="…" hae="…" ce="…" le="…"/>
       <detail><contact callsign="…"/><__group name="…" role="…"/>
-              <track course="…" speed="…"/><remarks>…</remarks></detail>
+              <track course="…" speed="…"/><remarks>…</remarks>
+              <exercise name="…"/></detail>
     </event>
+
+Exercise data is marked twice: the symbol code carries a MIL-STD-2525C
+exercise identity (exercise friend ``D``, exercise neutral ``L``, faker ``K``
+for a friend playing hostile...), which CoT's type has no letters for, so the
+type carries the identity it plays (``a-f``, ``a-n``, ``a-k``) and the event's
+``<detail>`` carries ``<exercise name="…"/>``: an event with that element is
+exercise data, whatever else it says.
 
 XML is parsed with defusedxml: no DTD, no entity expansion, no external
 entities, and a size limit before any parsing. TAK protocol v1 (as in
@@ -42,6 +50,9 @@ MAX_EVENT_BYTES = 64 * 1024
 UNKNOWN = 9999999.0  # CoT's "not known" for hae, ce, le
 PROTO_MAGIC = 0xBF
 _AFFILIATIONS = {"f", "h", "n", "u", "a", "s", "p", "j", "k", "o", "x"}
+# MIL-STD-2525C exercise identities as the CoT affiliation they play: exercise
+# pending, unknown, assumed friend, friend, neutral (joker and faker are CoT's own).
+_EXERCISE_AFFILIATION = {"g": "p", "w": "u", "m": "a", "d": "f", "l": "n"}
 
 
 def varint(value: int) -> bytes:
@@ -102,6 +113,7 @@ class CotEvent:
     speed: float | None = None
     remarks: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    exercise: str | None = None  # the exercise's name: ``<exercise name="…"/>``; None: not one
 
     def with_position(self, lat: float, lon: float) -> CotEvent:
         return replace(self, lat=lat, lon=lon)
@@ -117,6 +129,7 @@ def sidc_to_cot_type(sidc: str) -> str:
     if len(code) != 15 or code[0] not in "SGWIOE":
         return "a-u-G"
     affiliation = code[1].lower()
+    affiliation = _EXERCISE_AFFILIATION.get(affiliation, affiliation)
     if affiliation not in _AFFILIATIONS:
         affiliation = "u"
     parts = ["a", affiliation, code[2]]
@@ -182,7 +195,7 @@ def _float(
 # -- XML ----------------------------------------------------------------------
 
 _parsers = threading.local()
-_DETAIL_TAGS = frozenset({"contact", "__group", "track", "remarks", "alliance"})
+_DETAIL_TAGS = frozenset({"contact", "__group", "track", "remarks", "alliance", "exercise"})
 
 
 def _lxml_parser() -> etree.XMLParser:
@@ -252,6 +265,7 @@ def parse_xml(data: bytes) -> CotEvent:
     track = found.get("track")
     remarks = found.get("remarks")
     alliance = found.get("alliance")
+    exercise = found.get("exercise")
     return CotEvent(
         uid=uid,
         type=cot_type,
@@ -270,7 +284,8 @@ def parse_xml(data: bytes) -> CotEvent:
         course=_float(track.get("course"), "course", 0, 360, -1) if track is not None else None,
         speed=_float(track.get("speed"), "speed", 0, 1e5, -1) if track is not None else None,
         remarks=(remarks.text or "")[: limits.REMARKS] if remarks is not None else "",
-        extra={k: v[:200] for k, v in alliance.attrib.items()} if alliance is not None else {},
+        extra={k: v[:800] for k, v in alliance.attrib.items()} if alliance is not None else {},
+        exercise=(exercise.get("name") or "")[: limits.NAME] if exercise is not None else None,
     )
 
 
@@ -302,6 +317,8 @@ def to_xml(ev: CotEvent) -> bytes:
     if ev.extra:
         attrs = " ".join(f"{k}={_attr(v)}" for k, v in sorted(ev.extra.items()))
         detail.append(f"<alliance {attrs}/>")
+    if ev.exercise is not None:
+        detail.append(f"<exercise name={_attr(ev.exercise)}/>")
     time = _fmt_time(ev.time)
     start = time if ev.start == ev.time else _fmt_time(ev.start)
     return (
@@ -350,6 +367,8 @@ def to_message(ev: CotEvent) -> TakMessage:
     if ev.extra:
         attrs = " ".join(f"{k}={quoteattr(v)}" for k, v in sorted(ev.extra.items()))
         xml_detail += f"<alliance {attrs}/>"
+    if ev.exercise is not None:
+        xml_detail += f"<exercise name={quoteattr(ev.exercise)}/>"
     if xml_detail:
         e.detail.xmlDetail = xml_detail
     return msg
@@ -367,6 +386,7 @@ def from_message(msg: TakMessage) -> CotEvent:
         raise _bad("protobuf event without uid or type", "uidまたはtypeのないprotobufイベント")
     extra: dict[str, str] = {}
     remarks = ""
+    exercise: str | None = None
     if e.detail.xmlDetail:
         # The free-form part is XML too: parse it as safely as a whole event.
         wrapped = f"<detail>{e.detail.xmlDetail}</detail>".encode()
@@ -374,7 +394,7 @@ def from_message(msg: TakMessage) -> CotEvent:
             b'<event uid="x" type="a" time="2000-01-01T00:00:00Z" stale="2000-01-01T00:00:00Z">'
             b'<point lat="0" lon="0"/>' + wrapped + b"</event>"
         )
-        extra, remarks = probe.extra, probe.remarks
+        extra, remarks, exercise = probe.extra, probe.remarks, probe.exercise
     has_track = e.detail.HasField("track")
     return CotEvent(
         uid=e.uid[: limits.TRACK_UID],
@@ -396,6 +416,7 @@ def from_message(msg: TakMessage) -> CotEvent:
         speed=_float(str(e.detail.track.speed), "speed", 0, 1e5) if has_track else None,
         remarks=remarks,
         extra=extra,
+        exercise=exercise,
     )
 
 

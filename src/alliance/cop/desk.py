@@ -17,6 +17,7 @@ the writer re-runs the job (the job contract, ``docs/architecture.md``).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -36,7 +37,9 @@ from alliance.store.writer import Tx
 
 from .hub import TrackHub
 from .store import TrackStore
-from .tracks import LinkStatus, Track, TrackDomain, TrackUid
+from .tracks import LinkStatus, Track, TrackDomain, TrackUid, withheld
+
+log = logging.getLogger(__name__)
 
 MAX_AHEAD = timedelta(hours=1)  # clocks disagree a little; a report from the future is wrong
 Callsign = Annotated[str, Field(min_length=1, max_length=limits.NAME), NAME_CHARS]
@@ -61,6 +64,8 @@ class ReportIn(Strict):
     control_link: LinkStatus | None = None
     remarks: Remarks = ""
     marking: MarkingIn = Field(default_factory=MarkingIn)
+    exercise: bool = Field(default=False, description="Exercise data, not a real-world track")
+    exercise_name: Callsign | None = Field(default=None, description="The exercise's name")
 
 
 class TrackFilter(BaseModel):
@@ -77,9 +82,32 @@ class CopDesk:
         self.store = store
 
     def accept(self, track: Track, origin: object = None) -> None:
-        """Take a track whose owner is already established (TAK server, REST, simulator)."""
+        """Take a track whose owner is already established (TAK server, REST,
+        simulator, a partner's feed). A submarine's position is never taken:
+        dropped here, it is never stored, shown or sent."""
+        if withheld(track.sidc):
+            log.warning(
+                "%s's report of %s dropped: a submarine's position is not taken (source %s)",
+                track.owner,
+                track.uid,
+                track.source,
+            )
+            return
         self.hub.publish(track, origin)
         self.store.save(track)
+
+    def check_shareable(self, sidc: str) -> None:
+        """Refuse a submarine's position report (``position_withheld``)."""
+        if withheld(sidc):
+            raise InvalidInput(
+                Text(
+                    f"symbol {sidc} is a subsurface track: submarine positions are never "
+                    "taken into the common picture.",
+                    f"シンボル{sidc}は水中の航跡です。潜水艦の位置は共通作戦状況図に取り込みません。",
+                ),
+                field="sidc",
+                code="position_withheld",
+            )
 
     def withdraw(self, uid: str, owner: str) -> None:
         """A partner no longer releases its track ``uid`` to us: drop our replica of it."""
@@ -132,6 +160,7 @@ class CopDesk:
     def track_of(self, actor: Actor, data: ReportIn) -> Track:
         """The track a report makes, or the refusal: authority, time, unmanned fields."""
         self.check_owner(actor, data.uid)
+        self.check_shareable(data.sidc)
         at = coerce_time(data.time, field="time") or self.ctx.clock()
         self.check_time(at)
         if data.operator_nation and not data.unmanned:
@@ -161,6 +190,8 @@ class CopDesk:
             else (actor.nation if data.unmanned else None),
             control_link=data.control_link if data.unmanned else None,
             remarks=data.remarks,
+            exercise=data.exercise or data.exercise_name is not None,
+            exercise_name=data.exercise_name or "",
         )
 
     def picture(self, actor: Actor, flt: TrackFilter | None = None) -> list[Track]:
@@ -193,8 +224,15 @@ class CopDesk:
         return self.hub.history(uid, actor.nation, track.owner)
 
     def start(self) -> None:
-        self.hub.load(self.store.load())
+        self.restore()
         self.store.start()
+
+    def restore(self) -> int:
+        """Load the stored picture into the hub; returns how many tracks. A node
+        that stored submarine tracks before they were withheld shows none of them."""
+        tracks = [t for t in self.store.load() if not withheld(t.sidc)]
+        self.hub.load(tracks)
+        return len(tracks)
 
     def stop(self) -> None:
         self.store.stop()

@@ -1,4 +1,10 @@
-"""The released picture as GeoJSON (RFC 7946) and KML 2.2 (OGC 07-147r2)."""
+"""The released picture as GeoJSON (RFC 7946) and KML 2.2 (OGC 07-147r2).
+
+Exercise data stays marked in an export: each feature or placemark carries its
+exercise flag and name, and an export holding any exercise track says so at
+its top (``exercise`` in GeoJSON, the document's name and description in KML),
+as the console's EXERCISE banner does.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,30 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from alliance.core.i18n import Text
+
 from .tracks import Track
 
 
+def exercise_banner(tracks: Iterable[Track]) -> Text | None:
+    """``EXERCISE`` and the names of the exercises among ``tracks``; None if none is."""
+    names = sorted({t.exercise_name or "EXERCISE" for t in tracks if t.exercise})
+    if not names:
+        return None
+    listed = ", ".join(names)
+    return Text(
+        f"EXERCISE EXERCISE EXERCISE — {listed} — exercise data, not real-world",
+        f"演習 演習 演習 — {listed} — 演習データ（実動ではありません）",
+    )
+
+
 def geojson(tracks: Iterable[Track], banner: str) -> dict[str, Any]:
+    tracks = list(tracks)
+    exercise = exercise_banner(tracks)
     return {
         "type": "FeatureCollection",
         "banner": banner,
+        "exercise": exercise.as_dict() if exercise else None,
         "features": [
             {
                 "type": "Feature",
@@ -26,11 +49,14 @@ def geojson(tracks: Iterable[Track], banner: str) -> dict[str, Any]:
 
 
 def kml(tracks: Iterable[Track], banner: str) -> str:
+    tracks = list(tracks)
+    exercise = exercise_banner(tracks)
     placemarks = []
     for t in tracks:
+        name = f"[EXERCISE] {t.callsign}" if t.exercise else t.callsign
         placemarks.append(
             "<Placemark>"
-            f"<name>{escape(t.callsign)}</name>"
+            f"<name>{escape(name)}</name>"
             f"<description>{escape(t.marking.banner.en)} | {escape(t.sidc)} | {escape(t.owner)}"
             "</description>"
             "<ExtendedData>"
@@ -38,14 +64,22 @@ def kml(tracks: Iterable[Track], banner: str) -> str:
             f'<Data name="owner"><value>{escape(t.owner)}</value></Data>'
             f'<Data name="sidc"><value>{escape(t.sidc)}</value></Data>'
             f'<Data name="releasable_to"><value>{escape(",".join(t.marking.nations))}</value></Data>'
+            f'<Data name="exercise"><value>{"true" if t.exercise else "false"}</value></Data>'
+            f'<Data name="exercise_name"><value>{escape(t.exercise_name)}</value></Data>'
             "</ExtendedData>"
             f"<Point><coordinates>{t.lon},{t.lat}</coordinates></Point>"
             "</Placemark>"
         )
+    title = f"{banner} — {exercise.en}" if exercise else banner
+    description = (
+        f"<description>{escape(exercise.en)} / {escape(exercise.ja)}</description>"
+        if exercise
+        else ""
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
-        f"<name>{escape(banner)}</name>"
+        f"<name>{escape(title)}</name>{description}"
         f"{''.join(placemarks)}"
         "</Document></kml>"
     )

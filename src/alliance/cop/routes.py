@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from alliance.cop.desk import CopDesk, ReportIn, TrackFilter
 from alliance.cop.exports import geojson, kml
+from alliance.cop.simulator import scenario
 from alliance.cop.tracks import Track, TrackDomain
 from alliance.core import release
 from alliance.core.models import MarkingOut
@@ -58,6 +59,15 @@ OwnerQuery = Annotated[
         "(default: the one your picture shows) / 同じuidの他国の航跡（提供されている場合）",
     ),
 ]
+
+
+@router.get(
+    "/exercise",
+    summary="The simulated exercise: name, FICTIONAL, its notional areas / 模擬演習の概要（架空）",
+)
+def exercise(actor: ActorDep) -> dict[str, Any]:
+    del actor  # signed in: the scenario is the same for every nation, and fictional
+    return scenario()
 
 
 @router.get("/tracks/{uid}", summary="One track / 航跡")

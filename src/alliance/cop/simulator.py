@@ -1,4 +1,4 @@
-"""A fictional bilateral exercise for the demo: SAKURA SHIELD 26 (exercise only).
+"""A fictional bilateral exercise for the demo: SAKURA SHIELD 26 (FICTIONAL).
 
 Each node simulates only its own nation's forces — the partner's arrive
 through federation, as they would for real. Ships, aircraft, unmanned
@@ -7,11 +7,31 @@ WGS-84 ellipsoid (GeographicLib geodesics); installations stay put. Positions
 are a pure function of time, so the simulation is deterministic and testable:
 :meth:`Simulator.tracks_at` gives the picture at any moment.
 
-Names, routes and units are illustrative; nothing here describes a real plan.
+Exercise safety, as an exercise picture must have it:
+
+* every track is flagged as exercise data and named (``exercise``,
+  ``exercise_name``), its symbol code carries a MIL-STD-2525C *exercise*
+  identity (exercise friend ``D``; the opposing force is a *faker* ``K``, a
+  friend playing hostile) and its remarks begin with EXERCISE;
+* platforms and callsigns are notional, from a fictional list (BLUE for the
+  alliance, ORANGE for the opposing force): no real hull name or number, no
+  real squadron callsign;
+* no submarine is simulated, and the COP desk refuses any submarine position
+  (:func:`alliance.cop.tracks.withheld`);
+* ships stay at sea and ground units on land over a day of simulated time,
+  against the coastline the console draws (tests/cop/test_exercise.py);
+* the opposing force stays inside TRAINING BOX KILO, a notional area in the
+  Philippine Sea far from any maritime boundary between states;
+* an unmanned aircraft's control link changes only when the scenario's
+  events list (MSEL) says so; while the link is lost its position is an
+  estimate along its programmed lost-link route (CoT ``how="h-e"``).
+
+Nothing here describes a real plan, unit or platform.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -24,13 +44,93 @@ from geographiclib.geodesic import Geodesic
 from alliance.core.markings import Marking
 
 from .desk import CopDesk
-from .tracks import LinkStatus, Track
+from .tracks import LinkStatus, Point, Track
 
 log = logging.getLogger(__name__)
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # positions are a function of time since this
 KNOT = 0.514444  # m/s
 _GEOD = Geodesic.WGS84
+
+EXERCISE_NAME = "SAKURA SHIELD 26"
+FICTIONAL = "FICTIONAL"
+REMARKS_PREFIX = f"EXERCISE EXERCISE EXERCISE / 演習 — {EXERCISE_NAME} ({FICTIONAL} / 架空)"
+
+# The opposing force's notional training area: (lat, lon) corners, clockwise.
+# Philippine Sea, south of the Izu Islands and west of the Ogasawara Islands,
+# hundreds of kilometres from any maritime boundary between states.
+TRAINING_BOX_NAME = "TRAINING BOX KILO (FICTIONAL)"
+TRAINING_BOX: tuple[Point, ...] = ((29.0, 139.0), (29.0, 141.0), (27.0, 141.0), (27.0, 139.0))
+
+
+def scenario() -> dict[str, object]:
+    """What the console shows of the exercise beside its tracks: its name,
+    that it is fictional, and its notional areas (the OPFOR's training box)."""
+    return {
+        "name": EXERCISE_NAME,
+        "fictional": True,
+        "label": {
+            "en": f"Exercise {EXERCISE_NAME} — FICTIONAL scenario, notional forces",
+            "ja": f"演習 {EXERCISE_NAME} — 架空の想定、想定上の部隊",
+        },
+        "areas": [
+            {
+                "name": {
+                    "en": TRAINING_BOX_NAME,
+                    "ja": "訓練区域 KILO（架空）",
+                },
+                "polygon": [list(p) for p in TRAINING_BOX],
+            }
+        ],
+    }
+
+
+# The scenario's events list repeats every cycle, so a demo session sees each inject.
+CYCLE = timedelta(hours=2)
+
+
+def _route(points: tuple[Point, ...]) -> list[tuple[float, float, float, float]]:
+    """(lat, lon, azimuth, length m) of each leg from one point to the next."""
+    out = []
+    for (lat1, lon1), (lat2, lon2) in itertools.pairwise(points):
+        inv = _GEOD.Inverse(lat1, lon1, lat2, lon2)
+        out.append((lat1, lon1, float(inv["azi1"]), float(inv["s12"])))
+    return out
+
+
+def _along(
+    legs: list[tuple[float, float, float, float]], travelled: float
+) -> tuple[float, float, float | None]:
+    """Where ``travelled`` metres along ``legs`` lead (the end if beyond it)."""
+    for lat, lon, azi, length in legs:
+        if travelled <= length:
+            pos = _GEOD.Direct(lat, lon, azi, travelled)
+            return float(pos["lat2"]), float(pos["lon2"]), float(pos["azi2"]) % 360.0
+        travelled -= length
+    if not legs:  # pragma: no cover - a route of one point
+        raise ValueError("no legs")
+    lat, lon, azi, length = legs[-1]
+    pos = _GEOD.Direct(lat, lon, azi, length)
+    return float(pos["lat2"]), float(pos["lon2"]), None
+
+
+@dataclass(frozen=True)
+class LinkEvent:
+    """A scenario event (MSEL inject): an unmanned aircraft's control link is
+    ``status`` from ``start`` into each cycle for ``duration``."""
+
+    uid: str
+    start: timedelta
+    duration: timedelta
+    status: LinkStatus
+
+
+@dataclass(frozen=True)
+class Station:
+    """Where an unmanned aircraft is controlled from (notional)."""
+
+    name: str
+    at: Point
 
 
 @dataclass(frozen=True)
@@ -40,23 +140,20 @@ class Mover:
     uid: str
     callsign: str
     sidc: str
-    route: tuple[tuple[float, float], ...]
+    route: tuple[Point, ...]
     speed: float = 0.0  # m/s along the route
     hae: float = 0.0
     release_to: tuple[str, ...] = ()
     unmanned: bool = False
     remarks: str = ""
     offset: float = 0.0  # metres along the route at EPOCH
+    station: Station | None = None  # unmanned: its control station
+    lost_link: tuple[Point, ...] = ()  # unmanned: its programmed lost-link route
 
     @cached_property
     def legs(self) -> list[tuple[float, float, float, float]]:
         """(lat, lon, azimuth, length m) of each leg, the last one closing the loop."""
-        out = []
-        points = list(self.route)
-        for (lat1, lon1), (lat2, lon2) in zip(points, points[1:] + points[:1], strict=True):
-            inv = _GEOD.Inverse(lat1, lon1, lat2, lon2)
-            out.append((lat1, lon1, float(inv["azi1"]), float(inv["s12"])))
-        return out
+        return _route((*self.route, self.route[0]))
 
     @cached_property
     def length(self) -> float:
@@ -68,187 +165,212 @@ class Mover:
             lat, lon = self.route[0]
             return lat, lon, None
         travelled = (self.offset + self.speed * (at - EPOCH).total_seconds()) % self.length
-        for lat, lon, azi, length in self.legs:
-            if travelled <= length:
-                pos = _GEOD.Direct(lat, lon, azi, travelled)
-                return float(pos["lat2"]), float(pos["lon2"]), float(pos["azi2"]) % 360.0
-            travelled -= length
-        lat, lon = self.route[0]  # pragma: no cover - rounding at the very end of a loop
-        return lat, lon, None
+        return _along(self.legs, travelled)
+
+    def estimated(self, lost_at: datetime, at: datetime) -> tuple[float, float, float | None]:
+        """Where it should be at ``at`` if its link was lost at ``lost_at``: from
+        where it was then, along its lost-link route (holding at its end)."""
+        lat, lon, _ = self.where(lost_at)
+        legs = _route(((lat, lon), *self.lost_link))
+        if not legs:
+            return lat, lon, None
+        return _along(legs, self.speed * (at - lost_at).total_seconds())
 
 
-def link_status(uid: str, at: datetime) -> LinkStatus:
-    """Control link of an unmanned aircraft: mostly up, with a short degradation
-    and a brief loss every ten minutes (staggered per aircraft)."""
-    phase = (int((at - EPOCH).total_seconds()) + sum(map(ord, uid)) * 37) % 600
-    if phase < 45:
-        return LinkStatus.DEGRADED
-    if phase < 60:
-        return LinkStatus.LOST
-    return LinkStatus.OK
+def link_state(
+    uid: str, at: datetime, events: tuple[LinkEvent, ...]
+) -> tuple[LinkStatus, datetime, LinkEvent | None]:
+    """An unmanned aircraft's link at ``at``: its status, since when, and the
+    scenario event that set it (None: nominal, up since the last event ended)."""
+    mine = sorted((e for e in events if e.uid == uid), key=lambda e: e.start)
+    cycle = int((at - EPOCH) / CYCLE)
+    last_end = EPOCH
+    for n in (cycle - 1, cycle):
+        base = EPOCH + n * CYCLE
+        for event in mine:
+            begin, end = base + event.start, base + event.start + event.duration
+            if begin <= at < end:
+                return event.status, begin, event
+            if end <= at:
+                last_end = max(last_end, end)
+    return LinkStatus.OK, last_end, None
 
 
 def _m(*args: object, **kw: object) -> Mover:
     return Mover(*args, **kw)  # type: ignore[arg-type]
 
 
+# The fictional platform and callsign list. Identities: exercise friend (D),
+# faker (K: a friend playing hostile). No submarine: its position would never
+# be shown.
 FORCES: dict[str, list[Mover]] = {
     "JPN": [
         _m(
-            "JPN-SIM-DDH183",
-            "JS IZUMO (DDH-183) / いずも",
-            "SFSPCLCV-------",
-            ((33.6, 135.6), (32.6, 137.4), (31.9, 135.0)),
+            "JPN-EX-DD01",
+            "BLUE DD 01 (notional destroyer) / 演習護衛艦01",
+            "SDSPCLDD-------",
+            ((31.5, 134.0), (31.0, 136.5), (30.2, 135.0)),
             16 * KNOT,
             release_to=("USA",),
         ),
         _m(
-            "JPN-SIM-DDG179",
-            "JS MAYA (DDG-179) / まや",
-            "SFSPCLDD-------",
-            ((29.6, 127.6), (28.1, 126.1), (27.1, 128.1)),
+            "JPN-EX-DD02",
+            "BLUE DD 02 (notional helicopter destroyer) / 演習護衛艦02",
+            "SDSPCLDD-------",
+            ((29.5, 132.5), (29.0, 134.0), (28.2, 133.0)),
             18 * KNOT,
             release_to=("USA",),
         ),
         _m(
-            "JPN-SIM-SS",
-            "JMSDF submarine / 潜水艦",
-            "SFUPSN---------",
-            ((31.2, 131.8), (30.4, 132.6)),
-            6 * KNOT,
-            remarks="National only / 自国限り",
-        ),
-        _m(
-            "JPN-SIM-F15-1",
-            "JASDF F-15J CAP EAGLE 11 / 要撃機",
-            "SFAPMFF--------",
-            ((26.8, 127.0), (27.6, 128.2)),
+            "JPN-EX-FTR11",
+            "BLUE FTR 11 (notional fighter CAP) / 演習要撃機11",
+            "SDAPMFF--------",
+            ((27.0, 129.5), (27.8, 130.6)),
             230.0,
             hae=9000.0,
             release_to=("USA",),
         ),
         _m(
-            "JPN-SIM-RQ4",
-            "JASDF RQ-4B Global Hawk / 無人偵察機",
-            "SFAPMFQ--------",
-            ((37.6, 134.0), (39.0, 136.2), (38.2, 137.5)),
+            "JPN-EX-UAS12",
+            "BLUE UAS 12 (notional long-endurance UAS) / 演習無人機12",
+            "SDAPMFQ--------",
+            ((30.5, 136.0), (31.5, 138.0), (30.0, 138.5)),
             170.0,
             hae=17000.0,
             release_to=("USA",),
             unmanned=True,
+            station=Station("BLUE GCS NORTH (notional) / 演習地上管制所北", (33.62, 133.0)),
+            lost_link=((31.0, 135.0), (31.6, 134.6)),
         ),
         _m(
-            "JPN-SIM-ARDB",
-            "JGSDF ARDB 1st Regiment / 水陸機動連隊",
-            "SFGPUCI----G---",
-            ((33.18, 129.66), (33.05, 129.98), (32.95, 129.8)),
+            "JPN-EX-LT1",
+            "BLUE LANDING TEAM 1 (notional regiment) / 演習上陸隊1",
+            "SDGPUCI----G---",
+            ((32.80, 130.75), (32.95, 130.95), (32.70, 131.05)),
             3.0,
             release_to=("USA",),
         ),
         _m(
-            "JPN-SIM-RECON",
-            "JGSDF 15th Recon / 偵察隊",
-            "SFGPUCR----E---",
-            ((26.2, 127.7), (26.35, 127.8)),
+            "JPN-EX-RCN1",
+            "BLUE RECON 1 (notional company) / 演習偵察隊1",
+            "SDGPUCR----E---",
+            ((33.20, 131.25), (33.30, 131.40)),
             4.0,
             remarks="National only / 自国限り",
         ),
         _m(
-            "JPN-SIM-YOKOSUKA",
-            "JMSDF Yokosuka / 横須賀基地",
-            "SFGPIBN---H----",
-            ((35.29, 139.67),),
+            "JPN-EX-HQ",
+            "BLUE EXERCISE HQ NORTH (notional) / 演習司令部北",
+            "SDGPIB----H----",
+            ((33.55, 130.70),),
             release_to=("USA",),
         ),
     ],
     "USA": [
         _m(
-            "USA-SIM-CG67",
-            "USS SHILOH (CG-67)",
-            "SFSPCLCC-------",
-            ((24.6, 131.0), (26.1, 133.0), (23.6, 134.1)),
+            "USA-EX-DDG21",
+            "BLUE DDG 21 (notional destroyer)",
+            "SDSPCLDD-------",
+            ((27.5, 135.5), (28.5, 137.0), (26.8, 137.5)),
             17 * KNOT,
             release_to=("JPN",),
         ),
         _m(
-            "USA-SIM-DDG69",
-            "USS MILIUS (DDG-69)",
-            "SFSPCLDD-------",
-            ((26.9, 129.2), (25.8, 128.4), (26.3, 130.2)),
+            "USA-EX-DDG22",
+            "BLUE DDG 22 (notional destroyer)",
+            "SDSPCLDD-------",
+            ((25.5, 133.0), (26.5, 134.5), (25.0, 135.0)),
             19 * KNOT,
             release_to=("JPN",),
         ),
         _m(
-            "USA-SIM-SSN",
-            "US submarine",
-            "SFUPSN---------",
-            ((28.5, 133.5), (27.8, 134.4)),
-            8 * KNOT,
-            remarks="National only",
-        ),
-        _m(
-            "USA-SIM-P8",
-            "P-8A Poseidon MAD FOX 21",
-            "SFAPMFP--------",
-            ((26.4, 127.8), (28.0, 126.2), (29.2, 127.9), (27.2, 129.4)),
+            "USA-EX-MPA31",
+            "BLUE MPA 31 (notional maritime patrol)",
+            "SDAPMFP--------",
+            ((27.0, 131.5), (28.5, 133.0), (27.5, 135.0), (26.3, 133.4)),
             210.0,
             hae=6000.0,
             release_to=("JPN",),
         ),
         _m(
-            "USA-SIM-F35-1",
-            "F-35A RAIDER 31",
-            "SFAPMFF--------",
-            ((27.9, 129.0), (28.6, 130.1)),
+            "USA-EX-FTR32",
+            "BLUE FTR 32 (notional fighter)",
+            "SDAPMFF--------",
+            ((27.5, 131.0), (28.3, 132.2)),
             240.0,
             hae=10000.0,
             release_to=("JPN",),
         ),
         _m(
-            "USA-SIM-MQ9",
-            "MQ-9A REAPER 07",
-            "SFAPMFQ--------",
-            ((26.5, 128.2), (27.0, 128.9), (26.4, 129.3)),
+            "USA-EX-UAS07",
+            "BLUE UAS 07 (notional medium-altitude UAS)",
+            "SDAPMFQ--------",
+            ((26.8, 131.8), (27.5, 133.0), (26.5, 133.5)),
             80.0,
             hae=7600.0,
             release_to=("JPN",),
             unmanned=True,
+            station=Station("BLUE GCS SOUTH (notional)", (32.20, 130.85)),
+            lost_link=((27.8, 131.6), (28.2, 131.3)),
         ),
         _m(
-            "USA-SIM-12MLR",
-            "USMC 12th MLR (exercise)",
-            "SFGPUCFRM--G---",
-            ((26.33, 127.80), (26.46, 127.92)),
+            "USA-EX-LT2",
+            "BLUE LITTORAL TEAM 2 (notional regiment)",
+            "SDGPUCI----G---",
+            ((31.75, 130.60), (31.90, 130.75), (31.85, 130.55)),
             2.0,
             release_to=("JPN",),
         ),
         _m(
-            "USA-SIM-OPFOR",
-            "OPFOR surface group (exercise) / 仮想敵",
-            "SHSPCL---------",
-            ((30.2, 125.2), (29.2, 124.4), (28.8, 125.6)),
+            "USA-EX-OPFOR1",
+            "ORANGE SAG 1 (FICTIONAL OPFOR) / 仮想敵水上部隊1（架空）",
+            "SKSPCL---------",
+            ((28.6, 139.4), (28.6, 140.6), (27.4, 140.6), (27.4, 139.4)),
             14 * KNOT,
             release_to=("JPN",),
-            remarks="Exercise OPFOR, not a real contact / 演習上の仮想敵",
+            remarks=f"Exercise OPFOR in {TRAINING_BOX_NAME}, not a real contact / "
+            "演習上の仮想敵（架空の訓練海域内）",
         ),
         _m(
-            "USA-SIM-KADENA",
-            "Kadena AB",
-            "SFGPIBA---H----",
-            ((26.355, 127.768),),
-            release_to=("JPN",),
+            "USA-EX-HQ",
+            "BLUE EXERCISE HQ SOUTH (notional)",
+            "SDGPIB----H----",
+            ((32.45, 131.0),),
+            remarks="National only",
         ),
     ],
 }
 
+# The scenario's events list (MSEL): the only times a control link changes.
+LINK_EVENTS: tuple[LinkEvent, ...] = (
+    LinkEvent("JPN-EX-UAS12", timedelta(minutes=20), timedelta(minutes=4), LinkStatus.DEGRADED),
+    LinkEvent("JPN-EX-UAS12", timedelta(minutes=70), timedelta(minutes=15), LinkStatus.LOST),
+    LinkEvent("USA-EX-UAS07", timedelta(minutes=40), timedelta(minutes=12), LinkStatus.LOST),
+    LinkEvent("USA-EX-UAS07", timedelta(minutes=95), timedelta(minutes=5), LinkStatus.DEGRADED),
+)
+
 
 def picture(
-    nation: str, movers: list[Mover], at: datetime, *, stale_after: float = 60.0
+    nation: str,
+    movers: list[Mover],
+    at: datetime,
+    *,
+    stale_after: float = 60.0,
+    events: tuple[LinkEvent, ...] = LINK_EVENTS,
 ) -> list[Track]:
-    """Where ``nation``'s simulated forces are at ``at``, as tracks it owns."""
+    """Where ``nation``'s simulated forces are at ``at``, as exercise tracks it owns."""
     out = []
     for m in movers:
         lat, lon, course = m.where(at)
+        how = "m-g"
+        link: LinkStatus | None = None
+        since: datetime | None = None
+        if m.unmanned:
+            link, since, _event = link_state(m.uid, at, events)
+            if link is LinkStatus.LOST:
+                lat, lon, course = m.estimated(since, at)
+                how = "h-e"  # an estimate: nothing reports where it is
+        remarks = f"{REMARKS_PREFIX}. {m.remarks}" if m.remarks else REMARKS_PREFIX
         out.append(
             Track(
                 uid=m.uid,
@@ -262,12 +384,19 @@ def picture(
                 stale=at + timedelta(seconds=stale_after),
                 hae=m.hae,
                 course=None if course is None else round(course, 1),
-                speed=m.speed if m.speed > 0 else None,
+                speed=m.speed if m.speed > 0 and course is not None else None,
+                how=how,
                 source="simulator",
                 unmanned=m.unmanned,
                 operator_nation=nation if m.unmanned else None,
-                control_link=link_status(m.uid, at) if m.unmanned else None,
-                remarks=m.remarks,
+                control_link=link,
+                remarks=remarks,
+                exercise=True,
+                exercise_name=EXERCISE_NAME,
+                link_since=since,
+                control_station=m.station.name if m.station else "",
+                control_station_at=m.station.at if m.station else None,
+                lost_link_route=m.lost_link,
             )
         )
     return out
@@ -282,6 +411,7 @@ class Simulator:
     clock: Callable[[], datetime]
     interval: float = 2.0
     movers: list[Mover] = field(default_factory=list)
+    events: tuple[LinkEvent, ...] = LINK_EVENTS  # the scenario's events list
 
     def __post_init__(self) -> None:
         if not self.movers:
@@ -290,7 +420,13 @@ class Simulator:
         self._thread: threading.Thread | None = None
 
     def tracks_at(self, at: datetime) -> list[Track]:
-        return picture(self.nation, self.movers, at, stale_after=max(60.0, 10 * self.interval))
+        return picture(
+            self.nation,
+            self.movers,
+            at,
+            stale_after=max(60.0, 10 * self.interval),
+            events=self.events,
+        )
 
     def step(self) -> int:
         tracks = self.tracks_at(self.clock())
@@ -323,4 +459,19 @@ def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
     return float(_GEOD.Inverse(a[0], a[1], b[0], b[1])["s12"])
 
 
-__all__ = ["FORCES", "KNOT", "Mover", "Simulator", "distance_m", "link_status", "picture"]
+__all__ = [
+    "CYCLE",
+    "EXERCISE_NAME",
+    "FORCES",
+    "KNOT",
+    "LINK_EVENTS",
+    "TRAINING_BOX",
+    "LinkEvent",
+    "Mover",
+    "Simulator",
+    "Station",
+    "distance_m",
+    "link_state",
+    "picture",
+    "scenario",
+]

@@ -14,6 +14,7 @@ the next flush.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from alliance.core.dtg import iso
 from alliance.core.markings import Marking
 from alliance.store.db import Database
 
@@ -55,6 +57,38 @@ def _row(t: Track) -> dict[str, Any]:
         "operator_nation": t.operator_nation,
         "control_link": t.control_link.value if t.control_link else None,
         "remarks": t.remarks,
+        "exercise": t.exercise,
+        "exercise_name": t.exercise_name,
+        "uas": _uas(t),
+    }
+
+
+def _uas(t: Track) -> str | None:
+    """An unmanned aircraft's link details as the ``uas`` column holds them."""
+    if not (t.link_since or t.control_station or t.control_station_at or t.lost_link_route):
+        return None
+    return json.dumps(
+        {
+            "link_since": iso(t.link_since) if t.link_since else None,
+            "control_station": t.control_station,
+            "control_station_at": list(t.control_station_at) if t.control_station_at else None,
+            "lost_link_route": [list(p) for p in t.lost_link_route],
+        }
+    )
+
+
+def _uas_fields(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    data = json.loads(text)
+    at = data.get("control_station_at")
+    return {
+        "link_since": datetime.fromisoformat(data["link_since"])
+        if data.get("link_since")
+        else None,
+        "control_station": data.get("control_station") or "",
+        "control_station_at": (at[0], at[1]) if at else None,
+        "lost_link_route": tuple((p[0], p[1]) for p in data.get("lost_link_route") or ()),
     }
 
 
@@ -78,6 +112,9 @@ def track_of(row: TrackRow) -> Track:
         operator_nation=row.operator_nation,
         control_link=LinkStatus(row.control_link) if row.control_link else None,
         remarks=row.remarks,
+        exercise=row.exercise,
+        exercise_name=row.exercise_name,
+        **_uas_fields(row.uas),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.core import limits
@@ -37,6 +37,10 @@ class TrackRow(Base):
     operator_nation: Mapped[str | None] = mapped_column(String(limits.NATION), default=None)
     control_link: Mapped[str | None] = mapped_column(String(limits.CODE), default=None)
     remarks: Mapped[str] = mapped_column(Text, default="")
+    exercise: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    exercise_name: Mapped[str] = mapped_column(String(limits.NAME), default="", server_default="")
+    # An unmanned aircraft's link_since, control station and lost-link route (JSON).
+    uas: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class TrackHistoryRow(Base):

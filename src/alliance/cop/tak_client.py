@@ -183,6 +183,7 @@ class TakClient:
                 self.allowed.add(ev.uid)
             desk.check_time(ev.time)
             track = track_from_cot(ev, owner=actor.nation, default=self.default, source="tak")
+            desk.check_shareable(track.sidc)
             desk.accept(track, origin=self)
         except (AllianceError, ValueError, OverflowError) as exc:
             # Not a role that reports, or values no track can hold: refuse the report.

@@ -74,12 +74,54 @@ def domain_of(sidc: str) -> TrackDomain:
     )
 
 
+_AFFILIATION = {
+    "F": "friend",
+    "A": "friend",
+    "H": "hostile",
+    "S": "hostile",
+    "N": "neutral",
+    # MIL-STD-2525C exercise identities: exercise friend / assumed friend,
+    # joker (friend playing suspect), faker (friend playing hostile), exercise neutral.
+    "D": "friend",
+    "M": "friend",
+    "J": "hostile",
+    "K": "hostile",
+    "L": "neutral",
+}
+
+
 def affiliation_of(sidc: str) -> str:
-    """Friend, hostile, neutral or unknown, from the SIDC's second character."""
-    code = sidc.upper()[1:2]
-    return {"F": "friend", "A": "friend", "H": "hostile", "S": "hostile", "N": "neutral"}.get(
-        code, "unknown"
-    )
+    """Friend, hostile, neutral or unknown, from the SIDC's second character
+    (an exercise identity counts as what it plays)."""
+    return _AFFILIATION.get(sidc.upper()[1:2], "unknown")
+
+
+def withheld(sidc: str) -> bool:
+    """A submarine's position never leaves the node: no report of one is taken,
+    stored, shown or sent (TAK, API, console, exports, federation)."""
+    return domain_of(sidc) is TrackDomain.SUBSURFACE
+
+
+Point = tuple[float, float]  # (lat, lon)
+
+
+def _points(route: tuple[Point, ...]) -> str:
+    """A route as CoT attribute text: ``lat,lon lat,lon ...``."""
+    return " ".join(f"{lat:.5f},{lon:.5f}" for lat, lon in route)
+
+
+def _parse_points(text: str) -> tuple[Point, ...]:
+    out = []
+    for pair in text.split()[:50]:
+        lat, _, lon = pair.partition(",")
+        try:
+            point = (float(lat), float(lon))
+        except ValueError:
+            return ()
+        if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+            return ()
+        out.append(point)
+    return tuple(out)
 
 
 @lru_cache(maxsize=1024)
@@ -116,6 +158,15 @@ class Track:
     control_link: LinkStatus | None = None
     remarks: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # Exercise data (simulated or injected): flagged and named wherever it goes.
+    exercise: bool = False
+    exercise_name: str = ""
+    # Unmanned aircraft: since when the control link is in its state, where it
+    # is controlled from, and the route it flies if the link is lost.
+    link_since: datetime | None = None
+    control_station: str = ""
+    control_station_at: Point | None = None
+    lost_link_route: tuple[Point, ...] = ()
 
     @property
     def cot_type(self) -> str:
@@ -149,6 +200,14 @@ class Track:
                 extra["operator"] = self.operator_nation
             if self.control_link:
                 extra["control_link"] = self.control_link.value
+            if self.link_since is not None:
+                extra["link_since"] = iso(self.link_since)
+            if self.control_station:
+                extra["control_station"] = self.control_station
+            if self.control_station_at is not None:
+                extra["control_station_at"] = _points((self.control_station_at,))
+            if self.lost_link_route:
+                extra["lost_link_route"] = _points(self.lost_link_route)
         return CotEvent(
             uid=self.uid,
             type=self.cot_type,
@@ -164,13 +223,14 @@ class Track:
             speed=self.speed,
             remarks=self.remarks,
             extra=extra,
+            exercise=(self.exercise_name or "EXERCISE") if self.exercise else None,
         )
 
     def to_wire(self) -> dict[str, Any]:
         """What a partner node receives (see :class:`TrackWire`)."""
         data = self.to_json()
         data["marking"] = self.marking.to_json()
-        for derived in ("cot_type", "domain", "affiliation", "source"):
+        for derived in ("cot_type", "domain", "affiliation", "source", "estimated"):
             del data[derived]
         return data
 
@@ -200,6 +260,23 @@ class Track:
             "operator_nation": self.operator_nation,
             "control_link": self.control_link.value if self.control_link else None,
             "remarks": self.remarks,
+            "exercise": self.exercise,
+            "exercise_name": self.exercise_name,
+            "how": self.how,
+            "estimated": self.how.startswith("h-e"),
+            "link_since": iso(self.link_since) if self.link_since else None,
+            "control_station": {
+                "name": self.control_station,
+                "lat": self.control_station_at[0],
+                "lon": self.control_station_at[1],
+            }
+            if self.control_station and self.control_station_at
+            else (
+                {"name": self.control_station, "lat": None, "lon": None}
+                if self.control_station
+                else None
+            ),
+            "lost_link_route": [list(p) for p in self.lost_link_route],
         }
 
 
@@ -230,6 +307,8 @@ def track_from_cot(ev: CotEvent, *, owner: str, default: Marking, source: str) -
     unmanned = extra.get("unmanned", "").lower() == "true"
     operator = extra.get("operator")
     link = extra.get("control_link")
+    since = extra.get("link_since")
+    station_at = _parse_points(extra.get("control_station_at", ""))
     return Track(
         uid=ev.uid,
         owner=owner,
@@ -251,7 +330,26 @@ def track_from_cot(ev: CotEvent, *, owner: str, default: Marking, source: str) -
         if unmanned and link in {s.value for s in LinkStatus}
         else None,
         remarks=ev.remarks,
+        exercise=ev.exercise is not None,
+        exercise_name=check_text(ev.exercise or "", field="exercise")[: limits.NAME],
+        link_since=_since(since) if unmanned and since else None,
+        control_station=check_text(extra.get("control_station", ""), field="control_station")[
+            : limits.NAME
+        ]
+        if unmanned
+        else "",
+        control_station_at=station_at[0] if unmanned and station_at else None,
+        lost_link_route=_parse_points(extra.get("lost_link_route", "")) if unmanned else (),
     )
+
+
+def _since(value: str) -> datetime | None:
+    try:
+        return check_moment(
+            datetime.fromisoformat(value.replace("Z", "+00:00")), field="link_since"
+        )
+    except (ValueError, InvalidInput):
+        return None
 
 
 def _label(value: str, field: str) -> str:
@@ -271,6 +369,23 @@ def moved(track: Track, *, lat: float, lon: float, at: datetime, **changes: Any)
     return replace(
         track, lat=lat, lon=lon, time=at, stale=at + (track.stale - track.time), **changes
     )
+
+
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+
+
+class StationWire(BaseModel):
+    """An unmanned aircraft's control station as a partner sends it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: Annotated[str, Field(max_length=limits.NAME), NAME_CHARS]
+    lat: Lat | None = None
+    lon: Lon | None = None
+
+    def at(self) -> Point | None:
+        return None if self.lat is None or self.lon is None else (self.lat, self.lon)
 
 
 class TrackWire(BaseModel):
@@ -294,6 +409,12 @@ class TrackWire(BaseModel):
     operator_nation: str | None = None
     control_link: LinkStatus | None = None
     remarks: Annotated[str, Field(max_length=limits.REMARKS), TEXT_CHARS] = ""
+    exercise: bool = False
+    exercise_name: Annotated[str, Field(max_length=limits.NAME), NAME_CHARS] = ""
+    how: Annotated[str, Field(max_length=limits.LABEL), NAME_CHARS] = "m-g"
+    link_since: datetime | None = None
+    control_station: StationWire | None = None
+    lost_link_route: Annotated[list[tuple[Lat, Lon]], Field(max_length=50)] = []
 
     def track(self, *, source: str) -> Track:
         """The track, or :class:`~alliance.core.errors.InvalidInput` (a bad owner,
@@ -319,4 +440,13 @@ class TrackWire(BaseModel):
             else None,
             control_link=self.control_link,
             remarks=self.remarks,
+            exercise=self.exercise,
+            exercise_name=self.exercise_name,
+            how=self.how or "m-g",
+            link_since=check_moment(self.link_since, field="link_since")
+            if self.link_since
+            else None,
+            control_station=self.control_station.name if self.control_station else "",
+            control_station_at=self.control_station.at() if self.control_station else None,
+            lost_link_route=tuple(self.lost_link_route),
         )

@@ -30,6 +30,9 @@ const state = {
 
 let map = null;
 let markerLayer = null;
+let uasLayer = null; // lost-link routes and control stations of unmanned aircraft
+let areaLayer = null; // the exercise's notional areas (the OPFOR's training box)
+let scenario = null; // /cop/exercise once exercise data is on the picture: null, "asked" or it
 let zoomControl = null;
 
 const pad = (n) => String(n).padStart(2, "0");
@@ -70,6 +73,8 @@ function leave() {
   state.selected = null;
   if (markerLayer) markerLayer.clearLayers();
   state.markers.clear();
+  if (areaLayer) areaLayer.clearLayers();
+  scenario = null;
   state.live = "off";
   renderNow();
 }
@@ -109,6 +114,8 @@ function initMap() {
   mapControls();
   L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
   graticule().addTo(map);
+  areaLayer = L.layerGroup().addTo(map);
+  uasLayer = L.layerGroup().addTo(map);
   markerLayer = L.layerGroup().addTo(map);
   loadBasemap();
   window.allianceMap = map;
@@ -165,6 +172,8 @@ function markerKey(track) {
     shell.lang,
     track.control_link,
     track.operator_nation,
+    track.how,
+    track.exercise,
   ].join("|");
 }
 
@@ -176,7 +185,9 @@ function markerIcon(track) {
   root.className = "trk";
   root.classList.toggle("stale", isStale(track));
   root.classList.toggle("selected", state.selected === track.uid);
+  root.classList.toggle("estimated", Boolean(track.estimated));
   root.dataset.uid = track.uid;
+  root.dataset.exercise = track.exercise ? "true" : "false";
   root.dataset.affiliation = track.affiliation;
   const img = document.createElement("img");
   img.className = "sym";
@@ -201,6 +212,7 @@ function markerIcon(track) {
       nation: track.operator_nation || t("unknown_value"),
       link: track.control_link ? label("link", track.control_link) : t("unknown_value"),
     });
+    if (track.estimated) uas.textContent += ` · ${t("estimated")}`;
     text.append(uas);
   }
   root.append(text);
@@ -285,6 +297,8 @@ function scheduleRender() {
 function renderNow() {
   state.renderPending = false;
   for (const uid of state.markers.keys()) drawMarker(uid);
+  renderExercise();
+  drawUas();
   fillFilterOptions();
   renderTable();
   renderDetail();
@@ -327,6 +341,13 @@ function renderTable() {
     tr.classList.toggle("selected", state.selected === track.uid);
     const name = cell(track.callsign, "callsign");
     name.title = track.callsign;
+    if (track.exercise) {
+      const badge = document.createElement("span");
+      badge.className = "badge exercise";
+      badge.textContent = t("exercise_badge");
+      badge.title = track.exercise_name;
+      name.prepend(badge, " ");
+    }
     if (track.unmanned) {
       const badge = document.createElement("span");
       badge.className = `badge link-${track.control_link || "unknown"}`;
@@ -411,6 +432,95 @@ function select(uid, { pan }) {
   renderNow();
 }
 
+// ---------------------------------------------------------------- exercise data
+
+// The EXERCISE banner: shown whenever any track on the picture is exercise data.
+function renderExercise() {
+  const names = [
+    ...new Set(
+      [...state.tracks.values()].filter((tr) => tr.exercise).map((tr) => tr.exercise_name || "EXERCISE"),
+    ),
+  ].sort();
+  const el = $("exercise-banner");
+  el.hidden = names.length === 0;
+  el.textContent = names.length ? t("exercise_banner", { names: names.join(", ") }) : "";
+  document.body.dataset.exercise = names.length ? "shown" : "none";
+  if (names.length && scenario === null) loadScenario();
+  drawAreas(names.length > 0);
+}
+
+async function loadScenario() {
+  scenario = "asked";
+  try {
+    const res = await api("/cop/exercise");
+    scenario = await res.json();
+  } catch (err) {
+    scenario = null;
+    return;
+  }
+  scheduleRender();
+}
+
+// The exercise's notional areas, labelled as the node names them (FICTIONAL).
+function drawAreas(shown) {
+  if (!areaLayer) return;
+  areaLayer.clearLayers();
+  if (!shown || !scenario || scenario === "asked") return;
+  for (const area of scenario.areas) {
+    const box = L.polygon(area.polygon, {
+      color: "#d6c200",
+      weight: 1.5,
+      dashArray: "8 4",
+      fillOpacity: 0.05,
+      interactive: false,
+      className: "exercise-area",
+    });
+    areaLayer.addLayer(box);
+    // The label above the box, clear of the tracks inside it.
+    const north = Math.max(...area.polygon.map(([lat]) => lat));
+    const lons = area.polygon.map(([, lon]) => lon);
+    const label = L.tooltip({ permanent: true, direction: "top", className: "exercise-area-label" })
+      .setLatLng([north, (Math.min(...lons) + Math.max(...lons)) / 2])
+      .setContent(area.name[shell.lang]);
+    areaLayer.addLayer(label);
+  }
+}
+
+// Each shown unmanned aircraft's lost-link route (dashed) and control station.
+function drawUas() {
+  if (!uasLayer) return;
+  uasLayer.clearLayers();
+  for (const track of state.tracks.values()) {
+    if (!track.unmanned || !visible(track)) continue;
+    const route = track.lost_link_route || [];
+    if (route.length) {
+      const line = L.polyline([[track.lat, track.lon], ...route], {
+        color: track.control_link === "lost" ? "#ff6b6b" : "#9fb3c8",
+        weight: 1.5,
+        dashArray: "6 6",
+        interactive: false,
+      });
+      line.getElement?.()?.setAttribute("data-uid", track.uid);
+      uasLayer.addLayer(line);
+    }
+    const station = track.control_station;
+    if (station && station.lat !== null && station.lon !== null) {
+      const mark = L.circleMarker([station.lat, station.lon], {
+        radius: 4,
+        color: "#9fb3c8",
+        weight: 1,
+        fillOpacity: 0.6,
+      }).bindTooltip(station.name);
+      uasLayer.addLayer(mark);
+    }
+  }
+}
+
+// Time in state as of the report (the track's time), in whole minutes.
+function minutesInState(track) {
+  return Math.max(0, Math.floor((Date.parse(track.time) - Date.parse(track.link_since)) / 60000));
+}
+
 // ---------------------------------------------------------------- selected track
 
 function latLonText(lat, lon) {
@@ -441,7 +551,11 @@ function renderDetail() {
   $("d-sidc").textContent = track.sidc;
   $("d-type").textContent =
     `${label("domain", track.domain)} / ${label("affiliation", track.affiliation)}`;
-  $("d-latlon").textContent = latLonText(track.lat, track.lon);
+  $("d-exercise").textContent = track.exercise
+    ? t("exercise_yes", { name: track.exercise_name || "EXERCISE" })
+    : t("exercise_no");
+  $("d-latlon").textContent =
+    latLonText(track.lat, track.lon) + (track.estimated ? ` — ${t("estimated_position")}` : "");
   $("d-mgrs").textContent = mgrsText(track.lat, track.lon);
   $("d-hae").textContent = track.hae === null ? t("unknown_value") : `${track.hae.toFixed(0)} m`;
   const course = track.course === null ? "---" : `${pad(Math.round(track.course)).padStart(3, "0")}°`;
@@ -468,6 +582,26 @@ function renderDetail() {
   $("d-operator").textContent = track.operator_nation || t("unknown_value");
   const link = $("d-link");
   link.textContent = track.control_link ? label("link", track.control_link) : t("unknown_value");
+  if (track.control_link && track.link_since) {
+    link.textContent = t("link_state", {
+      link: label("link", track.control_link),
+      minutes: minutesInState(track),
+      since: dtg(new Date(track.link_since), ZONES[0]),
+    });
+  }
+  const station = track.control_station;
+  $("d-station").textContent = station
+    ? station.lat === null
+      ? station.name
+      : `${station.name} — ${latLonText(station.lat, station.lon)}`
+    : t("unknown_value");
+  const route = track.lost_link_route || [];
+  $("d-llr").textContent = route.length
+    ? t("route_points", {
+        count: route.length,
+        points: route.map(([la, lo]) => `${la.toFixed(2)} ${lo.toFixed(2)}`).join(" → "),
+      })
+    : t("unknown_value");
   for (const level of ["ok", "degraded", "lost", "unknown"]) {
     link.classList.toggle(`link-${level}`, (track.control_link || "unknown") === level);
   }

@@ -1,0 +1,270 @@
+"""Exercise safety in the picture: every simulated track is flagged and named
+as exercise data through CoT, the API and exports; platforms and callsigns are
+fictional; the opposing force stays in its notional training box; ships stay
+at sea and ground units on land for a day (against the coastline the console
+draws); unmanned aircraft lose their link only when the scenario says so."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import takproto
+from shapely.geometry import Point as ShapelyPoint
+from shapely.geometry import Polygon
+
+from alliance.cop.cot import parse_xml, to_proto_frame, to_xml
+from alliance.cop.simulator import (
+    CYCLE,
+    EXERCISE_NAME,
+    FORCES,
+    LINK_EVENTS,
+    TRAINING_BOX,
+    LinkEvent,
+    Simulator,
+    distance_m,
+    link_state,
+    picture,
+)
+from alliance.cop.tracks import LinkStatus, Track, TrackDomain, track_from_cot
+from alliance.core.markings import Marking
+
+from .coast import COUNTRIES, on_land
+
+T = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
+DAY = [T + timedelta(minutes=m) for m in range(0, 24 * 60 + 1, 5)]
+MOVERS = [m for movers in FORCES.values() for m in movers]
+
+
+def _all_tracks(at: datetime) -> list[Track]:
+    return [t for nation, movers in FORCES.items() for t in picture(nation, movers, at)]
+
+
+# -- flagged and named everywhere ----------------------------------------------------
+
+
+def test_every_simulated_track_is_flagged_and_named_as_exercise_data() -> None:
+    for track in _all_tracks(T):
+        assert track.exercise, track.uid
+        assert track.exercise_name == EXERCISE_NAME
+        assert track.remarks.startswith("EXERCISE EXERCISE EXERCISE"), track.uid
+        # A MIL-STD-2525C exercise identity: exercise friend or faker.
+        assert track.sidc[1] in "DK", track.uid
+        data = track.to_json()
+        assert (data["exercise"], data["exercise_name"]) == (True, EXERCISE_NAME)
+
+
+@pytest.mark.parametrize("at", [T, T + timedelta(minutes=75)])
+def test_every_simulated_cot_event_carries_the_exercise_element(at: datetime) -> None:
+    for track in _all_tracks(at):
+        xml = to_xml(track.to_cot())
+        assert f'<exercise name="{EXERCISE_NAME}"/>'.encode() in xml, track.uid
+        back = parse_xml(xml)
+        assert back.exercise == EXERCISE_NAME
+        again = track_from_cot(back, owner=track.owner, default=track.marking, source="tak")
+        assert (again.exercise, again.exercise_name) == (True, EXERCISE_NAME)
+        # The protobuf form as takproto (the reference client library) reads it.
+        msg = takproto.parse_proto(bytearray(to_proto_frame(track.to_cot())))
+        assert f'<exercise name="{EXERCISE_NAME}"/>' in msg.cotEvent.detail.xmlDetail
+
+
+def test_exercise_identities_map_to_the_cot_affiliation_they_play() -> None:
+    ships = {t.uid: t for t in _all_tracks(T)}
+    assert ships["JPN-EX-DD01"].cot_type.startswith("a-f-S")
+    assert ships["JPN-EX-DD01"].affiliation == "friend"
+    opfor = ships["USA-EX-OPFOR1"]
+    assert opfor.cot_type.startswith("a-k-S")  # faker: a friend playing hostile
+    assert opfor.affiliation == "hostile"
+
+
+def test_a_real_world_track_is_not_flagged() -> None:
+    """Only what says it is exercise data is flagged: a plain CoT event is real-world."""
+    track = picture("JPN", FORCES["JPN"], T)[0]
+    plain = parse_xml(
+        to_xml(track.to_cot()).replace(f'<exercise name="{EXERCISE_NAME}"/>'.encode(), b"")
+    )
+    real = track_from_cot(plain, owner="JPN", default=Marking.national("JPN"), source="tak")
+    assert (real.exercise, real.exercise_name) == (False, "")
+
+
+# -- fictional --------------------------------------------------------------------------
+
+REAL_NAMES = re.compile(
+    r"IZUMO|KAGA|MAYA|HAGURO|ATAGO|SHILOH|MILIUS|ANTIETAM|BLUE RIDGE|REAGAN|"
+    r"MAD ?FOX|RAIDER|REAPER|GLOBAL HAWK|POSEIDON|EAGLE|いずも|まや|12th MLR|ARDB",
+    re.IGNORECASE,
+)
+HULL_NUMBER = re.compile(r"\b(DD[GH]?|CG|CVN?|SSN?|LH[AD]|LCC|FFM?)-\d+", re.IGNORECASE)
+
+
+def test_platforms_and_callsigns_are_notional() -> None:
+    for m in MOVERS:
+        text = f"{m.callsign} {m.remarks} {m.uid}"
+        assert not REAL_NAMES.search(text), text
+        assert not HULL_NUMBER.search(text), text
+        assert "notional" in m.callsign or "FICTIONAL" in m.callsign, m.callsign
+        if m.station is not None:
+            assert "notional" in m.station.name
+
+
+def test_no_submarine_is_simulated() -> None:
+    assert all(t.domain is not TrackDomain.SUBSURFACE for t in _all_tracks(T))
+
+
+def test_the_opposing_force_is_fictional_and_stays_in_its_training_box() -> None:
+    box = Polygon([(lon, lat) for lat, lon in TRAINING_BOX])
+    opfor = [m for m in MOVERS if m.sidc[1] in "HKJS"]
+    assert opfor
+    for m in opfor:
+        assert "FICTIONAL" in m.callsign
+        for at in DAY:
+            lat, lon, _ = m.where(at)
+            assert box.contains(ShapelyPoint(lon, lat)), (m.uid, at, lat, lon)
+    # The box is far from any maritime boundary between states: over 300 km of
+    # open sea from the nearest coast the console draws, east of 135°E.
+    for lat, lon in TRAINING_BOX:
+        assert not on_land(lat, lon)
+        assert lon >= 135.0
+
+
+# -- at sea, on land ------------------------------------------------------------------
+
+
+def test_ships_stay_at_sea_and_ground_units_on_land_for_a_day() -> None:
+    """Every five minutes for 24 h of simulated time, against Natural Earth 1:50m
+    (world-atlas countries-50m.json, the basemap the console draws)."""
+    assert COUNTRIES.exists()
+    checked = {TrackDomain.MARITIME: 0, TrackDomain.LAND: 0, TrackDomain.INSTALLATION: 0}
+    for at in DAY:
+        for track in _all_tracks(at):
+            if track.domain is TrackDomain.MARITIME:
+                assert not on_land(track.lat, track.lon), (track.uid, at)
+            elif track.domain in (TrackDomain.LAND, TrackDomain.INSTALLATION):
+                assert on_land(track.lat, track.lon), (track.uid, at)
+            else:
+                continue
+            checked[track.domain] += 1
+    assert all(checked.values()), checked
+
+
+def test_control_stations_are_on_land() -> None:
+    stations = [m.station for m in MOVERS if m.unmanned]
+    assert stations
+    assert all(s is not None and on_land(*s.at) for s in stations)
+
+
+# -- unmanned aircraft --------------------------------------------------------------------
+
+
+def test_a_link_changes_only_when_the_scenario_says_so() -> None:
+    """Over a day, each drone's link is other than OK exactly inside its
+    scenario events; without events, it never is."""
+    drones = [m for m in MOVERS if m.unmanned]
+    assert drones
+    for m in drones:
+        mine = [e for e in LINK_EVENTS if e.uid == m.uid]
+        assert mine, m.uid
+        for minute in range(0, 24 * 60):
+            at = T + timedelta(minutes=minute, seconds=30)
+            status, _since, event = link_state(m.uid, at, LINK_EVENTS)
+            into = (at - T) % CYCLE
+            expected = next((e for e in mine if e.start <= into < e.start + e.duration), None)
+            assert event == expected
+            assert status is (expected.status if expected else LinkStatus.OK)
+            assert link_state(m.uid, at, ())[0] is LinkStatus.OK
+    # Without events in the scenario, no drone ever reports a degraded or lost link.
+    for at in DAY:
+        for nation, movers in FORCES.items():
+            for t in picture(nation, movers, at, events=()):
+                assert t.control_link in (None, LinkStatus.OK)
+
+
+def test_a_lost_link_shows_time_in_state_an_estimate_and_the_lost_link_route() -> None:
+    event = next(e for e in LINK_EVENTS if e.status is LinkStatus.LOST)
+    mover = next(m for m in MOVERS if m.uid == event.uid)
+    nation = mover.uid[:3]
+    start = T + event.start
+    before = {t.uid: t for t in picture(nation, FORCES[nation], start - timedelta(seconds=1))}
+    during = {t.uid: t for t in picture(nation, FORCES[nation], start + timedelta(minutes=5))}
+    track = during[mover.uid]
+    assert track.control_link is LinkStatus.LOST
+    assert track.link_since == start  # time in state: lost for five minutes
+    assert track.how == "h-e"  # an estimate, not a fix
+    assert track.to_json()["estimated"] is True
+    assert track.lost_link_route == mover.lost_link
+    assert track.control_station
+    assert track.control_station_at
+    # The estimate runs from where it was when the link went, along the lost-link route.
+    was = before[mover.uid]
+    assert was.how == "m-g"
+    assert distance_m((was.lat, was.lon), (track.lat, track.lon)) <= mover.speed * 301 + 1
+    cot = to_xml(track.to_cot()).decode()
+    assert 'how="h-e"' in cot
+    assert 'control_link="lost"' in cot
+    assert f'link_since="{track.to_json()["link_since"]}"' in cot
+    assert "control_station=" in cot
+    assert "lost_link_route=" in cot
+    back = track_from_cot(
+        parse_xml(cot.encode()), owner=nation, default=track.marking, source="tak"
+    )
+    assert (back.how, back.link_since, back.lost_link_route) == ("h-e", start, mover.lost_link)
+    assert back.control_station_at == mover.station.at  # type: ignore[union-attr]
+    # After the event the link is back, the position exact again.
+    after = {t.uid: t for t in picture(nation, FORCES[nation], start + event.duration)}
+    assert after[mover.uid].control_link is LinkStatus.OK
+    assert after[mover.uid].how == "m-g"
+    assert after[mover.uid].link_since == start + event.duration
+
+
+def test_a_scenario_event_list_of_ones_own_is_honoured() -> None:
+    events = (
+        LinkEvent("USA-EX-UAS07", timedelta(minutes=1), timedelta(minutes=2), LinkStatus.DEGRADED),
+    )
+    states = [
+        t.control_link
+        for s in range(0, 300, 30)
+        for t in picture("USA", FORCES["USA"], T + timedelta(seconds=s), events=events)
+        if t.unmanned
+    ]
+    assert set(states) == {LinkStatus.OK, LinkStatus.DEGRADED}
+
+
+def test_the_simulator_feeds_exercise_tracks_and_keeps_them_over_a_restart(
+    make_node: object,
+) -> None:
+    node = make_node("USA", seed=False)  # type: ignore[operator]
+    sim = Simulator(node.cop, "USA", clock=lambda: T)
+    sim.step()
+    node.cop.store.flush()
+    restored = {t.uid: t for t in node.cop.store.load()}
+    drone = restored["USA-EX-UAS07"]
+    assert (drone.exercise, drone.exercise_name) == (True, EXERCISE_NAME)
+    assert drone.control_station
+    assert drone.control_station_at
+    assert drone.lost_link_route
+    assert drone.link_since is not None
+
+
+def test_a_partner_receives_the_exercise_flag_and_the_link_details() -> None:
+    """The federation feed's page, as the partner checks it: nothing of the
+    exercise marking or of a drone's lost link is lost on the way."""
+    from alliance.cop.feed import check_tracks
+
+    event = next(e for e in LINK_EVENTS if e.uid == "JPN-EX-UAS12" and e.status is LinkStatus.LOST)
+    sent = [
+        t
+        for t in picture("JPN", FORCES["JPN"], T + event.start + timedelta(minutes=2))
+        if t.marking.releases_to("USA")
+    ]
+    page = check_tracks(
+        {"tracks": [t.to_wire() for t in sent], "withdrawn": []}, me="USA", partner="JPN"
+    )
+    got = {t.uid: t for t in page.tracks}
+    assert set(got) == {t.uid for t in sent}
+    for track in sent:
+        back = got[track.uid]
+        assert (back.exercise, back.exercise_name, back.sidc) == (True, EXERCISE_NAME, track.sidc)
+        assert back.to_json() | {"source": "x"} == track.to_json() | {"source": "x"}
+    drone = got["JPN-EX-UAS12"]
+    assert (drone.control_link, drone.how) == (LinkStatus.LOST, "h-e")
