@@ -315,7 +315,7 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
     assert made.status_code == 201, made.text
     unit = made.json()
     assert unit["marking"]["releasable_to"] == ["JPN"]
-    assert unit["marking"]["banner"] == {"en": "UNCLASSIFIED//JPN ONLY", "ja": "非秘密//JPN限り"}
+    assert unit["marking"]["banner"] == {"en": "BUNAI KAGIRI (INTERNAL ONLY)", "ja": "部内限り"}
     tasked = _task(site, unit["id"], jpn)
     assert tasked.status_code == 201
 

@@ -9,10 +9,12 @@ from xml.sax.saxutils import escape
 from .tracks import Track
 
 
-def geojson(tracks: Iterable[Track], banner: str) -> dict[str, Any]:
+def geojson(tracks: Iterable[Track], banner: str, tlp: str | None = None) -> dict[str, Any]:
+    """``banner``: the banner line for the viewer; ``tlp``: the TLP label, its own key."""
     return {
         "type": "FeatureCollection",
         "banner": banner,
+        "tlp": tlp,
         "features": [
             {
                 "type": "Feature",
@@ -25,7 +27,8 @@ def geojson(tracks: Iterable[Track], banner: str) -> dict[str, Any]:
     }
 
 
-def kml(tracks: Iterable[Track], banner: str) -> str:
+def kml(tracks: Iterable[Track], banner: str, tlp: str | None = None) -> str:
+    """``banner``: the document's name; ``tlp``: the TLP label, its own description."""
     placemarks = []
     for t in tracks:
         placemarks.append(
@@ -46,6 +49,7 @@ def kml(tracks: Iterable[Track], banner: str) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
         f"<name>{escape(banner)}</name>"
-        f"{''.join(placemarks)}"
+        + (f"<description>{escape(tlp)}</description>" if tlp else "")
+        + f"{''.join(placemarks)}"
         "</Document></kml>"
     )

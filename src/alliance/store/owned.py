@@ -136,7 +136,8 @@ def owned_fields(row: Owned) -> dict[str, Any]:
     return {
         "id": row.id,
         "owner": row.owner,
-        "marking": MarkingOut.of(row.marking),
+        # The banner as its owner's practice writes it; ``by_nation`` for each reader.
+        "marking": MarkingOut.of(row.marking, row.owner),
         "version": row.version,
         "origin": row.origin,
         "created": TimeOut.of(row.created_at),
