@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from alliance.core.authority import Role
+from tests.disclosure.helpers import release_over_api
 
 from .conftest import Headers, Site, assert_error
 
@@ -340,11 +341,9 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
         missing, sort_keys=True
     ).replace("no-such-unit", "X")
 
-    # Released later by its owner, it becomes visible.
-    released = site.client.patch(
-        f"/org/units/{unit['id']}", json={"marking": {"releasable_to": ["USA"]}}, headers=jpn
-    )
-    assert released.status_code == 200, released.text
+    # Released later by its owner (a proposal its foreign disclosure officer
+    # approves), it becomes visible.
+    release_over_api(site, jpn, "unit", unit["id"], ["USA"])
     seen = site.client.get(f"/org/units/{unit['id']}", headers=usa)
     assert seen.status_code == 200, seen.text
     assert (seen.json()["id"], seen.json()["owner"]) == (unit["id"], "JPN")
