@@ -164,12 +164,14 @@ STANDARD_PEOPLE = [
     ("JPN", Role.LIAISON_OFFICER, "jpn-jjoc"),
     ("JPN", Role.VIEWER, "jpn-jjoc"),
     ("JPN", Role.ADMIN, "jpn-jjoc"),
+    ("JPN", Role.FOREIGN_DISCLOSURE_OFFICER, "jpn-jjoc"),
     ("USA", Role.COMMANDER, "usa-jfhq"),
     ("USA", Role.STAFF_OFFICER, "usa-jfhq"),
     ("USA", Role.COMMANDER, "usa-5af"),
     ("USA", Role.LIAISON_OFFICER, "usa-jfhq"),
     ("USA", Role.VIEWER, "usa-jfhq"),
     ("USA", Role.ADMIN, "usa-jfhq"),
+    ("USA", Role.FOREIGN_DISCLOSURE_OFFICER, "usa-jfhq"),
 ]
 
 

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from alliance.core.authority import DISCLOSURE_ROLE, Role
 from alliance.core.markings import check_nation
 
 CONFIG_FILE = "alliance.toml"
@@ -80,6 +81,11 @@ class Settings(BaseSettings):
         description="Partners that TAK reports are released to unless the report says otherwise",
     )
     lang: Literal["en", "ja"] = "en"
+    disclosure_role: Role = Field(
+        default=DISCLOSURE_ROLE,
+        description="The role whose holders approve widening a release beyond the owner "
+        "nation (foreign disclosure) / 提供範囲の拡大を承認する役割",
+    )
 
     @field_validator("nation")
     @classmethod

@@ -37,7 +37,12 @@ if TYPE_CHECKING:
 
     from alliance.core.keys import NodeKey
 
-DESK_PACKAGES: tuple[str, ...] = ("alliance.org", "alliance.acm", "alliance.cop")
+DESK_PACKAGES: tuple[str, ...] = (
+    "alliance.org",
+    "alliance.acm",
+    "alliance.cop",
+    "alliance.disclosure",
+)
 """The desks of a node, in the order they are built (a desk may read an earlier one)."""
 
 

@@ -71,6 +71,7 @@ class Node:
             hosted=settings.hosted_nations,
             clock=clock,
             types=self.types,
+            disclosure_role=settings.disclosure_role,
         )
         self.users = UserDesk(self.ctx, hq_owner=hq_owner)
         # Built in registry order; each desk's factory sees the desks built before it.

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from alliance.core.authority import Role
+from tests.disclosure.helpers import release_over_api
 
 from .conftest import Headers, Site, assert_error
 
@@ -356,10 +357,7 @@ def _release_jjoc_to_aus(site: Site) -> None:
     the HQ it names, its parent): a released object never names an unreleased one."""
     mod = site.add_person("JPN", Role.COMMANDER, "jpn-mod")
     for hq in ("jpn-mod", "jpn-jjoc"):
-        widened = site.client.patch(
-            f"/org/hqs/{hq}", json={"marking": {"releasable_to": ["AUS", "USA"]}}, headers=mod
-        )
-        assert widened.status_code == 200, widened.text
+        release_over_api(site, mod, "hq", hq, ["AUS"])
 
 
 def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:

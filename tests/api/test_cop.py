@@ -247,15 +247,16 @@ def test_the_live_picture_carries_its_banner_in_both_languages(site: Site) -> No
     assert _report(site, jpn, narrower).status_code == 201
     thread.join(15)
     banners = [d for k, d in events if k == "banner"]
-    assert [b["banner"] for b in banners] == [
-        {
-            "en": "UNCLASSIFIED//REL TO AUS, JPN, USA//TLP:GREEN",
-            "ja": "非秘密//AUS, JPN, USA へ提供可//TLP:GREEN",
-        },
-        {
-            "en": "UNCLASSIFIED//REL TO JPN, USA//TLP:AMBER",
-            "ja": "非秘密//JPN, USA へ提供可//TLP:AMBER",
-        },
+    # As a US viewer's practice writes it (USA first), the TLP a label of its own.
+    assert [(b["banner"], b["tlp_label"]) for b in banners] == [
+        (
+            {"en": "CUI//REL TO USA, AUS, JPN", "ja": "CUI//REL TO USA, AUS, JPN"},
+            {"en": "TLP:GREEN", "ja": "TLP:GREEN"},
+        ),
+        (
+            {"en": "CUI//REL TO USA, JPN", "ja": "CUI//REL TO USA, JPN"},
+            {"en": "TLP:AMBER", "ja": "TLP:AMBER"},
+        ),
     ]
     assert banners[-1]["releasable_to"] == ["JPN", "USA"]
     assert banners[-1]["tlp"] == "AMBER"
@@ -264,18 +265,29 @@ def test_the_live_picture_carries_its_banner_in_both_languages(site: Site) -> No
 def test_an_export_is_marked_with_what_every_track_in_it_shares(site: Site) -> None:
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
     usa = site.as_("USA", "staff_officer", "usa-jfhq")
-    assert site.client.get("/cop/export.geojson", headers=usa).json()["banner"] == (
-        "UNCLASSIFIED//USA ONLY / 非秘密//USA限り"
-    )
+    empty = site.client.get("/cop/export.geojson", headers=usa).json()
+    assert (empty["banner"], empty["tlp"]) == ("CUI//NOFORN", None)
     _report(site, jpn, dict(IZUMO, marking={"releasable_to": ["USA"], "tlp": "AMBER"}))
-    want = "UNCLASSIFIED//REL TO JPN, USA//TLP:AMBER / 非秘密//JPN, USA へ提供可//TLP:AMBER"
-    assert site.client.get("/cop/export.geojson", headers=usa).json()["banner"] == want
+    want = "CUI//REL TO USA, JPN"
+    shared = site.client.get("/cop/export.geojson", headers=usa).json()
+    assert (shared["banner"], shared["tlp"]) == (want, "TLP:AMBER")
+    mine = site.client.get("/cop/export.geojson", headers=jpn).json()
+    assert (
+        mine["banner"]
+        == "CHUI (HANDLE WITH CARE)//RELEASABLE TO JPN, USA / 注意（提供先：JPN, USA）"
+    )
     root = fromstring(site.client.get("/cop/export.kml", headers=usa).content)
     assert (
         root.findtext(
             "{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}name"
         )
         == want
+    )
+    assert (
+        root.findtext(
+            "{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}description"
+        )
+        == "TLP:AMBER"
     )
 
 

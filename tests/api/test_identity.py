@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from alliance.core.authority import Role
 from alliance.core.ids import namespace_of
+from tests.disclosure.helpers import release_over_api
 
 from .conftest import Headers, Site, assert_error
 
@@ -73,9 +74,7 @@ def _jpn_secrets(site: Site) -> None:
     # The group names jpn-jjoc: JPN releases it (and its parent) to AUS first.
     mod = site.add_person("JPN", Role.COMMANDER, "jpn-mod")
     for hq in ("jpn-mod", "jpn-jjoc"):
-        rel = {"marking": {"releasable_to": ["AUS", "USA"]}}
-        widened = site.client.patch(f"/org/hqs/{hq}", json=rel, headers=mod)
-        assert widened.status_code == 200, widened.text
+        release_over_api(site, mod, "hq", hq, ["AUS"])
     made = [
         site.client.post("/org/hqs", json=_hq(SECRET_HQ, "JPN", "jpn-jjoc"), headers=staff),
         site.client.post("/org/units", json=_unit(SECRET_UNIT, "jpn-jjoc"), headers=staff),

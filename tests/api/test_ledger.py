@@ -10,6 +10,7 @@ from sqlalchemy import text
 from alliance.core.models import MarkingIn
 from alliance.org.models import UnitIn, UnitPatch
 from tests.conftest import NodeFactory, add_people
+from tests.disclosure.helpers import widen
 from tests.federation.helpers import actor, served_pair, wait_drained
 
 from .conftest import Headers, ServeFn, Site, assert_error
@@ -204,7 +205,7 @@ def test_a_withdrawn_partner_object_has_no_history_here(
     assert [e["event"]["kind"] for e in own.json()] == ["org.unit.seeded"]
 
     # Released again, the unit and its released past come back: hidden, never destroyed.
-    usa.org.update_unit(usa_staff, unit.id, UnitPatch(marking=MarkingIn(releasable_to=["JPN"])))
+    widen(usa, usa_staff, "unit", unit.id, ["JPN"])
     wait_drained(usa, [jpn])
     again = site.client.get(path, headers=viewer)
     assert again.status_code == 200, again.text

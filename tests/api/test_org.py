@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from alliance.core.authority import Role
+from tests.disclosure.helpers import release_over_api
 
 from .conftest import Headers, Site, assert_error
 
@@ -318,7 +319,7 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
     assert made.status_code == 201, made.text
     unit = made.json()
     assert unit["marking"]["releasable_to"] == ["JPN"]
-    assert unit["marking"]["banner"] == {"en": "UNCLASSIFIED//JPN ONLY", "ja": "非秘密//JPN限り"}
+    assert unit["marking"]["banner"] == {"en": "BUNAI KAGIRI (INTERNAL ONLY)", "ja": "部内限り"}
     tasked = _task(site, unit["id"], jpn)
     assert tasked.status_code == 201
 
@@ -343,11 +344,9 @@ def test_national_only_objects_are_invisible_to_the_partner(site: Site) -> None:
         missing, sort_keys=True
     ).replace("no-such-unit", "X")
 
-    # Released later by its owner, it becomes visible.
-    released = site.client.patch(
-        f"/org/units/{unit['id']}", json={"marking": {"releasable_to": ["USA"]}}, headers=jpn
-    )
-    assert released.status_code == 200, released.text
+    # Released later by its owner (a proposal its foreign disclosure officer
+    # approves), it becomes visible.
+    release_over_api(site, jpn, "unit", unit["id"], ["USA"])
     seen = site.client.get(f"/org/units/{unit['id']}", headers=usa)
     assert seen.status_code == 200, seen.text
     assert (seen.json()["id"], seen.json()["owner"]) == (unit["id"], "JPN")

@@ -17,6 +17,7 @@ import pytest
 
 from alliance.core.errors import InvalidInput
 from alliance.org import load_document, parse_document
+from tests.disclosure.helpers import release_over_api
 
 from .conftest import Headers, Site, assert_error
 
@@ -243,11 +244,9 @@ def test_widening_a_unit_under_a_national_only_hq_is_refused(
     response = site.client.patch(path, json={"marking": USA}, headers=_jpn(site))
     _refused(site, response, "reference_not_released", "hq_id")
     assert (_version(site, path), site.ledger_events()) == (version, before)
-    # Release the HQ first, then the unit: both go.
-    response = site.client.patch("/org/hqs/jpn-quiet", json={"marking": USA}, headers=_jpn(site))
-    assert response.status_code == 200, response.text
-    response = site.client.patch(path, json={"marking": USA}, headers=_jpn(site))
-    assert response.status_code == 200, response.text
+    # Release the HQ first, then the unit (each through a disclosure proposal): both go.
+    release_over_api(site, _jpn(site), "hq", "jpn-quiet", ["USA"])
+    release_over_api(site, _jpn(site), "unit", world["quiet_unit"], ["USA"])
     assert world["quiet_unit"] in _usa_sees(site, "/org/units")
 
 
@@ -286,8 +285,7 @@ def test_sending_a_request_from_a_national_only_hq_is_refused_until_the_hq_is_re
     after = site.client.get(path, headers=jpn).json()["request"]
     assert (after["version"], after["state"]) == (made["version"], "draft")
     assert made["id"] not in _usa_sees(site, "/acm/requests")
-    response = site.client.patch("/org/hqs/jpn-quiet", json={"marking": USA}, headers=jpn)
-    assert response.status_code == 200, response.text
+    release_over_api(site, jpn, "hq", "jpn-quiet", ["USA"])
     sent = site.client.post(f"{path}/send", headers=jpn)
     assert sent.status_code == 200, sent.text
     assert made["id"] in _usa_sees(site, "/acm/requests")

@@ -56,10 +56,12 @@ def test_banner_national_only() -> None:
     assert banner.ja == "非秘密//JPN限り"
 
 
-def test_banner_lists_nations_and_tlp_in_both_languages() -> None:
-    banner = Marking.of("USA", ["JPN", "AUS"], "amber+strict").banner
-    assert banner.en == "UNCLASSIFIED//REL TO AUS, JPN, USA//TLP:AMBER+STRICT"
-    assert banner.ja == "非秘密//AUS, JPN, USA へ提供可//TLP:AMBER+STRICT"
+def test_the_neutral_banner_lists_nations_and_leaves_the_tlp_to_its_own_label() -> None:
+    marking = Marking.of("USA", ["JPN", "AUS"], "amber+strict")
+    assert marking.banner.en == "UNCLASSIFIED//REL TO AUS, JPN, USA"
+    assert marking.banner.ja == "非秘密//AUS, JPN, USA へ提供可"
+    assert marking.tlp_label is not None
+    assert marking.tlp_label.as_dict() == {"en": "TLP:AMBER+STRICT", "ja": "TLP:AMBER+STRICT"}
 
 
 @pytest.mark.parametrize("bad", ["XYZ", "JP", "JAPAN", "", "J1N"])

@@ -6,6 +6,7 @@ import orjson
 import pytest
 
 from alliance.core import release
+from alliance.core.i18n import Text
 from alliance.core.markings import TLP, Marking
 
 # (nations the marking names, TLP, owner, nation asking, released?)
@@ -98,8 +99,8 @@ BANNERS = [
     (Marking(frozenset()), "UNCLASSIFIED//NOT RELEASABLE", "非秘密//提供不可"),
     (
         Marking.of("USA", ["JPN", "AUS"], "amber+strict"),
-        "UNCLASSIFIED//REL TO AUS, JPN, USA//TLP:AMBER+STRICT",
-        "非秘密//AUS, JPN, USA へ提供可//TLP:AMBER+STRICT",
+        "UNCLASSIFIED//REL TO AUS, JPN, USA",
+        "非秘密//AUS, JPN, USA へ提供可",
     ),
 ]
 
@@ -108,8 +109,7 @@ BANNERS = [
 def test_the_banner_is_the_same_text_from_the_rule_and_the_marking(
     marking: Marking, en: str, ja: str
 ) -> None:
-    tlp = marking.tlp.value if marking.tlp else None
-    assert release.banner(marking.releasable_to, tlp).as_dict() == {"en": en, "ja": ja}
+    assert release.banner(marking.releasable_to).as_dict() == {"en": en, "ja": ja}
     assert marking.banner.as_dict() == {"en": en, "ja": ja}
 
 
@@ -117,10 +117,13 @@ def test_a_page_banner_is_what_every_item_on_it_shares() -> None:
     both = Marking.of("JPN", ["USA", "AUS"], "green")
     pair = Marking.of("USA", ["JPN"], "amber")
     assert release.page_banner([both, pair], "JPN").as_dict() == {
-        "en": "UNCLASSIFIED//REL TO JPN, USA//TLP:AMBER",
-        "ja": "非秘密//JPN, USA へ提供可//TLP:AMBER",
+        "en": "CHUI (HANDLE WITH CARE)//RELEASABLE TO JPN, USA",
+        "ja": "注意（提供先：JPN, USA）",
     }
+    assert release.page_banner([both, pair], "USA").en == "CUI//REL TO USA, JPN"
+    assert release.page_marking([both, pair], "JPN").tlp_label == Text("TLP:AMBER", "TLP:AMBER")
 
 
 def test_an_empty_page_is_marked_for_the_nation_it_is_shown_to() -> None:
-    assert release.page_banner([], "USA").en == "UNCLASSIFIED//USA ONLY"
+    assert release.page_banner([], "USA").en == "CUI//NOFORN"
+    assert release.page_banner([], "AUS").en == "UNCLASSIFIED//AUS ONLY"

@@ -44,6 +44,7 @@ from alliance.store.ledger import events_of, iter_events
 from alliance.store.projection import check_state
 from alliance.store.schema import LinkRow
 from tests.conftest import NodeFactory
+from tests.disclosure.helpers import set_release
 
 from .fake_partner import FakePartner, rebody, signed
 from .helpers import (
@@ -110,8 +111,15 @@ class Traffic:
                     # Withdraw one, re-release another: the stream carries both.
                     rel = [] if n % 20 == 9 else ["USA"]
                     target = rng.choice(self.created)
-                    self.node.org.update_unit(
-                        STAFF, target, UnitPatch(marking=MarkingIn(releasable_to=rel))
+                    set_release(
+                        self.node,
+                        STAFF,
+                        "unit",
+                        target,
+                        rel,
+                        lambda ident, kept: self.node.org.update_unit(
+                            STAFF, ident, UnitPatch(marking=MarkingIn(releasable_to=kept))
+                        ),
                     )
                 else:
                     rel = [] if n % 4 == 3 else ["USA"]

@@ -17,8 +17,9 @@ from alliance.core.authority import Role
 from alliance.core.models import MarkingIn
 from alliance.federation.stream import read_stream
 from alliance.node import Node
-from alliance.org.models import HqPatch, UnitIn, UnitPatch
+from alliance.org.models import UnitIn, UnitPatch
 from tests.conftest import NodeFactory
+from tests.disclosure.helpers import set_release, widen
 
 from .helpers import actor, federate, link
 
@@ -48,7 +49,7 @@ def test_only_what_is_released_to_a_partner_is_queued_for_it(
     # object never names an unreleased one): jpn-gcc and its chain.
     mod = actor("JPN", "jpn-mod", Role.COMMANDER)
     for hq in ("jpn-mod", "jpn-jjoc", "jpn-gcc"):
-        jpn.org.update_hq(mod, hq, HqPatch(marking=MarkingIn(releasable_to=list(PARTNERS))))
+        widen(jpn, mod, "hq", hq, [p for p in PARTNERS if p != "USA"])
     partners = [make_node(nation) for nation in PARTNERS]
     federate([jpn, *partners])
     start = {p: link(jpn, p).sent_seq for p in PARTNERS}  # the seed's initial sync
@@ -90,8 +91,15 @@ def test_only_what_is_released_to_a_partner_is_queued_for_it(
         elif rng.random() < 0.5:
             unit = rng.choice(sorted(released))
             rel = set(rng.choice(SUBSETS))
-            jpn.org.update_unit(
-                STAFF, unit, UnitPatch(marking=MarkingIn(releasable_to=sorted(rel)))
+            set_release(
+                jpn,
+                STAFF,
+                "unit",
+                unit,
+                rel,
+                lambda ident, kept: jpn.org.update_unit(
+                    STAFF, ident, UnitPatch(marking=MarkingIn(releasable_to=kept))
+                ),
             )
             if rel != released[unit]:
                 expect(unit, rel)

@@ -35,9 +35,10 @@ from alliance.core.authority import Role
 from alliance.core.errors import NotFound
 from alliance.core.models import MarkingIn
 from alliance.node import Node
-from alliance.org.models import HqPatch, UnitIn, UnitPatch
+from alliance.org.models import UnitIn, UnitPatch
 from alliance.store.projection import check_state
 from tests.conftest import NodeFactory
+from tests.disclosure.helpers import set_release, widen
 
 from .helpers import actor, federate, link, owned_rows, replica_events, wait_drained
 
@@ -115,7 +116,16 @@ def _apply(world: World, op: tuple[Any, ...]) -> None:
     elif kind == "remark" and world.units:
         _, i, nations = op
         unit_id = world.units[i % len(world.units)]
-        org.update_unit(STAFF, unit_id, UnitPatch(marking=_rel(nations)))
+        set_release(
+            world.jpn,
+            STAFF,
+            "unit",
+            unit_id,
+            nations,
+            lambda ident, kept: org.update_unit(
+                STAFF, ident, UnitPatch(marking=_rel(frozenset(kept)))
+            ),
+        )
         _note(world, "unit", unit_id, nations)
     elif kind == "rename" and world.units:
         _, i, name = op
@@ -238,7 +248,7 @@ def world(make_node: NodeFactory) -> World:
     # released object never names an unreleased one).
     mod = actor("JPN", "jpn-mod", Role.COMMANDER)
     for hq in ("jpn-mod", "jpn-jjoc", "jpn-gcc"):
-        jpn.org.update_hq(mod, hq, HqPatch(marking=MarkingIn(releasable_to=["USA", "AUS"])))
+        widen(jpn, mod, "hq", hq, ["AUS"])
     federate([jpn, usa, aus])
     for node in (jpn, usa, aus):
         node.serve_federation(wait=0.5)

@@ -14,6 +14,7 @@ from alliance.store import release_index
 from alliance.store.projection import check_state
 from alliance.store.schema import ReleaseIndexRow
 from tests.conftest import NodeFactory
+from tests.disclosure.helpers import set_release
 
 from .helpers import actor, served_pair, wait_drained
 
@@ -50,10 +51,15 @@ def _in_step(node: Node) -> None:
 
 def _remark(jpn: Node, nations: list[str]) -> None:
     version = jpn.org.get_hq(STAFF, "jpn-cell-r").version
-    jpn.org.update_hq(
+    set_release(
+        jpn,
         STAFF,
+        "hq",
         "jpn-cell-r",
-        HqPatch(version=version, marking=MarkingIn(releasable_to=nations)),
+        nations,
+        lambda ident, kept: jpn.org.update_hq(
+            STAFF, ident, HqPatch(version=version, marking=MarkingIn(releasable_to=kept))
+        ),
     )
 
 

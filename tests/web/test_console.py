@@ -264,8 +264,9 @@ def test_cop_console_for_the_usa_staff_officer(
     assert "15th Brigade" not in page.inner_text("body")
     assert "USA staff_officer usa-jfhq" in console.text("#user-line")
     assert console.text("#released-to") == "Picture released to USA"
-    banner = Marking.of("USA", ["JPN"]).banner
-    assert console.text("#banner-top") == banner.en == "UNCLASSIFIED//REL TO JPN, USA"
+    # The banner as a US viewer's practice writes it: USA first.
+    banner = Marking.of("USA", ["JPN"]).marks("USA").banner
+    assert console.text("#banner-top") == banner.en == "CUI//REL TO USA, JPN"
     assert console.text("#banner-bottom") == banner.en
 
     # Each symbol is drawn where its track is, on the initial view over Japan.
@@ -362,7 +363,8 @@ def test_cop_console_for_the_usa_staff_officer(
     # 日本語: every string on the page changes, the banner included.
     page.click("#console button.lang[data-lang='ja']")
     page.wait_for_function("() => document.documentElement.lang === 'ja'")
-    assert console.text("#banner-top") == banner.ja == "非秘密//JPN, USA へ提供可"
+    # A US control marking is a prescribed string: the same in the Japanese console.
+    assert console.text("#banner-top") == banner.ja == "CUI//REL TO USA, JPN"
     assert console.text("#banner-bottom") == banner.ja
     headers = page.locator("#tracks th").all_inner_texts()
     assert headers == ["呼出符号", "国", "領域", "識別", "位置", "時刻（Z）", "提供範囲"]

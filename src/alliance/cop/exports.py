@@ -29,12 +29,14 @@ def exercise_banner(tracks: Iterable[Track]) -> Text | None:
     )
 
 
-def geojson(tracks: Iterable[Track], banner: str) -> dict[str, Any]:
+def geojson(tracks: Iterable[Track], banner: str, tlp: str | None = None) -> dict[str, Any]:
+    """``banner``: the banner line for the viewer; ``tlp``: the TLP label, its own key."""
     tracks = list(tracks)
     exercise = exercise_banner(tracks)
     return {
         "type": "FeatureCollection",
         "banner": banner,
+        "tlp": tlp,
         "exercise": exercise.as_dict() if exercise else None,
         "features": [
             {
@@ -48,7 +50,8 @@ def geojson(tracks: Iterable[Track], banner: str) -> dict[str, Any]:
     }
 
 
-def kml(tracks: Iterable[Track], banner: str) -> str:
+def kml(tracks: Iterable[Track], banner: str, tlp: str | None = None) -> str:
+    """``banner``: the document's name; ``tlp``: the TLP label, its own description."""
     tracks = list(tracks)
     exercise = exercise_banner(tracks)
     placemarks = []
@@ -71,11 +74,8 @@ def kml(tracks: Iterable[Track], banner: str) -> str:
             "</Placemark>"
         )
     title = f"{banner} — {exercise.en}" if exercise else banner
-    description = (
-        f"<description>{escape(exercise.en)} / {escape(exercise.ja)}</description>"
-        if exercise
-        else ""
-    )
+    said = ([tlp] if tlp else []) + ([f"{exercise.en} / {exercise.ja}"] if exercise else [])
+    description = f"<description>{escape(' | '.join(said))}</description>" if said else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>'

@@ -23,10 +23,14 @@ CopDep = Annotated[CopDesk, Depends(desk_dep("cop", CopDesk))]
 router = APIRouter(prefix="/cop", tags=["cop"])
 
 
-def _banner(tracks: Iterable[Track], nation: str) -> str:
-    """The banner of an export: what every track in it shares, in both languages."""
-    b = release.page_banner((t.marking for t in tracks), nation)
-    return f"{b.en} / {b.ja}"
+def _banner(tracks: Iterable[Track], nation: str) -> tuple[str, str | None]:
+    """The banner line of an export, as the viewer's nation writes it: what every
+    track in it shares, in both languages (once when they are the same, as a US
+    control marking is); and the TLP label beside it, never inside it."""
+    page = release.page_marking((t.marking for t in tracks), nation)
+    b = release.banner(page.releasable_to, nation)
+    label = page.tlp_label
+    return (b.en if b.en == b.ja else f"{b.en} / {b.ja}"), (label.en if label else None)
 
 
 @router.get("/tracks", summary="The picture released to your nation / 自国へ提供可の状況図")
@@ -90,7 +94,7 @@ def history(
 )
 def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
     tracks = desk.picture(actor)
-    data = geojson(tracks, _banner(tracks, actor.nation))
+    data = geojson(tracks, *_banner(tracks, actor.nation))
     return JSONResponse(data, media_type="application/geo+json")
 
 
@@ -105,7 +109,7 @@ def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
 def export_kml(desk: CopDep, actor: ActorDep) -> Response:
     tracks = desk.picture(actor)
     return Response(
-        kml(tracks, _banner(tracks, actor.nation)),
+        kml(tracks, *_banner(tracks, actor.nation)),
         media_type="application/vnd.google-earth.kml+xml",
     )
 
@@ -130,7 +134,7 @@ async def stream(request: Request, desk: CopDep, actor: ActorDep) -> StreamingRe
             for t in snapshot:
                 page.put(t.uid, t.marking)
                 yield _sse("track", t)
-            shown = page.banner
+            shown = page.marking
             yield _sse_banner(page)
             while not await request.is_disconnected():
                 try:
@@ -143,8 +147,8 @@ async def stream(request: Request, desk: CopDep, actor: ActorDep) -> StreamingRe
                 else:
                     page.drop(track.uid)
                 yield _sse(kind, track)
-                if page.banner != shown:
-                    shown = page.banner
+                if page.marking != shown:  # its nations or its TLP label changed
+                    shown = page.marking
                     yield _sse_banner(page)
         finally:
             desk.hub.unsubscribe(sub)
@@ -161,9 +165,11 @@ def _offer(queue: asyncio.Queue[tuple[str, Track]], item: tuple[str, Track]) -> 
 
 
 def _sse_banner(page: release.PageMarking) -> bytes:
-    """The banner of the picture the stream has shown so far: the console displays
-    it as it is (it builds no banner of its own)."""
-    data = MarkingOut.of(page.marking).model_dump()  # releasable_to, tlp, banner {en, ja}
+    """The banner of the picture the stream has shown so far, as the viewer's
+    nation writes it, and its TLP label: the console displays them as they are
+    (it builds no banner of its own)."""
+    # releasable_to, tlp, banner {en, ja}, portion, tlp_label, by_nation
+    data = MarkingOut.of(page.marking, page.nation).model_dump()
     return f"event: banner\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 

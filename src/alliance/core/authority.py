@@ -33,6 +33,8 @@ class Role(StrEnum):
     LIAISON_OFFICER = "liaison_officer"
     VIEWER = "viewer"
     ADMIN = "admin"
+    # Approves widening a release beyond the owner (see "foreign disclosure" below).
+    FOREIGN_DISCLOSURE_OFFICER = "foreign_disclosure_officer"
 
 
 ROLE_NAMES: dict[Role, Text] = {
@@ -41,6 +43,7 @@ ROLE_NAMES: dict[Role, Text] = {
     Role.LIAISON_OFFICER: Text("liaison officer", "連絡官"),
     Role.VIEWER: Text("viewer", "閲覧者"),
     Role.ADMIN: Text("node administrator", "ノード管理者"),
+    Role.FOREIGN_DISCLOSURE_OFFICER: Text("foreign disclosure officer", "対外開示担当官"),
 }
 
 
@@ -457,4 +460,79 @@ def authorize_position(
         f"for you (none was given, or it expired or was revoked).",
         f"幕僚は、指揮官から同意権限の委任を受けた場合にのみ「命により」立場を表明できます。"
         f"{level.upper()}レベルの委任が有効ではありません（委任がない、期限切れ、または取消し済み）。",
+    )
+
+
+# -- foreign disclosure: who widens a release beyond the owner ------------------
+# Allies route a release of their information to another nation through a
+# foreign disclosure officer. A staff officer may narrow an object's release at
+# once, but widening it (naming a nation it was not released to) is proposed
+# by the owner's chain of command and approved by the owning nation's user
+# holding the node's disclosure role (a setting of each node; by default
+# :attr:`Role.FOREIGN_DISCLOSURE_OFFICER`). The approval is its own ledger event.
+
+DISCLOSURE_ROLE = Role.FOREIGN_DISCLOSURE_OFFICER
+"""The disclosure role of a node whose settings name none."""
+
+PROPOSALS_PATH = "/api/v1/disclosure/proposals"
+
+
+def widened(before: Marking, after: Marking) -> frozenset[str]:
+    """The nations ``after`` releases to that ``before`` did not: empty when the
+    change keeps or narrows the release."""
+    return after.releasable_to - before.releasable_to
+
+
+def disclosure_required(target: Target, added: Collection[str]) -> Forbidden:
+    """The refusal of a direct widening: it names the nations and points to the proposal."""
+    nations = ", ".join(sorted(added))
+    what = f"{target.kind} '{target.ident}'"
+    return Forbidden(
+        Text(
+            f"Releasing {what} to {nations} widens it beyond {target.owner}: propose it "
+            f"(POST {PROPOSALS_PATH}) for approval by {target.owner}'s foreign disclosure "
+            "officer. Narrowing a release needs no approval.",
+            f"{target.kind}「{target.ident}」を{nations}へ提供することは{target.owner}以外への"
+            f"提供範囲の拡大です。開示提案（POST {PROPOSALS_PATH}）を行い、{target.owner}の"
+            "対外開示担当官の承認を得てください。提供範囲の縮小には承認は不要です。",
+        ),
+        field="marking.releasable_to",
+        code="disclosure_required",
+    )
+
+
+def authorize_disclosure(
+    actor: Actor, target: Target, *, hosted: Iterable[str], role: Role = DISCLOSURE_ROLE
+) -> Grant:
+    """Allow approving (or rejecting) a proposal to widen ``target``'s release, or
+    raise :class:`Forbidden`: only a user of the owning nation, on a node that
+    holds its authority, holding ``role`` (the node's disclosure role)."""
+    what = f"{target.kind} '{target.ident}'"
+    if actor.nation != target.owner:
+        raise _deny(
+            "not_owner_nation",
+            f"{what} belongs to {target.owner}; only {target.owner} decides its release.",
+            f"{target.kind}「{target.ident}」は{target.owner}の所有です。提供範囲は"
+            f"{target.owner}のみが決定します。",
+        )
+    if target.owner not in set(hosted):
+        raise _deny(
+            "not_hosted",
+            f"This node holds no authority for {target.owner}; {what} is released only at "
+            f"{target.owner}'s node.",
+            f"このノードは{target.owner}の権限を持ちません。{target.kind}「{target.ident}」の"
+            f"提供は{target.owner}のノードでのみ決定できます。",
+        )
+    if actor.role is not role:
+        need, have = ROLE_NAMES[role], ROLE_NAMES[actor.role]
+        raise _deny(
+            "disclosure_role_required",
+            f"Only {target.owner}'s {need.en} approves releasing {what} beyond "
+            f"{target.owner}; a {have.en} may propose it.",
+            f"{target.kind}「{target.ident}」を{target.owner}以外へ提供する承認は{target.owner}の"
+            f"{need.ja}のみが行えます（{have.ja}は提案のみ可能です）。",
+        )
+    return Grant(
+        rule=f"{target.kind}.disclose",
+        basis=f"{actor.nation} {actor.role.value} of {actor.hq_id}, owner foreign disclosure",
     )

@@ -1,8 +1,10 @@
 """Markings: who may see an object or event (need to share, proven).
 
 A marking is the set of nations an item is releasable to (ISO 3166-1 alpha-3
-trigraphs), an optional TLP 2.0 level for cyber data, and the banner line
-derived from both. The default is national-only: releasable to the owner.
+trigraphs) and an optional TLP 2.0 level for cyber data. Its banner line and
+portion mark are written as the viewer's nation writes them
+(:func:`alliance.core.release.marks`: ``CUI//REL TO USA, JPN`` for a US
+viewer, 注意 for a Japanese one); the TLP is a label of its own beside them. The default is national-only: releasable to the owner.
 Combining two markings gives the intersection of their nations and the
 stricter TLP, so derived products never leak more than their sources.
 
@@ -106,8 +108,18 @@ class Marking:
 
     @property
     def banner(self) -> Text:
-        """The banner line, e.g. ``UNCLASSIFIED//REL TO JPN, USA//TLP:AMBER``."""
-        return release.banner(self.releasable_to, self.tlp.value if self.tlp else None)
+        """The neutral banner line, e.g. ``UNCLASSIFIED//REL TO JPN, USA`` (no
+        nation's practice; for a viewer, :meth:`marks`). Never the TLP."""
+        return release.banner(self.releasable_to)
+
+    def marks(self, viewer: str | None) -> release.Marks:
+        """The banner line and portion mark as ``viewer``'s nation writes them."""
+        return release.marks(self.releasable_to, viewer)
+
+    @property
+    def tlp_label(self) -> Text | None:
+        """The TLP label shown beside the banner (``TLP:AMBER``), or None."""
+        return release.tlp_label(self.tlp.value if self.tlp else None)
 
     def to_json(self) -> dict[str, Any]:
         """The form carried in ledger events and API payloads."""

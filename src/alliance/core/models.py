@@ -29,6 +29,7 @@ from . import limits
 from .dtg import check_moment, display, parse_time
 from .errors import AllianceError
 from .markings import Marking, check_nation, parse_tlp
+from .release import Marks
 from .text import ID_CHARS, NAME_CHARS, TEXT_CHARS
 
 
@@ -199,18 +200,45 @@ class Bilingual(BaseModel):
     ja: str
 
 
+class MarksOut(BaseModel):
+    """A marking as one nation's practice writes it."""
+
+    banner: Bilingual
+    portion: Bilingual
+
+    @classmethod
+    def of(cls, marks: Marks) -> MarksOut:
+        return cls(
+            banner=Bilingual(**marks.banner.as_dict()),
+            portion=Bilingual(**marks.portion.as_dict()),
+        )
+
+
 class MarkingOut(BaseModel):
+    """A marking as the API shows it: the nations and TLP (machine form), the
+    banner line and portion mark as ``practice`` (the viewer's nation, or the
+    owner's on an object's own view) writes them, the TLP label beside them,
+    and ``by_nation``: how each nation it is released to writes it (a console
+    shows its user's own)."""
+
     releasable_to: list[str]
     tlp: str | None
     banner: Bilingual
+    portion: Bilingual
+    tlp_label: Bilingual | None
+    by_nation: dict[str, MarksOut]
 
     @classmethod
-    def of(cls, marking: Marking) -> MarkingOut:
-        b = marking.banner
+    def of(cls, marking: Marking, practice: str | None = None) -> MarkingOut:
+        own = MarksOut.of(marking.marks(practice))
+        label = marking.tlp_label
         return cls(
             releasable_to=marking.nations,
             tlp=marking.tlp.value if marking.tlp else None,
-            banner=Bilingual(en=b.en, ja=b.ja),
+            banner=own.banner,
+            portion=own.portion,
+            tlp_label=Bilingual(**label.as_dict()) if label else None,
+            by_nation={n: MarksOut.of(marking.marks(n)) for n in marking.nations},
         )
 
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from alliance.core.authority import DISCLOSURE_ROLE, Role
+
 from .db import Database
 from .types import ObjectTypes
 from .writer import Writer
@@ -21,3 +23,5 @@ class DeskContext:
     clock: Callable[[], datetime]
     # Every owned object type of the node's desks (from the desk registry).
     types: ObjectTypes = field(default_factory=ObjectTypes)
+    # The role that approves widening a release beyond the owner (a node setting).
+    disclosure_role: Role = DISCLOSURE_ROLE

@@ -11,7 +11,15 @@ from sqlalchemy import Select, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from alliance.core import release
-from alliance.core.authority import Action, Actor, Grant, Target, authorize
+from alliance.core.authority import (
+    Action,
+    Actor,
+    Grant,
+    Target,
+    authorize,
+    disclosure_required,
+    widened,
+)
 from alliance.core.dtg import iso
 from alliance.core.errors import Conflict, InvalidInput, not_found
 from alliance.core.i18n import Text
@@ -136,7 +144,8 @@ def owned_fields(row: Owned) -> dict[str, Any]:
     return {
         "id": row.id,
         "owner": row.owner,
-        "marking": MarkingOut.of(row.marking),
+        # The banner as its owner's practice writes it; ``by_nation`` for each reader.
+        "marking": MarkingOut.of(row.marking, row.owner),
         "version": row.version,
         "origin": row.origin,
         "created": TimeOut.of(row.created_at),
@@ -206,6 +215,9 @@ class Ref:
 
 _KINDS: list[OwnedKind[Any]] = []
 """Every owned kind that names other objects (for the narrowing check)."""
+
+_BY_TYPE: dict[str, OwnedKind[Any]] = {}
+"""Every owned kind, by its object type's name (for the disclosure desk)."""
 
 
 def check_references(
@@ -306,6 +318,7 @@ class OwnedKind(Generic[R]):
     refs: tuple[Ref, ...] = ()
 
     def __post_init__(self) -> None:
+        _BY_TYPE.setdefault(self.spec.name, self)
         if self.refs:
             _KINDS.append(self)
 
@@ -386,8 +399,47 @@ def change_owned(
     # A released object never names an unreleased one, either way round.
     check_references(s, kind, row, row.owner, row.marking)
     check_referrers(s, kind.spec, row, was, row.marking)
+    added = widened(was, row.marking)
+    if added and action is Action.CHANGE:
+        # Widening a release beyond the owner goes through a disclosure proposal
+        # (the disclosure desk: :func:`widen_owned`); narrowing stays immediate.
+        raise disclosure_required(kind.target(s, row), added)
     if changed is not None:
         changed(row)
+    touch(row, tx.now)
+    record(tx, row, kind.object_type, event, actor, grant, extra)
+    return row
+
+
+def owned_kind(name: str) -> OwnedKind[Any] | None:
+    """The owned kind of the object type ``name``, once its desk is imported."""
+    return _BY_TYPE.get(name)
+
+
+def widen_owned(
+    tx: Tx,
+    actor: Actor,
+    kind: OwnedKind[R],
+    ident: str,
+    nations: Iterable[str],
+    *,
+    grant: Grant,
+    event: str,
+    extra: dict[str, Any] | None = None,
+) -> R:
+    """Release a row to ``nations`` as well, on an approved disclosure (``grant``
+    from :func:`alliance.core.authority.authorize_disclosure`): visible → add the
+    nations → the reference rule → record the object's new state as ``event``.
+    Its TLP and every other field stay; a row already released to them is left
+    as it is (no new version, no event)."""
+    s = tx.session
+    row = kind.find(s, actor.nation, ident)
+    was = row.marking
+    after = Marking(was.releasable_to | frozenset(nations), was.tlp)
+    if after == was:
+        return row
+    row.set_marking(after)
+    check_references(s, kind, row, row.owner, after)
     touch(row, tx.now)
     record(tx, row, kind.object_type, event, actor, grant, extra)
     return row
@@ -403,6 +455,7 @@ __all__ = [
     "check_version",
     "create_owned",
     "owned_fields",
+    "owned_kind",
     "record",
     "released_to",
     "snapshot",
@@ -410,4 +463,5 @@ __all__ = [
     "touch",
     "view",
     "visible",
+    "widen_owned",
 ]

@@ -648,7 +648,8 @@ function handleEvent(block) {
     state.events += 1;
     upsert(JSON.parse(data.join("\n")));
   } else if (name === "banner" && data.length) {
-    shell.setBanner(JSON.parse(data.join("\n")).banner);
+    const marking = JSON.parse(data.join("\n"));
+    shell.setBanner(marking.banner, marking.tlp_label);
   } else if (name === "withdrawn" && data.length) {
     // The owner no longer releases it to us: it leaves the map and the table.
     const { uid } = JSON.parse(data.join("\n"));

@@ -29,7 +29,8 @@ const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: null,
   node: null,
-  banner: null, // { en, ja }: the picture's banner, as the node sends it
+  banner: null, // { en, ja }: the picture's banner, as the node sends it for this user's nation
+  tlpLabel: null, // { en, ja }: its TLP label, shown beside the banner, never inside it
 };
 
 const strings = { ...STRINGS }; // the shell's, then each pane's
@@ -139,16 +140,27 @@ function tick() {
 
 // The banner of what is on the page comes from the node (the COP pane passes
 // on its stream's "banner" event: what every track shown shares, in both
-// languages); the console displays it and builds none of its own.
-function setBanner(banner) {
+// languages, written as the user's nation writes it); the console displays
+// it and builds none of its own. The TLP label is a separate label beside it.
+function setBanner(banner, tlpLabel = null) {
   state.banner = banner;
+  state.tlpLabel = tlpLabel;
   renderBanner();
 }
 
 function renderBanner() {
   const text = state.me && state.banner ? state.banner[state.lang] : t("classification");
-  $("banner-top").textContent = text;
-  $("banner-bottom").textContent = text;
+  const label = state.me && state.tlpLabel ? state.tlpLabel[state.lang] : "";
+  for (const id of ["banner-top", "banner-bottom"]) {
+    const line = $(id);
+    line.textContent = text;
+    if (label) {
+      const tlp = document.createElement("span");
+      tlp.className = "tlp-label";
+      tlp.textContent = label;
+      line.append(" ", tlp);
+    }
+  }
 }
 
 // ---------------------------------------------------------------- API
@@ -237,6 +249,7 @@ function signOut(reasonKey = null) {
   state.me = null;
   state.node = null;
   state.banner = null;
+  state.tlpLabel = null;
   each("leave");
   renderBanner();
   showScreen("signin");
