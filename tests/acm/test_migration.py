@@ -1,4 +1,4 @@
-"""Migration 0014 brings requests and responses written before the ACM's tiers
+"""Migration 0013 brings requests and responses written before the ACM's tiers
 and graded positions to the new fields, on every backend: nothing is dropped."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic.config import Config
 
 from alliance.store.db import MIGRATIONS, Database
 
-BEFORE = "0010"  # the revision 0014 follows on this branch (0013 once merged)
+BEFORE = "0012"  # the revision the ACM migration (0013) follows
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 

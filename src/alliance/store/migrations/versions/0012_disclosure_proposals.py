@@ -4,8 +4,8 @@ Widening an object's release is proposed by the owner's staff and approved by
 the owning nation's foreign disclosure officer (issue 11). Existing releases
 stand: this only adds the proposals' table.
 
-Revision ID: 0013
-Revises: 0012 (on its own branch it follows 0010; re-pointed at merge)
+Revision ID: 0012
+Revises: 0011 (track exercise data)
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

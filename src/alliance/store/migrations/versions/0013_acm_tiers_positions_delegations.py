@@ -21,9 +21,8 @@
 The signed ledger keeps the history as it was written; the rows say what the
 desk now reads.
 
-Revision ID: 0014
-Revises: 0013 (pointed at 0010 on the ACM branch, where 0011-0013 do not exist
-yet; re-pointed to "0013" at merge)
+Revision ID: 0013
+Revises: 0012 (disclosure proposals)
 """
 
 from __future__ import annotations
@@ -33,8 +32,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0010"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,8 @@ track goes; ``uas`` holds an unmanned aircraft's time in link state, control
 station and lost-link route (JSON). Existing tracks are real-world tracks
 without those details: nothing is rewritten.
 
-Revision ID: 0012
-Revises: 0010 on this branch (PLAN11: 0011; re-pointed at merge)
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
