@@ -35,7 +35,14 @@ from .tables import CommandRelationshipRow, CounterpartRow, HqRow, TaskingRow, U
 
 
 def hq_view(row: HqRow) -> HqOut:
-    return view(HqOut, row)
+    return view(HqOut, row, kind_name=_hq_kind(row.kind).label.as_dict())
+
+
+def _hq_kind(value: str) -> HqKind:
+    try:
+        return HqKind(value)
+    except ValueError:
+        return HqKind.OTHER
 
 
 def unit_view(row: UnitRow) -> UnitOut:
@@ -87,11 +94,7 @@ def side(row: HqRow | UnitRow) -> Side:
     """A relationship's side as the doctrine rule reads it."""
     if isinstance(row, UnitRow):
         return Side("unit", row.id)
-    try:
-        kind = HqKind(row.kind)
-    except ValueError:
-        kind = HqKind.OTHER
-    return Side("hq", row.id, kind)
+    return Side("hq", row.id, _hq_kind(row.kind))
 
 
 def structure_of(s: Session, row: HqRow | UnitRow) -> tuple[str, ...]:

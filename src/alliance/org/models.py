@@ -125,6 +125,7 @@ class HqPatch(Strict):
 class HqOut(OwnedOut):
     parent_id: str | None
     kind: HqKind
+    kind_name: dict[str, str]
     name_en: str
     name_ja: str
     short_en: str
