@@ -94,6 +94,9 @@ MODEL_TABLES: dict[str, str | None] = {
     "MeetingPatch": "wg_meetings",
     "ActionItemIn": "action_items",
     "ActionItemPatch": "action_items",
+    # disclosure desk
+    "ProposalIn": "disclosure_proposals",
+    "ProposalDecisionIn": "disclosure_proposals",
     # users, federation, COP
     "UserIn": "users",
     "ResumeIn": "quarantine",
@@ -123,6 +126,8 @@ COLUMN_OF: dict[tuple[str, str], str] = {
     ("RelationshipIn", "subordinate.id"): "subordinate_id",
     ("ResponseIn", "revision"): "request_revision",
     ("ResumeIn", "note"): "resolution",
+    ("ProposalIn", "releasable_to[]"): "add_rel",
+    ("ProposalDecisionIn", "note"): "decision_note",
     ("ReportIn", "operator_nation"): "operator_nation",
 }
 
