@@ -52,6 +52,8 @@ ROLE_MAY = {
     Role.LIAISON_OFFICER: {Action.VIEW, Action.REQUEST, Action.COMMENT},
     Role.VIEWER: {Action.VIEW},
     Role.ADMIN: {Action.VIEW, Action.ADMINISTER, Action.MONITOR},
+    # Approves widening a release (authorize_disclosure); by the table, only views.
+    Role.FOREIGN_DISCLOSURE_OFFICER: {Action.VIEW},
 }
 # What may be done to an object no HQ holds (a top-level HQ being created): the
 # owning nation's node administrator creates or changes it; nothing else.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from alliance.core.authority import Actor, Role
-from alliance.disclosure import DecisionIn, DisclosureDesk, ProposalIn
+from alliance.disclosure import DisclosureDesk, ProposalDecisionIn, ProposalIn
 from alliance.node import Node
 from alliance.store.owned import owned_kind
 from tests.api.conftest import Site
@@ -67,7 +67,7 @@ def widen(
         proposer.hq_id,
         Role.FOREIGN_DISCLOSURE_OFFICER,
     )
-    desk.approve(fdo, proposal.id, DecisionIn())
+    desk.approve(fdo, proposal.id, ProposalDecisionIn())
 
 
 def release_over_api(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from alliance.core.authority import Actor, Role
-from alliance.disclosure import DESK, DecisionIn, DisclosureDesk, ProposalIn
+from alliance.disclosure import DESK, DisclosureDesk, ProposalDecisionIn, ProposalIn
 from alliance.org import hq_chain
 from tests.api.matrix_desks import DeskMatrix
 from tests.api.matrix_rules import (
@@ -71,7 +71,7 @@ def _release_to_aus(side: Side, desk: DisclosureDesk, hq: str) -> None:
     cdr = Actor(f"mx-{n}-cdr-{hq}", f"{n} commander {hq}", n, hq, Role.COMMANDER)
     fdo = Actor(f"mx-{n}-fdo", f"{n} fdo", n, TOP_HQ[n], Role.FOREIGN_DISCLOSURE_OFFICER)
     data = ProposalIn(object_type="hq", object_id=hq, releasable_to=["AUS"], reason="Matrix")
-    desk.approve(fdo, desk.propose(cdr, data).id, DecisionIn())
+    desk.approve(fdo, desk.propose(cdr, data).id, ProposalDecisionIn())
 
 
 def _create(side: Side) -> None:

@@ -17,7 +17,7 @@ import pytest
 from alliance.config import load_settings
 from alliance.core.authority import Role
 from alliance.core.errors import Forbidden
-from alliance.disclosure import DecisionIn, DisclosureDesk, ProposalIn
+from alliance.disclosure import DisclosureDesk, ProposalDecisionIn, ProposalIn
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 from tests.api.conftest import Headers, Site, assert_error
@@ -218,15 +218,19 @@ def test_which_role_approves_is_a_setting_of_each_node(
         proposal = desk.propose(staff, data)
         fdo = actor("JPN", "jpn-jjoc", Role.FOREIGN_DISCLOSURE_OFFICER)
         with pytest.raises(Forbidden) as refused:
-            desk.approve(fdo, proposal.id, DecisionIn())
+            desk.approve(fdo, proposal.id, ProposalDecisionIn())
         assert refused.value.code == "disclosure_role_required"
         assert "commander" in refused.value.message.en
-        done = desk.approve(actor("JPN", "jpn-jjoc", Role.COMMANDER), proposal.id, DecisionIn())
+        done = desk.approve(
+            actor("JPN", "jpn-jjoc", Role.COMMANDER), proposal.id, ProposalDecisionIn()
+        )
         assert done.state == "approved"
         # The default node's desk, given the default role, refuses the commander.
         default = DisclosureDesk(replace(node.ctx, disclosure_role=Role.FOREIGN_DISCLOSURE_OFFICER))
         again = desk.propose(staff, data.model_copy(update={"releasable_to": ["GBR"]}))
         with pytest.raises(Forbidden):
-            default.approve(actor("JPN", "jpn-jjoc", Role.COMMANDER), again.id, DecisionIn())
+            default.approve(
+                actor("JPN", "jpn-jjoc", Role.COMMANDER), again.id, ProposalDecisionIn()
+            )
     finally:
         node.close()

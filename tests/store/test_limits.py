@@ -98,6 +98,9 @@ MODEL_TABLES: dict[str, str | None] = {
     "DelegationIn": "concurrence_delegations",
     "RevokeIn": "concurrence_delegations",
     "NationalDecisionIn": "national_decisions",
+    # disclosure desk
+    "ProposalIn": "disclosure_proposals",
+    "ProposalDecisionIn": "disclosure_proposals",
     # users, federation, COP
     "UserIn": "users",
     "ResumeIn": "quarantine",
@@ -130,6 +133,8 @@ COLUMN_OF: dict[tuple[str, str], str] = {
     ("RelationshipIn", "subordinate.id"): "subordinate_id",
     ("ResponseIn", "revision"): "request_revision",
     ("ResumeIn", "note"): "resolution",
+    ("ProposalIn", "releasable_to[]"): "add_rel",
+    ("ProposalDecisionIn", "note"): "decision_note",
     ("ReportIn", "operator_nation"): "operator_nation",
 }
 

@@ -16,7 +16,7 @@ from alliance.desks import DeskSpec
 from alliance.store.context import DeskContext
 
 from .desk import DisclosureDesk
-from .models import DecisionIn, ProposalIn, ProposalOut, ProposalState
+from .models import ProposalDecisionIn, ProposalIn, ProposalOut, ProposalState
 from .tables import DISCLOSURE_PROPOSAL, ProposalRow
 
 if TYPE_CHECKING:
@@ -44,8 +44,8 @@ DESK = DeskSpec(
 __all__ = [
     "DESK",
     "DISCLOSURE_PROPOSAL",
-    "DecisionIn",
     "DisclosureDesk",
+    "ProposalDecisionIn",
     "ProposalIn",
     "ProposalOut",
     "ProposalRow",

@@ -43,7 +43,7 @@ from alliance.store.owned import (
 )
 from alliance.store.writer import Tx
 
-from .models import DecisionIn, ProposalIn, ProposalOut, ProposalState
+from .models import ProposalDecisionIn, ProposalIn, ProposalOut, ProposalState
 from .tables import DISCLOSURE_PROPOSAL, ProposalRow
 
 
@@ -146,22 +146,26 @@ class DisclosureDesk:
 
     # -- decide --------------------------------------------------------------
 
-    def approve(self, actor: Actor, proposal_id: str, data: DecisionIn) -> ProposalOut:
+    def approve(self, actor: Actor, proposal_id: str, data: ProposalDecisionIn) -> ProposalOut:
         return self.ctx.writer.run(lambda tx: self.approve_in(tx, actor, proposal_id, data))
 
-    def approve_in(self, tx: Tx, actor: Actor, proposal_id: str, data: DecisionIn) -> ProposalOut:
+    def approve_in(
+        self, tx: Tx, actor: Actor, proposal_id: str, data: ProposalDecisionIn
+    ) -> ProposalOut:
         """Approve: the object is released to the proposed nations as well (its own
         ledger event), and the proposal records the approval (another)."""
         return self._decide_in(tx, actor, proposal_id, data, ProposalState.APPROVED)
 
-    def reject(self, actor: Actor, proposal_id: str, data: DecisionIn) -> ProposalOut:
+    def reject(self, actor: Actor, proposal_id: str, data: ProposalDecisionIn) -> ProposalOut:
         return self.ctx.writer.run(lambda tx: self.reject_in(tx, actor, proposal_id, data))
 
-    def reject_in(self, tx: Tx, actor: Actor, proposal_id: str, data: DecisionIn) -> ProposalOut:
+    def reject_in(
+        self, tx: Tx, actor: Actor, proposal_id: str, data: ProposalDecisionIn
+    ) -> ProposalOut:
         return self._decide_in(tx, actor, proposal_id, data, ProposalState.REJECTED)
 
     def _decide_in(
-        self, tx: Tx, actor: Actor, proposal_id: str, data: DecisionIn, state: ProposalState
+        self, tx: Tx, actor: Actor, proposal_id: str, data: ProposalDecisionIn, state: ProposalState
     ) -> ProposalOut:
         s = tx.session
         row = PROPOSALS.find(s, actor.nation, proposal_id)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from alliance.core import limits
-from alliance.core.models import Note, OwnedOut, Slug, Strict, TimeOut, Trigraph, Version
+from alliance.core.models import Label, Note, OwnedOut, Slug, Strict, TimeOut, Trigraph, Version
+from alliance.core.text import TEXT_CHARS
+
+# The note a decision may carry (may be empty; no control characters but line breaks).
+DecisionNote = Annotated[str, StringConstraints(max_length=limits.NOTE), TEXT_CHARS]
 
 
 class ProposalState(StrEnum):
@@ -19,9 +24,7 @@ class ProposalState(StrEnum):
 class ProposalIn(Strict):
     """Propose releasing one of your nation's objects to more nations."""
 
-    object_type: str = Field(
-        max_length=limits.LABEL, description="e.g. hq, unit / 対象の種類（例: hq, unit）"
-    )
+    object_type: Label = Field(description="e.g. hq, unit / 対象の種類（例: hq, unit）")
     object_id: Slug
     releasable_to: list[Trigraph] = Field(
         min_length=1,
@@ -31,9 +34,9 @@ class ProposalIn(Strict):
     reason: Note = Field(description="Why they need it / 提供の理由")
 
 
-class DecisionIn(Strict):
+class ProposalDecisionIn(Strict):
     version: Version | None = None
-    note: str = Field(default="", max_length=limits.NOTE)
+    note: DecisionNote = ""
 
 
 class ProposalOut(OwnedOut):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from alliance.desks import ActorDep, desk_dep
 
 from .desk import DisclosureDesk
-from .models import DecisionIn, ProposalIn, ProposalOut, ProposalState
+from .models import ProposalDecisionIn, ProposalIn, ProposalOut, ProposalState
 
 DisclosureDep = Annotated[DisclosureDesk, Depends(desk_dep("disclosure", DisclosureDesk))]
 
@@ -48,7 +48,7 @@ def get_proposal(proposal_id: str, desk: DisclosureDep, actor: ActorDep) -> Prop
     summary="Approve: release it (foreign disclosure officer) / 承認して提供（対外開示担当官）",
 )
 def approve(
-    proposal_id: str, data: DecisionIn, desk: DisclosureDep, actor: ActorDep
+    proposal_id: str, data: ProposalDecisionIn, desk: DisclosureDep, actor: ActorDep
 ) -> ProposalOut:
     return desk.approve(actor, proposal_id, data)
 
@@ -58,5 +58,7 @@ def approve(
     response_model=ProposalOut,
     summary="Reject (foreign disclosure officer) / 不承認（対外開示担当官）",
 )
-def reject(proposal_id: str, data: DecisionIn, desk: DisclosureDep, actor: ActorDep) -> ProposalOut:
+def reject(
+    proposal_id: str, data: ProposalDecisionIn, desk: DisclosureDep, actor: ActorDep
+) -> ProposalOut:
     return desk.reject(actor, proposal_id, data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String
+from sqlalchemy import Text as RunningText
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alliance.core import limits
@@ -27,12 +28,12 @@ class ProposalRow(OwnedRow):
     object_type: Mapped[str] = mapped_column(String(limits.LABEL))
     object_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
     add_rel: Mapped[str] = mapped_column(String(limits.REL))
-    reason: Mapped[str] = mapped_column(String(limits.NOTE))
+    reason: Mapped[str] = mapped_column(RunningText)
     state: Mapped[str] = mapped_column(String(limits.CODE), index=True)
     proposed_by: Mapped[str] = mapped_column(String(limits.ID))
     decided_by: Mapped[str | None] = mapped_column(String(limits.ID), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    decision_note: Mapped[str] = mapped_column(String(limits.NOTE), default="")
+    decision_note: Mapped[str] = mapped_column(RunningText, default="")
 
 
 DISCLOSURE_PROPOSAL = ObjectType(

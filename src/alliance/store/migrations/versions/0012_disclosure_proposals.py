@@ -35,12 +35,12 @@ def upgrade() -> None:
         sa.Column("object_type", sa.String(length=32), nullable=False),
         sa.Column("object_id", sa.String(length=64), nullable=False),
         sa.Column("add_rel", sa.String(length=400), nullable=False),
-        sa.Column("reason", sa.String(length=2000), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("proposed_by", sa.String(length=64), nullable=False),
         sa.Column("decided_by", sa.String(length=64), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("decision_note", sa.String(length=2000), nullable=False),
+        sa.Column("decision_note", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_disclosure_proposals")),
     )
     for column in ("owner", "object_id", "state"):
