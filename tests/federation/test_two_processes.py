@@ -155,20 +155,27 @@ def _coordinate(jpn: Site, usa: Site) -> None:
     assert thread["request"]["origin"] == "replica"
     assert thread["request"]["owner"] == "JPN"
 
-    # The US counter-proposal comes back.
+    # The US non-concurrence, with a critical comment proposing another window, comes back.
     counter = json_of(
         usa.api.post(
             f"/acm/requests/{rid}/responses",
-            json={"kind": "counter_proposal", "text": "Propose 4-18 Aug instead."},
+            json={
+                "kind": "non_concur",
+                "text": "Non-concur as drafted.",
+                "comments": [
+                    {"grade": "critical", "text": "Propose 4-18 Aug instead.", "ref": "para 2"}
+                ],
+            },
             headers=ucdr,
         ),
         201,
     )
     assert counter["owner"] == "USA"
     thread = poll(
-        lambda: at(jpn, staff, lambda t: t["request"]["status"] == "counter_proposed"),
-        "the counter-proposal at JPN",
+        lambda: at(jpn, staff, lambda t: t["request"]["status"] == "non_concurred"),
+        "the non-concurrence at JPN",
     )
+    assert thread["responses"][0]["comments"][0]["grade"] == "critical"
     assert [r["id"] for r in thread["responses"]] == [counter["id"]]
 
     # JPN amends (a new revision); the US commander concurs on it.
@@ -289,7 +296,7 @@ def _ledgers_hold_the_thread(
             assert {e[1] for e in received} == {"coordination_response"}
             assert any(e[2] == unit_id for e in events)
         else:
-            assert kinds == {"acm.response.counter_proposal", "acm.response.concur"}
+            assert kinds == {"acm.response.non_concur", "acm.response.concur"}
             assert {"coordination_request", "decision", "coordination_response"} == {
                 e[1] for e in received
             }

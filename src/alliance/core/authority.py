@@ -340,7 +340,7 @@ def require_member(actor: Actor, members: Collection[str], what: Text) -> None:
 
 
 def require_speaks_for(actor: Actor, hq_id: str, chain: Collection[str], what: Text) -> None:
-    """A nation's position (concur, non-concur, counter-proposal) comes from the
+    """A nation's position (concur, concur with comment, non-concur) comes from the
     HQ it takes part through (``hq_id``) or a superior of it (``chain``)."""
     if not in_chain(actor, chain):
         raise _deny(
