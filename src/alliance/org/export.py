@@ -1,5 +1,5 @@
 """The org desk's export: everything of it released to a nation, as an
-``alliance-org/1`` document (the format :mod:`alliance.org.seed` loads), in
+``alliance-org/1`` document (the format :mod:`alliance.org.document` defines), in
 YAML or JSON."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from alliance.store.context import DeskContext
 from alliance.store.owned import released_to
 from alliance.store.schema import Owned
 
-from .seed import FORMAT
+from .document import FORMAT
 from .tables import CommandRelationshipRow, CounterpartRow, HqRow, NationRow, UnitRow
 
 
