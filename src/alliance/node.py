@@ -34,6 +34,7 @@ from alliance.pki import Pki, client_user_id, tak_server_context
 from alliance.store import Database, DeskContext, Tx, Writer
 from alliance.store.ledger import verify_database
 from alliance.store.schema import MetaRow
+from alliance.store.upgrade import LEDGER_SCHEMA, Upgrade, head_revision, record_upgrade
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,8 @@ class Node:
             }
             for k, v in facts.items():
                 tx.session.add(MetaRow(key=k, value=v))
+            # A new ledger is in step with this schema: no upgrade to record.
+            tx.session.add(MetaRow(key=LEDGER_SCHEMA, value=head_revision()))
             tx.record(
                 EventDraft(
                     kind="node.genesis",
@@ -178,9 +181,8 @@ class Node:
 
         return job
 
-    def start(self) -> Node:
-        if self._started:
-            return self
+    def _open_database(self) -> None:
+        """Bring the schema to the newest revision and check the database is this node's."""
         self.db.migrate()
         with self.db.read() as session:
             meta = {m.key: m.value for m in session.scalars(select(MetaRow))}
@@ -209,7 +211,26 @@ class Node:
                 ),
                 code="nation_mismatch",
             )
+
+    def _record_upgrade(self) -> Upgrade:
+        """Record in the ledger the rows a schema upgrade rewrote (alliance.store.upgrade)."""
+        return self.writer.run(lambda tx: record_upgrade(tx, self.types, self.nation), timeout=600)
+
+    def upgrade(self) -> Upgrade:
+        """Upgrade the database and record the upgrade, without serving anything."""
+        self._open_database()
         self.writer.start()
+        try:
+            return self._record_upgrade()
+        finally:
+            self.writer.stop()
+
+    def start(self) -> Node:
+        if self._started:
+            return self
+        self._open_database()
+        self.writer.start()
+        self._record_upgrade()
         for desk in self.desks.values():
             if isinstance(desk, Startable):
                 desk.start()

@@ -1,6 +1,6 @@
 """The ``alliance`` command. It parses options and calls the node; nothing more.
 
-One module per area: :mod:`.node` (version, init, serve, demo, config),
+One module per area: :mod:`.node` (version, init, upgrade, serve, demo, config),
 :mod:`.users`, :mod:`.ledger`, :mod:`.pki`, :mod:`.federation`, :mod:`.tak`, shared helpers in :mod:`.common`;
 each desk's own commands come from the desk registry (:mod:`.desks`).
 """
@@ -23,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 config_app = typer.Typer(help="Settings / 設定", no_args_is_help=True)
-for _command in (node.version, node.init, node.serve, node.demo):
+for _command in (node.version, node.init, node.upgrade, node.serve, node.demo):
     app.command()(_command)
 config_app.command("check")(node.config_check)
 app.add_typer(user_app, name="user")

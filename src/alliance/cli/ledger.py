@@ -28,6 +28,7 @@ def ledger_verify(
     from alliance.store import Database
     from alliance.store.ledger import verify_database
     from alliance.store.projection import check_state
+    from alliance.store.upgrade import head_revision, pending
 
     settings = settings_for(home)
     try:
@@ -37,6 +38,19 @@ def ledger_verify(
     db = Database(settings.database_url)
     try:
         report = verify_database(db, key.public_raw)
+        behind = pending(db) if state and report.ok else None
+        if behind is not None:
+            raise fail(
+                Text(
+                    f"Ledger OK ({report.checked} events), but the database was written by an "
+                    f"older version (schema {behind}, this version {head_revision()}): run "
+                    "'alliance upgrade' (or start the node) before checking its state.",
+                    f"台帳は正常（{report.checked}件）ですが、DBは旧版で書かれています（スキーマ{behind}、"
+                    f"本版{head_revision()}）。状態の検証の前に「alliance upgrade」を実行するか"
+                    "ノードを起動してください。",
+                ),
+                2,
+            )
         drift = check_state(db, object_types()) if state and report.ok else None
     finally:
         db.dispose()

@@ -1,4 +1,4 @@
-"""Commands about the node itself: version, init, serve, demo, config check."""
+"""Commands about the node itself: version, init, upgrade, serve, demo, config check."""
 
 from __future__ import annotations
 
@@ -84,6 +84,41 @@ def init(
             )
         )
     )
+
+
+def upgrade(home: HomeOpt = None) -> None:
+    """Upgrade the node's database and record the upgrade in its ledger. / ノードのDBを更新し台帳に記録する。"""
+    from alliance.node import Node
+
+    try:
+        node = Node(settings_for(home))
+        try:
+            done = node.upgrade()
+        finally:
+            node.db.dispose()
+    except AllianceError as exc:
+        raise fail(exc.message, 2) from None
+    since = done.since or "-"
+    out.print(
+        say(
+            Text(
+                f"Schema at {done.to} (ledger was at {since}); {done.recorded} rewritten rows "
+                f"recorded in the ledger.",
+                f"スキーマは{done.to}（台帳は{since}）。書き換えられた{done.recorded}行を台帳に記録しました。",
+            )
+        )
+    )
+    if done.left:
+        out.print(
+            say(
+                Text(
+                    f"{done.left} rows differ from their events beyond what the upgrade wrote: "
+                    "run 'alliance ledger verify' to see them.",
+                    f"{done.left}行は更新による書き換え以外にもイベントと異なります。"
+                    "「alliance ledger verify」で確認してください。",
+                )
+            )
+        )
 
 
 def serve(

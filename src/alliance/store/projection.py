@@ -47,7 +47,7 @@ class StateReport:
         return not self.drifts
 
 
-def _normal(state: dict[str, Any]) -> dict[str, Any]:
+def normal_state(state: dict[str, Any]) -> dict[str, Any]:
     # JSON round-trip so that both sides compare as stored in events.
     loaded: dict[str, Any] = orjson.loads(orjson.dumps(state, option=orjson.OPT_SORT_KEYS))
     return loaded
@@ -128,7 +128,7 @@ def check_state(db: Database, types: ObjectTypes) -> StateReport:
                         _drift(*key, "row has no event in the ledger", "台帳にイベントのない行です")
                     )
                     continue
-                have = _normal(snapshot(row))
+                have = normal_state(snapshot(row))
                 diff = sorted(k for k in set(have) | set(want) if have.get(k) != want.get(k))
                 if owner_drift is not None:
                     diff = [k for k in diff if k != "owner"]  # said above, with both owners

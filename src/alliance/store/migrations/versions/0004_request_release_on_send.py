@@ -17,6 +17,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+#: Columns this revision writes into existing rows (a request written before it
+#: keeps the marking it was given); the node records the rows so rewritten in
+#: its ledger (alliance.store.upgrade).
+REWRITES = {"coordination_requests": frozenset({"release_rel", "release_tlp"})}
+
+
 def upgrade() -> None:
     with op.batch_alter_table("coordination_requests") as batch:
         batch.add_column(

@@ -37,6 +37,13 @@ down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+#: Columns this revision writes into existing rows (see above); the node records
+#: the rows so rewritten in its ledger (alliance.store.upgrade).
+REWRITES = {
+    "coordination_requests": frozenset({"level", "escalations"}),
+    "coordination_responses": frozenset({"kind", "text", "comments"}),
+}
+
 MIGRATED_NON_CONCUR = (
     "Non-concurrence recorded before graded comments. / 区分付き意見導入前の不同意。"
 )
