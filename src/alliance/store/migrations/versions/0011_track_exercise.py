@@ -22,7 +22,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-
 def upgrade() -> None:
     with op.batch_alter_table("tracks") as batch:
         batch.add_column(
