@@ -28,7 +28,8 @@ from tools.pgtemp import TempPostgres
 from alliance.access import UserIn
 from alliance.api import create_app
 from alliance.config import load_settings
-from alliance.core.authority import Role
+from alliance.core.authority import Actor, Role
+from alliance.disclosure import NATIONAL_ONLY, DisclosureDesk, GuidanceIn
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 
@@ -130,7 +131,9 @@ def make_node(
     """
     nodes: list[Node] = []
 
-    def factory(nation: str, *, hosted: list[str] | None = None, seed: bool = True) -> Node:
+    def factory(
+        nation: str, *, hosted: list[str] | None = None, seed: bool = True, guidance: bool = True
+    ) -> Node:
         home = tmp_path / f"{nation.lower()}-{len(nodes)}"
         url = database_url if not nodes else new_database()
         settings = load_settings(home, nation=nation, hosted=hosted or [], database_url=url)
@@ -139,11 +142,38 @@ def make_node(
         if seed:
             doc, digest = parse_document(packaged_seed())
             load_document(node.ctx, doc, digest)
+            if guidance:
+                standing_guidance(node)
         return node
 
     yield factory
     for node in nodes:
         node.close()
+
+
+ALLIES = ("JPN", "USA")
+FDO = Role.FOREIGN_DISCLOSURE_OFFICER
+
+
+def standing_guidance(node: Node) -> None:
+    """The seeded test world's disclosure policy: each hosted nation's foreign
+    disclosure officer lets staff release every kind of object to its ally
+    (JPN↔USA). Releasing to any other nation goes through a proposal; tests of
+    the gate itself build nodes with ``guidance=False``."""
+    desk = node.desk("disclosure", DisclosureDesk)
+    for nation in sorted(node.settings.hosted_nations):
+        hq = {"JPN": "jpn-jjoc", "USA": "usa-jfhq"}.get(nation)
+        if hq is None:
+            continue
+        fdo = Actor(f"fdo-{nation.lower()}", f"{nation} FDO", nation, hq, FDO)
+        desk.issue_guidance(
+            fdo,
+            GuidanceIn(
+                object_types=[t for t in node.types if t not in NATIONAL_ONLY],
+                releasable_to=[n for n in ALLIES if n != nation],
+                note="Test world: standing guidance for the ally.",
+            ),
+        )
 
 
 @dataclass

@@ -17,6 +17,7 @@ from alliance.config import Settings, load_settings
 from alliance.core.authority import Role
 from alliance.core.keys import NodeKey
 from alliance.desks import all_desks
+from alliance.disclosure import NATIONAL_ONLY, DisclosureDesk, GuidanceIn
 from alliance.federation import export_bundle
 from alliance.node import Node
 from alliance.pki import Pki, write_client_files
@@ -61,12 +62,22 @@ PEOPLE: dict[str, list[DemoUser]] = {
         DemoUser(
             "Suzuki Daichi (ADC commander) / 鈴木 大地（航空総隊司令官）", "jpn-adc", Role.COMMANDER
         ),
+        DemoUser(
+            "Ito Haruka (JJOC foreign disclosure officer) / 伊藤 遥（対外開示担当官）",
+            "jpn-jjoc",
+            Role.FOREIGN_DISCLOSURE_OFFICER,
+        ),
         DemoUser("JPN node admin / JPNノード管理者", "jpn-jjoc", Role.ADMIN),
     ],
     "USA": [
         DemoUser("Gen. Avery Morgan (JFHQ commander)", "usa-jfhq", Role.COMMANDER),
         DemoUser("Maj. Riley Chen (JFHQ J3 staff)", "usa-jfhq", Role.STAFF_OFFICER),
         DemoUser("Col. Jordan Blake (5 AF commander)", "usa-5af", Role.COMMANDER),
+        DemoUser(
+            "Ms. Casey Park (foreign disclosure officer)",
+            "usa-jfhq",
+            Role.FOREIGN_DISCLOSURE_OFFICER,
+        ),
         DemoUser("USA node admin", "usa-jfhq", Role.ADMIN),
     ],
 }
@@ -105,6 +116,7 @@ def prepare(
                     UserIn(name=person.name, nation=nation, hq_id=person.hq_id, role=person.role)
                 )
                 demo.users.append(DemoUser(person.name, person.hq_id, person.role, token))
+            _standing_guidance(node, demo, [n for n in ports if n != nation])
             for spec in all_desks():
                 if spec.demo is not None:
                     spec.demo(node.desks[spec.name], nation, node.clock())
@@ -122,6 +134,23 @@ def prepare(
             )
         nodes.append(demo)
     return nodes
+
+
+def _standing_guidance(node: Node, demo: DemoNode, partners: list[str]) -> None:
+    """The demo's foreign disclosure officer lets staff release every kind of
+    object to the partner for the (fictional) exercise; anything for a third
+    nation still goes through a proposal."""
+    fdo = next(u for u in demo.users if u.role == Role.FOREIGN_DISCLOSURE_OFFICER)
+    desk = node.desk("disclosure", DisclosureDesk)
+    desk.issue_guidance(
+        node.users.authenticate(fdo.token),
+        GuidanceIn(
+            object_types=[t for t in node.types if t not in NATIONAL_ONLY],
+            releasable_to=partners,
+            note="Standing guidance for the fictional exercise (demo). / "
+            "架空の演習のための開示基準（デモ）。",
+        ),
+    )
 
 
 def _federate(base: Path, ports: dict[str, int], tak: dict[str, tuple[int, int]]) -> None:

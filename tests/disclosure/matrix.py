@@ -8,6 +8,11 @@ role). ``disclosure_proposal`` is exercised by the approve route; the reject
 route has proposals of its own, so that neither uses up the other's. Both are
 listed national-only (they are, whatever the HQ's release), so no partner
 ever sees them.
+
+Standing guidance is national-only too: any user of the nation reads it;
+issuing and revoking are the foreign disclosure officer's. The matrix's own
+guidance (for action items to GBR, which no other row relies on) is what the
+revoke route uses up.
 """
 
 from __future__ import annotations
@@ -15,7 +20,13 @@ from __future__ import annotations
 from typing import Any
 
 from alliance.core.authority import Actor, Role
-from alliance.disclosure import DESK, DisclosureDesk, ProposalDecisionIn, ProposalIn
+from alliance.disclosure import (
+    DESK,
+    DisclosureDesk,
+    GuidanceIn,
+    ProposalDecisionIn,
+    ProposalIn,
+)
 from alliance.org import hq_chain
 from tests.api.matrix_desks import DeskMatrix
 from tests.api.matrix_rules import (
@@ -36,6 +47,7 @@ from tests.api.matrix_world import NAT, REL, TOP_HQ, Side, actor
 
 ROLE_REQUIRED = Expect(403, "disclosure_role_required")
 PROPOSAL, REJECTABLE = "disclosure_proposal", "rejectable_proposal"
+GUIDANCE = "disclosure_guidance"
 
 
 def own_only(ok: Expect = OK) -> Rule:
@@ -93,6 +105,18 @@ def _create(side: Side) -> None:
         )
         # A proposal is national-only, whatever the HQ's release: listed as such.
         side.objects[(kind, NAT)] = desk.propose(actor(side.nation), data).id
+    n = side.nation
+    fdo = Actor(f"mx-{n}-fdo", f"{n} fdo", n, TOP_HQ[n], Role.FOREIGN_DISCLOSURE_OFFICER)
+    guidance = GuidanceIn(object_types=["action_item"], releasable_to=["GBR"], note="Matrix")
+    side.objects[(GUIDANCE, NAT)] = desk.issue_guidance(fdo, guidance).id
+
+
+def _guidance_body(c: Call, _ident: str) -> dict[str, Any]:
+    return {"object_types": ["action_item"], "releasable_to": ["GBR"], "note": f"Matrix {c.serial}"}
+
+
+def fdo_creates(role: Role, _s: Subject) -> Expect:
+    return CREATED if role is Role.FOREIGN_DISCLOSURE_OFFICER else ROLE_REQUIRED
 
 
 MATRIX = DeskMatrix(
@@ -121,7 +145,19 @@ MATRIX = DeskMatrix(
             REJECTABLE,
             lambda _c, _i: {"note": "Not needed."},
         ),
+        Row("GET", f"{API}/disclosure/guidance", signed_in(OK)),
+        Row("POST", f"{API}/disclosure/guidance", fdo_creates, body=_guidance_body),
+        Row(
+            "POST",
+            f"{API}/disclosure/guidance/{{guidance_id}}/revoke",
+            disclosure_officer(OK),
+            GUIDANCE,
+            lambda _c, _i: {},
+        ),
     ),
-    type_routes={PROPOSAL: f"POST {API}/disclosure/proposals/{{proposal_id}}/approve"},
+    type_routes={
+        PROPOSAL: f"POST {API}/disclosure/proposals/{{proposal_id}}/approve",
+        GUIDANCE: f"POST {API}/disclosure/guidance/{{guidance_id}}/revoke",
+    },
     create=_create,
 )

@@ -1,4 +1,5 @@
-"""Foreign disclosure: a staff officer cannot widen a release directly; a
+"""Foreign disclosure: without standing guidance a staff officer cannot widen a
+release directly (tests/disclosure/test_guidance.py: with it); a
 proposal approved by the owning nation's foreign disclosure officer does, as
 its own ledger event; narrowing stays immediate; which role approves is a
 setting of each node.
@@ -70,7 +71,10 @@ def _events(site: Site, who: Headers, kind: str, ident: str) -> list[dict[str, A
 
 
 @pytest.mark.parametrize("role", ["staff_officer", "commander"])
-def test_the_chain_of_command_cannot_widen_a_release_directly(site: Site, role: str) -> None:
+def test_without_guidance_the_chain_of_command_cannot_widen_a_release_directly(
+    bare: Site, role: str
+) -> None:
+    site = bare  # no standing guidance: every widening needs a proposal
     jpn = site.as_("JPN", role, "jpn-jjoc")
     usa = site.as_("USA", "staff_officer", "usa-jfhq")
     unit = _unit(site, jpn)

@@ -477,23 +477,38 @@ DISCLOSURE_ROLE = Role.FOREIGN_DISCLOSURE_OFFICER
 PROPOSALS_PATH = "/api/v1/disclosure/proposals"
 
 
-def widened(before: Marking, after: Marking) -> frozenset[str]:
-    """The nations ``after`` releases to that ``before`` did not: empty when the
-    change keeps or narrows the release."""
-    return after.releasable_to - before.releasable_to
-
-
-def disclosure_required(target: Target, added: Collection[str]) -> Forbidden:
-    """The refusal of a direct widening: it names the nations and points to the proposal."""
+def disclosure_required(
+    target: Target, added: Collection[str], *, creating: bool = False
+) -> Forbidden:
+    """The refusal of a release beyond the owner that no standing guidance covers:
+    it names the nations and says what to do instead."""
     nations = ", ".join(sorted(added))
     what = f"{target.kind} '{target.ident}'"
+    if creating:
+        return Forbidden(
+            Text(
+                f"Releasing a new {target.kind} to {nations} discloses {target.owner}'s "
+                f"information, and no standing disclosure guidance of {target.owner} covers "
+                f"{target.kind} for {nations}: create it releasable to {target.owner} only and "
+                f"propose its release (POST {PROPOSALS_PATH}), or ask {target.owner}'s foreign "
+                "disclosure officer for standing guidance.",
+                f"新しい{target.kind}を{nations}へ提供することは{target.owner}の情報の開示ですが、"
+                f"{target.owner}の開示基準に{nations}への{target.kind}の提供を認めるものがありません。"
+                f"{target.owner}限りで作成して開示提案（POST {PROPOSALS_PATH}）を行うか、"
+                f"{target.owner}の対外開示担当官に開示基準の設定を依頼してください。",
+            ),
+            field="marking.releasable_to",
+            code="disclosure_required",
+        )
     return Forbidden(
         Text(
-            f"Releasing {what} to {nations} widens it beyond {target.owner}: propose it "
+            f"Releasing {what} to {nations} widens it beyond {target.owner}, and no standing "
+            f"disclosure guidance of {target.owner} covers it: propose it "
             f"(POST {PROPOSALS_PATH}) for approval by {target.owner}'s foreign disclosure "
             "officer. Narrowing a release needs no approval.",
             f"{target.kind}「{target.ident}」を{nations}へ提供することは{target.owner}以外への"
-            f"提供範囲の拡大です。開示提案（POST {PROPOSALS_PATH}）を行い、{target.owner}の"
+            f"提供範囲の拡大で、{target.owner}の開示基準にこれを認めるものがありません。"
+            f"開示提案（POST {PROPOSALS_PATH}）を行い、{target.owner}の"
             "対外開示担当官の承認を得てください。提供範囲の縮小には承認は不要です。",
         ),
         field="marking.releasable_to",

@@ -1,5 +1,6 @@
-"""The disclosure desk: widening a release beyond the owner nation is proposed by
-the owner's staff and approved by its foreign disclosure officer (issue 11).
+"""The disclosure desk: releasing beyond the owner nation rests on the owner's
+foreign disclosure officer — standing guidance for what staff may release, and
+approval of proposals for the rest (issue 11).
 
 See :mod:`alliance.disclosure.desk`; the rule that a direct edit may narrow but
 never widen a release is :func:`alliance.store.owned.change_owned`'s, and who
@@ -16,8 +17,16 @@ from alliance.desks import DeskSpec
 from alliance.store.context import DeskContext
 
 from .desk import DisclosureDesk
-from .models import ProposalDecisionIn, ProposalIn, ProposalOut, ProposalState
-from .tables import DISCLOSURE_PROPOSAL, ProposalRow
+from .guidance import NATIONAL_ONLY, covering
+from .models import (
+    GuidanceIn,
+    GuidanceOut,
+    ProposalDecisionIn,
+    ProposalIn,
+    ProposalOut,
+    ProposalState,
+)
+from .tables import DISCLOSURE_GUIDANCE, DISCLOSURE_PROPOSAL, GuidanceRow, ProposalRow
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -36,18 +45,24 @@ def _routes() -> APIRouter:
 DESK = DeskSpec(
     name="disclosure",
     label=Text("Disclosure", "対外開示"),
-    object_types=(DISCLOSURE_PROPOSAL,),
+    object_types=(DISCLOSURE_PROPOSAL, DISCLOSURE_GUIDANCE),
     make=_make,
     routes=_routes,
 )
 
 __all__ = [
     "DESK",
+    "DISCLOSURE_GUIDANCE",
     "DISCLOSURE_PROPOSAL",
+    "NATIONAL_ONLY",
     "DisclosureDesk",
+    "GuidanceIn",
+    "GuidanceOut",
+    "GuidanceRow",
     "ProposalDecisionIn",
     "ProposalIn",
     "ProposalOut",
     "ProposalRow",
     "ProposalState",
+    "covering",
 ]

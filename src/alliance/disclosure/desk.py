@@ -43,6 +43,7 @@ from alliance.store.owned import (
 )
 from alliance.store.writer import Tx
 
+from .guidance import NATIONAL_ONLY, GuidanceDesk
 from .models import ProposalDecisionIn, ProposalIn, ProposalOut, ProposalState
 from .tables import DISCLOSURE_PROPOSAL, ProposalRow
 
@@ -67,7 +68,7 @@ def proposal_view(row: ProposalRow) -> ProposalOut:
     )
 
 
-class DisclosureDesk:
+class DisclosureDesk(GuidanceDesk):
     def __init__(self, ctx: DeskContext) -> None:
         self.ctx = ctx
 
@@ -75,8 +76,8 @@ class DisclosureDesk:
 
     def _kind(self, name: str) -> OwnedKind[Any]:
         kind = owned_kind(name) if name in self.ctx.types else None
-        if kind is None or name == DISCLOSURE_PROPOSAL.name:
-            known = ", ".join(sorted(n for n in self.ctx.types if n != DISCLOSURE_PROPOSAL.name))
+        if kind is None or name in NATIONAL_ONLY:
+            known = ", ".join(sorted(n for n in self.ctx.types if n not in NATIONAL_ONLY))
             raise InvalidInput(
                 Text(
                     f"'{name}' is not a kind of object this node releases ({known}).",

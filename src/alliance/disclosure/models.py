@@ -8,7 +8,17 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from alliance.core import limits
-from alliance.core.models import Label, Note, OwnedOut, Slug, Strict, TimeOut, Trigraph, Version
+from alliance.core.models import (
+    Label,
+    Moment,
+    Note,
+    OwnedOut,
+    Slug,
+    Strict,
+    TimeOut,
+    Trigraph,
+    Version,
+)
 from alliance.core.text import TEXT_CHARS
 
 # The note a decision may carry (may be empty; no control characters but line breaks).
@@ -49,3 +59,36 @@ class ProposalOut(OwnedOut):
     decided_by: str | None
     decided_at: TimeOut | None
     decision_note: str
+
+
+class GuidanceIn(Strict):
+    """Standing guidance: objects of these types may be released to these nations."""
+
+    object_types: list[Label] = Field(
+        min_length=1,
+        max_length=50,
+        description="Object types it covers, e.g. coordination_request / 対象の種類",
+    )
+    releasable_to: list[Trigraph] = Field(
+        min_length=1,
+        max_length=limits.MAX_RELEASABLE,
+        description="Nations they may be released to / 提供してよい国",
+    )
+    note: Note = Field(description="Its basis, e.g. the disclosure authority it rests on / 根拠")
+    valid_from: Moment | None = Field(default=None, description="Default: now / 既定は現在")
+    valid_until: Moment | None = Field(
+        default=None, description="Open-ended when empty / 空欄は無期限"
+    )
+
+
+class GuidanceOut(OwnedOut):
+    object_types: list[str]
+    releasable_to: list[str]
+    note: str
+    issued_by: str
+    issued_by_name: str
+    valid_from: TimeOut
+    valid_until: TimeOut | None
+    revoked: TimeOut | None
+    revoked_by: str | None
+    active: bool

@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends
 from alliance.desks import ActorDep, desk_dep
 
 from .desk import DisclosureDesk
-from .models import ProposalDecisionIn, ProposalIn, ProposalOut, ProposalState
+from .models import (
+    GuidanceIn,
+    GuidanceOut,
+    ProposalDecisionIn,
+    ProposalIn,
+    ProposalOut,
+    ProposalState,
+)
 
 DisclosureDep = Annotated[DisclosureDesk, Depends(desk_dep("disclosure", DisclosureDesk))]
 
@@ -62,3 +69,33 @@ def reject(
     proposal_id: str, data: ProposalDecisionIn, desk: DisclosureDep, actor: ActorDep
 ) -> ProposalOut:
     return desk.reject(actor, proposal_id, data)
+
+
+@router.get(
+    "/guidance",
+    response_model=list[GuidanceOut],
+    summary="Your nation's standing disclosure guidance / 自国の開示基準",
+)
+def list_guidance(desk: DisclosureDep, actor: ActorDep, active: bool = False) -> list[GuidanceOut]:
+    return desk.list_guidance(actor, active_only=active)
+
+
+@router.post(
+    "/guidance",
+    response_model=GuidanceOut,
+    status_code=201,
+    summary="Issue standing guidance (foreign disclosure officer) / 開示基準を定める（対外開示担当官）",
+)
+def issue_guidance(data: GuidanceIn, desk: DisclosureDep, actor: ActorDep) -> GuidanceOut:
+    return desk.issue_guidance(actor, data)
+
+
+@router.post(
+    "/guidance/{guidance_id}/revoke",
+    response_model=GuidanceOut,
+    summary="Revoke standing guidance (foreign disclosure officer) / 開示基準の取消し",
+)
+def revoke_guidance(
+    guidance_id: str, data: ProposalDecisionIn, desk: DisclosureDep, actor: ActorDep
+) -> GuidanceOut:
+    return desk.revoke_guidance(actor, guidance_id, data)

@@ -1,10 +1,10 @@
-"""The disclosure desk's one owned table: proposals to widen a release."""
+"""The disclosure desk's owned tables: proposals to widen a release, standing guidance."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy import Text as RunningText
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,4 +38,34 @@ class ProposalRow(OwnedRow):
 
 DISCLOSURE_PROPOSAL = ObjectType(
     "disclosure_proposal", ProposalRow, Text("disclosure proposal", "開示提案")
+)
+
+
+class GuidanceRow(OwnedRow):
+    """Standing disclosure guidance: the owning nation's foreign disclosure
+    officer pre-approves releasing objects of some types to some nations, so
+    that staff may create or release such objects without a proposal each
+    time (what a delegation of disclosure authority does in US practice).
+
+    National-only, like a proposal. ``object_types`` lists registered object
+    type names; ``add_rel`` the nations it covers (compact column form). It
+    applies from ``valid_from`` until ``valid_until`` (open-ended when empty)
+    or until revoked.
+    """
+
+    __tablename__ = "disclosure_guidance"
+
+    object_types: Mapped[list[str]] = mapped_column(JSON)
+    add_rel: Mapped[str] = mapped_column(String(limits.REL))
+    note: Mapped[str] = mapped_column(RunningText)
+    issued_by: Mapped[str] = mapped_column(String(limits.ID))
+    issued_by_name: Mapped[str] = mapped_column(String(limits.NAME))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(limits.ID), nullable=True)
+
+
+DISCLOSURE_GUIDANCE = ObjectType(
+    "disclosure_guidance", GuidanceRow, Text("disclosure guidance", "開示基準")
 )

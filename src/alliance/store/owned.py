@@ -17,8 +17,6 @@ from alliance.core.authority import (
     Grant,
     Target,
     authorize,
-    disclosure_required,
-    widened,
 )
 from alliance.core.dtg import iso
 from alliance.core.errors import Conflict, InvalidInput, not_found
@@ -27,7 +25,7 @@ from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
 from alliance.core.models import MarkingOut, OwnedOut, TimeOut
 
-from . import release_index
+from . import release_gate, release_index
 from .schema.base import Owned, UTCDateTime
 from .types import ObjectType
 from .writer import Tx
@@ -354,11 +352,15 @@ def create_owned(
     The caller has already found what the row hangs on (visible), authorized
     the creation and built the row: creation differs per kind in those steps.
     """
+    target = Target(kind.object_type, row.id, owner, marking)
+    disclosure = release_gate.check(
+        tx.session, actor, target, frozenset(), marking, tx.now, creating=True
+    )
     check_references(tx.session, kind, row, owner, marking)
     stamp_new(row, owner=owner, marking=marking, now=tx.now)
     tx.session.add(row)
     tx.session.flush()
-    record(tx, row, kind.object_type, event, actor, grant)
+    record(tx, row, kind.object_type, event, actor, grant, disclosure)
     return row
 
 
@@ -396,14 +398,16 @@ def change_owned(
     change(row)
     if snapshot(row) == before:
         return row  # nothing changed: no new version, no event
+    # Widening a release beyond the owner needs standing disclosure guidance or
+    # an approved proposal (:func:`widen_owned`); narrowing stays immediate.
+    disclosure = release_gate.check(
+        s, actor, kind.target(s, row), was.releasable_to, row.marking, tx.now, creating=False
+    )
     # A released object never names an unreleased one, either way round.
     check_references(s, kind, row, row.owner, row.marking)
     check_referrers(s, kind.spec, row, was, row.marking)
-    added = widened(was, row.marking)
-    if added and action is Action.CHANGE:
-        # Widening a release beyond the owner goes through a disclosure proposal
-        # (the disclosure desk: :func:`widen_owned`); narrowing stays immediate.
-        raise disclosure_required(kind.target(s, row), added)
+    if disclosure is not None:
+        extra = {**(extra or {}), **disclosure}
     if changed is not None:
         changed(row)
     touch(row, tx.now)
