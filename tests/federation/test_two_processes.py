@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from alliance.core.exercise import EXERCISE_NAME
 from tests.conftest import DatabaseFactory
 
 from .processes import (
@@ -126,7 +127,7 @@ def _coordinate(jpn: Site, usa: Site) -> None:
                 "kind": "activity",
                 "from_hq_id": "jpn-jjoc",
                 "to_hq_ids": ["usa-jfhq"],
-                "subject": "SAKURA SHIELD 26: bilateral air defense window (fictional)",
+                "subject": f"{EXERCISE_NAME}: bilateral air defense window (fictional)",
                 "body": "Propose 1-14 Aug for the bilateral serial. / 8月1日〜14日を提案。",
                 "priority": "priority",
                 "due": "271200ZJUL26",

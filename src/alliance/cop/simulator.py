@@ -1,4 +1,4 @@
-"""A fictional bilateral exercise for the demo: SAKURA SHIELD 26 (FICTIONAL).
+"""A fictional bilateral exercise for the demo (:data:`EXERCISE_NAME`, FICTIONAL).
 
 Each node simulates only its own nation's forces — the partner's arrive
 through federation, as they would for real. Ships, aircraft, unmanned
@@ -41,6 +41,7 @@ from functools import cached_property
 
 from geographiclib.geodesic import Geodesic
 
+from alliance.core.exercise import EXERCISE_NAME, FICTIONAL
 from alliance.core.markings import Marking
 
 from .desk import CopDesk
@@ -52,8 +53,6 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # positions are a function of time sin
 KNOT = 0.514444  # m/s
 _GEOD = Geodesic.WGS84
 
-EXERCISE_NAME = "SAKURA SHIELD 26"
-FICTIONAL = "FICTIONAL"
 REMARKS_PREFIX = f"EXERCISE EXERCISE EXERCISE / 演習 — {EXERCISE_NAME} ({FICTIONAL} / 架空)"
 
 # The opposing force's notional training area: (lat, lon) corners, clockwise.
