@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import takproto
@@ -26,6 +27,7 @@ from alliance.cop.simulator import (
     distance_m,
     link_state,
     picture,
+    scenario,
 )
 from alliance.cop.tracks import LinkStatus, Track, TrackDomain, track_from_cot
 from alliance.core.markings import Marking
@@ -90,12 +92,87 @@ def test_a_real_world_track_is_not_flagged() -> None:
 
 # -- fictional --------------------------------------------------------------------------
 
-REAL_NAMES = re.compile(
-    r"IZUMO|KAGA|MAYA|HAGURO|ATAGO|SHILOH|MILIUS|ANTIETAM|BLUE RIDGE|REAGAN|"
-    r"MAD ?FOX|RAIDER|REAPER|GLOBAL HAWK|POSEIDON|EAGLE|いずも|まや|12th MLR|ARDB",
+# Real platforms: hull names of ships based in or around Japan (JMSDF escorts,
+# U.S. Seventh Fleet ships, including ones that have left), real squadron
+# callsigns and aircraft names used as callsigns. None may appear anywhere in
+# the project's source, tests, fixtures or docs outside this guard list.
+REAL_PLATFORMS = re.compile(
+    r"\b(IZUMO|KAGA|HYUGA|ISE|MAYA|HAGURO|ATAGO|ASHIGARA|KONGO|KIRISHIMA|MYOKO|CHOKAI|"
+    r"SHILOH|MILIUS|ANTIETAM|BENFOLD|BLUE RIDGE|REAGAN|GEORGE WASHINGTON|"
+    r"MAD ?FOX|RAIDER|REAPER|VIPER|GLOBAL HAWK|POSEIDON|TRITON|SEA ?GUARDIAN|EAGLE)\b|"
+    r"いずも|ひゅうが|あたご|はぐろ|あしがら|こんごう|きりしま|みょうこう|ちょうかい",
     re.IGNORECASE,
 )
+# Real units the fictional exercise must not borrow either (they are public
+# facts in the org seed, so only the simulator's list is checked for them).
+REAL_NAMES = re.compile(rf"{REAL_PLATFORMS.pattern}|まや|12th MLR|ARDB", re.IGNORECASE)
+# A hull number, alone or in a track uid ("DDH-183", "JPN-DDG-174").
 HULL_NUMBER = re.compile(r"\b(DD[GH]?|CG|CVN?|SSN?|LH[AD]|LCC|FFM?)-\d+", re.IGNORECASE)
+# Real U.S.-Japan exercises, which the fictional exercise's name must not resemble.
+REAL_EXERCISES = (
+    "Keen Sword",
+    "Keen Edge",
+    "Yama Sakura",
+    "Orient Shield",
+    "Resolute Dragon",
+    "Resolute Hunter",
+    "Valiant Shield",
+    "Iron Fist",
+    "Cope North",
+    "Red Flag",
+    "Talisman Sabre",
+    "Freedom Edge",
+    "Forest Light",
+    "Rising Thunder",
+    "Northern Viper",
+    "Silent Shark",
+    "Pacific Vanguard",
+    "Malabar",
+)
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = {".py", ".js", ".mjs", ".html", ".css", ".yaml", ".yml", ".json", ".xml", ".md", ".toml"}
+
+
+def _project_text() -> list[Path]:
+    """Every text file of the project's source, tests and docs (never the
+    git-ignored venv or node_modules, which are not the project's)."""
+    out = [ROOT / "README.md"]
+    for top in ("src", "tests", "docs"):
+        for path in (ROOT / top).rglob("*"):
+            parts = set(path.relative_to(ROOT).parts)
+            if parts & {"node_modules", "__pycache__", ".venv"} or path.suffix not in TEXT:
+                continue
+            if path.is_file():
+                out.append(path)
+    return out
+
+
+def test_no_real_platform_name_or_hull_number_anywhere_in_the_project() -> None:
+    """Fixtures and docs too: a test track named after a real ship ends up in a
+    screenshot or a golden file as surely as the simulator's would."""
+    me = Path(__file__).resolve()
+    files = [p for p in _project_text() if p.resolve() != me]
+    assert len(files) > 100  # the walk found the project
+    found = []
+    for path in files:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            hit = REAL_PLATFORMS.search(line) or HULL_NUMBER.search(line)
+            if hit:
+                found.append(f"{path.relative_to(ROOT)}:{n}: {hit.group(0)}")
+    assert not found, "real platform names or hull numbers:\n" + "\n".join(found)
+
+
+def test_the_exercise_name_is_marked_fictional_and_resembles_no_real_exercise() -> None:
+    words = {w for w in EXERCISE_NAME.lower().split() if not w.isdigit()}
+    assert words
+    for real in REAL_EXERCISES:
+        assert not words & set(real.lower().split()), (EXERCISE_NAME, real)
+    assert not REAL_PLATFORMS.search(EXERCISE_NAME)
+    label = scenario()["label"]
+    assert isinstance(label, dict)
+    assert "FICTIONAL" in label["en"]
+    assert "架空" in label["ja"]
+    assert EXERCISE_NAME in label["en"]
 
 
 def test_platforms_and_callsigns_are_notional() -> None:
