@@ -6,6 +6,7 @@ draws); unmanned aircraft lose their link only when the scenario says so."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -292,6 +293,60 @@ def test_a_lost_link_shows_time_in_state_an_estimate_and_the_lost_link_route() -
     assert after[mover.uid].control_link is LinkStatus.OK
     assert after[mover.uid].how == "m-g"
     assert after[mover.uid].link_since == start + event.duration
+
+
+def test_an_unmanned_aircraft_never_jumps_on_link_loss_or_return() -> None:
+    """Every ten seconds for a day (twelve cycles of the scenario, each with a
+    lost link and its return for each drone), and a second either side of each
+    loss and return: a drone moves no further than it flies, and after a
+    return it is back on its route before the next loss."""
+    drones = [m for m in MOVERS if m.unmanned]
+    ticks = [T + timedelta(seconds=s) for s in range(0, 24 * 3600 + 1, 10)]
+    for m in drones:
+        nation = m.uid[:3]
+        lost = [e for e in LINK_EVENTS if e.uid == m.uid and e.status is LinkStatus.LOST]
+        assert lost, m.uid
+        edges = [
+            T + n * CYCLE + edge + timedelta(seconds=d)
+            for n in range(12)
+            for e in lost
+            for edge in (e.start, e.start + e.duration)
+            for d in (-1, 0, 1)
+        ]
+        moments = sorted(set(ticks) | set(edges))
+        where = [m.position(at, LINK_EVENTS) for at in moments]
+        for (a, p), (b, q) in itertools.pairwise(zip(moments, where, strict=True)):
+            step = distance_m(p[:2], q[:2])
+            assert step <= m.speed * (b - a).total_seconds() + 1.0, (m.uid, a, b, step)
+        # The picture shows just that: estimates while lost, fixes otherwise.
+        for at, (lat, lon, _course, estimate) in zip(moments[::60], where[::60], strict=True):
+            (track,) = [t for t in picture(nation, [m], at) if t.uid == m.uid]
+            assert (track.lat, track.lon) == (round(lat, 6), round(lon, 6))
+            assert track.how == ("h-e" if estimate else "m-g")
+        # Back on the route, exactly, before the next loss.
+        for n in range(12):
+            for e in lost:
+                nxt = T + n * CYCLE + e.start + CYCLE - timedelta(seconds=1)
+                lat, lon, _course, estimate = m.position(nxt, LINK_EVENTS)
+                assert not estimate
+                assert distance_m((lat, lon), m.where(nxt)[:2]) < 1.0, (m.uid, nxt)
+
+
+def test_after_a_lost_link_the_drone_flies_back_to_its_route_rather_than_jumping() -> None:
+    event = next(e for e in LINK_EVENTS if e.status is LinkStatus.LOST)
+    m = next(m for m in MOVERS if m.uid == event.uid)
+    back = T + event.start + event.duration
+
+    def seen(at: datetime) -> Track:
+        return next(t for t in picture(m.uid[:3], [m], at) if t.uid == m.uid)
+
+    last = seen(back - timedelta(seconds=1))
+    assert last.how == "h-e"
+    gone = distance_m((last.lat, last.lon), m.where(back)[:2])
+    assert gone > m.speed * 60  # the estimate is far from where its schedule says
+    rejoining = seen(back + timedelta(seconds=1))
+    assert rejoining.how == "m-g"  # the link is back: a fix, not an estimate
+    assert distance_m((last.lat, last.lon), (rejoining.lat, rejoining.lon)) <= m.speed * 2 + 1.0
 
 
 def test_a_scenario_event_list_of_ones_own_is_honoured() -> None:
