@@ -82,7 +82,7 @@ USA_FIGHTER = ReportIn(
 USA_UAS = ReportIn(
     uid="USA-EX-UAS42",
     sidc="SFAPMFQ--------",
-    callsign="BLUE UAS 42",
+    callsign="BLUE RPA 42",
     lat=26.93456,
     lon=129.21987,
     hae=7000,
@@ -349,7 +349,7 @@ def test_cop_console_for_the_usa_staff_officer(
 
     # The unmanned aircraft selected: operator nation and control link; then the picture.
     page.locator(".trk[data-uid='USA-EX-UAS42'] img.sym").click()
-    page.locator("#d-callsign", has_text="BLUE UAS 42").wait_for()
+    page.locator("#d-callsign", has_text="BLUE RPA 42").wait_for()
     assert console.text("#d-operator") == "USA"
     assert console.text("#d-link") == "DEGRADED"
     assert page.locator("#d-operator").is_visible()
