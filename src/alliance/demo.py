@@ -1,7 +1,7 @@
 """The demo: a JPN node and a USA node, seeded, with users and a fictional exercise.
 
-All demo content is fictional (Exercise SAKURA SHIELD 26) except the command
-structures, which come from the public-facts seed.
+All demo content is fictional (the exercise named in :mod:`alliance.core.exercise`)
+except the command structures, which come from the public-facts seed.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ PEOPLE: dict[str, list[DemoUser]] = {
         DemoUser("JPN node admin / JPNノード管理者", "jpn-jjoc", Role.ADMIN),
     ],
     "USA": [
-        DemoUser("Gen. Avery Morgan (JFHQ commander)", "usa-jfhq", Role.COMMANDER),
-        DemoUser("Maj. Riley Chen (JFHQ J3 staff)", "usa-jfhq", Role.STAFF_OFFICER),
+        DemoUser("Gen. Avery Morgan (USFJ commander)", "usa-jfhq", Role.COMMANDER),
+        DemoUser("Maj. Riley Chen (USFJ J3 staff)", "usa-jfhq", Role.STAFF_OFFICER),
         DemoUser("Col. Jordan Blake (5 AF commander)", "usa-5af", Role.COMMANDER),
         DemoUser(
             "Ms. Casey Park (foreign disclosure officer)",

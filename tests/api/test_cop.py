@@ -15,10 +15,10 @@ from alliance.node import Node
 
 from .conftest import Headers, Site, assert_error
 
-IZUMO = {
-    "uid": "JPN-DDH-183",
+SHIP = {
+    "uid": "JPN-EX-DD03",
     "sidc": "SFSPCLDD-------",
-    "callsign": "IZUMO / いずも",
+    "callsign": "BLUE DD 03 / 演習護衛艦03",
     "lat": 35.2833,
     "lon": 139.6667,
     "course": 92.5,
@@ -41,35 +41,35 @@ def _report(site: Site, who: Headers, body: dict[str, Any]) -> httpx.Response:
 def test_partner_sees_released_tracks_only(site: Site) -> None:
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
     usa = site.as_("USA", "staff_officer", "usa-jfhq")
-    assert _report(site, jpn, IZUMO).status_code == 201
+    assert _report(site, jpn, SHIP).status_code == 201
     assert _report(site, jpn, QUIET).status_code == 201
     seen = {t["uid"]: t for t in site.client.get("/cop/tracks", headers=usa).json()}
-    assert set(seen) == {"JPN-DDH-183"}
-    izumo = seen["JPN-DDH-183"]
-    assert izumo["owner"] == "JPN"
-    assert izumo["cot_type"] == "a-f-S-C-L-D-D"
-    assert izumo["domain"] == "maritime"
-    assert izumo["marking"]["banner"]["en"] == "UNCLASSIFIED//REL TO JPN, USA"
+    assert set(seen) == {"JPN-EX-DD03"}
+    ship = seen["JPN-EX-DD03"]
+    assert ship["owner"] == "JPN"
+    assert ship["cot_type"] == "a-f-S-C-L-D-D"
+    assert ship["domain"] == "maritime"
+    assert ship["marking"]["banner"]["en"] == "UNCLASSIFIED//REL TO JPN, USA"
     assert_error(site.client.get("/cop/tracks/JPN-SS-QUIET", headers=usa), 404, "not_found")
     own = {t["uid"]: t["owner"] for t in site.client.get("/cop/tracks", headers=jpn).json()}
-    assert own == {"JPN-DDH-183": "JPN", "JPN-SS-QUIET": "JPN"}
+    assert own == {"JPN-EX-DD03": "JPN", "JPN-SS-QUIET": "JPN"}
 
 
 def test_a_partner_cannot_move_our_track(site: Site) -> None:
     """A USA report under JPN's uid makes a USA track of its own; JPN's stays put."""
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
     usa = site.as_("USA", "commander", "usa-jfhq")
-    _report(site, jpn, IZUMO)
-    moved = dict(IZUMO, lat=10.0, marking={"releasable_to": ["JPN"]})
+    _report(site, jpn, SHIP)
+    moved = dict(SHIP, lat=10.0, marking={"releasable_to": ["JPN"]})
     made = _report(site, usa, moved)
     assert made.status_code == 201, made.text
     assert made.json()["owner"] == "USA"
-    still = site.client.get("/cop/tracks/JPN-DDH-183", headers=jpn).json()
-    assert (still["owner"], still["lat"]) == ("JPN", IZUMO["lat"])
+    still = site.client.get("/cop/tracks/JPN-EX-DD03", headers=jpn).json()
+    assert (still["owner"], still["lat"]) == ("JPN", SHIP["lat"])
     # USA sees its own under that uid; JPN's, released to it, on asking for it.
-    assert site.client.get("/cop/tracks/JPN-DDH-183", headers=usa).json()["lat"] == 10.0
-    theirs = site.client.get("/cop/tracks/JPN-DDH-183?owner=JPN", headers=usa).json()
-    assert (theirs["owner"], theirs["lat"]) == ("JPN", IZUMO["lat"])
+    assert site.client.get("/cop/tracks/JPN-EX-DD03", headers=usa).json()["lat"] == 10.0
+    theirs = site.client.get("/cop/tracks/JPN-EX-DD03?owner=JPN", headers=usa).json()
+    assert (theirs["owner"], theirs["lat"]) == ("JPN", SHIP["lat"])
 
 
 def test_a_report_on_a_partners_secret_uid_answers_as_on_a_free_uid(site: Site) -> None:
@@ -114,12 +114,12 @@ def test_a_partner_sees_only_released_points_and_nothing_once_the_release_narrow
 ) -> None:
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
     usa = site.as_("USA", "staff_officer", "usa-jfhq")
-    secret = dict(IZUMO, marking={"releasable_to": []})
+    secret = dict(SHIP, marking={"releasable_to": []})
     assert (
         _report(site, jpn, dict(secret, lat=30.0, time="2026-11-29T00:00:00Z")).status_code == 201
     )
-    assert _report(site, jpn, dict(IZUMO, lat=31.0, time="2026-11-29T00:01:00Z")).status_code == 201
-    path = "/cop/tracks/JPN-DDH-183/history"
+    assert _report(site, jpn, dict(SHIP, lat=31.0, time="2026-11-29T00:01:00Z")).status_code == 201
+    path = "/cop/tracks/JPN-EX-DD03/history"
     # JPN sees every point; USA only the one released to it.
     assert [p["lat"] for p in site.client.get(path, headers=jpn).json()] == [30.0, 31.0]
     assert [p["lat"] for p in site.client.get(path, headers=usa).json()] == [31.0]
@@ -128,10 +128,10 @@ def test_a_partner_sees_only_released_points_and_nothing_once_the_release_narrow
         _report(site, jpn, dict(secret, lat=32.0, time="2026-11-29T00:02:00Z")).status_code == 201
     )
     absent = site.client.get("/cop/tracks/NO-SUCH-TRACK", headers=usa)
-    for url in ("/cop/tracks/JPN-DDH-183", path, path + "?owner=JPN"):
+    for url in ("/cop/tracks/JPN-EX-DD03", path, path + "?owner=JPN"):
         gone = site.client.get(url, headers=usa)
         assert_error(gone, 404, "not_found")
-        assert gone.json() == _renamed(absent.json(), "NO-SUCH-TRACK", "JPN-DDH-183")
+        assert gone.json() == _renamed(absent.json(), "NO-SUCH-TRACK", "JPN-EX-DD03")
     assert site.client.get("/cop/tracks", headers=usa).json() == []
     assert [p["lat"] for p in site.client.get(path, headers=jpn).json()] == [30.0, 31.0, 32.0]
 
@@ -145,37 +145,37 @@ def _renamed(body: dict[str, Any], old: str, new: str) -> dict[str, Any]:
 def test_bad_reports_are_refused_and_change_nothing(site: Site) -> None:
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
     for bad, field, code in (
-        (dict(IZUMO, lat=95), "lat", "invalid"),
-        (dict(IZUMO, sidc="NOT-A-SIDC"), "sidc", "invalid_sidc"),
-        (dict(IZUMO, uid="has space"), "uid", "invalid"),
-        (dict(IZUMO, surprise=1), "surprise", "invalid"),
-        (dict(IZUMO, callsign="IZUMO\u0000"), "callsign", "control_character"),
-        (dict(IZUMO, callsign="\u202eOMUZI"), "callsign", "control_character"),
-        (dict(IZUMO, remarks="ok\nthen \u0000"), "remarks", "control_character"),
-        (dict(IZUMO, time="9999-12-31T23:00:00Z"), "time", "time_out_of_range"),
-        (dict(IZUMO, time="0001-01-01T00:00:00+01:00"), "time", "time_out_of_range"),
-        (dict(IZUMO, time="1899-12-31T23:59:59Z"), "time", "time_out_of_range"),
+        (dict(SHIP, lat=95), "lat", "invalid"),
+        (dict(SHIP, sidc="NOT-A-SIDC"), "sidc", "invalid_sidc"),
+        (dict(SHIP, uid="has space"), "uid", "invalid"),
+        (dict(SHIP, surprise=1), "surprise", "invalid"),
+        (dict(SHIP, callsign="BLUE\u0000"), "callsign", "control_character"),
+        (dict(SHIP, callsign="\u202eEULB"), "callsign", "control_character"),
+        (dict(SHIP, remarks="ok\nthen \u0000"), "remarks", "control_character"),
+        (dict(SHIP, time="9999-12-31T23:00:00Z"), "time", "time_out_of_range"),
+        (dict(SHIP, time="0001-01-01T00:00:00+01:00"), "time", "time_out_of_range"),
+        (dict(SHIP, time="1899-12-31T23:59:59Z"), "time", "time_out_of_range"),
     ):
         assert_error(_report(site, jpn, bad), 422, code, field=field)
     assert site.client.get("/cop/tracks", headers=jpn).json() == []
     # Line breaks in remarks are text, not control characters.
-    assert _report(site, jpn, dict(IZUMO, remarks="line one\nline two")).status_code == 201
+    assert _report(site, jpn, dict(SHIP, remarks="line one\nline two")).status_code == 201
 
 
 def test_viewers_report_nothing(site: Site) -> None:
     viewer = site.as_("JPN", "viewer", "jpn-jjoc")
-    assert_error(_report(site, viewer, IZUMO), 403, "role_not_authorized")
+    assert_error(_report(site, viewer, SHIP), 403, "role_not_authorized")
 
 
 def test_exports_carry_only_what_is_released(site: Site) -> None:
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
     usa = site.as_("USA", "staff_officer", "usa-jfhq")
-    _report(site, jpn, IZUMO)
+    _report(site, jpn, SHIP)
     _report(site, jpn, QUIET)
     gj = site.client.get("/cop/export.geojson", headers=usa)
     assert gj.headers["content-type"].startswith("application/geo+json")
     features = gj.json()["features"]
-    assert [f["id"] for f in features] == ["JPN-DDH-183"]
+    assert [f["id"] for f in features] == ["JPN-EX-DD03"]
     assert features[0]["geometry"] == {"type": "Point", "coordinates": [139.6667, 35.2833]}
     k = site.client.get("/cop/export.kml", headers=usa)
     root = fromstring(k.content)
@@ -184,7 +184,7 @@ def test_exports_carry_only_what_is_released(site: Site) -> None:
         p.findtext("k:name", namespaces=ns)
         for p in root.iter("{http://www.opengis.net/kml/2.2}Placemark")
     ]
-    assert names == ["IZUMO / いずも"]
+    assert names == ["BLUE DD 03 / 演習護衛艦03"]
     assert b"JPN-SS-QUIET" not in k.content
 
 
@@ -195,7 +195,7 @@ def test_live_updates_carry_only_what_is_released(site: Site) -> None:
     ready = threading.Event()
 
     def listen() -> None:
-        for kind, data in _events(site, usa, ready, until="JPN-DDH-183"):
+        for kind, data in _events(site, usa, ready, until="JPN-EX-DD03"):
             if kind == "track":
                 received.append(data)
 
@@ -203,9 +203,9 @@ def test_live_updates_carry_only_what_is_released(site: Site) -> None:
     thread.start()
     assert ready.wait(10)
     _report(site, jpn, QUIET)
-    _report(site, jpn, IZUMO)
+    _report(site, jpn, SHIP)
     thread.join(15)
-    assert [t["uid"] for t in received] == ["JPN-DDH-183"]
+    assert [t["uid"] for t in received] == ["JPN-EX-DD03"]
 
 
 def _events(
@@ -232,7 +232,7 @@ def test_the_live_picture_carries_its_banner_in_both_languages(site: Site) -> No
     displays it and builds none. It narrows as soon as a narrower track shows."""
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
     usa = site.as_("USA", "staff_officer", "usa-jfhq")
-    both = dict(IZUMO, marking={"releasable_to": ["USA", "AUS"], "tlp": "GREEN"})
+    both = dict(SHIP, marking={"releasable_to": ["USA", "AUS"], "tlp": "GREEN"})
     assert _report(site, jpn, both).status_code == 201
     events: list[tuple[str, dict[str, Any]]] = []
     ready = threading.Event()
@@ -267,7 +267,7 @@ def test_an_export_is_marked_with_what_every_track_in_it_shares(site: Site) -> N
     usa = site.as_("USA", "staff_officer", "usa-jfhq")
     empty = site.client.get("/cop/export.geojson", headers=usa).json()
     assert (empty["banner"], empty["tlp"]) == ("CUI//NOFORN", None)
-    _report(site, jpn, dict(IZUMO, marking={"releasable_to": ["USA"], "tlp": "AMBER"}))
+    _report(site, jpn, dict(SHIP, marking={"releasable_to": ["USA"], "tlp": "AMBER"}))
     want = "CUI//REL TO USA, JPN"
     shared = site.client.get("/cop/export.geojson", headers=usa).json()
     assert (shared["banner"], shared["tlp"]) == (want, "TLP:AMBER")
@@ -293,17 +293,17 @@ def test_an_export_is_marked_with_what_every_track_in_it_shares(site: Site) -> N
 
 def test_the_picture_survives_a_restart(site: Site) -> None:
     jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
-    _report(site, jpn, IZUMO)
-    _report(site, jpn, dict(IZUMO, lat=35.3))
+    _report(site, jpn, SHIP)
+    _report(site, jpn, dict(SHIP, lat=35.3))
     node = site.node
     node.cop.store.flush()
     again = Node(load_settings(node.settings.home, database_url=node.settings.database_url))
     again.cop.start()
     try:
-        track = again.cop.hub.get("JPN-DDH-183", "JPN")
+        track = again.cop.hub.get("JPN-EX-DD03", "JPN")
         assert track is not None
         assert track.lat == 35.3
-        assert len(again.cop.hub.history("JPN-DDH-183", "JPN")) == 0  # history is in the table
+        assert len(again.cop.hub.history("JPN-EX-DD03", "JPN")) == 0  # history is in the table
     finally:
         again.cop.stop()
         again.db.dispose()

@@ -139,3 +139,15 @@ def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
     assert "Traceback" not in output, output
     assert proc.returncode == 0, output
     assert sorted((tmp_path / "demo").rglob("*.db-wal")) == []
+
+
+def test_the_demo_names_the_us_headquarters_us_forces_japan() -> None:
+    """The US demo users serve U.S. Forces Japan (hq usa-jfhq, being upgraded
+    to a joint force headquarters); no label calls it a "JFHQ"."""
+    from alliance.core.authority import Role
+    from alliance.demo import PEOPLE
+
+    assert not [p.name for people in PEOPLE.values() for p in people if "JFHQ" in p.name]
+    usfj = [p for p in PEOPLE["USA"] if p.hq_id == "usa-jfhq" and p.role is not Role.ADMIN]
+    assert usfj
+    assert all("(USFJ " in p.name for p in usfj), [p.name for p in usfj]

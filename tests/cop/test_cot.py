@@ -31,7 +31,7 @@ T0 = datetime(2024, 7, 27, 12, 0, tzinfo=UTC)
 
 def _event(**kw: object) -> CotEvent:
     base: dict[str, object] = {
-        "uid": "JPN-DDH-183",
+        "uid": "JPN-EX-DD03",
         "type": "a-f-S-C-L-D-D",
         "time": T0,
         "start": T0,
@@ -39,12 +39,12 @@ def _event(**kw: object) -> CotEvent:
         "lat": 35.2833,
         "lon": 139.6667,
         "hae": 0.0,
-        "callsign": "IZUMO / いずも",
+        "callsign": "BLUE DD 03 / 演習護衛艦03",
         "group_name": "Cyan",
         "group_role": "Team Member",
         "course": 92.5,
         "speed": 8.2,
-        "remarks": "Exercise <SAKURA SHIELD> & fictional",
+        "remarks": "Exercise <NOTIONAL> & fictional",
         "extra": {"owner": "JPN", "releasable_to": "JPN,USA"},
     }
     base.update(kw)
@@ -69,8 +69,8 @@ def test_protobuf_round_trips_through_a_stream_frame() -> None:
 def test_our_protobuf_is_what_takproto_reads() -> None:
     parsed = takproto.parse_proto(bytearray(to_proto_frame(_event())))
     assert parsed is not None
-    assert parsed.cotEvent.uid == "JPN-DDH-183"
-    assert parsed.cotEvent.detail.contact.callsign == "IZUMO / いずも"
+    assert parsed.cotEvent.uid == "JPN-EX-DD03"
+    assert parsed.cotEvent.detail.contact.callsign == "BLUE DD 03 / 演習護衛艦03"
     assert abs(parsed.cotEvent.lat - 35.2833) < 1e-9
 
 
@@ -78,8 +78,8 @@ def test_takproto_frames_decode_here() -> None:
     xml = to_xml(_event(remarks="", extra={}))
     frame = bytes(takproto.xml2proto(xml.decode(), TAKProtoVer.STREAM))
     (ev,) = StreamDecoder().feed(frame)
-    assert ev.uid == "JPN-DDH-183"
-    assert ev.callsign == "IZUMO / いずも"
+    assert ev.uid == "JPN-EX-DD03"
+    assert ev.callsign == "BLUE DD 03 / 演習護衛艦03"
     assert ev.course == pytest.approx(92.5)
 
 
@@ -211,11 +211,11 @@ def test_a_released_unmanned_track_matches_the_golden_file() -> None:
     from alliance.core.markings import Marking
 
     track = Track(
-        uid="USA-MQ9-07",
+        uid="USA-EX-UAS44",
         owner="USA",
         marking=Marking.of("USA", ["JPN"]),
         sidc="SFAPMFQ--------",
-        callsign="REAPER 07",
+        callsign="BLUE UAS 44",
         lat=26.3556,
         lon=127.7681,
         time=T0,

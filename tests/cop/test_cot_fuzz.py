@@ -21,7 +21,7 @@ GOOD = CotEvent(
     stale=T + timedelta(minutes=5),
     lat=35.0,
     lon=139.0,
-    callsign="いずも",
+    callsign="演習護衛艦03",
     remarks="a & b",
     extra={"releasable_to": "USA"},
 )

@@ -6,8 +6,10 @@ draws); unmanned aircraft lose their link only when the scenario says so."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import takproto
@@ -26,6 +28,7 @@ from alliance.cop.simulator import (
     distance_m,
     link_state,
     picture,
+    scenario,
 )
 from alliance.cop.tracks import LinkStatus, Track, TrackDomain, track_from_cot
 from alliance.core.markings import Marking
@@ -90,12 +93,87 @@ def test_a_real_world_track_is_not_flagged() -> None:
 
 # -- fictional --------------------------------------------------------------------------
 
-REAL_NAMES = re.compile(
-    r"IZUMO|KAGA|MAYA|HAGURO|ATAGO|SHILOH|MILIUS|ANTIETAM|BLUE RIDGE|REAGAN|"
-    r"MAD ?FOX|RAIDER|REAPER|GLOBAL HAWK|POSEIDON|EAGLE|いずも|まや|12th MLR|ARDB",
+# Real platforms: hull names of ships based in or around Japan (JMSDF escorts,
+# U.S. Seventh Fleet ships, including ones that have left), real squadron
+# callsigns and aircraft names used as callsigns. None may appear anywhere in
+# the project's source, tests, fixtures or docs outside this guard list.
+REAL_PLATFORMS = re.compile(
+    r"\b(IZUMO|KAGA|HYUGA|ISE|MAYA|HAGURO|ATAGO|ASHIGARA|KONGO|KIRISHIMA|MYOKO|CHOKAI|"
+    r"SHILOH|MILIUS|ANTIETAM|BENFOLD|BLUE RIDGE|REAGAN|GEORGE WASHINGTON|"
+    r"MAD ?FOX|RAIDER|REAPER|VIPER|GLOBAL HAWK|POSEIDON|TRITON|SEA ?GUARDIAN|EAGLE)\b|"
+    r"いずも|ひゅうが|あたご|はぐろ|あしがら|こんごう|きりしま|みょうこう|ちょうかい",
     re.IGNORECASE,
 )
+# Real units the fictional exercise must not borrow either (they are public
+# facts in the org seed, so only the simulator's list is checked for them).
+REAL_NAMES = re.compile(rf"{REAL_PLATFORMS.pattern}|まや|12th MLR|ARDB", re.IGNORECASE)
+# A hull number, alone or in a track uid ("DDH-183", "JPN-DDG-174").
 HULL_NUMBER = re.compile(r"\b(DD[GH]?|CG|CVN?|SSN?|LH[AD]|LCC|FFM?)-\d+", re.IGNORECASE)
+# Real U.S.-Japan exercises, which the fictional exercise's name must not resemble.
+REAL_EXERCISES = (
+    "Keen Sword",
+    "Keen Edge",
+    "Yama Sakura",
+    "Orient Shield",
+    "Resolute Dragon",
+    "Resolute Hunter",
+    "Valiant Shield",
+    "Iron Fist",
+    "Cope North",
+    "Red Flag",
+    "Talisman Sabre",
+    "Freedom Edge",
+    "Forest Light",
+    "Rising Thunder",
+    "Northern Viper",
+    "Silent Shark",
+    "Pacific Vanguard",
+    "Malabar",
+)
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = {".py", ".js", ".mjs", ".html", ".css", ".yaml", ".yml", ".json", ".xml", ".md", ".toml"}
+
+
+def _project_text() -> list[Path]:
+    """Every text file of the project's source, tests and docs (never the
+    git-ignored venv or node_modules, which are not the project's)."""
+    out = [ROOT / "README.md"]
+    for top in ("src", "tests", "docs"):
+        for path in (ROOT / top).rglob("*"):
+            parts = set(path.relative_to(ROOT).parts)
+            if parts & {"node_modules", "__pycache__", ".venv"} or path.suffix not in TEXT:
+                continue
+            if path.is_file():
+                out.append(path)
+    return out
+
+
+def test_no_real_platform_name_or_hull_number_anywhere_in_the_project() -> None:
+    """Fixtures and docs too: a test track named after a real ship ends up in a
+    screenshot or a golden file as surely as the simulator's would."""
+    me = Path(__file__).resolve()
+    files = [p for p in _project_text() if p.resolve() != me]
+    assert len(files) > 100  # the walk found the project
+    found = []
+    for path in files:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            hit = REAL_PLATFORMS.search(line) or HULL_NUMBER.search(line)
+            if hit:
+                found.append(f"{path.relative_to(ROOT)}:{n}: {hit.group(0)}")
+    assert not found, "real platform names or hull numbers:\n" + "\n".join(found)
+
+
+def test_the_exercise_name_is_marked_fictional_and_resembles_no_real_exercise() -> None:
+    words = {w for w in EXERCISE_NAME.lower().split() if not w.isdigit()}
+    assert words
+    for real in REAL_EXERCISES:
+        assert not words & set(real.lower().split()), (EXERCISE_NAME, real)
+    assert not REAL_PLATFORMS.search(EXERCISE_NAME)
+    label = scenario()["label"]
+    assert isinstance(label, dict)
+    assert "FICTIONAL" in label["en"]
+    assert "架空" in label["ja"]
+    assert EXERCISE_NAME in label["en"]
 
 
 def test_platforms_and_callsigns_are_notional() -> None:
@@ -215,6 +293,60 @@ def test_a_lost_link_shows_time_in_state_an_estimate_and_the_lost_link_route() -
     assert after[mover.uid].control_link is LinkStatus.OK
     assert after[mover.uid].how == "m-g"
     assert after[mover.uid].link_since == start + event.duration
+
+
+def test_an_unmanned_aircraft_never_jumps_on_link_loss_or_return() -> None:
+    """Every ten seconds for a day (twelve cycles of the scenario, each with a
+    lost link and its return for each drone), and a second either side of each
+    loss and return: a drone moves no further than it flies, and after a
+    return it is back on its route before the next loss."""
+    drones = [m for m in MOVERS if m.unmanned]
+    ticks = [T + timedelta(seconds=s) for s in range(0, 24 * 3600 + 1, 10)]
+    for m in drones:
+        nation = m.uid[:3]
+        lost = [e for e in LINK_EVENTS if e.uid == m.uid and e.status is LinkStatus.LOST]
+        assert lost, m.uid
+        edges = [
+            T + n * CYCLE + edge + timedelta(seconds=d)
+            for n in range(12)
+            for e in lost
+            for edge in (e.start, e.start + e.duration)
+            for d in (-1, 0, 1)
+        ]
+        moments = sorted(set(ticks) | set(edges))
+        where = [m.position(at, LINK_EVENTS) for at in moments]
+        for (a, p), (b, q) in itertools.pairwise(zip(moments, where, strict=True)):
+            step = distance_m(p[:2], q[:2])
+            assert step <= m.speed * (b - a).total_seconds() + 1.0, (m.uid, a, b, step)
+        # The picture shows just that: estimates while lost, fixes otherwise.
+        for at, (lat, lon, _course, estimate) in zip(moments[::60], where[::60], strict=True):
+            (track,) = [t for t in picture(nation, [m], at) if t.uid == m.uid]
+            assert (track.lat, track.lon) == (round(lat, 6), round(lon, 6))
+            assert track.how == ("h-e" if estimate else "m-g")
+        # Back on the route, exactly, before the next loss.
+        for n in range(12):
+            for e in lost:
+                nxt = T + n * CYCLE + e.start + CYCLE - timedelta(seconds=1)
+                lat, lon, _course, estimate = m.position(nxt, LINK_EVENTS)
+                assert not estimate
+                assert distance_m((lat, lon), m.where(nxt)[:2]) < 1.0, (m.uid, nxt)
+
+
+def test_after_a_lost_link_the_drone_flies_back_to_its_route_rather_than_jumping() -> None:
+    event = next(e for e in LINK_EVENTS if e.status is LinkStatus.LOST)
+    m = next(m for m in MOVERS if m.uid == event.uid)
+    back = T + event.start + event.duration
+
+    def seen(at: datetime) -> Track:
+        return next(t for t in picture(m.uid[:3], [m], at) if t.uid == m.uid)
+
+    last = seen(back - timedelta(seconds=1))
+    assert last.how == "h-e"
+    gone = distance_m((last.lat, last.lon), m.where(back)[:2])
+    assert gone > m.speed * 60  # the estimate is far from where its schedule says
+    rejoining = seen(back + timedelta(seconds=1))
+    assert rejoining.how == "m-g"  # the link is back: a fix, not an estimate
+    assert distance_m((last.lat, last.lon), (rejoining.lat, rejoining.lon)) <= m.speed * 2 + 1.0
 
 
 def test_a_scenario_event_list_of_ones_own_is_honoured() -> None:

@@ -159,13 +159,13 @@ def test_pytak_over_tcp_with_token_sign_in(tak_node: TakNode) -> None:
             await jpn.send(auth(tak_node.token("JPN")))
             await usa.read_until(lambda e: e.type == "t-x-takp-v")
             await jpn.read_until(lambda e: e.type == "t-x-takp-v")
-            await jpn.send(_cot("JPN-DDG-1", rel="USA") + _cot("JPN-DDG-2"))
-            await jpn.send(_cot("JPN-DDG-3", rel="USA"))
-            got = await usa.read_until(lambda e: e.uid == "JPN-DDG-3")
-            assert _tracks(got) == ["JPN-DDG-1", "JPN-DDG-3"]
+            await jpn.send(_cot("JPN-EX-DD91", rel="USA") + _cot("JPN-EX-DD92"))
+            await jpn.send(_cot("JPN-EX-DD93", rel="USA"))
+            got = await usa.read_until(lambda e: e.uid == "JPN-EX-DD93")
+            assert _tracks(got) == ["JPN-EX-DD91", "JPN-EX-DD93"]
 
     asyncio.run(scenario())
-    national = tak_node.node.cop.hub.get("JPN-DDG-2", "JPN")
+    national = tak_node.node.cop.hub.get("JPN-EX-DD92", "JPN")
     assert national is not None
     assert (national.owner, national.marking.nations) == ("JPN", ["JPN"])
 
@@ -183,19 +183,19 @@ def test_pytak_over_mutual_tls_each_nation_gets_what_is_released(
             await usa.read_until(lambda e: e.type == "t-x-takp-v")
             # National-only reports first, each followed by a released one: the
             # released one is the barrier (anything wrongly sent arrives before it).
-            await usa.send(_cot("USA-NATIONAL") + _cot("USA-CG-1", rel="JPN"))
-            await jpn.send(_cot("JPN-SS-1") + _cot("JPN-SS-2", rel="USA"))
-            jpn_got = await jpn.read_until(lambda e: e.uid == "USA-CG-1")
-            usa_got = await usa.read_until(lambda e: e.uid == "JPN-SS-2")
-            assert _tracks(jpn_got) == ["USA-CG-1"]
-            assert _tracks(usa_got) == ["JPN-SS-2"]
-            carried = next(e for e in usa_got if e.uid == "JPN-SS-2")
+            await usa.send(_cot("USA-NATIONAL") + _cot("USA-EX-DDG46", rel="JPN"))
+            await jpn.send(_cot("JPN-EX-DD91") + _cot("JPN-EX-DD92", rel="USA"))
+            jpn_got = await jpn.read_until(lambda e: e.uid == "USA-EX-DDG46")
+            usa_got = await usa.read_until(lambda e: e.uid == "JPN-EX-DD92")
+            assert _tracks(jpn_got) == ["USA-EX-DDG46"]
+            assert _tracks(usa_got) == ["JPN-EX-DD92"]
+            carried = next(e for e in usa_got if e.uid == "JPN-EX-DD92")
             assert carried.extra["owner"] == "JPN"
 
     asyncio.run(scenario())
     hub = tak_node.node.cop.hub
     # The certificate, not the event, decides the owner.
-    usa_track = hub.get("USA-CG-1", "USA")
+    usa_track = hub.get("USA-EX-DDG46", "USA")
     assert usa_track is not None
     assert (usa_track.owner, usa_track.marking.nations) == ("USA", ["JPN", "USA"])
     assert hub.get("USA-NATIONAL", "JPN") is None

@@ -55,8 +55,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 JPN_PEOPLE = [("JJOC J3 staff", "jpn-jjoc", "staff_officer")]
 USA_PEOPLE = [
-    ("JFHQ J3 staff", "usa-jfhq", "staff_officer"),
-    ("JFHQ commander", "usa-jfhq", "commander"),
+    ("USFJ J3 staff", "usa-jfhq", "staff_officer"),
+    ("USFJ commander", "usa-jfhq", "commander"),
     ("USA node admin", "usa-jfhq", "admin"),
 ]
 WITHDRAWN_WITHIN_S = 1.0
@@ -117,7 +117,7 @@ def test_an_honest_node_cannot_choose_a_partners_id_and_both_hqs_coexist(
 ) -> None:
     jpn, usa = _pair(tmp_path, new_database)
     with serving([jpn, usa], tmp_path / "serve.log"):
-        staff, ustaff, ucdr = "JJOC J3 staff", "JFHQ J3 staff", "JFHQ commander"
+        staff, ustaff, ucdr = "JJOC J3 staff", "USFJ J3 staff", "USFJ commander"
         mine = json_of(
             usa.api.post(
                 "/org/hqs",
@@ -201,7 +201,7 @@ def test_a_withdrawal_is_applied_on_the_receiver_within_a_second_and_the_link_ru
 ) -> None:
     jpn, usa = _pair(tmp_path, new_database)
     with serving([jpn, usa], tmp_path / "serve.log"):
-        staff, ucdr, admin = "JJOC J3 staff", "JFHQ commander", "USA node admin"
+        staff, ucdr, admin = "JJOC J3 staff", "USFJ commander", "USA node admin"
         made = json_of(
             jpn.api.post(
                 "/org/hqs",
@@ -284,7 +284,7 @@ def test_a_partner_relabelling_our_ids_is_refused_item_by_item_and_the_link_runs
     for item in genuine[:-1]:
         chain.add(item)
     usa_ca = Pki.load(usa.home).ca_pem
-    staff, cdr, admin = "JFHQ J3 staff", "JFHQ commander", "USA node admin"
+    staff, cdr, admin = "USFJ J3 staff", "USFJ commander", "USA node admin"
 
     # The fake JPN serves at the JPN node's federation address, with its key and certificate.
     with (

@@ -55,8 +55,8 @@ def test_a_combined_node_ships_only_its_own_nations_tracks(make_node: NodeFactor
         ),
     )
     assert usa_on_jpn_node.owner == "USA"
-    _report(combined, "JPN-DDG-175", ["AUS"])
-    wait_until(lambda: _has(aus, "JPN-DDG-175") is not None, what="JPN track at AUS")
+    _report(combined, "JPN-EX-DD05", ["AUS"])
+    wait_until(lambda: _has(aus, "JPN-EX-DD05") is not None, what="JPN track at AUS")
     assert _has(aus, "USA-ON-JPN-NODE", "AUS") is None
     assert link(aus, "JPN").state == "running"
     assert aus.federation.partners.quarantine("JPN") == []
@@ -69,45 +69,47 @@ def _has(node: Node, uid: str, nation: str | None = None) -> Track | None:
 def test_released_tracks_reach_the_partner_and_nothing_else(make_node: NodeFactory) -> None:
     jpn, usa = served_pair(make_node)
 
-    _report(jpn, "JPN-DDG-174", ["USA"])
-    _report(jpn, "JPN-SS-501", [])
-    _report(usa, "USA-CG-62", ["JPN"])
-    wait_until(lambda: _has(usa, "JPN-DDG-174") is not None, what="JPN track at USA")
-    wait_until(lambda: _has(jpn, "USA-CG-62") is not None, what="USA track at JPN")
-    replica = _has(usa, "JPN-DDG-174")
+    _report(jpn, "JPN-EX-DD04", ["USA"])
+    _report(jpn, "JPN-EX-DD06", [])
+    _report(usa, "USA-EX-DDG45", ["JPN"])
+    wait_until(lambda: _has(usa, "JPN-EX-DD04") is not None, what="JPN track at USA")
+    wait_until(lambda: _has(jpn, "USA-EX-DDG45") is not None, what="USA track at JPN")
+    replica = _has(usa, "JPN-EX-DD04")
     assert replica is not None
     assert replica.owner == "JPN"
     assert replica.source == "federation:JPN"
     assert replica.marking.nations == ["JPN", "USA"]
-    assert _has(usa, "JPN-SS-501", "JPN") is None  # never sent, not even held
+    assert _has(usa, "JPN-EX-DD06", "JPN") is None  # never sent, not even held
     # Its history is as absent to USA as a track that never was.
     usa_staff = actor("USA", "usa-jfhq")
     with pytest.raises(NotFound) as secret:
-        usa.cop.history(usa_staff, "JPN-SS-501")
+        usa.cop.history(usa_staff, "JPN-EX-DD06")
     with pytest.raises(NotFound) as absent:
         usa.cop.history(usa_staff, "NO-SUCH-TRACK")
     assert secret.value.code == absent.value.code == "not_found"
-    assert secret.value.message.en == absent.value.message.en.replace("NO-SUCH-TRACK", "JPN-SS-501")
+    assert secret.value.message.en == absent.value.message.en.replace(
+        "NO-SUCH-TRACK", "JPN-EX-DD06"
+    )
 
     # A move arrives; a partner cannot move it at its node.
-    _report(jpn, "JPN-DDG-174", ["USA"], lat=36.5)
-    wait_until(lambda: getattr(_has(usa, "JPN-DDG-174"), "lat", None) == 36.5, what="the move")
-    assert [t.lat for t in usa.cop.history(usa_staff, "JPN-DDG-174")] == [35.0, 36.5]
+    _report(jpn, "JPN-EX-DD04", ["USA"], lat=36.5)
+    wait_until(lambda: getattr(_has(usa, "JPN-EX-DD04"), "lat", None) == 36.5, what="the move")
+    assert [t.lat for t in usa.cop.history(usa_staff, "JPN-EX-DD04")] == [35.0, 36.5]
 
     # Withdrawing the release removes the replica, in memory and on disk, and
     # those watching (console streams, TAK clients) are told.
     told: list[str] = []
     usa.cop.hub.subscribe("USA", lambda t: None, on_remove=lambda t: told.append(t.uid))
-    _report(jpn, "JPN-DDG-174", [], lat=36.6)
-    wait_until(lambda: _has(usa, "JPN-DDG-174") is None, what="the withdrawal")
-    assert told == ["JPN-DDG-174"]
+    _report(jpn, "JPN-EX-DD04", [], lat=36.6)
+    wait_until(lambda: _has(usa, "JPN-EX-DD04") is None, what="the withdrawal")
+    assert told == ["JPN-EX-DD04"]
     with pytest.raises(NotFound) as gone:
-        usa.cop.history(usa_staff, "JPN-DDG-174")
+        usa.cop.history(usa_staff, "JPN-EX-DD04")
     assert gone.value.code == "not_found"
     usa.cop.store.flush()
-    assert {(t.owner, t.uid) for t in usa.cop.store.load()} == {("USA", "USA-CG-62")}
+    assert {(t.owner, t.uid) for t in usa.cop.store.load()} == {("USA", "USA-EX-DDG45")}
     # The partner's own released picture is untouched.
-    theirs = _has(jpn, "USA-CG-62")
+    theirs = _has(jpn, "USA-EX-DDG45")
     assert theirs is not None
     assert (theirs.owner, theirs.source, theirs.lat) == ("USA", "federation:USA", 35.0)
 

@@ -106,7 +106,7 @@ def test_a_users_tak_certificate_gets_no_answer_from_a_partners_federation_port(
     parallel(lambda: jpn.setup(jpn_url), lambda: usa.setup(usa_url))
     parallel(
         lambda: jpn.join(usa, [("JJOC J3 staff", "jpn-jjoc", "staff_officer")]),
-        lambda: usa.join(jpn, [("JFHQ commander", "usa-jfhq", "commander")]),
+        lambda: usa.join(jpn, [("USFJ commander", "usa-jfhq", "commander")]),
     )
     # A USA staff officer's phone certificate, issued as an operator issues it.
     added = ok(
@@ -143,7 +143,7 @@ def test_a_users_tak_certificate_gets_no_answer_from_a_partners_federation_port(
 def _phone_is_refused_and_the_partner_keeps_working(
     jpn: Site, usa: Site, cert: Path, key: Path, log: Path
 ) -> None:
-    staff, ucdr = jpn.as_("JJOC J3 staff"), usa.as_("JFHQ commander")
+    staff, ucdr = jpn.as_("JJOC J3 staff"), usa.as_("USFJ commander")
     # The link is up (USA has pulled from JPN); then USA goes down, and a unit
     # JPN releases to USA waits in USA's stream: an acknowledgement would matter.
     poll(lambda: _link_row(jpn, "USA")["last_pull_at"], "USA's first pull from JPN")

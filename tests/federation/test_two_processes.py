@@ -6,7 +6,7 @@ backend), a national CA and node certificate each, exchange partner bundles,
 add users, and run ``alliance serve`` for both.
 Then, through the user API of each node:
 
-* a JPN staff officer drafts and sends an ACM request to the US JFHQ,
+* a JPN staff officer drafts and sends an ACM request to USFJ,
   released to USA; it appears at the USA node;
 * the US commander counter-proposes; JPN sees it, amends (revision 2); the US
   commander concurs; the JJOC commander concurs and records the decision;
@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+from alliance.core.exercise import EXERCISE_NAME
 from tests.conftest import DatabaseFactory
 
 from .processes import (
@@ -52,7 +53,7 @@ JPN_PEOPLE = [
     ("JJOC J3 staff", "jpn-jjoc", "staff_officer"),
     ("JJOC commander", "jpn-jjoc", "commander"),
 ]
-USA_PEOPLE = [("JFHQ commander", "usa-jfhq", "commander")]
+USA_PEOPLE = [("USFJ commander", "usa-jfhq", "commander")]
 
 
 def test_two_node_processes_coordinate_over_mutual_tls(
@@ -98,7 +99,7 @@ def _coordinate(jpn: Site, usa: Site) -> None:
     staff, jcdr, ucdr = (
         jpn.as_("JJOC J3 staff"),
         jpn.as_("JJOC commander"),
-        usa.as_("JFHQ commander"),
+        usa.as_("USFJ commander"),
     )
 
     # A JPN-only unit, created first: it must never leave the JPN node.
@@ -126,7 +127,7 @@ def _coordinate(jpn: Site, usa: Site) -> None:
                 "kind": "activity",
                 "from_hq_id": "jpn-jjoc",
                 "to_hq_ids": ["usa-jfhq"],
-                "subject": "SAKURA SHIELD 26: bilateral air defense window (fictional)",
+                "subject": f"{EXERCISE_NAME}: bilateral air defense window (fictional)",
                 "body": "Propose 1-14 Aug for the bilateral serial. / 8月1日〜14日を提案。",
                 "priority": "priority",
                 "due": "271200ZJUL26",

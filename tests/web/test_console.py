@@ -42,9 +42,9 @@ DOCS_PNG = Path(__file__).resolve().parents[2] / "docs" / "console.png"
 WAIT_MS = 15_000
 
 JPN_SHIP = ReportIn(
-    uid="JPN-DDH-183",
+    uid="JPN-EX-DD03",
     sidc="SFSPCLDD-------",
-    callsign="IZUMO",
+    callsign="BLUE DD 03 (notional)",
     lat=35.28331,
     lon=139.66672,
     course=182.0,
@@ -69,9 +69,9 @@ JPN_NATIONAL = ReportIn(
     lon=127.68091,
 )
 USA_FIGHTER = ReportIn(
-    uid="USA-VIPER-11",
+    uid="USA-EX-FTR41",
     sidc="SFAPMFF--------",
-    callsign="VIPER 11",
+    callsign="BLUE FTR 41",
     lat=38.71234,
     lon=141.38765,
     hae=7600,
@@ -80,9 +80,9 @@ USA_FIGHTER = ReportIn(
     marking=MarkingIn(releasable_to=["JPN"]),
 )
 USA_UAS = ReportIn(
-    uid="USA-REAPER-21",
+    uid="USA-EX-UAS42",
     sidc="SFAPMFQ--------",
-    callsign="REAPER 21",
+    callsign="BLUE RPA 42",
     lat=26.93456,
     lon=129.21987,
     hae=7000,
@@ -93,16 +93,16 @@ USA_UAS = ReportIn(
     marking=MarkingIn(releasable_to=["JPN"]),
 )
 USA_SHIP_STALE = ReportIn(
-    uid="USA-DDG-65",
+    uid="USA-EX-DDG43",
     sidc="SFSPCLDD-------",
-    callsign="USS BENFOLD",
+    callsign="BLUE DDG 43 (notional)",
     lat=33.91234,
     lon=136.45678,
     time=datetime.now(UTC) - timedelta(hours=1),
     stale_seconds=60,
     marking=MarkingIn(releasable_to=["JPN"]),
 )
-SEEN_BY_USA = {"JPN-DDH-183", "JPN-CONTACT-0042", "USA-VIPER-11", "USA-REAPER-21", "USA-DDG-65"}
+SEEN_BY_USA = {"JPN-EX-DD03", "JPN-CONTACT-0042", "USA-EX-FTR41", "USA-EX-UAS42", "USA-EX-DDG43"}
 
 # Where a symbol's anchor is on screen, and where the map says the position is.
 OFFSET_JS = """([uid, lat, lon]) => {
@@ -278,11 +278,11 @@ def test_cop_console_for_the_usa_staff_officer(
 
     # Stale tracks are dimmed on the map and in the table; the unmanned one says who flies it.
     assert page.locator(".trk.stale").evaluate_all("els => els.map(e => e.dataset.uid)") == [
-        "USA-DDG-65"
+        "USA-EX-DDG43"
     ]
     assert page.locator("#track-rows tr.stale").count() == 1
     assert float(page.locator(".trk.stale").evaluate("e => getComputedStyle(e).opacity")) < 0.6
-    uas_label = page.locator(".trk[data-uid='USA-REAPER-21'] .uas").inner_text()
+    uas_label = page.locator(".trk[data-uid='USA-EX-UAS42'] .uas").inner_text()
     assert uas_label == "UAS · OP USA · LINK DEGRADED"
 
     # The clock: one moment as DTG in Z, JST (I) and HST (W).
@@ -293,23 +293,23 @@ def test_cop_console_for_the_usa_staff_officer(
     assert abs(min(moments) - datetime.now(UTC)) < timedelta(minutes=2)
 
     # Clicking a row pans to the track and shows it: lat/lon, MGRS, time in three zones.
-    viper = tracks["USA-VIPER-11"]
-    page.click("#track-rows tr[data-uid='USA-VIPER-11']")
-    page.locator("#d-callsign", has_text="VIPER 11").wait_for()
+    fighter = tracks["USA-EX-FTR41"]
+    page.click("#track-rows tr[data-uid='USA-EX-FTR41']")
+    page.locator("#d-callsign", has_text="BLUE FTR 41").wait_for()
     from_center = page.evaluate(
         """([lat, lon]) => { const p = allianceMap.latLngToContainerPoint([lat, lon]);
              const s = allianceMap.getSize(); return Math.hypot(p.x - s.x / 2, p.y - s.y / 2); }""",
-        [viper.lat, viper.lon],
+        [fighter.lat, fighter.lon],
     )
     assert from_center <= 1.5
     assert console.text("#d-latlon") == "38.71234° N, 141.38765° E"
-    expected_mgrs = mgrs.MGRS().toMGRS(viper.lat, viper.lon, MGRSPrecision=5)
+    expected_mgrs = mgrs.MGRS().toMGRS(fighter.lat, fighter.lon, MGRSPrecision=5)
     shown_mgrs = console.text("#d-mgrs")
     assert re.fullmatch(r"\d{1,2}[C-X] [A-Z]{2} \d{5} \d{5}", shown_mgrs), shown_mgrs
     assert shown_mgrs.replace(" ", "") == expected_mgrs.lstrip("0"), (shown_mgrs, expected_mgrs)
     times = page.locator("#d-time div").all_inner_texts()
     assert times == [
-        f"{spaced(format_dtg(viper.time, zone))}  {name}"
+        f"{spaced(format_dtg(fighter.time, zone))}  {name}"
         for zone, name in (("Z", "Z"), ("I", "JST"), ("W", "HST"))
     ]
     assert page.locator("#detail .uas-only").first.is_hidden()
@@ -327,16 +327,16 @@ def test_cop_console_for_the_usa_staff_officer(
 
     # Filters narrow the table and the map together.
     for selector, value, expected in (
-        ("#f-owner", "JPN", {"JPN-DDH-183", "JPN-CONTACT-0042"}),
+        ("#f-owner", "JPN", {"JPN-EX-DD03", "JPN-CONTACT-0042"}),
         ("#f-affiliation", "unknown", {"JPN-CONTACT-0042"}),
-        ("#f-domain", "air", {"USA-VIPER-11", "USA-REAPER-21"}),
+        ("#f-domain", "air", {"USA-EX-FTR41", "USA-EX-UAS42"}),
     ):
         page.select_option(selector, value)
         console.wait_markers(expected)
         assert set(console.rows()) == expected, (selector, value)
         page.select_option(selector, "")
     page.uncheck("#f-stale")
-    console.wait_markers(SEEN_BY_USA - {"USA-DDG-65"})
+    console.wait_markers(SEEN_BY_USA - {"USA-EX-DDG43"})
     page.check("#f-stale")
     console.wait_markers(SEEN_BY_USA)
 
@@ -348,8 +348,8 @@ def test_cop_console_for_the_usa_staff_officer(
     assert got.value.suggested_filename.startswith("cop-USA-")
 
     # The unmanned aircraft selected: operator nation and control link; then the picture.
-    page.locator(".trk[data-uid='USA-REAPER-21'] img.sym").click()
-    page.locator("#d-callsign", has_text="REAPER 21").wait_for()
+    page.locator(".trk[data-uid='USA-EX-UAS42'] img.sym").click()
+    page.locator("#d-callsign", has_text="BLUE RPA 42").wait_for()
     assert console.text("#d-operator") == "USA"
     assert console.text("#d-link") == "DEGRADED"
     assert page.locator("#d-operator").is_visible()

@@ -1,10 +1,11 @@
-"""The ACM desk's demo content: fictional (Exercise SAKURA SHIELD 26)."""
+"""The ACM desk's demo content: fictional (the demo exercise, :data:`EXERCISE_NAME`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from alliance.core.authority import Actor, Role
+from alliance.core.exercise import EXERCISE_NAME
 from alliance.core.models import MarkingIn
 
 from .desk import AcmDesk
@@ -34,7 +35,7 @@ def content(desk: AcmDesk, nation: str, now: datetime) -> None:
             WorkingGroupIn(
                 name_en="Bilateral Air and Missile Defense Working Group",
                 name_ja="日米防空・ミサイル防衛作業部会",
-                purpose="Exercise SAKURA SHIELD 26 (fictional): integrated air defense coordination.",
+                purpose=f"Exercise {EXERCISE_NAME} (fictional): integrated air defense coordination.",
                 members=[
                     Member(nation="JPN", name="Tanaka Yui", role="J3", hq_id="jpn-jjoc"),
                     Member(nation="USA", name="Maj. Riley Chen", role="J3", hq_id="usa-jfhq"),
@@ -67,7 +68,7 @@ def content(desk: AcmDesk, nation: str, now: datetime) -> None:
                 level=Level.BOCC,
                 from_hq_id="jpn-jjoc",
                 to_hq_ids=["usa-jfhq"],
-                subject="SAKURA SHIELD 26: bilateral air defense exercise window (fictional)",
+                subject=f"{EXERCISE_NAME}: bilateral air defense exercise window (fictional)",
                 body="Propose exercise window and airspace reservation for the bilateral "
                 "air defense serial. / 日米防空訓練の期間と空域調整を提案する。",
                 priority=Priority.PRIORITY,
@@ -85,7 +86,7 @@ def content(desk: AcmDesk, nation: str, now: datetime) -> None:
                 level=Level.BOCC,
                 from_hq_id="usa-jfhq",
                 to_hq_ids=["jpn-jjoc"],
-                subject="SAKURA SHIELD 26: JSDF liaison cell composition (fictional)",
+                subject=f"{EXERCISE_NAME}: JSDF liaison cell composition (fictional)",
                 body="Request JJOC liaison cell names and arrival DTG for the exercise.",
                 priority=Priority.ROUTINE,
                 due=now + timedelta(days=4),

@@ -1,4 +1,4 @@
-"""A fictional bilateral exercise for the demo: SAKURA SHIELD 26 (FICTIONAL).
+"""A fictional bilateral exercise for the demo (:data:`EXERCISE_NAME`, FICTIONAL).
 
 Each node simulates only its own nation's forces — the partner's arrive
 through federation, as they would for real. Ships, aircraft, unmanned
@@ -24,7 +24,9 @@ Exercise safety, as an exercise picture must have it:
   Philippine Sea far from any maritime boundary between states;
 * an unmanned aircraft's control link changes only when the scenario's
   events list (MSEL) says so; while the link is lost its position is an
-  estimate along its programmed lost-link route (CoT ``how="h-e"``).
+  estimate along its programmed lost-link route (CoT ``how="h-e"``); when
+  the link is back it flies to the nearest-in-time point of its route at its
+  own speed and holds there until its schedule comes round — it never jumps.
 
 Nothing here describes a real plan, unit or platform.
 """
@@ -37,10 +39,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from geographiclib.geodesic import Geodesic
 
+from alliance.core.exercise import EXERCISE_NAME, FICTIONAL
 from alliance.core.markings import Marking
 
 from .desk import CopDesk
@@ -52,8 +55,6 @@ EPOCH = datetime(2026, 1, 1, tzinfo=UTC)  # positions are a function of time sin
 KNOT = 0.514444  # m/s
 _GEOD = Geodesic.WGS84
 
-EXERCISE_NAME = "SAKURA SHIELD 26"
-FICTIONAL = "FICTIONAL"
 REMARKS_PREFIX = f"EXERCISE EXERCISE EXERCISE / 演習 — {EXERCISE_NAME} ({FICTIONAL} / 架空)"
 
 # The opposing force's notional training area: (lat, lon) corners, clockwise.
@@ -167,14 +168,120 @@ class Mover:
         travelled = (self.offset + self.speed * (at - EPOCH).total_seconds()) % self.length
         return _along(self.legs, travelled)
 
-    def estimated(self, lost_at: datetime, at: datetime) -> tuple[float, float, float | None]:
+    def estimated(
+        self, lost_at: datetime, at: datetime, origin: Point | None = None
+    ) -> tuple[float, float, float | None]:
         """Where it should be at ``at`` if its link was lost at ``lost_at``: from
-        where it was then, along its lost-link route (holding at its end)."""
-        lat, lon, _ = self.where(lost_at)
+        where it was then (``origin``, by default its place on the route),
+        along its lost-link route (holding at its end)."""
+        lat, lon = origin if origin is not None else self.where(lost_at)[:2]
         legs = _route(((lat, lon), *self.lost_link))
         if not legs:
             return lat, lon, None
         return _along(legs, self.speed * (at - lost_at).total_seconds())
+
+    def phase(self, at: datetime) -> float:
+        """Metres along its route where its schedule puts it at ``at``."""
+        return (self.offset + self.speed * (at - EPOCH).total_seconds()) % self.length
+
+    def position(
+        self, at: datetime, events: tuple[LinkEvent, ...] = ()
+    ) -> tuple[float, float, float | None, bool]:
+        """Where it is at ``at`` given the scenario's link events: latitude,
+        longitude, course and whether the position is an estimate (link lost).
+
+        On its route unless a lost link has taken it off: then an estimate along
+        its lost-link route from where the link went, and, once the link is
+        back, a :class:`Rejoin` — out to a point of its route at its own speed
+        and a hold there until its schedule comes round — so that it never
+        moves faster than it flies."""
+        if not self.unmanned or self.speed <= 0 or len(self.route) < 2:
+            return (*self.where(at), False)
+        return _position(self, _lost_periods(self.uid, at, events), at)
+
+
+@dataclass(frozen=True)
+class Rejoin:
+    """How an unmanned aircraft gets back onto its route once its link is back
+    at ``start`` (it is then at ``origin``): straight to the route's point
+    ``point`` at its own speed, arriving at ``arrive``, then holding there until
+    its schedule reaches that point at ``join``; on its route from then on."""
+
+    start: datetime
+    origin: Point
+    point: Point
+    arrive: datetime
+    join: datetime
+
+    def where(self, at: datetime, speed: float) -> tuple[float, float, float | None]:
+        if at >= self.arrive:
+            return self.point[0], self.point[1], None  # holding
+        (lat1, lon1), (lat2, lon2) = self.origin, self.point
+        inv = _GEOD.Inverse(lat1, lon1, lat2, lon2)
+        pos = _GEOD.Direct(lat1, lon1, inv["azi1"], speed * (at - self.start).total_seconds())
+        return float(pos["lat2"]), float(pos["lon2"]), float(pos["azi2"]) % 360.0
+
+
+# Candidate points of the route to rejoin at, evenly spaced along it.
+REJOIN_POINTS = 120
+
+
+def _rejoin(mover: Mover, start: datetime, origin: Point) -> Rejoin:
+    """The earliest rejoin: of points along the route, the one where the
+    aircraft (flying there at its own speed) is back on schedule first."""
+    best: Rejoin | None = None
+    for k in range(REJOIN_POINTS):
+        s = mover.length * k / REJOIN_POINTS
+        lat, lon, _ = _along(mover.legs, s)
+        fly = distance_m(origin, (lat, lon)) / mover.speed
+        arrive = start + timedelta(seconds=fly)
+        wait = ((s - mover.phase(arrive)) % mover.length) / mover.speed
+        join = arrive + timedelta(seconds=wait)
+        if best is None or join < best.join:
+            best = Rejoin(start, origin, (lat, lon), arrive, join)
+    assert best is not None
+    return best
+
+
+def _lost_periods(
+    uid: str, at: datetime, events: tuple[LinkEvent, ...]
+) -> tuple[tuple[datetime, datetime], ...]:
+    """The lost-link periods of ``uid`` begun by ``at``, over the cycles that
+    can still bear on where it is (a rejoin takes less than a lap and a flight
+    across the exercise area, well inside three cycles)."""
+    mine = [e for e in events if e.uid == uid and e.status is LinkStatus.LOST]
+    cycle = int((at - EPOCH) / CYCLE)
+    periods = sorted(
+        (EPOCH + n * CYCLE + e.start, EPOCH + n * CYCLE + e.start + e.duration)
+        for n in range(cycle - 3, cycle + 1)
+        for e in mine
+    )
+    return tuple((b, e) for b, e in periods if b <= at)
+
+
+@lru_cache(maxsize=256)
+def _after_lost(mover: Mover, periods: tuple[tuple[datetime, datetime], ...]) -> Rejoin:
+    """The rejoin after the last of ``periods`` (the earlier ones set where the
+    link went: a period may begin while the last rejoin is still under way)."""
+    begin, end = periods[-1]
+    origin = _position(mover, periods[:-1], begin)[:2]
+    lat, lon, _ = mover.estimated(begin, end, origin)
+    return _rejoin(mover, end, (lat, lon))
+
+
+def _position(
+    mover: Mover, periods: tuple[tuple[datetime, datetime], ...], at: datetime
+) -> tuple[float, float, float | None, bool]:
+    if not periods:
+        return (*mover.where(at), False)
+    begin, end = periods[-1]
+    if at < end:  # the link is lost: an estimate from where it went
+        origin = _position(mover, periods[:-1], begin)[:2]
+        return (*mover.estimated(begin, at, origin), True)
+    rejoin = _after_lost(mover, periods)
+    if at < rejoin.join:
+        return (*rejoin.where(at, mover.speed), False)
+    return (*mover.where(at), False)
 
 
 def link_state(
@@ -361,15 +468,12 @@ def picture(
     """Where ``nation``'s simulated forces are at ``at``, as exercise tracks it owns."""
     out = []
     for m in movers:
-        lat, lon, course = m.where(at)
-        how = "m-g"
+        lat, lon, course, estimate = m.position(at, events)
+        how = "h-e" if estimate else "m-g"  # an estimate: nothing reports where it is
         link: LinkStatus | None = None
         since: datetime | None = None
         if m.unmanned:
             link, since, _event = link_state(m.uid, at, events)
-            if link is LinkStatus.LOST:
-                lat, lon, course = m.estimated(since, at)
-                how = "h-e"  # an estimate: nothing reports where it is
         remarks = f"{REMARKS_PREFIX}. {m.remarks}" if m.remarks else REMARKS_PREFIX
         out.append(
             Track(
@@ -468,6 +572,7 @@ __all__ = [
     "TRAINING_BOX",
     "LinkEvent",
     "Mover",
+    "Rejoin",
     "Simulator",
     "Station",
     "distance_m",
