@@ -142,8 +142,8 @@ def make_node(
         if seed:
             doc, digest = parse_document(packaged_seed())
             load_document(node.ctx, doc, digest)
-            if guidance:
-                standing_guidance(node)
+        if guidance:
+            standing_guidance(node)
         return node
 
     yield factory
@@ -152,14 +152,16 @@ def make_node(
 
 
 ALLIES = ("JPN", "USA")
+THIRD = "AUS"  # the test world's usual third partner
 FDO = Role.FOREIGN_DISCLOSURE_OFFICER
 
 
 def standing_guidance(node: Node) -> None:
-    """The seeded test world's disclosure policy: each hosted nation's foreign
+    """The test world's disclosure policy: each hosted nation's foreign
     disclosure officer lets staff release every kind of object to its ally
-    (JPN↔USA). Releasing to any other nation goes through a proposal; tests of
-    the gate itself build nodes with ``guidance=False``."""
+    (JPN↔USA) and to Australia, the usual third partner of these tests.
+    Releasing to any other nation goes through a proposal; tests of the gate
+    itself build nodes with ``guidance=False``."""
     desk = node.desk("disclosure", DisclosureDesk)
     for nation in sorted(node.settings.hosted_nations):
         hq = {"JPN": "jpn-jjoc", "USA": "usa-jfhq"}.get(nation)
@@ -170,7 +172,7 @@ def standing_guidance(node: Node) -> None:
             fdo,
             GuidanceIn(
                 object_types=[t for t in node.types if t not in NATIONAL_ONLY],
-                releasable_to=[n for n in ALLIES if n != nation],
+                releasable_to=[n for n in (*ALLIES, THIRD) if n != nation],
                 note="Test world: standing guidance for the ally.",
             ),
         )

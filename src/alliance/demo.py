@@ -74,7 +74,7 @@ PEOPLE: dict[str, list[DemoUser]] = {
         DemoUser("Maj. Riley Chen (USFJ J3 staff)", "usa-jfhq", Role.STAFF_OFFICER),
         DemoUser("Col. Jordan Blake (5 AF commander)", "usa-5af", Role.COMMANDER),
         DemoUser(
-            "Ms. Casey Park (foreign disclosure officer)",
+            "Ms. Casey Park (USFJ foreign disclosure officer)",
             "usa-jfhq",
             Role.FOREIGN_DISCLOSURE_OFFICER,
         ),

@@ -50,7 +50,7 @@ from alliance.org import (
     packaged_seed,
     parse_document,
 )
-from tests.conftest import People, add_people
+from tests.conftest import People, add_people, standing_guidance
 from tests.federation.helpers import federate, wait_drained, wait_until
 
 from .matrix_desks import for_desks, world_desks
@@ -143,6 +143,7 @@ def _node(nation: str, home: Path, url: str) -> Node:
     node.start()
     doc, digest = parse_document(packaged_seed())
     load_document(node.ctx, doc, digest)
+    standing_guidance(node)
     return node
 
 

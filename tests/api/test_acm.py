@@ -354,10 +354,22 @@ def test_working_group_members_add_meetings_and_own_their_action_items(site: Sit
 
 def _release_jjoc_to_aus(site: Site) -> None:
     """A group with AUS naming jpn-jjoc needs jpn-jjoc released to AUS (and
-    the HQ it names, its parent): a released object never names an unreleased one."""
+    the HQ it names, its parent): a released object never names an unreleased
+    one; and JPN's standing guidance for AUS, or the group could not be released."""
     mod = site.add_person("JPN", Role.COMMANDER, "jpn-mod")
     for hq in ("jpn-mod", "jpn-jjoc"):
         release_over_api(site, mod, "hq", hq, ["AUS"])
+    # And JPN's foreign disclosure officer lets staff share the group's work with AUS.
+    issued = site.client.post(
+        "/disclosure/guidance",
+        json={
+            "object_types": ["working_group", "meeting", "action_item"],
+            "releasable_to": ["AUS"],
+            "note": "Japan-Australia working group (test).",
+        },
+        headers=site.as_("JPN", Role.FOREIGN_DISCLOSURE_OFFICER.value, "jpn-jjoc"),
+    )
+    assert issued.status_code == 201, issued.text
 
 
 def test_only_member_nations_add_meetings_and_actions(site: Site) -> None:

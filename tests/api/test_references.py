@@ -299,6 +299,13 @@ def test_widening_a_sent_request_beyond_its_hqs_is_refused(
     path = f"/acm/requests/{made['id']}"
     sent = site.client.post(f"{path}/send", headers=jpn)
     assert sent.status_code == 200, sent.text
+    # Standing guidance allows requests to KOR: what refuses this is the reference rule.
+    issued = site.client.post(
+        "/disclosure/guidance",
+        json={"object_types": ["coordination_request"], "releasable_to": ["KOR"], "note": "Test."},
+        headers=site.as_("JPN", "foreign_disclosure_officer", "jpn-jjoc"),
+    )
+    assert issued.status_code == 201, issued.text
     before = site.ledger_events()
     wider = {"marking": {"releasable_to": ["USA", "KOR"]}}
     body = assert_error(

@@ -19,7 +19,7 @@ from alliance.desks import all_desks
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 from alliance.store.projection import check_state
-from tests.conftest import DatabaseFactory
+from tests.conftest import DatabaseFactory, standing_guidance
 from tests.federation.helpers import actor, federate, wait_drained, wait_until
 
 from . import DESK, NOTE, NoteDesk, NoteRow, migration
@@ -35,6 +35,7 @@ def _node(tmp_path: Path, nation: str, url: str) -> Node:
     node.start()
     doc, digest = parse_document(packaged_seed())
     load_document(node.ctx, doc, digest)
+    standing_guidance(node)
     return node
 
 

@@ -25,7 +25,10 @@ from typing import IO, Any, TypeVar
 import httpx
 from sqlalchemy import MetaData, select, text
 
+from alliance.config import load_settings
+from alliance.node import Node
 from alliance.store import Database
+from tests.conftest import standing_guidance
 
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
 ARRIVAL_S = 15.0  # how long anything may take to cross to the partner
@@ -134,6 +137,12 @@ class Site:
         out = ok("federation", "add-partner", partner.bundle, home=self.home)
         assert "Partner added" in out, out
         self.add_people(people)
+
+    def standing_guidance(self) -> None:
+        """The test world's disclosure policy (:func:`tests.conftest.standing_guidance`),
+        issued in-process before the node is served."""
+        with Node(load_settings(self.home)) as node:
+            standing_guidance(node)
 
     def add_people(self, people: People) -> None:
         for who, hq, role in people:

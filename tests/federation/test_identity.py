@@ -86,6 +86,7 @@ def _pair(tmp_path: Path, new_database: DatabaseFactory) -> tuple[Site, Site]:
     jpn_db, usa_db = new_database(), new_database()
     parallel(lambda: jpn.setup(jpn_db), lambda: usa.setup(usa_db))
     parallel(lambda: jpn.join(usa, JPN_PEOPLE), lambda: usa.join(jpn, USA_PEOPLE))
+    parallel(jpn.standing_guidance, usa.standing_guidance)
     return jpn, usa
 
 

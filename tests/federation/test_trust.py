@@ -45,7 +45,7 @@ from alliance.org.models import UnitIn
 from alliance.pki import Pki, write_client_files
 from alliance.store import Database
 from alliance.store.schema import PartnerRow
-from tests.conftest import DatabaseFactory
+from tests.conftest import DatabaseFactory, standing_guidance
 
 from .helpers import actor, federate, free_port, link, wait_drained, wait_until
 from .processes import Site, api_port, json_of, ok, parallel, poll
@@ -108,6 +108,7 @@ def test_a_users_tak_certificate_gets_no_answer_from_a_partners_federation_port(
         lambda: jpn.join(usa, [("JJOC J3 staff", "jpn-jjoc", "staff_officer")]),
         lambda: usa.join(jpn, [("USFJ commander", "usa-jfhq", "commander")]),
     )
+    parallel(jpn.standing_guidance, usa.standing_guidance)
     # A USA staff officer's phone certificate, issued as an operator issues it.
     added = ok(
         "user", "add", "--name", "Maj. Riley Chen", "--hq", "usa-jfhq", "--role", "staff_officer",
@@ -220,6 +221,7 @@ def _make(database_url: str, home: Path, nation: str) -> Node:
     node = Node.init(settings).start()
     doc, digest = parse_document(packaged_seed())
     load_document(node.ctx, doc, digest)
+    standing_guidance(node)
     return node
 
 

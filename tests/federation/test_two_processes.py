@@ -52,8 +52,34 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 JPN_PEOPLE = [
     ("JJOC J3 staff", "jpn-jjoc", "staff_officer"),
     ("JJOC commander", "jpn-jjoc", "commander"),
+    ("JJOC FDO", "jpn-jjoc", "foreign_disclosure_officer"),
 ]
-USA_PEOPLE = [("USFJ commander", "usa-jfhq", "commander")]
+USA_PEOPLE = [
+    ("USFJ commander", "usa-jfhq", "commander"),
+    ("USFJ FDO", "usa-jfhq", "foreign_disclosure_officer"),
+]
+
+
+def _standing_guidance(site: Site, fdo: str, partner: str) -> None:
+    """Each nation's foreign disclosure officer lets its staff release
+    coordination traffic to the partner (nothing else)."""
+    json_of(
+        site.api.post(
+            "/disclosure/guidance",
+            json={
+                "object_types": [
+                    "coordination_request",
+                    "coordination_response",
+                    "decision",
+                    "national_decision",
+                ],
+                "releasable_to": [partner],
+                "note": "Bilateral coordination (test).",
+            },
+            headers=site.as_(fdo),
+        ),
+        201,
+    )
 
 
 def test_two_node_processes_coordinate_over_mutual_tls(
@@ -101,6 +127,8 @@ def _coordinate(jpn: Site, usa: Site) -> None:
         jpn.as_("JJOC commander"),
         usa.as_("USFJ commander"),
     )
+    _standing_guidance(jpn, "JJOC FDO", "USA")
+    _standing_guidance(usa, "USFJ FDO", "JPN")
 
     # A JPN-only unit, created first: it must never leave the JPN node.
     marker = f"JPN-ONLY-{uuid.uuid4().hex}"

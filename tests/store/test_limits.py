@@ -101,6 +101,7 @@ MODEL_TABLES: dict[str, str | None] = {
     # disclosure desk
     "ProposalIn": "disclosure_proposals",
     "ProposalDecisionIn": "disclosure_proposals",
+    "GuidanceIn": "disclosure_guidance",
     # users, federation, COP
     "UserIn": "users",
     "ResumeIn": "quarantine",
@@ -134,6 +135,7 @@ COLUMN_OF: dict[tuple[str, str], str] = {
     ("ResponseIn", "revision"): "request_revision",
     ("ResumeIn", "note"): "resolution",
     ("ProposalIn", "releasable_to[]"): "add_rel",
+    ("GuidanceIn", "releasable_to[]"): "add_rel",
     ("ProposalDecisionIn", "note"): "decision_note",
     ("ReportIn", "operator_nation"): "operator_nation",
 }
@@ -144,6 +146,7 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
     ("CloseIn", "note"): "the ledger event only",
     ("RevokeIn", "note"): "the ledger event only",
     ("EscalateIn", "note"): "coordination_requests.escalations (JSON)",
+    ("GuidanceIn", "object_types[]"): "disclosure_guidance.object_types (JSON)",
     ("EscalateIn", "to_hq_ids[]"): "coordination_requests.to_hq_ids (JSON)",
     ("ResponseIn", "comments[].grade"): "coordination_responses.comments (JSON)",
     ("ResponseIn", "comments[].text"): "coordination_responses.comments (JSON)",

@@ -10,6 +10,7 @@ processes share a database.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +51,9 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+_MIGRATING = threading.Lock()
 
 
 class Database:
@@ -115,10 +119,13 @@ class Database:
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK_KEY})
 
     def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+        """Bring the schema to the newest Alembic revision.
+
+        Alembic keeps the running migration in module state: two databases of
+        one process (two nodes started from two threads) migrate in turn."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.write_engine.begin() as conn:
+        with _MIGRATING, self.write_engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
