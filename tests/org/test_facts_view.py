@@ -39,6 +39,7 @@ def test_the_listing_shows_usfj_under_indopacom_and_components_under_their_servi
         "U.S. Forces Japan → Fifth Air Force / 在日米軍司令部 → 第5空軍 — component (dual-hatted"
         in text
     )
+    assert "構成部隊（指揮官兼務） from 2025-10-29  as of 2025-10-29" in text  # a day, not a moment
     assert "Japan Joint Operations Command ↔ U.S. Forces Japan" in text
     assert "[exercise assumption — fictional / 演習想定（架空）]" in text
     assert "mod-wp2025-c2 (primary source / 一次資料): 防衛省" in text

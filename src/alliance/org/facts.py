@@ -279,6 +279,11 @@ def _cites(f: PublicFactOut) -> str:
     return ", ".join(f"{s.id} ({s.kind})" for s in f.sources)
 
 
+def _day(moment: str) -> str:
+    """A moment at midnight UTC is shown as its day."""
+    return moment.removesuffix("T00:00:00Z")
+
+
 def render_text(facts: FactsOut) -> str:
     """A readable listing: each nation's tree of HQs and units, the links
     between them, dated records, the exercise assumptions, then the sources."""
@@ -311,8 +316,8 @@ def render_text(facts: FactsOut) -> str:
     for kind, heading in sections:
         out += ["", heading]
         for f in by_kind.get(kind, []):
-            period = f" from {f.valid_from}" if f.valid_from else ""
-            period += f" to {f.valid_to}" if f.valid_to else ""
+            period = f" from {_day(f.valid_from)}" if f.valid_from else ""
+            period += f" to {_day(f.valid_to)}" if f.valid_to else ""
             what = f.value.en if kind == "dated" else _line(f.value)
             out.append(f"  {_line(f.name)} — {what}{period}  as of {f.as_of}")
             out.append(f"      sources: {_cites(f)}")
