@@ -197,6 +197,7 @@ ROUTES: list[Row] = [
     Row("POST", f"{API}/ledger/verify", node_role(ADMIN, OK)),
     # -- org
     Row("GET", f"{API}/org/nations", signed_in(OK)),
+    Row("GET", f"{API}/org/facts", signed_in(OK)),
     Row("GET", f"{API}/org/hqs", signed_in(OK)),
     Row("POST", f"{API}/org/hqs", owner_acts(CDR_STAFF, CREATED), kind="hq", body=_hq_body),
     Row("GET", f"{API}/org/hqs/{{hq_id}}", view(), kind="hq"),

@@ -173,3 +173,73 @@ def test_an_exercise_assumption_with_a_real_world_date_is_refused() -> None:
     with pytest.raises(InvalidInput, match="carries no real-world date") as err:
         parse_document(yaml.safe_dump(data, allow_unicode=True))
     assert err.value.field == "relationships.0.valid_from"
+
+
+# Publishers whose own pages count as primary: Japan's Ministry of Defense
+# (incl. the JSDF and its white-paper archive) and Ministry of Foreign
+# Affairs, the US Departments of Defense and State and their commands
+# (.mil), and DVIDS, the Department of Defense's own news service.
+_OFFICIAL = ("mod.go.jp", "mofa.go.jp", ".mil", "defense.gov", "state.gov", "dvidshub.net")
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[1].split("/", 1)[0].lower()
+
+
+def test_every_source_says_whether_it_is_primary_and_primary_means_an_official_publisher() -> None:
+    raw = yaml.safe_load(packaged_file(PUBLIC_FACTS))
+    for src in raw["sources"]:
+        assert src.get("kind") in {"primary", "secondary"}, f"{src['id']} does not say its kind"
+        official = _host(src["url"]).endswith(_OFFICIAL)
+        if src["kind"] == "primary":
+            assert official, f"{src['id']} is marked primary but {src['url']} is not official"
+        else:
+            assert not official, f"{src['id']} is an official page marked secondary"
+    assert sum(s["kind"] == "primary" for s in raw["sources"]) >= 10
+
+
+def test_the_corrected_structure_rests_on_primary_sources() -> None:
+    """What an officer checks first is backed by the publisher itself, not a mirror."""
+    doc = _public()
+    kinds = {s.id: s.kind for s in doc.sources}
+    entries = dict(_entries(doc))
+    for what in [
+        "hq jpn-jjoc",
+        "hq usa-jfhq",
+        "dated usa-jfhq-phase-1",
+        "hq jpn-mofa",
+        "hq usa-state",
+        "hq jpn-js",
+        "hq usa-5af",
+        "hq usa-cnfj",
+        "hq usa-c7f",
+        "hq usa-iiimef",
+        "counterpart jpn-cp-jjoc-jfhq",
+        "counterpart usa-cp-jfhq-jjoc",
+        "counterpart jpn-cp-js-indopacom",
+        "counterpart jpn-cp-sf-cnfj",
+        "counterpart jpn-cp-sf-c7f",
+    ]:
+        cited = [kinds[ref] for ref in entries[what].sources]
+        assert "primary" in cited, f"{what} cites no primary source: {entries[what].sources}"
+        assert cited[0] == "primary", f"{what}: the primary source comes first"
+
+
+def test_the_msdf_cyber_group_bears_the_ministrys_name() -> None:
+    ioc = next(h for h in _public().hqs if h.id == "jpn-ioc")
+    assert "サイバー防護群" in ioc.note_ja
+    assert "サイバー防護群" in ioc.note_en
+    assert "作戦情報群" in ioc.note_ja
+    assert ioc.location_ja == "東京都新宿区市ヶ谷"
+
+
+def test_cnfj_and_marforj_say_who_holds_the_other_hat_and_have_no_unsourced_usfj_link() -> None:
+    doc = _public()
+    hqs = {h.id: h for h in doc.hqs}
+    assert "Navy Region Japan" in hqs["usa-cnfj"].note_en
+    assert "日本海軍管区司令官" in hqs["usa-cnfj"].note_ja
+    assert "III MEF" in hqs["usa-marforj"].note_en
+    assert "第3海兵遠征軍司令官" in hqs["usa-marforj"].note_ja
+    dual = {r.subordinate for r in doc.relationships if r.kind is RelKind.DUAL_HAT}
+    assert "hq:usa-cnfj" not in dual
+    assert "hq:usa-marforj" not in dual

@@ -70,3 +70,20 @@ def test_every_hq_kind_and_relationship_kind_is_a_glossary_term() -> None:
         assert hq_kind.label == term(f"hq_kind_{hq_kind.value}")
     for rel_kind in RelKind:
         assert REL_NAMES[rel_kind] == term(f"rel_{rel_kind.value}")
+
+
+def test_a_glossary_source_says_primary_or_secondary() -> None:
+    ok = "terms:\n  - {id: a_b, en: x, ja: y, source: {title: t, publisher: p, url: 'https://x.mil/', read: 2026-12-02, kind: primary}}\n"
+    assert parse_terms(ok, "t")[0].source is not None
+    assert parse_terms(ok, "t")[0].source.kind == "primary"  # type: ignore[union-attr]
+    unsaid = ok.replace(", kind: primary", "")
+    assert parse_terms(unsaid, "t")[0].source.kind == "secondary"  # type: ignore[union-attr]
+    with pytest.raises(GlossaryError, match="primary or secondary"):
+        parse_terms(ok.replace("kind: primary", "kind: official"), "t")
+
+
+def test_cocom_in_japanese_is_marked_as_the_projects_rendering() -> None:
+    t = terms()["rel_cocom"]
+    assert t.note is not None
+    assert "本プロジェクトの訳語" in t.note.ja
+    assert "this project's rendering" in t.note.en

@@ -174,6 +174,7 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
     ("SeedSource", "publisher"): "the source's publisher (data file)",
     ("SeedSource", "url"): "the source's address (data file)",
     ("SeedSource", "read"): "the date the source was read (data file)",
+    ("SeedSource", "kind"): "primary or secondary, a closed choice (data file)",
     ("SeedDated", "id"): "a dated record of the data file",
     ("SeedDated", "subject"): "a dated record of the data file",
     ("SeedDated", "valid_from"): "a dated record of the data file",

@@ -1,4 +1,4 @@
-"""The org desk's commands: ``alliance org load`` and ``alliance org export``."""
+"""The org desk's commands: ``alliance org load``, ``export`` and ``facts``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from alliance.core.i18n import Text
 from alliance.desks import DeskCli, DeskHost, HomeOpt
 
 from .export import dump, export_document
+from .facts import facts_view, render_text
 from .seed import load_document, packaged_seed, parse_document
 
 
@@ -61,3 +62,16 @@ def register(app: typer.Typer, cli: DeskCli) -> None:
             output.write_text(text, encoding="utf-8")
         else:
             cli.write(text)
+
+    @org_app.command("facts")
+    def org_facts(
+        as_json: Annotated[bool, typer.Option("--json", help="JSON output / JSON で出力")] = False,
+        home: HomeOpt = None,
+    ) -> None:
+        """Public facts with their sources; exercise assumptions apart.
+        / 出典付きの公開情報と演習想定（架空）を表示する。"""
+        facts = cli.run(home, lambda node: facts_view(node.nation))
+        if as_json:
+            cli.print_json(facts.model_dump(mode="json"))
+        else:
+            cli.write(render_text(facts))

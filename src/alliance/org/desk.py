@@ -17,13 +17,21 @@ that form run on the writer.
 
 from __future__ import annotations
 
+from alliance.core.authority import Actor
+
 from .common import counterpart_view, hq_view, relationship_view, tasking_view, unit_view
+from .facts import FactsOut, facts_view
 from .hierarchy import Hierarchy
 from .links import Links
 
 
 class OrgDesk(Hierarchy, Links):
     """Command structures of the N nations, counterpart links, taskings."""
+
+    def facts(self, actor: Actor) -> FactsOut:
+        """The sourced public facts shipped with Alliance and, apart, the
+        exercise assumptions, as released to the actor's nation (read-only)."""
+        return facts_view(actor.nation)
 
 
 __all__ = [

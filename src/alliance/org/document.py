@@ -57,14 +57,24 @@ DocTitle = Annotated[
 ]
 
 
+SourceKind = Literal["primary", "secondary"]
+
+
 class SeedSource(Strict):
-    """A public source: what it is, who published it, where, when it was read."""
+    """A public source: what it is, who published it, where, when it was read.
+
+    ``kind`` says whether the publisher is the organisation itself or its
+    government (``primary``: a ministry, a command, their official pages) or
+    anyone else (``secondary``: press, reference works, mirrors). A source that
+    does not say is taken as secondary: nothing is called primary unless
+    someone checked it."""
 
     id: Slug
     title: Annotated[str, StringConstraints(min_length=1, max_length=limits.TITLE), NAME_CHARS]
     publisher: Annotated[str, StringConstraints(min_length=1, max_length=limits.TITLE), NAME_CHARS]
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000), ID_CHARS]
     read: date
+    kind: SourceKind = "secondary"
 
 
 class Sourced(Strict):

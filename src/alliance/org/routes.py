@@ -10,6 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from alliance.desks import ActorDep, desk_dep
 from alliance.org.desk import OrgDesk
 from alliance.org.export import dump, export_document
+from alliance.org.facts import FactsOut
 from alliance.org.models import (
     CounterpartIn,
     CounterpartOut,
@@ -35,6 +36,18 @@ router = APIRouter(prefix="/org", tags=["org"])
 @router.get("/nations", response_model=list[NationOut], summary="Nations / 国")
 def nations(desk: OrgDep, actor: ActorDep) -> list[NationOut]:
     return desk.nations(actor)
+
+
+@router.get(
+    "/facts",
+    response_model=FactsOut,
+    summary=(
+        "Public facts with their sources, and exercise assumptions apart "
+        "/ 出典付きの公開情報と演習想定（架空）"
+    ),
+)
+def facts(desk: OrgDep, actor: ActorDep) -> FactsOut:
+    return desk.facts(actor)
 
 
 @router.get("/hqs", response_model=list[HqOut], summary="HQs / 司令部一覧")

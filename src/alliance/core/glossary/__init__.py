@@ -10,7 +10,8 @@ data), of the form::
         ja: 作戦統制
         note_en: ...                  # optional; both notes or neither
         note_ja: ...
-        source: {title: ..., publisher: ..., url: ..., read: 2026-12-02}  # optional
+        source: {title: ..., publisher: ..., url: ..., read: 2026-12-02,
+                 kind: primary}       # optional; kind: primary | secondary (default)
 
 ``term(id)`` gives a term as :class:`~alliance.core.i18n.Text`; an unknown id
 is a ``KeyError`` naming it. A file that breaks the form (a term without
@@ -34,6 +35,7 @@ from alliance.core.i18n import Text
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _SOURCE_KEYS = frozenset({"title", "publisher", "url", "read"})
+_SOURCE_KINDS = ("primary", "secondary")
 _TERM_KEYS = frozenset({"id", "en", "ja", "note_en", "note_ja", "source"})
 
 
@@ -49,6 +51,7 @@ class Source:
     publisher: str
     url: str
     read: date
+    kind: str = "secondary"  # "primary": the publisher is the organisation or its government
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +71,13 @@ def _string(entry: dict[str, Any], key: str, where: str) -> str:
 
 
 def _source(raw: object, where: str) -> Source:
-    if not isinstance(raw, dict) or set(raw) != _SOURCE_KEYS:
-        raise GlossaryError(f"{where}: source needs exactly {sorted(_SOURCE_KEYS)}")
+    if not isinstance(raw, dict) or set(raw) - {"kind"} != _SOURCE_KEYS:
+        raise GlossaryError(
+            f"{where}: source needs exactly {sorted(_SOURCE_KEYS)} (and optionally 'kind')"
+        )
+    kind = raw.get("kind", "secondary")
+    if kind not in _SOURCE_KINDS:
+        raise GlossaryError(f"{where}: source.kind is primary or secondary, got {kind!r}")
     read = raw["read"]
     if isinstance(read, str):
         try:
@@ -81,7 +89,7 @@ def _source(raw: object, where: str) -> Source:
     url = _string(raw, "url", f"{where}.source")
     if not url.startswith(("https://", "http://")):
         raise GlossaryError(f"{where}: source.url must be a web address (http:// or https://)")
-    return Source(_string(raw, "title", where), _string(raw, "publisher", where), url, read)
+    return Source(_string(raw, "title", where), _string(raw, "publisher", where), url, read, kind)
 
 
 def parse_terms(raw: str | bytes, area: str) -> list[Term]:
