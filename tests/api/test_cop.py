@@ -276,7 +276,13 @@ def test_an_export_is_marked_with_what_every_track_in_it_shares(site: Site) -> N
         mine["banner"]
         == "CHUI (HANDLE WITH CARE)//RELEASABLE TO JPN, USA / 注意（提供先：JPN, USA）"
     )
+    # Each item's portion mark, as the viewer's nation writes it.
+    assert [f["properties"]["portion"] for f in shared["features"]] == ["(CUI//REL TO USA, JPN)"]
+    assert [f["properties"]["portion"] for f in mine["features"]] == ["(CHUI) / （注意）"]
     root = fromstring(site.client.get("/cop/export.kml", headers=usa).content)
+    placemarks = root.iter("{http://www.opengis.net/kml/2.2}Placemark")
+    described = [p.findtext("{http://www.opengis.net/kml/2.2}description") for p in placemarks]
+    assert [(d or "").split(" | ")[0] for d in described] == ["(CUI//REL TO USA, JPN)"]
     assert (
         root.findtext(
             "{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}name"

@@ -3,7 +3,9 @@
 Exercise data stays marked in an export: each feature or placemark carries its
 exercise flag and name, and an export holding any exercise track says so at
 its top (``exercise`` in GeoJSON, the document's name and description in KML),
-as the console's EXERCISE banner does.
+as the console's EXERCISE banner does. Each item carries its portion mark as
+the viewer's nation writes it (``portion``; :func:`alliance.core.release.marks`),
+beside the banner line of the whole export.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from alliance.core import release
 from alliance.core.i18n import Text
 
 from .tracks import Track
@@ -29,7 +32,16 @@ def exercise_banner(tracks: Iterable[Track]) -> Text | None:
     )
 
 
-def geojson(tracks: Iterable[Track], banner: str, tlp: str | None = None) -> dict[str, Any]:
+def portion(track: Track, viewer: str | None) -> str:
+    """The track's portion mark as ``viewer``'s nation writes it, both languages
+    (once when they are the same, as a US control marking is)."""
+    mark = release.marks(track.marking.releasable_to, viewer).portion
+    return mark.en if mark.en == mark.ja else f"{mark.en} / {mark.ja}"
+
+
+def geojson(
+    tracks: Iterable[Track], banner: str, tlp: str | None = None, viewer: str | None = None
+) -> dict[str, Any]:
     """``banner``: the banner line for the viewer; ``tlp``: the TLP label, its own key."""
     tracks = list(tracks)
     exercise = exercise_banner(tracks)
@@ -43,14 +55,19 @@ def geojson(tracks: Iterable[Track], banner: str, tlp: str | None = None) -> dic
                 "type": "Feature",
                 "id": t.uid,
                 "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
-                "properties": {k: v for k, v in t.to_json().items() if k not in {"lat", "lon"}},
+                "properties": {
+                    **{k: v for k, v in t.to_json().items() if k not in {"lat", "lon"}},
+                    "portion": portion(t, viewer),
+                },
             }
             for t in tracks
         ],
     }
 
 
-def kml(tracks: Iterable[Track], banner: str, tlp: str | None = None) -> str:
+def kml(
+    tracks: Iterable[Track], banner: str, tlp: str | None = None, viewer: str | None = None
+) -> str:
     """``banner``: the document's name; ``tlp``: the TLP label, its own description."""
     tracks = list(tracks)
     exercise = exercise_banner(tracks)
@@ -60,7 +77,7 @@ def kml(tracks: Iterable[Track], banner: str, tlp: str | None = None) -> str:
         placemarks.append(
             "<Placemark>"
             f"<name>{escape(name)}</name>"
-            f"<description>{escape(t.marking.banner.en)} | {escape(t.sidc)} | {escape(t.owner)}"
+            f"<description>{escape(portion(t, viewer))} | {escape(t.sidc)} | {escape(t.owner)}"
             "</description>"
             "<ExtendedData>"
             f'<Data name="uid"><value>{escape(t.uid)}</value></Data>'

@@ -94,7 +94,7 @@ def history(
 )
 def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
     tracks = desk.picture(actor)
-    data = geojson(tracks, *_banner(tracks, actor.nation))
+    data = geojson(tracks, *_banner(tracks, actor.nation), viewer=actor.nation)
     return JSONResponse(data, media_type="application/geo+json")
 
 
@@ -109,7 +109,7 @@ def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
 def export_kml(desk: CopDep, actor: ActorDep) -> Response:
     tracks = desk.picture(actor)
     return Response(
-        kml(tracks, *_banner(tracks, actor.nation)),
+        kml(tracks, *_banner(tracks, actor.nation), viewer=actor.nation),
         media_type="application/vnd.google-earth.kml+xml",
     )
 
