@@ -101,3 +101,18 @@ def test_config_check_prints_merged_settings_with_environment_over_file(
     bad = cli("config", "check", home=home, env={"ALLIANCE_PORT": "99999"})
     assert bad.returncode == 2
     assert "port" in one_line(bad.stderr)
+
+
+def test_a_folder_without_a_node_is_named_as_such(cli: Cli, tmp_path: Path) -> None:
+    nowhere = tmp_path / "nowhere"
+    for env, words in (
+        ({}, "There is no Alliance node at"),
+        ({"ALLIANCE_LANG": "ja"}, "ノードがありません"),
+    ):
+        result = cli("ledger", "verify", home=nowhere, env=env)
+        assert result.returncode == 2
+        message = one_line(result.stderr)
+        assert words in message, message
+        assert str(nowhere) in message
+        assert "alliance init" in message
+        assert "Bad setting" not in message

@@ -10,7 +10,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from alliance.config import Settings, load_settings
+from alliance.config import CONFIG_FILE, Settings, load_settings
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Lang, Text
 
@@ -65,6 +65,19 @@ def settings(home: Path | None, **overrides: object) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        base = Path(home or os.environ.get("ALLIANCE_HOME") or ".alliance").expanduser()
+        if where == "nation" and not (base / CONFIG_FILE).exists():
+            raise fail(
+                Text(
+                    f"There is no Alliance node at {base} (no {CONFIG_FILE} there): give the "
+                    f"node's folder with --home or ALLIANCE_HOME, or create a node with "
+                    f"'alliance init --nation JPN --home {base}'.",
+                    f"{base} にAllianceノードがありません（{CONFIG_FILE} がありません）。"
+                    f"--home または ALLIANCE_HOME でノードのフォルダを指定するか、"
+                    f"「alliance init --nation JPN --home {base}」で作成してください。",
+                ),
+                2,
+            ) from None
         raise fail(
             Text(
                 f"Bad setting {where}: {first['msg']} (has 'alliance init' been run?)",

@@ -40,8 +40,15 @@ def init(
             help="PostgreSQL URL; default SQLite in home / PostgreSQLのURL（既定はSQLite）"
         ),
     ] = None,
-    port: Annotated[int | None, typer.Option()] = None,
-    node_id: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[
+        int | None, typer.Option(help="API port (default 8700) / APIのポート（既定8700）")
+    ] = None,
+    node_id: Annotated[
+        str | None,
+        typer.Option(
+            help="Node id (default: jpn-node for JPN) / ノードID（既定はJPNならjpn-node）"
+        ),
+    ] = None,
     seed: Annotated[
         bool,
         typer.Option(help="Load the Japan–US public-facts seed / 日米の公開情報シードを読み込む"),
@@ -123,8 +130,16 @@ def upgrade(home: HomeOpt = None) -> None:
 
 def serve(
     home: HomeOpt = None,
-    host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            help="Address to listen on (default: the node's setting) / 待受アドレス（既定は設定値）"
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help="API port (default: the node's setting) / APIのポート（既定は設定値）"),
+    ] = None,
 ) -> None:
     """Run the node's API until stopped. / ノードのAPIを起動する。"""
     from alliance.api.serving import uvicorn_config
@@ -194,8 +209,12 @@ def demo(
     directory: Annotated[
         Path, typer.Option("--dir", help="Where the demo nodes live / デモノードの場所")
     ] = Path(".demo"),
-    jpn_port: Annotated[int, typer.Option()] = 8701,
-    usa_port: Annotated[int, typer.Option()] = 8702,
+    jpn_port: Annotated[
+        int, typer.Option(help="API port of the JPN node / JPNノードのAPIポート")
+    ] = 8701,
+    usa_port: Annotated[
+        int, typer.Option(help="API port of the USA node / USAノードのAPIポート")
+    ] = 8702,
     tak_port: Annotated[
         int,
         typer.Option(

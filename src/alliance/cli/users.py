@@ -19,9 +19,9 @@ user_app = typer.Typer(help="Users and API tokens / 利用者とAPIトークン"
 
 @user_app.command("add")
 def user_add(
-    name: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option(help="The person's name, as shown / 表示する氏名")],
     hq: Annotated[str, typer.Option(help="HQ id, e.g. jpn-jjoc / 司令部ID")],
-    role: Annotated[Role, typer.Option()],
+    role: Annotated[Role, typer.Option(help="What the user may do / 利用者の役割")],
     nation: Annotated[
         str | None, typer.Option(help="Default: the node's nation / 既定はノードの国")
     ] = None,
@@ -73,7 +73,10 @@ def user_list(home: HomeOpt = None) -> None:
 
 
 @user_app.command("disable")
-def user_disable(user_id: str, home: HomeOpt = None) -> None:
+def user_disable(
+    user_id: Annotated[str, typer.Argument(help="The user's id / 利用者ID")],
+    home: HomeOpt = None,
+) -> None:
     """Disable a user; the token stops working at once. / 利用者を無効にする。"""
     node = open_node(home)
     try:

@@ -46,7 +46,12 @@ def register(app: typer.Typer, cli: DeskCli) -> None:
         fmt: Annotated[
             str, typer.Option("--format", help="yaml or json / yaml または json")
         ] = "yaml",
-        output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option(
+                "-o", "--output", help="File (default stdout) / 出力ファイル（既定は標準出力）"
+            ),
+        ] = None,
         home: HomeOpt = None,
     ) -> None:
         """Export what is released to a nation. / 指定国へ提供可の組織構造を出力する。"""
