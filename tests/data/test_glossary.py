@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,21 @@ def test_cocom_in_japanese_is_marked_as_the_projects_rendering() -> None:
     assert t.note is not None
     assert "本プロジェクトの訳語" in t.note.ja
     assert "this project's rendering" in t.note.en
+
+
+def test_federation_has_one_japanese_word_everywhere() -> None:
+    """連携 (the glossary's word), never 連接, in any text the platform shows."""
+    assert term("federation").ja == "連携"
+    root = Path(__file__).resolve().parents[2]
+    other = "連" + "接"
+    found = [
+        str(p.relative_to(root))
+        for folder in ("src/alliance", "docs")
+        for p in (root / folder).rglob("*")
+        if p.suffix in {".py", ".yaml", ".js", ".html", ".md"}
+        and "node_modules" not in p.parts
+        and other in p.read_text(encoding="utf-8")
+    ]
+    if other in (root / "README.md").read_text(encoding="utf-8"):
+        found.append("README.md")
+    assert found == []

@@ -20,7 +20,7 @@ from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 
 pki_app = typer.Typer(
-    help="Federation certificates (mutual TLS) / 連接用の証明書（相互TLS）", no_args_is_help=True
+    help="Federation certificates (mutual TLS) / 連携用の証明書（相互TLS）", no_args_is_help=True
 )
 
 
@@ -74,7 +74,7 @@ def pki_init(
     ca_note = Text(
         ("existing federation CA kept" if had_ca else "new federation CA created")
         + ("; existing user CA kept" if had_users_ca else "; new user CA created"),
-        ("既存の連接用CAを使用" if had_ca else "連接用CAを新規作成")
+        ("既存の連携用CAを使用" if had_ca else "連携用CAを新規作成")
         + ("、既存の利用者CAを使用" if had_users_ca else "、利用者CAを新規作成"),
     )
     out.print(
@@ -82,7 +82,7 @@ def pki_init(
             Text(
                 f"Federation PKI of {settings.node_id} ({settings.nation}) in "
                 f"{Pki.directory(settings.home)}: {ca_note.en}; node certificate issued.",
-                f"{settings.node_id}（{settings.nation}）の連接用PKIを {Pki.directory(settings.home)} "
+                f"{settings.node_id}（{settings.nation}）の連携用PKIを {Pki.directory(settings.home)} "
                 f"に作成しました: {ca_note.ja}。ノード証明書を発行しました。",
             )
         ),
@@ -171,7 +171,7 @@ def pki_show(
     else:
         table = Table()
         table.add_column("", no_wrap=True)
-        table.add_column(say(Text("federation CA", "連接用CA")), overflow="fold")
+        table.add_column(say(Text("federation CA", "連携用CA")), overflow="fold")
         table.add_column(say(Text("node", "ノード")), overflow="fold")
         table.add_column(say(Text("user CA", "利用者CA")), overflow="fold")
         missing = say(Text("none yet", "未作成"))
@@ -199,7 +199,7 @@ def pki_export(
         str,
         typer.Option(
             "--url",
-            help="Federation URL partners use, https:// / パートナーが使う連接URL（https://）",
+            help="Federation URL partners use, https:// / パートナーが使う連携URL（https://）",
         ),
     ],
     output: Annotated[
@@ -227,7 +227,7 @@ def pki_export(
                 Text(
                     "WARNING: plain HTTP allowed. Federation traffic would be neither encrypted "
                     "nor authenticated. Development only.",
-                    "警告: 平文HTTPを許可しました。連接の通信は暗号化も認証もされません。開発専用です。",
+                    "警告: 平文HTTPを許可しました。連携の通信は暗号化も認証もされません。開発専用です。",
                 )
             )
             + "[/bold red]",

@@ -233,7 +233,7 @@ def _check_url(value: str, *, allow_plain_http: bool) -> str:
                 "federation_url",
                 "is plain http://; federation requires https:// (mutual TLS). Plain HTTP is "
                 "for development only and needs the explicit flag",
-                "が平文の http:// です。連接には https://（相互TLS）が必要です。"
+                "が平文の http:// です。連携には https://（相互TLS）が必要です。"
                 "平文HTTPは開発専用で、明示的なフラグが必要です",
             )
         log.warning("PLAIN HTTP federation URL accepted (development only): %s", value)
@@ -263,7 +263,7 @@ def _bundle_ca(pem: str, nation: str) -> x509.Certificate:
             "ca_pem",
             "is a user CA (it issues TAK client certificates); the bundle carries the "
             "federation CA (pki/ca.pem)",
-            "は利用者CA（TAKクライアント証明書の発行元）です。バンドルには連接用CA（pki/ca.pem）を入れます",
+            "は利用者CA（TAKクライアント証明書の発行元）です。バンドルには連携用CA（pki/ca.pem）を入れます",
         )
     if not belongs_to(ca, nation):
         raise _bundle_error(

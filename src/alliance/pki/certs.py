@@ -293,12 +293,12 @@ def _check_ca_kind(ca_cert: x509.Certificate, *, users: bool) -> None:
         text = Text(
             "TAK client certificates are issued by the user CA (users-ca.pem), "
             "never by the federation CA.",
-            "TAKクライアント証明書は利用者CA（users-ca.pem）が発行します。連接用CAは発行しません。",
+            "TAKクライアント証明書は利用者CA（users-ca.pem）が発行します。連携用CAは発行しません。",
         )
     else:
         text = Text(
             "Node certificates are issued by the federation CA (ca.pem), never by the user CA.",
-            "ノード証明書は連接用CA（ca.pem）が発行します。利用者CAは発行しません。",
+            "ノード証明書は連携用CA（ca.pem）が発行します。利用者CAは発行しません。",
         )
     raise InvalidInput(text, field="ca_cert", code="pki_wrong_ca")
 

@@ -239,7 +239,7 @@ class Pki:
             "created the %s user CA %s: TAK client certificates come from it from now on; "
             "those issued earlier by the federation CA no longer work on the TAK port, "
             "issue new ones with 'alliance tak client-cert' / 利用者CAを作成しました。"
-            "以前に連接用CAで発行したTAKクライアント証明書は使えません。再発行してください",
+            "以前に連携用CAで発行したTAKクライアント証明書は使えません。再発行してください",
             self.nation,
             folder / USERS_CA_CERT,
         )
@@ -278,7 +278,7 @@ class Pki:
                     Text(
                         f"No federation PKI at {folder} ({path.name} is missing); "
                         "run 'alliance pki init'.",
-                        f"{folder} に連接用PKIがありません（{path.name} がありません）。"
+                        f"{folder} に連携用PKIがありません（{path.name} がありません）。"
                         "「alliance pki init」を実行してください。",
                     ),
                     code="pki_missing",
@@ -369,7 +369,7 @@ def _load_users_ca(path: Path, ca_cert: x509.Certificate) -> x509.Certificate:
             Text(
                 f"{path} is not this nation's user CA (a self-signed CA with OU={USERS_CA_OU}, "
                 "apart from the federation CA).",
-                f"{path} はこの国の利用者CA（OU={USERS_CA_OU} の自己署名CA、連接用CAとは別）"
+                f"{path} はこの国の利用者CA（OU={USERS_CA_OU} の自己署名CA、連携用CAとは別）"
                 "ではありません。",
             ),
             code="pki_mismatch",

@@ -163,7 +163,7 @@ def _log_not_a_node(leaf: x509.Certificate, nation: str) -> None:
     ):
         log.warning(
             "federation: refused %s, a user (TAK client) certificate of %s: only node "
-            "certificates are accepted on the federation port / 利用者証明書は連接ポートでは"
+            "certificates are accepted on the federation port / 利用者証明書は連携ポートでは"
             "受け付けません",
             subject,
             nation,
