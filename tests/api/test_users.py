@@ -92,9 +92,20 @@ def test_only_an_admin_of_the_same_nation_manages_users(site: Site) -> None:
             headers=site.as_("USA", "admin", "usa-jfhq"),
         ),
         422,
+        "hq_of_another_nation",
+        field="hq_id",
+    )
+    unknown = assert_error(
+        site.client.post(
+            "/users",
+            json={**new_user, "hq_id": "usa-nowhere"},
+            headers=site.as_("USA", "admin", "usa-jfhq"),
+        ),
+        422,
         "unknown_hq",
         field="hq_id",
     )
+    assert "usa-nowhere" in unknown["message"]["en"]
     assert site.ledger_events() == before
     made = site.client.post("/users", json=new_user, headers=site.as_("USA", "admin", "usa-jfhq"))
     assert made.status_code == 201, made.text

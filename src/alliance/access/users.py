@@ -136,11 +136,23 @@ class UserDesk:
                 code="nation_not_hosted",
             )
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        if self._hq_owner(tx.session, data.hq_id) != nation:
+        owner = self._hq_owner(tx.session, data.hq_id)
+        if owner is not None and owner != nation:
             raise InvalidInput(
                 Text(
-                    f"No {nation} HQ '{data.hq_id}' is known here.",
-                    f"{nation}の司令部「{data.hq_id}」はここにありません。",
+                    f"HQ '{data.hq_id}' is a {owner} HQ: a {nation} user belongs to one of "
+                    f"{nation}'s HQs ({owner} users sign in at {owner}'s own node).",
+                    f"司令部「{data.hq_id}」は{owner}の司令部です。{nation}の利用者は{nation}の"
+                    f"司令部に所属します（{owner}の利用者は{owner}のノードを使います）。",
+                ),
+                field="hq_id",
+                code="hq_of_another_nation",
+            )
+        if owner is None:
+            raise InvalidInput(
+                Text(
+                    f"No HQ '{data.hq_id}' is known here ('alliance org export' lists the HQ ids).",
+                    f"司令部「{data.hq_id}」はここにありません（司令部IDは「alliance org export」で確認できます）。",
                 ),
                 field="hq_id",
                 code="unknown_hq",
