@@ -67,18 +67,46 @@ PEOPLE: dict[str, list[DemoUser]] = {
             "jpn-jjoc",
             Role.FOREIGN_DISCLOSURE_OFFICER,
         ),
+        DemoUser(
+            "Kato Ren (JJOC liaison officer to USFJ) / 加藤 蓮（在日米軍への連絡官）",
+            "jpn-jjoc",
+            Role.LIAISON_OFFICER,
+        ),
+        DemoUser("Mori Aoi (JJOC watch viewer) / 森 葵（当直閲覧者）", "jpn-jjoc", Role.VIEWER),
         DemoUser("JPN node admin / JPNノード管理者", "jpn-jjoc", Role.ADMIN),
     ],
     "USA": [
-        DemoUser("Gen. Avery Morgan (USFJ commander)", "usa-jfhq", Role.COMMANDER),
-        DemoUser("Maj. Riley Chen (USFJ J3 staff)", "usa-jfhq", Role.STAFF_OFFICER),
-        DemoUser("Col. Jordan Blake (5 AF commander)", "usa-5af", Role.COMMANDER),
         DemoUser(
-            "Ms. Casey Park (USFJ foreign disclosure officer)",
+            "Gen. Avery Morgan (USFJ commander) / エイブリー・モーガン大将（在日米軍司令官）",
+            "usa-jfhq",
+            Role.COMMANDER,
+        ),
+        DemoUser(
+            "Maj. Riley Chen (USFJ J3 staff) / ライリー・チェン少佐（在日米軍J3幕僚）",
+            "usa-jfhq",
+            Role.STAFF_OFFICER,
+        ),
+        DemoUser(
+            "Col. Jordan Blake (5 AF commander) / ジョーダン・ブレイク大佐（第5空軍司令官）",
+            "usa-5af",
+            Role.COMMANDER,
+        ),
+        DemoUser(
+            "Ms. Casey Park (USFJ foreign disclosure officer) / ケイシー・パーク（対外開示担当官）",
             "usa-jfhq",
             Role.FOREIGN_DISCLOSURE_OFFICER,
         ),
-        DemoUser("USA node admin", "usa-jfhq", Role.ADMIN),
+        DemoUser(
+            "Capt. Sam Ortiz (USFJ liaison officer to the JJOC) / サム・オーティズ大尉（統合作戦司令部への連絡官）",
+            "usa-jfhq",
+            Role.LIAISON_OFFICER,
+        ),
+        DemoUser(
+            "SSgt. Lee Morgan (USFJ watch viewer) / リー・モーガン二等軍曹（当直閲覧者）",
+            "usa-jfhq",
+            Role.VIEWER,
+        ),
+        DemoUser("USA node admin / USAノード管理者", "usa-jfhq", Role.ADMIN),
     ],
 }
 

@@ -136,6 +136,8 @@ def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
     # either is a clean stop, as for `alliance serve`. The nodes were closed (their
     # SQLite write-ahead logs checkpointed and gone), and nothing failed on the way.
     assert "Serving; press Ctrl-C to stop." in output, output
+    # It ends its setup with what to do next: which console, which user's token.
+    assert f"Next: open http://127.0.0.1:{jpn_port}/ and sign in as the JPN staff officer" in output
     assert "Traceback" not in output, output
     assert proc.returncode == 0, output
     assert sorted((tmp_path / "demo").rglob("*.db-wal")) == []
@@ -151,3 +153,15 @@ def test_the_demo_names_the_us_headquarters_us_forces_japan() -> None:
     usfj = [p for p in PEOPLE["USA"] if p.hq_id == "usa-jfhq" and p.role is not Role.ADMIN]
     assert usfj
     assert all("(USFJ " in p.name for p in usfj), [p.name for p in usfj]
+
+
+def test_the_demo_has_a_user_for_every_role_named_in_both_languages() -> None:
+    from alliance.core.authority import Role
+    from alliance.demo import PEOPLE
+
+    for nation, people in PEOPLE.items():
+        assert {p.role for p in people} == set(Role), nation
+        for p in people:
+            en, _, ja = p.name.partition(" / ")
+            assert en.isascii(), p.name
+            assert ja, f"{p.name}: no Japanese name"

@@ -16,6 +16,7 @@ from alliance import __version__
 from alliance.cli.common import HomeOpt, fail, open_node, out, say
 from alliance.cli.common import settings as settings_for
 from alliance.config import load_settings
+from alliance.core.authority import Role
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 
@@ -270,6 +271,32 @@ def demo(
                 f"トークンは {directory / 'tokens.json'}（600）にも保存しました。",
             )
         )
+    )
+    first = nodes[0]
+    staff = next((u for u in first.users if u.role == Role.STAFF_OFFICER), first.users[0])
+    first_url = load_settings(first.home).api_url
+    out.print(
+        say(
+            Text(
+                f"\nNext: open {first_url}/ and sign in as the {first.nation} staff officer "
+                f"({staff.role.value + '@' + staff.hq_id}, token above); the other node's "
+                "console shows what this one releases to it. "
+                + (
+                    "Stop with Ctrl-C."
+                    if serve_nodes
+                    else f"Start them with 'alliance demo --keep --dir {directory}'."
+                ),
+                f"\n次に: {first_url}/ を開き、{first.nation}の幕僚（{staff.role.value + '@' + staff.hq_id}、"
+                "上記のトークン）でサインインしてください。もう一方のノードのコンソールには、"
+                "こちらが提供したものが表示されます。"
+                + (
+                    "終了は Ctrl-C。"
+                    if serve_nodes
+                    else f"起動は「alliance demo --keep --dir {directory}」。"
+                ),
+            )
+        ),
+        soft_wrap=True,
     )
     if serve_nodes:
         # As `serve` does: uvicorn re-raises the signal that stopped it once it has
