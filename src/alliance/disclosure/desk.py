@@ -43,7 +43,7 @@ from alliance.store.owned import (
 )
 from alliance.store.writer import Tx
 
-from .guidance import NATIONAL_ONLY, GuidanceDesk
+from .guidance import NATIONAL_ONLY, GuidanceDesk, not_releasable
 from .models import ProposalDecisionIn, ProposalIn, ProposalOut, ProposalState
 from .tables import DISCLOSURE_PROPOSAL, ProposalRow
 
@@ -77,15 +77,8 @@ class DisclosureDesk(GuidanceDesk):
     def _kind(self, name: str) -> OwnedKind[Any]:
         kind = owned_kind(name) if name in self.ctx.types else None
         if kind is None or name in NATIONAL_ONLY:
-            known = ", ".join(sorted(n for n in self.ctx.types if n not in NATIONAL_ONLY))
-            raise InvalidInput(
-                Text(
-                    f"'{name}' is not a kind of object this node releases ({known}).",
-                    f"「{name}」はこのノードが提供する対象の種類ではありません（{known}）。",
-                ),
-                field="object_type",
-                code="invalid_object_type",
-            )
+            known = sorted(n for n in self.ctx.types if n not in NATIONAL_ONLY)
+            raise not_releasable(name, known, "object_type")
         return kind
 
     def _target(self, s: Session, actor: Actor, row: ProposalRow) -> tuple[OwnedKind[Any], Target]:

@@ -100,6 +100,19 @@ def covering(
 release_gate.install(covering)
 
 
+def not_releasable(name: str, known: list[str], field: str) -> InvalidInput:
+    """``name`` is not one of the ``known`` types of object this node releases."""
+    listed = ", ".join(known)
+    return InvalidInput(
+        Text(
+            f"'{name}' is not a kind of object this node releases ({listed}).",
+            f"「{name}」はこのノードが提供する対象の種類ではありません（{listed}）。",
+        ),
+        field=field,
+        code="invalid_object_type",
+    )
+
+
 class GuidanceDesk:
     """The guidance half of the disclosure desk."""
 
@@ -109,14 +122,7 @@ class GuidanceDesk:
         known = sorted(n for n in self.ctx.types if n not in NATIONAL_ONLY)
         for i, name in enumerate(names):
             if name not in known:
-                raise InvalidInput(
-                    Text(
-                        f"'{name}' is not a kind of object this node releases ({', '.join(known)}).",
-                        f"「{name}」はこのノードが提供する対象の種類ではありません（{', '.join(known)}）。",
-                    ),
-                    field=f"object_types.{i}",
-                    code="invalid_object_type",
-                )
+                raise not_releasable(name, known, f"object_types.{i}")
         return sorted(set(names))
 
     def issue_guidance(self, actor: Actor, data: GuidanceIn) -> GuidanceOut:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
@@ -53,7 +54,9 @@ LEDGER_SCHEMA = "ledger_schema"  # the node_meta key: the revision the ledger ha
 EVENT_KIND = "schema.migrated"
 
 
+@cache
 def _scripts() -> ScriptDirectory:
+    # Read once per process: the node reads the head at every start.
     return ScriptDirectory(str(MIGRATIONS))
 
 
