@@ -33,6 +33,7 @@ from alliance.org import OrgDesk, hq_owner
 from alliance.pki import Pki, client_user_id, tak_server_context
 from alliance.store import Database, DeskContext, Tx, Writer
 from alliance.store.ledger import verify_database
+from alliance.store.live import LiveEvents
 from alliance.store.schema import MetaRow
 from alliance.store.upgrade import LEDGER_SCHEMA, Upgrade, head_revision, record_upgrade
 
@@ -92,6 +93,9 @@ class Node:
             ],
         )
         self.tak: TakServer | None = None
+        # Live events (GET /api/v1/stream): every committed batch, replicas included.
+        self.live = LiveEvents()
+        self.writer.subscribe(self.live.publish)
         # A user disabled here (API, console, CLI in this process) loses their
         # open TAK connections at once, not at the TAK server's next recheck.
         self.users.on_disabled(self._user_disabled)
@@ -293,6 +297,7 @@ class Node:
         return server
 
     def _user_disabled(self, user_id: str) -> None:
+        self.live.close_user(user_id)
         tak = self.tak
         if tak is not None:
             tak.disconnect_user(user_id)
@@ -306,6 +311,7 @@ class Node:
         return True
 
     def close(self) -> None:
+        self.live.close_all()
         if self.tak is not None:
             self.tak.stop()
             self.tak = None

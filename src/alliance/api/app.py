@@ -13,7 +13,7 @@ from alliance.node import Node
 from . import console, docs, errors
 from .errors import ErrorBody
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import federation, ledger, meta, users
+from .routes import federation, ledger, meta, stream, users
 
 API_PREFIX = "/api/v1"
 
@@ -63,7 +63,7 @@ def create_app(node: Node) -> FastAPI:
     app.state.authenticate = node.users.authenticate
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (meta, users, ledger):
+    for module in (meta, users, ledger, stream):
         api.include_router(module.router)
     for spec in node.desk_specs:
         if spec.routes is not None:
