@@ -370,7 +370,7 @@ def test_cop_console_for_the_usa_staff_officer(
     assert headers == ["呼出符号", "国", "領域", "識別", "位置", "時刻（Z）", "提供範囲"]
     assert console.text("#released-to") == "USAへ提供された状況図"
     assert console.text("#d-link") == "劣化"
-    assert console.text("#tabs .tab") == "状況図"
+    assert console.text("#tabs .tab[data-pane='pane-cop']") == "状況図"
     assert page.locator("#f-domain option[value='air']").inner_text() == "航空"
     _no_english_left(console)
 

@@ -42,12 +42,13 @@ def _tabs(page: str) -> list[str]:
 
 def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
     desks = all_desks()
-    assert [d.name for d in desks if d.console is not None] == ["cop"]
-    assert _tabs(console.page(desks)) == ["pane-cop"]
-    # The example desk declares none: no tab; given a pane, a second tab after the COP's.
-    assert _tabs(console.page((*desks, NOTES))) == ["pane-cop"]
+    assert [d.name for d in desks if d.console is not None] == ["acm", "cop"]
+    # The picture first (the pane the console opens on), then registry order.
+    assert _tabs(console.page(desks)) == ["pane-cop", "pane-acm"]
+    # The example desk declares none: no tab; given a pane, a tab after the others.
+    assert _tabs(console.page((*desks, NOTES))) == ["pane-cop", "pane-acm"]
     page = console.page((*desks, NOTES_WITH_PANE))
-    assert _tabs(page) == ["pane-cop", "pane-notes"]
+    assert _tabs(page) == ["pane-cop", "pane-acm", "pane-notes"]
     assert '<section class="pane active" id="pane-cop"' in page
     assert '<section class="pane" id="pane-notes" data-desk="notes"' in page
     assert '<link rel="stylesheet" href="/console/desks/notes/pane.css">' in page
@@ -118,7 +119,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
         page.click("#signin-button")
         page.locator("#console").wait_for(state="visible")
         page.locator("#live[data-state='live']").wait_for()
-        assert page.locator("#tabs .tab").all_inner_texts() == ["COP", "Notes"]
+        assert page.locator("#tabs .tab").all_inner_texts() == ["COP", "Coordination", "Notes"]
         assert page.locator("#map").is_visible()
         assert page.locator("#pane-notes").is_hidden()
 
@@ -132,7 +133,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
 
         page.click("#console button.lang[data-lang='ja']")
         page.wait_for_function("() => document.documentElement.lang === 'ja'")
-        assert page.locator("#tabs .tab").all_inner_texts() == ["状況図", "メモ"]
+        assert page.locator("#tabs .tab").all_inner_texts() == ["状況図", "同盟調整", "メモ"]
         assert page.locator("#notes-who").inner_text() == "JPN staff_officer jpn-jjocのメモ"
         assert page.locator("#pane-notes h2").inner_text() == "幕僚メモ"
 
@@ -162,7 +163,7 @@ def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
         page.fill("#token", token)
         page.click("#signin-button")
         page.locator("#live[data-state='live']").wait_for()
-        assert page.locator("#tabs .tab").all_inner_texts() == ["COP"]
+        assert page.locator("#tabs .tab").all_inner_texts() == ["COP", "Coordination"]
         assert page.locator("#pane-notes").count() == 0
         assert page.locator("#map").is_visible()
     finally:

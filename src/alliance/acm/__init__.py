@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
@@ -80,6 +81,7 @@ DESK = DeskSpec(
     object_types=OBJECT_TYPES,
     make=_make,
     routes=_routes,
+    console=Path(__file__).parent / "console",
     demo=_demo,
 )
 

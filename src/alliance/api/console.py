@@ -113,9 +113,15 @@ def pane_files(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(f for f in files if f not in PAGE_PARTS))
 
 
+FIRST_PANE = "cop"
+"""The pane the console opens on (the picture), first among the tabs; the
+others follow in registry order."""
+
+
 def panes(desks: Iterable[DeskSpec]) -> tuple[DeskSpec, ...]:
     """The desks that declare a console pane, checked: each folder holds :data:`PANE_FILES`."""
-    chosen = tuple(d for d in desks if d.console is not None)
+    declared = [d for d in desks if d.console is not None]
+    chosen = tuple(sorted(declared, key=lambda d: d.name != FIRST_PANE))
     for desk in chosen:
         assert desk.console is not None
         missing = [f for f in PANE_FILES if not (desk.console / f).is_file()]

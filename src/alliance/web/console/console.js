@@ -302,6 +302,203 @@ const shell = {
   signOut,
 };
 
+// ---------------------------------------------------------------- live events, routes, badges, toasts
+
+// One live stream per signed-in user (GET /api/v1/stream): what was committed
+// and is released to the user's nation, partners' replicas included. The
+// shell opens it once after sign-in (fetch + a stream reader: EventSource
+// cannot send the Authorization header), reconnects with backoff, closes it on
+// sign-out, and hands each change to the panes that called shell.subscribe(fn)
+// (fn(change), change = {type, id, owner, kind, change, replica, at, refs};
+// fn({reconnected: true}) after a reconnect, when a pane should refetch). Its
+// hooks run as a pane's would: it is the first entry of `panes`.
+const live = { ctrl: null, listeners: new Set(), state: "closed" };
+
+function liveSubscribe(fn) {
+  live.listeners.add(fn);
+  return () => live.listeners.delete(fn);
+}
+
+function liveDeliver(change) {
+  for (const fn of [...live.listeners]) {
+    try {
+      fn(change);
+    } catch (err) {
+      console.error("A pane's live listener failed:", err);
+    }
+  }
+}
+
+function liveSetState(value) {
+  live.state = value;
+  document.body.dataset.live = value;
+}
+
+function liveStart() {
+  liveStop();
+  live.ctrl = new AbortController();
+  liveRun(live.ctrl);
+}
+
+function liveStop() {
+  if (live.ctrl) live.ctrl.abort();
+  live.ctrl = null;
+  liveSetState("closed");
+}
+
+function liveHandle(block) {
+  let kind = "message";
+  const data = [];
+  for (const line of block.split(/\r?\n/)) {
+    if (line.startsWith("event:")) kind = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).trim());
+  }
+  if (kind === "change" && data.length) liveDeliver(JSON.parse(data.join("\n")));
+  return kind;
+}
+
+async function liveRun(ctrl) {
+  let delay = 1000;
+  let opened = false;
+  while (!ctrl.signal.aborted) {
+    try {
+      liveSetState("connecting");
+      const res = await fetch(`${API}/stream`, {
+        headers: { ...auth(), Accept: "text/event-stream" },
+        signal: ctrl.signal,
+        cache: "no-store",
+        credentials: "same-origin",
+      });
+      if (res.status === 401) {
+        if (state.me) signOut("signin_expired");
+        return;
+      }
+      if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+      liveSetState("live");
+      if (opened) liveDeliver({ reconnected: true }); // what was missed: refetch
+      opened = true;
+      delay = 1000;
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      let closed = false;
+      while (!closed) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        for (let m = /\r?\n\r?\n/.exec(buffer); m; m = /\r?\n\r?\n/.exec(buffer)) {
+          if (liveHandle(buffer.slice(0, m.index)) === "closed") closed = true;
+          buffer = buffer.slice(m.index + m[0].length);
+        }
+      }
+    } catch {
+      if (ctrl.signal.aborted) return;
+    }
+    if (ctrl.signal.aborted) return;
+    liveSetState("retrying");
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      ctrl.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    delay = Math.min(delay * 2, 30000);
+  }
+}
+
+// Routes: #/<desk>[/<rest>] shows the desk's pane and gives it the rest
+// (its hook route(parts)); a tab chosen writes #/<desk>.
+function routeParts() {
+  return location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+}
+
+function applyRoute() {
+  const [desk, ...rest] = routeParts();
+  if (!desk || !state.me) return;
+  const id = `pane-${desk}`;
+  if (!panes.some((pane) => pane.id === id)) return;
+  if (!document.getElementById(id)?.classList.contains("active")) showPane(id);
+  const hook = panes.find((pane) => pane.id === id).hooks.route;
+  if (hook) hook(rest);
+}
+
+function navigate(path) {
+  const hash = `#/${path.replace(/^\/+/, "")}`;
+  if (location.hash === hash) applyRoute();
+  else location.hash = hash;
+}
+
+// A count beside a desk's tab (e.g. what awaits the user's nation).
+const badges = new Map();
+
+function setBadge(desk, count, labelKey = null) {
+  badges.set(desk, { count, labelKey });
+  renderBadges();
+}
+
+function renderBadges() {
+  for (const [desk, { count, labelKey }] of badges) {
+    const tab = document.querySelector(`#tabs .tab[data-pane="pane-${desk}"]`);
+    if (!tab) continue;
+    let badge = tab.querySelector(".tab-badge");
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "tab-badge";
+      tab.append(badge);
+    }
+    badge.hidden = !count;
+    badge.textContent = count ? String(count) : "";
+    if (labelKey) badge.title = t(labelKey, { count });
+  }
+}
+
+// A notice for the user: a toast that stays a few seconds, read out (aria-live).
+function notify(text, { onOpen = null } = {}) {
+  let box = $("toasts");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "toasts";
+    box.setAttribute("role", "status");
+    box.setAttribute("aria-live", "polite");
+    document.body.append(box);
+  }
+  const toast = document.createElement(onOpen ? "button" : "div");
+  toast.className = "toast";
+  toast.textContent = text;
+  if (onOpen) {
+    toast.type = "button";
+    toast.addEventListener("click", () => {
+      toast.remove();
+      onOpen();
+    });
+  }
+  box.append(toast);
+  setTimeout(() => toast.remove(), 12000);
+}
+
+panes.push({
+  id: "",
+  hooks: {
+    enter: () => {
+      liveStart();
+      setTimeout(applyRoute, 0); // after every pane's enter()
+    },
+    leave: () => {
+      liveStop();
+      badges.clear();
+      for (const badge of document.querySelectorAll("#tabs .tab-badge")) badge.remove();
+      $("toasts")?.replaceChildren();
+    },
+    language: renderBadges,
+  },
+});
+window.addEventListener("hashchange", applyRoute);
+document.addEventListener("click", (event) => {
+  const tab = event.target.closest?.("#tabs .tab");
+  if (tab) history.replaceState(null, "", `#/${tab.dataset.pane.replace(/^pane-/, "")}`);
+});
+Object.assign(shell, { subscribe: liveSubscribe, navigate, setBadge, notify });
+
 // ---------------------------------------------------------------- start
 
 async function start() {
