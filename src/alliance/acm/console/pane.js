@@ -369,7 +369,7 @@ function renderThread() {
   show("acm-act-answer", !mine && open && r.kind === "rfi");
   for (const k of ["concur", "concur_with_comment", "non_concur"]) show(`acm-act-${k}`, open && r.kind !== "rfi");
   show("acm-act-escalate", open && r.level !== "acg");
-  show("acm-act-decide", mine && open && r.kind !== "rfi" && !thread.decision);
+  show("acm-act-decide", mine && open && r.kind !== "rfi" && !thread.decision && me().role === "commander");
   show("acm-act-close", mine && r.status !== "closed" && r.status !== "withdrawn");
   const levels = $("acm-escalate-level");
   for (const option of levels.options) option.disabled = ["ccc", "bocc", "acg"].indexOf(option.value) <= ["ccc", "bocc", "acg"].indexOf(r.level);
