@@ -19,6 +19,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,7 +27,15 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 
-from alliance.acm import DelegationIn, Level
+from alliance.acm import (
+    ActionItemIn,
+    DelegationIn,
+    Level,
+    RequestIn,
+    RequestKind,
+    WorkingGroupIn,
+)
+from alliance.acm.models import Member
 from alliance.core.authority import Actor
 from alliance.core.models import MarkingIn
 from alliance.node import Node
@@ -269,3 +278,109 @@ def test_a_request_is_sent_concurred_with_comment_and_decided_across_two_nodes(
     finally:
         for seat in seats:
             seat.close()
+
+
+def test_inbox_per_hq_a_non_concurrence_and_an_action_item_falling_due(
+    browser: Browser, make_node: NodeFactory
+) -> None:
+    """On a combined node: the JPN officer's inbox by HQ, a non-concurrence with a
+    critical comment from the pane, and working groups whose overdue action item
+    raises a notice (read out) and is shown as overdue."""
+    node = make_node("JPN", hosted=["USA"])
+    people = add_people(node)
+    actors = {k: node.users.authenticate(t) for k, t in people.tokens.items()}
+    usa_cdr, jpn_cdr = actors["USA commander usa-jfhq"], actors["JPN commander jpn-jjoc"]
+    node.acm.delegate(
+        jpn_cdr,
+        DelegationIn(
+            delegate_id=actors["JPN staff_officer jpn-jjoc"].user_id,
+            level=Level.BOCC,
+            valid_from="2026-01-01T00:00:00Z",
+            valid_until="2099-01-01T00:00:00Z",
+        ),
+    )
+    ids = {}
+    for hq, subject in (("jpn-jjoc", "Tanker track for D+2"), ("jpn-gcc", "Ground liaison cell")):
+        req = node.acm.create_request(
+            usa_cdr,
+            RequestIn(
+                kind=RequestKind.ACTIVITY,
+                from_hq_id="usa-jfhq",
+                to_hq_ids=[hq],
+                subject=subject,
+                marking=MarkingIn(releasable_to=["JPN"]),
+            ),
+        )
+        node.acm.send(usa_cdr, req.id)
+        ids[hq] = req.id
+    group = node.acm.create_group(
+        jpn_cdr,
+        WorkingGroupIn(
+            name_en="Air defence working group",
+            name_ja="防空作業部会",
+            purpose="Deconflict the exercise airspace.",
+            members=[
+                Member(nation="JPN", name="J3 air", hq_id="jpn-jjoc"),
+                Member(nation="USA", name="A3 plans", hq_id="usa-jfhq"),
+            ],
+            marking=MarkingIn(releasable_to=["USA"]),
+        ),
+    )
+    past = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    later = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    node.acm.add_action(jpn_cdr, group.id, ActionItemIn(title="Publish the ACO", due=past))
+    node.acm.add_action(jpn_cdr, group.id, ActionItemIn(title="Brief the JJOC", due=later))
+    live = LiveServer(node).start()
+    seat = Seat(browser, live.url, "en-US")
+    try:
+        seat.sign_in(people.tokens["JPN staff_officer jpn-jjoc"])
+        page = seat.page
+        seat.wait_count("inbox", 2)
+        # The overdue item is announced, and read out.
+        page.locator("#toasts .toast", has_text="Due now: Publish the ACO").wait_for()
+        assert page.locator("#toasts").get_attribute("role") == "status"
+        assert page.locator("#toasts .toast", has_text="Brief the JJOC").count() == 0
+
+        # Inbox by HQ.
+        page.select_option("#acm-hq", "jpn-gcc")
+        seat.wait_count("inbox", 1)
+        assert page.locator("#acm-request-list .acm-item").all_inner_texts()[0].count("Ground") == 1
+        assert (
+            page.locator(f"#acm-request-list .acm-item[data-id='{ids['jpn-jjoc']}']").count() == 0
+        )
+        page.select_option("#acm-hq", "")
+        seat.wait_count("inbox", 2)
+
+        # A non-concurrence with a critical comment, from the pane.
+        page.click(f"#acm-request-list .acm-item[data-id='{ids['jpn-jjoc']}'] a")
+        page.locator("#acm-t-subject", has_text="Tanker track").wait_for()
+        page.fill("#acm-reply-text", "The track crosses the ADIZ boundary.")
+        page.select_option("#acm-grade", "critical")
+        page.click("#acm-act-non_concur")
+        position = page.locator("#acm-t-responses li[data-kind='non_concur'][data-owner='JPN']")
+        position.wait_for()
+        assert "[Critical] The track crosses the ADIZ boundary." in position.inner_text()
+        assert page.locator("#acm-t-positions [data-nation='JPN']").inner_text() == (
+            "JPN: non-concurred"
+        )
+        # A comment with no text is refused in the user's words, nothing is sent.
+        page.click("#acm-act-concur_with_comment")
+        page.locator("#acm-error", has_text="Write the comment first.").wait_for()
+        assert page.locator("#acm-t-responses li").count() == 1
+
+        # Working groups and their action items, the overdue one marked.
+        page.click(".acm-views a[data-view='groups']")
+        page.locator("#acm-g-name", has_text="Air defence working group").wait_for()
+        rows = page.locator("#acm-action-rows tr")
+        assert rows.count() == 2
+        assert (
+            page.locator("#acm-action-rows tr.overdue").inner_text().startswith("Publish the ACO")
+        )
+        page.click("#console button.lang[data-lang='ja']")
+        page.locator("#acm-g-name", has_text="防空作業部会").wait_for()
+        assert page.locator(".acm-views a[data-view='groups']").inner_text() == "作業部会"
+        assert seat.outside == []
+        assert seat.errors == []
+    finally:
+        seat.close()
+        live.stop()

@@ -23,6 +23,7 @@ const st = {
   groups: [],
   groupId: null,
   actions: [],
+  allActions: [],
   notified: new Set(), // what a "due" toast was shown for
   known: null, // ids of requests seen before (a new one in the inbox is announced)
   refreshTimer: null,
@@ -145,6 +146,7 @@ async function loadRequests() {
     }
   }
   renderList();
+  checkDue(Date.now(), true);
 }
 
 async function loadThread() {
@@ -167,8 +169,14 @@ async function loadDecisions() {
 async function loadGroups() {
   st.groups = await getJson("/acm/groups");
   if (!st.groupId && st.groups.length) st.groupId = st.groups[0].id;
-  st.actions = st.groupId ? await getJson(`/acm/groups/${encodeURIComponent(st.groupId)}/actions`) : [];
+  // Every group's items (a few per group): any of them may fall due.
+  const lists = await Promise.all(
+    st.groups.map((g) => getJson(`/acm/groups/${encodeURIComponent(g.id)}/actions`)),
+  );
+  st.allActions = lists.flat();
+  st.actions = st.allActions.filter((a) => a.group_id === st.groupId);
   renderGroups();
+  checkDue(Date.now(), true);
 }
 
 async function loadAll() {
@@ -245,15 +253,14 @@ function announceOutcome(change) {
 }
 
 // Items that fall due: announced once each (checked every 15 s).
-function checkDue() {
-  const now = Date.now();
-  if (!me() || now - st.lastDueCheck < 15000) return;
+function checkDue(now = Date.now(), force = false) {
+  if (!me() || (!force && now - st.lastDueCheck < 15000)) return;
   st.lastDueCheck = now;
   const due = [];
   for (const r of st.requests) {
     if (r.due && awaitsMe(r) && Date.parse(r.due.iso) <= now) due.push([`r:${r.id}`, r.subject, `acm/requests/${r.id}`]);
   }
-  for (const a of st.actions) {
+  for (const a of st.allActions) {
     if (a.due && a.state === "open" && a.owner === me().nation && Date.parse(a.due.iso) <= now) {
       due.push([`a:${a.id}`, a.title, `acm/groups/${a.group_id}`]);
     }
@@ -562,7 +569,7 @@ function enter() {
 function leave() {
   if (unsubscribe) unsubscribe();
   unsubscribe = null;
-  Object.assign(st, { requests: [], openId: null, thread: null, decisions: [], groups: [], actions: [], known: null, groupId: null });
+  Object.assign(st, { requests: [], openId: null, thread: null, decisions: [], groups: [], actions: [], allActions: [], known: null, groupId: null });
   st.notified.clear();
 }
 
@@ -599,5 +606,5 @@ export function mount(given, section) {
     $(`acm-act-${kind}`).addEventListener("click", () => act(kind));
   }
   renderView();
-  return { enter, leave, language, route, tick: checkDue };
+  return { enter, leave, language, route, tick: () => checkDue() };
 }
