@@ -338,6 +338,8 @@ ROUTES: list[Row] = [
     Row("GET", f"{API}/cop/export.kml", signed_in(OK)),
     Row("GET", f"{API}/cop/stream", signed_in(OK), stream=True),
     Row("GET", f"{API}/cop/exercise", signed_in(OK)),
+    # -- the live events of every pane: any signed-in user, released to its nation
+    Row("GET", f"{API}/stream", signed_in(OK), stream=True),
     # -- federation: link health for the staff and the administrator; the rest is the administrator's
     Row("GET", f"{API}/federation/status", node_role(MONITORS, OK)),
     Row("GET", f"{API}/federation/quarantine", node_role(ADMIN, OK)),
@@ -354,6 +356,7 @@ ROUTES: list[Row] = [
 STATIC_MOUNTS = {
     "/console",
     "/console/desks/cop",  # the COP desk's console pane
+    "/console/desks/acm",  # the ACM desk's coordination pane
     "/static/docs",
     "/static/swagger",
     "/static/leaflet",
@@ -465,13 +468,13 @@ def _ident(row: Row, c: Call, who: Role | str) -> str:
     return c.ident
 
 
-def _stream_text(url: str, headers: dict[str, str], want: str) -> tuple[int, str]:
+def _stream_text(url: str, path: str, headers: dict[str, str], want: str) -> tuple[int, str]:
     """The first events of the live stream (until ``want`` arrived, at most 5 s)."""
     got = b""
     timeout = httpx.Timeout(10, read=3)
     with (
         httpx.Client(base_url=url, timeout=timeout) as client,
-        client.stream("GET", f"{API}/cop/stream", headers=headers) as response,
+        client.stream("GET", path, headers=headers) as response,
     ):
         if response.status_code != 200:
             response.read()
@@ -516,11 +519,12 @@ def run_matrix(world: World, clients: dict[str, httpx.Client], live: dict[str, s
                     body = row.body(c, ident) if row.body else None
                     params = row.params(c, ident) if row.params else None
                     if row.stream and exp.status == 200:
-                        want = side.obj("track", REL)
-                        status, text = _stream_text(live[nation], headers, want)
+                        cop = row.path.endswith("/cop/stream")
+                        want = side.obj("track", REL) if cop else "event: hello"
+                        status, text = _stream_text(live[nation], path, headers, want)
                         code = None
                         if want not in text:
-                            status, text = 0, f"own released track {want} not streamed: {text}"
+                            status, text = 0, f"{want} not streamed: {text}"
                     else:
                         response = client.request(
                             row.method, path, headers=headers, json=body, params=params
