@@ -212,6 +212,9 @@ def test_a_request_is_sent_concurred_with_comment_and_decided_across_two_nodes(
         item = jpn.locator(f"#acm-request-list .acm-item[data-id='{request_id}'] a")
         assert SUBJECT in item.inner_text()
         assert "JPNの対応待ち" in item.inner_text()
+        # Each officer reads the marking as the own nation's practice writes it.
+        assert item.locator(".acm-portion").inner_text() == "（注意）"
+        assert usa.locator("#acm-t-portion").inner_text() == "(CUI//REL TO USA, JPN)"
 
         # ... opens it (by keyboard), and concurs with comment.
         item.focus()
@@ -379,6 +382,13 @@ def test_inbox_per_hq_a_non_concurrence_and_an_action_item_falling_due(
         page.click("#console button.lang[data-lang='ja']")
         page.locator("#acm-g-name", has_text="防空作業部会").wait_for()
         assert page.locator(".acm-views a[data-view='groups']").inner_text() == "作業部会"
+
+        # A disabled user's stream is closed by the node; the console signs out and says why.
+        node.users.disable(actors["JPN staff_officer jpn-jjoc"].user_id)
+        page.locator("#signin").wait_for(state="visible")
+        page.locator("#signin-error", has_text="セッションが終了しました").wait_for()
+        assert page.evaluate("document.body.dataset.live") == "closed"
+        seat.errors = [e for e in seat.errors if "401 (Unauthorized)" not in e]
         assert seat.outside == []
         assert seat.errors == []
     finally:

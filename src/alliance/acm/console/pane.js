@@ -85,7 +85,12 @@ function el(tag, attrs = {}, ...children) {
 
 const me = () => shell.me;
 const bi = (pair) => (pair ? pair[shell.lang] || pair.en : "");
-const portion = (marking) => (marking ? bi(marking.portion) : "");
+// The portion mark as the user's nation writes it (the API sends each nation's).
+const portion = (marking) => {
+  if (!marking) return "";
+  const own = marking.by_nation && me() ? marking.by_nation[me().nation] : null;
+  return bi(own ? own.portion : marking.portion);
+};
 
 function hqName(id) {
   const hq = st.hqs.find((h) => h.id === id);
