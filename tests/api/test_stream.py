@@ -14,12 +14,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from alliance.acm import RequestIn, RequestKind
 from alliance.core.authority import Actor
 from alliance.core.models import MarkingIn
 from alliance.node import Node
-from tests.conftest import NodeFactory, add_people
+from tests.conftest import LiveServer, NodeFactory, add_people
 from tests.federation.helpers import served_pair, wait_drained
 
 from .conftest import ServeFn
@@ -247,3 +248,19 @@ def test_a_slow_subscriber_is_dropped_and_the_writer_goes_on(combined: Node) -> 
     assert combined.live.dropped == 1
     assert sub.take() == []
     assert {first, second} <= {r.id for r in combined.acm.list_requests(author)}
+
+
+def test_an_idle_stream_sends_heartbeats(combined: Node) -> None:
+    _, headers = _actors(combined)
+    live = LiveServer(combined).start()
+    try:
+        app = live.server.config.app
+        assert isinstance(app, FastAPI)
+        app.state.stream_heartbeat = 0.3
+        client = httpx.Client(base_url=live.url + "/api/v1", timeout=30)
+        with streaming(client, headers["JPN viewer jpn-jjoc"]) as stream:
+            for _ in range(3):
+                assert stream.next("heartbeat", timeout=5) == {}
+        client.close()
+    finally:
+        live.stop()
