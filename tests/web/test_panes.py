@@ -42,13 +42,15 @@ def _tabs(page: str) -> list[str]:
 
 def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
     desks = all_desks()
-    assert [d.name for d in desks if d.console is not None] == ["cop"]
-    assert _tabs(console.page(desks)) == ["pane-cop"]
-    # The example desk declares none: no tab; given a pane, a second tab after the COP's.
-    assert _tabs(console.page((*desks, NOTES))) == ["pane-cop"]
+    assert [d.name for d in desks if d.console is not None] == ["org", "cop"]
+    # The node's own health pane comes after the desks'; the COP's is shown first.
+    assert _tabs(console.page(desks)) == ["pane-org", "pane-cop", "pane-health"]
+    # The example desk declares none: no tab; given a pane, a tab after the desks'.
+    assert _tabs(console.page((*desks, NOTES))) == ["pane-org", "pane-cop", "pane-health"]
     page = console.page((*desks, NOTES_WITH_PANE))
-    assert _tabs(page) == ["pane-cop", "pane-notes"]
+    assert _tabs(page) == ["pane-org", "pane-cop", "pane-notes", "pane-health"]
     assert '<section class="pane active" id="pane-cop"' in page
+    assert page.count('class="pane active"') == 1
     assert '<section class="pane" id="pane-notes" data-desk="notes"' in page
     assert '<link rel="stylesheet" href="/console/desks/notes/pane.css">' in page
     assert '<p id="notes-who"></p>' in page  # the pane's markup, in the page
@@ -102,12 +104,20 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
     node, url = notes_node
     token = add_people(node).tokens["JPN staff_officer jpn-jjoc"]
     with httpx.Client(base_url=url) as client:
-        for path in ("/console/desks/notes/pane.js", "/console/desks/notes/i18n.js"):
+        for path in (
+            "/console/desks/notes/pane.js",
+            "/console/desks/notes/i18n.js",
+            "/console/node/health/pane.js",
+        ):
             got = client.get(path)
             assert got.status_code == 200, path
             assert got.headers["content-security-policy"] == console.CSP, path
         # The page's parts are put in the page, never served on their own.
-        for path in ("/console/desks/notes/pane.html", "/console/desks/cop/head.html"):
+        for path in (
+            "/console/desks/notes/pane.html",
+            "/console/desks/cop/head.html",
+            "/console/node/health/pane.html",
+        ):
             assert client.get(path).status_code == 404, path
 
     watched = Watched(browser, https=False)
@@ -118,7 +128,8 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
         page.click("#signin-button")
         page.locator("#console").wait_for(state="visible")
         page.locator("#live[data-state='live']").wait_for()
-        assert page.locator("#tabs .tab").all_inner_texts() == ["COP", "Notes"]
+        tabs = ["Organisation", "COP", "Notes", "Health"]
+        assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#map").is_visible()
         assert page.locator("#pane-notes").is_hidden()
 
@@ -132,7 +143,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
 
         page.click("#console button.lang[data-lang='ja']")
         page.wait_for_function("() => document.documentElement.lang === 'ja'")
-        assert page.locator("#tabs .tab").all_inner_texts() == ["状況図", "メモ"]
+        assert page.locator("#tabs .tab").all_inner_texts() == ["組織", "状況図", "メモ", "健全性"]
         assert page.locator("#notes-who").inner_text() == "JPN staff_officer jpn-jjocのメモ"
         assert page.locator("#pane-notes h2").inner_text() == "幕僚メモ"
 
@@ -162,7 +173,7 @@ def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
         page.fill("#token", token)
         page.click("#signin-button")
         page.locator("#live[data-state='live']").wait_for()
-        assert page.locator("#tabs .tab").all_inner_texts() == ["COP"]
+        assert page.locator("#tabs .tab").all_inner_texts() == ["Organisation", "COP", "Health"]
         assert page.locator("#pane-notes").count() == 0
         assert page.locator("#map").is_visible()
     finally:
