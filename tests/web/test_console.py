@@ -370,7 +370,7 @@ def test_cop_console_for_the_usa_staff_officer(
     assert headers == ["呼出符号", "国", "領域", "識別", "位置", "時刻（Z）", "提供範囲"]
     assert console.text("#released-to") == "USAへ提供された状況図"
     assert console.text("#d-link") == "劣化"
-    assert console.text("#tabs .tab") == "状況図"
+    assert console.text("#tabs .tab[data-pane='pane-cop']") == "状況図"
     assert page.locator("#f-domain option[value='air']").inner_text() == "航空"
     _no_english_left(console)
 
@@ -400,6 +400,9 @@ def test_only_the_console_and_its_libraries_are_served(
             "/static/mgrs/mgrs.min.js",
             "/static/topojson-client/topojson-client.min.js",
             "/static/world-atlas/countries-50m.json",
+            "/static/d3-hierarchy/d3-hierarchy.min.js",
+            "/console/desks/org/pane.js",
+            "/console/node/health/pane.js",
         ):
             got = client.get(path)
             assert got.status_code == 200, path
@@ -408,6 +411,7 @@ def test_only_the_console_and_its_libraries_are_served(
             "/static/leaflet/package.json",  # the package's dist/ only
             "/static/leaflet/../package.json",
             "/static/commander/package.json",  # not a console library
+            "/static/d3-hierarchy/d3-hierarchy.js",  # only the file the page loads
             "/console/../__init__.py",
         ):
             assert client.get(path).status_code == 404, path

@@ -10,8 +10,8 @@
 // counterpart pairs across the two nations (a distinct dash-dot style).
 // Everything shown is what the node releases to the user's nation.
 //
-// Pan by dragging or with the arrow keys on the drawing, zoom with the wheel
-// or the buttons; each box is focusable (Tab) and Enter or a click shows its
+// Pan by dragging, with the wheel or with the arrow keys on the drawing, zoom
+// with Ctrl and the wheel, the + and − keys or the buttons; each box is focusable (Tab) and Enter or a click shows its
 // details. Live: the shell's stream (shell.subscribe) when it has one,
 // otherwise the tree is read again each time the tab is shown.
 
@@ -62,6 +62,15 @@ function label(id) {
 
 function kindName(rel) {
   return rel.kind_name[shell.lang] || rel.kind_name.en || rel.kind;
+}
+
+// The label on an edge: "OPCON" from "operational control (OPCON)", 作戦統制
+// from 作戦統制（OPCON）; a name without an abbreviation as it is.
+function kindLabel(rel) {
+  const name = kindName(rel);
+  if (ja()) return name.split("（")[0];
+  const abbr = /\(([^)]+)\)\s*$/.exec(name);
+  return abbr ? abbr[1] : name;
 }
 
 // ---------------------------------------------------------------- reading
@@ -201,7 +210,7 @@ function draw() {
     const title = svg("title", {}, path);
     title.textContent = `${kindName(rel)}: ${label(rel.superior.id)} → ${label(rel.subordinate.id)}`;
     const text = svg("text", { x: c.mx, y: c.my - 3, class: `edge-label label-${style}`, "data-rel": rel.id, "text-anchor": "middle" }, labels);
-    text.textContent = kindName(rel);
+    text.textContent = kindLabel(rel);
   }
 
   // Counterparts: one link per pair, whichever side recorded it.
@@ -347,12 +356,17 @@ function zoom(factor, cx = null, cy = null) {
   applyView();
 }
 
-function fit() {
+// The whole drawing in sight (``whole``), or its width, at a readable scale,
+// from the top: the first view, scrolled down with the wheel.
+function fit(whole = true) {
   const g = el("org-view");
   const box = el("org-svg").getBoundingClientRect();
   if (!pos.size || !box.width) return;
   const b = g.getBBox();
-  const k = Math.min(1.5, Math.max(0.2, Math.min((box.width - 20) / b.width, (box.height - 20) / b.height)));
+  const across = (box.width - 20) / b.width;
+  const k = whole
+    ? Math.min(1.5, Math.max(0.2, Math.min(across, (box.height - 20) / b.height)))
+    : Math.min(1, Math.max(0.6, across));
   view.k = k;
   view.x = 10 - b.x * k;
   view.y = 10 - b.y * k;
@@ -379,8 +393,15 @@ function wirePanZoom() {
     "wheel",
     (event) => {
       event.preventDefault();
-      const r = canvas.getBoundingClientRect();
-      zoom(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - r.left, event.clientY - r.top);
+      if (event.ctrlKey || event.metaKey) {
+        const r = canvas.getBoundingClientRect();
+        zoom(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - r.left, event.clientY - r.top);
+      } else {
+        // The wheel scrolls the drawing; with Ctrl it zooms.
+        view.x -= event.shiftKey ? event.deltaY : event.deltaX;
+        view.y -= event.shiftKey ? 0 : event.deltaY;
+        applyView();
+      }
     },
     { passive: false },
   );
@@ -410,10 +431,10 @@ function wirePanZoom() {
   canvas.setAttribute("tabindex", "0");
   el("org-zoom-in").addEventListener("click", () => zoom(1.2));
   el("org-zoom-out").addEventListener("click", () => zoom(1 / 1.2));
-  el("org-fit").addEventListener("click", fit);
+  el("org-fit").addEventListener("click", () => fit(true));
   el("org-units").addEventListener("change", () => {
     draw();
-    fit();
+    fit(false);
   });
 }
 
@@ -444,7 +465,7 @@ export function mount(given, section) {
     async show() {
       if (dirty || typeof shell.subscribe !== "function") await load();
       if (!fitted && pos.size) {
-        fit();
+        fit(false);
         fitted = true;
       }
     },
