@@ -284,6 +284,26 @@ def test_health_shows_a_quarantined_link_and_the_administrator_resumes_it(
         staff.context.close()
     assert staff.errors == []
 
+    # A viewer is told, in both languages, what the pane does not show them.
+    viewer = Watched(browser, https=False)
+    try:
+        page = _sign_in(viewer, h.live.url, h.tokens["USA viewer usa-jfhq"])
+        page.click("#tabs .tab[data-pane='pane-health']")
+        page.locator("#links-note").wait_for()
+        assert page.locator("#links-note").inner_text() == (
+            "Federation status is shown to commanders, staff officers and node administrators only."
+        )
+        assert page.locator("#links-table").is_hidden()
+        assert page.locator("#ledger-facts").is_hidden()
+        page.click("#console button.lang[data-lang='ja']")
+        page.wait_for_function("() => document.documentElement.lang === 'ja'")
+        assert page.locator("#ledger-note").inner_text() == (
+            "台帳の状況は指揮官・幕僚・ノード管理者にのみ表示されます。"
+        )
+    finally:
+        viewer.context.close()
+    assert viewer.errors == []  # nothing was asked that the server would refuse
+
     admin = Watched(browser, https=False)
     try:
         page = _sign_in(admin, h.live.url, h.tokens["USA admin usa-jfhq"])
