@@ -249,7 +249,8 @@ def health(make_node: NodeFactory) -> Iterator[Health]:
 
 def _link_row(page: Page) -> dict[str, str]:
     cells = page.locator("#links-rows tr[data-partner='JPN'] td").all_inner_texts()
-    keys = ["partner", "state", "sent", "queue", "received", "lag", "last_pull", "quarantined"]
+    keys = ["partner", "state", "sent", "queue", "last_pull", "received", "lag", "last_received"]
+    keys.append("quarantined")
     return dict(zip(keys, cells, strict=True))
 
 
@@ -270,6 +271,11 @@ def test_health_shows_a_quarantined_link_and_the_administrator_resumes_it(
         assert row["state"] == "stopped"
         assert row["quarantined"] == "1"
         assert row["received"].startswith(f"{applied} / ")
+        state = link(h.usa, "JPN")
+        assert row["sent"] == f"{state.sent_seq} / {state.acked_seq}"
+        assert row["queue"] == str(state.sent_seq - state.acked_seq)
+        assert state.last_received_at is not None
+        assert row["last_received"].endswith(state.last_received_at.strftime("%b%y").upper())
         assert page.locator("#quarantine").is_hidden()
         assert page.locator("form.resume").count() == 0
         assert page.locator("#resume-forms .admin-only").inner_text() == (
@@ -361,6 +367,7 @@ def test_health_shows_a_quarantined_link_and_the_administrator_resumes_it(
         page.locator(
             "#links-rows tr[data-partner='JPN'] td", has_text=f"{len(h.genuine)} / "
         ).wait_for()
+        assert _link_row(page)["lag"] == "0"
         assert h.usa.federation.partners.quarantine("JPN") == []
         resolved = h.usa.federation.partners.quarantine("JPN", open_only=False)
         assert [q.resolution for q in resolved] == [

@@ -147,22 +147,46 @@ function layout() {
 
 // ---------------------------------------------------------------- drawing
 
+// A point of the cubic Bézier (p0, c1, c2, p1) at t.
+function bezier(p, t) {
+  const u = 1 - t;
+  const at = (i) => u * u * u * p[0][i] + 3 * u * u * t * p[1][i] + 3 * u * t * t * p[2][i] + t * t * t * p[3][i];
+  return [at(0), at(1)];
+}
+
+// An edge's path, and where its label goes: three quarters of the way, near
+// the end it points to, so that the labels of edges fanning out of one box
+// stand apart.
+function edge(points) {
+  const [p0, c1, c2, p1] = points;
+  const [mx, my] = bezier(points, 0.72);
+  return { d: `M${p0[0]},${p0[1]} C${c1[0]},${c1[1]} ${c2[0]},${c2[1]} ${p1[0]},${p1[1]}`, mx, my };
+}
+
 function curve(a, b) {
   // From the right edge of a to the left edge of b (or back, if b is left of a).
   const forward = b.x >= a.x;
   const x1 = forward ? a.x + BOX_W : a.x;
   const x2 = forward ? b.x : b.x + BOX_W;
-  const y1 = a.y;
-  const y2 = b.y;
   const bend = Math.max(40, Math.abs(x2 - x1) / 2) * (forward ? 1 : -1);
-  return { d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`, mx: (x1 + x2) / 2, my: (y1 + y2) / 2 };
+  return edge([
+    [x1, a.y],
+    [x1 + bend, a.y],
+    [x2 - bend, b.y],
+    [x2, b.y],
+  ]);
 }
 
 function arc(a, b, side) {
-  // Between boxes in the same column (or far apart): an arc out to one side.
+  // Between boxes in the same column (or near it): an arc out to one side.
   const x = side > 0 ? Math.max(a.x, b.x) + BOX_W : Math.min(a.x, b.x);
   const out = side * (60 + Math.min(200, Math.abs(a.y - b.y) / 6));
-  return { d: `M${x},${a.y} C${x + out},${a.y} ${x + out},${b.y} ${x},${b.y}`, mx: x + out * 0.75, my: (a.y + b.y) / 2 };
+  return edge([
+    [x, a.y],
+    [x + out, a.y],
+    [x + out, b.y],
+    [x, b.y],
+  ]);
 }
 
 function draw() {

@@ -155,9 +155,10 @@ function renderLinks() {
     if (link.last_error) state.title = link.last_error;
     cell(tr, `${link.sent_seq} / ${link.acked_seq}`, "mono num");
     cell(tr, String(link.outbound_lag), "mono num queue");
+    cell(tr, when(link.last_pull), "mono");
     cell(tr, `${link.received_seq} / ${link.partner_head_seq}`, "mono num");
     cell(tr, String(link.inbound_lag), "mono num lag");
-    cell(tr, when(link.last_pull), "mono");
+    cell(tr, when(link.last_received), "mono");
     cell(tr, String(link.quarantined), `mono num quarantined${link.quarantined ? " bad" : ""}`);
     rows.append(tr);
   }
