@@ -319,6 +319,14 @@ def keep_verify(session: Session, record: VerifyRecord) -> None:
     session.merge(MetaRow(key=LAST_VERIFY, value=value))
 
 
+def remember_verify(db: Database, report: VerifyReport, at: datetime) -> None:
+    """Keep a verification made outside the node's writer (``alliance ledger
+    verify``), in a short transaction of its own."""
+    with db.write_session() as session, session.begin():
+        db.lock_writer(session)
+        keep_verify(session, verify_record(report, at))
+
+
 def ledger_status(db: Database) -> LedgerStatus:
     """The head (sequence and hash), the number of events and the last verification."""
     with db.snapshot() as s:
