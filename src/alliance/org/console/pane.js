@@ -21,6 +21,7 @@ const BOX_H = 38;
 const COL = 236; // between depths
 const ROW = 48; // between siblings
 const COMMAND = new Set(["cocom", "opcon", "tacon", "adcon"]);
+const STRUCTURE = new Set(["nation", "hq", "unit", "relationship", "counterpart"]);
 
 let shell = null;
 let root = null;
@@ -468,7 +469,13 @@ export function mount(given, section) {
   shell = given;
   root = section;
   wirePanZoom();
-  if (typeof shell.subscribe === "function") shell.subscribe(() => loadSoon());
+  // Live: a change to the structure (or a reconnect, after which anything may
+  // have changed) reads the tree again; tracks and requests do not.
+  if (typeof shell.subscribe === "function") {
+    shell.subscribe((change) => {
+      if (change.reconnected || STRUCTURE.has(change.type)) loadSoon();
+    });
+  }
   let fitted = false;
   return {
     enter() {

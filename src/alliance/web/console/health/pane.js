@@ -118,10 +118,12 @@ function refreshSoon() {
     return;
   }
   if (pending) return;
+  // Every committed event moves the ledger's head; at most one read every
+  // two seconds however busy the node is (a burst of tracks is one refresh).
   pending = setTimeout(() => {
     pending = null;
     refresh();
-  }, 300);
+  }, 2000);
 }
 
 // ---------------------------------------------------------------- drawing
