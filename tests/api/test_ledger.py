@@ -211,3 +211,45 @@ def test_a_withdrawn_partner_object_has_no_history_here(
     assert again.status_code == 200, again.text
     assert [e["event"]["kind"] for e in again.json()] == ["federation.replica.applied"] * 3
     assert unit.id in _object_ids(site, viewer)
+
+
+def test_ledger_status_shows_the_head_and_the_last_verification(site: Site) -> None:
+    admin = site.as_("JPN", "admin", "jpn-jjoc")
+    staff = site.as_("USA", "staff_officer", "usa-jfhq")
+    for role, hq in (("viewer", "jpn-jjoc"), ("liaison_officer", "usa-jfhq")):
+        nation = "JPN" if hq.startswith("jpn") else "USA"
+        body = assert_error(
+            site.client.get("/ledger/status", headers=site.as_(nation, role, hq)),
+            403,
+            "role_not_authorized",
+        )
+        assert "ledger status" in body["message"]["en"]
+        assert "台帳状況" in body["message"]["ja"]
+    first = site.client.get("/ledger/status", headers=staff)
+    assert first.status_code == 200, first.text
+    status = first.json()
+    with site.node.db.read() as s:
+        seq, hash_ = s.execute(text("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")).one()
+    assert (status["head_seq"], status["head_hash"]) == (seq, hash_)
+    assert status["events"] == site.ledger_events() == seq
+    assert status["last_verify"] is None  # never verified on this node
+
+    # A verification is kept, with its time and result; the head moves on without it.
+    clean = site.client.post("/ledger/verify", headers=admin).json()
+    unit_id = _jpn_only_unit(site)
+    after = site.client.get("/ledger/status", headers=staff).json()
+    assert after["head_seq"] == seq + 1 > clean["checked"] == seq
+    last = after["last_verify"]
+    assert (last["ok"], last["checked"], last["head_hash"]) == (True, seq, hash_)
+    assert (last["first_bad_seq"], last["reason"]) == (None, None)
+    assert last["at"]["iso"]
+    assert "Z" in last["at"]["z"]
+
+    # A failed verification is what the status shows next, naming the first bad event.
+    with site.node.db.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger SET rel = 'JPN,USA' WHERE object_id = :u"), {"u": unit_id})
+    site.client.post("/ledger/verify", headers=admin)
+    failed = site.client.get("/ledger/status", headers=admin).json()["last_verify"]
+    assert (failed["ok"], failed["first_bad_seq"]) == (False, seq + 1)
+    assert failed["reason"]["en"]
+    assert failed["reason"]["ja"]

@@ -195,6 +195,7 @@ ROUTES: list[Row] = [
     Row("GET", f"{API}/ledger/events", signed_in(OK), params=lambda c, i: {"limit": "1000"}),
     Row("GET", f"{API}/ledger/objects/{{object_type}}/{{object_id}}", view(), kind="*"),
     Row("POST", f"{API}/ledger/verify", node_role(ADMIN, OK)),
+    Row("GET", f"{API}/ledger/status", node_role(MONITORS, OK)),
     # -- org
     Row("GET", f"{API}/org/nations", signed_in(OK)),
     Row("GET", f"{API}/org/facts", signed_in(OK)),
@@ -357,6 +358,8 @@ STATIC_MOUNTS = {
     "/console",
     "/console/desks/cop",  # the COP desk's console pane
     "/console/desks/acm",  # the ACM desk's coordination pane
+    "/console/desks/org",  # the org desk's console pane
+    "/console/node/health",  # the node's own health pane (its data comes from the API)
     "/static/docs",
     "/static/swagger",
     "/static/leaflet",
@@ -364,6 +367,7 @@ STATIC_MOUNTS = {
     "/static/mgrs",
     "/static/topojson-client",
     "/static/world-atlas",
+    "/static/d3-hierarchy",
 }
 
 # Where each owned object type is exercised (besides the ledger's object history,

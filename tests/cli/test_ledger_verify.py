@@ -17,6 +17,7 @@ from alliance.access import UserIn
 from alliance.core.authority import Role
 from alliance.node import Node
 from alliance.org.tables import HqRow
+from alliance.store.ledger import ledger_status
 from alliance.store.owned import record, touch
 from alliance.store.writer import Tx
 from tests.conftest import NodeFactory
@@ -106,6 +107,10 @@ def test_ledger_verify_names_the_first_tampered_event(cli: Cli, make_node: NodeF
     # The first one is named, with how far the ledger verified before it ...
     said = _broken_at(cli("ledger", "verify", home=home), k, id_k)
     assert "hash" in said
+    # The node's health view shows this verification as the last one.
+    last = ledger_status(node.db).last_verify
+    assert last is not None
+    assert (last.ok, last.first_bad_seq, last.checked) == (False, k, k - 1)
     assert f"{k - 1} events before it verified" in said
     # ... and each following one once the earlier is put back.
     raw.set(k, "body", body_k)
@@ -121,6 +126,9 @@ def test_ledger_verify_names_the_first_tampered_event(cli: Cli, make_node: NodeF
     raw.execute("UPDATE hqs SET name_en = ? WHERE id = ?", "Edited in the database", "jpn-jjoc")
     drift = cli("ledger", "verify", home=home)
     assert f"Ledger OK: {total} events verified" in one_line(drift.stdout)
+    last = ledger_status(node.db).last_verify
+    assert last is not None
+    assert (last.ok, last.checked) == (True, total)
     assert drift.returncode == 1
     assert "hq:jpn-jjoc" in one_line(drift.stderr)
 

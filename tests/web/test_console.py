@@ -400,6 +400,9 @@ def test_only_the_console_and_its_libraries_are_served(
             "/static/mgrs/mgrs.min.js",
             "/static/topojson-client/topojson-client.min.js",
             "/static/world-atlas/countries-50m.json",
+            "/static/d3-hierarchy/d3-hierarchy.min.js",
+            "/console/desks/org/pane.js",
+            "/console/node/health/pane.js",
         ):
             got = client.get(path)
             assert got.status_code == 200, path
@@ -408,6 +411,7 @@ def test_only_the_console_and_its_libraries_are_served(
             "/static/leaflet/package.json",  # the package's dist/ only
             "/static/leaflet/../package.json",
             "/static/commander/package.json",  # not a console library
+            "/static/d3-hierarchy/d3-hierarchy.js",  # only the file the page loads
             "/console/../__init__.py",
         ):
             assert client.get(path).status_code == 404, path

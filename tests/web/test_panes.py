@@ -42,14 +42,21 @@ def _tabs(page: str) -> list[str]:
 
 def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
     desks = all_desks()
-    assert [d.name for d in desks if d.console is not None] == ["acm", "cop"]
-    # The picture first (the pane the console opens on), then registry order.
-    assert _tabs(console.page(desks)) == ["pane-cop", "pane-acm"]
-    # The example desk declares none: no tab; given a pane, a tab after the others.
-    assert _tabs(console.page((*desks, NOTES))) == ["pane-cop", "pane-acm"]
+    assert [d.name for d in desks if d.console is not None] == ["org", "acm", "cop"]
+    # The picture first (the pane the console opens on), then registry order, then the
+    # node's own health pane.
+    assert _tabs(console.page(desks)) == ["pane-cop", "pane-org", "pane-acm", "pane-health"]
+    # The example desk declares none: no tab; given a pane, a tab after the desks'.
+    assert _tabs(console.page((*desks, NOTES))) == [
+        "pane-cop",
+        "pane-org",
+        "pane-acm",
+        "pane-health",
+    ]
     page = console.page((*desks, NOTES_WITH_PANE))
-    assert _tabs(page) == ["pane-cop", "pane-acm", "pane-notes"]
+    assert _tabs(page) == ["pane-cop", "pane-org", "pane-acm", "pane-notes", "pane-health"]
     assert '<section class="pane active" id="pane-cop"' in page
+    assert page.count('class="pane active"') == 1
     assert '<section class="pane" id="pane-notes" data-desk="notes"' in page
     assert '<link rel="stylesheet" href="/console/desks/notes/pane.css">' in page
     assert '<p id="notes-who"></p>' in page  # the pane's markup, in the page
@@ -103,12 +110,20 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
     node, url = notes_node
     token = add_people(node).tokens["JPN staff_officer jpn-jjoc"]
     with httpx.Client(base_url=url) as client:
-        for path in ("/console/desks/notes/pane.js", "/console/desks/notes/i18n.js"):
+        for path in (
+            "/console/desks/notes/pane.js",
+            "/console/desks/notes/i18n.js",
+            "/console/node/health/pane.js",
+        ):
             got = client.get(path)
             assert got.status_code == 200, path
             assert got.headers["content-security-policy"] == console.CSP, path
         # The page's parts are put in the page, never served on their own.
-        for path in ("/console/desks/notes/pane.html", "/console/desks/cop/head.html"):
+        for path in (
+            "/console/desks/notes/pane.html",
+            "/console/desks/cop/head.html",
+            "/console/node/health/pane.html",
+        ):
             assert client.get(path).status_code == 404, path
 
     watched = Watched(browser, https=False)
@@ -119,7 +134,8 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
         page.click("#signin-button")
         page.locator("#console").wait_for(state="visible")
         page.locator("#live[data-state='live']").wait_for()
-        assert page.locator("#tabs .tab").all_inner_texts() == ["COP", "Coordination", "Notes"]
+        tabs = ["COP", "Organisation", "Coordination", "Notes", "Health"]
+        assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#map").is_visible()
         assert page.locator("#pane-notes").is_hidden()
 
@@ -133,7 +149,13 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
 
         page.click("#console button.lang[data-lang='ja']")
         page.wait_for_function("() => document.documentElement.lang === 'ja'")
-        assert page.locator("#tabs .tab").all_inner_texts() == ["状況図", "同盟調整", "メモ"]
+        assert page.locator("#tabs .tab").all_inner_texts() == [
+            "状況図",
+            "組織",
+            "同盟調整",
+            "メモ",
+            "健全性",
+        ]
         assert page.locator("#notes-who").inner_text() == "JPN staff_officer jpn-jjocのメモ"
         assert page.locator("#pane-notes h2").inner_text() == "幕僚メモ"
 
@@ -163,7 +185,8 @@ def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
         page.fill("#token", token)
         page.click("#signin-button")
         page.locator("#live[data-state='live']").wait_for()
-        assert page.locator("#tabs .tab").all_inner_texts() == ["COP", "Coordination"]
+        tabs = ["COP", "Organisation", "Coordination", "Health"]
+        assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#pane-notes").count() == 0
         assert page.locator("#map").is_visible()
     finally:

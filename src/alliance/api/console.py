@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from alliance.core.i18n import Text
 from alliance.desks import DeskSpec
 from alliance.web import CONSOLE, NODE_MODULES
 
@@ -57,6 +58,8 @@ LIBRARIES = {
     "mgrs": Library("mgrs/dist", ("mgrs.min.js",)),
     "topojson-client": Library("topojson-client/dist", ("topojson-client.min.js",)),
     "world-atlas": Library("world-atlas", ("countries-50m.json",)),
+    # The org pane's tree layout (its UMD file: a global ``d3``, no build step).
+    "d3-hierarchy": Library("d3-hierarchy/dist", ("d3-hierarchy.min.js",)),
 }
 
 CSP = (
@@ -113,9 +116,24 @@ def pane_files(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(f for f in files if f not in PAGE_PARTS))
 
 
+@dataclass(frozen=True)
+class NodePane:
+    """A pane of the node itself, not of a desk (same folder contract, served
+    at ``/console/node/<name>/``)."""
+
+    name: str
+    label: Text
+    console: Path
+
+    @property
+    def base(self) -> str:
+        return f"/console/node/{self.name}/"
+
+
 FIRST_PANE = "cop"
-"""The pane the console opens on (the picture), first among the tabs; the
-others follow in registry order."""
+"""The pane shown at sign-in when present (the picture), whatever the desks' order."""
+NODE_PANES = (NodePane("health", Text("Health", "健全性"), CONSOLE / "health"),)
+"""The node's own panes, after the desks' tabs: links, ledger, users."""
 
 
 def panes(desks: Iterable[DeskSpec]) -> tuple[DeskSpec, ...]:
@@ -135,15 +153,19 @@ def _indent(text: str, spaces: int) -> str:
 
 
 def page(desks: Iterable[DeskSpec]) -> str:
-    """The console's page: the shell's ``index.html`` with a tab and a pane per desk."""
+    """The console's page: the shell's ``index.html`` with a tab and a pane per
+    desk, then the node's own (:data:`NODE_PANES`)."""
     heads: list[str] = []
     tabs: list[str] = []
     sections: list[str] = []
-    for n, desk in enumerate(panes(desks)):
+    chosen: list[DeskSpec | NodePane] = [*panes(desks), *NODE_PANES]
+    names = [d.name for d in chosen]
+    first = FIRST_PANE if FIRST_PANE in names else names[0]
+    for desk in chosen:
         assert desk.console is not None
         name = html.escape(desk.name)
-        base = f"/console/desks/{name}/"
-        active = " active" if n == 0 else ""
+        base = desk.base if isinstance(desk, NodePane) else f"/console/desks/{name}/"
+        active = " active" if desk.name == first else ""
         if (desk.console / "head.html").is_file():
             heads.append(_indent((desk.console / "head.html").read_text(encoding="utf-8"), 2))
         if (desk.console / "pane.css").is_file():
@@ -208,5 +230,8 @@ def install(app: FastAPI, desks: Iterable[DeskSpec] = ()) -> None:
         assert desk.console is not None
         assets = Assets(directory=desk.console, files=pane_files(desk.console), headers=_HEADERS)
         app.mount(f"/console/desks/{desk.name}", assets, name=f"console-{desk.name}")
+    for own in NODE_PANES:
+        assets = Assets(directory=own.console, files=pane_files(own.console), headers=_HEADERS)
+        app.mount(own.base.rstrip("/"), assets, name=f"console-node-{own.name}")
     # The console's own folder holds only what it loads (the shell's script, styles).
     app.mount("/console", Assets(directory=CONSOLE, headers=_HEADERS, html=True), name="console")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -26,7 +27,7 @@ def ledger_verify(
     from alliance.core.keys import NodeKey
     from alliance.desks import object_types
     from alliance.store import Database
-    from alliance.store.ledger import verify_database
+    from alliance.store.ledger import remember_verify, verify_database
     from alliance.store.projection import check_state
     from alliance.store.upgrade import head_revision, pending
 
@@ -38,6 +39,8 @@ def ledger_verify(
     db = Database(settings.database_url)
     try:
         report = verify_database(db, key.public_raw)
+        # Shown by the console's health pane (GET /ledger/status) as the last verification.
+        remember_verify(db, report, datetime.now(UTC))
         behind = pending(db) if state and report.ok else None
         if behind is not None:
             raise fail(

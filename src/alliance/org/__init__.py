@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
@@ -69,6 +70,7 @@ DESK = DeskSpec(
     routes=_routes,
     cli=_cli,
     seed=_seed,
+    console=Path(__file__).parent / "console",
 )
 
 __all__ = [

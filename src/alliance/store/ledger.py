@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from alliance.core.ledger import GENESIS_PREV, Event, VerifyReport, verify
 
 from . import release_index
 from .db import Database
-from .schema import LedgerRow
+from .schema import LedgerRow, MetaRow
 from .schema.base import bind_processor
 from .types import ObjectTypes
 
@@ -262,3 +264,85 @@ def get_event(db: Database, seq: int) -> Event | None:
 def verify_database(db: Database, public_raw: bytes, *, workers: int | None = None) -> VerifyReport:
     """Check every stored event: sequence, hash, chain, columns and signature."""
     return verify(iter_events(db), public_raw, workers=workers)
+
+
+# -- the ledger's status: its head, and the last verification --------------------
+
+LAST_VERIFY = "ledger.last_verify"
+"""The ``node_meta`` key holding the last verification's outcome (JSON)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyRecord:
+    """The outcome of a verification, as kept for the node's health view."""
+
+    at: datetime
+    ok: bool
+    checked: int
+    head_hash: str
+    first_bad_seq: int | None
+    reason: dict[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerStatus:
+    head_seq: int
+    head_hash: str
+    events: int
+    last_verify: VerifyRecord | None
+
+
+def verify_record(report: VerifyReport, at: datetime) -> VerifyRecord:
+    p = report.problem
+    return VerifyRecord(
+        at=at,
+        ok=report.ok,
+        checked=report.checked,
+        head_hash=report.head_hash,
+        first_bad_seq=p.seq if p else None,
+        reason=p.reason.as_dict() if p else None,
+    )
+
+
+def keep_verify(session: Session, record: VerifyRecord) -> None:
+    """Keep ``record`` as the last verification (one ``node_meta`` row, replaced)."""
+    value = json.dumps(
+        {
+            "at": record.at.isoformat(),
+            "ok": record.ok,
+            "checked": record.checked,
+            "head_hash": record.head_hash,
+            "first_bad_seq": record.first_bad_seq,
+            "reason": record.reason,
+        }
+    )
+    session.merge(MetaRow(key=LAST_VERIFY, value=value))
+
+
+def remember_verify(db: Database, report: VerifyReport, at: datetime) -> None:
+    """Keep a verification made outside the node's writer (``alliance ledger
+    verify``), in a short transaction of its own."""
+    with db.write_session() as session, session.begin():
+        db.lock_writer(session)
+        keep_verify(session, verify_record(report, at))
+
+
+def ledger_status(db: Database) -> LedgerStatus:
+    """The head (sequence and hash), the number of events and the last verification."""
+    with db.snapshot() as s:
+        seq, hash_ = head(s)
+        events = int(s.scalar(select(func.count()).select_from(LedgerRow)) or 0)
+        kept = s.get(MetaRow, LAST_VERIFY)
+        value = kept.value if kept is not None else None
+    last = None
+    if value is not None:
+        data = json.loads(value)
+        last = VerifyRecord(
+            at=datetime.fromisoformat(data["at"]),
+            ok=bool(data["ok"]),
+            checked=int(data["checked"]),
+            head_hash=str(data["head_hash"]),
+            first_bad_seq=data["first_bad_seq"],
+            reason=data["reason"],
+        )
+    return LedgerStatus(seq, hash_, events, last)

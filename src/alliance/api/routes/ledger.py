@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from alliance.core import limits
 from alliance.core.errors import not_found
 from alliance.core.ledger import Event
-from alliance.store.ledger import history, released_events
+from alliance.core.models import TimeOut
+from alliance.store.ledger import history, ledger_status, released_events
 
-from ..deps import ActorDep, AdminDep, NodeDep
+from ..deps import ActorDep, AdminDep, MonitorDep, NodeDep
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 
@@ -91,4 +92,47 @@ def verify(node: NodeDep, _admin: AdminDep) -> VerifyOut:
         first_bad_seq=p.seq if p else None,
         first_bad_event=p.event_id if p else None,
         reason=p.reason.as_dict() if p else None,
+    )
+
+
+class LastVerifyOut(BaseModel):
+    at: TimeOut
+    ok: bool
+    checked: int
+    head_hash: str
+    first_bad_seq: int | None
+    reason: dict[str, str] | None
+
+
+class LedgerStatusOut(BaseModel):
+    head_seq: int
+    head_hash: str
+    events: int
+    last_verify: LastVerifyOut | None  # None: never verified through the node
+
+
+@router.get(
+    "/status",
+    response_model=LedgerStatusOut,
+    summary="Head, size and the last verification / 台帳の先頭・件数・最終検証",
+    description="Commanders, staff officers and node administrators only. / "
+    "指揮官・幕僚・ノード管理者のみ。",
+)
+def status(node: NodeDep, _actor: MonitorDep) -> LedgerStatusOut:
+    st = ledger_status(node.db)
+    last = st.last_verify
+    return LedgerStatusOut(
+        head_seq=st.head_seq,
+        head_hash=st.head_hash,
+        events=st.events,
+        last_verify=None
+        if last is None
+        else LastVerifyOut(
+            at=TimeOut.of(last.at),
+            ok=last.ok,
+            checked=last.checked,
+            head_hash=last.head_hash,
+            first_bad_seq=last.first_bad_seq,
+            reason=last.reason,
+        ),
     )

@@ -58,7 +58,9 @@ ACTION_NAMES: dict[Action, Text] = {
     Action.CONCUR: Text("concur", "同意"),
     Action.DECIDE: Text("record a decision", "決定の記録"),
     Action.ADMINISTER: Text("administer", "管理"),
-    Action.MONITOR: Text("read the federation status of", "連携状況の確認"),
+    Action.MONITOR: Text(
+        "read the federation status and ledger status of", "連携状況・台帳状況の確認"
+    ),
 }
 
 # Actions only the owning nation's chain of command may take. A request is the
