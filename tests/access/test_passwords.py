@@ -12,7 +12,7 @@ from alliance.core.errors import InvalidInput
 def test_a_password_is_kept_as_a_salted_argon2id_hash() -> None:
     first = hash_password("correct horse battery")
     second = hash_password("correct horse battery")
-    assert first.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert first.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert "correct horse" not in first
     assert first != second  # a new salt each time
     assert verify_password(first, "correct horse battery")

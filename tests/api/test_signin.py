@@ -209,6 +209,7 @@ def test_the_signin_card_learns_which_node_this_is_without_signing_in(site: Site
         "node_id": site.node.node_id,
         "nation": "JPN",
         "nation_name": {"en": "Japan", "ja": "日本"},
+        "hq_name": {"en": "Japan Joint Operations Command", "ja": "統合作戦司令部"},
         "hosted": ["JPN", "USA"],
         "tls": False,
         "certificate_signin": False,

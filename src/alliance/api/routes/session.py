@@ -16,13 +16,17 @@ from typing import Any
 from cryptography import x509
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 
 from alliance.access import CSRF_HEADER, NewSession, csrf_token, nation_name
 from alliance.core.errors import Unauthenticated
 from alliance.core.i18n import Text
 from alliance.core.models import Strict
 from alliance.desks import SESSION_COOKIE
+from alliance.node import Node
+from alliance.org import HqRow
 from alliance.pki import Pki, client_user_id
+from alliance.store.schema import UserRow
 
 from ..deps import ActorDep, NodeDep
 from .meta import identity
@@ -34,6 +38,7 @@ class NodeIdentity(BaseModel):
     node_id: str
     nation: str
     nation_name: dict[str, str]
+    hq_name: dict[str, str] | None
     hosted: list[str]
     tls: bool
     certificate_signin: bool
@@ -53,6 +58,7 @@ def signin_node(node: NodeDep, request: Request) -> NodeIdentity:
         node_id=node.node_id,
         nation=node.nation,
         nation_name=nation_name(node.nation).as_dict(),
+        hq_name=_home_hq(node),
         hosted=sorted(node.settings.hosted_nations),
         tls=tls,
         certificate_signin=tls and _users_ca(node) is not None,
@@ -94,6 +100,20 @@ def password_signin(
     return _started(
         node, request, response, node.signin.with_password(data.username, data.password)
     )
+
+
+def _home_hq(node: Node) -> dict[str, str] | None:
+    """The node's home HQ: the HQ of its nation most of its enabled users work at."""
+    with node.db.read() as s:
+        hq_id = s.scalar(
+            select(UserRow.hq_id)
+            .where(UserRow.nation == node.nation, UserRow.disabled.is_(False))
+            .group_by(UserRow.hq_id)
+            .order_by(func.count().desc(), UserRow.hq_id)
+            .limit(1)
+        )
+        hq = None if hq_id is None else s.get(HqRow, hq_id)
+    return None if hq is None else {"en": hq.name_en, "ja": hq.name_ja}
 
 
 def _users_ca(node: Any) -> x509.Certificate | None:
@@ -142,6 +162,24 @@ def session_info(actor: ActorDep, node: NodeDep, request: Request) -> dict[str, 
         "csrf_header": CSRF_HEADER,
         "me": identity(node, actor),
     }
+
+
+@router.get(
+    "/signin/session",
+    summary="Your console session, if the cookie holds a live one / 現在のセッション（あれば）",
+)
+def signin_session(node: NodeDep, request: Request) -> dict[str, Any]:
+    """What a console page asks on load: ``{"session": null}`` without a live
+    session cookie (a 200, not a 401: being signed out is no error here),
+    else the session's CSRF token and who it is."""
+    value = request.cookies.get(SESSION_COOKIE)
+    if not value:
+        return {"session": None}
+    try:
+        actor = node.signin.authenticate(value)
+    except Unauthenticated:
+        return {"session": None}
+    return {"session": {"csrf": csrf_token(value), "me": identity(node, actor)}}
 
 
 def _clear(request: Request, response: Response) -> None:
