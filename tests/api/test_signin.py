@@ -233,3 +233,13 @@ def test_a_token_of_another_node_says_which_node_issued_it(
     # A token of the old form (no node id) is still looked up as before.
     old = "alc_" + "x" * 43
     assert_error(client.get("/me", headers={"Authorization": f"Bearer {old}"}), 401, "bad_token")
+
+
+def test_sessions_past_their_end_are_dropped_when_another_opens(site: Site) -> None:
+    _with_password(site)
+    assert _signin(site).status_code == 200
+    with site.node.db.engine.begin() as conn:
+        conn.execute(update(SessionRow).values(expires_at=site.node.clock()))
+    assert _signin(site).status_code == 200
+    with site.node.db.read() as s:
+        assert len(s.scalars(select(SessionRow)).all()) == 1

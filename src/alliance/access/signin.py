@@ -255,6 +255,8 @@ class SignIn:
                 row.failed_signins = 0
                 row.locked_until = None
             expires = tx.now + SESSION_FOR
+            # Sessions past their end are of no use to anyone: drop them as new ones open.
+            tx.session.execute(delete(SessionRow).where(SessionRow.expires_at <= tx.now))
             tx.session.add(
                 SessionRow(
                     token_hash=_digest(value),
