@@ -29,6 +29,8 @@ class DemoUser:
     hq_id: str
     role: Role
     token: str = ""
+    username: str = ""
+    password: str = ""  # fictional, printed by `alliance demo`: for the console's sign-in
 
 
 @dataclass
@@ -43,6 +45,15 @@ class DemoNode:
 
 
 TAK_BASE = 8087
+# Demo usernames: <role>.<hq id>, e.g. staff.jpn-jjoc.
+_SHORT_ROLE = {
+    Role.COMMANDER: "cdr",
+    Role.STAFF_OFFICER: "staff",
+    Role.LIAISON_OFFICER: "lno",
+    Role.VIEWER: "viewer",
+    Role.ADMIN: "admin",
+    Role.FOREIGN_DISCLOSURE_OFFICER: "fdo",
+}
 
 
 def tak_ports(nations: list[str], base: int) -> dict[str, tuple[int, int]]:
@@ -140,10 +151,15 @@ def prepare(
                 if spec.seed is not None:
                     spec.seed(node.ctx)
             for person in PEOPLE[nation]:
-                _user, token = node.users.add(
+                user, token = node.users.add(
                     UserIn(name=person.name, nation=nation, hq_id=person.hq_id, role=person.role)
                 )
-                demo.users.append(DemoUser(person.name, person.hq_id, person.role, token))
+                username = f"{_SHORT_ROLE[person.role]}.{person.hq_id}"
+                password = f"demo-{secrets.token_hex(4)}"
+                node.signin.set_password(user.id, password, username=username)
+                demo.users.append(
+                    DemoUser(person.name, person.hq_id, person.role, token, username, password)
+                )
             _standing_guidance(node, demo, [n for n in ports if n != nation])
             for spec in all_desks():
                 if spec.demo is not None:

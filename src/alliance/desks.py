@@ -15,6 +15,7 @@ commands get what they need from this module (:func:`desk_dep`,
 
 from __future__ import annotations
 
+import hmac
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,8 +27,9 @@ import typer
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from alliance.access.signin import CSRF_HEADER, csrf_token
 from alliance.core.authority import Actor
-from alliance.core.errors import Unauthenticated
+from alliance.core.errors import Forbidden, Unauthenticated
 from alliance.core.i18n import Text
 from alliance.store import DeskContext
 from alliance.store.types import ObjectType, ObjectTypes
@@ -158,22 +160,48 @@ def object_types(desks: Sequence[DeskSpec] | None = None) -> ObjectTypes:
 _bearer = HTTPBearer(auto_error=False, description="API token printed by `alliance user add`")
 
 
+SESSION_COOKIE = "alliance_session"
+"""The console's session cookie (HttpOnly, SameSite=Strict; see alliance.api.routes.session)."""
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The signed-in actor: the bearer token checked by the app's
-    ``state.authenticate`` (the node's user desk)."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated(
-            Text(
-                "Send your API token as 'Authorization: Bearer <token>'.",
-                "APIトークンを「Authorization: Bearer <トークン>」で送ってください。",
-            ),
-            code="no_token",
-        )
-    authenticate: Callable[[str], Actor] = request.app.state.authenticate
-    return authenticate(credentials.credentials)
+    """The signed-in actor, by one rule for every route: a bearer token (programs,
+    TAK tools) checked by the app's ``state.authenticate`` (the node's user desk),
+    or else the console's session cookie checked by ``state.authenticate_session``.
+    A request the cookie authenticates that may change something (any method but
+    GET, HEAD, OPTIONS) must also carry the session's CSRF token in the
+    ``X-CSRF-Token`` header, which only the console's own page can know."""
+    if credentials is not None and credentials.scheme.lower() == "bearer":
+        authenticate: Callable[[str], Actor] = request.app.state.authenticate
+        return authenticate(credentials.credentials)
+    session = request.cookies.get(SESSION_COOKIE)
+    if credentials is None and session:
+        by_session: Callable[[str], Actor] = request.app.state.authenticate_session
+        actor = by_session(session)
+        if request.method not in _SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent.encode(), csrf_token(session).encode()):
+                raise Forbidden(
+                    Text(
+                        "Refused: a change made with the console's session needs its "
+                        f"{CSRF_HEADER} header (this request did not come from the console page).",
+                        f"拒否しました：コンソールのセッションでの変更には {CSRF_HEADER} "
+                        "ヘッダーが必要です（この要求はコンソールの画面から送られていません）。",
+                    ),
+                    code="csrf_refused",
+                )
+        return actor
+    raise Unauthenticated(
+        Text(
+            "Sign in, or send your API token as 'Authorization: Bearer <token>'.",
+            "サインインするか、APIトークンを「Authorization: Bearer <トークン>」で送ってください。",
+        ),
+        code="no_token",
+    )
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
@@ -194,6 +222,7 @@ def desk_dep(name: str, kind: type[D]) -> Callable[[Request], D]:
 
 __all__ = [
     "DESK_PACKAGES",
+    "SESSION_COOKIE",
     "ActorDep",
     "DeskCli",
     "DeskHost",

@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
-from alliance.access import UserDesk
+from alliance.access import SignIn, UserDesk, nation_name
 from alliance.acm import AcmDesk
 from alliance.config import Settings, write_file
 from alliance.cop import CopDesk, TakServer, TakSettings
@@ -75,7 +75,11 @@ class Node:
             types=self.types,
             disclosure_role=settings.disclosure_role,
         )
-        self.users = UserDesk(self.ctx, hq_owner=hq_owner)
+        self.users = UserDesk(self.ctx, hq_owner=hq_owner, node_id=settings.node_id)
+        # Console sign-in: passwords, lockout and sessions (the API's cookie).
+        self.signin = SignIn(
+            self.ctx, node_id=settings.node_id, nation_name=nation_name(settings.nation)
+        )
         # Built in registry order; each desk's factory sees the desks built before it.
         self.desks: dict[str, object] = {}
         for spec in self.desk_specs:

@@ -158,6 +158,10 @@ def _report_body(c: Call, uid: str) -> dict[str, Any]:
     }
 
 
+def _bad_password(c: Call, _ident: str) -> dict[str, Any]:
+    return {"username": f"nobody-{c.serial}", "password": "not a password"}
+
+
 def _user_body(c: Call, _ident: str) -> dict[str, Any]:
     n = c.side.nation
     return {"name": f"matrix {n} {c.serial}", "nation": n, "hq_id": TOP_HQ[n], "role": "viewer"}
@@ -187,6 +191,16 @@ ROUTES: list[Row] = [
     Row("GET", f"{API}/node", signed_in(OK)),
     Row("GET", f"{API}/me", signed_in(OK)),
     Row("GET", f"{API}/time", signed_in(OK)),
+    # -- console sign-in: which node this is and the sign-in itself are public
+    # (they reveal the node's identity only); a token's holder has no cookie, so
+    # signing out ends nothing and sign-in with a made-up password is refused.
+    Row("GET", f"{API}/signin/node", public(OK)),
+    Row("GET", f"{API}/signin/session", public(OK)),
+    Row("POST", f"{API}/session", public(Expect(401, "bad_credentials")), body=_bad_password),
+    Row("POST", f"{API}/session/certificate", public(Expect(401, "no_certificate"))),
+    Row("GET", f"{API}/session", signed_in(OK)),
+    Row("DELETE", f"{API}/session", signed_in(Expect(204))),
+    Row("POST", f"{API}/session/everywhere", signed_in(OK)),
     # -- users: the node administrator of the user's own nation
     Row("GET", f"{API}/users", node_role(ADMIN, OK)),
     Row("POST", f"{API}/users", node_role(ADMIN, CREATED), body=_user_body),

@@ -28,7 +28,8 @@ def test_admin_creates_a_user_whose_token_works(site: Site) -> None:
     assert out["user"]["nation"] == "JPN"
     assert out["user"]["disabled"] is False
     token = out["token"]
-    assert re.fullmatch(r"alc_[A-Za-z0-9_-]{43}", token), token  # 32 random bytes
+    # The issuing node's id, then 32 random bytes.
+    assert re.fullmatch(rf"alc_{re.escape(site.node.node_id)}~[A-Za-z0-9_-]{{43}}", token), token
 
     me = site.client.get("/me", headers=_bearer(token))
     assert me.status_code == 200, me.text

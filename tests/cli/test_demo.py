@@ -45,6 +45,13 @@ def _free_block(size: int) -> int:
     raise RuntimeError("no free block of ports")
 
 
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(url + "/api/v1/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def _until(check: Callable[[], Any], timeout: float, what: str) -> Any:
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -94,6 +101,20 @@ def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
             base_url=f"http://127.0.0.1:{usa_port}",
             headers={"Authorization": f"Bearer {usa_token}"},
         )
+        # Each demo user also has a fictional console password (printed, and saved).
+        passwords_file = tmp_path / "demo" / "passwords.json"
+        _until(passwords_file.exists, 30, "the demo passwords")
+        usa_passwords = json.loads(passwords_file.read_text())["USA"]
+        _until(lambda: _up(f"http://127.0.0.1:{usa_port}"), 60, "the USA node")
+        signed_in = httpx.post(
+            f"http://127.0.0.1:{usa_port}/api/v1/session",
+            json={
+                "username": "staff.usa-jfhq",
+                "password": usa_passwords["staff.usa-jfhq"],
+            },
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        assert signed_in.json()["me"]["hq"] == "usa-jfhq"
 
         def usa_uids() -> set[str]:
             r = usa.get("/api/v1/cop/tracks")
@@ -138,6 +159,7 @@ def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
     assert "Serving; press Ctrl-C to stop." in output, output
     # It ends its setup with what to do next: which console, which user's token.
     assert f"Next: open http://127.0.0.1:{jpn_port}/ and sign in as the JPN staff officer" in output
+    assert "password demo-" in output, output
     assert "Traceback" not in output, output
     assert proc.returncode == 0, output
     assert sorted((tmp_path / "demo").rglob("*.db-wal")) == []

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from alliance.core.authority import Action, Actor, Role, Target, authorize
@@ -25,12 +25,16 @@ from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking, check_nation
 from alliance.core.models import Name, Nation, Slug, Strict, TimeOut
 from alliance.store.context import DeskContext
-from alliance.store.schema import UserRow
+from alliance.store.schema import SessionRow, UserRow
 from alliance.store.writer import Tx
 
 log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "alc_"  # noqa: S105 - a prefix, not a secret
+# New tokens name the node that issued them: alc_<node id>~<random>. The node id
+# holds no '~' (see alliance.pki.certs), nor does the random part (URL-safe
+# base64); a token without one (issued before) is looked up as before.
+NODE_MARK = "~"
 
 UserDisabled = Callable[[str], None]  # user id, called after the disable is committed
 # The nation owning an HQ held here (None: no such HQ). Given by the node from the
@@ -76,8 +80,9 @@ def _actor(row: UserRow) -> Actor:
 
 
 class UserDesk:
-    def __init__(self, ctx: DeskContext, *, hq_owner: HqOwner) -> None:
+    def __init__(self, ctx: DeskContext, *, hq_owner: HqOwner, node_id: str | None = None) -> None:
         self.ctx = ctx
+        self.node_id = node_id
         self._hq_owner = hq_owner
         self._on_disabled: list[UserDisabled] = []
 
@@ -94,6 +99,19 @@ class UserDesk:
         )
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             raise bad
+        issuer, mark, _rest = token[len(TOKEN_PREFIX) :].partition(NODE_MARK)
+        if mark and self.node_id is not None and issuer != self.node_id:
+            raise Unauthenticated(
+                Text(
+                    f"This token was issued by node {issuer}; this is node {self.node_id} "
+                    f"({self.ctx.nation}). Use it at {issuer}, or ask this node's "
+                    "administrator for a token of your own here.",
+                    f"このトークンはノード{issuer}が発行したものです。ここはノード{self.node_id}"
+                    f"（{self.ctx.nation}）です。{issuer}で使うか、このノードの管理者に"
+                    "トークンを発行してもらってください。",
+                ),
+                code="token_of_another_node",
+            )
         digest = hash_token(token)
         with self.ctx.db.read() as s:
             row = s.scalar(select(UserRow).where(UserRow.token_hash == digest))
@@ -135,7 +153,8 @@ class UserDesk:
                 field="nation",
                 code="nation_not_hosted",
             )
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        issuer = "" if self.node_id is None else self.node_id + NODE_MARK
+        token = TOKEN_PREFIX + issuer + secrets.token_urlsafe(32)
         owner = self._hq_owner(tx.session, data.hq_id)
         if owner is not None and owner != nation:
             raise InvalidInput(
@@ -214,6 +233,8 @@ class UserDesk:
             else None
         )
         row.disabled = True
+        # Every console session of the user ends with the disable (same commit).
+        tx.session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
         tx.record(EventDraft("user.disabled", "user", row.id, row.nation, marking, {}, by, grant))
         tx.after_commit(lambda: self._disabled(user_id))
         return UserOut.of(row)

@@ -13,7 +13,7 @@ from alliance.node import Node
 from . import console, docs, errors
 from .errors import ErrorBody
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import federation, ledger, meta, stream, users
+from .routes import federation, ledger, meta, session, stream, users
 
 API_PREFIX = "/api/v1"
 
@@ -61,9 +61,10 @@ def create_app(node: Node) -> FastAPI:
     # What desk routers read (alliance.desks): they never see the node itself.
     app.state.desks = node.desks
     app.state.authenticate = node.users.authenticate
+    app.state.authenticate_session = node.signin.authenticate
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (meta, users, ledger, stream):
+    for module in (meta, session, users, ledger, stream):
         api.include_router(module.router)
     for spec in node.desk_specs:
         if spec.routes is not None:

@@ -250,6 +250,16 @@ def demo(
         )
         for u in dn.users:
             out.print(f"  {u.role.value + '@' + u.hq_id:<28} {u.token}  {u.name}", soft_wrap=True)
+        out.print(
+            say(
+                Text(
+                    "  Console sign-in (username / password, fictional):",
+                    "  コンソールのサインイン（利用者名 / パスワード、架空のもの）:",
+                )
+            )
+        )
+        for u in dn.users:
+            out.print(f"  {u.username:<28} {u.password}", soft_wrap=True)
         if dn.tak_files:
             out.print(
                 say(
@@ -262,15 +272,21 @@ def demo(
                 soft_wrap=True,
             )
     tokens = {dn.nation: {u.role.value + "@" + u.hq_id: u.token for u in dn.users} for dn in nodes}
+    passwords = {dn.nation: {u.username: u.password for u in dn.users} for dn in nodes}
+    (directory / "passwords.json").write_text(json.dumps(passwords, indent=2), encoding="utf-8")
+    (directory / "passwords.json").chmod(0o600)
     (directory / "tokens.json").write_text(json.dumps(tokens, indent=2), encoding="utf-8")
     (directory / "tokens.json").chmod(0o600)
     out.print(
         say(
             Text(
-                f"Tokens also saved to {directory / 'tokens.json'} (mode 600).",
-                f"トークンは {directory / 'tokens.json'}（600）にも保存しました。",
+                f"Tokens also saved to {directory / 'tokens.json'}, passwords to "
+                f"{directory / 'passwords.json'} (mode 600).",
+                f"トークンは {directory / 'tokens.json'}、パスワードは "
+                f"{directory / 'passwords.json'}（600）にも保存しました。",
             )
-        )
+        ),
+        soft_wrap=True,
     )
     first = nodes[0]
     staff = next((u for u in first.users if u.role == Role.STAFF_OFFICER), first.users[0])
@@ -278,16 +294,18 @@ def demo(
     out.print(
         say(
             Text(
-                f"\nNext: open {first_url}/ and sign in as the {first.nation} staff officer "
-                f"({staff.role.value + '@' + staff.hq_id}, token above); the other node's "
+                f"\nNext: open {first_url}/ and sign in as the {first.nation} staff officer: "
+                f"username {staff.username}, password {staff.password} (or the token above); "
+                "the other node's "
                 "console shows what this one releases to it. "
                 + (
                     "Stop with Ctrl-C."
                     if serve_nodes
                     else f"Start them with 'alliance demo --keep --dir {directory}'."
                 ),
-                f"\n次に: {first_url}/ を開き、{first.nation}の幕僚（{staff.role.value + '@' + staff.hq_id}、"
-                "上記のトークン）でサインインしてください。もう一方のノードのコンソールには、"
+                f"\n次に: {first_url}/ を開き、{first.nation}の幕僚として利用者名 {staff.username}、"
+                f"パスワード {staff.password}（または上記のトークン）でサインインしてください。"
+                "もう一方のノードのコンソールには、"
                 "こちらが提供したものが表示されます。"
                 + (
                     "終了は Ctrl-C。"

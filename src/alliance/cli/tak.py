@@ -35,7 +35,7 @@ def client_cert(
     ] = None,
     home: HomeOpt = None,
 ) -> None:
-    """Issue a TAK client certificate for a user (.p12 for ATAK, PEM files). / 利用者のTAKクライアント証明書を発行する。"""
+    """Issue a user's client certificate (.p12, PEM): for TAK clients, and to sign in to the console over HTTPS once imported into the browser. / 利用者のクライアント証明書を発行する（TAKクライアント用。ブラウザに取り込めばHTTPSのコンソールにもサインインできる）。"""
     from alliance.node import Node
     from alliance.pki import CA_CERT, USERS_CA_CERT, Pki, write_client_files
 

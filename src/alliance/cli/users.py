@@ -86,3 +86,57 @@ def user_disable(
     finally:
         node.close()
     out.print(say(Text("Disabled.", "無効にしました。")))
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: a line of stdin with --password-stdin (or when stdin is
+    not a terminal), else asked twice without echo."""
+    import sys
+
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = typer.prompt(say(Text("New password", "新しいパスワード")), hide_input=True)
+    again = typer.prompt(say(Text("Again", "もう一度")), hide_input=True)
+    if first != again:
+        raise fail(Text("The two passwords differ.", "2つのパスワードが一致しません。"), 2)
+    return str(first)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    user_id: Annotated[str, typer.Argument(help="The user's id (alliance user list) / 利用者ID")],
+    username: Annotated[
+        str | None,
+        typer.Option(
+            help="Username to sign in with (default: the one set before, else the id) / "
+            "サインインに使う利用者名（既定: 設定済みのもの、なければID）"
+        ),
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of stdin instead of asking / "
+            "パスワードを尋ねずに標準入力の1行目から読む",
+        ),
+    ] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Set a user's console password (argon2 hash); ends their sessions. / 利用者のコンソール用パスワードを設定する（既存のセッションは終了）。"""
+    password = _read_password(password_stdin)
+    node = open_node(home)
+    try:
+        _user_id, name = node.signin.set_password(user_id, password, username=username)
+    except AllianceError as exc:
+        raise fail(exc.message, 2) from None
+    finally:
+        node.close()
+    out.print(
+        say(
+            Text(
+                f"Password set: {user_id} signs in to the console as '{name}'.",
+                f"パスワードを設定しました。{user_id} はコンソールに「{name}」でサインインします。",
+            )
+        ),
+        soft_wrap=True,
+    )

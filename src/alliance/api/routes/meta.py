@@ -8,8 +8,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from alliance import __version__
-from alliance.core.authority import ROLE_NAMES
+from alliance.access import nation_name
+from alliance.core.authority import ROLE_NAMES, Actor
 from alliance.core.models import Moment, TimeOut
+from alliance.node import Node
+from alliance.org import HqRow
 from alliance.store.ledger import count
 
 from ..deps import ActorDep, NodeDep
@@ -51,9 +54,33 @@ def node_info(node: NodeDep, _actor: ActorDep) -> NodeOut:
     )
 
 
+def identity(node: Node, actor: Actor) -> dict[str, Any]:
+    """Who the actor is, as the console's header shows it: nation, HQ and role
+    with their names in both languages (the HQ's from the org desk)."""
+    with node.db.read() as s:
+        hq = s.get(HqRow, actor.hq_id)
+    hq_name = (
+        {"en": hq.name_en, "ja": hq.name_ja, "short_en": hq.short_en, "short_ja": hq.short_ja}
+        if hq is not None
+        else {
+            "en": actor.hq_id,
+            "ja": actor.hq_id,
+            "short_en": actor.hq_id,
+            "short_ja": actor.hq_id,
+        }
+    )
+    return {
+        **actor.to_json(),
+        "role_name": ROLE_NAMES[actor.role].as_dict(),
+        "nation_name": nation_name(actor.nation).as_dict(),
+        "hq_name": hq_name,
+        "node_id": node.node_id,
+    }
+
+
 @router.get("/me", summary="Who you are acting as / 現在の利用者")
-def me(actor: ActorDep) -> dict[str, Any]:
-    return {**actor.to_json(), "role_name": ROLE_NAMES[actor.role].as_dict()}
+def me(actor: ActorDep, node: NodeDep) -> dict[str, Any]:
+    return identity(node, actor)
 
 
 @router.get(

@@ -3,7 +3,7 @@
 Desk tables live in their desks (``alliance.org.tables``, ...) and join the same
 metadata when their package is imported (see :mod:`alliance.desks`)."""
 
-from .access import UserRow
+from .access import SessionRow, UserRow
 from .base import Base, Owned, OwnedRow, UTCDateTime
 from .federation import HeldRow, LinkRow, OutboundRow, PartnerRow, QuarantineRow, ReleasedRow
 from .ledger import LedgerRow, MetaRow
@@ -22,6 +22,7 @@ __all__ = [
     "QuarantineRow",
     "ReleaseIndexRow",
     "ReleasedRow",
+    "SessionRow",
     "UTCDateTime",
     "UserRow",
 ]

@@ -5,9 +5,12 @@
 // <section class="pane" data-desk=… data-base=…> per desk that declares a
 // console pane (alliance.desks, see api/console.py); the shell imports the
 // pane's strings (<base>i18n.js) and its module (<base>pane.js), whose
-// mount(shell) returns the pane's hooks. The API token is kept in
-// sessionStorage (this tab only) and sent only in the Authorization header —
-// never in a URL.
+// mount(shell) returns the pane's hooks. A user signs in with a username and
+// password or a client certificate: the node then keeps the session in an
+// HttpOnly cookie the page cannot read, and the page sends the session's CSRF
+// token (X-CSRF-Token) with its requests. An API token, if used instead, is
+// kept in sessionStorage (this tab only) and sent only in the Authorization
+// header — never in a URL.
 
 import { LANGS, STRINGS } from "./i18n.js";
 
@@ -27,6 +30,8 @@ const $ = (id) => document.getElementById(id);
 const state = {
   lang: pickLanguage(),
   token: sessionStorage.getItem(TOKEN_KEY),
+  csrf: null, // the cookie session's CSRF token (null when signed in by token)
+  identity: null, // which node this is, from /signin/node (shown before sign-in)
   me: null,
   node: null,
   banner: null, // { en, ja }: the picture's banner, as the node sends it for this user's nation
@@ -179,8 +184,11 @@ class ApiError extends Error {
   }
 }
 
+// The headers that authenticate a request: the bearer token, or (cookie
+// session) the CSRF token the node asks for with any change.
 function auth(token = state.token) {
-  return { Authorization: `Bearer ${token}` };
+  if (token) return { Authorization: `Bearer ${token}` };
+  return state.csrf ? { "X-CSRF-Token": state.csrf } : {};
 }
 
 async function api(path, { token = state.token, signal } = {}) {
@@ -217,9 +225,70 @@ async function signIn(token) {
   const me = await res.json();
   const node = await (await api("/node", { token })).json();
   state.token = token;
+  state.csrf = null;
   state.me = me;
   state.node = node;
   sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+// A cookie session just opened (password, certificate) or found on reload.
+async function enterSession(session) {
+  state.token = null;
+  state.csrf = session.csrf;
+  state.me = session.me;
+  sessionStorage.removeItem(TOKEN_KEY);
+  state.node = await (await api("/node", { token: null })).json();
+}
+
+async function postJson(path, body) {
+  const res = await fetch(API + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...auth() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    cache: "no-store",
+  });
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+async function busy(button, work) {
+  signinError(t("signin_checking"));
+  button.disabled = true;
+  try {
+    await work();
+    signinError("");
+    enterConsole();
+  } catch (err) {
+    signinError(err instanceof ApiError ? err.text() : t("signin_unreachable"));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function onPasswordSignIn(event) {
+  event.preventDefault();
+  const username = $("username").value.trim();
+  const password = $("password").value;
+  if (!username || !password) {
+    signinError(t("signin_need_both"));
+    return;
+  }
+  await busy($("password-signin-button"), async () => {
+    await enterSession(await postJson("/session", { username, password }));
+    $("password").value = "";
+  });
+}
+
+async function onCertificateSignIn() {
+  await busy($("cert-signin-button"), async () => {
+    await enterSession(await postJson("/session/certificate"));
+  });
 }
 
 async function onSignIn(event) {
@@ -229,23 +298,53 @@ async function onSignIn(event) {
     signinError(t("signin_bad_format"));
     return;
   }
-  signinError(t("signin_checking"));
-  $("signin-button").disabled = true;
-  try {
+  await busy($("signin-button"), async () => {
     await signIn(token);
     $("token").value = "";
-    signinError("");
-    enterConsole();
-  } catch (err) {
-    signinError(err instanceof ApiError ? err.text() : t("signin_unreachable"));
-  } finally {
-    $("signin-button").disabled = false;
+  });
+}
+
+// Which node this is, shown on the sign-in card (before anyone signs in).
+async function loadIdentity() {
+  try {
+    const res = await fetch(`${API}/signin/node`, { cache: "no-store" });
+    if (res.ok) state.identity = await res.json();
+  } catch {
+    state.identity = null;
   }
+  $("cert-signin-button").hidden = !(state.identity && state.identity.certificate_signin);
+  renderIdentity();
+}
+
+function renderIdentity() {
+  const id = state.identity;
+  if (!id) return;
+  const names = id.nation_name;
+  // Both languages: the user may not yet have chosen theirs.
+  $("signin-nation").textContent = state.lang === "ja" ? `${names.ja} / ${names.en}` : `${names.en} / ${names.ja}`;
+  $("signin-hq").textContent = id.hq_name ? id.hq_name[state.lang] : "";
+  $("signin-node").textContent = t("signin_node", { node: id.node_id, nation: id.nation });
+}
+
+// Ends the session at the node (cookie) and forgets it here. everywhere: all
+// the user's sessions, on every browser.
+async function endSession(everywhere) {
+  const signedInByCookie = state.me && !state.token;
+  try {
+    if (everywhere) await postJson("/session/everywhere");
+    else if (signedInByCookie) {
+      await fetch(`${API}/session`, { method: "DELETE", headers: auth(), cache: "no-store" });
+    }
+  } catch {
+    // Signed out here whatever the node answered.
+  }
+  signOut(everywhere ? "signed_out_everywhere" : null);
 }
 
 function signOut(reasonKey = null) {
   sessionStorage.removeItem(TOKEN_KEY);
   state.token = null;
+  state.csrf = null;
   state.me = null;
   state.node = null;
   state.banner = null;
@@ -254,7 +353,7 @@ function signOut(reasonKey = null) {
   renderBanner();
   showScreen("signin");
   signinError(reasonKey ? t(reasonKey) : "");
-  $("token").focus();
+  $("username").focus();
 }
 
 // ---------------------------------------------------------------- the console
@@ -266,13 +365,20 @@ function enterConsole() {
   each("enter");
 }
 
+// Who is acting: nation (日本/米国 in Japanese), HQ by name, role, in the
+// chosen language; the name of the person; the node.
 function renderHeader() {
+  renderIdentity();
   const me = state.me;
   if (!me) return;
+  const lang = state.lang;
+  $("who-nation").textContent = me.nation_name ? me.nation_name[lang] : me.nation;
+  $("who-hq").textContent = me.hq_name ? me.hq_name[`short_${lang}`] || me.hq_name[lang] : me.hq;
+  $("who-hq").title = me.hq_name ? me.hq_name[lang] : me.hq;
   $("user-line").textContent = t("user_line", {
     name: me.name,
-    hq: me.hq,
-    role: me.role_name ? me.role_name[state.lang] : me.role,
+    hq: me.hq_name ? me.hq_name[lang] : me.hq,
+    role: me.role_name ? me.role_name[lang] : me.role,
   });
   $("released-to").textContent = t("released_to", { nation: me.nation });
   $("node-id").textContent = state.node ? state.node.node_id : "";
@@ -507,13 +613,17 @@ async function start() {
     el.addEventListener("click", () => setLanguage(el.dataset.lang));
   }
   $("signin-form").addEventListener("submit", onSignIn);
-  $("signout").addEventListener("click", () => signOut());
+  $("password-form").addEventListener("submit", onPasswordSignIn);
+  $("cert-signin-button").addEventListener("click", onCertificateSignIn);
+  $("signout").addEventListener("click", () => endSession(false));
+  $("signout-everywhere").addEventListener("click", () => endSession(true));
   for (const tab of document.querySelectorAll("#tabs .tab")) {
     tab.addEventListener("click", () => showPane(tab.dataset.pane));
   }
   applyLanguage();
   setInterval(tick, 1000);
   window.allianceConsole = { state, dtg, ZONES, panes };
+  await loadIdentity();
   if (state.token) {
     try {
       await signIn(state.token);
@@ -522,6 +632,19 @@ async function start() {
     } catch {
       sessionStorage.removeItem(TOKEN_KEY);
       state.token = null;
+    }
+  } else {
+    // A session cookie (HttpOnly: only the node can tell) survives a reload.
+    try {
+      const res = await fetch(`${API}/signin/session`, { cache: "no-store" });
+      const found = res.ok ? (await res.json()).session : null;
+      if (found) {
+        await enterSession(found);
+        enterConsole();
+        return;
+      }
+    } catch {
+      // not signed in
     }
   }
   showScreen("signin");

@@ -20,8 +20,8 @@ export const STRINGS = {
   signin_placeholder: { en: "Paste your token (alc_…)", ja: "トークンを貼り付け（alc_…）" },
   signin_button: { en: "Sign in", ja: "サインイン" },
   signin_note: {
-    en: "Paste the API token your node administrator issued to you. It is kept only in this browser tab and sent only to this node.",
-    ja: "ノード管理者から発行されたAPIトークンを貼り付けてください。トークンはこのタブの中だけに保持され、このノードにだけ送信されます。",
+    en: "Or paste an API token your node administrator issued to you. It is kept only in this browser tab and sent only to this node.",
+    ja: "または、ノード管理者から発行されたAPIトークンを貼り付けてください。トークンはこのタブの中だけに保持され、このノードにだけ送信されます。",
   },
   signin_checking: { en: "Checking…", ja: "確認中…" },
   signin_bad_format: { en: "An API token starts with alc_.", ja: "APIトークンは alc_ で始まります。" },
@@ -33,6 +33,23 @@ export const STRINGS = {
   },
   signout: { en: "Sign out", ja: "サインアウト" },
   language: { en: "Language", ja: "言語" },
+
+  // Sign-in by password or certificate, and which node this is.
+  signin_node_label: { en: "This node", ja: "このノード" },
+  signin_node: { en: "Node {node} ({nation})", ja: "ノード {node}（{nation}）" },
+  signin_username: { en: "Username", ja: "利用者名" },
+  signin_password: { en: "Password", ja: "パスワード" },
+  signin_certificate: { en: "Sign in with my certificate", ja: "自分の証明書でサインイン" },
+  signin_need_both: { en: "Enter your username and password.", ja: "利用者名とパスワードを入力してください。" },
+  signout_everywhere: { en: "Sign out everywhere", ja: "全端末でサインアウト" },
+  signout_everywhere_title: {
+    en: "End all your sessions, in every browser",
+    ja: "すべてのブラウザで、自分のセッションをすべて終了します",
+  },
+  signed_out_everywhere: {
+    en: "Signed out everywhere: all your sessions have ended.",
+    ja: "全端末でサインアウトしました。すべてのセッションが終了しました。",
+  },
 
   // Header.
   tabs_label: { en: "Desks", ja: "デスク" },
