@@ -1,0 +1,68 @@
+"""The API's words: objects named in the reader's language (司令部「…」, not
+hq「…」), and validation messages that keep the limit that was broken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alliance.core import limits
+
+from .conftest import Site, assert_error
+
+UNIT: dict[str, Any] = {
+    "hq_id": "jpn-gcc",
+    "name_en": "1st Airborne Brigade",
+    "name_ja": "第1空挺団",
+    "sidc": "SFGPUCIA---H---",
+    "domain": "land",
+}
+
+
+def test_a_missing_object_is_named_in_japanese_in_the_japanese_text(site: Site) -> None:
+    usa = site.as_("USA", "staff_officer", "usa-jfhq")
+    hq = assert_error(site.client.get("/org/hqs/no-such-hq", headers=usa), 404, "not_found")
+    assert hq["message"]["ja"].startswith("司令部「no-such-hq」"), hq
+    assert hq["message"]["en"].startswith("No HQ 'no-such-hq'"), hq
+    track = assert_error(site.client.get("/cop/tracks/NO-SUCH", headers=usa), 404, "not_found")
+    assert track["message"]["ja"].startswith("航跡「NO-SUCH」"), track
+    unit = assert_error(site.client.get("/org/units/no-such-unit", headers=usa), 404, "not_found")
+    assert unit["message"]["ja"].startswith("部隊「no-such-unit」"), unit
+
+
+def test_a_refusal_names_the_object_in_japanese(site: Site) -> None:
+    """The authority rules name the target by its label, both languages."""
+    usa = site.as_("USA", "staff_officer", "usa-jfhq")
+    refused = site.client.patch(
+        "/org/hqs/jpn-jjoc", json={"name_en": "Renamed"}, headers=usa
+    ).json()
+    assert refused["code"] in {"not_owner_nation", "not_found"}, refused
+    if refused["code"] == "not_owner_nation":
+        assert "司令部「jpn-jjoc」" in refused["message"]["ja"], refused
+        assert "HQ 'jpn-jjoc'" in refused["message"]["en"], refused
+    viewer = site.as_("JPN", "viewer", "jpn-jjoc")
+    made = site.client.post("/org/units", json=UNIT, headers=viewer).json()
+    assert made["code"] == "role_not_authorized", made
+    ja = made["message"]["ja"]
+    assert "部隊「" in ja, made
+    assert "閲覧者" in ja, made
+    assert "unit「" not in ja, made
+
+
+def test_validation_messages_keep_the_limit_in_both_languages(site: Site) -> None:
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    before = site.client.get("/org/units", headers=jpn).json()
+    long_name = {**UNIT, "name_en": "x" * (limits.NAME + 1)}
+    body = assert_error(
+        site.client.post("/org/units", json=long_name, headers=jpn), 422, "invalid", "name_en"
+    )
+    assert f"at most {limits.NAME} characters" in body["message"]["en"], body
+    assert f"{limits.NAME}文字以内" in body["message"]["ja"], body
+    too_many = {**UNIT, "marking": {"releasable_to": ["USA"] * (limits.MAX_RELEASABLE + 1)}}
+    body = assert_error(site.client.post("/org/units", json=too_many, headers=jpn), 422, "invalid")
+    assert str(limits.MAX_RELEASABLE) in body["message"]["en"], body
+    assert f"{limits.MAX_RELEASABLE}個以内" in body["message"]["ja"], body
+    empty = {**UNIT, "name_ja": ""}
+    body = assert_error(site.client.post("/org/units", json=empty, headers=jpn), 422, "invalid")
+    assert "1文字以上" in body["message"]["ja"], body
+    # Nothing was stored by the refused requests.
+    assert site.client.get("/org/units", headers=jpn).json() == before
