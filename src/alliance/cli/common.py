@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.table import Table
 
 from alliance.config import CONFIG_FILE, Settings, load_settings
 from alliance.core.errors import AllianceError
@@ -35,6 +36,20 @@ def lang() -> Lang:
 def say(text: Text) -> str:
     """The text in the user's language (``ALLIANCE_LANG=ja`` for Japanese)."""
     return text.get(lang())
+
+
+def table(*columns: Text, title: Text | None = None, wrap: tuple[int, ...] = ()) -> Table:
+    """A table that fits the terminal, 80 columns too: headers in the user's
+    language; the columns in ``wrap`` (running text) take the room left and
+    wrap, long words folded; the others (ids, codes, numbers, times) are shown
+    whole. Nothing is cut off with an ellipsis."""
+    shown = Table(title=say(title) if title else None)
+    for i, column in enumerate(columns):
+        if i in wrap:
+            shown.add_column(say(column), overflow="fold", ratio=1)
+        else:
+            shown.add_column(say(column), no_wrap=True)
+    return shown
 
 
 def fail(text: Text, code: int = 1) -> typer.Exit:
