@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from alliance.core import limits
+from alliance.core import limits, markings
 from alliance.core.dtg import check_moment, iso
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
@@ -234,15 +234,13 @@ class Track:
             del data[derived]
         return data
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, viewer: str | None = None) -> dict[str, Any]:
+        """The track as the API shows it to ``viewer`` (its marking as the viewer's
+        nation writes it: :func:`alliance.core.markings.view`; neutral without one)."""
         return {
             "uid": self.uid,
             "owner": self.owner,
-            "marking": {
-                "releasable_to": self.marking.nations,
-                "tlp": self.marking.tlp.value if self.marking.tlp else None,
-                "banner": self.marking.banner.as_dict(),
-            },
+            "marking": markings.view(self.marking, viewer),
             "sidc": self.sidc,
             "cot_type": self.cot_type,
             "domain": self.domain.value,
