@@ -66,3 +66,30 @@ def test_validation_messages_keep_the_limit_in_both_languages(site: Site) -> Non
     assert "1文字以上" in body["message"]["ja"], body
     # Nothing was stored by the refused requests.
     assert site.client.get("/org/units", headers=jpn).json() == before
+
+
+def test_nations_roles_sources_and_months_are_translated(site: Site) -> None:
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    me = site.client.get("/me", headers=jpn).json()
+    assert me["nation_name"] == {"en": "Japan", "ja": "日本"}
+    assert me["role_name"] == {"en": "staff officer", "ja": "幕僚"}
+    admin = site.as_("USA", "admin", "usa-jfhq")
+    users = site.client.get("/users", headers=admin)
+    assert users.status_code == 200, users.text
+    usa = [u for u in users.json() if u["nation"] == "USA"]
+    assert usa, users.json()
+    assert {u["nation_name"]["ja"] for u in usa} == {"米国"}
+    assert all(u["role_name"]["ja"] for u in usa)
+    assert "z_ja" in usa[0]["created"]
+    assert "年" in usa[0]["created"]["z_ja"]
+    track = {
+        "uid": "JPN-EX-DD03",
+        "sidc": "SFSPCLDD-------",
+        "callsign": "BLUE DD 03",
+        "lat": 35.2833,
+        "lon": 139.6667,
+    }
+    made = site.client.post("/cop/tracks", json=track, headers=jpn)
+    assert made.status_code == 201, made.text
+    assert made.json()["source"] == "api"
+    assert made.json()["source_name"] == {"en": "reported through the API", "ja": "API経由の報告"}

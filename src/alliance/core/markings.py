@@ -20,6 +20,7 @@ label and the note saying which items set it, :func:`banner_note`) and
 
 from __future__ import annotations
 
+import gettext
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -68,6 +69,27 @@ def check_nation(code: str, *, field: str = "nation") -> str:
 def nation_name(code: str) -> str:
     country = pycountry.countries.get(alpha_3=code)
     return str(country.name) if country is not None else code
+
+
+@cache
+def nation_names(code: str) -> Text:
+    """A nation's name in both languages: the glossary's for the allies here
+    (Japan / 日本, United States / 米国), else ISO 3166's English name and its
+    Japanese translation as pycountry ships it (the code when it has none)."""
+    from . import glossary  # the glossary loads its files once, when first asked
+
+    try:
+        return glossary.term(f"nation_{code.lower()}")
+    except KeyError:
+        pass
+    english = nation_name(code)
+    try:
+        ja = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ja"]).gettext(
+            english
+        )
+    except OSError:
+        ja = english
+    return Text(english, ja or english)
 
 
 @dataclass(frozen=True, slots=True)

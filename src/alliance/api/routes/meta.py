@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from alliance import __version__
 from alliance.core.authority import ROLE_NAMES
+from alliance.core.markings import nation_names
 from alliance.core.models import Moment, TimeOut
 from alliance.store.ledger import count
 
@@ -53,7 +54,11 @@ def node_info(node: NodeDep, _actor: ActorDep) -> NodeOut:
 
 @router.get("/me", summary="Who you are acting as / 現在の利用者")
 def me(actor: ActorDep) -> dict[str, Any]:
-    return {**actor.to_json(), "role_name": ROLE_NAMES[actor.role].as_dict()}
+    return {
+        **actor.to_json(),
+        "role_name": ROLE_NAMES[actor.role].as_dict(),
+        "nation_name": nation_names(actor.nation).as_dict(),
+    }
 
 
 @router.get(
