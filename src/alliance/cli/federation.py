@@ -37,7 +37,7 @@ def add_partner(
     ] = False,
     home: HomeOpt = None,
 ) -> None:
-    """Pin a partner's CA and ledger key; queue everything already released to it. / 連携先を登録する。"""
+    """Pin a partner's CA and ledger key; queue everything already released to it. / 連携先のCAと台帳の鍵を固定して登録し、既にその連携先へ提供しているものをすべて送信待ちにする。"""
     node = open_node(home)
     try:
         queued = node.federation.add_partner(
@@ -226,7 +226,7 @@ def quarantine(
     ] = False,
     home: HomeOpt = None,
 ) -> None:
-    """Items rejected by a check, with the reason. / 検査で拒否された項目。"""
+    """Items rejected by a check, with the reason. / 検査で拒否された項目と、その理由を表示する。"""
     node = open_node(home)
     try:
         entries = node.federation.partners.quarantine(partner, open_only=not all_)
@@ -241,7 +241,7 @@ def resume(
     note: Annotated[str, typer.Option(help="What was done about the cause / 原因への対処")],
     home: HomeOpt = None,
 ) -> None:
-    """Close the quarantine entries and pull again from where it stopped. / 連携を再開する。"""
+    """Close the quarantine entries and pull again from where it stopped. / 隔離の記録を解決済みにし、止まった位置から連携先の取得を再開する。"""
     node = open_node(home)
     try:
         node.federation.partners.resume(partner.upper(), note)

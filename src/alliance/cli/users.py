@@ -83,7 +83,7 @@ def user_disable(
     user_id: Annotated[str, typer.Argument(help="The user's id / 利用者ID")],
     home: HomeOpt = None,
 ) -> None:
-    """Disable a user; the token stops working at once. / 利用者を無効にする。"""
+    """Disable a user; the token stops working at once. / 利用者を無効にする。そのトークンは直ちに使えなくなる。"""
     node = open_node(home)
     try:
         node.users.disable(user_id)
