@@ -249,7 +249,9 @@ def demo(
             + say(Text("  API tokens (shown once):", "  APIトークン（表示はこの一度のみ）:"))
         )
         for u in dn.users:
-            out.print(f"  {u.role.value + '@' + u.hq_id:<28} {u.token}  {u.name}", soft_wrap=True)
+            # Who, then the token whole on a line of its own (copied; fits 80 columns).
+            out.print(f"  {u.role.value + '@' + u.hq_id}  {u.name}", soft_wrap=True, markup=False)
+            out.print(f"    {u.token}", soft_wrap=True, markup=False)
         if dn.tak_files:
             out.print(
                 say(
