@@ -93,3 +93,17 @@ def test_nations_roles_sources_and_months_are_translated(site: Site) -> None:
     assert made.status_code == 201, made.text
     assert made.json()["source"] == "api"
     assert made.json()["source_name"] == {"en": "reported through the API", "ja": "API経由の報告"}
+
+
+def test_role_and_nation_words_are_the_glossarys() -> None:
+    from alliance.core import glossary
+    from alliance.core.authority import ROLE_NAMES, Role
+    from alliance.core.markings import nation_names
+
+    assert ROLE_NAMES[Role.LIAISON_OFFICER] == glossary.term("role_liaison_officer")
+    assert ROLE_NAMES[Role.FOREIGN_DISCLOSURE_OFFICER] == glossary.term(
+        "foreign_disclosure_officer"
+    )
+    assert nation_names("USA") == glossary.term("nation_usa")
+    assert nation_names("USA").ja == "米国"
+    assert nation_names("AUS").ja == "オーストラリア連邦"  # ISO 3166's Japanese otherwise

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from .. import glossary
 from ..errors import Forbidden, named
 from ..i18n import Text
 from ..markings import Marking
@@ -23,13 +24,16 @@ class Role(StrEnum):
     FOREIGN_DISCLOSURE_OFFICER = "foreign_disclosure_officer"
 
 
+# The roles' names are the glossary's (``role_<role>``; the foreign disclosure
+# officer is a markings term), so that the API, the console and the command
+# line use one Japanese word for each.
 ROLE_NAMES: dict[Role, Text] = {
-    Role.COMMANDER: Text("commander", "指揮官"),
-    Role.STAFF_OFFICER: Text("staff officer", "幕僚"),
-    Role.LIAISON_OFFICER: Text("liaison officer", "連絡官"),
-    Role.VIEWER: Text("viewer", "閲覧者"),
-    Role.ADMIN: Text("node administrator", "ノード管理者"),
-    Role.FOREIGN_DISCLOSURE_OFFICER: Text("foreign disclosure officer", "対外開示担当官"),
+    role: glossary.term(
+        "foreign_disclosure_officer"
+        if role is Role.FOREIGN_DISCLOSURE_OFFICER
+        else f"role_{role.value}"
+    )
+    for role in Role
 }
 
 
