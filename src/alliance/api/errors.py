@@ -141,8 +141,9 @@ _JA_WITH_LIMIT = {
 }
 
 
-def _ja(err: Any) -> str:
-    """The Japanese of one pydantic error, with its limit when it has one."""
+def japanese(err: Any) -> str:
+    """The Japanese of one pydantic error, with its limit when it has one (the
+    command line says it the same way)."""
     kind = str(err.get("type", ""))
     template = _JA_WITH_LIMIT.get(kind)
     if template is not None:
@@ -174,7 +175,7 @@ def _validation_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
         loc = ("body",) if err.get("type") == "json_invalid" else err.get("loc", ())
         field = _field(loc)
         en = f"{field}: {err.get('msg', 'invalid')}"
-        ja = f"{field}: {_ja(err)}"
+        ja = f"{field}: {japanese(err)}"
         # Our own validators (e.g. SIDC) raise a custom error carrying its code and Japanese.
         own_ja = (err.get("ctx") or {}).get("ja")
         if isinstance(own_ja, str):

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from alliance.api.errors import japanese
 from alliance.config import CONFIG_FILE, Settings, load_settings
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Lang, Text
@@ -59,8 +60,8 @@ def fail(text: Text, code: int = 1) -> typer.Exit:
 
 def validation_text(exc: ValidationError) -> Text:
     """Every problem of a pydantic error with its field, in both languages: our
-    own validators carry their Japanese (``ctx["ja"]``), pydantic's own get a
-    generic Japanese naming the kind of problem."""
+    own validators carry their Japanese (``ctx["ja"]``), pydantic's own get the
+    API's Japanese for them, with the limit that was broken."""
     en: list[str] = []
     ja: list[str] = []
     for problem in exc.errors():
@@ -68,9 +69,7 @@ def validation_text(exc: ValidationError) -> Text:
         ctx = problem.get("ctx") or {}
         en.append(f"{where}: {problem['msg']}")
         own = ctx.get("ja")
-        ja.append(
-            f"{where}: {own if isinstance(own, str) else '値が不正です（' + problem['type'] + '）'}"
-        )
+        ja.append(f"{where}: {own if isinstance(own, str) else japanese(problem)}")
     return Text("; ".join(en), "；".join(ja))
 
 
