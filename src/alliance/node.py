@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
-from alliance.access import SignIn, UserDesk, nation_name
+from alliance.access import SignIn, UserDesk
 from alliance.acm import AcmDesk
 from alliance.config import Settings, write_file
 from alliance.cop import CopDesk, TakServer, TakSettings
@@ -26,7 +26,7 @@ from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 from alliance.core.keys import NodeKey
 from alliance.core.ledger import EventDraft, VerifyReport
-from alliance.core.markings import Marking
+from alliance.core.markings import Marking, nation_names
 from alliance.desks import DeskSpec, Startable, all_desks, object_types
 from alliance.federation import Federation, Feed
 from alliance.org import OrgDesk, hq_owner
@@ -78,7 +78,7 @@ class Node:
         self.users = UserDesk(self.ctx, hq_owner=hq_owner, node_id=settings.node_id)
         # Console sign-in: passwords, lockout and sessions (the API's cookie).
         self.signin = SignIn(
-            self.ctx, node_id=settings.node_id, nation_name=nation_name(settings.nation)
+            self.ctx, node_id=settings.node_id, nation_name=nation_names(settings.nation)
         )
         # Built in registry order; each desk's factory sees the desks built before it.
         self.desks: dict[str, object] = {}

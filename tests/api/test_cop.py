@@ -49,7 +49,10 @@ def test_partner_sees_released_tracks_only(site: Site) -> None:
     assert ship["owner"] == "JPN"
     assert ship["cot_type"] == "a-f-S-C-L-D-D"
     assert ship["domain"] == "maritime"
-    assert ship["marking"]["banner"]["en"] == "UNCLASSIFIED//REL TO JPN, USA"
+    # Written as the viewer's nation writes it, as the banner and exports do.
+    assert ship["marking"]["banner"]["en"] == "CUI//REL TO USA, JPN"
+    assert ship["marking"]["portion"]["en"] == "(CUI//REL TO USA, JPN)"
+    assert ship["marking"]["tlp_label"] is None
     assert_error(site.client.get("/cop/tracks/JPN-SS-QUIET", headers=usa), 404, "not_found")
     own = {t["uid"]: t["owner"] for t in site.client.get("/cop/tracks", headers=jpn).json()}
     assert own == {"JPN-EX-DD03": "JPN", "JPN-SS-QUIET": "JPN"}
@@ -260,6 +263,17 @@ def test_the_live_picture_carries_its_banner_in_both_languages(site: Site) -> No
     ]
     assert banners[-1]["releasable_to"] == ["JPN", "USA"]
     assert banners[-1]["tlp"] == "AMBER"
+    # Each banner says which tracks set it, both languages.
+    assert banners[0]["note"] == {
+        "en": "All tracks shown (1) share this marking.",
+        "ja": "表示中の航跡（1件）はすべて同じ区分です。",
+    }
+    assert banners[-1]["note"] == {
+        "en": "CUI//REL TO USA, JPN set by 1 of 2 tracks: National only; "
+        "TLP:AMBER set by 1 of 2 tracks: National only.",
+        "ja": "CUI//REL TO USA, JPN：2件中1件の航跡による（National only）。"
+        "TLP:AMBER：2件中1件の航跡による（National only）。",
+    }
 
 
 def test_an_export_is_marked_with_what_every_track_in_it_shares(site: Site) -> None:
@@ -276,13 +290,17 @@ def test_an_export_is_marked_with_what_every_track_in_it_shares(site: Site) -> N
         mine["banner"]
         == "CHUI (HANDLE WITH CARE)//RELEASABLE TO JPN, USA / 注意（提供先：JPN, USA）"
     )
+    # Each item keeps its own TLP, and its marking in the viewer's words.
+    assert [f["properties"]["tlp"] for f in shared["features"]] == ["TLP:AMBER"]
+    assert [f["properties"]["marking"]["banner"]["en"] for f in shared["features"]] == [want]
     # Each item's portion mark, as the viewer's nation writes it.
     assert [f["properties"]["portion"] for f in shared["features"]] == ["(CUI//REL TO USA, JPN)"]
     assert [f["properties"]["portion"] for f in mine["features"]] == ["(CHUI) / （注意）"]
     root = fromstring(site.client.get("/cop/export.kml", headers=usa).content)
     placemarks = root.iter("{http://www.opengis.net/kml/2.2}Placemark")
     described = [p.findtext("{http://www.opengis.net/kml/2.2}description") for p in placemarks]
-    assert [(d or "").split(" | ")[0] for d in described] == ["(CUI//REL TO USA, JPN)"]
+    # Each placemark keeps its TLP beside its portion mark.
+    assert [(d or "").split(" | ")[0] for d in described] == ["(CUI//REL TO USA, JPN) TLP:AMBER"]
     assert (
         root.findtext(
             "{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}name"
@@ -293,8 +311,32 @@ def test_an_export_is_marked_with_what_every_track_in_it_shares(site: Site) -> N
         root.findtext(
             "{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}description"
         )
-        == "TLP:AMBER"
+        == "TLP:AMBER | All tracks shown (1) share this marking. / "
+        "表示中の航跡（1件）はすべて同じ区分です。"
     )
+
+
+def test_the_banner_note_names_the_tracks_that_set_it(site: Site) -> None:
+    """18 of 19 tracks releasable to USA and one national-only: the JPN banner is
+    national-only, and the note says which track made it so (both languages)."""
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    for i in range(18):
+        shared = dict(SHIP, uid=f"JPN-EX-DD{i:02d}", callsign=f"BLUE DD {i:02d}")
+        assert _report(site, jpn, shared).status_code == 201
+    assert _report(site, jpn, QUIET).status_code == 201
+    export = site.client.get("/cop/export.geojson", headers=jpn).json()
+    assert export["banner"] == "BUNAI KAGIRI (INTERNAL ONLY) / 部内限り"
+    assert export["banner_note"] == {
+        "en": "BUNAI KAGIRI (INTERNAL ONLY) set by 1 of 19 tracks: National only.",
+        "ja": "部内限り：19件中1件の航跡による（National only）。",
+    }
+    root = fromstring(site.client.get("/cop/export.kml", headers=jpn).content)
+    described = root.findtext(
+        "{http://www.opengis.net/kml/2.2}Document/{http://www.opengis.net/kml/2.2}description"
+    )
+    assert described is not None
+    assert "set by 1 of 19 tracks: National only" in described
+    assert "19件中1件の航跡による（National only）" in described
 
 
 def test_the_picture_survives_a_restart(site: Site) -> None:

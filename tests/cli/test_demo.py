@@ -161,6 +161,10 @@ def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
     assert f"Next: open http://127.0.0.1:{jpn_port}/ and sign in as the JPN staff officer" in output
     assert "password demo-" in output, output
     assert "Traceback" not in output, output
+    # Each token whole on a line that fits an 80-column terminal.
+    token_lines = [line for line in output.splitlines() if "alc_" in line]
+    assert token_lines, output
+    assert all(len(line) <= 80 and line.split() == [line.strip()] for line in token_lines), output
     assert proc.returncode == 0, output
     assert sorted((tmp_path / "demo").rglob("*.db-wal")) == []
 

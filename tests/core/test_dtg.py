@@ -144,7 +144,13 @@ def test_display_shows_z_jst_and_hst_side_by_side() -> None:
     assert shown.jst == "2024-07-27 21:00 JST"
     assert shown.hst == "2024-07-27 02:00 HST"
     assert shown.iso == "2024-07-27T12:00:00Z"
-    assert shown.as_dict() == {"z": shown.z, "jst": shown.jst, "hst": shown.hst, "iso": shown.iso}
+    assert shown.as_dict() == {
+        "z": shown.z,
+        "jst": shown.jst,
+        "hst": shown.hst,
+        "iso": shown.iso,
+        "z_ja": shown.z_ja,
+    }
 
 
 def test_display_crosses_the_date_line_correctly() -> None:
@@ -234,3 +240,14 @@ def test_a_dtg_takes_ascii_digits_only(value: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_time(value, field="at")
     assert caught.value.code == "invalid_dtg"
+
+
+def test_a_dtg_in_japanese_names_the_month_as_a_number() -> None:
+    from alliance.core.dtg import format_dtg_ja
+
+    moment = datetime(2024, 7, 27, 12, 0, tzinfo=UTC)
+    assert format_dtg(moment) == "271200ZJUL24"
+    assert format_dtg_ja(moment) == "2024年7月27日 1200Z"
+    assert display(moment).z_ja == "2024年7月27日 1200Z"
+    assert format_dtg_ja(moment, "I") == "2024年7月27日 2100I"
+    assert "JUL" not in display(moment).z_ja

@@ -164,3 +164,46 @@ def test_combine_never_widens(a: Marking, b: Marking) -> None:
 @given(markings)
 def test_combine_with_itself_changes_nothing(m: Marking) -> None:
     assert m.combine(m) == m
+
+
+def test_the_banner_note_names_what_narrows_the_page_and_counts_the_rest() -> None:
+    from alliance.core.markings import banner_note, page
+
+    shared = Marking.of("JPN", ["USA"])
+    own = Marking.of("JPN")
+    items = [(f"t{i}", shared, f"BLUE {i}") for i in range(15)]
+    items += [(f"n{i}", own, f"NAT {i}") for i in range(5)]
+    shown = page(items, "JPN")
+    assert shown.banner.ja == "部内限り"
+    assert (
+        shown.note.en
+        == "BUNAI KAGIRI (INTERNAL ONLY) set by 5 of 20 tracks: NAT 0, NAT 1, NAT 2 and 2 more."
+    )
+    assert shown.note.ja == "部内限り：20件中5件の航跡による（NAT 0、NAT 1、NAT 2ほか2件）。"
+    # A live page: once the narrowing items go, the note says all share it.
+    live = Marking.of("JPN", ["USA"], "AMBER")
+    from alliance.core.markings import PageMarking
+
+    stream = PageMarking("USA")
+    stream.put("a", shared, "A")
+    stream.put("b", live, "B")
+    assert banner_note(stream).en == "TLP:AMBER set by 1 of 2 tracks: B."
+    stream.put("b", shared, "B")
+    assert banner_note(stream).en == "All tracks shown (2) share this marking."
+    stream.drop("a")
+    stream.drop("b")
+    assert banner_note(stream).ja == "表示中の航跡はありません（自国の区分を表示）。"
+
+
+def test_a_view_is_the_viewers_words_with_the_tlp_beside_them() -> None:
+    from alliance.core.markings import joined, view
+
+    marking = Marking.of("JPN", ["USA"], "AMBER")
+    us = view(marking, "USA")
+    assert us["banner"] == {"en": "CUI//REL TO USA, JPN", "ja": "CUI//REL TO USA, JPN"}
+    assert us["tlp_label"] == {"en": "TLP:AMBER", "ja": "TLP:AMBER"}
+    assert us["releasable_to"] == ["JPN", "USA"]
+    jp = view(marking, "JPN")
+    assert jp["portion"] == {"en": "(CHUI)", "ja": "（注意）"}
+    assert joined(marking.marks("JPN").portion) == "(CHUI) / （注意）"
+    assert joined(marking.marks("USA").portion) == "(CUI//REL TO USA, JPN)"

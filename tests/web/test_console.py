@@ -266,8 +266,12 @@ def test_cop_console_for_the_usa_staff_officer(
     assert console.text("#released-to") == "Picture released to USA"
     # The banner as a US viewer's practice writes it: USA first.
     banner = Marking.of("USA", ["JPN"]).marks("USA").banner
-    assert console.text("#banner-top") == banner.en == "CUI//REL TO USA, JPN"
-    assert console.text("#banner-bottom") == banner.en
+    assert console.text("#banner-bottom") == banner.en == "CUI//REL TO USA, JPN"
+    # The top line adds the node's note: which tracks set the banner (its tooltip too).
+    note = console.text("#banner-note")
+    assert "tracks" in note, note
+    assert console.text("#banner-top") == f"{banner.en} {note}"
+    assert page.get_attribute("#banner-top", "title") == note
 
     # Each symbol is drawn where its track is, on the initial view over Japan.
     center = page.evaluate("[allianceMap.getCenter().lat, allianceMap.getCenter().lng]")
@@ -364,8 +368,10 @@ def test_cop_console_for_the_usa_staff_officer(
     page.click("#console button.lang[data-lang='ja']")
     page.wait_for_function("() => document.documentElement.lang === 'ja'")
     # A US control marking is a prescribed string: the same in the Japanese console.
-    assert console.text("#banner-top") == banner.ja == "CUI//REL TO USA, JPN"
-    assert console.text("#banner-bottom") == banner.ja
+    assert console.text("#banner-bottom") == banner.ja == "CUI//REL TO USA, JPN"
+    note = console.text("#banner-note")
+    assert "航跡" in note, note
+    assert console.text("#banner-top") == f"{banner.ja} {note}"
     headers = page.locator("#tracks th").all_inner_texts()
     assert headers == ["呼出符号", "国", "領域", "識別", "位置", "時刻（Z）", "提供範囲"]
     assert console.text("#released-to") == "USAへ提供された状況図"

@@ -17,13 +17,13 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from alliance.core.authority import Action, Actor, Role, Target, authorize
+from alliance.core.authority import ROLE_NAMES, Action, Actor, Role, Target, authorize
 from alliance.core.errors import Conflict, InvalidInput, Unauthenticated, not_found
 from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.core.ledger import EventDraft
-from alliance.core.markings import Marking, check_nation
-from alliance.core.models import Name, Nation, Slug, Strict, TimeOut
+from alliance.core.markings import Marking, check_nation, nation_names
+from alliance.core.models import Bilingual, Name, Nation, Slug, Strict, TimeOut
 from alliance.store.context import DeskContext
 from alliance.store.schema import SessionRow, UserRow
 from alliance.store.writer import Tx
@@ -61,6 +61,9 @@ class UserOut(BaseModel):
     role: Role
     disabled: bool
     created: TimeOut
+    # What a user reads: the role and nation named in both languages.
+    role_name: Bilingual | None = None
+    nation_name: Bilingual | None = None
 
     @classmethod
     def of(cls, row: UserRow) -> UserOut:
@@ -70,6 +73,8 @@ class UserOut(BaseModel):
             nation=row.nation,
             hq_id=row.hq_id,
             role=Role(row.role),
+            role_name=Bilingual(**ROLE_NAMES[Role(row.role)].as_dict()),
+            nation_name=Bilingual(**nation_names(row.nation).as_dict()),
             disabled=row.disabled,
             created=TimeOut.of(row.created_at),
         )

@@ -124,6 +124,43 @@ UNSTORABLE = Text(
 )
 
 
+# The Japanese of errors whose limit the user needs (pydantic's English names
+# it: "String should have at most 200 characters"), filled from the error's context.
+_JA_WITH_LIMIT = {
+    "string_too_short": "{min_length}文字以上にしてください",
+    "string_too_long": "{max_length}文字以内にしてください",
+    "too_short": "要素は{min_length}個以上必要です",
+    "too_long": "要素は{max_length}個以内にしてください",
+    "greater_than_equal": "{ge}以上にしてください",
+    "greater_than": "{gt}より大きくしてください",
+    "less_than_equal": "{le}以下にしてください",
+    "less_than": "{lt}より小さくしてください",
+    "string_pattern_mismatch": "書式が違います（パターン: {pattern}）",
+    "enum": "許可された値ではありません（{expected}）",
+    "literal_error": "許可された値ではありません（{expected}）",
+}
+
+
+def japanese(err: Any) -> str:
+    """The Japanese of one pydantic error, with its limit when it has one (the
+    command line says it the same way)."""
+    kind = str(err.get("type", ""))
+    template = _JA_WITH_LIMIT.get(kind)
+    if template is not None:
+        ctx = err.get("ctx") or {}
+        try:
+            return template.format(**{k: _plain(v) for k, v in ctx.items()})
+        except (KeyError, IndexError):
+            pass
+    return _JA_BY_TYPE.get(kind, "値が不正です")
+
+
+def _plain(value: Any) -> str:
+    """A context value as Japanese text reads it ("'a' or 'b'" lists keep their words)."""
+    text = str(value)
+    return text.replace(" or ", "、").replace("'", "")
+
+
 def _field(loc: Sequence[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"body", "query", "path", "header"}:
@@ -138,7 +175,7 @@ def _validation_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
         loc = ("body",) if err.get("type") == "json_invalid" else err.get("loc", ())
         field = _field(loc)
         en = f"{field}: {err.get('msg', 'invalid')}"
-        ja = f"{field}: {_JA_BY_TYPE.get(err.get('type', ''), '値が不正です')}"
+        ja = f"{field}: {japanese(err)}"
         # Our own validators (e.g. SIDC) raise a custom error carrying its code and Japanese.
         own_ja = (err.get("ctx") or {}).get("ja")
         if isinstance(own_ja, str):

@@ -18,7 +18,7 @@ from .ledger import ledger_app
 from .users import user_app
 
 app = typer.Typer(
-    help="Alliance: coordination between sovereign allied HQs. / 同盟調整プラットフォーム",
+    help="Alliance: coordination between sovereign allied HQs. / Alliance：主権を持つ同盟国の司令部間の調整",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.table import Table
 
+from alliance.api.errors import japanese
 from alliance.config import CONFIG_FILE, Settings, load_settings
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Lang, Text
@@ -37,6 +39,20 @@ def say(text: Text) -> str:
     return text.get(lang())
 
 
+def table(*columns: Text, title: Text | None = None, wrap: tuple[int, ...] = ()) -> Table:
+    """A table that fits the terminal, 80 columns too: headers in the user's
+    language; the columns in ``wrap`` (running text) take the room left and
+    wrap, long words folded; the others (ids, codes, numbers, times) are shown
+    whole. Nothing is cut off with an ellipsis."""
+    shown = Table(title=say(title) if title else None)
+    for i, column in enumerate(columns):
+        if i in wrap:
+            shown.add_column(say(column), overflow="fold", ratio=1)
+        else:
+            shown.add_column(say(column), no_wrap=True)
+    return shown
+
+
 def fail(text: Text, code: int = 1) -> typer.Exit:
     err.print(f"[red]{say(text)}[/red]", soft_wrap=True)
     return typer.Exit(code)
@@ -44,8 +60,8 @@ def fail(text: Text, code: int = 1) -> typer.Exit:
 
 def validation_text(exc: ValidationError) -> Text:
     """Every problem of a pydantic error with its field, in both languages: our
-    own validators carry their Japanese (``ctx["ja"]``), pydantic's own get a
-    generic Japanese naming the kind of problem."""
+    own validators carry their Japanese (``ctx["ja"]``), pydantic's own get the
+    API's Japanese for them, with the limit that was broken."""
     en: list[str] = []
     ja: list[str] = []
     for problem in exc.errors():
@@ -53,9 +69,7 @@ def validation_text(exc: ValidationError) -> Text:
         ctx = problem.get("ctx") or {}
         en.append(f"{where}: {problem['msg']}")
         own = ctx.get("ja")
-        ja.append(
-            f"{where}: {own if isinstance(own, str) else '値が不正です（' + problem['type'] + '）'}"
-        )
+        ja.append(f"{where}: {own if isinstance(own, str) else japanese(problem)}")
     return Text("; ".join(en), "；".join(ja))
 
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from alliance.cli.common import HomeOpt, fail, open_node, out, say
+from alliance.cli.common import HomeOpt, fail, open_node, out, say, table
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 
 if TYPE_CHECKING:
-    from alliance.federation import LinkOut
+    from alliance.federation import LinkOut, QuarantinedOut
 
 federation_app = typer.Typer(
     help="Exchange with partner nodes / 連携先ノードとの交換", no_args_is_help=True
@@ -37,7 +37,7 @@ def add_partner(
     ] = False,
     home: HomeOpt = None,
 ) -> None:
-    """Pin a partner's CA and ledger key; queue everything already released to it. / 連携先を登録する。"""
+    """Pin a partner's CA and ledger key; queue everything already released to it. / 連携先のCAと台帳の鍵を固定して登録し、既にその連携先へ提供しているものをすべて送信待ちにする。"""
     node = open_node(home)
     try:
         queued = node.federation.add_partner(
@@ -64,9 +64,17 @@ def add_partner(
 @federation_app.command("status")
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable / JSONで出力")] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Also the sequence numbers sent, acknowledged, received and the partner's "
+            "head (a wide terminal) / 送信・確認・受信の通番と連携先の先頭も表示（横幅の広い端末向け）",
+        ),
+    ] = False,
     home: HomeOpt = None,
 ) -> None:
-    """Per partner: sent, acknowledged, received, lag, quarantine. / 連携状況を表示する。"""
+    """Per partner: sent, acknowledged, received, lag, quarantine. / 連携先ごとの送信・確認・受信・遅れ・隔離の状況を表示する。"""
     node = open_node(home)
     try:
         links = node.federation.partners.status()
@@ -75,37 +83,8 @@ def status(
     if as_json:
         out.print_json(json.dumps([link.model_dump(mode="json") for link in links]))
         return
-    table = Table(title=say(Text("Federation links", "連携の状況")))
-    for col in (
-        "partner",
-        "state",
-        "sent",
-        "acked",
-        "out lag",
-        "received",
-        "partner head",
-        "in lag",
-        "quarantined",
-        "held",
-        "last error",
-    ):
-        table.add_column(col)
-    for link in links:
-        state = link.state if link.state == "running" else f"[red]{link.state}[/red]"
-        table.add_row(
-            link.partner,
-            state,
-            str(link.sent_seq),
-            str(link.acked_seq),
-            str(link.outbound_lag),
-            str(link.received_seq),
-            str(link.partner_head_seq),
-            str(link.inbound_lag),
-            str(link.quarantined),
-            ", ".join(f"{h.object_type} ×{h.items}" for h in link.held),
-            link.last_error,
-        )
-    out.print(table)
+    out.print(status_table(links, wide=wide))
+    _last_errors(links)
     _held_notes(links)
     if any(link.state != "running" for link in links):
         raise fail(
@@ -125,6 +104,87 @@ def status(
             ),
             1,
         )
+
+
+def status_table(links: list[LinkOut], *, wide: bool = False) -> Table:
+    """The links as a table that fits 80 columns: how far behind each direction
+    is, what is quarantined and held (each link's last error and what is held
+    are said in full below it: :func:`_link_notes`); ``wide`` adds the
+    sequence numbers the lags come from."""
+    seqs = (
+        (
+            Text("sent", "送信"),
+            Text("acked", "確認済"),
+            Text("received", "受信"),
+            Text("partner head", "連携先の先頭"),
+        )
+        if wide
+        else ()
+    )
+    shown = table(
+        Text("partner", "連携先"),
+        Text("state", "状態"),
+        *seqs,
+        Text("out lag", "送信遅れ"),
+        Text("in lag", "受信遅れ"),
+        Text("quarantined", "隔離"),
+        Text("held", "保留"),
+        title=Text("Federation links", "連携の状況"),
+    )
+    for link in links:
+        state = link.state if link.state == "running" else f"[red]{link.state}[/red]"
+        numbers = (
+            [str(n) for n in (link.sent_seq, link.acked_seq, link.received_seq)]
+            + [str(link.partner_head_seq)]
+            if wide
+            else []
+        )
+        shown.add_row(
+            link.partner,
+            state,
+            *numbers,
+            str(link.outbound_lag),
+            str(link.inbound_lag),
+            str(link.quarantined),
+            str(sum(h.items for h in link.held)),
+        )
+    return shown
+
+
+def quarantine_table(entries: list[QuarantinedOut]) -> Table:
+    """Quarantined items, the reason in the user's language (wrapped, never cut;
+    a resolved entry's time of resolution under its own)."""
+    shown = table(
+        Text("id", "ID"),
+        Text("partner", "連携先"),
+        Text("seq", "通番"),
+        Text("code", "コード"),
+        Text("at (resolved)", "日時（解決）"),
+        Text("reason", "理由"),
+        wrap=(5,),
+    )
+    for q in entries:
+        shown.add_row(
+            str(q.id),
+            q.partner,
+            str(q.seq),
+            q.code,
+            q.at.z + (f"\n({q.resolved.z})" if q.resolved else ""),
+            q.reason[say_key()],
+        )
+    return shown
+
+
+def _last_errors(links: list[LinkOut]) -> None:
+    """Each link's last error, in full (a table column would cut or crush it)."""
+    for link in links:
+        if link.last_error:
+            out.print(
+                say(Text(f"{link.partner} last error: ", f"{link.partner}の最新のエラー: "))
+                + link.last_error,
+                soft_wrap=False,
+                markup=False,
+            )
 
 
 def _held_notes(links: list[LinkOut]) -> None:
@@ -166,26 +226,13 @@ def quarantine(
     ] = False,
     home: HomeOpt = None,
 ) -> None:
-    """Items rejected by a check, with the reason. / 検査で拒否された項目。"""
+    """Items rejected by a check, with the reason. / 検査で拒否された項目と、その理由を表示する。"""
     node = open_node(home)
     try:
         entries = node.federation.partners.quarantine(partner, open_only=not all_)
     finally:
         node.close()
-    table = Table()
-    for col in ("id", "partner", "seq", "code", "reason", "at", "resolved"):
-        table.add_column(col)
-    for q in entries:
-        table.add_row(
-            str(q.id),
-            q.partner,
-            str(q.seq),
-            q.code,
-            q.reason[say_key()],
-            q.at.z,
-            q.resolved.z if q.resolved else "",
-        )
-    out.print(table)
+    out.print(quarantine_table(entries))
 
 
 @federation_app.command("resume")
@@ -194,7 +241,7 @@ def resume(
     note: Annotated[str, typer.Option(help="What was done about the cause / 原因への対処")],
     home: HomeOpt = None,
 ) -> None:
-    """Close the quarantine entries and pull again from where it stopped. / 連携を再開する。"""
+    """Close the quarantine entries and pull again from where it stopped. / 隔離の記録を解決済みにし、止まった位置から連携先の取得を再開する。"""
     node = open_node(home)
     try:
         node.federation.partners.resume(partner.upper(), note)

@@ -23,7 +23,7 @@ def ledger_verify(
         typer.Option(help="Also check every table against the ledger / 表と台帳の一致も検証する"),
     ] = True,
 ) -> None:
-    """Verify every event and the state built from them. / 全イベントと状態を検証する。"""
+    """Verify every event and the state built from them. / 全イベントと、それらから構築した状態を検証する。"""
     from alliance.core.keys import NodeKey
     from alliance.desks import object_types
     from alliance.store import Database

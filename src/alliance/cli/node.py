@@ -95,7 +95,7 @@ def init(
 
 
 def upgrade(home: HomeOpt = None) -> None:
-    """Upgrade the node's database and record the upgrade in its ledger. / ノードのDBを更新し台帳に記録する。"""
+    """Upgrade the node's database and record the upgrade in its ledger. / ノードのデータベースを更新し、その更新を台帳に記録する。"""
     from alliance.node import Node
 
     try:
@@ -228,7 +228,7 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="Start the servers / サーバを起動する")
     ] = True,
 ) -> None:
-    """Start a JPN node and a USA node (SQLite) with demo users. / 日米2ノードのデモを起動する。"""
+    """Start a JPN node and a USA node (SQLite) with demo users. / JPNノードとUSAノード（SQLite）を、デモ用の利用者とともに起動する。"""
     from alliance import demo as demo_mod
 
     try:
@@ -249,7 +249,9 @@ def demo(
             + say(Text("  API tokens (shown once):", "  APIトークン（表示はこの一度のみ）:"))
         )
         for u in dn.users:
-            out.print(f"  {u.role.value + '@' + u.hq_id:<28} {u.token}  {u.name}", soft_wrap=True)
+            # Who, then the token whole on a line of its own (copied; fits 80 columns).
+            out.print(f"  {u.role.value + '@' + u.hq_id}  {u.name}", soft_wrap=True, markup=False)
+            out.print(f"    {u.token}", soft_wrap=True, markup=False)
         out.print(
             say(
                 Text(
@@ -356,7 +358,7 @@ async def _serve_many(homes: list[Path]) -> None:
 
 
 def config_check(home: HomeOpt = None) -> None:
-    """Print the merged settings (defaults < file < environment). / 統合された設定を表示する。"""
+    """Print the merged settings (defaults < file < environment). / 統合した設定を表示する（優先順位: 既定値 < 設定ファイル < 環境変数）。"""
     settings = settings_for(home)
     out.print_json(json.dumps(settings.public_view()))
     if not settings.key_file.exists():

@@ -149,7 +149,7 @@ def pki_show(
     home: HomeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output / JSON形式で出力")] = False,
 ) -> None:
-    """Show the CAs and the node certificate: subjects, fingerprints, validity, EKUs, policies. / CAとノード証明書を表示する。"""
+    """Show the CAs and the node certificate: subjects, fingerprints, validity, EKUs, policies. / CAとノード証明書を表示する（サブジェクト、フィンガープリント、有効期間、EKU、ポリシー）。"""
     from alliance.pki import Pki
 
     settings = settings_for(home)
@@ -214,7 +214,7 @@ def pki_export(
     ] = False,
     home: HomeOpt = None,
 ) -> None:
-    """Write the partner bundle: CA, fingerprint, URL, ledger key. / パートナー向けバンドルを出力する。"""
+    """Write the partner bundle: CA, fingerprint, URL, ledger key. / 連携先向けのバンドル（CA、フィンガープリント、URL、台帳の鍵）を出力する。"""
     from alliance.core.keys import NodeKey, public_key_from_hex
     from alliance.federation import export_bundle
     from alliance.pki import Pki

@@ -6,11 +6,10 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.table import Table
 
 from alliance.access import UserIn
-from alliance.cli.common import HomeOpt, fail, open_node, out, say, validation_text
-from alliance.core.authority import Role
+from alliance.cli.common import HomeOpt, fail, open_node, out, say, table, validation_text
+from alliance.core.authority import ROLE_NAMES, Role
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 
@@ -64,12 +63,19 @@ def user_list(home: HomeOpt = None) -> None:
             rows = list(s.scalars(select(UserRow).order_by(UserRow.nation, UserRow.name)))
     finally:
         node.close()
-    table = Table()
-    for col in ("id", "name", "nation", "hq", "role", "disabled"):
-        table.add_column(col)
+    shown = table(
+        Text("id", "ID"),
+        Text("name", "氏名"),
+        Text("nation", "国"),
+        Text("HQ", "司令部"),
+        Text("role", "役割"),
+        wrap=(1, 4),  # the id is copied whole ('alliance user disable ID')
+    )
+    disabled = say(Text("(disabled)", "（無効）"))
     for r in rows:
-        table.add_row(r.id, r.name, r.nation, r.hq_id, r.role, str(r.disabled))
-    out.print(table)
+        role = say(ROLE_NAMES[Role(r.role)]) if r.role in set(Role) else r.role
+        shown.add_row(r.id, r.name, r.nation, r.hq_id, f"{role} {disabled}" if r.disabled else role)
+    out.print(shown)
 
 
 @user_app.command("disable")
@@ -77,7 +83,7 @@ def user_disable(
     user_id: Annotated[str, typer.Argument(help="The user's id / 利用者ID")],
     home: HomeOpt = None,
 ) -> None:
-    """Disable a user; the token stops working at once. / 利用者を無効にする。"""
+    """Disable a user; the token stops working at once. / 利用者を無効にする。そのトークンは直ちに使えなくなる。"""
     node = open_node(home)
     try:
         node.users.disable(user_id)

@@ -5,7 +5,11 @@ exercise flag and name, and an export holding any exercise track says so at
 its top (``exercise`` in GeoJSON, the document's name and description in KML),
 as the console's EXERCISE banner does. Each item carries its portion mark as
 the viewer's nation writes it (``portion``; :func:`alliance.core.release.marks`),
-beside the banner line of the whole export.
+beside the banner line of the whole export, and its TLP label: the export's
+TLP label and each item's own (``tlp``), as TLP 2.0 requires them to travel
+with the data. The words are the console's (:mod:`alliance.core.markings`):
+the banner as the viewer's nation writes it, and the note saying which
+tracks set it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape
 
-from alliance.core import release
+from alliance.core import markings
 from alliance.core.i18n import Text
 
 from .tracks import Track
@@ -35,20 +39,26 @@ def exercise_banner(tracks: Iterable[Track]) -> Text | None:
 def portion(track: Track, viewer: str | None) -> str:
     """The track's portion mark as ``viewer``'s nation writes it, both languages
     (once when they are the same, as a US control marking is)."""
-    mark = release.marks(track.marking.releasable_to, viewer).portion
-    return mark.en if mark.en == mark.ja else f"{mark.en} / {mark.ja}"
+    return markings.joined(track.marking.marks(viewer).portion)
+
+
+def tlp(track: Track) -> str | None:
+    """The track's own TLP label (``TLP:AMBER``), or None."""
+    label = track.marking.tlp_label
+    return label.en if label else None
 
 
 def geojson(
-    tracks: Iterable[Track], banner: str, tlp: str | None = None, viewer: str | None = None
+    tracks: Iterable[Track], page: markings.Page, viewer: str | None = None
 ) -> dict[str, Any]:
-    """``banner``: the banner line for the viewer; ``tlp``: the TLP label, its own key."""
+    """``page``: what the export is marked with (``banner``, ``tlp``, ``banner_note``)."""
     tracks = list(tracks)
     exercise = exercise_banner(tracks)
     return {
         "type": "FeatureCollection",
-        "banner": banner,
-        "tlp": tlp,
+        "banner": markings.joined(page.banner),
+        "tlp": page.tlp_label.en if page.tlp_label else None,
+        "banner_note": page.note.as_dict(),
         "exercise": exercise.as_dict() if exercise else None,
         "features": [
             {
@@ -56,8 +66,9 @@ def geojson(
                 "id": t.uid,
                 "geometry": {"type": "Point", "coordinates": [t.lon, t.lat]},
                 "properties": {
-                    **{k: v for k, v in t.to_json().items() if k not in {"lat", "lon"}},
+                    **{k: v for k, v in t.to_json(viewer).items() if k not in {"lat", "lon"}},
                     "portion": portion(t, viewer),
+                    "tlp": tlp(t),
                 },
             }
             for t in tracks
@@ -65,11 +76,12 @@ def geojson(
     }
 
 
-def kml(
-    tracks: Iterable[Track], banner: str, tlp: str | None = None, viewer: str | None = None
-) -> str:
-    """``banner``: the document's name; ``tlp``: the TLP label, its own description."""
+def kml(tracks: Iterable[Track], page: markings.Page, viewer: str | None = None) -> str:
+    """The banner is the document's name; its TLP label and the note saying which
+    tracks set them its description; each placemark's portion mark and TLP label
+    its description's first part."""
     tracks = list(tracks)
+    banner = markings.joined(page.banner)
     exercise = exercise_banner(tracks)
     placemarks = []
     for t in tracks:
@@ -77,13 +89,15 @@ def kml(
         placemarks.append(
             "<Placemark>"
             f"<name>{escape(name)}</name>"
-            f"<description>{escape(portion(t, viewer))} | {escape(t.sidc)} | {escape(t.owner)}"
+            f"<description>{escape(' '.join(filter(None, (portion(t, viewer), tlp(t)))))}"
+            f" | {escape(t.sidc)} | {escape(t.owner)}"
             "</description>"
             "<ExtendedData>"
             f'<Data name="uid"><value>{escape(t.uid)}</value></Data>'
             f'<Data name="owner"><value>{escape(t.owner)}</value></Data>'
             f'<Data name="sidc"><value>{escape(t.sidc)}</value></Data>'
             f'<Data name="releasable_to"><value>{escape(",".join(t.marking.nations))}</value></Data>'
+            f'<Data name="tlp"><value>{escape(tlp(t) or "")}</value></Data>'
             f'<Data name="exercise"><value>{"true" if t.exercise else "false"}</value></Data>'
             f'<Data name="exercise_name"><value>{escape(t.exercise_name)}</value></Data>'
             "</ExtendedData>"
@@ -91,7 +105,12 @@ def kml(
             "</Placemark>"
         )
     title = f"{banner} — {exercise.en}" if exercise else banner
-    said = ([tlp] if tlp else []) + ([f"{exercise.en} / {exercise.ja}"] if exercise else [])
+    label = page.tlp_label.en if page.tlp_label else None
+    said = (
+        ([label] if label else [])
+        + [markings.joined(page.note)]
+        + ([f"{exercise.en} / {exercise.ja}"] if exercise else [])
+    )
     description = f"<description>{escape(' | '.join(said))}</description>" if said else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'

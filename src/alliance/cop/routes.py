@@ -14,7 +14,7 @@ from alliance.cop.desk import CopDesk, ReportIn, TrackFilter
 from alliance.cop.exports import geojson, kml
 from alliance.cop.simulator import scenario
 from alliance.cop.tracks import Track, TrackDomain
-from alliance.core import release
+from alliance.core import markings
 from alliance.core.models import MarkingOut
 from alliance.desks import ActorDep, desk_dep
 
@@ -23,14 +23,10 @@ CopDep = Annotated[CopDesk, Depends(desk_dep("cop", CopDesk))]
 router = APIRouter(prefix="/cop", tags=["cop"])
 
 
-def _banner(tracks: Iterable[Track], nation: str) -> tuple[str, str | None]:
-    """The banner line of an export, as the viewer's nation writes it: what every
-    track in it shares, in both languages (once when they are the same, as a US
-    control marking is); and the TLP label beside it, never inside it."""
-    page = release.page_marking((t.marking for t in tracks), nation)
-    b = release.banner(page.releasable_to, nation)
-    label = page.tlp_label
-    return (b.en if b.en == b.ja else f"{b.en} / {b.ja}"), (label.en if label else None)
+def _page(tracks: Iterable[Track], nation: str) -> markings.Page:
+    """What an export is marked with, as the viewer's nation writes it: what
+    every track in it shares, its TLP label, and which tracks set them."""
+    return markings.page(((t.uid, t.marking, t.callsign) for t in tracks), nation)
 
 
 @router.get("/tracks", summary="The picture released to your nation / 自国へ提供可の状況図")
@@ -45,14 +41,14 @@ def picture(
     flt = TrackFilter(
         domain=domain, affiliation=affiliation, owner=owner, include_stale=include_stale
     )
-    return [t.to_json() for t in desk.picture(actor, flt)]
+    return [t.to_json(actor.nation) for t in desk.picture(actor, flt)]
 
 
 @router.post(
     "/tracks", status_code=201, summary="Report a position (own nation's tracks) / 位置報告"
 )
 def report(data: ReportIn, desk: CopDep, actor: ActorDep) -> dict[str, Any]:
-    return desk.report(actor, data).to_json()
+    return desk.report(actor, data).to_json(actor.nation)
 
 
 OwnerQuery = Annotated[
@@ -76,14 +72,14 @@ def exercise(actor: ActorDep) -> dict[str, Any]:
 
 @router.get("/tracks/{uid}", summary="One track / 航跡")
 def get_track(uid: str, desk: CopDep, actor: ActorDep, owner: OwnerQuery = None) -> dict[str, Any]:
-    return desk.get(actor, uid, owner).to_json()
+    return desk.get(actor, uid, owner).to_json(actor.nation)
 
 
 @router.get("/tracks/{uid}/history", summary="Recent positions / 航跡の履歴")
 def history(
     uid: str, desk: CopDep, actor: ActorDep, owner: OwnerQuery = None
 ) -> list[dict[str, Any]]:
-    return [t.to_json() for t in desk.history(actor, uid, owner)]
+    return [t.to_json(actor.nation) for t in desk.history(actor, uid, owner)]
 
 
 @router.get(
@@ -94,7 +90,7 @@ def history(
 )
 def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
     tracks = desk.picture(actor)
-    data = geojson(tracks, *_banner(tracks, actor.nation), viewer=actor.nation)
+    data = geojson(tracks, _page(tracks, actor.nation), viewer=actor.nation)
     return JSONResponse(data, media_type="application/geo+json")
 
 
@@ -109,7 +105,7 @@ def export_geojson(desk: CopDep, actor: ActorDep) -> JSONResponse:
 def export_kml(desk: CopDep, actor: ActorDep) -> Response:
     tracks = desk.picture(actor)
     return Response(
-        kml(tracks, *_banner(tracks, actor.nation), viewer=actor.nation),
+        kml(tracks, _page(tracks, actor.nation), viewer=actor.nation),
         media_type="application/vnd.google-earth.kml+xml",
     )
 
@@ -127,15 +123,15 @@ async def stream(request: Request, desk: CopDep, actor: ActorDep) -> StreamingRe
 
     sub = desk.hub.subscribe(actor.nation, listener, on_remove=withdrawn)
     snapshot = desk.picture(actor)
-    page = release.PageMarking(actor.nation)
+    page = markings.PageMarking(actor.nation)
 
     async def events() -> AsyncIterator[bytes]:
         try:
             for t in snapshot:
-                page.put(t.uid, t.marking)
-                yield _sse("track", t)
-            shown = page.marking
-            yield _sse_banner(page)
+                page.put(t.uid, t.marking, t.callsign)
+                yield _sse("track", t, actor.nation)
+            shown = markings.of_page(page)
+            yield _sse_banner(page, shown)
             while not await request.is_disconnected():
                 try:
                     kind, track = await asyncio.wait_for(queue.get(), timeout=15)
@@ -143,13 +139,14 @@ async def stream(request: Request, desk: CopDep, actor: ActorDep) -> StreamingRe
                     yield b": keep-alive\n\n"
                     continue
                 if kind == "track":
-                    page.put(track.uid, track.marking)
+                    page.put(track.uid, track.marking, track.callsign)
                 else:
                     page.drop(track.uid)
-                yield _sse(kind, track)
-                if page.marking != shown:  # its nations or its TLP label changed
-                    shown = page.marking
-                    yield _sse_banner(page)
+                yield _sse(kind, track, actor.nation)
+                now = markings.of_page(page)
+                if now != shown:  # its nations, its TLP label or what set them changed
+                    shown = now
+                    yield _sse_banner(page, shown)
         finally:
             desk.hub.unsubscribe(sub)
 
@@ -164,16 +161,18 @@ def _offer(queue: asyncio.Queue[tuple[str, Track]], item: tuple[str, Track]) -> 
     queue.put_nowait(item)
 
 
-def _sse_banner(page: release.PageMarking) -> bytes:
+def _sse_banner(page: markings.PageMarking, shown: markings.Page) -> bytes:
     """The banner of the picture the stream has shown so far, as the viewer's
-    nation writes it, and its TLP label: the console displays them as they are
-    (it builds no banner of its own)."""
-    # releasable_to, tlp, banner {en, ja}, portion, tlp_label, by_nation
-    data = MarkingOut.of(page.marking, page.nation).model_dump()
+    nation writes it, its TLP label, and ``note``: which tracks set them, both
+    languages. The console displays them as they are (it builds no banner of
+    its own)."""
+    # releasable_to, tlp, banner {en, ja}, portion, tlp_label, by_nation, note {en, ja}
+    data = MarkingOut.of(shown.marking, page.nation).model_dump()
+    data["note"] = shown.note.as_dict()
     return f"event: banner\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
-def _sse(kind: str, track: Track) -> bytes:
+def _sse(kind: str, track: Track, viewer: str) -> bytes:
     """``track`` events carry the track; ``withdrawn`` ones only its uid (it is gone)."""
-    data = track.to_json() if kind == "track" else {"uid": track.uid}
+    data = track.to_json(viewer) if kind == "track" else {"uid": track.uid}
     return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from alliance.core import limits
+from alliance.core import glossary, limits, markings
 from alliance.core.dtg import check_moment, iso
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
@@ -124,6 +124,15 @@ def _parse_points(text: str) -> tuple[Point, ...]:
     return tuple(out)
 
 
+def source_name(source: str) -> Text:
+    """Where a report came from, as a user reads it (the glossary's words:
+    ``source_api``, ``source_tak``...); an unknown source reads as itself."""
+    try:
+        return glossary.term(f"source_{source}")
+    except KeyError:
+        return Text(source, source) if source else Text("unknown", "不明")
+
+
 @lru_cache(maxsize=1024)
 def _marking(owner: str, releasable_to: str, tlp: str | None) -> Marking:
     """A CoT detail's release as a marking (checked; the same few recur)."""
@@ -230,19 +239,17 @@ class Track:
         """What a partner node receives (see :class:`TrackWire`)."""
         data = self.to_json()
         data["marking"] = self.marking.to_json()
-        for derived in ("cot_type", "domain", "affiliation", "source", "estimated"):
+        for derived in ("cot_type", "domain", "affiliation", "source", "source_name", "estimated"):
             del data[derived]
         return data
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, viewer: str | None = None) -> dict[str, Any]:
+        """The track as the API shows it to ``viewer`` (its marking as the viewer's
+        nation writes it: :func:`alliance.core.markings.view`; neutral without one)."""
         return {
             "uid": self.uid,
             "owner": self.owner,
-            "marking": {
-                "releasable_to": self.marking.nations,
-                "tlp": self.marking.tlp.value if self.marking.tlp else None,
-                "banner": self.marking.banner.as_dict(),
-            },
+            "marking": markings.view(self.marking, viewer),
             "sidc": self.sidc,
             "cot_type": self.cot_type,
             "domain": self.domain.value,
@@ -256,6 +263,7 @@ class Track:
             "time": iso(self.time),
             "stale": iso(self.stale),
             "source": self.source,
+            "source_name": source_name(self.source).as_dict(),
             "unmanned": self.unmanned,
             "operator_nation": self.operator_nation,
             "control_link": self.control_link.value if self.control_link else None,

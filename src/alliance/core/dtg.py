@@ -84,6 +84,15 @@ def parse_dtg(value: str, *, field: str | None = None) -> datetime:
     return local.astimezone(UTC)
 
 
+def format_dtg_ja(moment: datetime, zone: str = "Z") -> str:
+    """A DTG as Japanese writes a date: ``2024年7月27日 1200Z`` for ``271200ZJUL24``
+    (the month a number, not an English abbreviation; the zone letter kept)."""
+    if moment.tzinfo is None:
+        raise ValueError("DTG needs an aware datetime")
+    local = moment.astimezone(timezone(timedelta(hours=zone_offset_hours(zone))))
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H%M}{zone.upper()}"
+
+
 def format_dtg(moment: datetime, zone: str = "Z") -> str:
     """Format an aware datetime as a DTG in the given military zone (default ``Z``)."""
     if moment.tzinfo is None:
@@ -100,9 +109,10 @@ class TimeDisplay:
     jst: str
     hst: str
     iso: str
+    z_ja: str = ""  # the DTG as Japanese writes a date (2024年7月27日 1200Z)
 
     def as_dict(self) -> dict[str, str]:
-        return {"z": self.z, "jst": self.jst, "hst": self.hst, "iso": self.iso}
+        return {"z": self.z, "jst": self.jst, "hst": self.hst, "iso": self.iso, "z_ja": self.z_ja}
 
 
 def display(moment: datetime) -> TimeDisplay:
@@ -115,6 +125,7 @@ def display(moment: datetime) -> TimeDisplay:
         jst=f"{utc.astimezone(JST):%Y-%m-%d %H:%M} JST",
         hst=f"{utc.astimezone(HST):%Y-%m-%d %H:%M} HST",
         iso=utc.isoformat().replace("+00:00", "Z"),
+        z_ja=format_dtg_ja(utc, "Z"),
     )
 
 

@@ -61,10 +61,45 @@ class Unavailable(AllianceError):
     status = 503
 
 
+# What a user reads for each kind of object, by its one spelling (the owned
+# object types add theirs when declared: ``alliance.store.types.ObjectType``).
+# Messages name an object in the reader's language: 司令部「…」, not hq「…」.
+_LABELS: dict[str, Text] = {
+    "track": Text("track", "航跡"),
+    "user": Text("user", "利用者"),
+    "partner": Text("partner", "連携先"),
+    "node": Text("node", "ノード"),
+    "event": Text("ledger event", "台帳イベント"),
+}
+
+
+def register_label(kind: str, label: Text) -> None:
+    """Declare what users read for objects of ``kind`` (its last declaration wins)."""
+    _LABELS[kind] = label
+
+
+def object_label(kind: str | Text) -> Text:
+    """The bilingual label of ``kind`` (an object type's name, or a label
+    already); a kind nobody declared reads as its spelling, with its
+    underscores as spaces."""
+    if isinstance(kind, Text):
+        return kind
+    known = _LABELS.get(kind)
+    if known is not None:
+        return known
+    plain = kind.replace("_", " ")
+    return Text(plain, plain)
+
+
+def named(kind: str | Text, ident: str) -> Text:
+    """An object named in a message: ``HQ 'jpn-jjoc'`` / ``司令部「jpn-jjoc」``."""
+    label = object_label(kind)
+    return Text(f"{label.en} '{ident}'", f"{label.ja}「{ident}」")
+
+
 def not_found(kind: str | Text, ident: str, field: str | None = None) -> NotFound:
-    """``kind`` is what the user reads: an object type's bilingual label, or a
-    word that reads the same in both languages."""
-    label = kind if isinstance(kind, Text) else Text(kind, kind)
+    """``kind`` is an object type's name (its label is looked up) or its label."""
+    label = object_label(kind)
     return NotFound(
         Text(
             f"No {label.en} '{ident}' is held here or released to you.",

@@ -243,12 +243,14 @@ class MarkingOut(BaseModel):
 
 
 class TimeOut(BaseModel):
-    """One moment as DTG (Z) and in JST and HST, plus ISO 8601."""
+    """One moment as DTG (Z) and in JST and HST, plus ISO 8601, and the DTG as
+    Japanese writes a date (``z_ja``: 2024年7月27日 1200Z)."""
 
     z: str
     jst: str
     hst: str
     iso: str
+    z_ja: str = ""
 
     @classmethod
     def of(cls, moment: datetime) -> TimeOut:

@@ -248,24 +248,53 @@ class PageMarking:
     """The marking of a page that changes item by item (a live picture): the
     items shown, by key, and the :func:`page_marking` they share. An item put
     again under its key replaces the one shown before (a console shows one
-    track per uid)."""
+    track per uid). Each item may carry a label (a track's callsign) so that
+    the page can say which items set its banner
+    (:func:`alliance.core.markings.banner_note`)."""
 
     def __init__(self, nation: str) -> None:
         self.nation = nation
         self._items: dict[Hashable, Marking] = {}
         self._counts: Counter[Marking] = Counter()
+        # The keys shown under each distinct marking, in the order first shown.
+        self._keys: dict[Marking, dict[Hashable, None]] = {}
+        self._labels: dict[Hashable, str] = {}
 
-    def put(self, key: Hashable, marking: Marking) -> None:
+    def put(self, key: Hashable, marking: Marking, label: str | None = None) -> None:
         self.drop(key)
         self._items[key] = marking
         self._counts[marking] += 1
+        self._keys.setdefault(marking, {})[key] = None
+        if label:
+            self._labels[key] = label
 
     def drop(self, key: Hashable) -> None:
         old = self._items.pop(key, None)
+        self._labels.pop(key, None)
         if old is not None:
             self._counts[old] -= 1
+            del self._keys[old][key]
             if not self._counts[old]:
                 del self._counts[old]
+                del self._keys[old]
+
+    @property
+    def counts(self) -> Mapping[Marking, int]:
+        """How many items are shown under each distinct marking."""
+        return self._counts
+
+    @property
+    def total(self) -> int:
+        return len(self._items)
+
+    def labels(self, marking: Marking, at_most: int) -> list[str]:
+        """Up to ``at_most`` labels (else keys) of the items shown under ``marking``."""
+        out: list[str] = []
+        for key in self._keys.get(marking, ()):
+            if len(out) >= at_most:
+                break
+            out.append(self._labels.get(key) or str(key))
+        return out
 
     @property
     def marking(self) -> Marking:

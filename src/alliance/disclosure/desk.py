@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from alliance.core import release
 from alliance.core.authority import Action, Actor, Target, authorize, authorize_disclosure
-from alliance.core.errors import Conflict, InvalidInput
+from alliance.core.errors import Conflict, InvalidInput, named
 from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.core.markings import Marking, check_nation
@@ -106,9 +106,9 @@ class DisclosureDesk(GuidanceDesk):
         if not added:
             raise InvalidInput(
                 Text(
-                    f"{target.kind} '{obj.id}' is already released to "
+                    f"{named(target.kind, obj.id).en} is already released to "
                     f"{', '.join(sorted(nations))}: there is nothing to propose.",
-                    f"{target.kind}「{obj.id}」は既に{', '.join(sorted(nations))}へ提供されています。"
+                    f"{named(target.kind, obj.id).ja}は既に{', '.join(sorted(nations))}へ提供されています。"
                     "提案する内容がありません。",
                 ),
                 field="releasable_to",

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from alliance.core.authority import Grant
 from alliance.core.dtg import iso
+from alliance.core.errors import named
 from alliance.core.i18n import Text
 from alliance.core.ids import namespace_of
 from alliance.core.ledger import EventDraft
@@ -190,7 +191,8 @@ class _Replicas:
 
 
 def _collision(p: Parsed, sender: str, owner: str, origin: str) -> ItemProblem:
-    what, what_ja = f"{p.object_type} '{p.object_id}'", f"{p.object_type}「{p.object_id}」"
+    name = named(p.object_type, p.object_id)
+    what, what_ja = name.en, name.ja
     return ItemProblem(
         p.item.seq,
         "id_collision",
@@ -205,7 +207,8 @@ def _collision(p: Parsed, sender: str, owner: str, origin: str) -> ItemProblem:
 
 
 def _outside(p: Parsed, sender: str, nation: str) -> ItemProblem:
-    what, what_ja = f"{p.object_type} '{p.object_id}'", f"{p.object_type}「{p.object_id}」"
+    name = named(p.object_type, p.object_id)
+    what, what_ja = name.en, name.ja
     return ItemProblem(
         p.item.seq,
         "id_namespace",

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from alliance.core import release
+from alliance.core.errors import named
 from alliance.core.i18n import Text
 from alliance.core.keys import verify_signature
 from alliance.core.ledger import GENESIS_PREV, Event, canonical
@@ -247,12 +248,13 @@ def check_item(
             f"項目は{body['from']}から{body['to']}宛で、{partner}から{me}宛ではありません",
         )
     if obj.get("owner") != partner:
+        changed = named(str(obj.get("type")), str(obj.get("id")))
         return _problem(
             seq,
             "not_owner",
-            f"{partner} sent a change to {obj.get('type')} '{obj.get('id')}', owned by {obj.get('owner')}: "
+            f"{partner} sent a change to {changed.en}, owned by {obj.get('owner')}: "
             "a node may change only its own nation's objects",
-            f"{partner}が{obj.get('owner')}所有の{obj.get('type')}「{obj.get('id')}」の変更を送信しました。"
+            f"{partner}が{obj.get('owner')}所有の{changed.ja}の変更を送信しました。"
             "ノードは自国の対象のみ変更できます",
         )
     event: dict[str, Any] | None = None

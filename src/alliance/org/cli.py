@@ -29,7 +29,7 @@ def register(app: typer.Typer, cli: DeskCli) -> None:
         ] = None,
         home: HomeOpt = None,
     ) -> None:
-        """Load command structures (idempotent, all or nothing). / 組織構造を読み込む。"""
+        """Load command structures (idempotent, all or nothing). / 組織構造を読み込む（冪等。すべて成功するか、何も変更しない）。"""
 
         def load(node: DeskHost) -> dict[str, object]:
             raw = file.read_bytes() if file else packaged_seed()

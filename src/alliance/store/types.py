@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from alliance.core.errors import register_label
 from alliance.core.i18n import Text
 
 from .schema.base import OwnedRow
@@ -38,6 +39,7 @@ class ObjectType:
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
             raise ValueError(f"object type name {self.name!r} is not snake_case")
+        register_label(self.name, self.label)
 
 
 class ObjectTypes(Mapping[str, ObjectType]):

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from alliance import __version__
-from alliance.access import nation_name
 from alliance.core.authority import ROLE_NAMES, Actor
+from alliance.core.markings import nation_names
 from alliance.core.models import Moment, TimeOut
 from alliance.node import Node
 from alliance.org import HqRow
@@ -72,7 +72,7 @@ def identity(node: Node, actor: Actor) -> dict[str, Any]:
     return {
         **actor.to_json(),
         "role_name": ROLE_NAMES[actor.role].as_dict(),
-        "nation_name": nation_name(actor.nation).as_dict(),
+        "nation_name": nation_names(actor.nation).as_dict(),
         "hq_name": hq_name,
         "node_id": node.node_id,
     }

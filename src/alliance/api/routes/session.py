@@ -18,9 +18,10 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from alliance.access import CSRF_HEADER, NewSession, csrf_token, nation_name
+from alliance.access import CSRF_HEADER, NewSession, csrf_token
 from alliance.core.errors import Unauthenticated
 from alliance.core.i18n import Text
+from alliance.core.markings import nation_names
 from alliance.core.models import Strict
 from alliance.desks import SESSION_COOKIE
 from alliance.node import Node
@@ -57,7 +58,7 @@ def signin_node(node: NodeDep, request: Request) -> NodeIdentity:
     return NodeIdentity(
         node_id=node.node_id,
         nation=node.nation,
-        nation_name=nation_name(node.nation).as_dict(),
+        nation_name=nation_names(node.nation).as_dict(),
         hq_name=_home_hq(node),
         hosted=sorted(node.settings.hosted_nations),
         tls=tls,

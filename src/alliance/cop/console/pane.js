@@ -649,7 +649,7 @@ function handleEvent(block) {
     upsert(JSON.parse(data.join("\n")));
   } else if (name === "banner" && data.length) {
     const marking = JSON.parse(data.join("\n"));
-    shell.setBanner(marking.banner, marking.tlp_label);
+    shell.setBanner(marking.banner, marking.tlp_label, marking.note);
   } else if (name === "withdrawn" && data.length) {
     // The owner no longer releases it to us: it leaves the map and the table.
     const { uid } = JSON.parse(data.join("\n"));

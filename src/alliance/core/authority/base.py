@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..errors import Forbidden
+from .. import glossary
+from ..errors import Forbidden, named
 from ..i18n import Text
 from ..markings import Marking
 
@@ -23,13 +24,16 @@ class Role(StrEnum):
     FOREIGN_DISCLOSURE_OFFICER = "foreign_disclosure_officer"
 
 
+# The roles' names are the glossary's (``role_<role>``; the foreign disclosure
+# officer is a markings term), so that the API, the console and the command
+# line use one Japanese word for each.
 ROLE_NAMES: dict[Role, Text] = {
-    Role.COMMANDER: Text("commander", "指揮官"),
-    Role.STAFF_OFFICER: Text("staff officer", "幕僚"),
-    Role.LIAISON_OFFICER: Text("liaison officer", "連絡官"),
-    Role.VIEWER: Text("viewer", "閲覧者"),
-    Role.ADMIN: Text("node administrator", "ノード管理者"),
-    Role.FOREIGN_DISCLOSURE_OFFICER: Text("foreign disclosure officer", "対外開示担当官"),
+    role: glossary.term(
+        "foreign_disclosure_officer"
+        if role is Role.FOREIGN_DISCLOSURE_OFFICER
+        else f"role_{role.value}"
+    )
+    for role in Role
 }
 
 
@@ -170,21 +174,22 @@ def roles_for(action: Action, target: Target) -> frozenset[Role]:
 
 def _role_refused(actor: Actor, action: Action, target: Target) -> Forbidden:
     role, act = ROLE_NAMES[actor.role], ACTION_NAMES[action]
-    what = f"{target.kind} '{target.ident}'"
+    name = named(target.kind, target.ident)
+    what, what_ja = name.en, name.ja
     if action in OWNER_ONLY and target.unheld:
         return _deny(
             "role_not_authorized",
             f"No HQ holds {what}, so no chain of command may {act.en} it: only "
             f"{target.owner}'s node administrator may create or change it. "
             f"A {role.en} may not.",
-            f"{target.kind}「{target.ident}」を保持する司令部がないため、指揮系統による"
+            f"{what_ja}を保持する司令部がないため、指揮系統による"
             f"{act.ja}はできません。作成・変更は{target.owner}のノード管理者のみが行えます"
             f"（{role.ja}は不可）。",
         )
     return _deny(
         "role_not_authorized",
         f"A {role.en} may not {act.en} {what}.",
-        f"{role.ja}は{target.kind}「{target.ident}」の{act.ja}を行えません。",
+        f"{role.ja}は{what_ja}の{act.ja}を行えません。",
     )
 
 
@@ -208,13 +213,14 @@ def in_chain(actor: Actor, chain: Collection[str]) -> bool:
 def _owner_chain(actor: Actor, action: Action, target: Target, hosted: set[str]) -> str:
     """The checks of an owner-only action; returns the basis of the grant."""
     act = ACTION_NAMES[action]
-    what = f"{target.kind} '{target.ident}'"
+    name = named(target.kind, target.ident)
+    what, what_ja = name.en, name.ja
     if actor.nation != target.owner:
         raise _deny(
             "not_owner_nation",
             f"{what} belongs to {target.owner}; only {target.owner}'s chain of command "
             f"may {act.en} it. {actor.nation} may request, comment or concur.",
-            f"{target.kind}「{target.ident}」は{target.owner}の所有です。{act.ja}は"
+            f"{what_ja}は{target.owner}の所有です。{act.ja}は"
             f"{target.owner}の指揮系統のみが行えます。{actor.nation}は要請・意見・同意のみ可能です。",
         )
     if target.owner not in hosted:
@@ -222,7 +228,7 @@ def _owner_chain(actor: Actor, action: Action, target: Target, hosted: set[str])
             "not_hosted",
             f"This node holds no authority for {target.owner}; {what} is changed only at "
             f"{target.owner}'s node.",
-            f"このノードは{target.owner}の権限を持ちません。{target.kind}「{target.ident}」は"
+            f"このノードは{target.owner}の権限を持ちません。{what_ja}は"
             f"{target.owner}のノードでのみ変更できます。",
         )
     head = f"{actor.nation} {actor.role.value} of {actor.hq_id}"
@@ -237,14 +243,14 @@ def _owner_chain(actor: Actor, action: Action, target: Target, hosted: set[str])
             f"A liaison officer acts only for their own HQ ({actor.hq_id}); {what} is "
             f"{target.hq_chain[0]}'s.",
             f"連絡官は自らの司令部（{actor.hq_id}）のためにのみ行動します。"
-            f"{target.kind}「{target.ident}」は{target.hq_chain[0]}のものです。",
+            f"{what_ja}は{target.hq_chain[0]}のものです。",
         )
     if not in_chain(actor, target.hq_chain):
         chain = " → ".join(reversed(target.hq_chain))
         raise _deny(
             "not_in_chain",
             f"{actor.hq_id} is not in the chain of command of {what} ({chain}).",
-            f"{actor.hq_id}は{target.kind}「{target.ident}」の指揮系統（{chain}）にありません。",
+            f"{actor.hq_id}は{what_ja}の指揮系統（{chain}）にありません。",
         )
     return f"{head}, owner chain of command"
 
@@ -259,8 +265,8 @@ def authorize(actor: Actor, action: Action, target: Target, *, hosted: Iterable[
     if not target.marking.releases_to(actor.nation) and target.owner != actor.nation:
         raise _deny(
             "not_released",
-            f"{target.kind} '{target.ident}' is not released to {actor.nation}.",
-            f"{target.kind}「{target.ident}」は{actor.nation}に公開されていません。",
+            f"{named(target.kind, target.ident).en} is not released to {actor.nation}.",
+            f"{named(target.kind, target.ident).ja}は{actor.nation}に公開されていません。",
         )
     if actor.role not in roles_for(action, target):
         raise _role_refused(actor, action, target)

@@ -147,23 +147,36 @@ function tick() {
 // on its stream's "banner" event: what every track shown shares, in both
 // languages, written as the user's nation writes it); the console displays
 // it and builds none of its own. The TLP label is a separate label beside it.
-function setBanner(banner, tlpLabel = null) {
+// The note ({ en, ja }, from the node too) says which items set the banner
+// ("JPN ONLY set by 1 of 19 tracks: …"): shown small on the top line and as
+// the tooltip of both.
+function setBanner(banner, tlpLabel = null, note = null) {
   state.banner = banner;
   state.tlpLabel = tlpLabel;
+  state.bannerNote = note;
   renderBanner();
 }
 
 function renderBanner() {
   const text = state.me && state.banner ? state.banner[state.lang] : t("classification");
   const label = state.me && state.tlpLabel ? state.tlpLabel[state.lang] : "";
+  const note = state.me && state.bannerNote ? state.bannerNote[state.lang] : "";
   for (const id of ["banner-top", "banner-bottom"]) {
     const line = $(id);
     line.textContent = text;
+    line.title = note;
     if (label) {
       const tlp = document.createElement("span");
       tlp.className = "tlp-label";
       tlp.textContent = label;
       line.append(" ", tlp);
+    }
+    if (note && id === "banner-top") {
+      const said = document.createElement("span");
+      said.className = "banner-note";
+      said.id = "banner-note";
+      said.textContent = note;
+      line.append(" ", said);
     }
   }
 }
