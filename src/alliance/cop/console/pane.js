@@ -8,6 +8,7 @@
 // the token can go in the Authorization header.
 
 import { LABELS, STRINGS } from "./i18n.js";
+import { altitudeText, installOperations } from "./operations.js";
 
 /* global L, ms, mgrs, topojson */
 
@@ -34,6 +35,26 @@ let uasLayer = null; // lost-link routes and control stations of unmanned aircra
 let areaLayer = null; // the exercise's notional areas (the OPFOR's training box)
 let scenario = null; // /cop/exercise once exercise data is on the picture: null, "asked" or it
 let zoomControl = null;
+
+// What the map's operator tools (operations.js) see of the pane: the map, the
+// tracks, a call on every change (uid, why: "picture", "update", "removed",
+// "selected", "cleared") and after every render, and selection.
+const changeListeners = [];
+const renderListeners = [];
+const view = {
+  map: null,
+  tracks: state.tracks,
+  get selected() {
+    return state.selected;
+  },
+  visible: (track) => visible(track),
+  isStale: (track) => isStale(track),
+  onTrackChange: (fn) => changeListeners.push(fn),
+  onRender: (fn) => renderListeners.push(fn),
+  select: (uid) => select(uid, { pan: true }),
+};
+let operations = null; // the hooks installOperations returns
+const trackChanged = (uid, why) => changeListeners.forEach((fn) => fn(uid, why));
 
 const pad = (n) => String(n).padStart(2, "0");
 
@@ -71,6 +92,7 @@ function leave() {
   state.stream = null;
   state.tracks.clear();
   state.selected = null;
+  trackChanged(null, "cleared");
   if (markerLayer) markerLayer.clearLayers();
   state.markers.clear();
   if (areaLayer) areaLayer.clearLayers();
@@ -83,6 +105,7 @@ function language() {
   if (map) {
     mapControls();
     for (const uid of state.markers.keys()) drawMarker(uid);
+    operations.language();
   }
   fillFilterOptions();
   renderNow();
@@ -119,6 +142,8 @@ function initMap() {
   markerLayer = L.layerGroup().addTo(map);
   loadBasemap();
   window.allianceMap = map;
+  view.map = map;
+  operations = installOperations(view, shell);
 }
 
 function mapControls() {
@@ -147,6 +172,7 @@ async function loadBasemap() {
       pane: "basemap",
       interactive: false,
       style: { color: "#4d5f70", weight: 0.8, fillColor: "#1d2833", fillOpacity: 1 },
+      className: "land-coarse", // hidden where operations.js draws the 10 m coastline
     }).addTo(map);
     document.body.dataset.basemap = "ready";
   } catch (err) {
@@ -263,7 +289,7 @@ function visible(track) {
   );
 }
 
-function upsert(track) {
+function upsert(track, why = "update") {
   // Belt and braces: the node sends only what is released to us.
   if (!shell.me || !track.marking.releasable_to.includes(shell.me.nation)) return;
   const held = state.tracks.get(track.uid);
@@ -274,6 +300,7 @@ function upsert(track) {
   }
   state.tracks.set(track.uid, track);
   drawMarker(track.uid);
+  trackChanged(track.uid, why);
   scheduleRender();
 }
 
@@ -283,9 +310,10 @@ function replacePicture(tracks) {
     if (!uids.has(uid)) {
       state.tracks.delete(uid);
       drawMarker(uid);
+      trackChanged(uid, "removed");
     }
   }
-  for (const track of tracks) upsert(track);
+  for (const track of tracks) upsert(track, "picture");
 }
 
 function scheduleRender() {
@@ -303,6 +331,7 @@ function renderNow() {
   renderTable();
   renderDetail();
   renderLive();
+  for (const fn of renderListeners) fn();
 }
 
 function sortedTracks() {
@@ -429,6 +458,7 @@ function select(uid, { pan }) {
   state.selected = uid;
   const track = state.tracks.get(uid);
   if (track && pan) map.panTo([track.lat, track.lon], { animate: false });
+  trackChanged(uid, "selected");
   renderNow();
 }
 
@@ -557,7 +587,7 @@ function renderDetail() {
   $("d-latlon").textContent =
     latLonText(track.lat, track.lon) + (track.estimated ? ` — ${t("estimated_position")}` : "");
   $("d-mgrs").textContent = mgrsText(track.lat, track.lon);
-  $("d-hae").textContent = track.hae === null ? t("unknown_value") : `${track.hae.toFixed(0)} m`;
+  $("d-hae").textContent = altitudeText(track, shell);
   const course = track.course === null ? "---" : `${pad(Math.round(track.course)).padStart(3, "0")}°`;
   const speed = track.speed === null ? "--" : `${(track.speed * 1.943844).toFixed(1)} kn`;
   $("d-course").textContent = `${course} / ${speed}`;
@@ -655,6 +685,7 @@ function handleEvent(block) {
     const { uid } = JSON.parse(data.join("\n"));
     if (state.tracks.delete(uid)) {
       drawMarker(uid);
+      trackChanged(uid, "removed");
       scheduleRender();
     }
   }
