@@ -156,9 +156,9 @@ export function install(view, shell) {
   // Hover: what the operator asks of a symbol without selecting it.
   const tooltip = L.tooltip({ direction: "top", offset: [0, -18], className: "trk-tooltip" });
   const paneEl = map.getPane("markerPane");
-  paneEl.addEventListener("mouseover", (event) => {
-    const el = event.target.closest?.(".trk");
-    const track = el && view.tracks.get(el.dataset.uid);
+  let hovered = null; // uid under the pointer
+  function showTooltip() {
+    const track = hovered && view.tracks.get(hovered);
     if (!track) return;
     const lines = [
       track.callsign,
@@ -179,11 +179,25 @@ export function install(view, shell) {
     }
     tooltip.setLatLng([track.lat, track.lon]).setContent(content);
     map.openTooltip(tooltip);
+  }
+  paneEl.addEventListener("mouseover", (event) => {
+    const el = event.target.closest?.(".trk");
+    if (!el) return;
+    hovered = el.dataset.uid;
+    showTooltip();
   });
   paneEl.addEventListener("mouseout", (event) => {
     const el = event.target.closest?.(".trk");
-    if (el && !el.contains(event.relatedTarget)) map.closeTooltip(tooltip);
+    if (el && !el.contains(event.relatedTarget)) {
+      hovered = null;
+      map.closeTooltip(tooltip);
+    }
   });
 
-  return { language: schedule };
+  return {
+    language() {
+      if (map.hasLayer(tooltip)) showTooltip();
+      schedule();
+    },
+  };
 }
