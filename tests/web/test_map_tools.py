@@ -94,6 +94,17 @@ HOSTILE = ReportIn(
     marking=TO_USA,
 )
 
+# A boat whose report goes stale two seconds after it is made.
+SHORT_LIVED = ReportIn(
+    uid="USA-MT-BOAT5",
+    sidc="SFSPCLFF-------",
+    callsign="BLUE BOAT 5",
+    lat=34.7,
+    lon=139.4,
+    stale_seconds=2,
+    marking=TO_JPN,
+)
+
 YOKOSUKA = (35.28331, 139.66672)
 RB_A = (35.0, 139.0)
 RB_B = (34.0, 140.5)
@@ -153,6 +164,19 @@ def mgrs_parts(ref: str) -> tuple[str, int, int]:
     return m[1].replace(" ", ""), int(m[2]), int(m[3])
 
 
+def disjoint(boxes: list[dict[str, Any]]) -> None:
+    """No two of the boxes overlap."""
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["right"] <= b["left"]
+                or b["right"] <= a["left"]
+                or a["bottom"] <= b["top"]
+                or b["bottom"] <= a["top"]
+            )
+            assert apart, (a, b)
+
+
 def label_boxes(console: Console) -> list[dict[str, Any]]:
     return list(
         console.js(
@@ -199,6 +223,9 @@ def test_the_map_an_operator_works_on(
     # A hostile contact reported now is new: it is announced too.
     live.node.cop.report(jpn, HOSTILE)
     page.locator("#alert-list li[data-kind='hostile']", has_text="HOSTILE CONTACT 9").wait_for()
+    # So is a track that goes stale while watched.
+    live.node.cop.report(usa, SHORT_LIVED)
+    page.locator("#alert-list li[data-kind='stale']", has_text="BLUE BOAT 5").wait_for()
 
     # The finer coastline: Natural Earth 1:10m replaces the coarse land from zoom 6.
     set_view(console, 35.35, 139.80, 11)
@@ -275,6 +302,22 @@ def test_the_map_an_operator_works_on(
     page.locator("#rb-result").wait_for(state="hidden")
     assert page.locator(".rb-line").count() == 0
     assert page.locator("#rb-toggle").get_attribute("aria-pressed") == "false"
+    # From the keyboard: the tool's button, then Enter on the map marks its centre.
+    page.focus("#rb-toggle")
+    page.keyboard.press("Enter")
+    page.focus("#map")
+    page.keyboard.press("Enter")
+    start = console.js("() => { const c = allianceMap.getCenter(); return [c.lat, c.lng]; }")
+    page.keyboard.press("ArrowRight")  # Leaflet pans the map
+    page.wait_for_function("(lng) => allianceMap.getCenter().lng > lng + 0.1", arg=start[1])
+    page.wait_for_timeout(400)  # the pan's animation
+    end = console.js("() => { const c = allianceMap.getCenter(); return [c.lat, c.lng]; }")
+    page.keyboard.press("Enter")
+    result.wait_for()
+    truth = Geodesic.WGS84.Inverse(*start, *end)
+    assert abs(float(result.get_attribute("data-nm") or "nan") - truth["s12"] / 1852) <= 0.1
+    page.keyboard.press("Escape")
+    page.locator("#rb-result").wait_for(state="hidden")
 
     # Scales: nautical miles beside kilometres.
     assert re.fullmatch(r"\d+(\.\d)? NM", console.text("#nm-scale")), console.text("#nm-scale")
@@ -298,15 +341,7 @@ def test_the_map_an_operator_works_on(
     boxes = label_boxes(console)
     assert LOST_UAS.uid in {b["uid"] for b in boxes}
     assert len(boxes) >= 2
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            apart = (
-                a["right"] <= b["left"]
-                or b["right"] <= a["left"]
-                or a["bottom"] <= b["top"]
-                or b["bottom"] <= a["top"]
-            )
-            assert apart, (a, b)
+    disjoint(boxes)
     # Zoomed out, the crowd is one numbered cluster (the lost link stays apart).
     set_view(console, 35.0, 139.5, 5)
     cluster = page.locator(".cluster")
@@ -338,6 +373,16 @@ def test_the_map_an_operator_works_on(
     assert console.text("#cursor-format") == "度分秒"
     assert "東京湾" in page.locator(".place .name").all_inner_texts()
     assert "横須賀（海軍港）" in page.locator(".place .name").all_inner_texts()
+    page.wait_for_timeout(100)
+    disjoint(
+        console.js(
+            """() => [...document.querySelectorAll('.place:not(.place-hidden)')].map(e => {
+                 const r = e.getBoundingClientRect();
+                 return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }; })"""
+        )
+    )
+    page.locator(f".trk[data-uid='{PATROL[0].uid}'] img.sym").hover()
+    page.locator(".trk-tooltip", has_text="高度").wait_for()
     page.click(f"#track-rows tr[data-uid='{FIGHTER.uid}']")
     assert console.text("#d-hae") == "7,600 m・24,934 ft・FL249"
     page.click(f"#track-rows tr[data-uid='{PATROL[0].uid}']")

@@ -5,6 +5,7 @@
 // Place names (places.js: public geography only) appear as the zoom allows, in
 // the console's language.
 
+import { placeLabels } from "./labels.js";
 import { PLACES } from "./places.js";
 
 /* global L, topojson */
@@ -67,6 +68,19 @@ function installPlaces(view, shell) {
     });
     return { place, marker, name };
   });
+  // No place name over another: the one shown from a lower zoom wins.
+  const declutter = () => {
+    const items = [];
+    for (const { place, marker } of markers) {
+      const el = layer.hasLayer(marker) && marker.getElement()?.firstElementChild;
+      if (!el) continue;
+      el.classList.remove("place-hidden");
+      const r = el.getBoundingClientRect();
+      items.push({ key: place.id, rank: place.zoom, box: r, el });
+    }
+    const shown = placeLabels(items);
+    for (const item of items) item.el.classList.toggle("place-hidden", !shown.has(item.key));
+  };
   const render = () => {
     const zoom = map.getZoom();
     for (const { place, marker, name } of markers) {
@@ -75,6 +89,7 @@ function installPlaces(view, shell) {
       if (shown && !layer.hasLayer(marker)) layer.addLayer(marker);
       if (!shown && layer.hasLayer(marker)) layer.removeLayer(marker);
     }
+    requestAnimationFrame(declutter);
   };
   map.on("zoomend", render);
   render();
