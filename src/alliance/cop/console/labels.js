@@ -13,6 +13,7 @@ import { altitudeText } from "./maptools.js";
 const CLUSTER_BELOW_ZOOM = 7; // clusters only when zoomed out
 const CLUSTER_PX = 44;
 const CLUSTER_MIN = 3;
+const LAYOUT_MS = 200;
 
 // Lower is more important.
 export function priority(track, selected) {
@@ -137,21 +138,33 @@ export function install(view, shell) {
     }
   }
 
+  // Measuring every label forces a layout: at most every LAYOUT_MS while
+  // tracks update, at once (next frame) when the view moves.
+  let last = 0;
   function layout() {
     pending = false;
+    last = performance.now();
     drawClusters();
     declutter();
     drawHalo();
   }
 
+  let timer = null;
   const schedule = () => {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(layout);
+    const wait = Math.max(0, LAYOUT_MS - (performance.now() - last));
+    timer = setTimeout(() => requestAnimationFrame(layout), wait);
+  };
+  const now = () => {
+    clearTimeout(timer);
+    pending = false;
+    last = 0;
+    schedule();
   };
 
   view.onRender(schedule);
-  map.on("zoomend moveend", schedule);
+  map.on("zoomend moveend", now);
 
   // Hover: what the operator asks of a symbol without selecting it.
   const tooltip = L.tooltip({ direction: "top", offset: [0, -18], className: "trk-tooltip" });
@@ -197,7 +210,7 @@ export function install(view, shell) {
   return {
     language() {
       if (map.hasLayer(tooltip)) showTooltip();
-      schedule();
+      now();
     },
   };
 }
