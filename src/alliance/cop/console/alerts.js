@@ -37,7 +37,10 @@ export function install(view, shell) {
     dismissed.delete(`${kind}:${uid}`);
   }
 
-  function look(uid, why) {
+  // Sign-in (or the tools' start): a hostile reported after it is a new contact.
+  let since = Date.now();
+
+  function look(uid) {
     const track = view.tracks.get(uid);
     if (!track) {
       for (const kind of Object.keys(ORDER)) clear(kind, uid);
@@ -49,8 +52,8 @@ export function install(view, shell) {
       else clear(level, uid);
     }
     if (track.affiliation === "hostile") {
-      // New since sign-in: not in the first picture.
-      if (why !== "picture" && !wasStale.has(uid)) raise("hostile", uid, track.time);
+      // New: first seen here, and reported since sign-in.
+      if (!wasStale.has(uid) && Date.parse(track.time) >= since) raise("hostile", uid, track.time);
     } else {
       clear("hostile", uid);
     }
@@ -86,7 +89,7 @@ export function install(view, shell) {
           go.className = "alert-select";
           go.textContent = text;
           go.title = t("map_alert_select");
-          go.addEventListener("click", () => view.select(a.uid));
+          go.addEventListener("click", () => view.select(a.uid, { pan: true }));
           const off = document.createElement("button");
           off.type = "button";
           off.className = "alert-dismiss";
@@ -119,14 +122,15 @@ export function install(view, shell) {
     }, 50);
   };
 
-  view.onTrackChange((uid, why) => {
-    if (why === "cleared") {
-      alerts.clear();
-      dismissed.clear();
-      wasStale.clear();
-    } else if (why !== "selected") {
-      look(uid, why);
-    }
+  view.onTrackChange((uids) => {
+    for (const uid of uids) look(uid);
+    schedule();
+  });
+  view.onLeave(() => {
+    alerts.clear();
+    dismissed.clear();
+    wasStale.clear();
+    since = Date.now();
     schedule();
   });
   // A track turns stale by the clock.
@@ -135,18 +139,16 @@ export function install(view, shell) {
     for (const [uid, before] of wasStale) {
       const track = view.tracks.get(uid);
       if (track && view.isStale(track) !== before) {
-        look(uid, "clock");
+        look(uid);
         changed = true;
       }
     }
     if (changed) schedule();
   }, 1000);
   render();
-  return {
-    language() {
-      headings();
-      shell.$("alert-list").replaceChildren();
-      render();
-    },
-  };
+  view.onLanguage(() => {
+    headings();
+    shell.$("alert-list").replaceChildren();
+    render();
+  });
 }

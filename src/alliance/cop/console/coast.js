@@ -117,5 +117,5 @@ export function install(view, shell) {
       console.warn(shell.t("map_coast_failed"), err);
     });
   map.on("zoomend", show);
-  return installPlaces(view, shell);
+  view.onLanguage(installPlaces(view, shell).language);
 }

@@ -163,16 +163,20 @@ export function install(view, shell) {
     schedule();
   };
 
-  view.onRender(schedule);
+  view.onTrackChange(schedule);
+  view.onSelect(now);
+  view.onLeave(now);
   map.on("zoomend moveend", now);
 
   // Hover: what the operator asks of a symbol without selecting it.
   const tooltip = L.tooltip({ direction: "top", offset: [0, -18], className: "trk-tooltip" });
   const paneEl = map.getPane("markerPane");
-  let hovered = null; // uid under the pointer
-  function showTooltip() {
-    const track = hovered && view.tracks.get(hovered);
-    if (!track) return;
+  function showTooltip(uid) {
+    const track = uid && view.tracks.get(uid);
+    if (!track) {
+      map.closeTooltip(tooltip);
+      return;
+    }
     const lines = [
       track.callsign,
       `${track.owner} · ${track.sidc}`,
@@ -195,22 +199,15 @@ export function install(view, shell) {
   }
   paneEl.addEventListener("mouseover", (event) => {
     const el = event.target.closest?.(".trk");
-    if (!el) return;
-    hovered = el.dataset.uid;
-    showTooltip();
+    if (el) showTooltip(el.dataset.uid);
   });
   paneEl.addEventListener("mouseout", (event) => {
     const el = event.target.closest?.(".trk");
-    if (el && !el.contains(event.relatedTarget)) {
-      hovered = null;
-      map.closeTooltip(tooltip);
-    }
+    if (el && !el.contains(event.relatedTarget)) map.closeTooltip(tooltip);
   });
 
-  return {
-    language() {
-      if (map.hasLayer(tooltip)) showTooltip();
-      now();
-    },
-  };
+  view.onLanguage(() => {
+    if (map.hasLayer(tooltip)) showTooltip(tooltip.getContent()?.dataset?.uid);
+    now();
+  });
 }

@@ -478,10 +478,7 @@ function installScale(view, shell) {
 
 export function install(view, shell) {
   installGrid(view);
-  const hooks = [installReadout(view, shell), installRangeBearing(view, shell), installScale(view, shell)];
-  return {
-    language() {
-      for (const hook of hooks) hook.language();
-    },
-  };
+  for (const hook of [installReadout(view, shell), installRangeBearing(view, shell), installScale(view, shell)]) {
+    view.onLanguage(hook.language);
+  }
 }

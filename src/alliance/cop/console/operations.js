@@ -4,8 +4,10 @@
 // (coast.js), label decluttering, clustering, hover tooltips and the selection
 // halo (labels.js), trails (trails.js) and the alert list (alerts.js).
 //
-// `view` is what pane.js shows of itself: { map, tracks, selected, visible(track),
-// isStale(track), onTrackChange(fn(uid, why)), onRender(fn), select(uid) }.
+// `view` is the pane's interface for tools (pane.js): view.map, view.tracks,
+// view.selected, view.visible(track), view.isStale(track), view.select(uid, {pan}),
+// and view.onTrackChange(fn(uids)), onSelect(fn(uid)), onLanguage(fn(lang)),
+// onLeave(fn()). The pane calls installOperations(view, shell) once its map exists.
 
 import { install as installAlerts } from "./alerts.js";
 import { install as installCoast } from "./coast.js";
@@ -16,12 +18,7 @@ import { install as installTrails } from "./trails.js";
 export { altitudeText };
 
 export function installOperations(view, shell) {
-  const hooks = [installCoast, installMapTools, installLabels, installTrails, installAlerts].map(
-    (install) => install(view, shell) || {},
-  );
-  return {
-    language() {
-      for (const hook of hooks) if (hook.language) hook.language();
-    },
-  };
+  for (const install of [installCoast, installMapTools, installLabels, installTrails, installAlerts]) {
+    install(view, shell);
+  }
 }

@@ -36,11 +36,13 @@ let areaLayer = null; // the exercise's notional areas (the OPFOR's training box
 let scenario = null; // /cop/exercise once exercise data is on the picture: null, "asked" or it
 let zoomControl = null;
 
-// What the map's operator tools (operations.js) see of the pane: the map, the
-// tracks, a call on every change (uid, why: "picture", "update", "removed",
-// "selected", "cleared") and after every render, and selection.
-const changeListeners = [];
-const renderListeners = [];
+// The pane's interface for the map's operator tools (operations.js), the same
+// shape as the faster pane's `view` (issue 12, item 6): the map, the tracks,
+// selection, and calls on map, change (the changed uids, once per render),
+// select, language and leave.
+const listeners = { map: [], change: [], select: [], language: [], leave: [] };
+const changed = new Set();
+const notify = (kind, arg) => listeners[kind].forEach((fn) => fn(arg));
 const view = {
   map: null,
   tracks: state.tracks,
@@ -49,12 +51,14 @@ const view = {
   },
   visible: (track) => visible(track),
   isStale: (track) => isStale(track),
-  onTrackChange: (fn) => changeListeners.push(fn),
-  onRender: (fn) => renderListeners.push(fn),
-  select: (uid) => select(uid, { pan: true }),
+  select: (uid, { pan = false } = {}) => select(uid, { pan }),
+  onMap: (fn) => listeners.map.push(fn),
+  onTrackChange: (fn) => listeners.change.push(fn),
+  onSelect: (fn) => listeners.select.push(fn),
+  onLanguage: (fn) => listeners.language.push(fn),
+  onLeave: (fn) => listeners.leave.push(fn),
 };
-let operations = null; // the hooks installOperations returns
-const trackChanged = (uid, why) => changeListeners.forEach((fn) => fn(uid, why));
+view.onMap(() => installOperations(view, shell));
 
 const pad = (n) => String(n).padStart(2, "0");
 
@@ -92,23 +96,23 @@ function leave() {
   state.stream = null;
   state.tracks.clear();
   state.selected = null;
-  trackChanged(null, "cleared");
   if (markerLayer) markerLayer.clearLayers();
   state.markers.clear();
   if (areaLayer) areaLayer.clearLayers();
   scenario = null;
   state.live = "off";
   renderNow();
+  notify("leave");
 }
 
 function language() {
   if (map) {
     mapControls();
     for (const uid of state.markers.keys()) drawMarker(uid);
-    operations.language();
   }
   fillFilterOptions();
   renderNow();
+  notify("language", shell.lang);
 }
 
 // A track turns stale by the clock, not only by a report.
@@ -143,7 +147,7 @@ function initMap() {
   loadBasemap();
   window.allianceMap = map;
   view.map = map;
-  operations = installOperations(view, shell);
+  notify("map", map);
 }
 
 function mapControls() {
@@ -172,7 +176,7 @@ async function loadBasemap() {
       pane: "basemap",
       interactive: false,
       style: { color: "#4d5f70", weight: 0.8, fillColor: "#1d2833", fillOpacity: 1 },
-      className: "land-coarse", // hidden where operations.js draws the 10 m coastline
+      className: "land-coarse", // hidden where operations.js draws the 1:10m coastline
     }).addTo(map);
     document.body.dataset.basemap = "ready";
   } catch (err) {
@@ -251,6 +255,7 @@ function markerIcon(track) {
 }
 
 function drawMarker(uid) {
+  changed.add(uid);
   const track = state.tracks.get(uid);
   let entry = state.markers.get(uid);
   if (!track) {
@@ -289,7 +294,7 @@ function visible(track) {
   );
 }
 
-function upsert(track, why = "update") {
+function upsert(track) {
   // Belt and braces: the node sends only what is released to us.
   if (!shell.me || !track.marking.releasable_to.includes(shell.me.nation)) return;
   const held = state.tracks.get(track.uid);
@@ -300,7 +305,6 @@ function upsert(track, why = "update") {
   }
   state.tracks.set(track.uid, track);
   drawMarker(track.uid);
-  trackChanged(track.uid, why);
   scheduleRender();
 }
 
@@ -310,10 +314,9 @@ function replacePicture(tracks) {
     if (!uids.has(uid)) {
       state.tracks.delete(uid);
       drawMarker(uid);
-      trackChanged(uid, "removed");
     }
   }
-  for (const track of tracks) upsert(track, "picture");
+  for (const track of tracks) upsert(track);
 }
 
 function scheduleRender() {
@@ -331,7 +334,8 @@ function renderNow() {
   renderTable();
   renderDetail();
   renderLive();
-  for (const fn of renderListeners) fn();
+  if (changed.size) notify("change", new Set(changed));
+  changed.clear();
 }
 
 function sortedTracks() {
@@ -458,8 +462,8 @@ function select(uid, { pan }) {
   state.selected = uid;
   const track = state.tracks.get(uid);
   if (track && pan) map.panTo([track.lat, track.lon], { animate: false });
-  trackChanged(uid, "selected");
   renderNow();
+  notify("select", uid);
 }
 
 // ---------------------------------------------------------------- exercise data
@@ -685,7 +689,6 @@ function handleEvent(block) {
     const { uid } = JSON.parse(data.join("\n"));
     if (state.tracks.delete(uid)) {
       drawMarker(uid);
-      trackChanged(uid, "removed");
       scheduleRender();
     }
   }

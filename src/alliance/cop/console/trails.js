@@ -61,42 +61,38 @@ export function install(view, shell) {
     draw();
   }
 
-  view.onTrackChange((changed, why) => {
-    if (why === "cleared") {
-      uid = null;
-      points = [];
-      asked += 1;
-      draw();
-      return;
+  view.onLeave(() => {
+    uid = null;
+    points = [];
+    asked += 1;
+    draw();
+  });
+  view.onSelect((selected) => {
+    if (selected === uid) return;
+    uid = selected;
+    points = [];
+    const track = selected ? view.tracks.get(selected) : null;
+    if (track) {
+      points = [{ lat: track.lat, lon: track.lon, time: track.time }];
+      load(track);
     }
-    if (why === "selected") {
-      uid = changed;
-      points = [];
-      const track = view.tracks.get(changed);
-      if (track) {
-        points = [{ lat: track.lat, lon: track.lon, time: track.time }];
-        load(track);
-      }
-      draw();
-      return;
-    }
-    if (changed !== uid) return;
-    const track = view.tracks.get(changed);
+    draw();
+  });
+  // A new report extends the trail; a filter may hide or show the track.
+  let shownBefore = false;
+  view.onTrackChange((uids) => {
+    if (!uid || !uids.has(uid)) return;
+    const track = view.tracks.get(uid);
+    const shown = Boolean(track && view.visible(track));
+    let grew = false;
     if (!track) {
       points = [];
     } else if (!points.some((p) => p.time === track.time)) {
       points.push({ lat: track.lat, lon: track.lon, time: track.time });
       points = points.slice(-MAX_POINTS);
+      grew = true;
     }
-    draw();
-  });
-  // A filter may hide or show the track: redraw only then (renders are frequent).
-  let shownBefore = false;
-  view.onRender(() => {
-    const track = uid ? view.tracks.get(uid) : null;
-    const shown = Boolean(track && view.visible(track));
-    if (shown !== shownBefore) draw();
+    if (grew || shown !== shownBefore || !track) draw();
     shownBefore = shown;
   });
-  return {};
 }
