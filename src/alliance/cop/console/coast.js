@@ -15,6 +15,22 @@ const FINE_ZOOM = 6;
 const REGION = [95, -12, 180, 62];
 const LAND_STYLE = { color: "#4d5f70", weight: 0.8, fillColor: "#1d2833", fillOpacity: 1 };
 
+// Leaflet's SVG renderer re-clips every path after each move; the 10 m land is
+// large, so this one redraws only when the view leaves what it drew (half a
+// view of margin each side), or after a zoom or resize.
+const CoveringSVG = L.SVG.extend({
+  _update() {
+    const m = this._map;
+    if (m._animatingZoom && this._bounds) return;
+    const size = m.getSize();
+    const seen = L.bounds(m.containerPointToLayerPoint([0, 0]), m.containerPointToLayerPoint(size));
+    const key = `${m.getZoom()}|${size.x}|${size.y}`;
+    if (this._bounds && this._drawn === key && this._bounds.contains(seen)) return;
+    this._drawn = key;
+    L.SVG.prototype._update.call(this);
+  },
+});
+
 function inRegion(polygon) {
   let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const [lon, lat] of polygon[0]) {
@@ -41,7 +57,7 @@ async function loadFineLand(map) {
       interactive: false,
       style: LAND_STYLE,
       className: "land-fine",
-      renderer: L.svg({ pane: "basemap", padding: 0.2 }),
+      renderer: new CoveringSVG({ pane: "basemap", padding: 0.5 }),
     },
   );
 }
