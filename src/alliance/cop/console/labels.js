@@ -61,17 +61,36 @@ export function install(view, shell) {
   const markerElement = (uid) =>
     container.querySelector(`.leaflet-marker-pane .trk[data-uid="${CSS.escape(uid)}"]`);
 
+  let drawn = ""; // the clusters on the map, as "uids|uids|…"
   function drawClusters() {
-    clusterLayer.clearLayers();
-    for (const el of container.querySelectorAll(".trk.clustered")) el.classList.remove("clustered");
-    if (map.getZoom() >= CLUSTER_BELOW_ZOOM) return;
+    // Only DOM markers cluster (a canvas of a large picture draws its own).
+    const dom = container.querySelector(".leaflet-marker-pane .trk") !== null;
+    if (!dom || map.getZoom() >= CLUSTER_BELOW_ZOOM) {
+      if (drawn) clusterLayer.clearLayers();
+      drawn = "";
+      for (const el of container.querySelectorAll(".trk.clustered")) el.classList.remove("clustered");
+      return;
+    }
     const points = [];
     for (const track of view.tracks.values()) {
       if (!view.visible(track) || track.uid === view.selected || track.control_link === "lost") continue;
       const p = map.latLngToContainerPoint([track.lat, track.lon]);
       points.push({ key: track.uid, x: p.x, y: p.y, track });
     }
-    for (const group of clusters(points)) {
+    const groups = clusters(points);
+    const signature = groups.map((g) => g.map((p) => p.key).join(" ")).join("|");
+    // Markers re-made since (a new icon) lose their class: put it back.
+    const hide = () => {
+      for (const group of groups) for (const p of group) markerElement(p.key)?.classList.add("clustered");
+    };
+    if (signature === drawn) {
+      hide();
+      return;
+    }
+    drawn = signature;
+    clusterLayer.clearLayers();
+    for (const el of container.querySelectorAll(".trk.clustered")) el.classList.remove("clustered");
+    for (const group of groups) {
       const lat = group.reduce((s, p) => s + p.track.lat, 0) / group.length;
       const lon = group.reduce((s, p) => s + p.track.lon, 0) / group.length;
       const hostile = group.some((p) => p.track.affiliation === "hostile");
@@ -91,8 +110,8 @@ export function install(view, shell) {
         );
       });
       clusterLayer.addLayer(marker);
-      for (const p of group) markerElement(p.key)?.classList.add("clustered");
     }
+    hide();
   }
 
   function declutter() {
@@ -207,6 +226,7 @@ export function install(view, shell) {
   });
 
   view.onLanguage(() => {
+    drawn = ""; // the clusters' titles
     if (map.hasLayer(tooltip)) showTooltip(tooltip.getContent()?.dataset?.uid);
     now();
   });
