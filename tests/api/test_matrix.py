@@ -382,6 +382,7 @@ STATIC_MOUNTS = {
     "/static/topojson-client",
     "/static/world-atlas",
     "/static/d3-hierarchy",
+    "/static/geographiclib-geodesic",
 }
 
 # Where each owned object type is exercised (besides the ledger's object history,

@@ -57,7 +57,9 @@ LIBRARIES = {
     "milsymbol": Library("milsymbol/dist", ("milsymbol.js",)),
     "mgrs": Library("mgrs/dist", ("mgrs.min.js",)),
     "topojson-client": Library("topojson-client/dist", ("topojson-client.min.js",)),
-    "world-atlas": Library("world-atlas", ("countries-50m.json",)),
+    "world-atlas": Library("world-atlas", ("countries-50m.json", "land-10m.json")),
+    # Range and bearing on the ellipsoid (the COP pane's maptools.js).
+    "geographiclib-geodesic": Library("geographiclib-geodesic", ("geographiclib-geodesic.min.js",)),
     # The org pane's tree layout (its UMD file: a global ``d3``, no build step).
     "d3-hierarchy": Library("d3-hierarchy/dist", ("d3-hierarchy.min.js",)),
 }

@@ -72,10 +72,47 @@ export const STRINGS = {
   export_failed: { en: "Export failed: {why}", ja: "出力に失敗しました：{why}" },
 
   // Map.
-  attribution: { en: "Basemap: Natural Earth via world-atlas", ja: "背景地図：Natural Earth（world-atlas）" },
+  attribution: { en: "Basemap: Natural Earth (1:50m, 1:10m) via world-atlas", ja: "背景地図：Natural Earth（1:50m・1:10m、world-atlas）" },
   zoom_in: { en: "Zoom in", ja: "拡大" },
   zoom_out: { en: "Zoom out", ja: "縮小" },
   basemap_failed: { en: "The basemap could not be loaded.", ja: "背景地図を読み込めませんでした。" },
+
+  // The map's operator tools (operations.js and its modules).
+  map_alt_m_ft: { en: "{m} m · {ft} ft", ja: "{m} m・{ft} ft" },
+  map_alt_m_ft_fl: { en: "{m} m · {ft} ft · FL{fl}", ja: "{m} m・{ft} ft・FL{fl}" },
+  map_cursor_here: { en: "Cursor", ja: "カーソル" },
+  map_cursor_centre: { en: "Centre", ja: "中心" },
+  map_cursor_dms: { en: "DMS", ja: "度分秒" },
+  map_cursor_decimal: { en: "Decimal", ja: "十進" },
+  map_cursor_format_title: {
+    en: "Switch between decimal degrees and degrees-minutes-seconds",
+    ja: "十進表記と度分秒表記を切り替える",
+  },
+  map_rb_tool: { en: "Range & bearing", ja: "距離・方位" },
+  map_rb_tool_title: {
+    en: "Measure range and bearing: click two points (Esc cancels)",
+    ja: "距離と方位を測る：2点をクリック（Escで取消）",
+  },
+  map_rb_help: {
+    en: "Click two points, or Enter for the map's centre; Esc cancels",
+    ja: "2点をクリック（Enterで地図の中心）。Escで取消",
+  },
+  map_rb_first: { en: "Click the first point", ja: "始点をクリック" },
+  map_rb_second: { en: "Click the second point", ja: "終点をクリック" },
+  map_rb_value: { en: "{nm} NM · {km} km · {brg}° T", ja: "{nm}海里・{km} km・真方位 {brg}°" },
+  map_nm_scale: { en: "{n} NM", ja: "{n}海里" },
+  map_cluster_title: { en: "{n} tracks: click to zoom in", ja: "航跡{n}件：クリックで拡大" },
+  map_tip_alt: { en: "Alt", ja: "高度" },
+  map_tip_course: { en: "Crs/spd", ja: "針路・速力" },
+  map_alerts_title: { en: "Alerts", ja: "警報" },
+  map_alerts_none: { en: "No alerts.", ja: "警報はありません。" },
+  map_alert_lost: { en: "LINK LOST — {callsign}", ja: "リンク途絶 — {callsign}" },
+  map_alert_degraded: { en: "LINK DEGRADED — {callsign}", ja: "リンク劣化 — {callsign}" },
+  map_alert_hostile: { en: "NEW HOSTILE — {callsign}", ja: "新たな敵性目標 — {callsign}" },
+  map_alert_stale: { en: "STALE — {callsign}", ja: "失効 — {callsign}" },
+  map_alert_select: { en: "Select this track", ja: "この航跡を選択" },
+  map_alert_dismiss: { en: "Dismiss", ja: "消去" },
+  map_coast_failed: { en: "The 1:10m coastline could not be loaded.", ja: "1:10m海岸線を読み込めませんでした。" },
 };
 
 // Values that come from the API as codes.

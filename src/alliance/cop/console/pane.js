@@ -8,6 +8,7 @@
 // the token can go in the Authorization header.
 
 import { LABELS, STRINGS } from "./i18n.js";
+import { altitudeText, installOperations } from "./operations.js";
 
 /* global L, ms, mgrs, topojson */
 
@@ -34,6 +35,30 @@ let uasLayer = null; // lost-link routes and control stations of unmanned aircra
 let areaLayer = null; // the exercise's notional areas (the OPFOR's training box)
 let scenario = null; // /cop/exercise once exercise data is on the picture: null, "asked" or it
 let zoomControl = null;
+
+// The pane's interface for the map's operator tools (operations.js), the same
+// shape as the faster pane's `view` (issue 12, item 6): the map, the tracks,
+// selection, and calls on map, change (the changed uids, once per render),
+// select, language and leave.
+const listeners = { map: [], change: [], select: [], language: [], leave: [] };
+const changed = new Set();
+const notify = (kind, arg) => listeners[kind].forEach((fn) => fn(arg));
+const view = {
+  map: null,
+  tracks: state.tracks,
+  get selected() {
+    return state.selected;
+  },
+  visible: (track) => visible(track),
+  isStale: (track) => isStale(track),
+  select: (uid, { pan = false } = {}) => select(uid, { pan }),
+  onMap: (fn) => listeners.map.push(fn),
+  onTrackChange: (fn) => listeners.change.push(fn),
+  onSelect: (fn) => listeners.select.push(fn),
+  onLanguage: (fn) => listeners.language.push(fn),
+  onLeave: (fn) => listeners.leave.push(fn),
+};
+view.onMap(() => installOperations(view, shell));
 
 const pad = (n) => String(n).padStart(2, "0");
 
@@ -77,6 +102,7 @@ function leave() {
   scenario = null;
   state.live = "off";
   renderNow();
+  notify("leave");
 }
 
 function language() {
@@ -86,6 +112,7 @@ function language() {
   }
   fillFilterOptions();
   renderNow();
+  notify("language", shell.lang);
 }
 
 // A track turns stale by the clock, not only by a report.
@@ -119,6 +146,8 @@ function initMap() {
   markerLayer = L.layerGroup().addTo(map);
   loadBasemap();
   window.allianceMap = map;
+  view.map = map;
+  notify("map", map);
 }
 
 function mapControls() {
@@ -147,6 +176,7 @@ async function loadBasemap() {
       pane: "basemap",
       interactive: false,
       style: { color: "#4d5f70", weight: 0.8, fillColor: "#1d2833", fillOpacity: 1 },
+      className: "land-coarse", // hidden where operations.js draws the 1:10m coastline
     }).addTo(map);
     document.body.dataset.basemap = "ready";
   } catch (err) {
@@ -225,6 +255,7 @@ function markerIcon(track) {
 }
 
 function drawMarker(uid) {
+  changed.add(uid);
   const track = state.tracks.get(uid);
   let entry = state.markers.get(uid);
   if (!track) {
@@ -303,6 +334,8 @@ function renderNow() {
   renderTable();
   renderDetail();
   renderLive();
+  if (changed.size) notify("change", new Set(changed));
+  changed.clear();
 }
 
 function sortedTracks() {
@@ -430,6 +463,7 @@ function select(uid, { pan }) {
   const track = state.tracks.get(uid);
   if (track && pan) map.panTo([track.lat, track.lon], { animate: false });
   renderNow();
+  notify("select", uid);
 }
 
 // ---------------------------------------------------------------- exercise data
@@ -557,7 +591,7 @@ function renderDetail() {
   $("d-latlon").textContent =
     latLonText(track.lat, track.lon) + (track.estimated ? ` — ${t("estimated_position")}` : "");
   $("d-mgrs").textContent = mgrsText(track.lat, track.lon);
-  $("d-hae").textContent = track.hae === null ? t("unknown_value") : `${track.hae.toFixed(0)} m`;
+  $("d-hae").textContent = altitudeText(track, shell);
   const course = track.course === null ? "---" : `${pad(Math.round(track.course)).padStart(3, "0")}°`;
   const speed = track.speed === null ? "--" : `${(track.speed * 1.943844).toFixed(1)} kn`;
   $("d-course").textContent = `${course} / ${speed}`;
