@@ -18,6 +18,10 @@
 //   DOM, between two spacer bodies, at a fixed row height; sorting and
 //   filtering work on data (state.order), and a row is rewritten only when
 //   what it shows changed;
+// - above DOM_MARKERS_MAX tracks the markers give way to one canvas
+//   (tracklayer.js): measured, 2,000 DOM markers cost the browser most of each
+//   frame in paint and compositing however little script runs; below it each
+//   track keeps a DOM marker (its label selectable, its element addressable);
 // - selecting a track paints its detail at once, before anything else;
 //   a language switch re-labels the visible rows, the filters, the detail and
 //   the unmanned aircraft's labels, nothing else.
@@ -35,7 +39,8 @@
 //                             a code's label (LABELS in i18n.js)
 //   view.visible(track), view.isStale(track)
 //                             whether the filters show it; whether it is stale now
-//   view.marker(uid)          its L.Marker (null when it has none yet)
+//   view.marker(uid)          its L.Marker (null when it has none, e.g. on the canvas)
+//   view.canvas               whether the tracks are drawn on the canvas now
 //   view.select(uid, {pan})   select a track (or null), as a click does
 //   view.onMap(fn)            fn(map) once the map exists
 //   view.onTrackChange(fn)    fn(uids): once per frame, the uids whose track, visibility
@@ -47,6 +52,7 @@
 // Listeners run inside the frame: keep them incremental (only the given uids).
 
 import { LABELS, STRINGS } from "./i18n.js";
+import { createTrackLayer } from "./tracklayer.js";
 
 /* global L, ms, mgrs, topojson */
 
@@ -54,6 +60,8 @@ const INITIAL_VIEW = { center: [30, 135], zoom: 5 }; // Japan and the Western Pa
 const SYMBOL_SIZE = 30;
 const FRAME_BUDGET_MS = 8; // marker work per frame; the rest waits for the next frame
 const OVERSCAN = 8; // rows drawn above and below the table's view
+const DOM_MARKERS_MAX = 250; // more tracks than this: drawn on a canvas (back below 200)
+const CANVAS_STREAM_MS = 50; // the canvas redraws for reports at most 20 times a second
 const collate = new Intl.Collator().compare; // as String.localeCompare, many times faster
 
 let shell = null; // what the console gives the pane: mount(shell)
@@ -87,6 +95,11 @@ const state = {
   scrollTop: 0,
   viewH: 600,
   countText: "",
+  canvas: false, // the tracks are drawn on trackLayer, not as DOM markers
+  canvasDirty: false,
+  canvasUrgent: false, // a selection, filter or language: draw in this frame
+  canvasChanged: new Set(), // uids to redraw on the canvas
+  canvasDrawnAt: 0,
 };
 
 let map = null;
@@ -95,6 +108,30 @@ let uasLayer = null; // lost-link routes and control stations of unmanned aircra
 let areaLayer = null; // the exercise's notional areas (the OPFOR's training box)
 let scenario = null; // /cop/exercise once exercise data is on the picture: null, "asked" or it
 let zoomControl = null;
+let trackLayer = null; // the canvas, once a picture has needed it
+let basemapRenderer = null;
+
+// The basemap's renderer. Leaflet's SVG renderer re-clips and rewrites every
+// path after each move; the coastline is large, so each pan (a row click pans)
+// cost hundreds of milliseconds. This one redraws only when the view leaves
+// what it drew (half a view of margin each side), or after a zoom or resize.
+const CoveringSVG = L.SVG.extend({
+  _update() {
+    const m = this._map;
+    if (m._animatingZoom && this._bounds) return;
+    const size = m.getSize();
+    const seen = L.bounds(m.containerPointToLayerPoint([0, 0]), m.containerPointToLayerPoint(size));
+    if (
+      this._bounds &&
+      this._drawn === `${m.getZoom()}|${size.x}|${size.y}` &&
+      this._bounds.contains(seen)
+    ) {
+      return;
+    }
+    this._drawn = `${m.getZoom()}|${size.x}|${size.y}`;
+    L.SVG.prototype._update.call(this);
+  },
+});
 
 const pad = (n) => String(n).padStart(2, "0");
 
@@ -136,6 +173,9 @@ export const view = {
   visible: (track) => visible(track),
   isStale,
   marker: (uid) => state.markers.get(uid)?.marker ?? null,
+  get canvas() {
+    return state.canvas;
+  },
   select: (uid, { pan = false } = {}) => select(uid, { pan }),
   onMap(fn) {
     listeners.map.push(fn);
@@ -206,6 +246,7 @@ function leave() {
   state.dirty.clear();
   everythingDirty();
   frame();
+  if (trackLayer) trackLayer.drawNow();
   notify("leave");
 }
 
@@ -217,6 +258,7 @@ function language() {
   // The unmanned aircraft's labels are the only translated text on markers.
   for (const track of state.tracks.values()) if (track.unmanned) state.dirty.add(track.uid);
   state.exerciseDirty = true;
+  state.canvasUrgent = true;
   renderTable(); // rows carry the language in their key: the visible ones are rewritten
   requestFrame();
   notify("language", shell.lang);
@@ -283,6 +325,7 @@ function frame() {
       state.rowHMeasured = true;
     }
   }
+  if (map) chooseRenderer();
   const changed = new Set();
   for (const uid of state.dirty) {
     if (map) {
@@ -298,8 +341,76 @@ function frame() {
   renderTable();
   if (state.detailDirty) renderDetail();
   renderLive();
+  if (state.canvas && state.canvasDirty) {
+    if (state.canvasUrgent || start - state.canvasDrawnAt >= CANVAS_STREAM_MS) {
+      state.canvasDirty = false;
+      state.canvasUrgent = false;
+      state.canvasDrawnAt = start;
+      trackLayer.drawNow(state.canvasChanged);
+      state.canvasChanged = new Set();
+    } else {
+      requestFrame();
+    }
+  }
   if (changed.size) notify("change", changed);
   if (state.dirty.size) requestFrame();
+}
+
+// DOM markers for a small picture, the canvas for a large one (with some
+// hysteresis, so that a picture near the limit does not flip back and forth).
+function chooseRenderer() {
+  const n = state.tracks.size;
+  if (!state.canvas && n > DOM_MARKERS_MAX) {
+    state.canvas = true;
+    markerLayer.clearLayers();
+    state.markers.clear();
+    if (!trackLayer) {
+      trackLayer = createTrackLayer(map, {
+        symbol: symbolImage,
+        onClick: (uid) => select(uid, { pan: false }),
+      });
+      trackLayer.setSource(canvasItems);
+    }
+    state.canvasDirty = true;
+  } else if (state.canvas && n < DOM_MARKERS_MAX * 0.8) {
+    state.canvas = false;
+    trackLayer.redraw(); // empty now: canvasItems gives nothing off the canvas
+    for (const uid of state.tracks.keys()) state.dirty.add(uid);
+  }
+}
+
+const LINK_COLOURS = { ok: "--ok", degraded: "--warn", lost: "--bad", unknown: "--bad" };
+
+// What the canvas draws: every shown track, the selected one last (on top).
+function* canvasItems() {
+  if (!state.canvas) return;
+  let chosen = null;
+  const css = getComputedStyle(document.documentElement);
+  for (const track of state.tracks.values()) {
+    if (!visible(track)) continue;
+    const item = canvasItem(track, css);
+    if (item.selected) chosen = item;
+    else yield item;
+  }
+  if (chosen) yield chosen;
+}
+
+function canvasItem(track, css) {
+  const labels = [[track.callsign, "#eef4fa"]];
+  if (track.unmanned) {
+    const colour = css.getPropertyValue(LINK_COLOURS[track.control_link || "unknown"]).trim();
+    labels.push([uasText(track), colour || "#eef4fa"]);
+  }
+  return {
+    uid: track.uid,
+    lat: track.lat,
+    lon: track.lon,
+    sidc: track.sidc,
+    stale: isStale(track),
+    selected: state.selected === track.uid,
+    estimated: Boolean(track.estimated),
+    labels,
+  };
 }
 
 // ---------------------------------------------------------------- map
@@ -313,6 +424,7 @@ function initMap() {
     attributionControl: true,
   }).setView(INITIAL_VIEW.center, INITIAL_VIEW.zoom);
   map.createPane("basemap").style.zIndex = 200;
+  basemapRenderer = new CoveringSVG({ pane: "basemap", padding: 0.5 });
   mapControls();
   L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
   graticule().addTo(map);
@@ -339,7 +451,13 @@ function graticule() {
   const lines = [];
   for (let lon = -180; lon <= 180; lon += 10) lines.push([[-85, lon], [85, lon]]);
   for (let lat = -80; lat <= 80; lat += 10) lines.push([[lat, -180], [lat, 180]]);
-  return L.polyline(lines, { pane: "basemap", color: "#2b3b4b", weight: 0.6, interactive: false });
+  return L.polyline(lines, {
+    pane: "basemap",
+    renderer: basemapRenderer,
+    color: "#2b3b4b",
+    weight: 0.6,
+    interactive: false,
+  });
 }
 
 async function loadBasemap() {
@@ -349,6 +467,7 @@ async function loadBasemap() {
     const world = await res.json();
     L.geoJSON(topojson.feature(world, world.objects.countries), {
       pane: "basemap",
+      renderer: basemapRenderer,
       interactive: false,
       style: { color: "#4d5f70", weight: 0.8, fillColor: "#1d2833", fillOpacity: 1 },
     }).addTo(map);
@@ -372,7 +491,14 @@ function symbolImage(sidc) {
     });
     const size = symbol.getSize();
     const anchor = symbol.getAnchor();
-    image = { url: symbol.toDataURL(), width: size.width, height: size.height, ax: anchor.x, ay: anchor.y };
+    image = {
+      url: symbol.toDataURL(),
+      canvas: symbol.asCanvas(),
+      width: size.width,
+      height: size.height,
+      ax: anchor.x,
+      ay: anchor.y,
+    };
     symbols.set(sidc, image);
   }
   return image;
@@ -455,6 +581,13 @@ function labelMarker(entry, track) {
 
 function drawMarker(uid) {
   const track = state.tracks.get(uid);
+  if (state.canvas) {
+    if (track) state.staleShown.set(uid, isStale(track));
+    else state.staleShown.delete(uid);
+    state.canvasDirty = true;
+    state.canvasChanged.add(uid);
+    return;
+  }
   let entry = state.markers.get(uid);
   if (!track) {
     if (entry) markerLayer.removeLayer(entry.marker);
@@ -732,6 +865,7 @@ function onFilter() {
   };
   for (const uid of state.tracks.keys()) state.dirty.add(uid);
   state.orderDirty = true;
+  state.canvasUrgent = true;
   tableWrap().scrollTop = 0;
   state.scrollTop = 0;
   renderTable(); // the table at once; the markers follow frame by frame
@@ -744,6 +878,7 @@ function select(uid, { pan }) {
   const track = uid ? state.tracks.get(uid) : null;
   if (track && pan) map.panTo([track.lat, track.lon], { animate: false });
   renderDetail(); // first: what the user asked for
+  state.canvasUrgent = true;
   if (before) state.dirty.add(before);
   if (uid) state.dirty.add(uid);
   requestFrame();
