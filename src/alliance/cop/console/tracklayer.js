@@ -70,6 +70,7 @@ export function createTrackLayer(map, { symbol, labelsOf, onClick }) {
     return image;
   }
 
+  // Whether the canvas had to be resized (which clears it).
   function size() {
     const s = map.getSize();
     const dpr = window.devicePixelRatio || 1;
@@ -78,8 +79,9 @@ export function createTrackLayer(map, { symbol, labelsOf, onClick }) {
       canvas.height = Math.round(s.y * dpr);
       canvas.style.width = `${s.x}px`;
       canvas.style.height = `${s.y}px`;
+      return true;
     }
-    return dpr;
+    return false;
   }
 
   // source(): [{ uid, lat, lon, sidc, stale, selected, estimated, labels: [[text, colour]] }],
@@ -87,21 +89,30 @@ export function createTrackLayer(map, { symbol, labelsOf, onClick }) {
   // those tracks left and entered are cleared and redrawn (with whatever else
   // overlaps them, in order); without, or after the view moved, everything.
   let full = true;
-  let drawnAt = null; // the origin and zoom of the last drawing
+  let drawnOrigin = null; // the layer point of the canvas's top left, as last drawn whole
+  let drawnZoom = null;
   let bounds = new Map(); // uid -> [x0, y0, x1, y1]: what its drawing covers, halo included
 
   function draw(changed = null) {
     pending = false;
     if (!map._loaded) return;
-    const dpr = size();
-    const origin = map.containerPointToLayerPoint([0, 0]);
+    const resized = size();
+    const dpr = window.devicePixelRatio || 1;
     const zoom = map.getZoom();
-    const where = `${origin.x}|${origin.y}|${zoom}|${canvas.width}|${canvas.height}`;
-    // Many changes at once (a filter, a language): drawing all is cheaper than clipping.
-    const whole = full || changed === null || changed.size > 100 || where !== drawnAt;
+    // Many changes at once (a filter, a language): drawing all is cheaper than
+    // clipping. After a pan, the canvas (in the map's pane) has moved with the
+    // map: what it shows is still right, and a partial drawing stays in its
+    // frame; the whole is redrawn a frame later (moved), not in the frame that
+    // shows what the user clicked.
+    const whole =
+      full || resized || changed === null || changed.size > 100 || zoom !== drawnZoom;
     full = false;
-    drawnAt = where;
-    L.DomUtil.setPosition(canvas, origin);
+    if (whole) {
+      drawnOrigin = map.containerPointToLayerPoint([0, 0]);
+      drawnZoom = zoom;
+      L.DomUtil.setPosition(canvas, drawnOrigin);
+    }
+    const origin = drawnOrigin;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const s = map.getSize();
     const out = [];
@@ -174,6 +185,13 @@ export function createTrackLayer(map, { symbol, labelsOf, onClick }) {
     requestAnimationFrame(() => draw());
   }
 
+  // After the view moved: the whole, a frame later (see draw).
+  function moved() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => requestAnimationFrame(() => draw()));
+  }
+
   function hit(point) {
     for (let i = drawn.length - 1; i >= 0; i -= 1) {
       const b = drawn[i];
@@ -184,16 +202,22 @@ export function createTrackLayer(map, { symbol, labelsOf, onClick }) {
     return null;
   }
 
+  // Drawn boxes are in the canvas's pixels; the canvas sits at drawnOrigin.
+  function onCanvas(event) {
+    return drawnOrigin ? event.layerPoint.subtract(drawnOrigin) : event.containerPoint;
+  }
+
   function click(event) {
-    const uid = hit(event.containerPoint);
+    const uid = hit(onCanvas(event));
     if (uid) onClick(uid);
   }
 
   function hover(event) {
-    map.getContainer().style.cursor = hit(event.containerPoint) ? "pointer" : "";
+    map.getContainer().style.cursor = hit(onCanvas(event)) ? "pointer" : "";
   }
 
-  map.on("move zoomend viewreset resize", redraw);
+  map.on("move", moved);
+  map.on("zoomend viewreset resize", redraw);
   map.on("click", click);
   map.on("mousemove", hover);
 
@@ -208,7 +232,8 @@ export function createTrackLayer(map, { symbol, labelsOf, onClick }) {
     },
     drawn: () => drawn,
     remove() {
-      map.off("move zoomend viewreset resize", redraw);
+      map.off("move", moved);
+      map.off("zoomend viewreset resize", redraw);
       map.off("click", click);
       map.off("mousemove", hover);
       map.getContainer().style.cursor = "";
