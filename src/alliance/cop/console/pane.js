@@ -22,6 +22,10 @@
 //   (tracklayer.js): measured, 2,000 DOM markers cost the browser most of each
 //   frame in paint and compositing however little script runs; below it each
 //   track keeps a DOM marker (its label selectable, its element addressable);
+//   the canvas redraws only where tracks moved, at most every CANVAS_STREAM_MS
+//   for reports, at once for a selection, a filter or a language;
+// - the basemap (CoveringSVG) is redrawn only when the view leaves what it
+//   drew: a pan no longer rewrites the whole coastline;
 // - selecting a track paints its detail at once, before anything else;
 //   a language switch re-labels the visible rows, the filters, the detail and
 //   the unmanned aircraft's labels, nothing else.
