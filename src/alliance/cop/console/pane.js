@@ -6,27 +6,105 @@
 // registry's browser builds, served by this node (head.html): Leaflet (L),
 // milsymbol (ms), mgrs, topojson. Live updates are read with fetch() so that
 // the token can go in the Authorization header.
+//
+// Fast at thousands of tracks (issue 12, item 6; measured by bench/console.py):
+// - a stream update only stores the track and marks its uid dirty; one
+//   requestAnimationFrame callback per frame (frame()) applies what changed;
+// - markers live in a Map uid -> marker and are moved (setLatLng) and
+//   re-labelled in place, never rebuilt for a position; symbol images are
+//   drawn once per SIDC (symbolImage) and shared by every marker and the
+//   detail;
+// - the table is virtual: only the rows in view (plus a margin) are in the
+//   DOM, between two spacer bodies, at a fixed row height; sorting and
+//   filtering work on data (state.order), and a row is rewritten only when
+//   what it shows changed;
+// - above DOM_MARKERS_MAX tracks the markers give way to one canvas
+//   (tracklayer.js): measured, 2,000 DOM markers cost the browser most of each
+//   frame in paint and compositing however little script runs; below it each
+//   track keeps a DOM marker (its label selectable, its element addressable);
+//   the canvas redraws only where tracks moved, at most every CANVAS_STREAM_MS
+//   for reports, at once for a selection, a filter or a language;
+// - the basemap (CoveringSVG) is redrawn only when the view leaves what it
+//   drew: a pan no longer rewrites the whole coastline;
+// - selecting a track paints its detail at once, before anything else;
+//   a language switch re-labels the visible rows, the filters, the detail and
+//   the unmanned aircraft's labels, nothing else.
+//
+// `view` (exported, below) is the pane's small internal interface for map
+// tools that live in files of their own in this folder (grid, cursor readout,
+// range and bearing, scale, trails, alerts...). A tool gets it and hooks in:
+//
+//   view.map                  the Leaflet map (null until the pane is first
+//                             entered; use view.onMap(fn) to be called with it)
+//   view.tracks               Map uid -> track JSON as the API gives it (read only)
+//   view.selected             the selected uid, or null
+//   view.lang, view.t(key, vars), view.label(kind, code)
+//                             the language, a string of the console's tables,
+//                             a code's label (LABELS in i18n.js)
+//   view.visible(track), view.isStale(track)
+//                             whether the filters show it; whether it is stale now
+//   view.marker(uid)          its L.Marker (null when it has none, e.g. on the canvas)
+//   view.canvas               whether the tracks are drawn on the canvas now
+//   view.select(uid, {pan})   select a track (or null), as a click does
+//   view.onMap(fn)            fn(map) once the map exists
+//   view.onTrackChange(fn)    fn(uids): once per frame, the uids whose track, visibility
+//                             or staleness changed (gone ones are no longer in view.tracks)
+//   view.onSelect(fn)         fn(uid or null) after a selection
+//   view.onLanguage(fn)       fn(lang) after a language switch
+//   view.onLeave(fn)          fn() on sign-out, after the picture is cleared
+//
+// Listeners run inside the frame: keep them incremental (only the given uids).
 
 import { LABELS, STRINGS } from "./i18n.js";
 import { altitudeText, installOperations } from "./operations.js";
+import { createTrackLayer } from "./tracklayer.js";
 
 /* global L, ms, mgrs, topojson */
 
 const INITIAL_VIEW = { center: [30, 135], zoom: 5 }; // Japan and the Western Pacific
 const SYMBOL_SIZE = 30;
+const FRAME_BUDGET_MS = 8; // marker work per frame; the rest waits for the next frame
+const OVERSCAN = 8; // rows drawn above and below the table's view
+const DOM_MARKERS_MAX = 250; // more tracks than this: drawn on a canvas (back below 200)
+const CANVAS_STREAM_MS = 50; // the canvas redraws for reports at most 20 times a second
+const collate = new Intl.Collator().compare; // as String.localeCompare, many times faster
 
 let shell = null; // what the console gives the pane: mount(shell)
 let $, t, api, ApiError, dtg, ZONES;
 
 const state = {
   tracks: new Map(), // uid -> track JSON as the API gives it
-  markers: new Map(), // uid -> { marker, key }
+  staleAt: new Map(), // uid -> ms since the epoch
+  staleShown: new Map(), // uid -> whether it was stale when last drawn
+  markers: new Map(), // uid -> { marker, root, name, uas, sidc }
+  uas: new Map(), // uid -> [layers]: an unmanned aircraft's route and control station
+  owners: new Map(), // owner -> how many tracks
+  exercises: new Map(), // uid -> exercise name, for tracks that are exercise data
+  exerciseKey: "",
   selected: null,
   filters: { owner: "", affiliation: "", domain: "", stale: true },
   live: "off",
   stream: null, // AbortController of the running stream
-  renderPending: false,
   events: 0,
+  dirty: new Set(), // uids whose marker, route or row may need redrawing
+  framePending: false,
+  order: [], // the table: uids that pass the filters, sorted
+  orderDirty: true,
+  ownersDirty: true,
+  exerciseDirty: true,
+  detailDirty: false,
+  rows: new Map(), // uid -> { tr, key }: the rows now in the DOM
+  windowUids: [], // their order
+  rowH: 21, // px; measured from the first drawn row
+  rowHMeasured: false,
+  scrollTop: 0,
+  viewH: 600,
+  countText: "",
+  canvas: false, // the tracks are drawn on trackLayer, not as DOM markers
+  canvasDirty: false,
+  canvasUrgent: false, // a selection, filter or language: draw in this frame
+  canvasChanged: new Set(), // uids to redraw on the canvas
+  canvasDrawnAt: 0,
 };
 
 let map = null;
@@ -35,30 +113,30 @@ let uasLayer = null; // lost-link routes and control stations of unmanned aircra
 let areaLayer = null; // the exercise's notional areas (the OPFOR's training box)
 let scenario = null; // /cop/exercise once exercise data is on the picture: null, "asked" or it
 let zoomControl = null;
+let trackLayer = null; // the canvas, once a picture has needed it
+let basemapRenderer = null;
 
-// The pane's interface for the map's operator tools (operations.js), the same
-// shape as the faster pane's `view` (issue 12, item 6): the map, the tracks,
-// selection, and calls on map, change (the changed uids, once per render),
-// select, language and leave.
-const listeners = { map: [], change: [], select: [], language: [], leave: [] };
-const changed = new Set();
-const notify = (kind, arg) => listeners[kind].forEach((fn) => fn(arg));
-const view = {
-  map: null,
-  tracks: state.tracks,
-  get selected() {
-    return state.selected;
+// The basemap's renderer. Leaflet's SVG renderer re-clips and rewrites every
+// path after each move; the coastline is large, so each pan (a row click pans)
+// cost hundreds of milliseconds. This one redraws only when the view leaves
+// what it drew (half a view of margin each side), or after a zoom or resize.
+const CoveringSVG = L.SVG.extend({
+  _update() {
+    const m = this._map;
+    if (m._animatingZoom && this._bounds) return;
+    const size = m.getSize();
+    const seen = L.bounds(m.containerPointToLayerPoint([0, 0]), m.containerPointToLayerPoint(size));
+    if (
+      this._bounds &&
+      this._drawn === `${m.getZoom()}|${size.x}|${size.y}` &&
+      this._bounds.contains(seen)
+    ) {
+      return;
+    }
+    this._drawn = `${m.getZoom()}|${size.x}|${size.y}`;
+    L.SVG.prototype._update.call(this);
   },
-  visible: (track) => visible(track),
-  isStale: (track) => isStale(track),
-  select: (uid, { pan = false } = {}) => select(uid, { pan }),
-  onMap: (fn) => listeners.map.push(fn),
-  onTrackChange: (fn) => listeners.change.push(fn),
-  onSelect: (fn) => listeners.select.push(fn),
-  onLanguage: (fn) => listeners.language.push(fn),
-  onLeave: (fn) => listeners.leave.push(fn),
-};
-view.onMap(() => installOperations(view, shell));
+});
 
 const pad = (n) => String(n).padStart(2, "0");
 
@@ -67,25 +145,89 @@ function label(kind, code) {
   return entry ? entry[shell.lang] : code;
 }
 
-const isStale = (track) => Date.parse(track.stale) <= Date.now();
+function isStale(track) {
+  const at = state.staleAt.get(track.uid);
+  return (at === undefined ? Date.parse(track.stale) : at) <= Date.now();
+}
+
+// ---------------------------------------------------------------- the pane's interface for tools
+
+const listeners = { map: [], change: [], select: [], language: [], leave: [] };
+
+function notify(kind, arg) {
+  for (const fn of listeners[kind]) {
+    try {
+      fn(arg);
+    } catch (err) {
+      console.error(err); // one tool's fault does not stop the picture
+    }
+  }
+}
+
+export const view = {
+  map: null,
+  tracks: state.tracks,
+  get selected() {
+    return state.selected;
+  },
+  get lang() {
+    return shell.lang;
+  },
+  t: (key, vars) => t(key, vars),
+  label,
+  visible: (track) => visible(track),
+  isStale,
+  marker: (uid) => state.markers.get(uid)?.marker ?? null,
+  get canvas() {
+    return state.canvas;
+  },
+  select: (uid, { pan = false } = {}) => select(uid, { pan }),
+  onMap(fn) {
+    listeners.map.push(fn);
+    if (map) fn(map);
+  },
+  onTrackChange: (fn) => listeners.change.push(fn),
+  onSelect: (fn) => listeners.select.push(fn),
+  onLanguage: (fn) => listeners.language.push(fn),
+  onLeave: (fn) => listeners.leave.push(fn),
+};
 
 // ---------------------------------------------------------------- the pane's hooks
 
 export function mount(given) {
   shell = given;
+  view.onMap(() => installOperations(view, shell)); // the map's operator tools
   ({ $, t, api, ApiError, dtg, ZONES } = shell);
   for (const id of ["f-owner", "f-affiliation", "f-domain", "f-stale"]) {
     $(id).addEventListener("change", onFilter);
   }
   $("export-geojson").addEventListener("click", () => download("/cop/export.geojson", "geojson"));
   $("export-kml").addEventListener("click", () => download("/cop/export.kml", "kml"));
+  const rows = $("track-rows");
+  rows.addEventListener("click", (event) => {
+    const tr = event.target.closest("tr[data-uid]");
+    if (tr) select(tr.dataset.uid, { pan: true });
+  });
+  rows.addEventListener("keydown", (event) => {
+    const tr = event.target.closest("tr[data-uid]");
+    if (tr && event.key === "Enter") select(tr.dataset.uid, { pan: true });
+  });
+  const wrap = tableWrap();
+  wrap.addEventListener(
+    "scroll",
+    () => {
+      state.scrollTop = wrap.scrollTop;
+      requestFrame();
+    },
+    { passive: true },
+  );
   return { enter, leave, language, tick, show };
 }
 
 function enter() {
   if (!map) initMap();
   map.invalidateSize();
-  renderNow();
+  everythingDirty();
   if (state.stream) state.stream.abort();
   state.stream = new AbortController();
   runStream(state.stream);
@@ -95,36 +237,186 @@ function leave() {
   if (state.stream) state.stream.abort();
   state.stream = null;
   state.tracks.clear();
+  state.staleAt.clear();
+  state.staleShown.clear();
+  state.owners.clear();
+  state.exercises.clear();
   state.selected = null;
   if (markerLayer) markerLayer.clearLayers();
   state.markers.clear();
+  if (uasLayer) uasLayer.clearLayers();
+  state.uas.clear();
   if (areaLayer) areaLayer.clearLayers();
   scenario = null;
   state.live = "off";
-  renderNow();
+  state.dirty.clear();
+  everythingDirty();
+  frame();
+  if (trackLayer) trackLayer.drawNow();
   notify("leave");
 }
 
 function language() {
-  if (map) {
-    mapControls();
-    for (const uid of state.markers.keys()) drawMarker(uid);
-  }
+  if (map) mapControls();
   fillFilterOptions();
-  renderNow();
+  renderDetail();
+  renderLive();
+  // The unmanned aircraft's labels are the only translated text on markers.
+  for (const track of state.tracks.values()) if (track.unmanned) state.dirty.add(track.uid);
+  state.exerciseDirty = true;
+  state.canvasUrgent = true;
+  renderTable(); // rows carry the language in their key: the visible ones are rewritten
+  requestFrame();
   notify("language", shell.lang);
 }
 
 // A track turns stale by the clock, not only by a report.
 function tick() {
-  for (const track of state.tracks.values()) {
-    const entry = state.markers.get(track.uid);
-    if (entry && entry.key !== markerKey(track)) scheduleRender();
+  const now = Date.now();
+  for (const [uid, at] of state.staleAt) {
+    if (at <= now !== state.staleShown.get(uid)) trackChanged(uid, true);
   }
 }
 
 function show() {
   if (map) map.invalidateSize();
+  state.viewH = tableWrap().clientHeight;
+  requestFrame();
+}
+
+function tableWrap() {
+  return $("track-rows").closest(".table-wrap");
+}
+
+// ---------------------------------------------------------------- frames
+
+function requestFrame() {
+  if (state.framePending) return;
+  state.framePending = true;
+  requestAnimationFrame(frame);
+}
+
+function everythingDirty() {
+  for (const uid of state.tracks.keys()) state.dirty.add(uid);
+  for (const uid of state.markers.keys()) state.dirty.add(uid);
+  state.orderDirty = true;
+  state.ownersDirty = true;
+  state.exerciseDirty = true;
+  state.detailDirty = true;
+  requestFrame();
+}
+
+// A track's data, visibility or staleness changed; `order` when its place in
+// the table may have (new, gone, renamed, filtered in or out).
+function trackChanged(uid, order) {
+  state.dirty.add(uid);
+  if (order) state.orderDirty = true;
+  if (uid === state.selected) state.detailDirty = true;
+  requestFrame();
+}
+
+// One animation frame: what changed since the last, and nothing else.
+function frame() {
+  state.framePending = false;
+  const start = performance.now();
+  // Reads first (the layout is clean here), writes after.
+  const wrap = tableWrap();
+  state.scrollTop = wrap.scrollTop;
+  state.viewH = wrap.clientHeight || state.viewH;
+  if (!state.rowHMeasured) {
+    const first = $("track-rows").firstElementChild;
+    const h = first ? first.getBoundingClientRect().height : 0;
+    if (h > 0) {
+      state.rowH = h;
+      state.rowHMeasured = true;
+    }
+  }
+  if (map) chooseRenderer();
+  const changed = new Set();
+  for (const uid of state.dirty) {
+    if (map) {
+      drawMarker(uid);
+      drawUas(uid);
+    }
+    changed.add(uid);
+    state.dirty.delete(uid);
+    if (performance.now() - start > FRAME_BUDGET_MS) break;
+  }
+  if (state.ownersDirty) fillFilterOptions();
+  if (state.exerciseDirty) renderExercise();
+  renderTable();
+  if (state.detailDirty) renderDetail();
+  renderLive();
+  if (state.canvas && state.canvasDirty) {
+    if (state.canvasUrgent || start - state.canvasDrawnAt >= CANVAS_STREAM_MS) {
+      state.canvasDirty = false;
+      state.canvasUrgent = false;
+      state.canvasDrawnAt = start;
+      trackLayer.drawNow(state.canvasChanged);
+      state.canvasChanged = new Set();
+    } else {
+      requestFrame();
+    }
+  }
+  if (changed.size) notify("change", changed);
+  if (state.dirty.size) requestFrame();
+}
+
+// DOM markers for a small picture, the canvas for a large one (with some
+// hysteresis, so that a picture near the limit does not flip back and forth).
+function chooseRenderer() {
+  const n = state.tracks.size;
+  if (!state.canvas && n > DOM_MARKERS_MAX) {
+    state.canvas = true;
+    markerLayer.clearLayers();
+    state.markers.clear();
+    if (!trackLayer) {
+      trackLayer = createTrackLayer(map, {
+        symbol: symbolImage,
+        onClick: (uid) => select(uid, { pan: false }),
+      });
+      trackLayer.setSource(canvasItems);
+    }
+    state.canvasDirty = true;
+  } else if (state.canvas && n < DOM_MARKERS_MAX * 0.8) {
+    state.canvas = false;
+    trackLayer.redraw(); // empty now: canvasItems gives nothing off the canvas
+    for (const uid of state.tracks.keys()) state.dirty.add(uid);
+  }
+}
+
+const LINK_COLOURS = { ok: "--ok", degraded: "--warn", lost: "--bad", unknown: "--bad" };
+
+// What the canvas draws: every shown track, the selected one last (on top).
+function* canvasItems() {
+  if (!state.canvas) return;
+  let chosen = null;
+  const css = getComputedStyle(document.documentElement);
+  for (const track of state.tracks.values()) {
+    if (!visible(track)) continue;
+    const item = canvasItem(track, css);
+    if (item.selected) chosen = item;
+    else yield item;
+  }
+  if (chosen) yield chosen;
+}
+
+function canvasItem(track, css) {
+  const labels = [[track.callsign, "#eef4fa"]];
+  if (track.unmanned) {
+    const colour = css.getPropertyValue(LINK_COLOURS[track.control_link || "unknown"]).trim();
+    labels.push([uasText(track), colour || "#eef4fa"]);
+  }
+  return {
+    uid: track.uid,
+    lat: track.lat,
+    lon: track.lon,
+    sidc: track.sidc,
+    stale: isStale(track),
+    selected: state.selected === track.uid,
+    estimated: Boolean(track.estimated),
+    labels,
+  };
 }
 
 // ---------------------------------------------------------------- map
@@ -138,6 +430,7 @@ function initMap() {
     attributionControl: true,
   }).setView(INITIAL_VIEW.center, INITIAL_VIEW.zoom);
   map.createPane("basemap").style.zIndex = 200;
+  basemapRenderer = new CoveringSVG({ pane: "basemap", padding: 0.5 });
   mapControls();
   L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
   graticule().addTo(map);
@@ -164,7 +457,13 @@ function graticule() {
   const lines = [];
   for (let lon = -180; lon <= 180; lon += 10) lines.push([[-85, lon], [85, lon]]);
   for (let lat = -80; lat <= 80; lat += 10) lines.push([[lat, -180], [lat, 180]]);
-  return L.polyline(lines, { pane: "basemap", color: "#2b3b4b", weight: 0.6, interactive: false });
+  return L.polyline(lines, {
+    pane: "basemap",
+    renderer: basemapRenderer,
+    color: "#2b3b4b",
+    weight: 0.6,
+    interactive: false,
+  });
 }
 
 async function loadBasemap() {
@@ -174,6 +473,7 @@ async function loadBasemap() {
     const world = await res.json();
     L.geoJSON(topojson.feature(world, world.objects.countries), {
       pane: "basemap",
+      renderer: basemapRenderer,
       interactive: false,
       style: { color: "#4d5f70", weight: 0.8, fillColor: "#1d2833", fillOpacity: 1 },
       className: "land-coarse", // hidden where operations.js draws the 1:10m coastline
@@ -185,101 +485,147 @@ async function loadBasemap() {
   }
 }
 
-function symbolFor(track) {
-  return new ms.Symbol(track.sidc, {
-    size: SYMBOL_SIZE,
-    outlineWidth: 2,
-    outlineColor: "rgba(8, 12, 16, 0.85)",
+// One image per symbol code, drawn once and shared by every marker and the detail.
+const symbols = new Map(); // sidc -> { url, width, height, ax, ay }
+
+function symbolImage(sidc) {
+  let image = symbols.get(sidc);
+  if (!image) {
+    const symbol = new ms.Symbol(sidc, {
+      size: SYMBOL_SIZE,
+      outlineWidth: 2,
+      outlineColor: "rgba(8, 12, 16, 0.85)",
+    });
+    const size = symbol.getSize();
+    const anchor = symbol.getAnchor();
+    image = {
+      url: symbol.toDataURL(),
+      canvas: symbol.asCanvas(),
+      width: size.width,
+      height: size.height,
+      ax: anchor.x,
+      ay: anchor.y,
+    };
+    symbols.set(sidc, image);
+  }
+  return image;
+}
+
+function uasText(track) {
+  let text = t("uas_label", {
+    nation: track.operator_nation || t("unknown_value"),
+    link: track.control_link ? label("link", track.control_link) : t("unknown_value"),
   });
+  if (track.estimated) text += ` · ${t("estimated")}`;
+  return text;
 }
 
-function markerKey(track) {
-  return [
-    track.sidc,
-    track.callsign,
-    isStale(track),
-    state.selected === track.uid,
-    shell.lang,
-    track.control_link,
-    track.operator_nation,
-    track.how,
-    track.exercise,
-  ].join("|");
-}
-
-function markerIcon(track) {
-  const symbol = symbolFor(track);
-  const size = symbol.getSize();
-  const anchor = symbol.getAnchor();
+// A marker's element: the symbol image and the callsign beside it (and, for an
+// unmanned aircraft, who flies it and its link). Built once per symbol code.
+function newMarker(track) {
+  const image = symbolImage(track.sidc);
   const root = document.createElement("div");
   root.className = "trk";
-  root.classList.toggle("stale", isStale(track));
-  root.classList.toggle("selected", state.selected === track.uid);
-  root.classList.toggle("estimated", Boolean(track.estimated));
   root.dataset.uid = track.uid;
-  root.dataset.exercise = track.exercise ? "true" : "false";
-  root.dataset.affiliation = track.affiliation;
   const img = document.createElement("img");
   img.className = "sym";
-  img.src = symbol.toDataURL();
+  img.src = image.url;
   img.alt = track.callsign;
-  img.style.width = `${size.width}px`;
-  img.style.height = `${size.height}px`;
-  img.dataset.ax = String(anchor.x);
-  img.dataset.ay = String(anchor.y);
-  root.append(img);
+  img.style.width = `${image.width}px`;
+  img.style.height = `${image.height}px`;
+  img.dataset.ax = String(image.ax);
+  img.dataset.ay = String(image.ay);
   const text = document.createElement("div");
   text.className = "lbl";
-  text.style.left = `${size.width + 3}px`;
-  text.style.top = `${anchor.y - 8}px`;
+  text.style.left = `${image.width + 3}px`;
+  text.style.top = `${image.ay - 8}px`;
   const name = document.createElement("span");
-  name.textContent = track.callsign;
   text.append(name);
-  if (track.unmanned) {
-    const uas = document.createElement("span");
-    uas.className = `uas link-${track.control_link || "unknown"}`;
-    uas.textContent = t("uas_label", {
-      nation: track.operator_nation || t("unknown_value"),
-      link: track.control_link ? label("link", track.control_link) : t("unknown_value"),
-    });
-    if (track.estimated) uas.textContent += ` · ${t("estimated")}`;
-    text.append(uas);
-  }
-  root.append(text);
-  return L.divIcon({
+  const uas = document.createElement("span");
+  uas.className = "uas";
+  uas.hidden = true;
+  text.append(uas);
+  root.append(img, text);
+  const icon = L.divIcon({
     html: root,
     className: "trk-icon",
-    iconSize: [size.width, size.height],
-    iconAnchor: [anchor.x, anchor.y],
+    iconSize: [image.width, image.height],
+    iconAnchor: [image.ax, image.ay],
   });
+  return { root, img, name, uas, sidc: track.sidc, icon, shown: "" };
+}
+
+// What a marker shows, updated in place: only what differs is written.
+function labelMarker(entry, track) {
+  const stale = isStale(track);
+  const key = [
+    track.callsign,
+    stale,
+    state.selected === track.uid,
+    Boolean(track.estimated),
+    track.exercise,
+    track.affiliation,
+    track.unmanned ? uasText(track) : "",
+  ].join("|");
+  if (key === entry.shown) return;
+  entry.shown = key;
+  const { root } = entry;
+  root.classList.toggle("stale", stale);
+  root.classList.toggle("selected", state.selected === track.uid);
+  root.classList.toggle("estimated", Boolean(track.estimated));
+  root.dataset.exercise = track.exercise ? "true" : "false";
+  root.dataset.affiliation = track.affiliation;
+  entry.img.alt = track.callsign;
+  entry.name.textContent = track.callsign;
+  entry.uas.hidden = !track.unmanned;
+  if (track.unmanned) {
+    entry.uas.className = `uas link-${track.control_link || "unknown"}`;
+    entry.uas.textContent = uasText(track);
+  } else {
+    entry.uas.textContent = "";
+  }
 }
 
 function drawMarker(uid) {
-  changed.add(uid);
   const track = state.tracks.get(uid);
+  if (state.canvas) {
+    if (track) state.staleShown.set(uid, isStale(track));
+    else state.staleShown.delete(uid);
+    state.canvasDirty = true;
+    state.canvasChanged.add(uid);
+    return;
+  }
   let entry = state.markers.get(uid);
   if (!track) {
     if (entry) markerLayer.removeLayer(entry.marker);
     state.markers.delete(uid);
     return;
   }
-  const key = markerKey(track);
+  if (entry && entry.sidc !== track.sidc) {
+    // Another symbol (rare): another icon, on the same marker.
+    const fresh = newMarker(track);
+    fresh.marker = entry.marker;
+    entry.marker.setIcon(fresh.icon);
+    state.markers.set(uid, fresh);
+    entry = fresh;
+  }
   if (!entry) {
-    const marker = L.marker([track.lat, track.lon], { icon: markerIcon(track), keyboard: false });
-    marker.on("click", () => select(uid, { pan: false }));
-    entry = { marker, key };
+    entry = newMarker(track);
+    entry.marker = L.marker([track.lat, track.lon], { icon: entry.icon, keyboard: false });
+    entry.marker.on("click", () => select(uid, { pan: false }));
     state.markers.set(uid, entry);
   } else {
-    entry.marker.setLatLng([track.lat, track.lon]);
-    if (entry.key !== key) {
-      entry.marker.setIcon(markerIcon(track));
-      entry.key = key;
-    }
+    const at = entry.marker.getLatLng();
+    if (at.lat !== track.lat || at.lng !== track.lon) entry.marker.setLatLng([track.lat, track.lon]);
   }
-  entry.marker.setZIndexOffset(state.selected === uid ? 1000 : 0);
+  state.staleShown.set(uid, isStale(track));
+  labelMarker(entry, track);
+  const z = state.selected === uid ? 1000 : 0;
+  if (entry.marker.options.zIndexOffset !== z) entry.marker.setZIndexOffset(z);
   const shown = visible(track);
-  if (shown && !markerLayer.hasLayer(entry.marker)) markerLayer.addLayer(entry.marker);
-  if (!shown && markerLayer.hasLayer(entry.marker)) markerLayer.removeLayer(entry.marker);
+  const on = markerLayer.hasLayer(entry.marker);
+  if (shown && !on) markerLayer.addLayer(entry.marker);
+  if (!shown && on) markerLayer.removeLayer(entry.marker);
 }
 
 // ---------------------------------------------------------------- the picture
@@ -303,48 +649,65 @@ function upsert(track) {
   if (held && held.owner === track.owner && Date.parse(held.time) > Date.parse(track.time)) {
     return;
   }
+  const staleAt = Date.parse(track.stale);
+  const order =
+    !held ||
+    held.owner !== track.owner ||
+    held.callsign !== track.callsign ||
+    held.affiliation !== track.affiliation ||
+    held.domain !== track.domain ||
+    (state.staleAt.get(track.uid) <= Date.now()) !== staleAt <= Date.now();
+  if (held) countOwner(held.owner, -1);
+  countOwner(track.owner, 1);
   state.tracks.set(track.uid, track);
-  drawMarker(track.uid);
-  scheduleRender();
+  state.staleAt.set(track.uid, staleAt);
+  noteExercise(track.uid, track);
+  trackChanged(track.uid, order);
+}
+
+function remove(uid) {
+  const held = state.tracks.get(uid);
+  if (!held) return;
+  countOwner(held.owner, -1);
+  state.tracks.delete(uid);
+  state.staleAt.delete(uid);
+  state.staleShown.delete(uid);
+  noteExercise(uid, null);
+  trackChanged(uid, true);
+}
+
+function countOwner(owner, by) {
+  const n = (state.owners.get(owner) || 0) + by;
+  if (n > 0) state.owners.set(owner, n);
+  else state.owners.delete(owner);
+  if (n === 0 || (n === 1 && by > 0)) state.ownersDirty = true;
+}
+
+function noteExercise(uid, track) {
+  const before = state.exercises.get(uid);
+  const now = track && track.exercise ? track.exercise_name || "EXERCISE" : undefined;
+  if (before === now) return;
+  if (now === undefined) state.exercises.delete(uid);
+  else state.exercises.set(uid, now);
+  state.exerciseDirty = true;
 }
 
 function replacePicture(tracks) {
   const uids = new Set(tracks.map((tr) => tr.uid));
-  for (const uid of [...state.tracks.keys()]) {
-    if (!uids.has(uid)) {
-      state.tracks.delete(uid);
-      drawMarker(uid);
-    }
-  }
+  for (const uid of [...state.tracks.keys()]) if (!uids.has(uid)) remove(uid);
   for (const track of tracks) upsert(track);
 }
 
-function scheduleRender() {
-  if (state.renderPending) return;
-  state.renderPending = true;
-  setTimeout(renderNow, 25);
-}
+// ---------------------------------------------------------------- the table (virtual)
 
-function renderNow() {
-  state.renderPending = false;
-  for (const uid of state.markers.keys()) drawMarker(uid);
-  renderExercise();
-  drawUas();
-  fillFilterOptions();
-  renderTable();
-  renderDetail();
-  renderLive();
-  if (changed.size) notify("change", new Set(changed));
-  changed.clear();
-}
-
-function sortedTracks() {
-  return [...state.tracks.values()].sort(
-    (a, b) =>
-      a.owner.localeCompare(b.owner) ||
-      a.callsign.localeCompare(b.callsign) ||
-      a.uid.localeCompare(b.uid),
+function sortOrder() {
+  const shown = [];
+  for (const track of state.tracks.values()) if (visible(track)) shown.push(track);
+  shown.sort(
+    (a, b) => collate(a.owner, b.owner) || collate(a.callsign, b.callsign) || collate(a.uid, b.uid),
   );
+  state.order = shown.map((tr) => tr.uid);
+  state.orderDirty = false;
 }
 
 function cell(text, className) {
@@ -362,62 +725,114 @@ function timeCell(at) {
   return td;
 }
 
-function renderTable() {
-  const rows = [];
-  let shown = 0;
-  for (const track of sortedTracks()) {
-    if (!visible(track)) continue;
-    shown += 1;
-    const tr = document.createElement("tr");
-    tr.dataset.uid = track.uid;
-    tr.classList.toggle("stale", isStale(track));
-    tr.classList.toggle("selected", state.selected === track.uid);
-    const name = cell(track.callsign, "callsign");
-    name.title = track.callsign;
-    if (track.exercise) {
-      const badge = document.createElement("span");
-      badge.className = "badge exercise";
-      badge.textContent = t("exercise_badge");
-      badge.title = track.exercise_name;
-      name.prepend(badge, " ");
-    }
-    if (track.unmanned) {
-      const badge = document.createElement("span");
-      badge.className = `badge link-${track.control_link || "unknown"}`;
-      badge.textContent = t("uas");
-      name.append(" ", badge);
-    }
-    if (isStale(track)) {
-      const badge = document.createElement("span");
-      badge.className = "badge stale";
-      badge.textContent = t("stale");
-      name.append(" ", badge);
-    }
-    tr.append(
-      name,
-      cell(track.owner),
-      cell(label("domain", track.domain)),
-      cell(label("affiliation", track.affiliation), `aff aff-${track.affiliation}`),
-      cell(`${track.lat.toFixed(3)} ${track.lon.toFixed(3)}`, "mono"),
-      timeCell(new Date(track.time)),
-      cell(track.marking.releasable_to.join(" "), "mono"),
-    );
-    tr.tabIndex = 0;
-    tr.addEventListener("click", () => select(track.uid, { pan: true }));
-    tr.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") select(track.uid, { pan: true });
-    });
-    rows.push(tr);
+function rowKey(track) {
+  return [
+    shell.lang,
+    state.selected === track.uid,
+    isStale(track),
+    track.callsign,
+    track.owner,
+    track.domain,
+    track.affiliation,
+    track.lat.toFixed(3),
+    track.lon.toFixed(3),
+    track.time,
+    track.marking.releasable_to.join(" "),
+    track.exercise,
+    track.exercise_name,
+    track.unmanned,
+    track.control_link,
+  ].join("|");
+}
+
+function fillRow(tr, track) {
+  const stale = isStale(track);
+  tr.dataset.uid = track.uid;
+  tr.tabIndex = 0;
+  tr.classList.toggle("stale", stale);
+  tr.classList.toggle("selected", state.selected === track.uid);
+  const name = cell(track.callsign, "callsign");
+  name.title = track.callsign;
+  if (track.exercise) {
+    const badge = document.createElement("span");
+    badge.className = "badge exercise";
+    badge.textContent = t("exercise_badge");
+    badge.title = track.exercise_name;
+    name.prepend(badge, " ");
   }
-  const focused = document.activeElement?.closest?.("#track-rows tr")?.dataset.uid;
-  $("track-rows").replaceChildren(...rows);
-  if (focused) rows.find((row) => row.dataset.uid === focused)?.focus();
-  $("table-empty").hidden = shown > 0;
-  $("count").textContent = t("count", { shown, total: state.tracks.size });
+  if (track.unmanned) {
+    const badge = document.createElement("span");
+    badge.className = `badge link-${track.control_link || "unknown"}`;
+    badge.textContent = t("uas");
+    name.append(" ", badge);
+  }
+  if (stale) {
+    const badge = document.createElement("span");
+    badge.className = "badge stale";
+    badge.textContent = t("stale");
+    name.append(" ", badge);
+  }
+  tr.replaceChildren(
+    name,
+    cell(track.owner),
+    cell(label("domain", track.domain)),
+    cell(label("affiliation", track.affiliation), `aff aff-${track.affiliation}`),
+    cell(`${track.lat.toFixed(3)} ${track.lon.toFixed(3)}`, "mono"),
+    timeCell(new Date(track.time)),
+    cell(track.marking.releasable_to.join(" "), "mono"),
+  );
+}
+
+// The rows in view (and OVERSCAN more each side), between two spacers that
+// stand for the rest; a row is rewritten only when what it shows changed.
+function renderTable() {
+  if (state.orderDirty) sortOrder();
+  const order = state.order;
+  const rowH = state.rowH;
+  const first = Math.max(0, Math.floor(state.scrollTop / rowH) - OVERSCAN);
+  const last = Math.min(order.length, Math.ceil((state.scrollTop + state.viewH) / rowH) + OVERSCAN);
+  const uids = order.slice(first, last);
+  const rows = new Map();
+  for (const uid of uids) {
+    const track = state.tracks.get(uid);
+    let row = state.rows.get(uid);
+    if (!row) row = { tr: document.createElement("tr"), key: "" };
+    const key = rowKey(track);
+    if (key !== row.key) {
+      fillRow(row.tr, track);
+      row.key = key;
+    }
+    rows.set(uid, row);
+  }
+  state.rows = rows;
+  const same =
+    uids.length === state.windowUids.length && uids.every((uid, i) => uid === state.windowUids[i]);
+  if (!same) {
+    const body = $("track-rows");
+    const focused = document.activeElement?.closest?.("#track-rows tr")?.dataset.uid;
+    body.replaceChildren(...uids.map((uid) => rows.get(uid).tr));
+    state.windowUids = uids;
+    if (focused && rows.has(focused)) rows.get(focused).tr.focus({ preventScroll: true });
+  }
+  spacer("rows-before", first * rowH);
+  spacer("rows-after", (order.length - last) * rowH);
+  $("table-empty").hidden = order.length > 0;
+  const count = t("count", { shown: order.length, total: state.tracks.size });
+  if (count !== state.countText) {
+    $("count").textContent = count;
+    state.countText = count;
+  }
+}
+
+function spacer(id, px) {
+  const tr = $(id).firstElementChild;
+  const height = `${px}px`;
+  if (tr.style.height !== height) tr.style.height = height;
 }
 
 function fillFilterOptions() {
-  const owners = [...new Set([...state.tracks.values()].map((tr) => tr.owner))].sort();
+  state.ownersDirty = false;
+  const owners = [...state.owners.keys()].sort();
   if (state.filters.owner && !owners.includes(state.filters.owner)) owners.push(state.filters.owner);
   fillSelect($("f-owner"), owners.map((o) => [o, o]), state.filters.owner);
   fillSelect(
@@ -455,14 +870,25 @@ function onFilter() {
     domain: $("f-domain").value,
     stale: $("f-stale").checked,
   };
-  renderNow();
+  for (const uid of state.tracks.keys()) state.dirty.add(uid);
+  state.orderDirty = true;
+  state.canvasUrgent = true;
+  tableWrap().scrollTop = 0;
+  state.scrollTop = 0;
+  renderTable(); // the table at once; the markers follow frame by frame
+  requestFrame();
 }
 
 function select(uid, { pan }) {
+  const before = state.selected;
   state.selected = uid;
-  const track = state.tracks.get(uid);
+  const track = uid ? state.tracks.get(uid) : null;
   if (track && pan) map.panTo([track.lat, track.lon], { animate: false });
-  renderNow();
+  renderDetail(); // first: what the user asked for
+  state.canvasUrgent = true;
+  if (before) state.dirty.add(before);
+  if (uid) state.dirty.add(uid);
+  requestFrame();
   notify("select", uid);
 }
 
@@ -470,17 +896,18 @@ function select(uid, { pan }) {
 
 // The EXERCISE banner: shown whenever any track on the picture is exercise data.
 function renderExercise() {
-  const names = [
-    ...new Set(
-      [...state.tracks.values()].filter((tr) => tr.exercise).map((tr) => tr.exercise_name || "EXERCISE"),
-    ),
-  ].sort();
+  state.exerciseDirty = false;
+  const names = [...new Set(state.exercises.values())].sort();
   const el = $("exercise-banner");
   el.hidden = names.length === 0;
   el.textContent = names.length ? t("exercise_banner", { names: names.join(", ") }) : "";
   document.body.dataset.exercise = names.length ? "shown" : "none";
   if (names.length && scenario === null) loadScenario();
-  drawAreas(names.length > 0);
+  const key = `${names.length > 0}|${scenario && scenario !== "asked"}|${shell.lang}`;
+  if (key !== state.exerciseKey) {
+    state.exerciseKey = key;
+    drawAreas(names.length > 0);
+  }
 }
 
 async function loadScenario() {
@@ -492,7 +919,8 @@ async function loadScenario() {
     scenario = null;
     return;
   }
-  scheduleRender();
+  state.exerciseDirty = true;
+  requestFrame();
 }
 
 // The exercise's notional areas, labelled as the node names them (FICTIONAL).
@@ -520,34 +948,41 @@ function drawAreas(shown) {
   }
 }
 
-// Each shown unmanned aircraft's lost-link route (dashed) and control station.
-function drawUas() {
-  if (!uasLayer) return;
-  uasLayer.clearLayers();
-  for (const track of state.tracks.values()) {
-    if (!track.unmanned || !visible(track)) continue;
-    const route = track.lost_link_route || [];
-    if (route.length) {
-      const line = L.polyline([[track.lat, track.lon], ...route], {
-        color: track.control_link === "lost" ? "#ff6b6b" : "#9fb3c8",
-        weight: 1.5,
-        dashArray: "6 6",
-        interactive: false,
-      });
-      line.getElement?.()?.setAttribute("data-uid", track.uid);
-      uasLayer.addLayer(line);
-    }
-    const station = track.control_station;
-    if (station && station.lat !== null && station.lon !== null) {
-      const mark = L.circleMarker([station.lat, station.lon], {
-        radius: 4,
-        color: "#9fb3c8",
-        weight: 1,
-        fillOpacity: 0.6,
-      }).bindTooltip(station.name);
-      uasLayer.addLayer(mark);
-    }
+// A shown unmanned aircraft's lost-link route (dashed) and control station.
+function drawUas(uid) {
+  const held = state.uas.get(uid);
+  if (held) {
+    for (const layer of held) uasLayer.removeLayer(layer);
+    state.uas.delete(uid);
   }
+  const track = state.tracks.get(uid);
+  if (!track || !track.unmanned || !visible(track)) return;
+  const layers = [];
+  const route = track.lost_link_route || [];
+  if (route.length) {
+    const line = L.polyline([[track.lat, track.lon], ...route], {
+      color: track.control_link === "lost" ? "#ff6b6b" : "#9fb3c8",
+      weight: 1.5,
+      dashArray: "6 6",
+      interactive: false,
+    });
+    layers.push(line);
+  }
+  const station = track.control_station;
+  if (station && station.lat !== null && station.lon !== null) {
+    const mark = L.circleMarker([station.lat, station.lon], {
+      radius: 4,
+      color: "#9fb3c8",
+      weight: 1,
+      fillOpacity: 0.6,
+    }).bindTooltip(station.name);
+    layers.push(mark);
+  }
+  for (const layer of layers) {
+    uasLayer.addLayer(layer);
+    layer.getElement?.()?.setAttribute("data-uid", uid);
+  }
+  if (layers.length) state.uas.set(uid, layers);
 }
 
 // Time in state as of the report (the track's time), in whole minutes.
@@ -572,12 +1007,13 @@ function mgrsText(lat, lon) {
 }
 
 function renderDetail() {
+  state.detailDirty = false;
   const track = state.selected ? state.tracks.get(state.selected) : null;
   $("detail-none").hidden = Boolean(track);
   $("detail-body").hidden = !track;
   $("detail").classList.toggle("stale", Boolean(track && isStale(track)));
   if (!track) return;
-  $("d-symbol").src = symbolFor(track).toDataURL();
+  $("d-symbol").src = symbolImage(track.sidc).url;
   $("d-callsign").textContent = track.callsign;
   $("d-banner").textContent = track.marking.banner[shell.lang];
   $("d-uid").textContent = track.uid;
@@ -647,8 +1083,9 @@ function renderDetail() {
 
 function renderLive() {
   const el = $("live");
-  el.dataset.state = state.live;
-  el.textContent = t(`live_${state.live}`);
+  const text = t(`live_${state.live}`);
+  if (el.dataset.state !== state.live) el.dataset.state = state.live;
+  if (el.textContent !== text) el.textContent = text;
 }
 
 function setLive(value) {
@@ -687,10 +1124,7 @@ function handleEvent(block) {
   } else if (name === "withdrawn" && data.length) {
     // The owner no longer releases it to us: it leaves the map and the table.
     const { uid } = JSON.parse(data.join("\n"));
-    if (state.tracks.delete(uid)) {
-      drawMarker(uid);
-      scheduleRender();
-    }
+    remove(uid);
   }
 }
 
