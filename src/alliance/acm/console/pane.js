@@ -12,6 +12,7 @@ let shell = null;
 let unsubscribe = null;
 
 const st = {
+  acts: 0, // actions taken (the latest one's error is the one shown)
   view: "requests",
   box: "inbox",
   hq: "",
@@ -466,6 +467,10 @@ async function act(kind) {
   if (!r) return;
   const text = replyText();
   const id = encodeURIComponent(r.id);
+  // The text goes with this action: the box is emptied at once (a later click must
+  // not send it again, even before this one returns) and given back on failure.
+  const mine = ++st.acts;
+  $("acm-reply-text").value = "";
   try {
     if (kind === "send") await send(`/acm/requests/${id}/send`);
     else if (kind === "escalate") {
@@ -483,10 +488,10 @@ async function act(kind) {
       } else if ((kind === "comment" || kind === "answer") && !text) throw new Error(t("acm_need_text"));
       await send(`/acm/requests/${id}/responses`, body);
     }
-    $("acm-reply-text").value = "";
-    showError(null);
+    if (mine === st.acts) showError(null); // a later action's error stays
     await Promise.all([loadThread(), loadRequests(), kind === "decide" ? loadDecisions() : null]);
   } catch (err) {
+    if (!replyText()) $("acm-reply-text").value = text;
     showError(err);
   }
 }
