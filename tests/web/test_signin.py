@@ -55,6 +55,8 @@ def site(make_node: NodeFactory, tmp_path: Path) -> Iterator[TlsSite]:
     node.signin.set_password(staff.user_id, PASSWORD, username="sato")
     viewer = _user_id(node, tokens["JPN viewer jpn-jjoc"])
     node.signin.set_password(viewer, PASSWORD, username="ito")
+    admin = _user_id(node, tokens["JPN admin jpn-jjoc"])
+    node.signin.set_password(admin, PASSWORD, username="kato")
     files = write_client_files(
         Pki.load(node.settings.home), staff.user_id, staff.name, tmp_path / "cert", "p12-pass"
     )
@@ -283,5 +285,57 @@ def test_every_header_control_is_on_screen_and_reached_by_tab(
                     break
             missing = [text for ident, text in wanted.items() if ident not in reached]
             assert not missing, f"not reached by Tab at {width}×{height}: {missing}"
+    finally:
+        context.close()
+
+
+# Every control of the pane shown, not hidden: where it is once scrolled to, and
+# whether the keyboard can reach it (in the tab order, takes the focus).
+PANE_CONTROLS = """() => [...document.querySelectorAll(
+  '#console .pane.active button, #console .pane.active input, #console .pane.active select, '
+  + '#console .pane.active textarea, #console .pane.active a[href], '
+  + '#console .pane.active [tabindex]:not([tabindex="-1"])'
+)].filter(el => el.offsetParent !== null && !el.disabled
+              && getComputedStyle(el).visibility !== 'hidden').map(el => {
+  el.scrollIntoView({block: 'center', inline: 'center'});
+  const r = el.getBoundingClientRect();
+  el.focus();
+  return {text: (el.textContent || el.getAttribute('aria-label') || el.id || el.name
+                 || el.className).trim().slice(0, 40),
+          left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+          tabbable: el.tabIndex >= 0, focused: document.activeElement === el};
+})"""
+
+
+@pytest.mark.parametrize("username", ["sato", "kato"])  # a staff officer, an administrator
+def test_every_pane_control_is_reachable_at_1024_by_768(
+    browser: Browser, site: TlsSite, username: str
+) -> None:
+    width, height = 1024, 768
+    context = _context(browser, viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/console/")
+        _password_signin(page, username, PASSWORD)
+        page.locator("#console").wait_for(state="visible")
+        tabs = page.locator("#tabs .tab")
+        names = tabs.all_inner_texts()
+        assert len(names) >= 4, names  # COP, organisation, coordination, health at least
+        for index, name in enumerate(names):
+            tabs.nth(index).click()
+            page.wait_for_function(
+                "i => document.querySelectorAll('#tabs .tab')[i].classList.contains('active')",
+                arg=index,
+            )
+            page.wait_for_timeout(300)  # the pane's first data
+            controls = page.evaluate(PANE_CONTROLS)
+            assert controls, f"no control in the {name} pane"
+            for c in controls:
+                on_screen = c["left"] >= 0 and c["right"] <= width + 1 and c["bottom"] > 0
+                assert on_screen, f"{name}: {c['text']!r} cannot be brought on screen: {c}"
+                assert c["tabbable"], f"{name}: {c['text']!r} is not in the tab order"
+                assert c["focused"], f"{name}: {c['text']!r} does not take the focus"
+            # Nothing wider than the window: no control lies beyond a sideways scroll.
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     finally:
         context.close()
