@@ -32,7 +32,7 @@ from alliance.federation import Federation, Feed
 from alliance.org import OrgDesk, hq_owner
 from alliance.pki import Pki, client_user_id, tak_server_context
 from alliance.store import Database, DeskContext, Tx, Writer
-from alliance.store.ledger import keep_verify, verify_database, verify_record
+from alliance.store.ledger import keep_verify, remember_verify, verify_database, verify_record
 from alliance.store.live import LiveEvents
 from alliance.store.schema import MetaRow
 from alliance.store.upgrade import LEDGER_SCHEMA, Upgrade, head_revision, record_upgrade
@@ -340,8 +340,11 @@ class Node:
         """Check the whole ledger; the outcome is kept (``node_meta``) for the
         node's health view (``GET /ledger/status``), with when it was checked."""
         report = verify_database(self.db, self.key.public_raw)
-        record = verify_record(report, self.clock())
-        self.writer.run(lambda tx: keep_verify(tx.session, record))
+        if self.writer.running:
+            record = verify_record(report, self.clock())
+            self.writer.run(lambda tx: keep_verify(tx.session, record))
+        else:  # a node opened but not started (an upgrade, a check): no writer yet
+            remember_verify(self.db, report, self.clock())
         return report
 
 

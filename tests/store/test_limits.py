@@ -104,6 +104,7 @@ MODEL_TABLES: dict[str, str | None] = {
     "GuidanceIn": "disclosure_guidance",
     # users, federation, COP
     "UserIn": "users",
+    "PasswordIn": "users",  # sign-in: the username is looked up, never stored from here
     "ResumeIn": "quarantine",
     "ReportIn": "tracks",
     # the org document loader
@@ -144,6 +145,7 @@ COLUMN_OF: dict[tuple[str, str], str] = {
 NOT_A_COLUMN: dict[tuple[str, str], str] = {
     ("*", "marking.releasable_to[]"): "joined into 'rel': test_a_full_marking_fits_rel",
     ("CloseIn", "note"): "the ledger event only",
+    ("PasswordIn", "password"): "checked against users.password_hash (argon2id), never stored",
     ("RevokeIn", "note"): "the ledger event only",
     ("EscalateIn", "note"): "coordination_requests.escalations (JSON)",
     ("GuidanceIn", "object_types[]"): "disclosure_guidance.object_types (JSON)",

@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import ssl
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from cryptography import x509
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, StringConstraints
 from sqlalchemy import func, select
 
 from alliance.access import CSRF_HEADER, NewSession, csrf_token
+from alliance.core import limits
 from alliance.core.errors import Unauthenticated
 from alliance.core.i18n import Text
 from alliance.core.markings import nation_names
 from alliance.core.models import Strict
+from alliance.core.text import NAME_CHARS
 from alliance.desks import SESSION_COOKIE
 from alliance.node import Node
 from alliance.org import HqRow
@@ -67,8 +69,14 @@ def signin_node(node: NodeDep, request: Request) -> NodeIdentity:
 
 
 class PasswordIn(Strict):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1000)
+    # One line each, no control characters (core.models' checks): the username is
+    # at most what users.username holds; a long passphrase is welcome.
+    username: Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=limits.LABEL, strip_whitespace=True),
+        NAME_CHARS,
+    ]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1000), NAME_CHARS]
 
 
 class SessionOut(BaseModel):
