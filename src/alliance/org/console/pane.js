@@ -471,11 +471,9 @@ export function mount(given, section) {
   wirePanZoom();
   // Live: a change to the structure (or a reconnect, after which anything may
   // have changed) reads the tree again; tracks and requests do not.
-  if (typeof shell.subscribe === "function") {
-    shell.subscribe((change) => {
-      if (change.reconnected || STRUCTURE.has(change.type)) loadSoon();
-    });
-  }
+  shell.subscribe((change) => {
+    if (change.reconnected || STRUCTURE.has(change.type)) loadSoon();
+  });
   let fitted = false;
   return {
     enter() {
@@ -494,7 +492,7 @@ export function mount(given, section) {
       if (pos.size) draw();
     },
     async show() {
-      if (dirty || typeof shell.subscribe !== "function") await load();
+      if (dirty) await load();
       if (!fitted && pos.size) {
         fit(false);
         fitted = true;

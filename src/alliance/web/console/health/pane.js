@@ -356,8 +356,8 @@ export function mount(given, section) {
   root = section;
   el("health-refresh").addEventListener("click", () => refresh());
   el("ledger-verify-button").addEventListener("click", verifyNow);
-  // One stream of committed events for every pane, when the shell has it.
-  if (typeof shell.subscribe === "function") shell.subscribe(() => refreshSoon());
+  // The shell's one stream of committed events: every one may move the ledger's head.
+  shell.subscribe(() => refreshSoon());
   return {
     enter() {
       clear();
@@ -366,8 +366,8 @@ export function mount(given, section) {
     leave: clear,
     language: render,
     show() {
-      // Without live events, showing the tab is when it is read again.
-      if (dirty || typeof shell.subscribe !== "function") refresh();
+      // Events that came while the tab was hidden are read now, once.
+      if (dirty) refresh();
     },
   };
 }
