@@ -35,6 +35,7 @@ import uvicorn
 
 from alliance.access import UserIn
 from alliance.api.app import create_app
+from alliance.api.serving import NodeServer
 from alliance.config import load_settings
 from alliance.cop import LinkStatus, ReportIn
 from alliance.core.authority import Actor, Role
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         node.cop.report(actors[data.uid[:3]], data)
 
     config = uvicorn.Config(create_app(node), host="127.0.0.1", port=0, log_level="warning")
-    server = uvicorn.Server(config)
+    server = NodeServer(config)
     thread = threading.Thread(target=server.run, name="bench-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -27,6 +27,7 @@ from tools.pgtemp import TempPostgres
 
 from alliance.access import UserIn
 from alliance.api import create_app
+from alliance.api.serving import NodeServer
 from alliance.config import load_settings
 from alliance.core.authority import Actor, Role
 from alliance.disclosure import NATIONAL_ONLY, DisclosureDesk, GuidanceIn
@@ -231,7 +232,7 @@ class LiveServer:
     def __init__(self, node: Node) -> None:
         self.node = node
         config = uvicorn.Config(create_app(node), host="127.0.0.1", port=0, log_level="warning")
-        self.server = uvicorn.Server(config)
+        self.server = NodeServer(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def start(self) -> LiveServer:

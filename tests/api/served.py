@@ -12,6 +12,8 @@ from urllib.parse import urljoin
 import httpx
 import uvicorn
 
+from alliance.api.serving import NodeServer
+
 
 class Served:
     """``with Served(uvicorn_config(node)) as url``: the server in a thread."""
@@ -19,7 +21,7 @@ class Served:
     def __init__(self, config: uvicorn.Config) -> None:
         config.port = 0  # a free one
         self.scheme = "https" if config.ssl_context_factory is not None else "http"
-        self.server = uvicorn.Server(config)
+        self.server = NodeServer(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:

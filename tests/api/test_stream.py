@@ -244,6 +244,10 @@ def test_a_slow_subscriber_is_dropped_and_the_writer_goes_on(combined: Node) -> 
     author = actors["JPN commander jpn-jjoc"]
     first = _request(combined, author, "usa-jfhq", ["USA"], "One", send=False)
     second = _request(combined, author, "usa-jfhq", ["USA"], "Two", send=False)
+    # The fan-out runs on the writer's thread just after the commit is acknowledged.
+    deadline = time.monotonic() + 10
+    while sub.closed is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert sub.closed == "slow"
     assert combined.live.dropped == 1
     assert sub.take() == []
@@ -263,4 +267,23 @@ def test_an_idle_stream_sends_heartbeats(combined: Node) -> None:
                 assert stream.next("heartbeat", timeout=5) == {}
         client.close()
     finally:
+        live.stop()
+
+
+def test_a_server_stops_at_once_with_a_stream_open_and_tells_the_reader(combined: Node) -> None:
+    """Ctrl-C on ``alliance serve`` while a console is open: the stream says why
+    it ends and the server stops, instead of waiting for the next heartbeat."""
+    _, headers = _actors(combined)
+    live = LiveServer(combined).start()
+    app = live.server.config.app
+    assert isinstance(app, FastAPI)
+    app.state.stream_heartbeat = 600.0  # no heartbeat could end this stream
+    client = httpx.Client(base_url=live.url + "/api/v1", timeout=30)
+    try:
+        with streaming(client, headers["JPN viewer jpn-jjoc"]) as stream:
+            live.stop()
+            assert not live.thread.is_alive(), "the server is still waiting for the stream"
+            assert stream.next("closed", timeout=5) == {"reason": "stopped"}
+    finally:
+        client.close()
         live.stop()

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from alliance import __version__
 from alliance.cli.common import HomeOpt, fail, open_node, out, say
@@ -143,7 +142,7 @@ def serve(
     ] = None,
 ) -> None:
     """Run the node's API until stopped. / ノードのAPIを起動する。"""
-    from alliance.api.serving import uvicorn_config
+    from alliance.api.serving import NodeServer, uvicorn_config
     from alliance.node import settle_heap
 
     # --port also moves the federation port (default: port + 10) unless configured.
@@ -153,7 +152,7 @@ def serve(
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         try:
-            api = uvicorn.Server(uvicorn_config(node))
+            api = NodeServer(uvicorn_config(node))
         except AllianceError as exc:
             raise fail(exc.message, 2) from None
         fed_port = node.serve_federation()
@@ -328,13 +327,13 @@ def demo(
 
 
 async def _serve_many(homes: list[Path]) -> None:
-    from alliance.api.serving import uvicorn_config
+    from alliance.api.serving import NodeServer, uvicorn_config
     from alliance.cop import Simulator
     from alliance.node import Node, settle_heap
 
     nodes = [Node(load_settings(h)).start() for h in homes]
     try:
-        servers = [uvicorn.Server(uvicorn_config(n)) for n in nodes]
+        servers = [NodeServer(uvicorn_config(n)) for n in nodes]
     except AllianceError as exc:
         for n in nodes:
             n.close()

@@ -108,22 +108,21 @@ class Subscription:
         self.closed: str | None = None  # why: "slow", "disabled", "stopped"
 
     def offer(self, item: Notice) -> bool:
-        """Queue ``item``; False (and closed as too slow) when the queue is full."""
+        """Queue ``item``; False when closed or the queue is full (the fan-out then
+        drops this subscriber as too slow)."""
         with self._lock:
-            if self.closed is not None:
+            if self.closed is not None or len(self._items) >= self._limit:
                 return False
-            if len(self._items) >= self._limit:
-                self.closed = "slow"
-                self._items.clear()
-            else:
-                self._items.append(item)
+            self._items.append(item)
         self._call_wake()
-        return self.closed is None
+        return True
 
     def close(self, why: str) -> None:
         with self._lock:
             if self.closed is None:
                 self.closed = why
+                if why == "slow":
+                    self._items.clear()
         self._call_wake()
 
     def take(self) -> list[Notice]:
@@ -201,11 +200,17 @@ class LiveEvents:
                     self._drop(sub)
 
     def _drop(self, sub: Subscription) -> None:
+        """Unsubscribe a reader whose queue is full (or that closed meanwhile);
+        counted before its stream sees ``closed == "slow"``."""
         with self._lock:
-            if sub in self._subs:
-                self._subs.discard(sub)
-                if sub.closed == "slow":
-                    self.dropped += 1
+            if sub not in self._subs:
+                return
+            self._subs.discard(sub)
+            slow = sub.closed is None
+            if slow:
+                self.dropped += 1
+        if slow:
+            sub.close("slow")
 
 
 __all__ = ["LiveEvents", "Notice", "Subscription", "notice"]
