@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route
 
@@ -263,10 +264,32 @@ def test_each_language_shows_its_own_names_and_the_other_is_one_hover_away(
     action = page.locator("#acm-action-rows td.acm-title")
     action.wait_for()
     assert (action.inner_text(), action.get_attribute("title")) == (TITLE_JA, TITLE)
+    page.goto(f"{served.live.url}/console/#/acm/outcomes")  # leaves the group shown
+
+    # A request drafted here takes a Japanese subject beside the English one.
+    page.goto(f"{served.live.url}/console/#/acm/new")
+    page.select_option("#acm-n-to", "usa-jfhq")
+    page.fill("#acm-n-subject", "Range schedule (notional)")
+    page.fill("#acm-n-subject-ja", "射場の日程（想定）")
+    page.click("#acm-n-send")
+    page.locator("#acm-t-subject", has_text="射場の日程（想定）").wait_for()
+    assert seat.text("#acm-t-subject-other") == "Range schedule (notional)"
+    new_id = urlsplit(page.url).fragment.rsplit("/", 1)[-1]
+    with httpx.Client(
+        base_url=served.live.url + "/api/v1", headers={"Authorization": f"Bearer {served.token}"}
+    ) as api:
+        made = api.get(f"/acm/requests/{new_id}").json()["request"]
+    assert (made["subject"], made["subject_ja"]) == (
+        "Range schedule (notional)",
+        "射場の日程（想定）",
+    )
+    assert page.input_value("#acm-n-subject-ja") == ""  # the form is emptied for the next one
 
     # English: the English ones, the Japanese on hover; dates in the military form.
     page.click("#console button.lang[data-lang='en']")
     page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.goto(f"{served.live.url}/console/#/acm/groups/{served.group_id}")
+    page.locator("#acm-action-rows td.acm-title", has_text=TITLE).wait_for()
     assert (action.inner_text(), action.get_attribute("title")) == (TITLE, TITLE_JA)
     page.goto(f"{served.live.url}/console/#/acm/requests/{served.request_id}")
     page.locator("#acm-t-subject", has_text=SUBJECT).wait_for()
