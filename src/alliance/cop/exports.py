@@ -10,8 +10,8 @@ TLP label and each item's own (``tlp``), as TLP 2.0 requires them to travel
 with the data. The words are the console's (:mod:`alliance.core.markings`):
 the banner as the viewer's nation writes it, and the note saying which
 tracks set it. A track's Japanese callsign and remarks travel beside the
-English ones (``callsign_ja``, ``remarks_ja``): every GeoJSON feature has them,
-a KML placemark where the track has them.
+English ones (``callsign_ja``, ``remarks_ja``): every GeoJSON feature has both,
+a KML placemark its Japanese callsign where it has one (and no remarks).
 """
 
 from __future__ import annotations
@@ -79,13 +79,12 @@ def geojson(
 
 
 def _japanese(t: Track) -> str:
-    """The callsign and remarks in Japanese, where the track has them (the
-    placemark's name is the callsign every client reads, the English or only one)."""
-    return "".join(
-        f'<Data name="{name}"><value>{escape(value)}</value></Data>'
-        for name, value in (("callsign_ja", t.callsign_ja), ("remarks_ja", t.remarks_ja))
-        if value
-    )
+    """The callsign in Japanese, where the track has one (the placemark's name
+    is the callsign every client reads, the English or only one; a placemark
+    carries no remarks in either language)."""
+    if not t.callsign_ja:
+        return ""
+    return f'<Data name="callsign_ja"><value>{escape(t.callsign_ja)}</value></Data>'
 
 
 def kml(tracks: Iterable[Track], page: markings.Page, viewer: str | None = None) -> str:
