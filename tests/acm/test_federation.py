@@ -4,6 +4,7 @@ each node on the selected backend, federated over mutual TLS on loopback."""
 from __future__ import annotations
 
 from alliance.acm import (
+    ActionItemIn,
     DecisionIn,
     DelegationIn,
     EscalateIn,
@@ -11,13 +12,17 @@ from alliance.acm import (
     Level,
     RequestIn,
     RequestKind,
+    RequestPatch,
     ResponseIn,
     ResponseKind,
     RevokeIn,
+    WorkingGroupIn,
 )
+from alliance.acm.models import Member
 from alliance.core.authority import Actor
 from alliance.core.models import MarkingIn
 from alliance.node import Node
+from alliance.store.projection import check_state
 from tests.conftest import NodeFactory, add_people
 from tests.federation.helpers import served_pair, wait_drained
 
@@ -114,3 +119,52 @@ def test_escalation_graded_positions_and_a_delegated_concurrence_reach_the_partn
     _drain(jpn, usa)
     [revoked] = jpn.acm.list_delegations(jjoc_cdr)
     assert revoked.revoked is not None
+
+
+def test_the_japanese_subject_and_title_reach_the_partner(make_node: NodeFactory) -> None:
+    jpn, usa = served_pair(make_node)
+    j, u = _people(jpn), _people(usa)
+    jjoc_staff, jjoc_cdr = j["JPN staff_officer jpn-jjoc"], j["JPN commander jpn-jjoc"]
+    usa_staff = u["USA staff_officer usa-jfhq"]
+
+    req = jpn.acm.create_request(
+        jjoc_staff,
+        RequestIn(
+            kind=RequestKind.RFS,
+            from_hq_id="jpn-jjoc",
+            to_hq_ids=["usa-jfhq"],
+            subject="Shared range schedule",
+            subject_ja="共同使用射場の日程",
+            marking=MarkingIn(releasable_to=["USA"]),
+        ),
+    )
+    jpn.acm.send(jjoc_staff, req.id)
+    group = jpn.acm.create_group(
+        jjoc_cdr,
+        WorkingGroupIn(
+            name_en="Range Working Group",
+            name_ja="射場作業部会",
+            members=[
+                Member(nation="JPN", name="J3", hq_id="jpn-jjoc"),
+                Member(nation="USA", name="J3", hq_id="usa-jfhq"),
+            ],
+            marking=MarkingIn(releasable_to=["USA"]),
+        ),
+    )
+    jpn.acm.add_action(
+        jjoc_staff, group.id, ActionItemIn(title="Publish the range week", title_ja="射場週の公示")
+    )
+    _drain(jpn, usa)
+
+    seen = usa.acm.thread(usa_staff, req.id).request
+    assert (seen.subject, seen.subject_ja) == ("Shared range schedule", "共同使用射場の日程")
+    [action] = usa.acm.list_actions(usa_staff, group.id)
+    assert (action.title, action.title_ja) == ("Publish the range week", "射場週の公示")
+    # Removing the Japanese subject reaches the partner too (it is not kept there).
+    jpn.acm.update_request(jjoc_staff, req.id, RequestPatch(subject_ja=""))
+    _drain(jpn, usa)
+    assert usa.acm.thread(usa_staff, req.id).request.subject_ja == ""
+    # Each node's tables still say what its ledger says, replicas included.
+    for node in (jpn, usa):
+        assert check_state(node.db, node.types).ok
+        assert node.verify_ledger().ok

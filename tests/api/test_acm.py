@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from alliance.core.authority import Role
+from alliance.store.projection import check_state
 from tests.disclosure.helpers import release_over_api
 
 from .conftest import Headers, Site, assert_error
@@ -1352,3 +1353,141 @@ def test_a_national_decision_is_a_commanders_in_the_nations_chain_and_all_or_not
     assert site.ledger_events() == before
     assert site.client.get("/org/taskings", headers=jpn_cdr).json() == []
     assert_error(_national(site, "no-such-outcome", jpn_cdr), 404, "not_found")
+
+
+# -- bilingual data: the Japanese subject and title beside the English -------------
+
+SUBJECT_JA = "日米防空演習：ペトリオット部隊の共同配置（想定）"
+IAMD_GROUP = {
+    "id": "jpn-wg-iamd",
+    "name_en": "Bilateral IAMD Working Group",
+    "name_ja": "日米統合防空ミサイル防衛作業部会",
+    "members": [
+        {"nation": "JPN", "name": "J3 IAMD", "hq_id": "jpn-jjoc"},
+        {"nation": "USA", "name": "J3 Air Defense", "hq_id": "usa-jfhq"},
+    ],
+    "marking": {"releasable_to": ["USA"]},
+}
+
+
+def test_the_japanese_subject_and_title_go_in_and_come_out_beside_the_english(
+    site: Site,
+) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    usa_cdr = site.as_("USA", "commander", "usa-jfhq")
+    english = "Bilateral air defense exercise, Patriot co-location"
+
+    req = _draft(site, jpn_staff, subject_ja=f"  {SUBJECT_JA} ")  # trimmed, as the subject is
+    rid = req["id"]
+    assert (req["subject"], req["subject_ja"]) == (english, SUBJECT_JA)
+    site.client.post(f"/acm/requests/{rid}/send", headers=jpn_staff)
+    # The partner reads both, in the thread and in the list.
+    thread = site.client.get(f"/acm/requests/{rid}", headers=usa_cdr).json()["request"]
+    assert (thread["subject"], thread["subject_ja"]) == (english, SUBJECT_JA)
+    [listed] = site.client.get("/acm/requests", headers=usa_cdr).json()
+    assert listed["subject_ja"] == SUBJECT_JA
+    # Amended, then removed ("" is no Japanese subject); the English one stays.
+    amended = site.client.patch(
+        f"/acm/requests/{rid}", json={"subject_ja": "日米防空演習（改）"}, headers=jpn_staff
+    )
+    assert amended.status_code == 200, amended.text
+    assert (amended.json()["subject"], amended.json()["subject_ja"]) == (
+        english,
+        "日米防空演習（改）",
+    )
+    cleared = site.client.patch(f"/acm/requests/{rid}", json={"subject_ja": ""}, headers=jpn_staff)
+    assert (cleared.json()["subject"], cleared.json()["subject_ja"]) == (english, "")
+    site.client.patch(f"/acm/requests/{rid}", json={"subject_ja": SUBJECT_JA}, headers=jpn_staff)
+    # The coordinated outcome names the request in both languages.
+    assert _respond(site, rid, "concur", usa_cdr).status_code == 201
+    assert _respond(site, rid, "concur", jpn_cdr).status_code == 201
+    decided = _decide(site, rid, jpn_cdr)
+    assert decided.status_code == 201, decided.text
+    assert (decided.json()["subject"], decided.json()["subject_ja"]) == (english, SUBJECT_JA)
+    [logged] = site.client.get("/acm/decisions", headers=usa_cdr).json()
+    assert logged["subject_ja"] == SUBJECT_JA
+    # Without one, the Japanese subject is empty, not absent.
+    plain = _draft(site, jpn_staff)
+    assert plain["subject_ja"] == ""
+
+    made = site.client.post("/acm/groups", json=IAMD_GROUP, headers=jpn_cdr)
+    assert made.status_code == 201, made.text
+    action = site.client.post(
+        "/acm/groups/jpn-wg-iamd/actions",
+        json={"title": "Survey sites", "title_ja": "配置候補地の調査", "assignee": "JJOC J3"},
+        headers=jpn_staff,
+    )
+    assert action.status_code == 201, action.text
+    assert (action.json()["title"], action.json()["title_ja"]) == (
+        "Survey sites",
+        "配置候補地の調査",
+    )
+    untitled = site.client.post(
+        "/acm/groups/jpn-wg-iamd/actions", json={"title": "Draft MSEL"}, headers=jpn_staff
+    )
+    assert untitled.json()["title_ja"] == ""
+    seen = site.client.get("/acm/groups/jpn-wg-iamd/actions", headers=usa_cdr).json()
+    assert sorted((a["title"], a["title_ja"]) for a in seen) == [
+        ("Draft MSEL", ""),
+        ("Survey sites", "配置候補地の調査"),
+    ]
+    # The tables still say what the ledger says.
+    assert check_state(site.node.db, site.node.types).ok
+
+
+def test_a_japanese_subject_or_title_too_long_or_with_a_control_character_is_refused(
+    site: Site,
+) -> None:
+    jpn_cdr = site.as_("JPN", "commander", "jpn-jjoc")
+    jpn_staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    assert site.client.post("/acm/groups", json=IAMD_GROUP, headers=jpn_cdr).status_code == 201
+    req = _draft(site, jpn_staff, subject_ja=SUBJECT_JA)
+    events = site.ledger_events()
+    base = {
+        "kind": "rfs",
+        "from_hq_id": "jpn-jjoc",
+        "to_hq_ids": ["usa-jfhq"],
+        "subject": "Patriot co-location",
+        "marking": {"releasable_to": ["USA"]},
+    }
+    for bad, code in (
+        ("長" * 301, "invalid"),
+        ("件名\u0000", "control_character"),
+        ("件名\n二行目", "control_character"),
+        ("\u202e名件", "control_character"),
+    ):
+        assert_error(
+            site.client.post("/acm/requests", json={**base, "subject_ja": bad}, headers=jpn_staff),
+            422,
+            code,
+            field="subject_ja",
+        )
+        assert_error(
+            site.client.patch(
+                f"/acm/requests/{req['id']}", json={"subject_ja": bad}, headers=jpn_staff
+            ),
+            422,
+            code,
+            field="subject_ja",
+        )
+        assert_error(
+            site.client.post(
+                "/acm/groups/jpn-wg-iamd/actions",
+                json={"title": "Survey sites", "title_ja": bad},
+                headers=jpn_staff,
+            ),
+            422,
+            code,
+            field="title_ja",
+        )
+    # Nothing of them was stored or recorded.
+    assert site.ledger_events() == events
+    requests = site.client.get("/acm/requests", headers=jpn_staff).json()
+    assert [(r["id"], r["subject_ja"]) for r in requests] == [(req["id"], SUBJECT_JA)]
+    assert site.client.get("/acm/groups/jpn-wg-iamd/actions", headers=jpn_staff).json() == []
+    # At the limit, taken.
+    long = site.client.post(
+        "/acm/requests", json={**base, "subject_ja": "長" * 300}, headers=jpn_staff
+    )
+    assert long.status_code == 201, long.text

@@ -355,3 +355,104 @@ def test_the_picture_survives_a_restart(site: Site) -> None:
     finally:
         again.cop.stop()
         again.db.dispose()
+
+
+# -- bilingual data: the Japanese callsign and remarks beside the English ---------
+
+BILINGUAL = dict(
+    SHIP,
+    uid="JPN-EX-DD07",
+    callsign="BLUE DD 07 (notional)",
+    callsign_ja="演習護衛艦07（想定）",
+    remarks="Exercise escort, notional",
+    remarks_ja="演習用の護衛艦（想定）\n二行目",
+)
+
+
+def test_the_japanese_callsign_and_remarks_go_in_and_come_out_beside_the_english(
+    site: Site,
+) -> None:
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    usa = site.as_("USA", "staff_officer", "usa-jfhq")
+    made = _report(site, jpn, BILINGUAL)
+    assert made.status_code == 201, made.text
+    want = {
+        "callsign": "BLUE DD 07 (notional)",
+        "callsign_ja": "演習護衛艦07（想定）",
+        "remarks": "Exercise escort, notional",
+        "remarks_ja": "演習用の護衛艦（想定）\n二行目",
+    }
+    fields = list(want)
+    assert {k: made.json()[k] for k in fields} == want
+    # As the owner reads it, as the partner it is released to reads it, in the picture.
+    for who in (jpn, usa):
+        one = site.client.get("/cop/tracks/JPN-EX-DD07", headers=who).json()
+        assert {k: one[k] for k in fields} == want
+        [listed] = site.client.get("/cop/tracks", headers=who).json()
+        assert {k: listed[k] for k in fields} == want
+    # Exports: every GeoJSON feature has both; a KML placemark is named by the
+    # callsign every client reads (the English one) and carries the Japanese one.
+    [feature] = site.client.get("/cop/export.geojson", headers=usa).json()["features"]
+    assert {k: feature["properties"][k] for k in fields} == want
+    kml = fromstring(site.client.get("/cop/export.kml", headers=usa).content)
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    placemark = kml.find(".//k:Placemark", ns)
+    assert placemark is not None
+    assert placemark.findtext("k:name", namespaces=ns) == "BLUE DD 07 (notional)"
+    data = {
+        d.get("name"): d.findtext("k:value", namespaces=ns)
+        for d in placemark.iter("{http://www.opengis.net/kml/2.2}Data")
+    }
+    assert data["callsign_ja"] == want["callsign_ja"]
+    # Without Japanese, the fields are empty, not absent.
+    plain = _report(site, jpn, dict(SHIP)).json()
+    assert (plain["callsign_ja"], plain["remarks_ja"]) == ("", "")
+
+
+def test_the_banner_note_names_a_track_by_its_japanese_callsign_in_japanese(site: Site) -> None:
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    _report(site, jpn, dict(BILINGUAL, marking={}))  # national only: it sets the banner
+    _report(site, jpn, SHIP)
+    note = site.client.get("/cop/export.geojson", headers=jpn).json()["banner_note"]
+    assert note["en"].endswith("set by 1 of 2 tracks: BLUE DD 07 (notional)."), note
+    assert note["ja"].endswith("2件中1件の航跡による（演習護衛艦07（想定））。"), note
+
+
+def test_a_japanese_callsign_or_remarks_too_long_or_with_a_control_character_is_refused(
+    site: Site,
+) -> None:
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    for bad, field, code in (
+        (dict(BILINGUAL, callsign_ja="長" * 201), "callsign_ja", "invalid"),
+        (dict(BILINGUAL, callsign_ja="護衛艦\u0000"), "callsign_ja", "control_character"),
+        (dict(BILINGUAL, callsign_ja="護衛艦\n07"), "callsign_ja", "control_character"),
+        (dict(BILINGUAL, callsign_ja="\u202e70艦衛護"), "callsign_ja", "control_character"),
+        (dict(BILINGUAL, remarks_ja="長" * 2001), "remarks_ja", "invalid"),
+        (dict(BILINGUAL, remarks_ja="備考\u0007"), "remarks_ja", "control_character"),
+    ):
+        assert_error(_report(site, jpn, bad), 422, code, field=field)
+    # Nothing of them was taken.
+    assert site.client.get("/cop/tracks", headers=jpn).json() == []
+    # At the limits, both are taken.
+    at_limit = dict(BILINGUAL, callsign_ja="長" * 200, remarks_ja="長" * 2000)
+    assert _report(site, jpn, at_limit).status_code == 201
+
+
+def test_the_japanese_callsign_and_remarks_survive_a_restart(site: Site) -> None:
+    jpn = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    _report(site, jpn, BILINGUAL)
+    node = site.node
+    node.cop.store.flush()
+    again = Node(load_settings(node.settings.home, database_url=node.settings.database_url))
+    again.cop.start()
+    try:
+        track = again.cop.hub.get("JPN-EX-DD07", "JPN")
+        assert track is not None
+        assert (track.callsign, track.callsign_ja, track.remarks_ja) == (
+            BILINGUAL["callsign"],
+            BILINGUAL["callsign_ja"],
+            BILINGUAL["remarks_ja"],
+        )
+    finally:
+        again.cop.stop()
+        again.db.dispose()

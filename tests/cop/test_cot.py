@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -229,3 +230,51 @@ def test_a_released_unmanned_track_matches_the_golden_file() -> None:
         control_link=LinkStatus.DEGRADED,
     )
     assert to_xml(track.to_cot()) == (GOLDEN / "cot_track_uav.xml").read_bytes().strip()
+
+
+def test_a_track_in_both_languages_keeps_the_english_for_tak_and_the_japanese_in_our_detail() -> (
+    None
+):
+    """A TAK client reads <contact callsign> and <remarks>: the English (or only)
+    ones. The Japanese ride in <alliance> and come back whole, line breaks and
+    all, through XML and through TAK protocol v1."""
+    from alliance.cop.tracks import Track, track_from_cot
+    from alliance.core.markings import Marking
+
+    remarks_ja = "演習用の護衛艦（想定）\n" + "長" * 1900  # longer than other <alliance> values
+    track = Track(
+        uid="JPN-EX-DD07",
+        owner="JPN",
+        marking=Marking.of("JPN", ["USA"]),
+        sidc="SFSPCLDD-------",
+        callsign="BLUE DD 07 (notional)",
+        callsign_ja="演習護衛艦07（想定）",
+        remarks="Escort <notional> & fictional",
+        remarks_ja=remarks_ja,
+        lat=35.0,
+        lon=139.0,
+        time=T0,
+        stale=T0 + timedelta(minutes=5),
+    )
+    xml = to_xml(track.to_cot())
+    parsed = takproto.parse_proto(to_proto_frame(track.to_cot()))
+    assert parsed.cotEvent.detail.contact.callsign == "BLUE DD 07 (notional)"
+    for ev in (parse_xml(xml), StreamDecoder().feed(to_proto_frame(track.to_cot()))[0]):
+        assert (ev.callsign, ev.remarks) == ("BLUE DD 07 (notional)", track.remarks)
+        back = track_from_cot(ev, owner="JPN", default=Marking.national("JPN"), source="tak")
+        assert (back.callsign, back.callsign_ja) == (track.callsign, track.callsign_ja)
+        assert (back.remarks, back.remarks_ja) == (track.remarks, remarks_ja)
+    # A track without Japanese writes exactly what it wrote before they existed.
+    assert b"_ja" not in to_xml(replace(track, callsign_ja="", remarks_ja="").to_cot())
+
+
+def test_japanese_text_from_a_tak_client_is_checked_like_the_english() -> None:
+    from alliance.cop.tracks import track_from_cot
+    from alliance.core.errors import InvalidInput
+    from alliance.core.markings import Marking
+
+    for key, bad in (("callsign_ja", "護衛艦\u202e"), ("remarks_ja", "備考\u0007")):
+        ev = _event(extra={"owner": "JPN", key: bad})
+        with pytest.raises(InvalidInput) as refused:
+            track_from_cot(ev, owner="JPN", default=Marking.national("JPN"), source="tak")
+        assert (refused.value.field, refused.value.code) == (key, "control_character")

@@ -52,6 +52,9 @@ def test_every_simulated_track_is_flagged_and_named_as_exercise_data() -> None:
         assert track.exercise, track.uid
         assert track.exercise_name == EXERCISE_NAME
         assert track.remarks.startswith("EXERCISE EXERCISE EXERCISE"), track.uid
+        # In Japanese too, whoever owns it: a Japanese console shows remarks_ja.
+        assert track.remarks_ja.startswith("演習 演習 演習"), track.uid
+        assert "架空" in track.remarks_ja, track.uid
         # A MIL-STD-2525C exercise identity: exercise friend or faker.
         assert track.sidc[1] in "DK", track.uid
         data = track.to_json()
@@ -178,10 +181,13 @@ def test_the_exercise_name_is_marked_fictional_and_resembles_no_real_exercise() 
 
 def test_platforms_and_callsigns_are_notional() -> None:
     for m in MOVERS:
-        text = f"{m.callsign} {m.remarks} {m.uid}"
+        text = f"{m.callsign} {m.callsign_ja} {m.remarks} {m.remarks_ja} {m.uid}"
         assert not REAL_NAMES.search(text), text
         assert not HULL_NUMBER.search(text), text
         assert "notional" in m.callsign or "FICTIONAL" in m.callsign, m.callsign
+        # A Japanese callsign says so as plainly (想定: notional; 架空: fictional).
+        if m.callsign_ja:
+            assert "想定" in m.callsign_ja or "架空" in m.callsign_ja, m.callsign_ja
         if m.station is not None:
             assert "notional" in m.station.name
 

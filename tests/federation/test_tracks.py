@@ -9,8 +9,8 @@ import pytest
 
 from alliance.config import load_settings
 from alliance.cop import ReportIn, Track
-from alliance.cop.feed import FORMAT, TrackChanges
-from alliance.core.errors import NotFound
+from alliance.cop.feed import FORMAT, TrackChanges, check_tracks
+from alliance.core.errors import InvalidInput, NotFound
 from alliance.core.keys import NodeKey
 from alliance.core.models import MarkingIn
 from alliance.federation import CheckedPage, FeedEnds, PageProblem, page_digest
@@ -316,3 +316,68 @@ def test_a_page_signed_by_another_key_or_altered_is_refused(
     result = _check(page, key, usa_feed)
     assert isinstance(result, PageProblem)
     assert result.code == "track_signature"
+
+
+def test_the_japanese_callsign_and_remarks_reach_the_partner(make_node: NodeFactory) -> None:
+    jpn, usa = served_pair(make_node)
+    jpn.cop.report(
+        actor("JPN", "jpn-jjoc"),
+        ReportIn(
+            uid="JPN-EX-DD08",
+            sidc="SFSPCLDD-------",
+            callsign="BLUE DD 08 (notional)",
+            callsign_ja="演習護衛艦08（想定）",
+            remarks="Escort, notional",
+            remarks_ja="護衛（想定）\n二行目",
+            lat=35.0,
+            lon=139.0,
+            marking=MarkingIn(releasable_to=["USA"]),
+        ),
+    )
+    _report(jpn, "JPN-EX-DD09", ["USA"])  # no Japanese given
+    wait_until(lambda: _has(usa, "JPN-EX-DD09") is not None, what="JPN tracks at USA")
+    replica = _has(usa, "JPN-EX-DD08")
+    assert replica is not None
+    assert (replica.callsign, replica.callsign_ja, replica.remarks, replica.remarks_ja) == (
+        "BLUE DD 08 (notional)",
+        "演習護衛艦08（想定）",
+        "Escort, notional",
+        "護衛（想定）\n二行目",
+    )
+    plain = _has(usa, "JPN-EX-DD09")
+    assert plain is not None
+    assert (plain.callsign_ja, plain.remarks_ja) == ("", "")
+    # Kept on disk at the partner, as the rest of the track is.
+    usa.cop.store.flush()
+    stored = {t.uid: t for t in usa.cop.store.load()}
+    assert (stored["JPN-EX-DD08"].callsign_ja, stored["JPN-EX-DD08"].remarks_ja) == (
+        "演習護衛艦08（想定）",
+        "護衛（想定）\n二行目",
+    )
+
+
+def test_a_partner_that_sends_no_japanese_fields_is_still_understood() -> None:
+    """A partner running a version from before the Japanese fields sends tracks
+    without them: they are taken, with no Japanese callsign or remarks."""
+    old = {
+        "uid": "JPN-OLD-1",
+        "owner": "JPN",
+        "marking": {"releasable_to": ["JPN", "USA"]},
+        "sidc": "SFSPCLDD-------",
+        "callsign": "OLD PARTNER 1",
+        "lat": 35.0,
+        "lon": 139.0,
+        "time": "2026-01-01T00:00:00Z",
+        "stale": "2026-01-01T00:05:00Z",
+        "remarks": "From an older node",
+    }
+    [track] = check_tracks({"tracks": [old], "withdrawn": []}, me="USA", partner="JPN").tracks
+    assert (track.callsign, track.callsign_ja, track.remarks_ja) == ("OLD PARTNER 1", "", "")
+    # ... and a track too long in Japanese is refused like one too long in English.
+    with pytest.raises(InvalidInput, match="track 0 is not a valid track") as refused:
+        check_tracks(
+            {"tracks": [dict(old, callsign_ja="長" * 201)], "withdrawn": []},
+            me="USA",
+            partner="JPN",
+        )
+    assert refused.value.code == "track_invalid"

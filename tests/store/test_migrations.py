@@ -128,3 +128,63 @@ def test_0007_widens_columns_to_their_limits_and_keeps_the_rows(database_url: st
             assert conn.execute(text("SELECT node_id FROM partners")).scalar_one() == "n" * 64
     finally:
         db.dispose()
+
+
+def test_0016_keeps_every_row_and_gives_it_no_japanese_text(database_url: str) -> None:
+    """A track, a request and an action item written at 0015 survive 0016 whole,
+    with no Japanese callsign, remarks, subject or title ("" for a track, NULL
+    for a ledger object: what its old events say, as they do not name it)."""
+    db = Database(database_url)
+    now = "2026-07-27 12:00:00"
+    try:
+        _upgrade(db, "0015")
+        with db.write_engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO tracks (owner, uid, rel, tlp, sidc, callsign, lat, lon, hae, "
+                    "course, speed, time, stale, how, source, unmanned, operator_nation, "
+                    "control_link, remarks, exercise, exercise_name, uas) VALUES ('JPN', "
+                    "'JPN-EX-DD01', 'JPN,USA', NULL, 'SDSPCLDD-------', 'BLUE DD 01', 35.0, "
+                    "139.0, 0.0, NULL, NULL, :now, :now, 'm-g', 'api', false, NULL, NULL, "
+                    "'Escort', true, 'PAPER ABACUS 26', NULL)"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO coordination_requests (id, owner, rel, tlp, version, origin, "
+                    "created_at, updated_at, kind, level, escalations, from_hq_id, to_hq_ids, "
+                    "subject, body, priority, due, state, release_rel, release_tlp, revision, "
+                    "author_id, sent_at, closed_at) VALUES ('r1', 'JPN', 'JPN,USA', NULL, 1, "
+                    "'local', :now, :now, 'rfs', 'bocc', '[]', "
+                    "'jpn-jjoc', '[\"usa-jfhq\"]', 'Range schedule', '', 'routine', NULL, "
+                    "'sent', 'JPN,USA', NULL, 1, 'u1', :now, NULL)"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO action_items (id, owner, rel, tlp, version, origin, created_at, "
+                    "updated_at, group_id, meeting_id, title, assignee, due, state) VALUES ("
+                    "'a1', 'JPN', 'JPN,USA', NULL, 1, 'local', :now, :now, 'g1', NULL, "
+                    "'Survey sites', 'J3', NULL, 'open')"
+                ),
+                {"now": now},
+            )
+        _upgrade(db, "head")
+        with db.write_engine.begin() as conn:
+            track = conn.execute(
+                text("SELECT callsign, remarks, exercise_name, callsign_ja, remarks_ja FROM tracks")
+            ).one()
+            assert tuple(track) == ("BLUE DD 01", "Escort", "PAPER ABACUS 26", "", "")
+            request = conn.execute(
+                text("SELECT subject, state, subject_ja FROM coordination_requests")
+            ).one()
+            assert tuple(request) == ("Range schedule", "sent", None)
+            action = conn.execute(text("SELECT title, assignee, title_ja FROM action_items")).one()
+            assert tuple(action) == ("Survey sites", "J3", None)
+        assert _sizes(db, "tracks")["callsign_ja"] == limits.NAME
+        assert _sizes(db, "coordination_requests")["subject_ja"] == limits.TITLE
+        assert _sizes(db, "action_items")["title_ja"] == limits.TITLE
+    finally:
+        db.dispose()

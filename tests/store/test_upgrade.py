@@ -13,12 +13,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from alliance.acm import RequestPatch
 from alliance.config import Settings
 from alliance.node import Node
 from alliance.store.db import Database
 from alliance.store.ledger import iter_events, released_events
 from alliance.store.projection import check_state
 from alliance.store.upgrade import EVENT_KIND, head_revision, pending, rewrites_since
+from tests.federation.helpers import actor
 from tests.store.old_node import FIXTURE, old_node
 
 
@@ -109,5 +111,37 @@ def test_starting_an_old_node_records_the_upgrade(old: Settings) -> None:
     node = Node(old).start()
     try:
         assert check_state(node.db, node.types).ok
+    finally:
+        node.close()
+
+
+def test_an_old_node_reads_with_no_japanese_text_and_its_old_events_stand_unchanged(
+    old: Settings,
+) -> None:
+    """0016's Japanese subject, title, callsign and remarks rewrite no stored row:
+    what an old event does not name is no Japanese text, as the new column says."""
+    node = Node(old).start()
+    try:
+        staff = actor("JPN", "jpn-jjoc")
+        requests = node.acm.list_requests(staff)
+        assert len(requests) == 2
+        assert [r.subject_ja for r in requests] == ["", ""]
+        [track] = node.cop.hub.picture("JPN")
+        assert (track.callsign_ja, track.remarks_ja) == ("", "")
+        # The upgrade recorded the rows 0013 rewrote (level, escalations, kinds),
+        # none for 0016; no old event is changed, and the ledger verifies.
+        old_events = [ev for ev in iter_events(node.db) if ev.kind != EVENT_KIND]
+        assert not any("subject_ja" in ev.body_json()["data"].get("state", {}) for ev in old_events)
+        for ev in iter_events(node.db):
+            if ev.kind == EVENT_KIND:
+                assert not set(ev.body_json()["data"]["fields"]) & {"subject_ja", "title_ja"}
+        assert node.verify_ledger().ok
+        assert check_state(node.db, node.types).ok
+        # Given a Japanese subject now, the request records it; the state still agrees.
+        mine = next(r for r in requests if r.owner == "JPN")
+        amended = node.acm.update_request(staff, mine.id, RequestPatch(subject_ja="日米調整"))
+        assert amended.subject_ja == "日米調整"
+        assert check_state(node.db, node.types).ok
+        assert node.verify_ledger().ok
     finally:
         node.close()

@@ -111,6 +111,7 @@ def decision_view(
         request_id=row.request_id,
         request_revision=row.request_revision,
         subject=req.subject,
+        subject_ja=req.subject_ja or "",
         nations=sorted({c["nation"] for c in row.concurrences}),
         summary=row.summary,
         concurrences=[Concurrence.model_validate(c) for c in row.concurrences],
@@ -137,7 +138,7 @@ def meeting_view(row: MeetingRow) -> MeetingOut:
 
 
 def action_view(row: ActionItemRow) -> ActionItemOut:
-    return view(ActionItemOut, row, due=TimeOut.maybe(row.due))
+    return view(ActionItemOut, row, title_ja=row.title_ja or "", due=TimeOut.maybe(row.due))
 
 
 # -- chains of command, and the owned kinds ------------------------------------
@@ -302,6 +303,7 @@ class AcmBase:
             to_hq_ids=list(req.to_hq_ids),
             participants=sorted(participants),
             subject=req.subject,
+            subject_ja=req.subject_ja or "",
             body=req.body,
             priority=Priority(req.priority),
             due=TimeOut.maybe(req.due),

@@ -1,4 +1,8 @@
-"""The ACM desk's demo content: fictional (the demo exercise, :data:`EXERCISE_NAME`)."""
+"""The ACM desk's demo content: fictional (the demo exercise, :data:`EXERCISE_NAME`).
+
+JPN's items have their subject and title in Japanese too, as a JJOC staff
+writes them; USA's are in English only, as the US writes them (a Japanese
+console shows those in English)."""
 
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ def content(desk: AcmDesk, nation: str, now: datetime) -> None:
             group.id,
             ActionItemIn(
                 title="Provide JASDF Patriot coverage overlay (exercise)",
+                title_ja="空自ペトリオット防護範囲図の提供（演習）",
                 assignee="JJOC J3",
                 due=now + timedelta(days=5),
             ),
@@ -69,6 +74,7 @@ def content(desk: AcmDesk, nation: str, now: datetime) -> None:
                 from_hq_id="jpn-jjoc",
                 to_hq_ids=["usa-jfhq"],
                 subject=f"{EXERCISE_NAME}: bilateral air defense exercise window (fictional)",
+                subject_ja=f"{EXERCISE_NAME}：日米防空訓練の実施期間（架空）",
                 body="Propose exercise window and airspace reservation for the bilateral "
                 "air defense serial. / 日米防空訓練の期間と空域調整を提案する。",
                 priority=Priority.PRIORITY,

@@ -201,6 +201,7 @@ class Groups(AcmBase):
             group_id=group.id,
             meeting_id=data.meeting_id,
             title=data.title,
+            title_ja=data.title_ja or None,  # none given: NULL, as before 0016
             assignee=data.assignee,
             due=due,
             state="open",

@@ -110,6 +110,11 @@ class Status(StrEnum):
 
 
 Subject = Title
+# A subject or title in Japanese beside the English (or only) one: optional
+# ("" when there is none), with the same limit and character check.
+SubjectJa = Annotated[
+    str, StringConstraints(max_length=limits.TITLE, strip_whitespace=True), NAME_CHARS
+]
 # Who does it: a name, or none yet.
 Assignee = Annotated[
     str, StringConstraints(max_length=limits.NAME, strip_whitespace=True), NAME_CHARS
@@ -124,6 +129,9 @@ class RequestIn(Strict):
     from_hq_id: Slug
     to_hq_ids: list[Slug] = Field(min_length=1, max_length=20)
     subject: Subject
+    subject_ja: SubjectJa = Field(
+        default="", description="The subject in Japanese / 件名（日本語）"
+    )
     body: LongText = ""
     priority: Priority = Priority.ROUTINE
     due: Moment | None = Field(default=None, description="DTG (271200ZJUL24) or ISO 8601")
@@ -133,6 +141,9 @@ class RequestIn(Strict):
 class RequestPatch(Strict):
     version: Version | None = None
     subject: Subject | None = None
+    subject_ja: SubjectJa | None = Field(
+        default=None, description='The subject in Japanese ("" removes it) / 件名（日本語）'
+    )
     body: LongText | None = None
     priority: Priority | None = None
     due: Moment | None = None
@@ -237,6 +248,7 @@ class DecisionOut(OwnedOut):
     request_id: str
     request_revision: int
     subject: str
+    subject_ja: str = Field(default="", description="The request's subject in Japanese, if any")
     nations: list[str]
     summary: str
     concurrences: list[Concurrence]
@@ -287,6 +299,9 @@ class RequestOut(OwnedOut):
     to_hq_ids: list[str]
     participants: list[str]
     subject: str
+    subject_ja: str = Field(
+        default="", description="The subject in Japanese, if any / 件名（日本語）"
+    )
     body: str
     priority: Priority
     due: TimeOut | None
@@ -360,6 +375,7 @@ class MeetingOut(OwnedOut):
 
 class ActionItemIn(Strict):
     title: Subject
+    title_ja: SubjectJa = Field(default="", description="The title in Japanese / 表題（日本語）")
     assignee: Assignee = ""
     due: Moment | None = None
     meeting_id: Slug | None = None
@@ -376,6 +392,7 @@ class ActionItemOut(OwnedOut):
     group_id: str
     meeting_id: str | None
     title: str
+    title_ja: str = Field(default="", description="The title in Japanese, if any / 表題（日本語）")
     assignee: str
     due: TimeOut | None
     state: str

@@ -135,6 +135,7 @@ class Requests(AcmBase):
             from_hq_id=from_hq.id,
             to_hq_ids=list(dict.fromkeys(data.to_hq_ids)),
             subject=data.subject,
+            subject_ja=data.subject_ja or None,  # none given: NULL, as before 0016
             body=data.body,
             priority=data.priority.value,
             due=due,
@@ -176,6 +177,8 @@ class Requests(AcmBase):
                 value = getattr(patch, key)
                 if value is not None:
                     setattr(row, key, value)
+            if patch.subject_ja is not None:
+                row.subject_ja = patch.subject_ja or None
             if patch.priority is not None:
                 row.priority = patch.priority.value
             if due is not None:

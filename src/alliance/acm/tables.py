@@ -29,6 +29,9 @@ class CoordinationRequestRow(OwnedRow):
     from_hq_id: Mapped[str] = mapped_column(String(limits.ID))
     to_hq_ids: Mapped[list[str]] = mapped_column(JSON)
     subject: Mapped[str] = mapped_column(String(limits.TITLE))
+    # The subject in Japanese beside the English (or only) one; NULL when none
+    # was given, as in every request written before it existed (0016).
+    subject_ja: Mapped[str | None] = mapped_column(String(limits.TITLE), default=None)
     body: Mapped[str] = mapped_column(Text, default="")
     priority: Mapped[str] = mapped_column(String(limits.CODE))
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
@@ -141,6 +144,8 @@ class ActionItemRow(OwnedRow):
     group_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
     meeting_id: Mapped[str | None] = mapped_column(String(limits.ID), default=None)
     title: Mapped[str] = mapped_column(String(limits.TITLE))
+    # The title in Japanese; NULL when none was given (as before 0016).
+    title_ja: Mapped[str | None] = mapped_column(String(limits.TITLE), default=None)
     assignee: Mapped[str] = mapped_column(String(limits.NAME), default="")
     due: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     state: Mapped[str] = mapped_column(String(limits.CODE), default="open")

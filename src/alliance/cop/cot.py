@@ -196,6 +196,9 @@ def _float(
 
 _parsers = threading.local()
 _DETAIL_TAGS = frozenset({"contact", "__group", "track", "remarks", "alliance", "exercise"})
+# How much of an ``<alliance>`` attribute is kept: 800 characters, but the
+# Japanese remarks as much as the remarks (``limits.REMARKS``).
+_EXTRA_LIMITS = {"remarks_ja": limits.REMARKS}
 
 
 def _lxml_parser() -> etree.XMLParser:
@@ -284,7 +287,9 @@ def parse_xml(data: bytes) -> CotEvent:
         course=_float(track.get("course"), "course", 0, 360, -1) if track is not None else None,
         speed=_float(track.get("speed"), "speed", 0, 1e5, -1) if track is not None else None,
         remarks=(remarks.text or "")[: limits.REMARKS] if remarks is not None else "",
-        extra={k: v[:800] for k, v in alliance.attrib.items()} if alliance is not None else {},
+        extra={k: v[: _EXTRA_LIMITS.get(k, 800)] for k, v in alliance.attrib.items()}
+        if alliance is not None
+        else {},
         exercise=(exercise.get("name") or "")[: limits.NAME] if exercise is not None else None,
     )
 

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 MAX_AHEAD = timedelta(hours=1)  # clocks disagree a little; a report from the future is wrong
 Callsign = Annotated[str, Field(min_length=1, max_length=limits.NAME), NAME_CHARS]
 Remarks = Annotated[str, Field(max_length=limits.REMARKS), TEXT_CHARS]
+CallsignJa = Annotated[str, Field(max_length=limits.NAME), NAME_CHARS]
 
 
 class ReportIn(Strict):
@@ -63,6 +64,10 @@ class ReportIn(Strict):
     operator_nation: Nation | None = None
     control_link: LinkStatus | None = None
     remarks: Remarks = ""
+    callsign_ja: CallsignJa = Field(
+        default="", description="The callsign in Japanese, if it has one / 呼出符号（日本語）"
+    )
+    remarks_ja: Remarks = Field(default="", description="The remarks in Japanese / 備考（日本語）")
     marking: MarkingIn = Field(default_factory=MarkingIn)
     exercise: bool = Field(default=False, description="Exercise data, not a real-world track")
     exercise_name: Callsign | None = Field(default=None, description="The exercise's name")
@@ -190,6 +195,8 @@ class CopDesk:
             else (actor.nation if data.unmanned else None),
             control_link=data.control_link if data.unmanned else None,
             remarks=data.remarks,
+            callsign_ja=data.callsign_ja,
+            remarks_ja=data.remarks_ja,
             exercise=data.exercise or data.exercise_name is not None,
             exercise_name=data.exercise_name or "",
         )

@@ -9,7 +9,9 @@ beside the banner line of the whole export, and its TLP label: the export's
 TLP label and each item's own (``tlp``), as TLP 2.0 requires them to travel
 with the data. The words are the console's (:mod:`alliance.core.markings`):
 the banner as the viewer's nation writes it, and the note saying which
-tracks set it.
+tracks set it. A track's Japanese callsign and remarks travel beside the
+English ones (``callsign_ja``, ``remarks_ja``): every GeoJSON feature has both,
+a KML placemark its Japanese callsign where it has one (and no remarks).
 """
 
 from __future__ import annotations
@@ -76,6 +78,15 @@ def geojson(
     }
 
 
+def _japanese(t: Track) -> str:
+    """The callsign in Japanese, where the track has one (the placemark's name
+    is the callsign every client reads, the English or only one; a placemark
+    carries no remarks in either language)."""
+    if not t.callsign_ja:
+        return ""
+    return f'<Data name="callsign_ja"><value>{escape(t.callsign_ja)}</value></Data>'
+
+
 def kml(tracks: Iterable[Track], page: markings.Page, viewer: str | None = None) -> str:
     """The banner is the document's name; its TLP label and the note saying which
     tracks set them its description; each placemark's portion mark and TLP label
@@ -100,6 +111,7 @@ def kml(tracks: Iterable[Track], page: markings.Page, viewer: str | None = None)
             f'<Data name="tlp"><value>{escape(tlp(t) or "")}</value></Data>'
             f'<Data name="exercise"><value>{"true" if t.exercise else "false"}</value></Data>'
             f'<Data name="exercise_name"><value>{escape(t.exercise_name)}</value></Data>'
+            f"{_japanese(t)}"
             "</ExtendedData>"
             f"<Point><coordinates>{t.lon},{t.lat}</coordinates></Point>"
             "</Placemark>"

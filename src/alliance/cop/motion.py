@@ -84,6 +84,8 @@ class Mover:
     offset: float = 0.0  # metres along the route at EPOCH
     station: Station | None = None  # unmanned: its control station
     lost_link: tuple[Point, ...] = ()  # unmanned: its programmed lost-link route
+    callsign_ja: str = ""  # the callsign in Japanese, where its nation gives one
+    remarks_ja: str = ""  # ``remarks`` in Japanese
 
     @cached_property
     def legs(self) -> list[tuple[float, float, float, float]]:

@@ -26,7 +26,7 @@ router = APIRouter(prefix="/cop", tags=["cop"])
 def _page(tracks: Iterable[Track], nation: str) -> markings.Page:
     """What an export is marked with, as the viewer's nation writes it: what
     every track in it shares, its TLP label, and which tracks set them."""
-    return markings.page(((t.uid, t.marking, t.callsign) for t in tracks), nation)
+    return markings.page(((t.uid, t.marking, t.callsign_text) for t in tracks), nation)
 
 
 @router.get("/tracks", summary="The picture released to your nation / 自国へ提供可の状況図")
@@ -128,7 +128,7 @@ async def stream(request: Request, desk: CopDep, actor: ActorDep) -> StreamingRe
     async def events() -> AsyncIterator[bytes]:
         try:
             for t in snapshot:
-                page.put(t.uid, t.marking, t.callsign)
+                page.put(t.uid, t.marking, t.callsign_text)
                 yield _sse("track", t, actor.nation)
             shown = markings.of_page(page)
             yield _sse_banner(page, shown)
@@ -139,7 +139,7 @@ async def stream(request: Request, desk: CopDep, actor: ActorDep) -> StreamingRe
                     yield b": keep-alive\n\n"
                     continue
                 if kind == "track":
-                    page.put(track.uid, track.marking, track.callsign)
+                    page.put(track.uid, track.marking, track.callsign_text)
                 else:
                     page.drop(track.uid)
                 yield _sse(kind, track, actor.nation)

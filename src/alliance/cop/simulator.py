@@ -12,10 +12,13 @@ Exercise safety, as an exercise picture must have it:
 * every track is flagged as exercise data and named (``exercise``,
   ``exercise_name``), its symbol code carries a MIL-STD-2525C *exercise*
   identity (exercise friend ``D``; the opposing force is a *faker* ``K``, a
-  friend playing hostile) and its remarks begin with EXERCISE;
+  friend playing hostile) and its remarks begin with EXERCISE (演習 in its
+  Japanese remarks);
 * platforms and callsigns are notional, from a fictional list (BLUE for the
   alliance, ORANGE for the opposing force): no real hull name or number, no
-  real squadron callsign;
+  real squadron callsign. Japan's forces have their callsigns in Japanese too
+  (as a JSDF staff writes them), the United States' in English only, as the
+  US writes them (a Japanese console shows those in English);
 * no submarine is simulated, and the COP desk refuses any submarine position
   (:func:`alliance.cop.tracks.withheld`);
 * ships stay at sea and ground units on land over a day of simulated time,
@@ -58,7 +61,8 @@ from .tracks import LinkStatus, Point, Track
 log = logging.getLogger(__name__)
 
 
-REMARKS_PREFIX = f"EXERCISE EXERCISE EXERCISE / 演習 — {EXERCISE_NAME} ({FICTIONAL} / 架空)"
+REMARKS_PREFIX = f"EXERCISE EXERCISE EXERCISE — {EXERCISE_NAME} ({FICTIONAL})"
+REMARKS_PREFIX_JA = f"演習 演習 演習 — {EXERCISE_NAME}（架空）"
 
 # The opposing force's notional training area: (lat, lon) corners, clockwise.
 # Philippine Sea, south of the Izu Islands and west of the Ogasawara Islands,
@@ -100,32 +104,35 @@ FORCES: dict[str, list[Mover]] = {
     "JPN": [
         _m(
             "JPN-EX-DD01",
-            "BLUE DD 01 (notional destroyer) / 演習護衛艦01",
+            "BLUE DD 01 (notional destroyer)",
             "SDSPCLDD-------",
             ((31.5, 134.0), (31.0, 136.5), (30.2, 135.0)),
             16 * KNOT,
             release_to=("USA",),
+            callsign_ja="演習護衛艦01（想定）",
         ),
         _m(
             "JPN-EX-DD02",
-            "BLUE DD 02 (notional helicopter destroyer) / 演習護衛艦02",
+            "BLUE DD 02 (notional helicopter destroyer)",
             "SDSPCLDD-------",
             ((29.5, 132.5), (29.0, 134.0), (28.2, 133.0)),
             18 * KNOT,
             release_to=("USA",),
+            callsign_ja="演習ヘリ護衛艦02（想定）",
         ),
         _m(
             "JPN-EX-FTR11",
-            "BLUE FTR 11 (notional fighter CAP) / 演習要撃機11",
+            "BLUE FTR 11 (notional fighter CAP)",
             "SDAPMFF--------",
             ((27.0, 129.5), (27.8, 130.6)),
             230.0,
             hae=9000.0,
             release_to=("USA",),
+            callsign_ja="演習要撃機11（想定・戦闘空中哨戒）",
         ),
         _m(
             "JPN-EX-UAS12",
-            "BLUE UAS 12 (notional long-endurance UAS) / 演習無人機12",
+            "BLUE UAS 12 (notional long-endurance UAS)",
             "SDAPMFQ--------",
             ((30.5, 136.0), (31.5, 138.0), (30.0, 138.5)),
             170.0,
@@ -134,29 +141,34 @@ FORCES: dict[str, list[Mover]] = {
             unmanned=True,
             station=Station("BLUE GCS NORTH (notional) / 演習地上管制所北", (33.62, 133.0)),
             lost_link=((31.0, 135.0), (31.6, 134.6)),
+            callsign_ja="演習無人機12（想定・長時間滞空型）",
         ),
         _m(
             "JPN-EX-LT1",
-            "BLUE LANDING TEAM 1 (notional regiment) / 演習上陸隊1",
+            "BLUE LANDING TEAM 1 (notional regiment)",
             "SDGPUCI----G---",
             ((32.80, 130.75), (32.95, 130.95), (32.70, 131.05)),
             3.0,
             release_to=("USA",),
+            callsign_ja="演習上陸隊1（想定・連隊）",
         ),
         _m(
             "JPN-EX-RCN1",
-            "BLUE RECON 1 (notional company) / 演習偵察隊1",
+            "BLUE RECON 1 (notional company)",
             "SDGPUCR----E---",
             ((33.20, 131.25), (33.30, 131.40)),
             4.0,
-            remarks="National only / 自国限り",
+            remarks="National only",
+            callsign_ja="演習偵察隊1（想定・中隊）",
+            remarks_ja="自国限り",
         ),
         _m(
             "JPN-EX-HQ",
-            "BLUE EXERCISE HQ NORTH (notional) / 演習司令部北",
+            "BLUE EXERCISE HQ NORTH (notional)",
             "SDGPIB----H----",
             ((33.55, 130.70),),
             release_to=("USA",),
+            callsign_ja="演習司令部北（想定）",
         ),
     ],
     "USA": [
@@ -216,13 +228,15 @@ FORCES: dict[str, list[Mover]] = {
         ),
         _m(
             "USA-EX-OPFOR1",
-            "ORANGE SAG 1 (FICTIONAL OPFOR) / 仮想敵水上部隊1（架空）",
+            "ORANGE SAG 1 (FICTIONAL OPFOR)",
             "SKSPCL---------",
             ((28.6, 139.4), (28.6, 140.6), (27.4, 140.6), (27.4, 139.4)),
             14 * KNOT,
             release_to=("JPN",),
-            remarks=f"Exercise OPFOR in {TRAINING_BOX_NAME}, not a real contact / "
-            "演習上の仮想敵（架空の訓練海域内）",
+            remarks=f"Exercise OPFOR in {TRAINING_BOX_NAME}, not a real contact",
+            # The opposing force is the exercise's, not a US platform: both languages.
+            callsign_ja="仮想敵水上部隊1（架空）",
+            remarks_ja="演習上の仮想敵（架空の訓練区域 KILO 内）。実在の目標ではありません",
         ),
         _m(
             "USA-EX-HQ",
@@ -230,6 +244,7 @@ FORCES: dict[str, list[Mover]] = {
             "SDGPIB----H----",
             ((32.45, 131.0),),
             remarks="National only",
+            remarks_ja="自国限り",
         ),
     ],
 }
@@ -261,6 +276,8 @@ def picture(
         if m.unmanned:
             link, since, _event = link_state(m.uid, at, events)
         remarks = f"{REMARKS_PREFIX}. {m.remarks}" if m.remarks else REMARKS_PREFIX
+        # Exercise data says so in both languages, whoever owns the track.
+        remarks_ja = f"{REMARKS_PREFIX_JA}。{m.remarks_ja}" if m.remarks_ja else REMARKS_PREFIX_JA
         out.append(
             Track(
                 uid=m.uid,
@@ -281,6 +298,8 @@ def picture(
                 operator_nation=nation if m.unmanned else None,
                 control_link=link,
                 remarks=remarks,
+                callsign_ja=m.callsign_ja,
+                remarks_ja=remarks_ja,
                 exercise=True,
                 exercise_name=EXERCISE_NAME,
                 link_since=since,

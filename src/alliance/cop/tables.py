@@ -39,6 +39,9 @@ class TrackRow(Base):
     remarks: Mapped[str] = mapped_column(Text, default="")
     exercise: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     exercise_name: Mapped[str] = mapped_column(String(limits.NAME), default="", server_default="")
+    # The callsign and remarks in Japanese, where the owner gives them ("" if not).
+    callsign_ja: Mapped[str] = mapped_column(String(limits.NAME), default="", server_default="")
+    remarks_ja: Mapped[str] = mapped_column(Text, default="", server_default="")
     # An unmanned aircraft's link_since, control station and lost-link route (JSON).
     uas: Mapped[str | None] = mapped_column(Text, default=None)
 

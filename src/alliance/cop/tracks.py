@@ -167,6 +167,10 @@ class Track:
     control_link: LinkStatus | None = None
     remarks: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # The callsign and remarks in Japanese, where the owner gives them; the
+    # fields above are the English (or only) ones, as CoT and TAK clients read them.
+    callsign_ja: str = ""
+    remarks_ja: str = ""
     # Exercise data (simulated or injected): flagged and named wherever it goes.
     exercise: bool = False
     exercise_name: str = ""
@@ -176,6 +180,13 @@ class Track:
     control_station: str = ""
     control_station_at: Point | None = None
     lost_link_route: tuple[Point, ...] = ()
+
+    @property
+    def callsign_text(self) -> Text:
+        """The callsign in each language: the Japanese one where the owner gave
+        it, else the English (or only) one in both."""
+        en = self.callsign or self.uid
+        return Text(en, self.callsign_ja or en)
 
     @property
     def cot_type(self) -> str:
@@ -203,6 +214,12 @@ class Track:
         }
         if self.marking.tlp:
             extra["tlp"] = self.marking.tlp.value
+        # The Japanese callsign and remarks ride in our own element: a TAK client
+        # shows <contact callsign> and <remarks>, the English (or only) ones.
+        if self.callsign_ja:
+            extra["callsign_ja"] = self.callsign_ja
+        if self.remarks_ja:
+            extra["remarks_ja"] = self.remarks_ja
         if self.unmanned:
             extra["unmanned"] = "true"
             if self.operator_nation:
@@ -255,6 +272,7 @@ class Track:
             "domain": self.domain.value,
             "affiliation": self.affiliation,
             "callsign": self.callsign,
+            "callsign_ja": self.callsign_ja,
             "lat": self.lat,
             "lon": self.lon,
             "hae": None if self.hae == UNKNOWN else self.hae,
@@ -268,6 +286,7 @@ class Track:
             "operator_nation": self.operator_nation,
             "control_link": self.control_link.value if self.control_link else None,
             "remarks": self.remarks,
+            "remarks_ja": self.remarks_ja,
             "exercise": self.exercise,
             "exercise_name": self.exercise_name,
             "how": self.how,
@@ -304,6 +323,10 @@ def track_from_cot(ev: CotEvent, *, owner: str, default: Marking, source: str) -
     check_text(ev.uid, field="uid")
     check_text(ev.callsign, field="callsign")
     check_text(ev.remarks, kind="text", field="remarks")
+    callsign_ja = check_text(extra.get("callsign_ja", ""), field="callsign_ja")[: limits.NAME]
+    remarks_ja = check_text(extra.get("remarks_ja", ""), kind="text", field="remarks_ja")[
+        : limits.REMARKS
+    ]
     time = check_moment(ev.time, field="time")
     check_moment(ev.start, field="start")
     stale = check_moment(ev.stale, field="stale")
@@ -338,6 +361,8 @@ def track_from_cot(ev: CotEvent, *, owner: str, default: Marking, source: str) -
         if unmanned and link in {s.value for s in LinkStatus}
         else None,
         remarks=ev.remarks,
+        callsign_ja=callsign_ja,
+        remarks_ja=remarks_ja,
         exercise=ev.exercise is not None,
         exercise_name=check_text(ev.exercise or "", field="exercise")[: limits.NAME],
         link_since=_since(since) if unmanned and since else None,
@@ -417,6 +442,9 @@ class TrackWire(BaseModel):
     operator_nation: str | None = None
     control_link: LinkStatus | None = None
     remarks: Annotated[str, Field(max_length=limits.REMARKS), TEXT_CHARS] = ""
+    # Absent from a partner that does not know them yet: no Japanese given.
+    callsign_ja: Annotated[str, Field(max_length=limits.NAME), NAME_CHARS] = ""
+    remarks_ja: Annotated[str, Field(max_length=limits.REMARKS), TEXT_CHARS] = ""
     exercise: bool = False
     exercise_name: Annotated[str, Field(max_length=limits.NAME), NAME_CHARS] = ""
     how: Annotated[str, Field(max_length=limits.LABEL), NAME_CHARS] = "m-g"
@@ -448,6 +476,8 @@ class TrackWire(BaseModel):
             else None,
             control_link=self.control_link,
             remarks=self.remarks,
+            callsign_ja=self.callsign_ja,
+            remarks_ja=self.remarks_ja,
             exercise=self.exercise,
             exercise_name=self.exercise_name,
             how=self.how or "m-g",

@@ -231,8 +231,8 @@ TRACKS = Text("tracks", "航跡")
 _NAMED = 3  # items named in a note; the rest counted
 
 
-def _names(page: PageMarking, markings: Iterable[Marking]) -> tuple[list[str], int]:
-    names: list[str] = []
+def _names(page: PageMarking, markings: Iterable[Marking]) -> tuple[list[Text], int]:
+    names: list[Text] = []
     count = 0
     for m in markings:
         count += page.counts[m]
@@ -240,12 +240,13 @@ def _names(page: PageMarking, markings: Iterable[Marking]) -> tuple[list[str], i
     return names, count
 
 
-def _listed(names: list[str], count: int) -> Text:
-    shown = ", ".join(names)
+def _listed(names: list[Text], count: int) -> Text:
+    shown = ", ".join(n.en for n in names)
+    shown_ja = "、".join(n.ja for n in names)
     more = count - len(names)
     if more <= 0:
-        return Text(shown, "、".join(names))
-    return Text(f"{shown} and {more} more", f"{'、'.join(names)}ほか{more}件")
+        return Text(shown, shown_ja)
+    return Text(f"{shown} and {more} more", f"{shown_ja}ほか{more}件")
 
 
 def banner_note(page: PageMarking, noun: Text = TRACKS) -> Text:
@@ -306,7 +307,9 @@ class Page:
         }
 
 
-def page(items: Iterable[tuple[Hashable, Marking, str]], viewer: str, noun: Text = TRACKS) -> Page:
+def page(
+    items: Iterable[tuple[Hashable, Marking, str | Text]], viewer: str, noun: Text = TRACKS
+) -> Page:
     """The marking of a page of ``items`` (key, marking, label) shown to ``viewer``:
     what they all share, its banner as the viewer's nation writes it, its TLP
     label and the note saying which items set them."""

@@ -248,9 +248,9 @@ class PageMarking:
     """The marking of a page that changes item by item (a live picture): the
     items shown, by key, and the :func:`page_marking` they share. An item put
     again under its key replaces the one shown before (a console shows one
-    track per uid). Each item may carry a label (a track's callsign) so that
-    the page can say which items set its banner
-    (:func:`alliance.core.markings.banner_note`)."""
+    track per uid). Each item may carry a label (a track's callsign; a
+    :class:`Text` when it has one in each language) so that the page can say
+    which items set its banner (:func:`alliance.core.markings.banner_note`)."""
 
     def __init__(self, nation: str) -> None:
         self.nation = nation
@@ -258,9 +258,9 @@ class PageMarking:
         self._counts: Counter[Marking] = Counter()
         # The keys shown under each distinct marking, in the order first shown.
         self._keys: dict[Marking, dict[Hashable, None]] = {}
-        self._labels: dict[Hashable, str] = {}
+        self._labels: dict[Hashable, str | Text] = {}
 
-    def put(self, key: Hashable, marking: Marking, label: str | None = None) -> None:
+    def put(self, key: Hashable, marking: Marking, label: str | Text | None = None) -> None:
         self.drop(key)
         self._items[key] = marking
         self._counts[marking] += 1
@@ -287,13 +287,15 @@ class PageMarking:
     def total(self) -> int:
         return len(self._items)
 
-    def labels(self, marking: Marking, at_most: int) -> list[str]:
-        """Up to ``at_most`` labels (else keys) of the items shown under ``marking``."""
-        out: list[str] = []
+    def labels(self, marking: Marking, at_most: int) -> list[Text]:
+        """Up to ``at_most`` labels (else keys) of the items shown under
+        ``marking``, in each language (a label given as one text is both)."""
+        out: list[Text] = []
         for key in self._keys.get(marking, ()):
             if len(out) >= at_most:
                 break
-            out.append(self._labels.get(key) or str(key))
+            label = self._labels.get(key) or str(key)
+            out.append(label if isinstance(label, Text) else Text(label, label))
         return out
 
     @property

@@ -37,6 +37,7 @@ export const STRINGS = {
   acm_due: { en: "Due (DTG)", ja: "期限（DTG）" },
   acm_due_placeholder: { en: "e.g. 031200ZDEC26", ja: "例：031200ZDEC26" },
   acm_subject: { en: "Subject", ja: "件名" },
+  acm_subject_ja: { en: "Subject in Japanese (optional)", ja: "件名（日本語・任意）" },
   acm_body: { en: "Text", ja: "本文" },
   acm_new_note: {
     en: "The request is released to the nation of the HQ it is addressed to.",

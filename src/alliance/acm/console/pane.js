@@ -99,9 +99,30 @@ function hqName(id) {
   return shell.lang === "ja" ? hq.short_ja || hq.name_ja : hq.short_en || hq.name_en;
 }
 
+// A time as the node writes it for the user's language: in Japanese the API's
+// own z_ja (2026年7月27日 1200Z, what the shell's clock writes too).
 function dtgOf(time) {
-  return time ? shell.dtg(new Date(time.iso), shell.ZONES[0]) : "";
+  if (!time) return "";
+  if (shell.lang === "ja" && time.z_ja) return time.z_ja;
+  return shell.dtg(new Date(time.iso), shell.ZONES[0]);
 }
+
+// A subject (request, outcome) or title (action item) in the user's language:
+// in Japanese the Japanese one where it was given, else the English (or only)
+// one. The other language's is on hover (and under a thread's subject).
+function inLang(en, ja) {
+  return shell.lang === "ja" && ja ? ja : en;
+}
+
+function otherLang(en, ja) {
+  const other = shell.lang === "ja" ? en : ja;
+  return other && other !== inLang(en, ja) ? other : "";
+}
+
+const subjectOf = (r) => inLang(r.subject, r.subject_ja);
+const otherSubject = (r) => otherLang(r.subject, r.subject_ja);
+const titleOf = (a) => inLang(a.title, a.title_ja);
+const otherTitle = (a) => otherLang(a.title, a.title_ja);
 
 function myHqs() {
   return st.hqs.filter((h) => h.owner === me().nation);
@@ -145,7 +166,7 @@ async function loadRequests() {
   if (before) {
     for (const r of requests) {
       if (!before.has(r.id) && r.owner !== me().nation) {
-        shell.notify(t("acm_toast_new", { nation: r.owner, subject: r.subject }), {
+        shell.notify(t("acm_toast_new", { nation: r.owner, subject: subjectOf(r) }), {
           onOpen: () => shell.navigate(`acm/requests/${r.id}`),
         });
       }
@@ -243,7 +264,7 @@ async function announceResponse(change) {
       t("acm_toast_response", {
         nation: response.owner,
         kind: t(`acm_kind_r_${response.kind}`),
-        subject: thread.request.subject,
+        subject: subjectOf(thread.request),
       }),
       { onOpen: () => shell.navigate(`acm/requests/${thread.request.id}`) },
     );
@@ -254,7 +275,7 @@ async function announceResponse(change) {
 
 function announceOutcome(change) {
   const r = st.requests.find((x) => x.id === change.refs.request_id);
-  const subject = r ? r.subject : change.id;
+  const subject = r ? subjectOf(r) : change.id;
   shell.notify(t("acm_toast_outcome", { subject }), { onOpen: () => shell.navigate("acm/outcomes") });
 }
 
@@ -264,11 +285,11 @@ function checkDue(now = Date.now(), force = false) {
   st.lastDueCheck = now;
   const due = [];
   for (const r of st.requests) {
-    if (r.due && awaitsMe(r) && Date.parse(r.due.iso) <= now) due.push([`r:${r.id}`, r.subject, `acm/requests/${r.id}`]);
+    if (r.due && awaitsMe(r) && Date.parse(r.due.iso) <= now) due.push([`r:${r.id}`, subjectOf(r), `acm/requests/${r.id}`]);
   }
   for (const a of st.allActions) {
     if (a.due && a.state === "open" && a.owner === me().nation && Date.parse(a.due.iso) <= now) {
-      due.push([`a:${a.id}`, a.title, `acm/groups/${a.group_id}`]);
+      due.push([`a:${a.id}`, titleOf(a), `acm/groups/${a.group_id}`]);
     }
   }
   for (const [key, title, route] of due) {
@@ -308,7 +329,7 @@ function renderList() {
           "a",
           { href: `#/acm/requests/${encodeURIComponent(r.id)}`, "aria-current": r.id === st.openId ? "true" : null },
           el("span", { class: "acm-portion", text: portion(r.marking) }),
-          el("span", { class: "acm-subject", text: r.subject }),
+          el("span", { class: "acm-subject", text: subjectOf(r), title: otherSubject(r) || null }),
           el("span", {
             class: "acm-meta",
             text: `${hqName(r.from_hq_id)} → ${r.to_hq_ids.map(hqName).join(", ")} · ${r.level.toUpperCase()} · ${bi(r.status_name)}`,
@@ -330,7 +351,11 @@ function renderThread() {
   if (!thread) return;
   const r = thread.request;
   $("acm-t-portion").textContent = portion(r.marking);
-  $("acm-t-subject").textContent = r.subject;
+  $("acm-t-subject").textContent = subjectOf(r);
+  const other = $("acm-t-subject-other");
+  other.textContent = otherSubject(r);
+  other.hidden = !other.textContent;
+  other.lang = shell.lang === "ja" ? "en" : "ja";
   $("acm-t-route").textContent = `${hqName(r.from_hq_id)} → ${r.to_hq_ids.map(hqName).join(", ")}`;
   $("acm-t-level").textContent = bi(r.level_name) || r.level.toUpperCase();
   $("acm-t-status").textContent = bi(r.status_name);
@@ -400,7 +425,15 @@ function renderDecisions() {
         "tr",
         { "data-request": d.request_id, "data-id": d.id },
         el("td", { class: "mono", text: dtgOf(d.decided_at) }),
-        el("td", {}, el("a", { href: `#/acm/requests/${encodeURIComponent(d.request_id)}`, text: d.subject })),
+        el(
+          "td",
+          {},
+          el("a", {
+            href: `#/acm/requests/${encodeURIComponent(d.request_id)}`,
+            text: subjectOf(d),
+            title: otherSubject(d) || null,
+          }),
+        ),
         el("td", { text: d.nations.join(", ") }),
         el("td", { class: "acm-summary", text: d.summary }),
         el("td", { text: d.concurrences.map((c) => `${c.nation}: ${t(`acm_kind_r_${c.kind}`)}`).join("; ") }),
@@ -436,7 +469,7 @@ function renderGroups() {
       el(
         "tr",
         { class: a.state === "open" && a.due && Date.parse(a.due.iso) <= now ? "overdue" : "" },
-        el("td", { text: a.title }),
+        el("td", { class: "acm-title", text: titleOf(a), title: otherTitle(a) || null }),
         el("td", { text: a.owner }),
         el("td", { text: a.assignee || "—" }),
         el("td", { class: "mono", text: a.due ? dtgOf(a.due) : "—" }),
@@ -498,6 +531,7 @@ async function act(kind) {
 
 async function createRequest(sendIt) {
   const subject = $("acm-n-subject").value.trim();
+  const subjectJa = $("acm-n-subject-ja").value.trim();
   const to = $("acm-n-to").value;
   try {
     if (!subject) throw new Error(t("acm_need_subject"));
@@ -513,6 +547,7 @@ async function createRequest(sendIt) {
       priority: $("acm-n-priority").value,
       marking: { releasable_to: [partner] },
     };
+    if (subjectJa) body.subject_ja = subjectJa;
     const due = $("acm-n-due").value.trim();
     if (due) body.due = due;
     const created = await fetch(`${shell.API}/acm/requests`, {
@@ -524,7 +559,7 @@ async function createRequest(sendIt) {
     const data = await created.json().catch(() => null);
     if (!created.ok) throw new shell.ApiError(created.status, data);
     if (sendIt) await send(`/acm/requests/${encodeURIComponent(data.id)}/send`);
-    for (const id of ["acm-n-subject", "acm-n-body", "acm-n-due"]) $(id).value = "";
+    for (const id of ["acm-n-subject", "acm-n-subject-ja", "acm-n-body", "acm-n-due"]) $(id).value = "";
     showError(null);
     st.box = "outbox";
     $("acm-new-form").hidden = true;

@@ -70,7 +70,7 @@ export function install(view, shell) {
     const list = shell.$("alert-list");
     const wanted = items.map(([key, a]) => {
       const track = view.tracks.get(a.uid);
-      const text = `${t(`map_alert_${a.kind}`, { callsign: track.callsign })} · ${shell.dtg(new Date(a.at), shell.ZONES[0])}`;
+      const text = `${t(`map_alert_${a.kind}`, { callsign: view.callsign(track) })} · ${shell.dtg(new Date(a.at), shell.ZONES[0])}`;
       return { key, a, text };
     });
     const now = [...list.children].map((li) => `${li.dataset.key}|${li.dataset.text}`);

@@ -17,6 +17,8 @@ export const STRINGS = {
   filter_affiliation: { en: "Affiliation", ja: "識別" },
   filter_domain: { en: "Domain", ja: "領域" },
   filter_stale: { en: "Show stale", ja: "失効航跡を表示" },
+  filter_search: { en: "Callsign or UID", ja: "呼出符号・UID" },
+  filter_search_placeholder: { en: "English or Japanese", ja: "日本語または英語" },
   filter_all: { en: "All", ja: "すべて" },
   count: { en: "{shown} of {total} tracks", ja: "全{total}件中 {shown}件" },
   col_callsign: { en: "Callsign", ja: "呼出符号" },

@@ -197,7 +197,8 @@ export function install(view, shell) {
       return;
     }
     const lines = [
-      track.callsign,
+      view.callsign(track),
+      ...(view.otherCallsign(track) ? [view.otherCallsign(track)] : []),
       `${track.owner} · ${track.sidc}`,
       `${shell.t("map_tip_alt")} ${altitudeText(track, shell)}`,
     ];

@@ -43,6 +43,10 @@
 //                             a code's label (LABELS in i18n.js)
 //   view.visible(track), view.isStale(track)
 //                             whether the filters show it; whether it is stale now
+//   view.callsign(track), view.otherCallsign(track)
+//                             its callsign in the user's language (the Japanese one
+//                             where given, in Japanese), and the other language's
+//                             when it differs ("" if not)
 //   view.marker(uid)          its L.Marker (null when it has none, e.g. on the canvas)
 //   view.canvas               whether the tracks are drawn on the canvas now
 //   view.select(uid, {pan})   select a track (or null), as a click does
@@ -82,7 +86,7 @@ const state = {
   exercises: new Map(), // uid -> exercise name, for tracks that are exercise data
   exerciseKey: "",
   selected: null,
-  filters: { owner: "", affiliation: "", domain: "", stale: true },
+  filters: { owner: "", affiliation: "", domain: "", stale: true, search: "" },
   live: "off",
   stream: null, // AbortController of the running stream
   events: 0,
@@ -150,6 +154,33 @@ function isStale(track) {
   return (at === undefined ? Date.parse(track.stale) : at) <= Date.now();
 }
 
+// A track's callsign and remarks in the user's language: in Japanese the
+// Japanese ones where the owner gave them, else the English (or only) ones.
+// The other language's is shown on hover and in the detail: nothing is hidden.
+function callsignOf(track) {
+  return shell.lang === "ja" && track.callsign_ja ? track.callsign_ja : track.callsign;
+}
+
+function otherCallsign(track) {
+  const other = shell.lang === "ja" ? track.callsign : track.callsign_ja;
+  return other && other !== callsignOf(track) ? other : "";
+}
+
+function remarksOf(track) {
+  return shell.lang === "ja" && track.remarks_ja ? track.remarks_ja : track.remarks;
+}
+
+function otherRemarks(track) {
+  const other = shell.lang === "ja" ? track.remarks : track.remarks_ja;
+  return other && other !== remarksOf(track) ? other : "";
+}
+
+// Both callsigns, the user's language first (a hover title).
+function bothCallsigns(track) {
+  const other = otherCallsign(track);
+  return other ? `${callsignOf(track)} / ${other}` : callsignOf(track);
+}
+
 // ---------------------------------------------------------------- the pane's interface for tools
 
 const listeners = { map: [], change: [], select: [], language: [], leave: [] };
@@ -177,6 +208,8 @@ export const view = {
   label,
   visible: (track) => visible(track),
   isStale,
+  callsign: callsignOf,
+  otherCallsign,
   marker: (uid) => state.markers.get(uid)?.marker ?? null,
   get canvas() {
     return state.canvas;
@@ -201,6 +234,7 @@ export function mount(given) {
   for (const id of ["f-owner", "f-affiliation", "f-domain", "f-stale"]) {
     $(id).addEventListener("change", onFilter);
   }
+  $("f-search").addEventListener("input", onFilter);
   $("export-geojson").addEventListener("click", () => download("/cop/export.geojson", "geojson"));
   $("export-kml").addEventListener("click", () => download("/cop/export.kml", "kml"));
   const rows = $("track-rows");
@@ -261,8 +295,12 @@ function language() {
   fillFilterOptions();
   renderDetail();
   renderLive();
-  // The unmanned aircraft's labels are the only translated text on markers.
-  for (const track of state.tracks.values()) if (track.unmanned) state.dirty.add(track.uid);
+  // Translated text on markers: an unmanned aircraft's label, and a callsign
+  // given in Japanese (the table sorts by the callsign the user reads).
+  for (const track of state.tracks.values()) {
+    if (track.unmanned || track.callsign_ja) state.dirty.add(track.uid);
+  }
+  state.orderDirty = true;
   state.exerciseDirty = true;
   state.canvasUrgent = true;
   renderTable(); // rows carry the language in their key: the visible ones are rewritten
@@ -402,7 +440,7 @@ function* canvasItems() {
 }
 
 function canvasItem(track, css) {
-  const labels = [[track.callsign, "#eef4fa"]];
+  const labels = [[callsignOf(track), "#eef4fa"]];
   if (track.unmanned) {
     const colour = css.getPropertyValue(LINK_COLOURS[track.control_link || "unknown"]).trim();
     labels.push([uasText(track), colour || "#eef4fa"]);
@@ -530,7 +568,7 @@ function newMarker(track) {
   const img = document.createElement("img");
   img.className = "sym";
   img.src = image.url;
-  img.alt = track.callsign;
+  img.alt = callsignOf(track);
   img.style.width = `${image.width}px`;
   img.style.height = `${image.height}px`;
   img.dataset.ax = String(image.ax);
@@ -559,7 +597,8 @@ function newMarker(track) {
 function labelMarker(entry, track) {
   const stale = isStale(track);
   const key = [
-    track.callsign,
+    callsignOf(track),
+    otherCallsign(track),
     stale,
     state.selected === track.uid,
     Boolean(track.estimated),
@@ -575,8 +614,9 @@ function labelMarker(entry, track) {
   root.classList.toggle("estimated", Boolean(track.estimated));
   root.dataset.exercise = track.exercise ? "true" : "false";
   root.dataset.affiliation = track.affiliation;
-  entry.img.alt = track.callsign;
-  entry.name.textContent = track.callsign;
+  entry.img.alt = callsignOf(track);
+  entry.name.textContent = callsignOf(track);
+  entry.name.title = otherCallsign(track);
   entry.uas.hidden = !track.unmanned;
   if (track.unmanned) {
     entry.uas.className = `uas link-${track.control_link || "unknown"}`;
@@ -636,7 +676,20 @@ function visible(track) {
     (!f.owner || track.owner === f.owner) &&
     (!f.affiliation || track.affiliation === f.affiliation) &&
     (!f.domain || track.domain === f.domain) &&
-    (f.stale || !isStale(track))
+    (f.stale || !isStale(track)) &&
+    (!f.search || matches(track, f.search))
+  );
+}
+
+// The search box: part of the callsign in either language, or of the uid,
+// whatever the language shown (case and width folded: ＢＬＵＥ finds BLUE).
+const fold = (text) => (text || "").normalize("NFKC").toLowerCase();
+
+function matches(track, wanted) {
+  return (
+    fold(track.callsign).includes(wanted) ||
+    fold(track.callsign_ja).includes(wanted) ||
+    fold(track.uid).includes(wanted)
   );
 }
 
@@ -654,6 +707,7 @@ function upsert(track) {
     !held ||
     held.owner !== track.owner ||
     held.callsign !== track.callsign ||
+    held.callsign_ja !== track.callsign_ja ||
     held.affiliation !== track.affiliation ||
     held.domain !== track.domain ||
     (state.staleAt.get(track.uid) <= Date.now()) !== staleAt <= Date.now();
@@ -704,7 +758,8 @@ function sortOrder() {
   const shown = [];
   for (const track of state.tracks.values()) if (visible(track)) shown.push(track);
   shown.sort(
-    (a, b) => collate(a.owner, b.owner) || collate(a.callsign, b.callsign) || collate(a.uid, b.uid),
+    (a, b) =>
+      collate(a.owner, b.owner) || collate(callsignOf(a), callsignOf(b)) || collate(a.uid, b.uid),
   );
   state.order = shown.map((tr) => tr.uid);
   state.orderDirty = false;
@@ -717,11 +772,10 @@ function cell(text, className) {
   return td;
 }
 
-// Day-hour-minute and zone in the table; the whole DTG on hover.
+// Day-hour-minute and zone in the table; the whole DTG on hover, in the user's language.
 function timeCell(at) {
-  const full = dtg(at, ZONES[0]);
-  const td = cell(full.slice(0, 7), "mono");
-  td.title = full;
+  const td = cell(dtg(at, ZONES[0], "en").slice(0, 7), "mono");
+  td.title = dtg(at, ZONES[0]);
   return td;
 }
 
@@ -731,6 +785,7 @@ function rowKey(track) {
     state.selected === track.uid,
     isStale(track),
     track.callsign,
+    track.callsign_ja,
     track.owner,
     track.domain,
     track.affiliation,
@@ -751,8 +806,8 @@ function fillRow(tr, track) {
   tr.tabIndex = 0;
   tr.classList.toggle("stale", stale);
   tr.classList.toggle("selected", state.selected === track.uid);
-  const name = cell(track.callsign, "callsign");
-  name.title = track.callsign;
+  const name = cell(callsignOf(track), "callsign");
+  name.title = bothCallsigns(track);
   if (track.exercise) {
     const badge = document.createElement("span");
     badge.className = "badge exercise";
@@ -869,6 +924,7 @@ function onFilter() {
     affiliation: $("f-affiliation").value,
     domain: $("f-domain").value,
     stale: $("f-stale").checked,
+    search: fold($("f-search").value.trim()),
   };
   for (const uid of state.tracks.keys()) state.dirty.add(uid);
   state.orderDirty = true;
@@ -1014,7 +1070,9 @@ function renderDetail() {
   $("detail").classList.toggle("stale", Boolean(track && isStale(track)));
   if (!track) return;
   $("d-symbol").src = symbolImage(track.sidc).url;
-  $("d-callsign").textContent = track.callsign;
+  $("d-callsign").textContent = callsignOf(track);
+  $("d-callsign-other").textContent = otherCallsign(track);
+  $("d-callsign-other").lang = shell.lang === "ja" ? "en" : "ja";
   $("d-banner").textContent = track.marking.banner[shell.lang];
   $("d-uid").textContent = track.uid;
   $("d-owner").textContent = track.owner;
@@ -1076,7 +1134,11 @@ function renderDetail() {
     link.classList.toggle(`link-${level}`, (track.control_link || "unknown") === level);
   }
   $("d-source").textContent = track.source;
-  $("d-remarks").textContent = track.remarks || t("unknown_value");
+  $("d-remarks").textContent = remarksOf(track) || t("unknown_value");
+  const other = otherRemarks(track);
+  $("d-remarks-other").hidden = !other;
+  $("d-remarks-other").textContent = other;
+  $("d-remarks-other").lang = shell.lang === "ja" ? "en" : "ja";
 }
 
 // ---------------------------------------------------------------- live updates
@@ -1180,7 +1242,7 @@ async function download(path, extension) {
     const blob = await res.blob();
     const url = URL.createObjectURL(blob);
     const a = document.createElement("a");
-    const stamp = dtg(new Date(), ZONES[0]).replace(/ /g, "");
+    const stamp = dtg(new Date(), ZONES[0], "en").replace(/ /g, ""); // a file name: ASCII
     a.href = url;
     a.download = `cop-${shell.me.nation}-${stamp}.${extension}`;
     document.body.append(a);

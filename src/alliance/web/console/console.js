@@ -128,10 +128,18 @@ function showPane(id) {
 
 const pad = (n) => String(n).padStart(2, "0");
 
-// A date-time group such as 291200Z NOV 26, in the given military zone.
-function dtg(date, zone) {
+// A date-time group in the given military zone, as the user's language writes
+// it: 291200Z NOV 26 in English; in Japanese as the node writes it
+// (alliance.core.dtg.format_dtg_ja, the API's "z_ja"): 2026年11月29日 1200Z,
+// the month a number, never an English abbreviation. lang: "en" for a DTG
+// that must stay in the military form whatever the language (a file name).
+function dtg(date, zone, lang = state.lang) {
   const d = new Date(date.getTime() + zone.hours * 3600e3);
-  const day = pad(d.getUTCDate()) + pad(d.getUTCHours()) + pad(d.getUTCMinutes());
+  const hm = pad(d.getUTCHours()) + pad(d.getUTCMinutes());
+  if (lang === "ja") {
+    return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${hm}${zone.letter}`;
+  }
+  const day = pad(d.getUTCDate()) + hm;
   return `${day}${zone.letter} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCFullYear() % 100)}`;
 }
 
@@ -414,7 +422,7 @@ const shell = {
   api,
   auth,
   ApiError,
-  dtg,
+  dtg, // dtg(date, zone[, lang]): in the user's language unless lang is given
   ZONES,
   API,
   setBanner,
