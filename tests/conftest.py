@@ -135,11 +135,11 @@ def migrated_template(
         db = Database(f"sqlite:///{folder / 'migrating.db'}")
         db.migrate()
         db.dispose()
-        conn = sqlite3.connect(folder / "migrating.db", isolation_level=None)
+        lite = sqlite3.connect(folder / "migrating.db", isolation_level=None)
         try:  # one clean file, no WAL beside it
-            conn.execute("VACUUM INTO ?", (str(folder / "template.db"),))
+            lite.execute("VACUUM INTO ?", (str(folder / "template.db"),))
         finally:
-            conn.close()
+            lite.close()
         yield str(folder / "template.db")
         return
     assert pg_server is not None

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
+from alliance.core.validation_ja import japanese
 
 log = logging.getLogger(__name__)
 
@@ -35,33 +36,6 @@ def body(code: str, message: Text, field: str | None = None, **extra: Any) -> di
     out: dict[str, Any] = {"code": code, "message": message.as_dict(), "field": field}
     out.update(extra)
     return out
-
-
-_JA_BY_TYPE = {
-    "missing": "必須項目がありません",
-    "extra_forbidden": "未知の項目です",
-    "string_too_short": "文字数が足りません",
-    "string_too_long": "文字数が多すぎます",
-    "too_short": "要素が足りません",
-    "too_long": "要素が多すぎます",
-    "string_pattern_mismatch": "書式が違います",
-    "enum": "許可された値ではありません",
-    "literal_error": "許可された値ではありません",
-    "json_invalid": "JSONとして不正です",
-    "model_attributes_type": "オブジェクトである必要があります",
-    "dict_type": "オブジェクトである必要があります",
-    "list_type": "配列である必要があります",
-    "string_type": "文字列である必要があります",
-    "int_parsing": "整数である必要があります",
-    "int_type": "整数である必要があります",
-    "bool_parsing": "真偽値である必要があります",
-    "bool_type": "真偽値である必要があります",
-    "greater_than_equal": "値が小さすぎます",
-    "less_than_equal": "値が大きすぎます",
-    "datetime_parsing": "日時として不正です",
-    "datetime_type": "日時として不正です",
-    "value_error": "値が不正です",
-}
 
 
 # Errors the framework raises itself, before a route runs.
@@ -122,43 +96,6 @@ UNSTORABLE = Text(
     "この要求の値は保存・検索できません（長すぎる、範囲外、またはデータベースが受け付けない"
     "文字を含む）。何も変更されていません。",
 )
-
-
-# The Japanese of errors whose limit the user needs (pydantic's English names
-# it: "String should have at most 200 characters"), filled from the error's context.
-_JA_WITH_LIMIT = {
-    "string_too_short": "{min_length}文字以上にしてください",
-    "string_too_long": "{max_length}文字以内にしてください",
-    "too_short": "要素は{min_length}個以上必要です",
-    "too_long": "要素は{max_length}個以内にしてください",
-    "greater_than_equal": "{ge}以上にしてください",
-    "greater_than": "{gt}より大きくしてください",
-    "less_than_equal": "{le}以下にしてください",
-    "less_than": "{lt}より小さくしてください",
-    "string_pattern_mismatch": "書式が違います（パターン: {pattern}）",
-    "enum": "許可された値ではありません（{expected}）",
-    "literal_error": "許可された値ではありません（{expected}）",
-}
-
-
-def japanese(err: Any) -> str:
-    """The Japanese of one pydantic error, with its limit when it has one (the
-    command line says it the same way)."""
-    kind = str(err.get("type", ""))
-    template = _JA_WITH_LIMIT.get(kind)
-    if template is not None:
-        ctx = err.get("ctx") or {}
-        try:
-            return template.format(**{k: _plain(v) for k, v in ctx.items()})
-        except (KeyError, IndexError):
-            pass
-    return _JA_BY_TYPE.get(kind, "値が不正です")
-
-
-def _plain(value: Any) -> str:
-    """A context value as Japanese text reads it ("'a' or 'b'" lists keep their words)."""
-    text = str(value)
-    return text.replace(" or ", "、").replace("'", "")
 
 
 def _field(loc: Sequence[Any]) -> str:

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from alliance.api.errors import japanese
 from alliance.config import CONFIG_FILE, Settings, load_settings
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Lang, Text
+from alliance.core.validation_ja import japanese
 
 if TYPE_CHECKING:
     from alliance.node import Node
