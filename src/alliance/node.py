@@ -98,7 +98,7 @@ class Node:
         )
         self.tak: TakServer | None = None
         # Live events (GET /api/v1/stream): every committed batch, replicas included.
-        self.live = LiveEvents()
+        self.live = LiveEvents(settings.nation)
         self.writer.subscribe(self.live.publish)
         # A user disabled here (API, console, CLI in this process) loses their
         # open TAK connections at once, not at the TAK server's next recheck.

@@ -287,3 +287,43 @@ def test_a_server_stops_at_once_with_a_stream_open_and_tells_the_reader(combined
     finally:
         client.close()
         live.stop()
+
+
+def test_a_partners_withdrawal_reaches_the_nation_that_held_the_object(
+    make_node: NodeFactory, serve: ServeFn
+) -> None:
+    """JPN narrows an HQ it had released to the USA back to national-only: the
+    USA node withdraws its replica, and a USA reader's stream says so (the
+    console drops it instead of showing it until a reload), naming nothing but
+    the object the reader already had."""
+    jpn, usa = served_pair(make_node)
+    _, j_headers = _actors(jpn)
+    _, u_headers = _actors(usa)
+    at_jpn, at_usa = serve(jpn), serve(usa)
+    staff, viewer = j_headers["JPN staff_officer jpn-jjoc"], u_headers["USA viewer usa-jfhq"]
+    hq = {
+        "id": "jpn-cell-w",
+        "nation": "JPN",
+        "parent_id": "jpn-jjoc",
+        "kind": "component",
+        "name_en": "JPN Cell W (exercise)",
+        "name_ja": "JPN W班（演習）",
+        "short_en": "Cell W",
+        "short_ja": "W班",
+        "marking": {"releasable_to": ["USA"]},
+    }
+    made = at_jpn.post("/org/hqs", json=hq, headers=staff)
+    assert made.status_code == 201, made.text
+    wait_drained(jpn, [usa], timeout=30)
+    assert at_usa.get("/org/hqs/jpn-cell-w", headers=viewer).status_code == 200
+    with streaming(at_usa, viewer) as stream:
+        narrowed = at_jpn.patch(
+            "/org/hqs/jpn-cell-w",
+            json={"marking": {"releasable_to": []}, "version": made.json()["version"]},
+            headers=staff,
+        )
+        assert narrowed.status_code == 200, narrowed.text
+        wait_drained(jpn, [usa], timeout=30)
+        got = stream.change(lambda c: c["id"] == "jpn-cell-w" and c["change"] == "withdrawn")
+        assert (got["owner"], got["replica"], got["type"]) == ("JPN", True, "hq")
+    assert at_usa.get("/org/hqs/jpn-cell-w", headers=viewer).status_code == 404

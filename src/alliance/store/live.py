@@ -8,6 +8,13 @@ Each subscriber names its nation; an event reaches it only when the event's
 own signed body releases it to that nation — the rule the ledger API applies
 (:func:`alliance.core.release.released_body`), never a copied column.
 
+A partner's withdrawal (``federation.replica.withdrawn``) is recorded
+national-only, as the replica's own marking no longer releases it to anyone
+here; its notice still goes to this node's own nation, the addressee of the
+partner's stream, which held the object until now: a pane drops what it shows
+instead of keeping it until a reload. The notice names only the object that
+nation already had.
+
 A subscriber gets a small notice per event (:class:`Notice`: type, object id,
 owner, kind of change, a few references), never the object itself: a pane
 refetches through the API, which applies the release rule again.
@@ -142,7 +149,8 @@ class Subscription:
 class LiveEvents:
     """The node's fan-out of committed events to live streams."""
 
-    def __init__(self) -> None:
+    def __init__(self, home: str | None = None) -> None:
+        self.home = home  # the node's own nation: a partner's withdrawal is news to it
         self._lock = threading.Lock()
         self._subs: set[Subscription] = set()
         self.dropped = 0  # subscribers closed for being too slow
@@ -192,6 +200,8 @@ class LiveEvents:
                 continue  # as the ledger API: an event that is not what was signed is withheld
             body = ev.body_json()
             readers = {n for n in nations if release.released_body(body, n)}
+            if ev.kind == REPLICA_WITHDRAWN and self.home is not None and self.home in nations:
+                readers.add(self.home)
             if not readers:
                 continue
             item = notice(ev, body)
