@@ -162,6 +162,14 @@ def _bad_password(c: Call, _ident: str) -> dict[str, Any]:
     return {"username": f"nobody-{c.serial}", "password": "not a password"}
 
 
+def _password_change(c: Call, _ident: str) -> dict[str, Any]:
+    return {"current_password": f"not set {c.serial}", "new_password": f"Matrix-new-{c.serial}"}
+
+
+def _password_set(c: Call, _ident: str) -> dict[str, Any]:
+    return {"password": f"Matrix-password-{c.serial}"}
+
+
 def _user_body(c: Call, _ident: str) -> dict[str, Any]:
     n = c.side.nation
     return {"name": f"matrix {n} {c.serial}", "nation": n, "hq_id": TOP_HQ[n], "role": "viewer"}
@@ -201,10 +209,25 @@ ROUTES: list[Row] = [
     Row("GET", f"{API}/session", signed_in(OK)),
     Row("DELETE", f"{API}/session", signed_in(Expect(204))),
     Row("POST", f"{API}/session/everywhere", signed_in(OK)),
+    # Anyone signed in changes their own password, with the current one; the
+    # world's users have tokens and no password yet: there is none to change.
+    Row(
+        "POST",
+        f"{API}/session/password",
+        signed_in(Expect(409, "no_password")),
+        body=_password_change,
+    ),
     # -- users: the node administrator of the user's own nation
     Row("GET", f"{API}/users", node_role(ADMIN, OK)),
     Row("POST", f"{API}/users", node_role(ADMIN, CREATED), body=_user_body),
     Row("POST", f"{API}/users/{{user_id}}/disable", node_role_on(ADMIN, OK), kind="user"),
+    Row(
+        "PUT",
+        f"{API}/users/{{user_id}}/password",
+        node_role_on(ADMIN, OK),
+        kind="user",
+        body=_password_set,
+    ),
     # -- ledger: what is released to the caller's nation; verification is the administrator's
     Row("GET", f"{API}/ledger/events", signed_in(OK), params=lambda c, i: {"limit": "1000"}),
     Row("GET", f"{API}/ledger/objects/{{object_type}}/{{object_id}}", view(), kind="*"),

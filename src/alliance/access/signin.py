@@ -25,8 +25,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
-from alliance.core.authority import Actor, Role
-from alliance.core.errors import InvalidInput, Unauthenticated, not_found
+from alliance.core.authority import Action, Actor, Grant, Role, Target, authorize
+from alliance.core.errors import (
+    AllianceError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    Unauthenticated,
+    not_found,
+)
 from alliance.core.i18n import Text
 from alliance.core.ledger import EventDraft
 from alliance.core.markings import Marking
@@ -72,7 +79,9 @@ def csrf_token(session: str) -> str:
     return hmac.new(session.encode(), b"alliance-csrf", hashlib.sha256).hexdigest()
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, field: str = "password") -> None:
+    """The rules every password set here keeps (the CLI, the administrator's
+    and the user's own change alike): its length; ``field`` names the input."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidInput(
             Text(
@@ -81,7 +90,7 @@ def check_password_rules(password: str) -> None:
                 f"パスワードは{MIN_PASSWORD}〜{MAX_PASSWORD}文字です"
                 f"（このパスワードは{len(password)}文字）。",
             ),
-            field="password",
+            field=field,
             code="bad_password",
         )
 
@@ -116,9 +125,11 @@ def _actor(row: UserRow) -> Actor:
     return Actor(row.id, row.name, row.nation, row.hq_id, Role(row.role))
 
 
-def _locked(until: datetime) -> Unauthenticated:
+def _locked(until: datetime, kind: type[AllianceError] = Unauthenticated) -> AllianceError:
+    """The lock, said with its end (``kind``: 401 at sign-in; 403 to a signed-in
+    user changing their password, whose session still stands)."""
     stamp = until.strftime("%H:%M UTC %d %b %Y").upper()
-    return Unauthenticated(
+    return kind(
         Text(
             f"This account is locked after {MAX_FAILURES} failed sign-ins in a row, "
             f"until {stamp}. Try again then, or ask your node administrator.",
@@ -140,18 +151,37 @@ class SignIn:
     # -- passwords ----------------------------------------------------------
 
     def set_password(
-        self, user_id: str, password: str, *, username: str | None = None
+        self,
+        user_id: str,
+        password: str,
+        *,
+        username: str | None = None,
+        by: Actor | None = None,
     ) -> tuple[str, str]:
         """Set a user's password (and username: given, kept, or made from the
-        id); returns (user id, username). Ends the user's sessions and lock."""
+        id); returns (user id, username). Ends the user's sessions and lock.
+
+        ``by`` is the node administrator acting (the API), or ``None`` for the
+        node operator at the command line: an administrator sets the passwords
+        of their own nation's users only; another nation's user is not found.
+        The ledger records who set it and the username, never the password."""
         check_password_rules(password)
         wanted = check_username(username) if username is not None else None
         digest = hash_password(password)  # slow on purpose: outside the writer
 
         def job(tx: Tx) -> tuple[str, str]:
             row = tx.session.get(UserRow, user_id)
-            if row is None:
+            if row is None or (by is not None and row.nation != by.nation):
                 raise not_found("user", user_id, "user_id")
+            marking = Marking.national(row.nation)
+            grant = None
+            if by is not None:
+                grant = authorize(
+                    by,
+                    Action.ADMINISTER,
+                    Target("user", row.id, row.nation, marking),
+                    hosted=self.ctx.hosted,
+                )
             name = wanted or row.username or check_username(row.id)
             if name != row.username:
                 taken = tx.session.scalar(select(UserRow.id).where(UserRow.username == name))
@@ -175,11 +205,103 @@ class SignIn:
                     "user",
                     row.id,
                     row.nation,
-                    Marking.national(row.nation),
+                    marking,
                     {"username": name},
+                    by,
+                    grant,
                 )
             )
             return row.id, name
+
+        return self.ctx.writer.run(job)
+
+    def change_password(self, by: Actor, current: str, new: str, *, keep: str | None = None) -> int:
+        """A signed-in user changes their own password: ``current`` must be
+        right (a wrong one counts toward the lock, as at sign-in, and a locked
+        account is refused); ``new`` keeps the rules. Every other session of
+        the user ends; ``keep`` is the session value of the request itself, if
+        a session made it (it stays open). Returns how many sessions ended."""
+        with self.ctx.db.read() as s:
+            row = s.get(UserRow, by.user_id)
+        if row is None or row.disabled:
+            raise not_found("user", by.user_id, "user_id")
+        if row.password_hash is None:
+            raise Conflict(
+                Text(
+                    "You have no password on this node yet, so there is none to change: "
+                    "ask your node administrator to set one.",
+                    "このノードではまだパスワードが設定されていないため、変更できません。"
+                    "ノード管理者に設定を依頼してください。",
+                ),
+                field="current_password",
+                code="no_password",
+            )
+        now = self.ctx.clock()
+        if row.locked_until is not None and row.locked_until > now:
+            raise _locked(row.locked_until, Forbidden)
+        check_password_rules(new, "new_password")
+        if not verify_password(row.password_hash, current[:1000]):
+            locked = self.ctx.writer.run(lambda tx: self._failed(tx, row.id))
+            if locked is not None:
+                raise _locked(locked, Forbidden)
+            raise Forbidden(
+                Text(
+                    "Your current password is not right: the password was not changed. "
+                    f"{MAX_FAILURES} wrong passwords in a row lock the account.",
+                    "現在のパスワードが違います。パスワードは変更されていません。"
+                    f"{MAX_FAILURES}回続けて間違えるとアカウントがロックされます。",
+                ),
+                field="current_password",
+                code="wrong_password",
+            )
+        if new == current:
+            raise InvalidInput(
+                Text(
+                    "The new password is the current one: choose another.",
+                    "新しいパスワードが現在のものと同じです。別のパスワードにしてください。",
+                ),
+                field="new_password",
+                code="same_password",
+            )
+        verified = row.password_hash
+        digest = hash_password(new)
+        kept = None if keep is None else _digest(keep)
+
+        def job(tx: Tx) -> int:
+            mine = tx.session.get(UserRow, by.user_id)
+            if mine is None or mine.disabled:
+                raise not_found("user", by.user_id, "user_id")
+            if mine.password_hash != verified:  # set anew while this one was checked
+                raise Conflict(
+                    Text(
+                        "Your password was changed meanwhile: nothing was changed now.",
+                        "その間にパスワードが変更されたため、今回は何も変更していません。",
+                    ),
+                    field="current_password",
+                    code="password_changed_meanwhile",
+                )
+            mine.password_hash = digest
+            mine.failed_signins = 0
+            mine.locked_until = None
+            others = select(SessionRow).where(SessionRow.user_id == mine.id)
+            if kept is not None:
+                others = others.where(SessionRow.token_hash != kept)
+            ended = tx.session.scalars(others).all()
+            for r in ended:
+                tx.session.delete(r)
+            tx.record(
+                EventDraft(
+                    "user.password_changed",
+                    "user",
+                    mine.id,
+                    mine.nation,
+                    Marking.national(mine.nation),
+                    {"username": mine.username, "sessions_ended": len(ended)},
+                    by,
+                    Grant("user.change_own_password", "the user, current password verified"),
+                )
+            )
+            return len(ended)
 
         return self.ctx.writer.run(job)
 

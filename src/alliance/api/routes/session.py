@@ -1,5 +1,6 @@
 """Console sign-in: which node this is (before sign-in), password and
-client-certificate sign-in, sign-out and sign-out everywhere.
+client-certificate sign-in, sign-out and sign-out everywhere, and a user's
+change of their own password.
 
 A session is an HttpOnly, SameSite=Strict cookie (Secure over HTTPS) whose
 value only the browser holds (the node keeps its SHA-256); a change made
@@ -222,3 +223,42 @@ def signout_everywhere(
     node.live.close_user(actor.user_id, "signed_out")
     _clear(request, response)
     return {"ended": ended}
+
+
+class PasswordChangeIn(Strict):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=1000), NAME_CHARS]
+    # The length rules are the node's (alliance.access.signin), said in both languages.
+    new_password: Annotated[str, StringConstraints(min_length=1, max_length=1000), NAME_CHARS]
+
+
+class PasswordChanged(BaseModel):
+    ended: int  # the user's other sessions, ended
+
+
+def _by_session(request: Request) -> str | None:
+    """The session value, when the cookie (not a bearer token) authenticated
+    the request: the rule of :func:`alliance.desks.current_actor`."""
+    scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credential:
+        return None
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+@router.post(
+    "/session/password",
+    response_model=PasswordChanged,
+    summary="Change your own password; your other sessions end / "
+    "自分のパスワードを変更（他のセッションは終了）",
+)
+def change_password(
+    data: PasswordChangeIn, actor: ActorDep, node: NodeDep, request: Request
+) -> PasswordChanged:
+    """The current password must be right (a wrong one counts toward the lock,
+    as at sign-in). The session making the change stays open; every other
+    session of the user ends, and the user's live streams close (the console
+    making the change reconnects at once, others are asked to sign in again)."""
+    ended = node.signin.change_password(
+        actor, data.current_password, data.new_password, keep=_by_session(request)
+    )
+    node.live.close_user(actor.user_id, "signed_out")
+    return PasswordChanged(ended=ended)
