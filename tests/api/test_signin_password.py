@@ -209,6 +209,18 @@ def test_an_administrator_sets_a_password_which_unlocks_and_ends_sessions(site: 
     assert_error(_signin(site, "sato", PASSWORD), 401, "account_locked")
     site.client.cookies.clear()
     admin = site.as_("JPN", "admin", "jpn-jjoc")
+    # The administrator's list says who has a password and who is locked (never a hash).
+    listed = site.client.get("/users", headers=admin)
+    assert "argon2" not in listed.text
+    shown = next(u for u in listed.json() if u["id"] == user_id)
+    assert (shown["username"], shown["password_set"]) == ("sato", True)
+    assert shown["locked_until"]["z"]
+    viewer = next(u for u in listed.json() if u["name"] == "JPN viewer jpn-jjoc")
+    assert (viewer["username"], viewer["password_set"], viewer["locked_until"]) == (
+        None,
+        False,
+        None,
+    )
     done = site.client.put(
         f"/users/{user_id}/password", json={"password": NEW, "username": " Sato.K "}, headers=admin
     )

@@ -64,6 +64,11 @@ class UserOut(BaseModel):
     # What a user reads: the role and nation named in both languages.
     role_name: Bilingual | None = None
     nation_name: Bilingual | None = None
+    # Console sign-in, for the administrator: the username, whether a password
+    # is set (never the password or its hash), and until when a lock holds.
+    username: str | None = None
+    password_set: bool = False
+    locked_until: TimeOut | None = None
 
     @classmethod
     def of(cls, row: UserRow) -> UserOut:
@@ -77,6 +82,9 @@ class UserOut(BaseModel):
             nation_name=Bilingual(**nation_names(row.nation).as_dict()),
             disabled=row.disabled,
             created=TimeOut.of(row.created_at),
+            username=row.username,
+            password_set=row.password_hash is not None,
+            locked_until=TimeOut.maybe(row.locked_until),
         )
 
 
