@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from alliance.access import MAX_FAILURES
 from alliance.api.serving import uvicorn_config
 from alliance.config import load_settings
+from alliance.core.errors import Unauthenticated
 from alliance.node import Node
 from alliance.org import load_document, packaged_seed, parse_document
 from alliance.pki import Pki, write_client_files
@@ -211,6 +212,155 @@ def test_a_token_of_another_node_is_named_as_such(
         page.fill("#token", site.tokens["JPN staff_officer jpn-jjoc"])
         page.click("#signin-button")
         page.locator("#console").wait_for(state="visible")
+    finally:
+        context.close()
+
+
+# -- passwords: one's own in the header, a user's in the Health pane ------------
+
+NEW_PASSWORD = "Kaigun-Sato-2027-spring"
+
+
+def test_a_user_changes_their_password_in_the_console_and_signs_in_with_it(
+    browser: Browser, site: TlsSite
+) -> None:
+    context = _context(browser)
+    other = _context(browser)  # the same user in another browser
+    page = context.new_page()
+    try:
+        elsewhere = other.new_page()
+        elsewhere.goto(site.url + "/console/")
+        _password_signin(elsewhere, "sato", PASSWORD)
+        elsewhere.locator("#console").wait_for(state="visible")
+
+        page.goto(site.url + "/console/")
+        _password_signin(page, "sato", PASSWORD)
+        page.locator("#console").wait_for(state="visible")
+        dialog = page.locator("#password-dialog")
+
+        # A modal dialog, its fields labelled; Escape closes it and the focus comes back.
+        page.click("#change-password")
+        dialog.wait_for(state="visible")
+        assert page.evaluate("document.activeElement.id") == "current-password"
+        for field, label in (
+            ("current-password", "Current password"),
+            ("new-password", "New password"),
+            ("repeat-password", "New password again"),
+        ):
+            found = dialog.get_by_label(label, exact=True)
+            assert found.get_attribute("id") == field
+        assert "10 to 200 characters" in page.inner_text("#password-change-note")
+        page.fill("#current-password", PASSWORD)
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden")
+        assert page.evaluate("document.activeElement.id") == "change-password"
+
+        # The node's words for what was wrong, in the user's language.
+        page.keyboard.press("Enter")
+        dialog.wait_for(state="visible")
+        assert page.input_value("#current-password") == ""  # nothing typed was kept
+        page.fill("#current-password", "not my password")
+        page.fill("#new-password", NEW_PASSWORD)
+        page.fill("#repeat-password", NEW_PASSWORD)
+        page.click("#password-change-submit")
+        page.locator("#password-change-error", has_text="current password is not right").wait_for()
+        assert page.evaluate("document.activeElement.id") == "current-password"
+        page.fill("#repeat-password", NEW_PASSWORD + "x")
+        page.click("#password-change-submit")
+        page.locator("#password-change-error", has_text="differ").wait_for()
+        page.click("#password-change-cancel")
+        page.click("#console button.lang[data-lang='ja']")
+        page.click("#change-password")
+        assert page.inner_text("#password-dialog-title") == "パスワードの変更"
+        page.fill("#current-password", PASSWORD)
+        page.fill("#new-password", "short")
+        page.fill("#repeat-password", "short")
+        page.click("#password-change-submit")
+        short = page.locator("#password-change-error", has_text="10〜200文字")
+        short.wait_for()
+        assert "5文字" in short.inner_text()
+        assert page.evaluate("document.activeElement.id") == "new-password"
+
+        page.fill("#new-password", NEW_PASSWORD)
+        page.fill("#repeat-password", NEW_PASSWORD)
+        page.click("#password-change-submit")
+        dialog.wait_for(state="hidden")
+        page.locator("#toasts .toast", has_text="パスワードを変更しました").wait_for()
+        assert "1" in page.inner_text("#toasts .toast")  # the other browser's session
+        page.click("#console button.lang[data-lang='en']")
+        # This browser stays signed in; the other one's session has ended.
+        page.reload()
+        page.locator("#console").wait_for(state="visible")
+        elsewhere.reload()
+        elsewhere.locator("#signin").wait_for(state="visible")
+
+        # Signed out, the old password no longer signs in; the new one does.
+        page.click("#signout")
+        page.locator("#signin").wait_for(state="visible")
+        _password_signin(page, "sato", PASSWORD)
+        _error(page, "Wrong username or password")
+        _password_signin(page, "sato", NEW_PASSWORD)
+        page.locator("#console").wait_for(state="visible")
+    finally:
+        context.close()
+        other.close()
+
+
+def test_an_administrator_sets_a_users_password_in_the_health_pane(
+    browser: Browser, site: TlsSite
+) -> None:
+    user_id = _user_id(site.node, site.tokens["JPN viewer jpn-jjoc"])
+    for _ in range(MAX_FAILURES):  # ito is locked out
+        with pytest.raises(Unauthenticated):
+            site.node.signin.with_password("ito", "wrong password")
+    context = _context(browser)
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/console/")
+        _password_signin(page, "kato", PASSWORD)
+        page.locator("#console").wait_for(state="visible")
+        page.click("#tabs .tab[data-pane='pane-health']")
+        row = page.locator(f"#users-rows tr[data-user='{user_id}']")
+        row.wait_for()
+        assert "ito" in row.inner_text()
+        assert "locked until" in row.inner_text()
+        # No button on one's own row: that is the header's "Change password".
+        kato = _user_id(site.node, site.tokens["JPN admin jpn-jjoc"])
+        assert page.locator(f"#users-rows tr[data-user='{kato}'] button").count() == 0
+
+        button = row.get_by_role("button", name="Set password: JPN viewer jpn-jjoc")
+        button.click()
+        dialog = page.locator("#user-password-dialog")
+        dialog.wait_for(state="visible")
+        assert page.evaluate("document.activeElement.id") == "user-password-new"
+        assert page.input_value("#user-password-username") == "ito"
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="hidden")
+        assert page.evaluate("document.activeElement.textContent") == "Set password"
+
+        button.click()
+        page.fill("#user-password-new", "short")
+        page.fill("#user-password-repeat", "short")
+        page.click("#user-password-submit")
+        page.locator("#user-password-error", has_text="10 to 200 characters").wait_for()
+        page.fill("#user-password-username", "ito.k")
+        page.fill("#user-password-new", NEW_PASSWORD)
+        page.fill("#user-password-repeat", NEW_PASSWORD)
+        page.click("#user-password-submit")
+        dialog.wait_for(state="hidden")
+        page.locator("#toasts .toast", has_text="signs in as 'ito.k'").wait_for()
+        page.wait_for_function(
+            "id => !document.querySelector(`#users-rows tr[data-user='${id}']`)"
+            ".textContent.includes('locked')",
+            arg=user_id,
+        )
+
+        # The user signs in with it: unlocked, under the new username.
+        page.click("#signout")
+        page.locator("#signin").wait_for(state="visible")
+        _password_signin(page, "ito.k", NEW_PASSWORD)
+        page.locator("#console").wait_for(state="visible")
+        assert "viewer" in page.inner_text("#user-line")
     finally:
         context.close()
 

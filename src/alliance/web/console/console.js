@@ -17,6 +17,9 @@ import { LANGS, STRINGS } from "./i18n.js";
 const API = "/api/v1";
 const TOKEN_KEY = "alliance.token";
 const LANG_KEY = "alliance.lang";
+// A password's length, as the node's rule says (alliance.access.signin
+// MIN_PASSWORD, MAX_PASSWORD): only shown here; the node checks and says.
+const PASSWORD_LENGTH = { min: 10, max: 200 };
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 // Military time zones: Z = UTC, I (India) = UTC+9 = JST, W (Whiskey) = UTC-10 = HST.
 const ZONES = [
@@ -75,6 +78,7 @@ function applyLanguage() {
     el.classList.toggle("active", el.dataset.lang === state.lang);
     el.setAttribute("aria-pressed", String(el.dataset.lang === state.lang));
   }
+  $("password-change-note").textContent = t("password_change_note", PASSWORD_LENGTH);
   each("language");
   renderHeader();
   renderBanner();
@@ -362,6 +366,62 @@ async function endSession(everywhere) {
   signOut(everywhere ? "signed_out_everywhere" : null);
 }
 
+// ---------------------------------------------------------------- own password
+
+// The header's "Change password": a modal dialog (Escape closes it, the focus
+// comes back to the button). The node checks the current password (a wrong
+// one counts toward the lock) and the rules; its message is shown as it says
+// it, in the user's language. This session stays; the user's others end.
+function passwordError(text) {
+  const el = $("password-change-error");
+  el.textContent = text || "";
+  el.hidden = !text;
+}
+
+function openPasswordDialog() {
+  const dialog = $("password-dialog");
+  $("password-change-form").reset();
+  passwordError("");
+  dialog.showModal();
+  $("current-password").focus();
+}
+
+function closePasswordDialog() {
+  const dialog = $("password-dialog");
+  if (dialog.open) dialog.close();
+}
+
+async function onPasswordChange(event) {
+  event.preventDefault();
+  const current = $("current-password").value;
+  const fresh = $("new-password").value;
+  const again = $("repeat-password").value;
+  if (!current || !fresh || !again) {
+    passwordError(t("password_fill_all"));
+    return;
+  }
+  if (fresh !== again) {
+    passwordError(t("password_mismatch"));
+    $("repeat-password").focus();
+    return;
+  }
+  const button = $("password-change-submit");
+  button.disabled = true;
+  passwordError("");
+  try {
+    const done = await postJson("/session/password", { current_password: current, new_password: fresh });
+    closePasswordDialog();
+    notify(t("password_changed", { ended: done.ended }));
+  } catch (err) {
+    passwordError(err instanceof ApiError ? err.text() : t("signin_unreachable"));
+    const field = err instanceof ApiError && err.body ? err.body.field : null;
+    const input = { current_password: "current-password", new_password: "new-password" }[field];
+    if (input) $(input).focus();
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function signOut(reasonKey = null) {
   sessionStorage.removeItem(TOKEN_KEY);
   state.token = null;
@@ -372,6 +432,7 @@ function signOut(reasonKey = null) {
   state.tlpLabel = null;
   each("leave");
   renderBanner();
+  closePasswordDialog();
   showScreen("signin");
   signinError(reasonKey ? t(reasonKey) : "");
   $("username").focus();
@@ -637,6 +698,15 @@ async function start() {
   $("password-form").addEventListener("submit", onPasswordSignIn);
   $("cert-signin-button").addEventListener("click", onCertificateSignIn);
   $("signout").addEventListener("click", () => endSession(false));
+  $("change-password").addEventListener("click", openPasswordDialog);
+  $("password-change-form").addEventListener("submit", onPasswordChange);
+  $("password-change-cancel").addEventListener("click", closePasswordDialog);
+  // Closed however (Escape, Cancel, done): nothing typed is kept, the focus goes back.
+  $("password-dialog").addEventListener("close", () => {
+    $("password-change-form").reset();
+    passwordError("");
+    if (state.me) $("change-password").focus();
+  });
   $("signout-everywhere").addEventListener("click", () => endSession(true));
   for (const tab of document.querySelectorAll("#tabs .tab")) {
     tab.addEventListener("click", () => showPane(tab.dataset.pane));

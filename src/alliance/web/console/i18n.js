@@ -51,6 +51,28 @@ export const STRINGS = {
     ja: "全端末でサインアウトしました。すべてのセッションが終了しました。",
   },
 
+  // A user's own password (the header's "Change password" dialog).
+  password_change: { en: "Change password", ja: "パスワード変更" },
+  password_change_title: { en: "Change your password", ja: "パスワードの変更" },
+  password_change_note: {
+    en: "{min} to {max} characters. Your other sessions end; this one stays signed in.",
+    ja: "{min}〜{max}文字。他のセッションは終了し、この画面はサインインしたままです。",
+  },
+  password_current: { en: "Current password", ja: "現在のパスワード" },
+  password_new: { en: "New password", ja: "新しいパスワード" },
+  password_repeat: { en: "New password again", ja: "新しいパスワード（確認）" },
+  password_change_submit: { en: "Change password", ja: "パスワードを変更" },
+  password_fill_all: { en: "Fill in all three fields.", ja: "3つの欄をすべて入力してください。" },
+  password_mismatch: {
+    en: "The new password and its repetition differ.",
+    ja: "新しいパスワードと確認用の入力が一致しません。",
+  },
+  password_changed: {
+    en: "Your password is changed. Other sessions ended: {ended}.",
+    ja: "パスワードを変更しました。終了した他のセッション：{ended}。",
+  },
+  password_cancel: { en: "Cancel", ja: "キャンセル" },
+
   // Header.
   tabs_label: { en: "Desks", ja: "デスク" },
   clock_z: { en: "Coordinated Universal Time (Z)", ja: "協定世界時（Z）" },

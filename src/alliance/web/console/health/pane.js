@@ -325,8 +325,86 @@ function renderUsers() {
     cell(tr, u.nation);
     cell(tr, u.hq_id, "mono");
     cell(tr, shell.t(`h_role_${u.role}`));
-    cell(tr, shell.t(u.disabled ? "h_users_disabled" : "h_users_active"));
+    cell(tr, u.username || shell.t("h_users_no_password"), u.username ? "mono username" : "note username");
+    const locked = u.locked_until && new Date(u.locked_until.iso) > new Date();
+    const state = cell(tr, shell.t(u.disabled ? "h_users_disabled" : "h_users_active"), "state");
+    if (locked && !u.disabled) {
+      state.textContent += ` · ${shell.t("h_users_locked", { time: u.locked_until.z })}`;
+      state.classList.add("bad");
+    }
+    const action = cell(tr, "", "actions");
+    // One's own password is changed with the current one (the header's button).
+    if (shell.me && u.id !== shell.me.user) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "set-password";
+      button.textContent = shell.t("h_password_set");
+      button.setAttribute("aria-label", shell.t("h_password_set_for", { name: u.name }));
+      button.setAttribute("aria-haspopup", "dialog");
+      button.addEventListener("click", () => openPasswordDialog(u, button));
+      action.append(button);
+    }
     rows.append(tr);
+  }
+}
+
+// ---------------------------------------------------------------- setting a user's password
+
+let passwordFor = null; // { user, button }: whose password the dialog sets
+
+function passwordError(text) {
+  const p = el("user-password-error");
+  p.textContent = text || "";
+  p.hidden = !text;
+}
+
+function openPasswordDialog(user, button) {
+  passwordFor = { user, button };
+  el("user-password-form").reset();
+  passwordError("");
+  el("user-password-title").textContent = shell.t("h_password_title", { name: user.name });
+  el("user-password-username").value = user.username || "";
+  el("user-password-dialog").showModal();
+  el("user-password-new").focus();
+}
+
+function closePasswordDialog() {
+  const dialog = el("user-password-dialog");
+  if (dialog.open) dialog.close();
+}
+
+async function onSetPassword(event) {
+  event.preventDefault();
+  if (!passwordFor) return;
+  const { user } = passwordFor;
+  const password = el("user-password-new").value;
+  const again = el("user-password-repeat").value;
+  const username = el("user-password-username").value.trim();
+  if (!password || !again) {
+    passwordError(shell.t("h_password_fill"));
+    return;
+  }
+  if (password !== again) {
+    passwordError(shell.t("h_password_mismatch"));
+    el("user-password-repeat").focus();
+    return;
+  }
+  const submit = el("user-password-submit");
+  submit.disabled = true;
+  passwordError("");
+  try {
+    const body = username ? { password, username } : { password };
+    const done = await send("PUT", `/users/${encodeURIComponent(user.id)}/password`, body);
+    closePasswordDialog();
+    shell.notify(shell.t("h_password_done", { name: user.name, username: done.username }));
+    await refresh();
+  } catch (err) {
+    passwordError(errorText(err)); // the node's words: the rule broken, a username taken
+    const field = err instanceof shell.ApiError && err.body ? err.body.field : null;
+    const input = { password: "user-password-new", username: "user-password-username" }[field];
+    if (input) el(input).focus();
+  } finally {
+    submit.disabled = false;
   }
 }
 
@@ -356,6 +434,19 @@ export function mount(given, section) {
   root = section;
   el("health-refresh").addEventListener("click", () => refresh());
   el("ledger-verify-button").addEventListener("click", verifyNow);
+  el("user-password-form").addEventListener("submit", onSetPassword);
+  el("user-password-cancel").addEventListener("click", closePasswordDialog);
+  // Closed however (Escape, Cancel, done): nothing typed is kept; the focus goes
+  // back to the user's button (the row is redrawn after a success: found again).
+  el("user-password-dialog").addEventListener("close", () => {
+    el("user-password-form").reset();
+    passwordError("");
+    const was = passwordFor;
+    passwordFor = null;
+    if (!was) return;
+    const again = root.querySelector(`tr[data-user="${CSS.escape(was.user.id)}"] button.set-password`);
+    (again || was.button).focus();
+  });
   // The shell's one stream of committed events: every one may move the ledger's head.
   shell.subscribe(() => refreshSoon());
   return {
@@ -363,7 +454,10 @@ export function mount(given, section) {
       clear();
       if (root.classList.contains("active")) refresh();
     },
-    leave: clear,
+    leave() {
+      closePasswordDialog();
+      clear();
+    },
     language: render,
     show() {
       // Events that came while the tab was hidden are read now, once.
