@@ -49,8 +49,10 @@
 //                             when it differs ("" if not)
 //   view.marker(uid)          its L.Marker (null when it has none, e.g. on the canvas)
 //   view.canvas               whether the tracks are drawn on the canvas now
+//   view.trackLayer           the canvas layer (tracklayer.js) while it draws, else null
 //   view.select(uid, {pan})   select a track (or null), as a click does
 //   view.onMap(fn)            fn(map) once the map exists
+//   view.onCanvas(fn)         fn(layer) once the canvas layer exists (a large picture)
 //   view.onTrackChange(fn)    fn(uids): once per frame, the uids whose track, visibility
 //                             or staleness changed (gone ones are no longer in view.tracks)
 //   view.onSelect(fn)         fn(uid or null) after a selection
@@ -183,7 +185,7 @@ function bothCallsigns(track) {
 
 // ---------------------------------------------------------------- the pane's interface for tools
 
-const listeners = { map: [], change: [], select: [], language: [], leave: [] };
+const listeners = { map: [], canvas: [], change: [], select: [], language: [], leave: [] };
 
 function notify(kind, arg) {
   for (const fn of listeners[kind]) {
@@ -214,10 +216,17 @@ export const view = {
   get canvas() {
     return state.canvas;
   },
+  get trackLayer() {
+    return state.canvas ? trackLayer : null;
+  },
   select: (uid, { pan = false } = {}) => select(uid, { pan }),
   onMap(fn) {
     listeners.map.push(fn);
     if (map) fn(map);
+  },
+  onCanvas(fn) {
+    listeners.canvas.push(fn);
+    if (trackLayer) fn(trackLayer);
   },
   onTrackChange: (fn) => listeners.change.push(fn),
   onSelect: (fn) => listeners.select.push(fn),
@@ -413,7 +422,9 @@ function chooseRenderer() {
         symbol: symbolImage,
         onClick: (uid) => select(uid, { pan: false }),
       });
-      trackLayer.setSource(canvasItems);
+      trackLayer.setSource({ item: canvasItemOf, items: canvasItems });
+      window.allianceTracks = trackLayer; // as allianceMap: for tools and tests
+      notify("canvas", trackLayer);
     }
     state.canvasDirty = true;
   } else if (state.canvas && n < DOM_MARKERS_MAX * 0.8) {
@@ -424,27 +435,40 @@ function chooseRenderer() {
 }
 
 const LINK_COLOURS = { ok: "--ok", degraded: "--warn", lost: "--bad", unknown: "--bad" };
+const linkColours = new Map(); // link -> colour: the style sheet's, read once
+
+function linkColour(link) {
+  let colour = linkColours.get(link);
+  if (colour === undefined) {
+    const css = getComputedStyle(document.documentElement);
+    colour = css.getPropertyValue(LINK_COLOURS[link]).trim() || "#eef4fa";
+    linkColours.set(link, colour);
+  }
+  return colour;
+}
 
 // What the canvas draws: every shown track, the selected one last (on top).
 function* canvasItems() {
   if (!state.canvas) return;
   let chosen = null;
-  const css = getComputedStyle(document.documentElement);
   for (const track of state.tracks.values()) {
     if (!visible(track)) continue;
-    const item = canvasItem(track, css);
+    const item = canvasItem(track);
     if (item.selected) chosen = item;
     else yield item;
   }
   if (chosen) yield chosen;
 }
 
-function canvasItem(track, css) {
+// One track's drawing, or null when the canvas does not show it.
+function canvasItemOf(uid) {
+  const track = state.tracks.get(uid);
+  return state.canvas && track && visible(track) ? canvasItem(track) : null;
+}
+
+function canvasItem(track) {
   const labels = [[callsignOf(track), "#eef4fa"]];
-  if (track.unmanned) {
-    const colour = css.getPropertyValue(LINK_COLOURS[track.control_link || "unknown"]).trim();
-    labels.push([uasText(track), colour || "#eef4fa"]);
-  }
+  if (track.unmanned) labels.push([uasText(track), linkColour(track.control_link || "unknown")]);
   return {
     uid: track.uid,
     lat: track.lat,
