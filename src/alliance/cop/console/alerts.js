@@ -106,8 +106,13 @@ export function install(view, shell) {
       );
       if (focused) list.querySelector(`li[data-key="${CSS.escape(focused)}"] .alert-select`)?.focus();
     }
-    shell.$("alert-count").textContent = wanted.length ? String(wanted.length) : "";
-    shell.$("alerts-none").hidden = wanted.length > 0;
+    // Written only when it differs: a rewrite of the same text costs a layout
+    // and a paint, and this runs up to 20 times a second while tracks move.
+    const count = shell.$("alert-count");
+    const shown = wanted.length ? String(wanted.length) : "";
+    if (count.textContent !== shown) count.textContent = shown;
+    const none = shell.$("alerts-none");
+    if (none.hidden !== wanted.length > 0) none.hidden = wanted.length > 0;
     section.classList.toggle("has-alerts", wanted.length > 0);
     section.classList.toggle("has-lost", wanted.some((w) => w.a.kind === "lost"));
   }

@@ -178,7 +178,8 @@ export function install(view, shell) {
         interactive: false,
       }).addTo(map);
     } else {
-      halo.setLatLng([track.lat, track.lon]);
+      const at = halo.getLatLng();
+      if (at.lat !== track.lat || at.lng !== track.lon) halo.setLatLng([track.lat, track.lon]);
     }
   }
 

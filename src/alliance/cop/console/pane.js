@@ -73,6 +73,7 @@ const FRAME_BUDGET_MS = 8; // marker work per frame; the rest waits for the next
 const OVERSCAN = 8; // rows drawn above and below the table's view
 const DOM_MARKERS_MAX = 250; // more tracks than this: drawn on a canvas (back below 200)
 const CANVAS_STREAM_MS = 50; // the canvas redraws for reports at most 20 times a second
+const TABLE_STREAM_MS = 250; // rows re-filled for reports at most 4 times a second
 const collate = new Intl.Collator().compare; // as String.localeCompare, many times faster
 
 let shell = null; // what the console gives the pane: mount(shell)
@@ -111,6 +112,10 @@ const state = {
   canvasUrgent: false, // a selection, filter or language: draw in this frame
   canvasChanged: new Set(), // uids to redraw on the canvas
   canvasDrawnAt: 0,
+  tableUrgent: true, // a selection, scroll or resize: the table in this frame
+  tableDrawnAt: 0,
+  tableLate: false, // rows wait for the next re-fill
+  tableView: "", // scrollTop|viewH as last drawn
 };
 
 let map = null;
@@ -391,7 +396,20 @@ function frame() {
   }
   if (state.ownersDirty) fillFilterOptions();
   if (state.exerciseDirty) renderExercise();
-  renderTable();
+  // Rows re-filled for reports only now and then: each re-fill costs the
+  // page a layout and a paint. What the user did (select, scroll, filter,
+  // resize) shows in this frame.
+  const tableView = `${state.scrollTop}|${state.viewH}`;
+  if (
+    state.tableUrgent ||
+    state.orderDirty ||
+    tableView !== state.tableView ||
+    start - state.tableDrawnAt >= TABLE_STREAM_MS
+  ) {
+    renderTable();
+  } else {
+    state.tableLate = true;
+  }
   if (state.detailDirty) renderDetail();
   renderLive();
   if (state.canvas && state.canvasDirty) {
@@ -406,7 +424,7 @@ function frame() {
     }
   }
   if (changed.size) notify("change", changed);
-  if (state.dirty.size) requestFrame();
+  if (state.dirty.size || state.tableLate) requestFrame();
 }
 
 // DOM markers for a small picture, the canvas for a large one (with some
@@ -865,6 +883,10 @@ function fillRow(tr, track) {
 // The rows in view (and OVERSCAN more each side), between two spacers that
 // stand for the rest; a row is rewritten only when what it shows changed.
 function renderTable() {
+  state.tableUrgent = false;
+  state.tableLate = false;
+  state.tableDrawnAt = performance.now();
+  state.tableView = `${state.scrollTop}|${state.viewH}`;
   if (state.orderDirty) sortOrder();
   const order = state.order;
   const rowH = state.rowH;
@@ -895,7 +917,8 @@ function renderTable() {
   }
   spacer("rows-before", first * rowH);
   spacer("rows-after", (order.length - last) * rowH);
-  $("table-empty").hidden = order.length > 0;
+  const empty = $("table-empty");
+  if (empty.hidden !== order.length > 0) empty.hidden = order.length > 0;
   const count = t("count", { shown: order.length, total: state.tracks.size });
   if (count !== state.countText) {
     $("count").textContent = count;
@@ -966,6 +989,7 @@ function select(uid, { pan }) {
   if (track && pan) map.panTo([track.lat, track.lon], { animate: false });
   renderDetail(); // first: what the user asked for
   state.canvasUrgent = true;
+  state.tableUrgent = true;
   if (before) state.dirty.add(before);
   if (uid) state.dirty.add(uid);
   requestFrame();
