@@ -17,13 +17,19 @@
 // - the table is virtual: only the rows in view (plus a margin) are in the
 //   DOM, between two spacer bodies, at a fixed row height; sorting and
 //   filtering work on data (state.order), and a row is rewritten only when
-//   what it shows changed;
+//   what it shows changed, for reports at most every TABLE_STREAM_MS (each
+//   rewrite costs the page a layout and a paint), at once for what the user
+//   did;
 // - above DOM_MARKERS_MAX tracks the markers give way to one canvas
 //   (tracklayer.js): measured, 2,000 DOM markers cost the browser most of each
 //   frame in paint and compositing however little script runs; below it each
 //   track keeps a DOM marker (its label selectable, its element addressable);
-//   the canvas redraws only where tracks moved, at most every CANVAS_STREAM_MS
-//   for reports, at once for a selection, a filter or a language;
+//   the canvas keeps what it drew per track and redraws only where tracks
+//   moved, at most every CANVAS_STREAM_MS for reports, at once for a
+//   selection, a filter or a language; its labels are decluttered and its
+//   tracks have hover tooltips (labels.js, on the canvas's kept boxes);
+// - nothing is written to the page that did not change (a rewrite of the
+//   same text still costs a layout and a paint);
 // - the basemap (CoveringSVG) is redrawn only when the view leaves what it
 //   drew: a pan no longer rewrites the whole coastline;
 // - selecting a track paints its detail at once, before anything else;
