@@ -167,6 +167,22 @@ PAINTED_JS = """(boxes) => {
 }"""
 
 
+# The canvas's pixels, as a digest (and how many are painted).
+PIXELS_JS = """() => {
+  const canvas = document.querySelector('.track-canvas');
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const ctx = copy.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(canvas, 0, 0);
+  const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+  let hash = 0, painted = 0;
+  for (let i = 0; i < data.length; i += 1) hash = (Math.imul(hash, 31) + data[i]) | 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted += 1;
+  return { hash, painted, width: copy.width, height: copy.height };
+}"""
+
+
 def painted(console: Console, boxes: list[dict[str, Any]]) -> None:
     got = console.js(PAINTED_JS, boxes)
     assert any(got), got
@@ -238,6 +254,16 @@ def test_canvas_tracks_have_hover_tooltips_and_labels_that_do_not_overlap(
             arg=target["uid"],
         )
         disjoint([d["label"] for d in console.js(DRAWN_BOXES_JS) if d["label"]])
+
+        # A pan: the canvas follows by moving what it drew and drawing what the
+        # pan uncovered; pixel for pixel what a whole redraw gives.
+        console.js("() => allianceMap.panBy([137, -83], { animate: false })")
+        page.wait_for_timeout(400)  # the canvas follows a frame later; the labels are placed again
+        followed = console.js(PIXELS_JS)
+        assert followed["painted"] > 1000
+        console.js("() => allianceTracks.drawNow()")
+        assert console.js(PIXELS_JS) == followed
+        assert console.js(DRAWN_JS) == total
 
         # Closer in: more room, more labels, still apart.
         console.js("() => allianceMap.setView([30, 136], 8, { animate: false })")

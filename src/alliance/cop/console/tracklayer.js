@@ -13,10 +13,12 @@
 // and entered are cleared and redrawn, each on its own (a rectangular clip is
 // cheap to raster; a clip of many rectangles at once made the browser build a
 // mask of the whole canvas at every redraw), with the tracks the grid says
-// overlap them, in drawing order. The whole canvas is redrawn only for a
-// change of many tracks (a filter, a language), a zoom, a resize, or a frame
-// after a pan. Hit tests (clicks, the cursor, hover tooltips) use the same
-// grid.
+// overlap them, in drawing order. A frame after a pan the canvas follows it:
+// its pixels are copied by the pan's offset onto itself, its entries moved
+// with them, and only the strips the pan uncovered are drawn. The whole
+// canvas is redrawn only for a change of many tracks (a filter, a language),
+// a zoom, a resize, or a pan of more than its size. Hit tests (clicks, the
+// cursor, hover tooltips) use the same grid.
 //
 // Labels are decluttered when the pane gives a placer (labels.js): at each
 // whole redraw and whenever declutter() is called, the placer gets every
@@ -172,17 +174,29 @@ export function createTrackLayer(map, { symbol, onClick }) {
     e.img = img;
     e.x = Math.round(at[3] - origin.x - img.ax); // whole pixels: no resampling
     e.y = Math.round(at[4] - origin.y - img.ay);
-    e.w = img.width;
-    e.h = img.height;
+    // At the symbol canvas's own size: no resampling (its size as milsymbol
+    // gives it is fractional, the canvas whole pixels).
+    e.w = img.canvas.width;
+    e.h = img.canvas.height;
     e.ly = Math.round(at[4] - origin.y - 8);
     e.lx = e.x + Math.round(img.width) + 1;
-    e.images = it.labels.map(([text, colour]) => labelImage(text, colour));
+    if (!sameLabels(e.labelled, it.labels)) {
+      e.images = it.labels.map(([text, colour]) => labelImage(text, colour));
+      e.labelled = it.labels;
+    }
     let right = e.lx;
     for (const l of e.images) right = Math.max(right, e.lx + l.width);
     e.label = e.images.length
       ? [e.lx, e.ly - 1, right, e.ly - 1 + e.images.length * LABEL_LINE + 2]
       : null;
     bound(e);
+  }
+
+  // Whether two items' labels ([[text, colour]]) are the same.
+  function sameLabels(a, b) {
+    if (!a || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i += 1) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
+    return true;
   }
 
   function bound(e) {
@@ -217,7 +231,7 @@ export function createTrackLayer(map, { symbol, onClick }) {
   function paint(e) {
     const { item: it, img } = e;
     ctx.globalAlpha = it.stale ? 0.4 : it.estimated ? 0.6 : 1;
-    ctx.drawImage(bitmap(img.canvas), e.x, e.y, img.width, img.height);
+    ctx.drawImage(bitmap(img.canvas), e.x, e.y);
     if (e.labelShown) {
       for (let i = 0; i < e.images.length; i += 1) {
         ctx.drawImage(bitmap(e.images[i]), e.lx, e.ly - 1 + i * LABEL_LINE);
@@ -231,10 +245,16 @@ export function createTrackLayer(map, { symbol, onClick }) {
     }
   }
 
-  // Rectangles that meet are drawn as one (a track's old and new place, mostly).
-  function merge(rects) {
-    const out = [];
-    for (let r of rects) {
+  // Rectangles that meet are drawn as one (a track's old and new place,
+  // mostly); the first `apart` are kept apart from each other.
+  function merge(rects, apart = 0) {
+    const out = rects.slice(0, apart).map((r) => [
+      Math.max(0, r[0]),
+      Math.max(0, r[1]),
+      Math.min(width, r[2]),
+      Math.min(height, r[3]),
+    ]);
+    for (let r of rects.slice(apart)) {
       r = [Math.max(0, r[0]), Math.max(0, r[1]), Math.min(width, r[2]), Math.min(height, r[3])];
       if (r[0] >= r[2] || r[1] >= r[3]) continue;
       for (let i = 0; i < out.length; ) {
@@ -252,8 +272,8 @@ export function createTrackLayer(map, { symbol, onClick }) {
     return out;
   }
 
-  function drawRects(rects) {
-    for (const r of merge(rects)) {
+  function drawRects(rects, apart = 0) {
+    for (const r of merge(rects, apart)) {
       const [x0, y0, x1, y1] = r;
       ctx.clearRect(x0, y0, x1 - x0, y1 - y0);
       ctx.save();
@@ -306,20 +326,71 @@ export function createTrackLayer(map, { symbol, onClick }) {
   // draw(changed): with a set of uids, only their entries are recomputed and
   // only the rectangles they left and entered redrawn; without, or after the
   // view moved, everything.
-  function draw(changed = null) {
+  // After a pan: the canvas's pixels moved by the pan (one copy of the canvas
+  // onto itself), every entry with them, and only the strips the pan uncovered
+  // drawn. The rectangles to draw are returned, or null when the whole must be.
+  function follow(origin) {
+    const dx = origin.x - drawnOrigin.x;
+    const dy = origin.y - drawnOrigin.y;
+    if (dx === 0 && dy === 0) return [];
+    if (!Number.isInteger(dx) || !Number.isInteger(dy) || Math.abs(dx) >= width || Math.abs(dy) >= height) {
+      return null;
+    }
+    const dpr = window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalCompositeOperation = "copy";
+    ctx.drawImage(canvas, -dx * dpr, -dy * dpr);
+    ctx.restore();
+    drawnOrigin = origin;
+    L.DomUtil.setPosition(canvas, drawnOrigin);
+    for (const cell of grid) cell.clear();
+    onCanvas = 0;
+    const by = (b) => [b[0] - dx, b[1] - dy, b[2] - dx, b[3] - dy];
+    for (const e of entries.values()) {
+      e.x -= dx;
+      e.y -= dy;
+      e.lx -= dx;
+      e.ly -= dy;
+      if (e.label) e.label = by(e.label);
+      e.box = by(e.box);
+      e.on = false;
+      index(e);
+    }
+    // Uncovered: a band of columns, and a band of rows beside it (apart, so
+    // that they are not drawn as the one box that holds both).
+    const strips = [];
+    const x0 = dx > 0 ? width - dx : 0;
+    const x1 = dx > 0 ? width : -dx;
+    if (dx !== 0) strips.push([x0, 0, x1, height]);
+    const cx0 = dx > 0 ? 0 : x1;
+    const cx1 = dx > 0 ? x0 : width;
+    if (dy > 0) strips.push([cx0, height - dy, cx1, height]);
+    if (dy < 0) strips.push([cx0, 0, cx1, -dy]);
+    return strips;
+  }
+
+  function draw(changed = null, { following = false } = {}) {
     pending = false;
     if (!map._loaded) return;
     const resized = size();
     const dpr = window.devicePixelRatio || 1;
     const zoom = map.getZoom();
     // After a pan, the canvas (in the map's pane) has moved with the map: what
-    // it shows is still right, and a partial drawing stays in its frame; the
-    // whole is redrawn a frame later (moved), not in the frame that shows what
+    // it shows is still right, and a partial drawing stays in its frame; it
+    // follows the pan a frame later (moved), not in the frame that shows what
     // the user clicked.
-    const whole =
+    let whole =
       full || resized || changed === null || changed.size > WHOLE_ABOVE || zoom !== drawnZoom;
     full = false;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    let uncovered = [];
+    if (!whole && following) {
+      uncovered = follow(map.containerPointToLayerPoint([0, 0]));
+      if (uncovered === null) whole = true;
+      // Other tracks are on the canvas now: the labels placed again.
+      else uncovered.push(...relabel());
+    }
     if (whole) {
       drawnOrigin = map.containerPointToLayerPoint([0, 0]);
       drawnZoom = zoom;
@@ -345,7 +416,7 @@ export function createTrackLayer(map, { symbol, onClick }) {
       drawAll();
       if (points.size > entries.size * 2 + 1000) points.clear(); // gone tracks
     } else {
-      const dirty = [];
+      const dirty = uncovered;
       for (const uid of changed) {
         const it = item(uid);
         let e = entries.get(uid);
@@ -365,22 +436,24 @@ export function createTrackLayer(map, { symbol, onClick }) {
         index(e);
         if (e.on) dirty.push(e.box);
       }
-      drawRects(dirty);
+      drawRects(dirty, uncovered.length);
     }
     canvas.dataset.drawn = String(onCanvas);
   }
 
+  // The whole, next frame (a drawing already asked for becomes whole).
   function redraw() {
+    full = true;
     if (pending) return;
     pending = true;
     requestAnimationFrame(() => draw());
   }
 
-  // After the view moved: the whole, a frame later (see draw).
+  // After the view moved: the canvas follows, a frame later (see draw).
   function moved() {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(() => requestAnimationFrame(() => draw()));
+    requestAnimationFrame(() => requestAnimationFrame(() => draw(new Set(), { following: true })));
   }
 
   // The uid of the topmost symbol under a point in canvas pixels, or null.
