@@ -23,18 +23,30 @@ every marker is on the map, and measures, in the page:
 
 The renderers, measured in the same run, one after the other on the same
 machine: **new** (this checkout's pane) and **baseline**, the COP pane as it
-was before issue 12 (``BASELINE_COMMIT``, read with ``git show`` into a
-temporary folder and served by the node in place of the package's). Every
-figure is printed with its ratio new / baseline.
+was at another commit (by default ``BASELINE_COMMIT``, before issue 12; any
+other with ``--baseline-commit``, e.g. ``main`` to weigh a change against the
+pane it replaces), read with ``git ls-tree``/``git show`` into a temporary
+folder and served by the node in place of the package's. Every figure is
+printed with its ratio new / baseline.
 
-    .venv/bin/python -m bench.console            # 500 and 2,000 tracks, 30 s each: ~5 min
-    .venv/bin/python -m bench.console --quick    # 2,000 tracks, 8 s: ~1 min
+The machine's **ceiling**, in the same run: the frames/s of the same
+headless Chromium on an empty page (only the ``requestAnimationFrame`` loop
+that counts, over the same window), measured before and after each size's
+renderers, with no node running; their mean is the ceiling, and each
+renderer's frames/s is also given as a share of it (``fps_of_ceiling``). On
+this shared VM the ceiling itself moves with the load: the share is the
+figure that says what the pane costs.
+
+    .venv/bin/python -m bench.console            # 500 and 2,000 tracks, 30 s each: ~8 min
+    .venv/bin/python -m bench.console --quick    # 2,000 tracks, 8 s: ~2 min
     .venv/bin/python -m bench.console --strict   # exit 1 when a target is missed
+    .venv/bin/python -m bench.console --quick --baseline-commit main
 
 Targets (issue 12): at 2,000 tracks, at least 55 frames/s and a row click
 under 100 ms at p95. Figures go to ``bench/results/console.json``; its
 ``headline`` holds ``fps_2000`` and ``row_click_ms_p95_2000`` (the new
-renderer's). The machine has two cores shared by the browser, the node and
+renderer's), ``fps_ceiling`` (the empty page's, same run) and
+``fps_2000_of_ceiling`` (their ratio). The machine has two cores shared by the browser, the node and
 whatever else runs: read a run with its load average (recorded).
 """
 
@@ -72,7 +84,6 @@ CHROMIUM_ARGS = [  # as tests/web/conftest.py
 ]
 PANE = "src/alliance/cop/console"
 BASELINE_COMMIT = "ea66bcc738fbbd1318c93ddf70533fc93a96b526"  # main before issue 12
-PANE_FILES = ("head.html", "i18n.js", "pane.css", "pane.html", "pane.js")
 
 TARGET_FPS = 55.0
 TARGET_ROW_CLICK_MS = 100.0
@@ -120,6 +131,9 @@ FRAMES_JS = """async (ms) => {
   return { frames, seconds, fps: frames / seconds, long_task_share: busy / (t1 - t0),
            long_tasks: long.length, worst_frame_ms: worst };
 }"""
+
+# The ceiling: the same counting loop on an empty page.
+EMPTY_PAGE = "<!doctype html><html><head><title>ceiling</title></head><body></body></html>"
 
 # Tracks on the map: DOM markers, or what the canvas drew (the new pane above 250 tracks).
 MARKERS_JS = """() => {
@@ -200,18 +214,51 @@ def _line(proc: subprocess.Popen[str], timeout: float) -> dict[str, Any]:
     return data
 
 
-def baseline_pane(into: Path) -> Path:
-    """The COP pane as it was at :data:`BASELINE_COMMIT`, written into ``into``."""
+def baseline_pane(into: Path, commit: str = BASELINE_COMMIT) -> Path:
+    """The COP pane as it was at ``commit`` (every file of its folder), written into ``into``."""
     into.mkdir(parents=True, exist_ok=True)
-    for name in PANE_FILES:
+    names = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", commit, "--", f"{PANE}/"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    if not names:
+        raise RuntimeError(f"no COP pane at {commit}")
+    for name in names:
         text = subprocess.run(
-            ["git", "show", f"{BASELINE_COMMIT}:{PANE}/{name}"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
+            ["git", "show", f"{commit}:{name}"], cwd=ROOT, check=True, capture_output=True
         ).stdout
-        (into / name).write_bytes(text)
+        target = into / Path(name).relative_to(PANE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text)
     return into
+
+
+def resolve(commit: str) -> str:
+    """The full hash of a commit, branch or tag."""
+    got = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{commit}^{{commit}}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return got.stdout.strip()
+
+
+def ceiling(browser: Browser, sizes: Sizes) -> dict[str, Any]:
+    """Frames/s of an empty page in the same browser, over the same window."""
+    context = browser.new_context(viewport={"width": 1600, "height": 900}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.set_content(EMPTY_PAGE)
+        page.wait_for_timeout(500)
+        got: dict[str, Any] = page.evaluate(FRAMES_JS, sizes.seconds * 1000)
+        return got
+    finally:
+        context.close()
 
 
 def measure(page: Page, url: str, token: str, tracks: int, sizes: Sizes) -> dict[str, Any]:
@@ -287,6 +334,7 @@ def run_one(browser: Browser, tracks: int, sizes: Sizes, pane: Path | None) -> d
 
 FIGURES = (
     ("fps", "frames/s", "{:.1f}"),
+    ("fps_of_ceiling", "frames/s / ceiling", "{:.2f}"),
     ("long_task_share", "long-task share", "{:.0%}"),
     ("filter_ms_p95", "filter p95, ms", "{:.0f}"),
     ("row_click_ms_p95", "row click p95, ms", "{:.0f}"),
@@ -315,8 +363,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 tracks, 8 s: about a minute")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--baseline-commit",
+        default=BASELINE_COMMIT,
+        help="the commit whose COP pane is the baseline (default: the pane before issue 12)",
+    )
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    baseline_commit = resolve(args.baseline_commit)
 
     def log(line: str) -> None:
         print(line, flush=True)
@@ -331,11 +385,11 @@ def main(argv: list[str] | None = None) -> int:
         f"Console benchmark ({'quick' if args.quick else 'full'}): "
         + ", ".join(f"{n:,}" for n in sizes.tracks)
         + f" tracks at {sizes.rate:g} reports/s, {sizes.seconds:g} s window, "
-        f"{sizes.samples} of each interaction; new renderer against {BASELINE_COMMIT[:7]}"
+        f"{sizes.samples} of each interaction; new renderer against {baseline_commit[:7]}"
     )
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="alliance-bench-pane-") as tmp:
-        old_pane = baseline_pane(Path(tmp) / "cop")
+        old_pane = baseline_pane(Path(tmp) / "cop", baseline_commit)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
@@ -343,10 +397,26 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for tracks in sizes.tracks:
                     runs: dict[str, Any] = {}
+                    before = ceiling(browser, sizes)
                     for name, pane in (("new", None), ("baseline", old_pane)):
                         t0 = time.perf_counter()
                         runs[name] = run_one(browser, tracks, sizes, pane)
                         log(f"  {tracks:,} tracks, {name}: {time.perf_counter() - t0:.0f} s")
+                    after = ceiling(browser, sizes)
+                    fps_ceiling = (before["fps"] + after["fps"]) / 2
+                    runs["ceiling"] = {
+                        "fps": round(fps_ceiling, 1),
+                        "before": before,
+                        "after": after,
+                        "what": "an empty page's frames/s in the same browser, before and after",
+                    }
+                    log(
+                        f"  {tracks:,} tracks, ceiling: {fps_ceiling:.1f} frames/s "
+                        f"(before {before['fps']:.1f}, after {after['fps']:.1f})"
+                    )
+                    for name in ("new", "baseline"):
+                        if "fps" in runs[name] and fps_ceiling:
+                            runs[name]["fps_of_ceiling"] = round(runs[name]["fps"] / fps_ceiling, 3)
                     runs["ratio_new_over_baseline"] = ratios(runs["new"], runs["baseline"])
                     results[str(tracks)] = runs
             finally:
@@ -355,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for size, runs in results.items():
         log(f"  {int(size):,} tracks{'':<22} {'new':>10} {'baseline':>10} {'new/base':>9}")
+        log(f"    {'ceiling, frames/s (empty page)':<30} {runs['ceiling']['fps']:>10.1f}")
         for key, label, fmt in FIGURES:
             a, b, r = (
                 runs["new"].get(key),
@@ -368,9 +439,12 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"    {name}: page errors: {runs[name]['errors'][:3]}")
 
     head = results.get(str(HEADLINE_SIZE), {}).get("new", {})
+    roof = results.get(str(HEADLINE_SIZE), {}).get("ceiling", {})
     headline = {
         "fps_2000": round(head["fps"], 1) if "fps" in head else None,
         "row_click_ms_p95_2000": head.get("row_click_ms_p95"),
+        "fps_ceiling": roof.get("fps"),
+        "fps_2000_of_ceiling": head.get("fps_of_ceiling"),
     }
     checks = [
         {
@@ -397,7 +471,13 @@ def main(argv: list[str] | None = None) -> int:
         "machine": info,
         "code": _code(),
         "sizes": asdict(sizes),
-        "baseline": {"commit": BASELINE_COMMIT, "what": "the COP pane before issue 12"},
+        "baseline": {
+            "commit": baseline_commit,
+            "asked": args.baseline_commit,
+            "what": "the COP pane before issue 12"
+            if baseline_commit == BASELINE_COMMIT
+            else f"the COP pane at {args.baseline_commit}",
+        },
         "headline": headline,
         "targets": {"fps_2000": TARGET_FPS, "row_click_ms_p95_2000": TARGET_ROW_CLICK_MS},
         "results": results,

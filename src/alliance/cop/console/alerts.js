@@ -40,13 +40,21 @@ export function install(view, shell) {
   // Sign-in (or the tools' start): a hostile reported after it is a new contact.
   let since = Date.now();
 
+  // What look() last saw of each track: the same report, as stale as before,
+  // gives the same alerts (a filter or a selection notifies every track it
+  // touches, thousands at once on a large picture).
+  const looked = new Map(); // uid -> track object
+
   function look(uid) {
     const track = view.tracks.get(uid);
     if (!track) {
       for (const kind of Object.keys(ORDER)) clear(kind, uid);
       wasStale.delete(uid);
+      looked.delete(uid);
       return;
     }
+    if (looked.get(uid) === track && wasStale.get(uid) === view.isStale(track)) return;
+    looked.set(uid, track);
     for (const level of ["lost", "degraded"]) {
       if (track.unmanned && track.control_link === level) raise(level, uid, track.link_since || track.time);
       else clear(level, uid);
@@ -106,8 +114,13 @@ export function install(view, shell) {
       );
       if (focused) list.querySelector(`li[data-key="${CSS.escape(focused)}"] .alert-select`)?.focus();
     }
-    shell.$("alert-count").textContent = wanted.length ? String(wanted.length) : "";
-    shell.$("alerts-none").hidden = wanted.length > 0;
+    // Written only when it differs: a rewrite of the same text costs a layout
+    // and a paint, and this runs up to 20 times a second while tracks move.
+    const count = shell.$("alert-count");
+    const shown = wanted.length ? String(wanted.length) : "";
+    if (count.textContent !== shown) count.textContent = shown;
+    const none = shell.$("alerts-none");
+    if (none.hidden !== wanted.length > 0) none.hidden = wanted.length > 0;
     section.classList.toggle("has-alerts", wanted.length > 0);
     section.classList.toggle("has-lost", wanted.some((w) => w.a.kind === "lost"));
   }
@@ -130,6 +143,7 @@ export function install(view, shell) {
     alerts.clear();
     dismissed.clear();
     wasStale.clear();
+    looked.clear();
     since = Date.now();
     schedule();
   });

@@ -2,9 +2,11 @@
 // lower priority is hidden; lost links and alerts first, then the selected
 // track, hostiles, the rest), tracks gathered into a numbered cluster where
 // they crowd when zoomed out, a tooltip on hover, and a halo around the
-// selected track. Works on the pane's markers (.trk with .lbl inside); the
-// placement itself (placeLabels, clusters) is plain geometry, reusable by any
-// renderer.
+// selected track. Works on the pane's markers (.trk with .lbl inside) and, for
+// a large picture, on the canvas (tracklayer.js: its kept boxes give the label
+// placement and the hover hit test; no clusters there, every track is drawn);
+// the placement itself (placeLabels, clusters) is plain geometry, reusable by
+// any renderer.
 
 /* global L */
 
@@ -27,12 +29,35 @@ export function priority(track, selected) {
 const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
 // items: [{ key, rank, box: {left, top, right, bottom} }] → the keys whose label stays.
-export function placeLabels(items) {
-  const kept = [];
+// Most important first (ties by key); a label stays when it meets none kept
+// before it. Kept boxes are found through a grid of cells, so that a canvas of
+// thousands of labels is placed in a few milliseconds.
+export function placeLabels(items, cell = 64) {
+  const kept = new Map(); // cell (column * 65536 + row) -> boxes kept that meet it
   const shown = new Set();
-  for (const item of [...items].sort((a, b) => a.rank - b.rank || String(a.key).localeCompare(b.key))) {
-    if (kept.some((box) => overlaps(box, item.box))) continue;
-    kept.push(item.box);
+  const keyed = items.map((item) => ({ item, key: String(item.key) }));
+  keyed.sort((a, b) => a.item.rank - b.item.rank || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { item } of keyed) {
+    const { box } = item;
+    const c0 = Math.floor(box.left / cell);
+    const c1 = Math.floor(box.right / cell);
+    const r0 = Math.floor(box.top / cell);
+    const r1 = Math.floor(box.bottom / cell);
+    let free = true;
+    for (let c = c0; c <= c1 && free; c += 1) {
+      for (let r = r0; r <= r1 && free; r += 1) {
+        const boxes = kept.get(c * 65536 + r);
+        if (boxes) free = !boxes.some((other) => overlaps(other, box));
+      }
+    }
+    if (!free) continue;
+    for (let c = c0; c <= c1; c += 1) {
+      for (let r = r0; r <= r1; r += 1) {
+        const boxes = kept.get(c * 65536 + r);
+        if (boxes) boxes.push(box);
+        else kept.set(c * 65536 + r, [box]);
+      }
+    }
     shown.add(item.key);
   }
   return shown;
@@ -153,9 +178,23 @@ export function install(view, shell) {
         interactive: false,
       }).addTo(map);
     } else {
-      halo.setLatLng([track.lat, track.lon]);
+      const at = halo.getLatLng();
+      if (at.lat !== track.lat || at.lng !== track.lon) halo.setLatLng([track.lat, track.lon]);
     }
   }
+
+  // On the canvas (a large picture): the same placement, on the boxes the
+  // canvas keeps of what it drew (no layout to read).
+  view.onCanvas((layer) => {
+    layer.setPlacer((candidates) => {
+      const items = [];
+      for (const c of candidates) {
+        const track = view.tracks.get(c.key);
+        if (track) items.push({ key: c.key, rank: priority(track, view.selected), box: c.box });
+      }
+      return placeLabels(items);
+    });
+  });
 
   // Measuring every label forces a layout: at most every LAYOUT_MS while
   // tracks update, at once (next frame) when the view moves.
@@ -166,6 +205,7 @@ export function install(view, shell) {
     drawClusters();
     declutter();
     drawHalo();
+    view.trackLayer?.declutter();
   }
 
   let timer = null;
@@ -224,6 +264,21 @@ export function install(view, shell) {
   paneEl.addEventListener("mouseout", (event) => {
     const el = event.target.closest?.(".trk");
     if (el && !el.contains(event.relatedTarget)) map.closeTooltip(tooltip);
+  });
+  // On the canvas: what the canvas says is under the cursor (its kept boxes).
+  let hovered = null;
+  map.on("mousemove", (event) => {
+    const layer = view.trackLayer;
+    const uid = layer ? layer.at(event) : null;
+    if (uid === hovered) return;
+    hovered = uid;
+    if (uid) showTooltip(uid);
+    else if (layer) map.closeTooltip(tooltip);
+  });
+  map.on("mouseout", () => {
+    if (!hovered) return;
+    hovered = null;
+    map.closeTooltip(tooltip);
   });
 
   view.onLanguage(() => {

@@ -17,13 +17,19 @@
 // - the table is virtual: only the rows in view (plus a margin) are in the
 //   DOM, between two spacer bodies, at a fixed row height; sorting and
 //   filtering work on data (state.order), and a row is rewritten only when
-//   what it shows changed;
+//   what it shows changed, for reports at most every TABLE_STREAM_MS (each
+//   rewrite costs the page a layout and a paint), at once for what the user
+//   did;
 // - above DOM_MARKERS_MAX tracks the markers give way to one canvas
 //   (tracklayer.js): measured, 2,000 DOM markers cost the browser most of each
 //   frame in paint and compositing however little script runs; below it each
 //   track keeps a DOM marker (its label selectable, its element addressable);
-//   the canvas redraws only where tracks moved, at most every CANVAS_STREAM_MS
-//   for reports, at once for a selection, a filter or a language;
+//   the canvas keeps what it drew per track and redraws only where tracks
+//   moved, at most every CANVAS_STREAM_MS for reports, at once for a
+//   selection, a filter or a language; its labels are decluttered and its
+//   tracks have hover tooltips (labels.js, on the canvas's kept boxes);
+// - nothing is written to the page that did not change (a rewrite of the
+//   same text still costs a layout and a paint);
 // - the basemap (CoveringSVG) is redrawn only when the view leaves what it
 //   drew: a pan no longer rewrites the whole coastline;
 // - selecting a track paints its detail at once, before anything else;
@@ -49,8 +55,10 @@
 //                             when it differs ("" if not)
 //   view.marker(uid)          its L.Marker (null when it has none, e.g. on the canvas)
 //   view.canvas               whether the tracks are drawn on the canvas now
+//   view.trackLayer           the canvas layer (tracklayer.js) while it draws, else null
 //   view.select(uid, {pan})   select a track (or null), as a click does
 //   view.onMap(fn)            fn(map) once the map exists
+//   view.onCanvas(fn)         fn(layer) once the canvas layer exists (a large picture)
 //   view.onTrackChange(fn)    fn(uids): once per frame, the uids whose track, visibility
 //                             or staleness changed (gone ones are no longer in view.tracks)
 //   view.onSelect(fn)         fn(uid or null) after a selection
@@ -71,6 +79,7 @@ const FRAME_BUDGET_MS = 8; // marker work per frame; the rest waits for the next
 const OVERSCAN = 8; // rows drawn above and below the table's view
 const DOM_MARKERS_MAX = 250; // more tracks than this: drawn on a canvas (back below 200)
 const CANVAS_STREAM_MS = 50; // the canvas redraws for reports at most 20 times a second
+const TABLE_STREAM_MS = 250; // rows re-filled for reports at most 4 times a second
 const collate = new Intl.Collator().compare; // as String.localeCompare, many times faster
 
 let shell = null; // what the console gives the pane: mount(shell)
@@ -109,6 +118,10 @@ const state = {
   canvasUrgent: false, // a selection, filter or language: draw in this frame
   canvasChanged: new Set(), // uids to redraw on the canvas
   canvasDrawnAt: 0,
+  tableUrgent: true, // a selection, scroll or resize: the table in this frame
+  tableDrawnAt: 0,
+  tableLate: false, // rows wait for the next re-fill
+  tableView: "", // scrollTop|viewH as last drawn
 };
 
 let map = null;
@@ -183,7 +196,7 @@ function bothCallsigns(track) {
 
 // ---------------------------------------------------------------- the pane's interface for tools
 
-const listeners = { map: [], change: [], select: [], language: [], leave: [] };
+const listeners = { map: [], canvas: [], change: [], select: [], language: [], leave: [] };
 
 function notify(kind, arg) {
   for (const fn of listeners[kind]) {
@@ -214,10 +227,17 @@ export const view = {
   get canvas() {
     return state.canvas;
   },
+  get trackLayer() {
+    return state.canvas ? trackLayer : null;
+  },
   select: (uid, { pan = false } = {}) => select(uid, { pan }),
   onMap(fn) {
     listeners.map.push(fn);
     if (map) fn(map);
+  },
+  onCanvas(fn) {
+    listeners.canvas.push(fn);
+    if (trackLayer) fn(trackLayer);
   },
   onTrackChange: (fn) => listeners.change.push(fn),
   onSelect: (fn) => listeners.select.push(fn),
@@ -382,7 +402,20 @@ function frame() {
   }
   if (state.ownersDirty) fillFilterOptions();
   if (state.exerciseDirty) renderExercise();
-  renderTable();
+  // Rows re-filled for reports only now and then: each re-fill costs the
+  // page a layout and a paint. What the user did (select, scroll, filter,
+  // resize) shows in this frame.
+  const tableView = `${state.scrollTop}|${state.viewH}`;
+  if (
+    state.tableUrgent ||
+    state.orderDirty ||
+    tableView !== state.tableView ||
+    start - state.tableDrawnAt >= TABLE_STREAM_MS
+  ) {
+    renderTable();
+  } else {
+    state.tableLate = true;
+  }
   if (state.detailDirty) renderDetail();
   renderLive();
   if (state.canvas && state.canvasDirty) {
@@ -397,7 +430,7 @@ function frame() {
     }
   }
   if (changed.size) notify("change", changed);
-  if (state.dirty.size) requestFrame();
+  if (state.dirty.size || state.tableLate) requestFrame();
 }
 
 // DOM markers for a small picture, the canvas for a large one (with some
@@ -413,7 +446,9 @@ function chooseRenderer() {
         symbol: symbolImage,
         onClick: (uid) => select(uid, { pan: false }),
       });
-      trackLayer.setSource(canvasItems);
+      trackLayer.setSource({ item: canvasItemOf, items: canvasItems });
+      window.allianceTracks = trackLayer; // as allianceMap: for tools and tests
+      notify("canvas", trackLayer);
     }
     state.canvasDirty = true;
   } else if (state.canvas && n < DOM_MARKERS_MAX * 0.8) {
@@ -424,27 +459,40 @@ function chooseRenderer() {
 }
 
 const LINK_COLOURS = { ok: "--ok", degraded: "--warn", lost: "--bad", unknown: "--bad" };
+const linkColours = new Map(); // link -> colour: the style sheet's, read once
+
+function linkColour(link) {
+  let colour = linkColours.get(link);
+  if (colour === undefined) {
+    const css = getComputedStyle(document.documentElement);
+    colour = css.getPropertyValue(LINK_COLOURS[link]).trim() || "#eef4fa";
+    linkColours.set(link, colour);
+  }
+  return colour;
+}
 
 // What the canvas draws: every shown track, the selected one last (on top).
 function* canvasItems() {
   if (!state.canvas) return;
   let chosen = null;
-  const css = getComputedStyle(document.documentElement);
   for (const track of state.tracks.values()) {
     if (!visible(track)) continue;
-    const item = canvasItem(track, css);
+    const item = canvasItem(track);
     if (item.selected) chosen = item;
     else yield item;
   }
   if (chosen) yield chosen;
 }
 
-function canvasItem(track, css) {
+// One track's drawing, or null when the canvas does not show it.
+function canvasItemOf(uid) {
+  const track = state.tracks.get(uid);
+  return state.canvas && track && visible(track) ? canvasItem(track) : null;
+}
+
+function canvasItem(track) {
   const labels = [[callsignOf(track), "#eef4fa"]];
-  if (track.unmanned) {
-    const colour = css.getPropertyValue(LINK_COLOURS[track.control_link || "unknown"]).trim();
-    labels.push([uasText(track), colour || "#eef4fa"]);
-  }
+  if (track.unmanned) labels.push([uasText(track), linkColour(track.control_link || "unknown")]);
   return {
     uid: track.uid,
     lat: track.lat,
@@ -841,6 +889,10 @@ function fillRow(tr, track) {
 // The rows in view (and OVERSCAN more each side), between two spacers that
 // stand for the rest; a row is rewritten only when what it shows changed.
 function renderTable() {
+  state.tableUrgent = false;
+  state.tableLate = false;
+  state.tableDrawnAt = performance.now();
+  state.tableView = `${state.scrollTop}|${state.viewH}`;
   if (state.orderDirty) sortOrder();
   const order = state.order;
   const rowH = state.rowH;
@@ -871,7 +923,8 @@ function renderTable() {
   }
   spacer("rows-before", first * rowH);
   spacer("rows-after", (order.length - last) * rowH);
-  $("table-empty").hidden = order.length > 0;
+  const empty = $("table-empty");
+  if (empty.hidden !== order.length > 0) empty.hidden = order.length > 0;
   const count = t("count", { shown: order.length, total: state.tracks.size });
   if (count !== state.countText) {
     $("count").textContent = count;
@@ -942,6 +995,7 @@ function select(uid, { pan }) {
   if (track && pan) map.panTo([track.lat, track.lon], { animate: false });
   renderDetail(); // first: what the user asked for
   state.canvasUrgent = true;
+  state.tableUrgent = true;
   if (before) state.dirty.add(before);
   if (uid) state.dirty.add(uid);
   requestFrame();
