@@ -105,6 +105,8 @@ MODEL_TABLES: dict[str, str | None] = {
     # users, federation, COP
     "UserIn": "users",
     "PasswordIn": "users",  # sign-in: the username is looked up, never stored from here
+    "PasswordChangeIn": "users",  # the passwords are hashed, never stored as given
+    "SetPasswordIn": "users",  # the username is stored in users.username
     "ResumeIn": "quarantine",
     "ReportIn": "tracks",
     # the org document loader
@@ -146,6 +148,9 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
     ("*", "marking.releasable_to[]"): "joined into 'rel': test_a_full_marking_fits_rel",
     ("CloseIn", "note"): "the ledger event only",
     ("PasswordIn", "password"): "checked against users.password_hash (argon2id), never stored",
+    ("PasswordChangeIn", "current_password"): "checked against users.password_hash, never stored",
+    ("PasswordChangeIn", "new_password"): "stored only as its argon2id hash (users.password_hash)",
+    ("SetPasswordIn", "password"): "stored only as its argon2id hash (users.password_hash)",
     ("RevokeIn", "note"): "the ledger event only",
     ("EscalateIn", "note"): "coordination_requests.escalations (JSON)",
     ("GuidanceIn", "object_types[]"): "disclosure_guidance.object_types (JSON)",
