@@ -44,6 +44,7 @@ DESK_PACKAGES: tuple[str, ...] = (
     "alliance.acm",
     "alliance.cop",
     "alliance.disclosure",
+    "alliance.exercise",
 )
 """The desks of a node, in the order they are built (a desk may read an earlier one)."""
 

@@ -1,0 +1,47 @@
+"""The exercise desk: bilateral exercises run from an MSEL, injects delivered
+on the exercise's own clock through the ledger and federation, observations,
+evaluations and the after-action report (issue 13)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from alliance.core.i18n import Text
+from alliance.desks import DeskSpec
+from alliance.store.context import DeskContext
+
+from .desk import ExerciseDesk
+from .tables import (
+    EVALUATION,
+    EXERCISE,
+    EXERCISE_ROLE,
+    INJECT,
+    INJECT_DELIVERY,
+    OBJECT_TYPES,
+    OBJECTIVE,
+    OBSERVATION,
+)
+
+
+def _make(ctx: DeskContext, _built: Mapping[str, object]) -> ExerciseDesk:
+    return ExerciseDesk(ctx)
+
+
+DESK = DeskSpec(
+    name="exercise",
+    label=Text("Exercises", "演習"),
+    object_types=OBJECT_TYPES,
+    make=_make,
+)
+
+__all__ = [
+    "DESK",
+    "EVALUATION",
+    "EXERCISE",
+    "EXERCISE_ROLE",
+    "INJECT",
+    "INJECT_DELIVERY",
+    "OBJECTIVE",
+    "OBSERVATION",
+    "ExerciseDesk",
+]

@@ -1,0 +1,23 @@
+"""The exercise desk: exercises run from a master scenario events list (MSEL).
+
+Each nation owns what it writes: the lead nation the exercise and its clock,
+each nation its training objectives, the roles it gives its own people, its
+injects, their deliveries, its controllers' observations and its evaluators'
+ratings (single writer). The rules on what leaves the node when are in
+:mod:`.tables`.
+"""
+
+from __future__ import annotations
+
+from alliance.store.context import DeskContext
+
+
+class ExerciseDesk:
+    """Exercises, their MSEL, inject delivery on the exercise clock,
+    observations and evaluations."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        self.ctx = ctx
+
+
+__all__ = ["ExerciseDesk"]
