@@ -9,15 +9,14 @@ ratings (single writer). The rules on what leaves the node when are in
 
 from __future__ import annotations
 
-from alliance.store.context import DeskContext
+from .delivery import Delivery
+from .exercises import Exercises
+from .msel import Msel
 
 
-class ExerciseDesk:
+class ExerciseDesk(Exercises, Msel, Delivery):
     """Exercises, their MSEL, inject delivery on the exercise clock,
     observations and evaluations."""
-
-    def __init__(self, ctx: DeskContext) -> None:
-        self.ctx = ctx
 
 
 __all__ = ["ExerciseDesk"]
