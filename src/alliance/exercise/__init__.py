@@ -5,6 +5,7 @@ evaluations and the after-action report (issue 13)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
 from alliance.desks import DeskSpec
@@ -22,9 +23,18 @@ from .tables import (
     OBSERVATION,
 )
 
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
 
 def _make(ctx: DeskContext, _built: Mapping[str, object]) -> ExerciseDesk:
     return ExerciseDesk(ctx)
+
+
+def _routes() -> APIRouter:
+    from .routes import router
+
+    return router
 
 
 DESK = DeskSpec(
@@ -32,6 +42,7 @@ DESK = DeskSpec(
     label=Text("Exercises", "演習"),
     object_types=OBJECT_TYPES,
     make=_make,
+    routes=_routes,
 )
 
 __all__ = [
