@@ -59,7 +59,7 @@ def exercise_chain(s: Session, row: ExerciseRow, nation: str) -> tuple[str, ...]
     return hq_chain(s, hq_id) if hq_id else ()
 
 
-def _chain_of(s: Session, exercise_id: str, nation: str) -> tuple[str, ...]:
+def chain_of(s: Session, exercise_id: str, nation: str) -> tuple[str, ...]:
     ex = s.get(ExerciseRow, exercise_id)
     return exercise_chain(s, ex, nation) if ex is not None else ()
 
@@ -72,22 +72,22 @@ EXERCISE: OwnedKind[ExerciseRow] = OwnedKind(
     refs=(Ref("participants", HQ_TYPE, "participants", key="hq_id"),),
 )
 OBJECTIVE: OwnedKind[ObjectiveRow] = OwnedKind(
-    tables.OBJECTIVE, lambda s, r: _chain_of(s, r.exercise_id, r.owner), refs=(_EXERCISE_REF,)
+    tables.OBJECTIVE, lambda s, r: chain_of(s, r.exercise_id, r.owner), refs=(_EXERCISE_REF,)
 )
 EXERCISE_ROLE: OwnedKind[ExerciseRoleRow] = OwnedKind(
     tables.EXERCISE_ROLE,
-    lambda s, r: _chain_of(s, r.exercise_id, r.owner),
+    lambda s, r: chain_of(s, r.exercise_id, r.owner),
     refs=(_EXERCISE_REF,),
 )
 # An inject is national-only: what it names is judged when it is delivered.
 INJECT: OwnedKind[InjectRow] = OwnedKind(
     tables.INJECT,
-    lambda s, r: _chain_of(s, r.exercise_id, r.owner),
+    lambda s, r: chain_of(s, r.exercise_id, r.owner),
     refs=(_EXERCISE_REF, Ref("addressee_hq_id", HQ_TYPE, "addressee_hq_id")),
 )
 DELIVERY: OwnedKind[InjectDeliveryRow] = OwnedKind(
     tables.INJECT_DELIVERY,
-    lambda s, r: _chain_of(s, r.exercise_id, r.owner),
+    lambda s, r: chain_of(s, r.exercise_id, r.owner),
     refs=(_EXERCISE_REF, Ref("addressee_hq_id", HQ_TYPE, "addressee_hq_id")),
 )
 
@@ -253,6 +253,7 @@ __all__ = [
     "OBJECTIVE",
     "ROLE_NAMES",
     "ExerciseBase",
+    "chain_of",
     "clock_of",
     "delivery_view",
     "exercise_chain",

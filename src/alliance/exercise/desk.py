@@ -12,9 +12,10 @@ from __future__ import annotations
 from .delivery import Delivery
 from .exercises import Exercises
 from .msel import Msel
+from .observe import Observe
 
 
-class ExerciseDesk(Exercises, Msel, Delivery):
+class ExerciseDesk(Exercises, Msel, Delivery, Observe):
     """Exercises, their MSEL, inject delivery on the exercise clock,
     observations and evaluations."""
 

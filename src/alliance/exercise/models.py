@@ -249,10 +249,67 @@ class DeliveryOut(OwnedOut):
     delivered: TimeOut
 
 
+# -- observations and evaluations (observe.py) ----------------------------------
+
+
+class Rating(StrEnum):
+    """How well a training objective was met (the JELC's T/P/U scale)."""
+
+    TRAINED = "T"  # trained: performs the task to standard
+    PRACTICE = "P"  # needs practice: performs it with shortcomings
+    UNTRAINED = "U"  # untrained: cannot perform it to standard
+
+
+class ObservationIn(Strict):
+    """A controller's record of the players' response to a delivered inject.
+    ``delivery_id`` names the delivery (a partner's inject is seen only as
+    delivered); ``observed_at`` defaults to now."""
+
+    delivery_id: Slug
+    response: LongText = Field(min_length=1)
+    response_ja: LongText = ""
+    observed_at: Moment | None = None
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class ObservationOut(OwnedOut):
+    exercise_id: str
+    inject_id: str
+    delivery_id: str | None
+    player_hq_id: str
+    observed: TimeOut
+    observed_ex: TimeOut | None
+    response: str
+    response_ja: str
+    author_name: str
+
+
+class EvaluationIn(Strict):
+    """An evaluator's rating of an observation against one training objective."""
+
+    objective_id: Slug
+    rating: Rating
+    comment: LongText = ""
+    comment_ja: LongText = ""
+    marking: MarkingIn = Field(default_factory=MarkingIn)
+
+
+class EvaluationOut(OwnedOut):
+    exercise_id: str
+    observation_id: str
+    objective_id: str
+    rating: Rating
+    comment: str
+    comment_ja: str
+    author_name: str
+
+
 __all__ = [
     "ClockOut",
     "ClockState",
     "DeliveryOut",
+    "EvaluationIn",
+    "EvaluationOut",
     "ExerciseIn",
     "ExerciseOut",
     "ExerciseRole",
@@ -263,7 +320,10 @@ __all__ = [
     "Method",
     "ObjectiveIn",
     "ObjectiveOut",
+    "ObservationIn",
+    "ObservationOut",
     "Participant",
+    "Rating",
     "RoleIn",
     "RoleOut",
     "format_h_plus",
