@@ -1,7 +1,7 @@
 """Exercise desk endpoints, in two parts along the desk's seam: planning the
 exercise and its MSEL (:mod:`.routes_msel`), and running it — the clock, the
-inboxes, observations and evaluations (:mod:`.routes_run`); and the
-after-action report (:mod:`.routes_report`)."""
+inboxes (:mod:`.routes_run`); and what the players did — observations,
+evaluations and the after-action report (:mod:`.routes_report`)."""
 
 from __future__ import annotations
 
