@@ -86,8 +86,13 @@ def test_the_creator_owns_the_exercise_and_writes_national_injects(combined: Nod
     # The row is national-only; what delivery releases is kept beside it.
     assert out.marking.releasable_to == ["JPN"]
     assert out.release_marking.releasable_to == ["JPN", "USA"]
-    # A USA user of the same node does not see JPN's MSEL.
+    # A USA user of the same node does not see JPN's MSEL: with no role in the
+    # exercise it reads no MSEL at all; with one, only its own nation's rows.
     usa = _actor(combined, "USA staff_officer usa-jfhq")
+    with pytest.raises(Forbidden):
+        desk.list_injects(usa, ex.id)
+    usa_cdr = _actor(combined, "USA commander usa-jfhq")
+    desk.assign_role(usa_cdr, ex.id, RoleIn(user_id=usa.user_id, role=ExerciseRole.VIEWER))
     assert desk.list_injects(usa, ex.id) == []
     assert [i.serial for i in desk.list_injects(staff, ex.id)] == ["JPN-001"]
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 from .delivery import Delivery
 from .exercises import Exercises
 from .msel import Msel
+from .msel_io import MselSheets
+from .objectives import Objectives
 
 
-class ExerciseDesk(Exercises, Msel, Delivery):
+class ExerciseDesk(Exercises, Objectives, MselSheets, Msel, Delivery):
     """Exercises, their MSEL, inject delivery on the exercise clock,
     observations and evaluations."""
 
