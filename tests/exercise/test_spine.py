@@ -3,6 +3,8 @@ it, and MSEL rows that stay with their owner until delivered."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from alliance.core.authority import Actor
@@ -149,7 +151,8 @@ def test_a_delivery_releases_what_the_player_receives_once(combined: Node) -> No
         desk.approve_inject(staff, inject.id)
     now = combined.ctx.clock()
     for inject in (shared, own):
-        assert combined.writer.run(lambda tx, i=inject.id: desk.deliver_in(tx, i, now)) is not None
+        deliver = partial(desk.deliver_in, inject_id=inject.id, due_at=now)
+        assert combined.writer.run(deliver) is not None
     # Delivered once: a second attempt (a restart, a race) writes nothing.
     assert combined.writer.run(lambda tx: desk.deliver_in(tx, shared.id, now)) is None
     inbox = desk.inbox(usa)
