@@ -5,6 +5,7 @@ evaluations and the after-action report (issue 13)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
@@ -31,6 +32,12 @@ def _make(ctx: DeskContext, _built: Mapping[str, object]) -> ExerciseDesk:
     return ExerciseDesk(ctx)
 
 
+def _demo(desk: ExerciseDesk, nation: str, now: datetime) -> None:
+    from .demo import content
+
+    content(desk, nation, now)
+
+
 def _routes() -> APIRouter:
     from .routes import router
 
@@ -43,6 +50,7 @@ DESK = DeskSpec(
     object_types=OBJECT_TYPES,
     make=_make,
     routes=_routes,
+    demo=_demo,
 )
 
 __all__ = [
