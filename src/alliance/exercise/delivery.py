@@ -76,14 +76,20 @@ class Delivery(ExerciseBase):
         record(tx, inject, INJECT.object_type, "exercise.inject.delivered", None, None)
         return row
 
-    def inbox(self, actor: Actor, hq_id: str | None = None) -> list[DeliveryOut]:
+    def inbox(
+        self, actor: Actor, hq_id: str | None = None, exercise_id: str | None = None
+    ) -> list[DeliveryOut]:
         """Deliveries released to the actor's nation addressed to ``hq_id`` (by
-        default the actor's own HQ), newest first."""
+        default the actor's own HQ), of one exercise (``exercise_id``, which
+        must be visible to the actor) or of all, newest first."""
         target = hq_id or actor.hq_id
         with self.ctx.db.read() as s:
             stmt = released_to(select(InjectDeliveryRow), InjectDeliveryRow, actor.nation).where(
                 InjectDeliveryRow.addressee_hq_id == target
             )
+            if exercise_id is not None:
+                self._exercise(s, actor, exercise_id)
+                stmt = stmt.where(InjectDeliveryRow.exercise_id == exercise_id)
             rows = s.scalars(
                 stmt.order_by(InjectDeliveryRow.delivered_at.desc(), InjectDeliveryRow.id)
             )
