@@ -36,6 +36,7 @@ Every ``String`` column has a size, and the schema modules take it from
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import pkgutil
@@ -50,7 +51,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pytest
 from fastapi import APIRouter
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 from pydantic.fields import FieldInfo
 from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Table, Text
@@ -102,6 +103,11 @@ MODEL_TABLES: dict[str, str | None] = {
     "ProposalIn": "disclosure_proposals",
     "ProposalDecisionIn": "disclosure_proposals",
     "GuidanceIn": "disclosure_guidance",
+    # exercise desk: running the clock (the exercise row holds it)
+    "ClockStartIn": "exercises",
+    "ClockChangeIn": "exercises",
+    "ClockSpeedIn": "exercises",
+    "ClockSetIn": "exercises",
     # users, federation, COP
     "UserIn": "users",
     "PasswordIn": "users",  # sign-in: the username is looked up, never stored from here
@@ -141,6 +147,10 @@ COLUMN_OF: dict[tuple[str, str], str] = {
     ("GuidanceIn", "releasable_to[]"): "add_rel",
     ("ProposalDecisionIn", "note"): "decision_note",
     ("ReportIn", "operator_nation"): "operator_nation",
+    ("ClockStartIn", "at"): "clock_ex",
+    ("ClockStartIn", "speed"): "clock_speed",
+    ("ClockSpeedIn", "speed"): "clock_speed",
+    ("ClockSetIn", "at"): "clock_ex",
 }
 
 # (model, path) -> where the value goes instead of a column of its own.
@@ -298,7 +308,20 @@ def _routers() -> list[APIRouter]:
 
 
 def _routes() -> list[APIRoute]:
-    return [r for router in _routers() for r in router.routes if isinstance(r, APIRoute)]
+    """Every route of the routers, those of routers they include as well
+    (FastAPI keeps an included router as it is: a desk's router may be the sum
+    of its parts, as the exercise desk's is), each under its served path."""
+    found: list[APIRoute] = []
+    for router in _routers():
+        for ctx in iter_route_contexts(router.routes):
+            route = ctx.original_route
+            if not isinstance(route, APIRoute):
+                continue
+            if ctx.path and ctx.path != route.path:
+                route = copy.copy(route)
+                route.path = ctx.path
+            found.append(route)
+    return found
 
 
 def _body_models() -> list[type[BaseModel]]:
