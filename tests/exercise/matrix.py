@@ -14,8 +14,10 @@ clock, and the staff officer, one step later, finds it running (409
 time forward (to a later moment each call) succeed for both.
 
 Each nation also delivers one inject to its partner's top HQ, released to it
-(the delivery is what the inbox lists), and keeps its inject (an MSEL row)
-and the role assignments national-only.
+(the delivery is what the inbox lists), and keeps another inject, not yet
+due, and the role assignments national-only: no body may name them. (A
+delivered inject's id is named by its delivery, ``inject_id``, once the
+partner receives it: that inject is not listed as unreleased.)
 
 The MSEL's own routes (and so ``exercise_role``, ``inject``, objectives,
 observations and evaluations) are declared beside their routes.
@@ -124,13 +126,28 @@ def _create(side: Side) -> None:
                     marking=MarkingIn(releasable_to=[partner]),
                 ),
             )
-            side.objects[("inject", NAT)] = inject.id
             desk.approve_inject(cdr, inject.id)
             delivery = node.writer.run(
                 lambda tx, ident=inject.id: desk.deliver_in(tx, ident, tx.now)  # type: ignore[misc]
             )
             assert delivery is not None
             side.objects[("inject_delivery", REL)] = delivery.id
+            # An inject not yet delivered: nothing of it may reach the partner.
+            # (A delivered one is named by its delivery, ``inject_id``: the
+            # partner learns the id when it receives the inject.)
+            waiting = desk.create_inject(
+                cdr,
+                ex.id,
+                InjectIn(
+                    serial=f"{n}-MX-2",
+                    h_plus="H+99:00",
+                    sender="Matrix control cell (FICTIONAL)",
+                    addressee_hq_id=TOP_HQ[partner],
+                    description=f"FICTIONAL matrix inject of {n}, not yet due.",
+                    marking=MarkingIn(releasable_to=[partner]),
+                ),
+            )
+            side.objects[("inject", NAT)] = waiting.id
 
 
 MATRIX = DeskMatrix(

@@ -27,7 +27,7 @@ class ExerciseDesk(Exercises, Msel, Delivery, ClockControl):
 
     def __init__(self, ctx: DeskContext) -> None:
         super().__init__(ctx)
-        self.scheduler = DeliveryScheduler(ctx, self.deliver_in)
+        self.scheduler = DeliveryScheduler(ctx, self.deliver_many_in)
 
     def start(self) -> None:
         self.scheduler.start()

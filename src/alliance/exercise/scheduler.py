@@ -5,7 +5,8 @@ One thread per node sleeps until the next moment one of this node's own
 approved, undelivered injects falls due on the clock of a running exercise
 (the lead nation's clock, replicated to every participant: a partner's node
 delivers the partner's own injects on it), then delivers everything due
-through :meth:`~.delivery.Delivery.deliver_in`, many injects to a writer job.
+through :meth:`~.delivery.Delivery.deliver_many_in` (``deliver_in`` for many
+injects in one writer job).
 
 It is woken early by what changes the answer: the writer calls
 :meth:`DeliveryScheduler.notify` with every committed batch, local decisions
@@ -33,7 +34,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -64,7 +65,7 @@ EPSILON_S = 0.0005
 """Added to each sleep, so a wake-up lands just after the due moment, not a
 microsecond before it (the clock's arithmetic rounds to microseconds)."""
 
-Deliver = Callable[[Tx, str, datetime], InjectDeliveryRow | None]
+Deliver = Callable[[Tx, Sequence[tuple[str, datetime]]], list[InjectDeliveryRow]]
 
 _APPROVED = InjectState.APPROVED.value
 _QUIET = frozenset({"exercise.inject.delivered"})  # our own deliveries change no plan
@@ -277,11 +278,7 @@ class DeliveryScheduler:
         deliver = self._deliver
 
         def job(tx: Tx) -> int:
-            done = 0
-            for item in items:
-                if deliver(tx, item.inject_id, item.due_at) is not None:
-                    done += 1
-            return done
+            return len(deliver(tx, [(i.inject_id, i.due_at) for i in items]))
 
         ids = {i.inject_id for i in items}
         with self._cond:
