@@ -5,6 +5,7 @@ exercise time (not before), pause, resume, speed and setting time forward."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,8 +22,10 @@ from alliance.exercise.models import (
     InjectState,
     RoleIn,
 )
+from alliance.exercise.tables import InjectDeliveryRow
 from alliance.node import Node
 from alliance.store.ledger import iter_events
+from alliance.store.writer import Tx
 from tests.conftest import add_people
 
 from .helpers import (
@@ -188,3 +191,28 @@ def test_injects_are_delivered_at_their_exercise_time_and_pause_holds_them(
         "JPN-003": InjectState.DELIVERED,
         "JPN-004": InjectState.DRAFT,
     }
+
+
+def test_an_inject_that_cannot_be_delivered_is_kept_back_and_the_rest_go_out(
+    combined: Node,
+) -> None:
+    desk = desk_of(combined)
+    cdr = _people(combined)["JPN commander jpn-jjoc"]
+    ex = desk.create_exercise(cdr, exercise_in(speed=600.0))
+    ids = [approved(desk, cdr, ex.id, inject_in(f"JPN-00{k}", "H+00:02")) for k in range(1, 4)]
+    poisoned = ids[1]
+    scheduler = desk.scheduler
+    real = scheduler._deliver
+
+    def deliver(tx: Tx, due: Sequence[tuple[str, datetime]]) -> list[InjectDeliveryRow]:
+        if any(i == poisoned for i, _at in due):
+            raise RuntimeError("this inject cannot be delivered (test)")
+        return real(tx, due)
+
+    scheduler._deliver = deliver
+    desk.start_clock(cdr, ex.id, ClockStartIn())
+    wait_for(lambda: deliveries(combined) == 2, 20, "the two others")
+    time.sleep(0.5)
+    assert deliveries(combined, poisoned) == 0
+    assert poisoned in scheduler._failed  # tried again later, not in a loop
+    assert scheduler.running

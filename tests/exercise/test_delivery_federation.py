@@ -27,6 +27,7 @@ from alliance.exercise.models import ClockChangeIn, ClockStartIn, ExerciseRole, 
 from alliance.exercise.tables import InjectRow
 from alliance.node import Node
 from alliance.store.ledger import iter_events
+from alliance.store.projection import check_state
 from tests.conftest import NodeFactory, add_people
 from tests.federation.helpers import served_pair, wait_drained
 
@@ -152,6 +153,8 @@ def test_an_inject_reaches_the_partner_at_its_exercise_time_and_not_before(
     assert (deliveries(jpn), deliveries(usa)) == (4, 3)
     for node in (jpn, usa):
         assert node.verify_ledger().ok
+        drift = check_state(node.db, node.types)
+        assert drift.ok, drift.drifts[:5]
 
 
 def test_an_inject_due_while_the_owner_node_was_down_arrives_once_after_restart(
@@ -200,5 +203,6 @@ def test_an_inject_due_while_the_owner_node_was_down_arrives_once_after_restart(
         assert replicas == ["exercise.inject.delivered"]
         assert [d.serial for d in desk_of(usa).inbox(usa_staff, exercise_id=ex.id)] == ["JPN-001"]
         assert again.verify_ledger().ok
+        assert check_state(again.db, again.types).ok
     finally:
         again.close()

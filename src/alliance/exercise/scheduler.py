@@ -190,7 +190,7 @@ class DeliveryScheduler:
             in_flight = set(self._in_flight)
             retry = list(self._retry_alone)
             self._retry_alone.clear()
-        skip = in_flight | self._backing_off()
+        skip = in_flight | self._backing_off() | {i.inject_id for i in retry}
         due: list[Due] = []
         wait = GUARD_S
         room = max(0, MAX_IN_FLIGHT - len(in_flight))
@@ -260,13 +260,15 @@ class DeliveryScheduler:
         return min(moments) if moments else None
 
     def _backing_off(self) -> set[str]:
-        if not self._failed:
-            return set()
-        clock = time.monotonic()
-        for ident, at in list(self._failed.items()):
-            if at <= clock:
-                del self._failed[ident]
-        return set(self._failed)
+        """Injects whose delivery failed lately (kept back until their retry time)."""
+        with self._cond:
+            if not self._failed:
+                return set()
+            clock = time.monotonic()
+            for ident, at in list(self._failed.items()):
+                if at <= clock:
+                    del self._failed[ident]
+            return set(self._failed)
 
     # -- handing over to the writer ------------------------------------------------------
 
