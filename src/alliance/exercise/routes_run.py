@@ -90,9 +90,7 @@ def set_speed(
     response_model=ExerciseOut,
     summary="Set the exercise time forward (controller) / 演習時刻を進める（統制官）",
 )
-def set_time(
-    exercise_id: str, data: ClockSetIn, desk: ExerciseDep, actor: ActorDep
-) -> ExerciseOut:
+def set_time(exercise_id: str, data: ClockSetIn, desk: ExerciseDep, actor: ActorDep) -> ExerciseOut:
     return desk.set_time(actor, exercise_id, data)
 
 
