@@ -36,6 +36,7 @@ Every ``String`` column has a size, and the schema modules take it from
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import pkgutil
@@ -111,6 +112,11 @@ MODEL_TABLES: dict[str, str | None] = {
     "InjectStepIn": "injects",
     "ObservationIn": "exercise_observations",
     "EvaluationIn": "exercise_evaluations",
+    # exercise desk: running the clock (the exercise row holds it)
+    "ClockStartIn": "exercises",
+    "ClockChangeIn": "exercises",
+    "ClockSpeedIn": "exercises",
+    "ClockSetIn": "exercises",
     # users, federation, COP
     "UserIn": "users",
     "PasswordIn": "users",  # sign-in: the username is looked up, never stored from here
@@ -152,6 +158,10 @@ COLUMN_OF: dict[tuple[str, str], str] = {
     ("ReportIn", "operator_nation"): "operator_nation",
     ("InjectIn", "due"): "due_ex",
     ("InjectPatch", "due"): "due_ex",
+    ("ClockStartIn", "at"): "clock_ex",
+    ("ClockStartIn", "speed"): "clock_speed",
+    ("ClockSpeedIn", "speed"): "clock_speed",
+    ("ClockSetIn", "at"): "clock_ex",
 }
 
 # (model, path) -> where the value goes instead of a column of its own.
@@ -319,14 +329,20 @@ def _routers() -> list[APIRouter]:
 
 
 def _routes() -> list[APIRoute]:
-    """Every route of the routers, those of routers they include as well (a
-    desk's router may be several, as the exercise desk's is)."""
-    return [
-        ctx.original_route
-        for router in _routers()
-        for ctx in iter_route_contexts(router.routes)
-        if isinstance(ctx.original_route, APIRoute)
-    ]
+    """Every route of the routers, those of routers they include as well
+    (FastAPI keeps an included router as it is: a desk's router may be the sum
+    of its parts, as the exercise desk's is), each under its served path."""
+    found: list[APIRoute] = []
+    for router in _routers():
+        for ctx in iter_route_contexts(router.routes):
+            route = ctx.original_route
+            if not isinstance(route, APIRoute):
+                continue
+            if ctx.path and ctx.path != route.path:
+                route = copy.copy(route)
+                route.path = ctx.path
+            found.append(route)
+    return found
 
 
 def _body_models() -> list[type[BaseModel]]:

@@ -9,6 +9,9 @@ ratings (single writer). The rules on what leaves the node when are in
 
 from __future__ import annotations
 
+from alliance.store.context import DeskContext
+
+from .control import ClockControl
 from .delivery import Delivery
 from .exercises import Exercises
 from .msel import Msel
@@ -16,11 +19,27 @@ from .msel_io import MselSheets
 from .objectives import Objectives
 from .observe import Observe
 from .report import Reports
+from .scheduler import DeliveryScheduler
 
 
-class ExerciseDesk(Exercises, Objectives, MselSheets, Msel, Delivery, Observe, Reports):
+class ExerciseDesk(
+    Exercises, Objectives, MselSheets, Msel, Delivery, Observe, Reports, ClockControl
+):
     """Exercises, their MSEL, inject delivery on the exercise clock,
-    observations and evaluations."""
+    observations and evaluations.
+
+    Startable (:class:`alliance.desks.Startable`): the node starts its
+    delivery scheduler after the writer and stops it before."""
+
+    def __init__(self, ctx: DeskContext) -> None:
+        super().__init__(ctx)
+        self.scheduler = DeliveryScheduler(ctx, self.deliver_many_in)
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        self.scheduler.stop()
 
 
 __all__ = ["ExerciseDesk"]

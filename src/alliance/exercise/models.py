@@ -134,6 +134,49 @@ class ClockOut(BaseModel):
     ex: TimeOut | None  # the exercise time it was then
 
 
+Speed = Annotated[float, Field(ge=0.01, le=3600.0)]
+"""Exercise seconds per real second: 1 is real time, 60 a rehearsal at 60×."""
+
+
+class ClockChangeIn(Strict):
+    """Pause, resume or end the exercise clock; ``version``: the exercise row's
+    version the controller saw (a stale one is refused)."""
+
+    version: Version | None = None
+
+
+class ClockStartIn(Strict):
+    """Start the clock at ``at`` (exercise time; default H-hour), at ``speed``
+    (default the exercise's)."""
+
+    version: Version | None = None
+    at: Moment | None = None
+    speed: Speed | None = None
+
+
+class ClockSpeedIn(Strict):
+    """Run the clock at a new speed from now on (the exercise time stays)."""
+
+    version: Version | None = None
+    speed: Speed
+
+
+class ClockSetIn(Strict):
+    """Move the exercise time forward to ``at`` (never back: what was delivered
+    stays delivered); every inject due on the way is delivered at once."""
+
+    version: Version | None = None
+    at: Moment
+
+
+class ExerciseTimeOut(BaseModel):
+    """The exercise time now, and the real time it was read at."""
+
+    exercise_id: str
+    clock: ClockOut
+    real_now: TimeOut
+
+
 class ExerciseOut(OwnedOut):
     name: str
     name_ja: str
@@ -348,7 +391,11 @@ class SheetImportOut(BaseModel):
 
 
 __all__ = [
+    "ClockChangeIn",
     "ClockOut",
+    "ClockSetIn",
+    "ClockSpeedIn",
+    "ClockStartIn",
     "ClockState",
     "DeliveryOut",
     "EvaluationIn",
@@ -356,6 +403,7 @@ __all__ = [
     "ExerciseIn",
     "ExerciseOut",
     "ExerciseRole",
+    "ExerciseTimeOut",
     "InjectIn",
     "InjectOut",
     "InjectPatch",
@@ -369,6 +417,7 @@ __all__ = [
     "Rating",
     "RoleIn",
     "RoleOut",
+    "Speed",
     "format_h_plus",
     "parse_h_plus",
 ]

@@ -93,7 +93,13 @@ class InjectRow(OwnedRow):
     module docstring) until a delivery releases what the player receives."""
 
     __tablename__ = "injects"
-    __table_args__ = (Index("ix_injects_due", "state", "exercise_id"),)
+    # The scheduler's next-due queries (:mod:`.scheduler`): approved injects of
+    # one exercise in order of their DTG, and in order of their H+ offset (one
+    # exercise's H-hour is one moment, so the offset orders them as well).
+    __table_args__ = (
+        Index("ix_injects_due_dtg", "state", "exercise_id", "due_ex"),
+        Index("ix_injects_due_offset", "state", "exercise_id", "offset_s"),
+    )
 
     exercise_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
     serial: Mapped[str] = mapped_column(String(limits.LABEL))

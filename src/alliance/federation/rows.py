@@ -44,14 +44,20 @@ def select_by_id(conn: Connection, table: Table, ids: Sequence[str]) -> list[dic
     """Every row whose ``id`` is in ``ids``, as column values, in chunks of 500."""
     names = tuple(c.key for c in table.c)
     dialect = conn.dialect
-    results = [
-        (k, table.c[k].type.dialect_impl(dialect).result_processor(dialect, None)) for k in names
-    ]
     out: list[dict[str, Any]] = []
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         sql = _select_sql(dialect, table, names, len(chunk))
-        for row in conn.exec_driver_sql(sql, tuple(chunk)).fetchall():
+        result = conn.exec_driver_sql(sql, tuple(chunk))
+        # Each column's processor is chosen for the type the driver reports
+        # (as SQLAlchemy does): psycopg's numeric ones need it to know a float.
+        description = result.cursor.description if result.cursor is not None else None
+        codes = [d[1] for d in description] if description else [None] * len(names)
+        results = [
+            (k, table.c[k].type.dialect_impl(dialect).result_processor(dialect, code))
+            for k, code in zip(names, codes, strict=True)
+        ]
+        for row in result.fetchall():
             out.append({k: f(v) if f else v for (k, f), v in zip(results, row, strict=True)})
     return out
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
@@ -364,6 +364,40 @@ def create_owned(
     return row
 
 
+def create_owned_many(
+    tx: Tx,
+    kind: OwnedKind[R],
+    rows: Sequence[tuple[R, str, Marking]],
+    *,
+    actor: Actor | None,
+    grant: Grant | None,
+    event: str,
+    then: Callable[[R], object] | None = None,
+) -> list[R]:
+    """:func:`create_owned` for many rows of one kind, each ``(row, owner,
+    marking)``, with one flush for them all (a flush per row costs more than
+    the rest of the recipe): each is checked, stored and recorded as
+    :func:`create_owned` does, in order; ``then(row)`` runs after each row's
+    event is recorded (the place to record what the creation changed)."""
+    disclosures = []
+    for row, owner, marking in rows:
+        target = Target(kind.object_type, row.id, owner, marking)
+        disclosures.append(
+            release_gate.check(
+                tx.session, actor, target, frozenset(), marking, tx.now, creating=True
+            )
+        )
+        check_references(tx.session, kind, row, owner, marking)
+        stamp_new(row, owner=owner, marking=marking, now=tx.now)
+    tx.session.add_all([row for row, _owner, _marking in rows])
+    tx.session.flush()
+    for (row, _owner, _marking), disclosure in zip(rows, disclosures, strict=True):
+        record(tx, row, kind.object_type, event, actor, grant, disclosure)
+        if then is not None:
+            then(row)
+    return [row for row, _owner, _marking in rows]
+
+
 def change_owned(
     tx: Tx,
     actor: Actor,
@@ -458,6 +492,7 @@ __all__ = [
     "check_referrers",
     "check_version",
     "create_owned",
+    "create_owned_many",
     "owned_fields",
     "owned_kind",
     "record",

@@ -220,7 +220,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_injects")),
     )
     with op.batch_alter_table("injects", schema=None) as batch_op:
-        batch_op.create_index("ix_injects_due", ["state", "exercise_id"], unique=False)
+        batch_op.create_index(
+            "ix_injects_due_dtg", ["state", "exercise_id", "due_ex"], unique=False
+        )
+        batch_op.create_index(
+            "ix_injects_due_offset", ["state", "exercise_id", "offset_s"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_injects_exercise_id"), ["exercise_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_injects_owner"), ["owner"], unique=False)
 
@@ -229,7 +234,8 @@ def downgrade() -> None:
     with op.batch_alter_table("injects", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_injects_owner"))
         batch_op.drop_index(batch_op.f("ix_injects_exercise_id"))
-        batch_op.drop_index("ix_injects_due")
+        batch_op.drop_index("ix_injects_due_offset")
+        batch_op.drop_index("ix_injects_due_dtg")
 
     op.drop_table("injects")
     with op.batch_alter_table("inject_deliveries", schema=None) as batch_op:
