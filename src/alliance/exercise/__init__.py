@@ -5,6 +5,7 @@ evaluations and the after-action report (issue 13)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
@@ -43,6 +44,7 @@ DESK = DeskSpec(
     object_types=OBJECT_TYPES,
     make=_make,
     routes=_routes,
+    console=Path(__file__).parent / "console",
 )
 
 __all__ = [
