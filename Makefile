@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-quick system-deps format clean
+.PHONY: demo test lint typecheck unit bench bench-quick system-deps fonts format clean
 
 WEB    := src/alliance/web
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt $(WEB)/package.json $(WEB)/package-lock
 	touch $(STAMP)
 
 ## demo: install, then start a JPN node and a USA node on embedded SQLite
-demo: $(STAMP)
+demo: $(STAMP) fonts
 	$(BIN)/alliance demo
 
 ## test: install (PostgreSQL too), then ruff, mypy --strict and pytest on SQLite and PostgreSQL
@@ -24,6 +24,12 @@ test: $(STAMP) system-deps lint typecheck unit
 
 system-deps:
 	tools/system-deps.sh
+
+# The Japanese fonts the after-action report's plot and PDF need. Not fatal for
+# the demo: without them the PDF is refused with a bilingual message and the
+# HTML report still opens.
+fonts:
+	-tools/system-deps.sh fonts
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
