@@ -83,8 +83,6 @@ export const STRINGS = {
   ex_import_send: { en: "Import", ja: "取り込む" },
   ex_import_need_file: { en: "Choose a CSV or XLSX file first.", ja: "先にCSVまたはXLSXのファイルを選んでください。" },
   ex_import_done: { en: "{count} rows imported from the {kind} file.", ja: "{kind}ファイルから{count}行を取り込みました。" },
-  ex_import_row: { en: "row {row}", ja: "{row}行目" },
-  ex_import_column: { en: "column {column}", ja: "列「{column}」" },
   ex_inbox_hq: { en: "Inbox of", ja: "受信する司令部" },
   ex_inbox_note: { en: "{count} injects delivered to this HQ.", ja: "この司令部への付与：{count}件。" },
   ex_inbox_empty: { en: "Nothing delivered to this HQ yet.", ja: "この司令部への付与はまだありません。" },

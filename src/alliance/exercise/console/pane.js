@@ -22,10 +22,10 @@ const P = {
   exercise: (id) => `/exercises/${enc(id)}`,
   objectives: (id) => `/exercises/${enc(id)}/objectives`,
   injects: (id) => `/exercises/${enc(id)}/injects`,
-  mselExport: (id, fmt) => `/exercises/${enc(id)}/msel.${fmt}`,
-  mselImport: (id) => `/exercises/${enc(id)}/msel/import`,
+  mselExport: (id, fmt, lang) => `/exercises/${enc(id)}/msel/export?format=${fmt}&lang=${lang}`,
+  mselImport: (id, fmt) => `/exercises/${enc(id)}/msel/import?format=${fmt}`,
   clock: (id, op) => `/exercises/${enc(id)}/clock/${op}`,
-  inbox: (hq) => `/exercises/inbox?hq_id=${enc(hq)}`,
+  inbox: (id, hq) => `/exercises/${enc(id)}/inbox?hq_id=${enc(hq)}`,
   observations: (id) => `/exercises/${enc(id)}/observations`,
   observe: () => "/exercises/observations",
   evaluations: (id) => `/exercises/${enc(id)}/evaluations`,
@@ -35,6 +35,7 @@ const P = {
 
 const STATES = ["draft", "approved", "delivered", "answered", "cancelled"];
 const METHODS = ["message", "email", "phone", "radio", "chat", "in_person", "cop", "document"];
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const POLL_MIN = 3000;
 const POLL_MAX = 30000;
 
@@ -207,7 +208,7 @@ async function loadInbox() {
     return;
   }
   if (!st.hq) st.hq = myParticipantHq(ex) || me().hq;
-  const all = await getJson(P.inbox(st.hq));
+  const all = await getJson(P.inbox(ex.id, st.hq));
   const before = st.known;
   st.inbox = all.filter((d) => d.exercise_id === ex.id);
   st.known = new Set(st.inbox.map((d) => d.id));
@@ -685,13 +686,10 @@ function importErrors(err) {
   const box = $("ex-import-errors");
   const lines = [errText(err)];
   const body = err instanceof shell.ApiError && err.body ? err.body : {};
-  const details = body.errors || body.details || (body.detail && Array.isArray(body.detail.errors) ? body.detail.errors : []);
-  for (const item of Array.isArray(details) ? details : []) {
-    const where = [item.row ? t("ex_import_row", { row: item.row }) : "", item.column ? t("ex_import_column", { column: item.column }) : ""]
-      .filter(Boolean)
-      .join(" ");
+  // Each problem as the node says it (its words name the row and the column).
+  for (const item of Array.isArray(body.errors) ? body.errors : []) {
     const said = item.message ? bi(item.message) : "";
-    if (said && !lines.includes(said)) lines.push(where && !said.includes(String(item.row)) ? `${where}: ${said}` : said);
+    if (said && !lines.includes(said)) lines.push(said);
   }
   box.replaceChildren(...lines.map((line) => el("p", { text: line })));
   box.hidden = false;
@@ -709,21 +707,20 @@ async function importSheet(event) {
     return;
   }
   const xlsx = /\.xlsx$/i.test(file.name);
-  const form = new FormData();
-  form.append("file", file, file.name);
   const button = $("ex-import-send");
   button.disabled = true;
   try {
-    const res = await fetch(shell.API + P.mselImport(ex.id), {
+    // The sheet itself is the body (not a form), its kind named in the query.
+    const res = await fetch(shell.API + P.mselImport(ex.id, xlsx ? "xlsx" : "csv"), {
       method: "POST",
-      headers: shell.auth(),
-      body: form,
+      headers: { ...shell.auth(), "Content-Type": xlsx ? XLSX_TYPE : "text/csv" },
+      body: file,
       cache: "no-store",
       credentials: "same-origin",
     });
     const data = await res.json().catch(() => null);
     if (!res.ok) throw new shell.ApiError(res.status, data);
-    const count = Array.isArray(data) ? data.length : (data && (data.created ?? data.count ?? (data.injects || []).length)) || 0;
+    const count = data ? data.imported : 0;
     $("ex-import-done").textContent = t("ex_import_done", { count, kind: xlsx ? "XLSX" : "CSV" });
     $("ex-import-done").hidden = false;
     $("ex-import-file").value = "";
@@ -752,7 +749,12 @@ async function loadAar() {
   box.replaceChildren(el("p", { class: "note", text: t("ex_aar_loading") }));
   try {
     const html = await (await shell.api(P.aar(ex.id, "html"))).text();
-    const doc = new DOMParser().parseFromString(html, "text/html");
+    // Its style sheet and style attributes go before it is parsed: the parsed
+    // document is under this page's policy too, which would refuse them (and
+    // say so). The node escapes every quote of user text, so a style="…" here is
+    // the report's own markup.
+    const bare = html.replace(/<style[\s\S]*?<\/style>/gi, "").replace(/\sstyle="[^"]*"/gi, "");
+    const doc = new DOMParser().parseFromString(bare, "text/html");
     for (const bad of doc.querySelectorAll("script, style, link, meta, iframe, object, embed, base, form")) bad.remove();
     for (const node of doc.body.querySelectorAll("*")) {
       for (const attr of [...node.attributes]) {
@@ -860,8 +862,8 @@ export function mount(given, section) {
     st.evaluating = null;
     renderEvaluateForm();
   });
-  $("ex-export-csv").addEventListener("click", () => download(P.mselExport(st.id, "csv"), `msel-${st.id}-${me().nation}-${stamp()}.csv`));
-  $("ex-export-xlsx").addEventListener("click", () => download(P.mselExport(st.id, "xlsx"), `msel-${st.id}-${me().nation}-${stamp()}.xlsx`));
+  $("ex-export-csv").addEventListener("click", () => download(P.mselExport(st.id, "csv", shell.lang), `msel-${st.id}-${me().nation}-${stamp()}.csv`));
+  $("ex-export-xlsx").addEventListener("click", () => download(P.mselExport(st.id, "xlsx", shell.lang), `msel-${st.id}-${me().nation}-${stamp()}.xlsx`));
   $("ex-import-form").addEventListener("submit", importSheet);
   $("ex-aar-refresh").addEventListener("click", loadAar);
   $("ex-aar-pdf").addEventListener("click", () => download(P.aar(st.id, "pdf"), `aar-${st.id}-${me().nation}-${stamp()}.pdf`));

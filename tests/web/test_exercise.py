@@ -1,0 +1,233 @@
+"""An exercise run from the console across two federated nodes (Debian's
+Chromium through Playwright, every request beyond the node refused).
+
+A JPN node and a USA node, federated over mutual TLS on loopback, each served
+by a real server. JPN leads a FICTIONAL exercise on a fast clock; its MSEL holds
+one approved inject addressed to the US JFHQ, due a few real seconds after the
+clock starts. The JPN controller (the exercise's owner) starts the clock from
+the exercise pane in one browser context; in a second, the US staff officer
+(a controller for the USA) watches the JFHQ's inbox: the inject is absent
+while it is not due (and the USA's database holds nothing of it), then
+arrives by itself; the officer records the players' response, released to
+JPN, and reads the after-action report with the serial and the response in
+it; JPN's report shows the US response too, once federation carries it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Browser, Page
+from sqlalchemy import func, select
+
+from alliance.core.exercise import FICTIONAL
+from alliance.core.models import MarkingIn
+from alliance.exercise import ExerciseDesk
+from alliance.exercise.models import (
+    ExerciseIn,
+    ExerciseRole,
+    InjectIn,
+    Participant,
+    RoleIn,
+)
+from alliance.exercise.tables import InjectDeliveryRow, InjectRow
+from alliance.node import Node
+from tests.conftest import DatabaseFactory, LiveServer, NodeFactory, add_people
+from tests.federation.helpers import served_pair, wait_drained, wait_until
+from tests.web.test_coordination import Seat
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+H_HOUR = datetime(2026, 2, 3, 0, 0, tzinfo=UTC)
+SPEED = 60  # an exercise minute a real second
+SERIAL = "JPN-007"
+DUE = "H+00:10"  # ten exercise minutes after H-hour: ten real seconds after the start
+DUE_AT = H_HOUR + timedelta(minutes=10)
+DESCRIPTION = "FICTIONAL: a notional fishing vessel reports smoke near the exercise area."
+RESPONSE = "JFHQ acknowledged and tasked a notional P-8 search (FICTIONAL)."
+
+
+@pytest.fixture
+def database_url(new_database: DatabaseFactory) -> str:
+    """Two nodes, each on a database of its own (the second from ``new_database``)."""
+    return new_database()
+
+
+@dataclass
+class World:
+    jpn: Node
+    usa: Node
+    jpn_live: LiveServer
+    usa_live: LiveServer
+    tokens: dict[str, str]
+    exercise_id: str
+
+
+@pytest.fixture
+def world(make_node: NodeFactory) -> Iterator[World]:
+    jpn, usa = served_pair(make_node)
+    tokens: dict[str, str] = {}
+    for node in (jpn, usa):
+        tokens.update(add_people(node).tokens)
+    jpn_desk = jpn.desk("exercise", ExerciseDesk)
+    usa_desk = usa.desk("exercise", ExerciseDesk)
+    controller = jpn.users.authenticate(tokens["JPN staff_officer jpn-jjoc"])
+    ex = jpn_desk.create_exercise(
+        controller,
+        ExerciseIn(
+            id="ex-console",
+            name=f"Paper Abacus console rehearsal ({FICTIONAL})",
+            name_ja="ペーパー・アバカス　コンソール予行（架空）",
+            participants=[
+                Participant(nation="JPN", hq_id="jpn-jjoc"),
+                Participant(nation="USA", hq_id="usa-jfhq"),
+            ],
+            h_hour=H_HOUR,
+            clock_speed=1.0,
+            marking=MarkingIn(releasable_to=["USA"]),
+        ),
+    )
+    inject = jpn_desk.create_inject(
+        controller,
+        ex.id,
+        InjectIn(
+            serial=SERIAL,
+            h_plus=DUE,
+            sender="Simulated higher HQ (FICTIONAL)",
+            addressee_hq_id="usa-jfhq",
+            description=DESCRIPTION,
+            description_ja="架空：演習区域付近で想定の漁船が煙を報告。",
+            expected_action="Acknowledge; coordinate a search with the partner.",
+            marking=MarkingIn(releasable_to=["USA"]),
+        ),
+    )
+    jpn_desk.approve_inject(controller, inject.id)  # the exercise's owner approves
+    wait_drained(jpn, [usa], timeout=30)
+    # The USA gives its staff officer the controller role in the exercise (its own record).
+    usa_cdr = usa.users.authenticate(tokens["USA commander usa-jfhq"])
+    officer = usa.users.authenticate(tokens["USA staff_officer usa-jfhq"])
+    usa_desk.assign_role(
+        usa_cdr, ex.id, RoleIn(user_id=officer.user_id, role=ExerciseRole.CONTROLLER)
+    )
+    jpn_live, usa_live = LiveServer(jpn).start(), LiveServer(usa).start()
+    try:
+        yield World(jpn, usa, jpn_live, usa_live, tokens, ex.id)
+    finally:
+        jpn_live.stop()
+        usa_live.stop()
+
+
+def _count(node: Node, model: type[InjectRow] | type[InjectDeliveryRow]) -> int:
+    with node.db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _exercise_time(page: Page) -> datetime:
+    """The exercise time the pane's clock shows now."""
+    iso = page.locator("#ex-clock-time").get_attribute("data-iso") or ""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def test_a_controller_starts_the_clock_and_the_partner_answers_the_inject(
+    browser: Browser, world: World
+) -> None:
+    jpn_seat = Seat(browser, world.jpn_live.url, "en-US")
+    usa_seat = Seat(browser, world.usa_live.url, "en-US")
+    seats = (jpn_seat, usa_seat)
+    ex = world.exercise_id
+    try:
+        for seat, token in (
+            (jpn_seat, world.tokens["JPN staff_officer jpn-jjoc"]),
+            (usa_seat, world.tokens["USA staff_officer usa-jfhq"]),
+        ):
+            page = seat.page
+            page.goto(f"{seat.base}/console/#/exercise/msel/{ex}")
+            page.fill("#token", token)
+            page.click("#signin-button")
+            page.locator("#pane-exercise").wait_for(state="visible")
+            page.wait_for_function("() => document.body.dataset.live === 'live'")
+            page.locator("#ex-clock-state[data-state='planning']").wait_for()
+        jpn, usa = jpn_seat.page, usa_seat.page
+
+        # JPN's MSEL holds its approved inject; the USA's holds nothing of it.
+        row = jpn.locator(f"#ex-msel-rows tr[data-serial='{SERIAL}']")
+        row.wait_for()
+        assert row.get_attribute("data-state") == "approved"
+        assert "H+00:10" in row.inner_text()
+        assert _count(world.usa, InjectRow) == 0
+        # Only the lead nation's controllers run the clock.
+        assert usa.locator("#ex-controls").is_hidden()
+        assert "JPN" in usa.locator("#ex-controls-note").inner_text()
+
+        # The US officer watches the JFHQ's inbox: empty.
+        usa.click("#ex-views a[data-view='inbox']")
+        usa.locator("#ex-inbox-empty").wait_for(state="visible")
+        assert usa.locator("#ex-hq").input_value() == "usa-jfhq"
+
+        # JPN's controller starts the clock at 60×.
+        jpn.fill("#ex-speed", str(SPEED))
+        jpn.click("#ex-start")
+        jpn.locator("#ex-clock-state[data-state='running']").wait_for()
+        # The US pane learns of it by the stream (the lead's exercise row, replicated).
+        usa.locator("#ex-clock-state[data-state='running']").wait_for()
+        assert usa.locator("#ex-clock-speed").inner_text() == "60×"
+        # Not yet due (the US pane's clock says so): nothing in the inbox, and
+        # nothing of it in the USA's database.
+        assert _exercise_time(usa) < DUE_AT
+        assert usa.locator("#ex-inbox-list li").count() == 0
+        assert _count(world.usa, InjectDeliveryRow) == 0
+        assert _count(world.usa, InjectRow) == 0
+
+        # Due: it arrives by itself, announced.
+        item = usa.locator(f"#ex-inbox-list li[data-serial='{SERIAL}']")
+        item.wait_for(timeout=30_000)
+        assert DESCRIPTION in item.inner_text()
+        usa.locator("#toasts .toast", has_text=f"Inject {SERIAL} delivered").wait_for()
+        # The ticking clock is past the inject's moment.
+        assert _exercise_time(usa) >= DUE_AT
+        assert usa.locator("#ex-clock-hplus").inner_text() >= "H+00:10:00"
+        # JPN's MSEL shows it delivered, live.
+        jpn.locator(f"#ex-msel-rows tr[data-serial='{SERIAL}'][data-state='delivered']").wait_for()
+
+        # The US officer records the players' response (released to JPN).
+        item.locator("button.ex-observe").click()
+        usa.fill("#ex-observe-text", RESPONSE)
+        assert usa.locator("#ex-observe-release").is_checked()
+        usa.click("#ex-observe-send")
+        seen = usa.locator("#ex-observation-list li .ex-response", has_text=RESPONSE)
+        seen.wait_for()
+        usa.locator(f"#ex-inbox-list li[data-serial='{SERIAL}'] .ex-answered").wait_for()
+        assert usa.locator("#ex-observe-form").is_hidden()
+
+        # The after-action report opens, with the serial and the response.
+        usa.click("#ex-views a[data-view='aar']")
+        report = usa.locator("#ex-aar-doc .ex-aar-body")
+        report.wait_for()
+        text = report.inner_text()
+        assert SERIAL in text
+        assert RESPONSE in text
+        assert FICTIONAL in text
+
+        # JPN's report carries the US response once federation brings it.
+        wait_until(
+            lambda: any(
+                o.owner == "USA"
+                for o in world.jpn.desk("exercise", ExerciseDesk).observations(
+                    world.jpn.users.authenticate(world.tokens["JPN staff_officer jpn-jjoc"]), ex
+                )
+            ),
+            timeout=30,
+            what="the US observation to reach JPN",
+        )
+        jpn.click("#ex-views a[data-view='aar']")
+        jpn.locator("#ex-aar-doc .ex-aar-body", has_text=RESPONSE).wait_for()
+
+        for seat in seats:
+            assert seat.outside == [], "the console tried to reach beyond this node"
+            assert seat.errors == [], seat.errors
+    finally:
+        for seat in seats:
+            seat.close()
