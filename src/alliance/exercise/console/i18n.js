@@ -5,6 +5,7 @@ export const STRINGS = {
   tab_exercise: { en: "Exercises", ja: "演習" },
   ex_exercise: { en: "Exercise", ja: "演習" },
   ex_fictional: { en: "FICTIONAL exercise data", ja: "FICTIONAL（架空の演習データ）" },
+  ex_reload: { en: "Refresh", ja: "再読込" },
   ex_none: { en: "No exercise is released to your nation.", ja: "自国に提供された演習はありません。" },
   ex_clock: { en: "Exercise clock", ja: "演習時計" },
   ex_clock_state: { en: "Clock", ja: "時計" },

@@ -842,6 +842,7 @@ export function mount(given, section) {
   $("ex-pick").addEventListener("change", (e) => shell.navigate(`exercise/${st.view}/${e.target.value}`));
   for (const id of ["ex-f-state", "ex-f-addressee", "ex-f-method", "ex-f-objective"]) $(id).addEventListener("change", renderMsel);
   $("ex-f-text").addEventListener("input", renderMsel);
+  $("ex-reload").addEventListener("click", loadAll);
   $("ex-start").addEventListener("click", () => clockAct("start"));
   $("ex-pause").addEventListener("click", () => clockAct("pause"));
   $("ex-resume").addEventListener("click", () => clockAct("resume"));
