@@ -13,9 +13,10 @@ from .delivery import Delivery
 from .exercises import Exercises
 from .msel import Msel
 from .observe import Observe
+from .report import Reports
 
 
-class ExerciseDesk(Exercises, Msel, Delivery, Observe):
+class ExerciseDesk(Exercises, Msel, Delivery, Observe, Reports):
     """Exercises, their MSEL, inject delivery on the exercise clock,
     observations and evaluations."""
 
