@@ -2,10 +2,11 @@
 Chromium through Playwright, every request beyond the node refused).
 
 A JPN node and a USA node, federated over mutual TLS on loopback, each served
-by a real server. JPN leads a FICTIONAL exercise on a fast clock; its MSEL holds
-one approved inject addressed to the US JFHQ, due a few real seconds after the
-clock starts. The JPN controller (the exercise's owner) starts the clock from
-the exercise pane in one browser context; in a second, the US staff officer
+by a real server. JPN leads a FICTIONAL exercise. In one browser context, the
+JPN controller (the exercise's owner) imports its MSEL from a CSV sheet (a
+malformed one is refused row by row, changing nothing), approves the inject
+addressed to the US JFHQ, due ten real seconds after the start on a 60× clock,
+and starts the clock from the exercise pane; in a second, the US staff officer
 (a controller for the USA) watches the JFHQ's inbox: the inject is absent
 while it is not due (and the USA's database holds nothing of it), then
 arrives by itself; the officer records the players' response, released to
@@ -15,6 +16,8 @@ it; JPN's report shows the US response too, once federation carries it.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +32,6 @@ from alliance.exercise import ExerciseDesk
 from alliance.exercise.models import (
     ExerciseIn,
     ExerciseRole,
-    InjectIn,
     Participant,
     RoleIn,
 )
@@ -49,6 +51,26 @@ SERIAL = "JPN-007"
 DUE = "H+00:10"  # ten exercise minutes after H-hour: ten real seconds after the start
 DUE_AT = H_HOUR + timedelta(minutes=10)
 DESCRIPTION = "FICTIONAL: a notional fishing vessel reports smoke near the exercise area."
+HEADER = ["Serial", "DTG", "Sender", "Addressee HQ", "Delivery method", "Description"]
+HEADER_JA_ETC = ["Description (JA)", "Expected action", "Releasable to"]
+INJECT = [
+    SERIAL,
+    DUE,
+    "Notional higher command (FICTIONAL)",
+    "usa-jfhq",
+    "email",
+    DESCRIPTION,
+    "架空：演習区域付近で想定の漁船が煙を報告。",
+    "Acknowledge; coordinate a search with the partner.",
+    "USA",
+]
+# Row 3 names an HQ that does not exist, row 4 repeats row 2's serial.
+BAD_SHEET = [
+    [*HEADER, *HEADER_JA_ETC],
+    INJECT,
+    ["JPN-008", "H+00:20", "EXCON", "no-such-hq", "email", "FICTIONAL: b", "", "", "USA"],
+    [SERIAL, "H+00:30", "EXCON", "usa-jfhq", "email", "FICTIONAL: c", "", "", "USA"],
+]
 RESPONSE = "JFHQ tasked a notional P-8 search within four minutes (FICTIONAL)."
 
 
@@ -92,21 +114,6 @@ def world(make_node: NodeFactory) -> Iterator[World]:
             marking=MarkingIn(releasable_to=["USA"]),
         ),
     )
-    inject = jpn_desk.create_inject(
-        controller,
-        ex.id,
-        InjectIn(
-            serial=SERIAL,
-            h_plus=DUE,
-            sender="Notional higher command (FICTIONAL)",
-            addressee_hq_id="usa-jfhq",
-            description=DESCRIPTION,
-            description_ja="架空：演習区域付近で想定の漁船が煙を報告。",
-            expected_action="Acknowledge; coordinate a search with the partner.",
-            marking=MarkingIn(releasable_to=["USA"]),
-        ),
-    )
-    jpn_desk.approve_inject(controller, inject.id)  # the exercise's owner approves
     wait_drained(jpn, [usa], timeout=30)
     # The USA gives its staff officer the controller role in the exercise (its own record).
     usa_cdr = usa.users.authenticate(tokens["USA commander usa-jfhq"])
@@ -120,6 +127,12 @@ def world(make_node: NodeFactory) -> Iterator[World]:
     finally:
         jpn_live.stop()
         usa_live.stop()
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode()
 
 
 def _count(node: Node, model: type[InjectRow] | type[InjectDeliveryRow]) -> int:
@@ -178,11 +191,35 @@ def test_a_controller_starts_the_clock_and_the_partner_answers_the_inject(
             page.locator("#ex-clock-state[data-state='planning']").wait_for()
         jpn, usa = jpn_seat.page, usa_seat.page
 
-        # JPN's MSEL holds its approved inject; the USA's holds nothing of it.
+        # JPN's controller imports the MSEL from a sheet: a malformed one is
+        # refused, every bad row and column named, and nothing is imported.
+        jpn.locator("#ex-msel-empty").wait_for(state="visible")
+        upload = {"name": "msel.csv", "mimeType": "text/csv"}
+        jpn.set_input_files("#ex-import-file", files=[{**upload, "buffer": _csv(BAD_SHEET)}])
+        jpn.click("#ex-import-send")
+        errors = jpn.locator("#ex-import-errors li")
+        errors.first.wait_for()
+        fields = errors.evaluate_all("items => items.map(i => i.dataset.field)")
+        assert fields == ["rows.3.Addressee HQ", "rows.4.Serial"], fields
+        assert errors.nth(0).inner_text().startswith("Row 3, column Addressee HQ")
+        assert "not imported" in jpn.locator("#ex-import-errors .ex-import-head").inner_text()
+        assert jpn.locator("#ex-msel-rows tr").count() == 0
+        # (The browser notes the refusal's status; nothing else went wrong.)
+        assert [e for e in jpn_seat.errors if "422" not in e] == []
+        jpn_seat.errors.clear()
+        # The good row alone is imported, as a draft, and approved from the pane.
+        good = [[*HEADER, *HEADER_JA_ETC], INJECT]
+        jpn.set_input_files("#ex-import-file", files=[{**upload, "buffer": _csv(good)}])
+        jpn.click("#ex-import-send")
+        jpn.locator("#ex-import-done", has_text="1 rows imported from the CSV file").wait_for()
+        assert jpn.locator("#ex-import-errors").is_hidden()
         row = jpn.locator(f"#ex-msel-rows tr[data-serial='{SERIAL}']")
         row.wait_for()
-        assert row.get_attribute("data-state") == "approved"
+        assert row.get_attribute("data-state") == "draft"
+        row.locator("button.ex-approve").click()
+        jpn.locator(f"#ex-msel-rows tr[data-serial='{SERIAL}'][data-state='approved']").wait_for()
         assert "H+00:10" in row.inner_text()
+        # The USA's database holds nothing of it.
         assert _count(world.usa, InjectRow) == 0
         _reachable(jpn)
         # Only the lead nation's controllers run the clock.

@@ -76,6 +76,13 @@ export const STRINGS = {
     en: "{nation}'s MSEL: {total} rows — {draft} draft, {approved} approved, {delivered} delivered, {answered} answered. A partner's rows stay with it; what they deliver reaches the inbox.",
     ja: "{nation}のMSEL：{total}件（起案中{draft}、承認済{approved}、付与済{delivered}、対応記録済{answered}）。相手国の行は相手国が保持し、付与されたものが受信に届きます。",
   },
+  ex_msel_needs_role: {
+    en: "Reading the MSEL needs a role in this exercise (your nation's exercise owner gives it).",
+    ja: "MSELの閲覧には、この演習での役割が必要です（自国の演習統括者が付与します）。",
+  },
+  ex_col_actions: { en: "Actions", ja: "操作" },
+  ex_approve: { en: "Approve", ja: "承認" },
+  ex_cancel_inject: { en: "Cancel row", ja: "行を取消" },
   ex_msel_empty: { en: "No MSEL row matches.", ja: "該当するMSELの行はありません。" },
   ex_export: { en: "Export the MSEL:", ja: "MSELの書き出し：" },
   ex_export_csv: { en: "CSV", ja: "CSV形式" },

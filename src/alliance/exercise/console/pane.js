@@ -31,6 +31,7 @@ const P = {
   evaluations: (id) => `/exercises/${enc(id)}/evaluations`,
   evaluate: (obs) => `/exercises/observations/${enc(obs)}/evaluations`,
   aar: (id, fmt) => `/exercises/${enc(id)}/aar?format=${fmt}`,
+  step: (inject, op) => `/exercises/injects/${enc(inject)}/${op}`,
 };
 
 const STATES = ["draft", "approved", "delivered", "answered", "cancelled"];
@@ -195,7 +196,8 @@ async function loadObjectives() {
 }
 
 async function loadMsel() {
-  st.injects = st.id ? await getJson(P.injects(st.id)) : [];
+  // The MSEL is read with a role in the exercise (any); without one, nothing is asked.
+  st.injects = st.id && roles(current()).size ? await getJson(P.injects(st.id)) : [];
   renderFilters();
   renderMsel();
 }
@@ -412,6 +414,31 @@ function objectiveCodes(ids) {
   return ids.map((id) => (st.objectives.find((o) => o.id === id) || { code: id }).code).join(", ");
 }
 
+// What a row offers the user: approve a draft (an approver), cancel a row not
+// yet delivered (an editor or approver). The node decides; these only ask.
+function rowActions(i, ex) {
+  const out = [];
+  if (i.state === "draft" && can(ex, "approver")) {
+    out.push(el("button", { type: "button", class: "ex-approve", "data-id": i.id, text: t("ex_approve") }));
+  }
+  if ((i.state === "draft" || i.state === "approved") && (can(ex, "editor") || can(ex, "approver"))) {
+    out.push(el("button", { type: "button", class: "ex-cancel", "data-id": i.id, text: t("ex_cancel_inject") }));
+  }
+  return out;
+}
+
+async function step(injectId, op) {
+  const i = st.injects.find((x) => x.id === injectId);
+  if (!i) return;
+  try {
+    await send(P.step(injectId, op), { version: i.version });
+    showError(null);
+  } catch (err) {
+    showError(err);
+  }
+  await loadMsel().catch(showError);
+}
+
 function renderMsel() {
   if (!me()) return;
   const ex = current();
@@ -435,10 +462,21 @@ function renderMsel() {
         el("td", { text: i.controller }),
         el("td", { class: "mono", text: portion(i.release_marking) }),
         el("td", {}, el("span", { class: `ex-state ${i.state}`, "data-state": i.state, text: t(`ex_inject_${i.state}`) })),
+        el("td", { class: "ex-row-actions" }, ...rowActions(i, ex)),
       );
     }),
   );
+  for (const button of shell.section.querySelectorAll("#ex-msel-rows button.ex-approve")) {
+    button.addEventListener("click", () => step(button.dataset.id, "approve"));
+  }
+  for (const button of shell.section.querySelectorAll("#ex-msel-rows button.ex-cancel")) {
+    button.addEventListener("click", () => step(button.dataset.id, "cancel"));
+  }
   $("ex-msel-empty").hidden = rows.length > 0;
+  const reader = ex && roles(ex).size > 0;
+  $("ex-msel-empty").textContent = reader ? t("ex_msel_empty") : t("ex_msel_needs_role");
+  shell.section.querySelector(".ex-sheets").hidden = !reader;
+  $("ex-import-form").hidden = !(can(ex, "editor"));
   const counts = Object.fromEntries(STATES.map((s) => [s, st.injects.filter((i) => i.state === s).length]));
   $("ex-msel-note").textContent = t("ex_msel_note", { total: st.injects.length, nation: me().nation, ...counts });
 }
@@ -684,14 +722,17 @@ function stamp() {
 // column's (the API names them), in the user's language.
 function importErrors(err) {
   const box = $("ex-import-errors");
-  const lines = [errText(err)];
   const body = err instanceof shell.ApiError && err.body ? err.body : {};
-  // Each problem as the node says it (its words name the row and the column).
-  for (const item of Array.isArray(body.errors) ? body.errors : []) {
-    const said = item.message ? bi(item.message) : "";
-    if (said && !lines.includes(said)) lines.push(said);
-  }
-  box.replaceChildren(...lines.map((line) => el("p", { text: line })));
+  const each = Array.isArray(body.errors) ? body.errors.filter((e) => e.message) : [];
+  // With the problems listed, the message's first line heads them; each is the
+  // node's own words, naming the row and the column (its field says which cell).
+  const said = errText(err);
+  box.replaceChildren(
+    el("p", { class: "ex-import-head", text: each.length ? said.split("\n")[0] : said }),
+    each.length
+      ? el("ul", {}, ...each.map((e) => el("li", { "data-field": e.field || "", "data-code": e.code || "", text: bi(e.message) })))
+      : null,
+  );
   box.hidden = false;
 }
 
