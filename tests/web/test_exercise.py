@@ -10,8 +10,8 @@ and starts the clock from the exercise pane; in a second, the US staff officer
 (a controller for the USA) watches the JFHQ's inbox: the inject is absent
 while it is not due (and the USA's database holds nothing of it), then
 arrives by itself; the officer records the players' response, released to
-JPN, and reads the after-action report with the serial and the response in
-it; JPN's report shows the US response too, once federation carries it.
+JPN, rates it against the USA's training objective, and reads the after-action
+report with the serial, the response and the objective in it; JPN's report shows the US response too, once federation carries it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import func, select
@@ -71,6 +72,7 @@ BAD_SHEET = [
     ["JPN-008", "H+00:20", "EXCON", "no-such-hq", "email", "FICTIONAL: b", "", "", "USA"],
     [SERIAL, "H+00:30", "EXCON", "usa-jfhq", "email", "FICTIONAL: c", "", "", "USA"],
 ]
+OBJECTIVE = "TO-US-1"
 RESPONSE = "JFHQ tasked a notional P-8 search within four minutes (FICTIONAL)."
 
 
@@ -118,11 +120,24 @@ def world(make_node: NodeFactory) -> Iterator[World]:
     # The USA gives its staff officer the controller role in the exercise (its own record).
     usa_cdr = usa.users.authenticate(tokens["USA commander usa-jfhq"])
     officer = usa.users.authenticate(tokens["USA staff_officer usa-jfhq"])
-    usa_desk.assign_role(
-        usa_cdr, ex.id, RoleIn(user_id=officer.user_id, role=ExerciseRole.CONTROLLER)
-    )
+    for role in (ExerciseRole.CONTROLLER, ExerciseRole.EVALUATOR, ExerciseRole.EDITOR):
+        usa_desk.assign_role(usa_cdr, ex.id, RoleIn(user_id=officer.user_id, role=role))
     jpn_live, usa_live = LiveServer(jpn).start(), LiveServer(usa).start()
     try:
+        # The USA's own training objective, which its evaluator rates against.
+        with httpx.Client(
+            base_url=usa_live.url + "/api/v1",
+            headers={"Authorization": f"Bearer {tokens['USA staff_officer usa-jfhq']}"},
+        ) as api:
+            made = api.post(
+                f"/exercises/{ex.id}/objectives",
+                json={
+                    "code": OBJECTIVE,
+                    "title": "Coordinate a combined search (FICTIONAL)",
+                    "marking": {"releasable_to": ["JPN"]},
+                },
+            )
+            assert made.status_code == 201, made.text
         yield World(jpn, usa, jpn_live, usa_live, tokens, ex.id)
     finally:
         jpn_live.stop()
@@ -271,6 +286,19 @@ def test_a_controller_starts_the_clock_and_the_partner_answers_the_inject(
         assert usa.locator("#ex-observe-form").is_hidden()
         _reachable(usa)
 
+        # The US officer, an evaluator too, rates the response against the USA's objective.
+        observation = usa.locator("#ex-observation-list li", has_text=RESPONSE)
+        observation.locator("button.ex-evaluate").click()
+        objective = usa.locator("#ex-evaluate-objective option", has_text=OBJECTIVE)
+        usa.select_option("#ex-evaluate-objective", objective.get_attribute("value"))
+        usa.check("#ex-evaluate-form input[name='ex-rating'][value='P']")
+        usa.fill("#ex-evaluate-comment", "Search began late (FICTIONAL).")
+        usa.click("#ex-evaluate-send")
+        rating = observation.locator(".ex-rating[data-rating='P']")
+        rating.wait_for()
+        assert OBJECTIVE in rating.inner_text()
+        assert usa.locator("#ex-evaluate-form").is_hidden()
+
         # The after-action report opens, with the serial and the response.
         usa.click("#ex-views a[data-view='aar']")
         report = usa.locator("#ex-aar-doc .ex-aar-body")
@@ -279,6 +307,7 @@ def test_a_controller_starts_the_clock_and_the_partner_answers_the_inject(
         assert SERIAL in text
         assert RESPONSE in text
         assert FICTIONAL in text
+        assert OBJECTIVE in text
 
         # JPN's report carries the US response once federation brings it.
         wait_until(

@@ -682,8 +682,12 @@ async function evaluate(event) {
   const body = { objective_id: objective, rating };
   const comment = $("ex-evaluate-comment").value.trim();
   if (comment) body.comment = comment;
+  // Released to the exercise's other nations as far as the objective it names is
+  // (the node refuses to release a rating beyond its objective).
   const ex = current();
-  const others = ex.participants.map((p) => p.nation).filter((n) => n !== me().nation);
+  const named = st.objectives.find((x) => x.id === objective);
+  const reach = new Set(named && named.marking ? named.marking.releasable_to : []);
+  const others = ex.participants.map((p) => p.nation).filter((n) => n !== me().nation && reach.has(n));
   if (others.length) body.marking = { releasable_to: others };
   try {
     await send(P.evaluate(o.id), body);
