@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, FilePayload, Page
 from sqlalchemy import func, select
 
 from alliance.core.exercise import FICTIONAL
@@ -144,10 +144,11 @@ def world(make_node: NodeFactory) -> Iterator[World]:
         usa_live.stop()
 
 
-def _csv(rows: list[list[str]]) -> bytes:
+def _sheet(rows: list[list[str]]) -> FilePayload:
+    """A CSV sheet, as the file the user picks."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode()
+    return {"name": "msel.csv", "mimeType": "text/csv", "buffer": out.getvalue().encode()}
 
 
 def _count(node: Node, model: type[InjectRow] | type[InjectDeliveryRow]) -> int:
@@ -209,8 +210,7 @@ def test_a_controller_starts_the_clock_and_the_partner_answers_the_inject(
         # JPN's controller imports the MSEL from a sheet: a malformed one is
         # refused, every bad row and column named, and nothing is imported.
         jpn.locator("#ex-msel-empty").wait_for(state="visible")
-        upload = {"name": "msel.csv", "mimeType": "text/csv"}
-        jpn.set_input_files("#ex-import-file", files=[{**upload, "buffer": _csv(BAD_SHEET)}])
+        jpn.set_input_files("#ex-import-file", files=[_sheet(BAD_SHEET)])
         jpn.click("#ex-import-send")
         errors = jpn.locator("#ex-import-errors li")
         errors.first.wait_for()
@@ -224,7 +224,7 @@ def test_a_controller_starts_the_clock_and_the_partner_answers_the_inject(
         jpn_seat.errors.clear()
         # The good row alone is imported, as a draft, and approved from the pane.
         good = [[*HEADER, *HEADER_JA_ETC], INJECT]
-        jpn.set_input_files("#ex-import-file", files=[{**upload, "buffer": _csv(good)}])
+        jpn.set_input_files("#ex-import-file", files=[_sheet(good)])
         jpn.click("#ex-import-send")
         jpn.locator("#ex-import-done", has_text="1 rows imported from the CSV file").wait_for()
         assert jpn.locator("#ex-import-errors").is_hidden()
