@@ -52,6 +52,7 @@ SERIAL = "JPN-007"
 DUE = "H+00:10"  # ten exercise minutes after H-hour: ten real seconds after the start
 DUE_AT = H_HOUR + timedelta(minutes=10)
 DESCRIPTION = "FICTIONAL: a notional fishing vessel reports smoke near the exercise area."
+DESCRIPTION_JA = "架空：演習区域付近で想定の漁船が煙を報告。"
 HEADER = ["Serial", "DTG", "Sender", "Addressee HQ", "Delivery method", "Description"]
 HEADER_JA_ETC = ["Description (JA)", "Expected action", "Releasable to"]
 INJECT = [
@@ -61,7 +62,7 @@ INJECT = [
     "usa-jfhq",
     "email",
     DESCRIPTION,
-    "架空：演習区域付近で想定の漁船が煙を報告。",
+    DESCRIPTION_JA,
     "Acknowledge; coordinate a search with the partner.",
     "USA",
 ]
@@ -330,6 +331,10 @@ def test_a_controller_starts_the_clock_and_the_partner_answers_the_inject(
         assert usa.locator("#tabs .tab[data-pane='pane-exercise']").inner_text() == "演習"
         assert usa.locator("#ex-clock-state").inner_text() == "進行中"
         item.locator("button.ex-observe", has_text="対応を記録").wait_for()
+        # The inject's own Japanese where JPN wrote it, the English one on hover.
+        said = item.locator("p.ex-text")
+        assert said.inner_text() == DESCRIPTION_JA
+        assert said.get_attribute("title") == DESCRIPTION
         _no_english_left(_Japanese(usa))  # type: ignore[arg-type]
 
         for seat in seats:
