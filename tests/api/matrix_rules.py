@@ -230,3 +230,7 @@ class Row:
     params: Callable[[Call, str], dict[str, str]] | None = None
     fresh: bool = False  # own objects: a new one per cell (the step uses it up)
     stream: bool = False  # served live: the matrix reads its first events
+    # How a fresh own object is made (default: a coordination request).
+    make: Callable[[Call], str] | None = None
+    # A body that is not JSON: (content type, bytes), e.g. an uploaded sheet.
+    content: Callable[[Call, str], tuple[str, bytes]] | None = None

@@ -507,6 +507,8 @@ def _ident(row: Row, c: Call, who: Role | str) -> str:
             )
         )
         return user.id
+    if row.make is not None and c.fresh and c.subject.whose == "own":
+        return row.make(c)
     return c.ident
 
 
@@ -567,6 +569,16 @@ def run_matrix(world: World, clients: dict[str, httpx.Client], live: dict[str, s
                         code = None
                         if want not in text:
                             status, text = 0, f"{want} not streamed: {text}"
+                    elif row.content is not None:
+                        ctype, data = row.content(c, ident)
+                        response = client.request(
+                            row.method,
+                            path,
+                            headers={**headers, "Content-Type": ctype},
+                            content=data,
+                            params=params,
+                        )
+                        status, text, code = response.status_code, response.text, _code(response)
                     else:
                         response = client.request(
                             row.method, path, headers=headers, json=body, params=params

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 
 import httpx
 import pytest
@@ -14,9 +16,15 @@ from alliance.core.errors import Forbidden
 from alliance.core.models import MarkingIn
 from alliance.exercise import ExerciseDesk
 from alliance.exercise.models import ExerciseRole, ObservationIn, RoleIn
+from alliance.exercise.tables import InjectDeliveryRow
 from alliance.node import Node
+from alliance.store import Tx
 from tests.conftest import add_people
 from tests.exercise.test_spine import _exercise_in, _inject
+
+
+def _deliver(desk: ExerciseDesk, inject_id: str, now: datetime, tx: Tx) -> InjectDeliveryRow | None:
+    return desk.deliver_in(tx, inject_id, now)
 
 
 @pytest.fixture
@@ -51,7 +59,7 @@ def played(combined: Node) -> tuple[Node, dict[str, str]]:
     deliveries = {}
     for inject in (shared, own):
         desk.approve_inject(jpn, inject.id)
-        d = combined.writer.run(lambda tx, i=inject.id: desk.deliver_in(tx, i, now))
+        d = combined.writer.run(partial(_deliver, desk, inject.id, now))
         assert d is not None
         deliveries[inject.serial] = d.id
     desk.assign_role(usa_cdr, ex.id, RoleIn(user_id=usa.user_id, role=ExerciseRole.CONTROLLER))
@@ -117,9 +125,7 @@ def test_the_api_renders_the_aar_as_html_pdf_and_csv(
     assert "JPN-001" in text
     assert "米側の対応" in text  # Japanese text rendered, and extractable
     assert "JPN-002" not in text
-    csv = client.get(
-        "/exercises/ex-paper/aar", params={"format": "timeline.csv"}, headers=usa
-    )
+    csv = client.get("/exercises/ex-paper/aar", params={"format": "timeline.csv"}, headers=usa)
     assert csv.status_code == 200
     assert "attachment" in csv.headers["content-disposition"]
     assert csv.content.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel in Japan reads UTF-8

@@ -3,6 +3,8 @@ it, and MSEL rows that stay with their owner until delivered."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from alliance.core.authority import Actor
@@ -86,8 +88,13 @@ def test_the_creator_owns_the_exercise_and_writes_national_injects(combined: Nod
     # The row is national-only; what delivery releases is kept beside it.
     assert out.marking.releasable_to == ["JPN"]
     assert out.release_marking.releasable_to == ["JPN", "USA"]
-    # A USA user of the same node does not see JPN's MSEL.
+    # A USA user of the same node does not see JPN's MSEL: with no role in the
+    # exercise it reads no MSEL at all; with one, only its own nation's rows.
     usa = _actor(combined, "USA staff_officer usa-jfhq")
+    with pytest.raises(Forbidden):
+        desk.list_injects(usa, ex.id)
+    usa_cdr = _actor(combined, "USA commander usa-jfhq")
+    desk.assign_role(usa_cdr, ex.id, RoleIn(user_id=usa.user_id, role=ExerciseRole.VIEWER))
     assert desk.list_injects(usa, ex.id) == []
     assert [i.serial for i in desk.list_injects(staff, ex.id)] == ["JPN-001"]
 
@@ -144,7 +151,8 @@ def test_a_delivery_releases_what_the_player_receives_once(combined: Node) -> No
         desk.approve_inject(staff, inject.id)
     now = combined.ctx.clock()
     for inject in (shared, own):
-        assert combined.writer.run(lambda tx, i=inject.id: desk.deliver_in(tx, i, now)) is not None
+        deliver = partial(desk.deliver_in, inject_id=inject.id, due_at=now)
+        assert combined.writer.run(deliver) is not None
     # Delivered once: a second attempt (a restart, a race) writes nothing.
     assert combined.writer.run(lambda tx: desk.deliver_in(tx, shared.id, now)) is None
     inbox = desk.inbox(usa)

@@ -50,7 +50,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pytest
 from fastapi import APIRouter
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 from pydantic.fields import FieldInfo
 from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Table, Text
@@ -102,6 +102,15 @@ MODEL_TABLES: dict[str, str | None] = {
     "ProposalIn": "disclosure_proposals",
     "ProposalDecisionIn": "disclosure_proposals",
     "GuidanceIn": "disclosure_guidance",
+    # exercise desk
+    "ExerciseIn": "exercises",
+    "ObjectiveIn": "exercise_objectives",
+    "RoleIn": "exercise_roles",
+    "InjectIn": "injects",
+    "InjectPatch": "injects",
+    "InjectStepIn": "injects",
+    "ObservationIn": "exercise_observations",
+    "EvaluationIn": "exercise_evaluations",
     # users, federation, COP
     "UserIn": "users",
     "PasswordIn": "users",  # sign-in: the username is looked up, never stored from here
@@ -141,6 +150,8 @@ COLUMN_OF: dict[tuple[str, str], str] = {
     ("GuidanceIn", "releasable_to[]"): "add_rel",
     ("ProposalDecisionIn", "note"): "decision_note",
     ("ReportIn", "operator_nation"): "operator_nation",
+    ("InjectIn", "due"): "due_ex",
+    ("InjectPatch", "due"): "due_ex",
 }
 
 # (model, path) -> where the value goes instead of a column of its own.
@@ -171,6 +182,16 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
     ("SeedRelationship", "valid_from"): "parsed by parse_time into valid_from",
     ("SeedRelationship", "valid_to"): "parsed by parse_time into valid_to",
     ("ReportIn", "stale_seconds"): "added to the report's time: stale",
+    # exercise desk
+    ("ExerciseIn", "participants[].nation"): "exercises.participants (JSON)",
+    ("ExerciseIn", "participants[].hq_id"): "exercises.participants (JSON)",
+    ("*", "h_plus"): "parsed into injects.offset_s (seconds after H-hour)",
+    ("*", "objective_ids[]"): "injects.objective_ids (JSON)",
+    ("InjectIn", "marking.releasable_to[]"): "joined into injects.release_rel",
+    ("InjectIn", "marking.tlp"): "injects.release_tlp",
+    ("InjectPatch", "marking.releasable_to[]"): "joined into injects.release_rel",
+    ("InjectPatch", "marking.tlp"): "injects.release_tlp",
+    ("InjectStepIn", "note"): "the ledger event only",
     # public-fact provenance: checked by seed.check_facts, kept in the packaged data
     ("OrgDocument", "facts"): "says which rules the document follows",
     ("*", "sources[]"): "names a source listed in the document",
@@ -197,7 +218,7 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
 }
 
 # Models walked as part of their parent's row.
-PART_OF_ROW = {"MarkingIn", "Party", "Member", "GradedComment"}
+PART_OF_ROW = {"MarkingIn", "Party", "Member", "GradedComment", "Participant"}
 
 
 @dataclass(frozen=True)
@@ -298,7 +319,14 @@ def _routers() -> list[APIRouter]:
 
 
 def _routes() -> list[APIRoute]:
-    return [r for router in _routers() for r in router.routes if isinstance(r, APIRoute)]
+    """Every route of the routers, those of routers they include as well (a
+    desk's router may be several, as the exercise desk's is)."""
+    return [
+        ctx.original_route
+        for router in _routers()
+        for ctx in iter_route_contexts(router.routes)
+        if isinstance(ctx.original_route, APIRoute)
+    ]
 
 
 def _body_models() -> list[type[BaseModel]]:

@@ -1,6 +1,7 @@
 """One error shape for the whole API: ``{code, message: {en, ja}, field}``.
 
-Validation errors add ``errors``: every problem found, each in the same shape.
+Validation errors add ``errors``: every problem found, each in the same shape;
+so does an :class:`AllianceError` that carries them (an imported sheet's rows).
 """
 
 from __future__ import annotations
@@ -128,7 +129,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AllianceError)
     async def _alliance(_: Request, exc: AllianceError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return JSONResponse(body(exc.code, exc.message, exc.field), exc.status, headers=headers)
+        extra: dict[str, Any] = {}
+        if exc.errors:  # every problem found, each in the same shape
+            extra["errors"] = [body(e.code, e.message, e.field) for e in exc.errors]
+        return JSONResponse(
+            body(exc.code, exc.message, exc.field, **extra), exc.status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

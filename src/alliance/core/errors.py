@@ -1,10 +1,14 @@
 """Errors with a stable code, a bilingual message and the field at fault.
 
 The API turns each into the one error shape ``{code, message: {en, ja}, field}``;
-the CLI prints the message in the user's language.
+the CLI prints the message in the user's language. An error may carry
+``errors``: every problem found at once (each an error of its own, in the same
+shape), when a user fixes them in one go — the rows of an imported sheet.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from .i18n import Text
 
@@ -15,10 +19,18 @@ class AllianceError(Exception):
     code = "error"
     status = 400
 
-    def __init__(self, message: Text, *, field: str | None = None, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: Text,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        errors: Sequence[AllianceError] = (),
+    ) -> None:
         super().__init__(message.en)
         self.message = message
         self.field = field
+        self.errors = tuple(errors)
         if code is not None:
             self.code = code
 

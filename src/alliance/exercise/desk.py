@@ -12,11 +12,13 @@ from __future__ import annotations
 from .delivery import Delivery
 from .exercises import Exercises
 from .msel import Msel
+from .msel_io import MselSheets
+from .objectives import Objectives
 from .observe import Observe
 from .report import Reports
 
 
-class ExerciseDesk(Exercises, Msel, Delivery, Observe, Reports):
+class ExerciseDesk(Exercises, Objectives, MselSheets, Msel, Delivery, Observe, Reports):
     """Exercises, their MSEL, inject delivery on the exercise clock,
     observations and evaluations."""
 

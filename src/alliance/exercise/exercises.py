@@ -10,6 +10,7 @@ commander, its node administrator, or a user holding the owner role for it.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alliance.core.authority import Action, Actor, Role, Target
 from alliance.core.errors import Forbidden, InvalidInput, not_found
@@ -17,7 +18,7 @@ from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.org import HQ as HQ_TYPE
 from alliance.org import HqRow, hq_chain
-from alliance.store.owned import create_owned, released_to, visible
+from alliance.store.owned import create_owned, record, released_to, touch, visible
 from alliance.store.schema.access import UserRow
 from alliance.store.writer import Tx
 
@@ -180,16 +181,7 @@ class Exercises(ExerciseBase):
         s = tx.session
         exercise = self._exercise(s, actor, exercise_id)
         require_participant_nation(exercise, actor.nation, "exercise_id")
-        held = roles_in(s, exercise.id, actor)
-        if actor.role not in (Role.COMMANDER, Role.ADMIN) and ExerciseRole.OWNER.value not in held:
-            raise Forbidden(
-                Text(
-                    "Roles in an exercise are given by your nation's commander, node "
-                    "administrator or exercise owner.",
-                    "演習内の役割は自国の指揮官、ノード管理者または演習統括者が付与します。",
-                ),
-                code="exercise_role_required",
-            )
+        require_role_giver(s, actor, exercise)
         user = s.get(UserRow, data.user_id)
         if user is None or user.nation != actor.nation:
             raise not_found(Text("user", "利用者"), data.user_id, "user_id")
@@ -204,6 +196,28 @@ class Exercises(ExerciseBase):
         if existing is not None:
             return role_view(existing)
         return role_view(self._grant_role(tx, actor, exercise, user.id, user.name, data.role))
+
+    def revoke_role(self, actor: Actor, role_id: str) -> RoleOut:
+        return self.ctx.writer.run(lambda tx: self.revoke_role_in(tx, actor, role_id))
+
+    def revoke_role_in(self, tx: Tx, actor: Actor, role_id: str) -> RoleOut:
+        """End a role in an exercise (who gives roles takes them back). The
+        assignment stays on record, revoked; revoking it again changes nothing."""
+        s = tx.session
+        row = EXERCISE_ROLE.find(s, actor.nation, role_id, "role_id")
+        exercise = self._exercise(s, actor, row.exercise_id)
+        require_role_giver(s, actor, exercise)
+        if row.revoked_at is not None:
+            return role_view(row)
+        grant = (
+            self._authorize(actor, Action.CHANGE, EXERCISE_ROLE.target(s, row))
+            if actor.role != Role.ADMIN
+            else None
+        )
+        row.revoked_at = tx.now
+        touch(row, tx.now)
+        record(tx, row, EXERCISE_ROLE.object_type, "exercise.role.revoked", actor, grant)
+        return role_view(row)
 
     def roles(self, actor: Actor, exercise_id: str) -> list[RoleOut]:
         """The roles in the exercise that the actor's nation gave (its own records)."""
@@ -225,3 +239,18 @@ class Exercises(ExerciseBase):
         with self.ctx.db.read() as s:
             row = self._exercise(s, actor, exercise_id)
             return exercise_view(row, self.ctx.clock(), roles_in(s, row.id, actor))
+
+
+def require_role_giver(s: Session, actor: Actor, exercise: ExerciseRow) -> None:
+    """Roles in an exercise are given and taken back by the nation's
+    commander, node administrator or exercise owner."""
+    held = roles_in(s, exercise.id, actor)
+    if actor.role not in (Role.COMMANDER, Role.ADMIN) and ExerciseRole.OWNER.value not in held:
+        raise Forbidden(
+            Text(
+                "Roles in an exercise are given by your nation's commander, node "
+                "administrator or exercise owner.",
+                "演習内の役割は自国の指揮官、ノード管理者または演習統括者が付与します。",
+            ),
+            code="exercise_role_required",
+        )

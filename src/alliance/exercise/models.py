@@ -4,6 +4,7 @@ roles, MSEL injects, deliveries."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,7 +25,7 @@ from alliance.core.models import (
     Trigraph,
     Version,
 )
-from alliance.core.text import NAME_CHARS
+from alliance.core.text import NAME_CHARS, TEXT_CHARS
 
 # A serial or objective code: "JPN-001", "TO-3" (one short label, never empty).
 Code = Annotated[
@@ -79,7 +80,9 @@ class Method(StrEnum):
 _H_PLUS = re.compile(r"^H([+-])(?:(\d{1,3})[dD])?(\d{1,4}):([0-5]\d)(?::([0-5]\d))?$")
 MAX_OFFSET_S = 366 * 86400
 
-HPlus = Annotated[str, StringConstraints(max_length=limits.LABEL, strip_whitespace=True)]
+HPlus = Annotated[
+    str, StringConstraints(max_length=limits.LABEL, strip_whitespace=True), NAME_CHARS
+]
 
 
 def parse_h_plus(text: str) -> int | None:
@@ -114,7 +117,7 @@ class ExerciseIn(Strict):
 
     id: Slug | None = None
     name: Title
-    name_ja: Annotated[str, StringConstraints(max_length=limits.TITLE)] = ""
+    name_ja: Annotated[str, StringConstraints(max_length=limits.TITLE), NAME_CHARS] = ""
     description: LongText = ""
     description_ja: LongText = ""
     participants: list[Participant] = Field(min_length=1, max_length=limits.MAX_RELEASABLE)
@@ -145,7 +148,7 @@ class ExerciseOut(OwnedOut):
 class ObjectiveIn(Strict):
     code: Code
     title: Title
-    title_ja: Annotated[str, StringConstraints(max_length=limits.TITLE)] = ""
+    title_ja: Annotated[str, StringConstraints(max_length=limits.TITLE), NAME_CHARS] = ""
     description: LongText = ""
     description_ja: LongText = ""
     marking: MarkingIn = Field(default_factory=MarkingIn)
@@ -190,7 +193,7 @@ class InjectIn(Strict):
     expected_action: LongText = ""
     expected_action_ja: LongText = ""
     objective_ids: list[Slug] = Field(default_factory=list, max_length=100)
-    controller: Annotated[str, StringConstraints(max_length=limits.NAME)] = ""
+    controller: Annotated[str, StringConstraints(max_length=limits.NAME), NAME_CHARS] = ""
     marking: MarkingIn = Field(default_factory=MarkingIn)
 
 
@@ -208,7 +211,7 @@ class InjectPatch(Strict):
     expected_action: LongText | None = None
     expected_action_ja: LongText | None = None
     objective_ids: list[Slug] | None = Field(default=None, max_length=100)
-    controller: Annotated[str, StringConstraints(max_length=limits.NAME)] | None = None
+    controller: Annotated[str, StringConstraints(max_length=limits.NAME), NAME_CHARS] | None = None
     marking: MarkingIn | None = None
 
 
@@ -304,6 +307,46 @@ class EvaluationOut(OwnedOut):
     author_name: str
 
 
+# -- the MSEL's planning side: filters, steps, sheets (issue 13 part 2) --------
+
+
+class InjectQuery(BaseModel):
+    """Filters of the MSEL list; every one given must match. ``due_from`` and
+    ``due_to`` bound the exercise time a row is due (inclusive); ``q`` is
+    looked for, ignoring case, in the serial, sender, descriptions, expected
+    actions and controller."""
+
+    state: InjectState | None = None
+    addressee_hq_id: str | None = None
+    method: Method | None = None
+    objective_id: str | None = None
+    q: str | None = None
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+
+
+class InjectStepIn(Strict):
+    """Approving or cancelling an MSEL row: ``version`` guards against acting
+    on a row someone changed meanwhile; ``note`` goes in the ledger event."""
+
+    version: Version | None = None
+    note: Annotated[str, StringConstraints(max_length=limits.NOTE), TEXT_CHARS] = ""
+
+
+class SheetFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class SheetImportOut(BaseModel):
+    """What an MSEL sheet import wrote: every row, as drafts, or nothing."""
+
+    exercise_id: str
+    format: SheetFormat
+    imported: int
+    injects: list[InjectOut]
+
+
 __all__ = [
     "ClockOut",
     "ClockState",
@@ -329,3 +372,4 @@ __all__ = [
     "format_h_plus",
     "parse_h_plus",
 ]
+__all__ += ["InjectQuery", "InjectStepIn", "SheetFormat", "SheetImportOut"]

@@ -11,10 +11,13 @@ that partner (else it would never arrive).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alliance.core.authority import Action, Actor, Target
+from alliance.core.authority import Action, Actor, Grant, Target
 from alliance.core.errors import Conflict, InvalidInput
 from alliance.core.i18n import Text
 from alliance.core.ids import new_id
@@ -28,14 +31,25 @@ from alliance.store.writer import Tx
 from .common import (
     INJECT,
     ExerciseBase,
+    inject_due_ex,
     inject_view,
     national,
     participant_hq,
+    release_marking,
     require_participant_nation,
     require_role,
     set_release,
 )
-from .models import ExerciseRole, InjectIn, InjectOut, InjectState, parse_h_plus
+from .models import (
+    ExerciseRole,
+    InjectIn,
+    InjectOut,
+    InjectPatch,
+    InjectQuery,
+    InjectState,
+    InjectStepIn,
+    parse_h_plus,
+)
 from .tables import ExerciseRow, InjectRow, ObjectiveRow
 
 
@@ -115,6 +129,16 @@ def check_objectives(s: Session, actor: Actor, exercise: ExerciseRow, ids: list[
         )
 
 
+@dataclass(frozen=True, slots=True)
+class NewInject:
+    """What checking a new MSEL row found: its H+ offset, what its delivery
+    releases, and the authority it is written under."""
+
+    offset: int | None
+    release: Marking
+    grant: Grant
+
+
 class Msel(ExerciseBase):
     """Writing and reading a nation's MSEL rows."""
 
@@ -124,8 +148,18 @@ class Msel(ExerciseBase):
     def create_inject_in(self, tx: Tx, actor: Actor, exercise_id: str, data: InjectIn) -> InjectOut:
         s = tx.session
         exercise = self._exercise(s, actor, exercise_id)
-        hq_id = require_participant_nation(exercise, actor.nation, "exercise_id")
+        require_participant_nation(exercise, actor.nation, "exercise_id")
         require_role(s, actor, exercise, ExerciseRole.EDITOR)
+        checked = self.check_new_inject(tx, actor, exercise, data)
+        return inject_view(self.store_new_inject(tx, actor, exercise, data, checked), exercise)
+
+    def check_new_inject(
+        self, tx: Tx, actor: Actor, exercise: ExerciseRow, data: InjectIn
+    ) -> NewInject:
+        """Every rule a new MSEL row of the actor's nation must meet, checked
+        without writing (the sheet import checks all its rows this way first)."""
+        s = tx.session
+        hq_id = require_participant_nation(exercise, actor.nation, "exercise_id")
         offset = check_when(data.due, data.h_plus)
         owner = actor.nation
         release = data.marking.build(owner)
@@ -161,12 +195,18 @@ class Msel(ExerciseBase):
             tx.now,
             creating=True,
         )
+        return NewInject(offset, release, grant)
+
+    def store_new_inject(
+        self, tx: Tx, actor: Actor, exercise: ExerciseRow, data: InjectIn, checked: NewInject
+    ) -> InjectRow:
+        owner = actor.nation
         row = InjectRow(
             id=new_id(),
             exercise_id=exercise.id,
             serial=data.serial,
             due_ex=data.due,
-            offset_s=offset,
+            offset_s=checked.offset,
             sender=data.sender,
             addressee_hq_id=data.addressee_hq_id,
             method=data.method.value,
@@ -179,7 +219,7 @@ class Msel(ExerciseBase):
             state="draft",
             author_id=actor.user_id,
         )
-        set_release(row, release)
+        set_release(row, checked.release)
         create_owned(
             tx,
             INJECT,
@@ -187,20 +227,10 @@ class Msel(ExerciseBase):
             owner=owner,
             marking=national(owner),
             actor=actor,
-            grant=grant,
+            grant=checked.grant,
             event="exercise.inject.created",
         )
-        return inject_view(row, exercise)
-
-    def list_injects(self, actor: Actor, exercise_id: str) -> list[InjectOut]:
-        """The MSEL rows the actor's nation holds (its own: injects are national)."""
-        with self.ctx.db.read() as s:
-            exercise = self._exercise(s, actor, exercise_id)
-            stmt = released_to(select(InjectRow), InjectRow, actor.nation).where(
-                InjectRow.exercise_id == exercise.id
-            )
-            rows = s.scalars(stmt.order_by(InjectRow.serial, InjectRow.id))
-            return [inject_view(r, exercise) for r in rows]
+        return row
 
     def approve_inject(self, actor: Actor, inject_id: str, version: int | None = None) -> InjectOut:
         return self.ctx.writer.run(lambda tx: self.approve_inject_in(tx, actor, inject_id, version))
@@ -233,3 +263,199 @@ class Msel(ExerciseBase):
             event="exercise.inject.approved",
         )
         return inject_view(row, exercise)
+
+    # -- reading the MSEL, changing and cancelling rows (issue 13, part 2) ------
+
+    def list_injects(
+        self, actor: Actor, exercise_id: str, query: InjectQuery | None = None
+    ) -> list[InjectOut]:
+        """The actor's nation's MSEL rows of the exercise (injects are national:
+        a partner's never show), filtered by ``query``, in order of their due
+        time. Reading the MSEL needs a role in the exercise (a viewer's will
+        do); a user with none reads nothing of it — players see their inbox."""
+        with self.ctx.db.read() as s:
+            exercise = self._exercise(s, actor, exercise_id)
+            require_role(s, actor, exercise, *READ_ROLES)
+            rows = self.msel_rows(s, actor.nation, exercise)
+            return [inject_view(r, exercise) for r in filter_injects(rows, exercise, query)]
+
+    def msel_rows(self, s: Session, nation: str, exercise: ExerciseRow) -> list[InjectRow]:
+        """The nation's own MSEL rows of the exercise, by due time then serial."""
+        stmt = released_to(select(InjectRow), InjectRow, nation).where(
+            InjectRow.exercise_id == exercise.id, InjectRow.owner == nation
+        )
+        rows = list(s.scalars(stmt))
+        rows.sort(key=lambda r: (inject_due_ex(r, exercise), r.serial, r.id))
+        return rows
+
+    def update_inject(self, actor: Actor, inject_id: str, data: InjectPatch) -> InjectOut:
+        return self.ctx.writer.run(lambda tx: self.update_inject_in(tx, actor, inject_id, data))
+
+    def update_inject_in(
+        self, tx: Tx, actor: Actor, inject_id: str, data: InjectPatch
+    ) -> InjectOut:
+        """Change an MSEL row before it is delivered (an editor of the owning
+        nation). The time, the addressee, what the delivery releases and the
+        objectives are checked again as a whole, as for a new row. **An approved
+        row that changes goes back to draft**: the approver approved what it
+        said, not what it says now, so it is approved again before delivery."""
+        s = tx.session
+        row = INJECT.find(s, actor.nation, inject_id)
+        exercise = self._exercise(s, actor, row.exercise_id)
+        require_role(s, actor, exercise, ExerciseRole.EDITOR)
+        require_undelivered(row, "change")
+        given = data.model_fields_set
+        due, offset = row.due_ex, row.offset_s
+        if "due" in given or "h_plus" in given:
+            new_due = data.due if "due" in given else None
+            new_h = data.h_plus if "h_plus" in given else None
+            offset = check_when(new_due, new_h)
+            due = new_due
+        release = data.marking.build(row.owner) if data.marking is not None else None
+        was_release = release_marking(row)
+        after_release = release or was_release
+        addressee = data.addressee_hq_id or row.addressee_hq_id
+        check_addressee(s, actor, exercise, addressee, after_release, row.owner)
+        objective_ids = data.objective_ids if data.objective_ids is not None else row.objective_ids
+        check_objectives(s, actor, exercise, list(objective_ids))
+        chain = INJECT.chain(s, row)
+        disclosure = release_gate.check(
+            s,
+            actor,
+            Target("inject_delivery", row.id, row.owner, after_release, chain),
+            was_release.releasable_to,
+            after_release,
+            tx.now,
+            creating=False,
+        )
+        plain = {
+            "sender": data.sender,
+            "method": data.method.value if data.method is not None else None,
+            "description": data.description,
+            "description_ja": data.description_ja,
+            "expected_action": data.expected_action,
+            "expected_action_ja": data.expected_action_ja,
+            "controller": data.controller,
+        }
+        if data.description is not None and not data.description.strip():
+            raise InvalidInput(
+                Text("An inject needs a description.", "状況付与には内容が必要です。"),
+                field="description",
+                code="required",
+            )
+
+        def change(r: InjectRow) -> None:
+            r.due_ex, r.offset_s = due, offset
+            r.addressee_hq_id = addressee
+            r.objective_ids = list(objective_ids)
+            for name, value in plain.items():
+                if value is not None:
+                    setattr(r, name, value)
+            set_release(r, after_release)
+
+        def back_to_draft(r: InjectRow) -> None:
+            if r.state == InjectState.APPROVED.value:
+                r.state = InjectState.DRAFT.value
+
+        row = change_owned(
+            tx,
+            actor,
+            INJECT,
+            inject_id,
+            hosted=self.ctx.hosted,
+            action=Action.CHANGE,
+            version=data.version,
+            change=change,
+            changed=back_to_draft,
+            event="exercise.inject.changed",
+            extra=disclosure,
+        )
+        return inject_view(row, exercise)
+
+    def cancel_inject(self, actor: Actor, inject_id: str, data: InjectStepIn) -> InjectOut:
+        return self.ctx.writer.run(lambda tx: self.cancel_inject_in(tx, actor, inject_id, data))
+
+    def cancel_inject_in(
+        self, tx: Tx, actor: Actor, inject_id: str, data: InjectStepIn
+    ) -> InjectOut:
+        """Cancel an MSEL row before it is delivered (an editor or approver of
+        the owning nation): it stays in the MSEL, cancelled, and is never
+        delivered. A delivered inject has reached the players and stays."""
+        s = tx.session
+        row = INJECT.find(s, actor.nation, inject_id)
+        exercise = self._exercise(s, actor, row.exercise_id)
+        require_role(s, actor, exercise, ExerciseRole.EDITOR, ExerciseRole.APPROVER)
+        require_undelivered(row, "cancel")
+        row = change_owned(
+            tx,
+            actor,
+            INJECT,
+            inject_id,
+            hosted=self.ctx.hosted,
+            action=Action.CHANGE,
+            version=data.version,
+            change=lambda r: setattr(r, "state", InjectState.CANCELLED.value),
+            event="exercise.inject.cancelled",
+            extra={"note": data.note} if data.note else None,
+        )
+        return inject_view(row, exercise)
+
+
+# Every role in an exercise reads its nation's MSEL.
+READ_ROLES = tuple(ExerciseRole)
+
+
+def require_undelivered(row: InjectRow, doing: str) -> None:
+    """Refuse unless the row is a draft or approved (not yet delivered)."""
+    if row.state in (InjectState.DRAFT.value, InjectState.APPROVED.value):
+        return
+    ja = {"change": "変更", "cancel": "取消し"}.get(doing, doing)
+    raise Conflict(
+        Text(
+            f"Inject '{row.serial}' is {row.state}: only a draft or approved inject, not yet "
+            f"delivered, can be {'changed' if doing == 'change' else 'cancelled'}.",
+            f"状況付与「{row.serial}」は{row.state}です。{ja}できるのは付与前（起案中または"
+            "承認済み）のみです。",
+        ),
+        code="wrong_state",
+    )
+
+
+def filter_injects(
+    rows: Iterable[InjectRow], exercise: ExerciseRow, query: InjectQuery | None
+) -> list[InjectRow]:
+    """The rows that match every filter given in ``query``."""
+    if query is None:
+        return list(rows)
+    text = query.q.casefold() if query.q else None
+    out = []
+    for r in rows:
+        if query.state is not None and r.state != query.state.value:
+            continue
+        if query.addressee_hq_id is not None and r.addressee_hq_id != query.addressee_hq_id:
+            continue
+        if query.method is not None and r.method != query.method.value:
+            continue
+        if query.objective_id is not None and query.objective_id not in r.objective_ids:
+            continue
+        when = inject_due_ex(r, exercise)
+        if query.due_from is not None and when < query.due_from:
+            continue
+        if query.due_to is not None and when > query.due_to:
+            continue
+        if text is not None:
+            hay = " ".join(
+                (
+                    r.serial,
+                    r.sender,
+                    r.description,
+                    r.description_ja,
+                    r.expected_action,
+                    r.expected_action_ja,
+                    r.controller,
+                )
+            ).casefold()
+            if text not in hay:
+                continue
+        out.append(r)
+    return out
