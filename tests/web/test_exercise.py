@@ -171,14 +171,32 @@ def _reachable(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
 
 
+# The text of the pane shown, without what users wrote in English and the pane
+# shows as English (marked lang="en" in a Japanese console): that is not a
+# label left untranslated (nor are the user's name and HQ in the header).
+SHOWN_JS = """() => {
+  const pane = document.querySelector('#console .pane.active');
+  const marked = [...pane.querySelectorAll('[lang="en"]')].filter(e => !e.hidden);
+  for (const e of marked) e.hidden = true;
+  const text = pane.innerText;
+  for (const e of marked) e.hidden = false;
+  return text;
+}"""
+
+
 class _Japanese:
-    """What test_console's check of leftover English needs of a page."""
+    """What test_console's check of leftover English needs of a page: its
+    strings' tables (``js``) and the text it shows (``page.inner_text``)."""
 
     def __init__(self, page: Page) -> None:
-        self.page = page
+        self._page = page
+        self.page = self
 
     def js(self, script: str) -> object:
-        return self.page.evaluate(script)
+        return self._page.evaluate(script)
+
+    def inner_text(self, _selector: str) -> str:
+        return str(self._page.evaluate(SHOWN_JS))
 
 
 def _exercise_time(page: Page) -> datetime:

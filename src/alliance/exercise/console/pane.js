@@ -116,6 +116,9 @@ function el(tag, attrs = {}, ...children) {
 
 const bi = (pair) => (pair ? pair[shell.lang] || pair.en : "");
 const inLang = (en, ja) => (shell.lang === "ja" && ja ? ja : en);
+// The language of user text as shown, when it is not the page's (an English
+// fallback in a Japanese console): screen readers say it right.
+const langOf = (en, ja) => (shell.lang === "ja" && !ja ? "en" : null);
 const otherLang = (en, ja) => {
   const other = shell.lang === "ja" ? en : ja;
   return other && other !== inLang(en, ja) ? other : "";
@@ -456,8 +459,8 @@ function renderMsel() {
         el("td", { text: i.sender }),
         el("td", { text: hqName(i.addressee_hq_id) }),
         el("td", { text: t(`ex_method_${i.method}`) }),
-        el("td", { class: "ex-text", text: inLang(i.description, i.description_ja), title: otherLang(i.description, i.description_ja) || null }),
-        el("td", { class: "ex-text", text: inLang(i.expected_action, i.expected_action_ja), title: otherLang(i.expected_action, i.expected_action_ja) || null }),
+        el("td", { class: "ex-text", text: inLang(i.description, i.description_ja), title: otherLang(i.description, i.description_ja) || null, lang: langOf(i.description, i.description_ja) }),
+        el("td", { class: "ex-text", text: inLang(i.expected_action, i.expected_action_ja), title: otherLang(i.expected_action, i.expected_action_ja) || null, lang: langOf(i.expected_action, i.expected_action_ja) }),
         el("td", { text: objectiveCodes(i.objective_ids) }),
         el("td", { text: i.controller }),
         el("td", { class: "mono", text: portion(i.release_marking) }),
@@ -514,7 +517,7 @@ function renderInbox() {
           el("span", { class: "ex-portion mono", text: portion(d.marking) }),
           el("span", { class: "ex-meta", text: t("ex_delivery_meta", { sender: d.sender, owner: d.owner, method: t(`ex_method_${d.method}`) }) }),
         ),
-        el("p", { class: "ex-text", text: inLang(d.description, d.description_ja), title: otherLang(d.description, d.description_ja) || null }),
+        el("p", { class: "ex-text", text: inLang(d.description, d.description_ja), title: otherLang(d.description, d.description_ja) || null, lang: langOf(d.description, d.description_ja) }),
         el("p", { class: "ex-meta", text: t("ex_delivery_when", { due: dtgOf(timeOf(d.due_ex)), at: dtgOf(timeOf(d.delivered)) }) }),
         seen.length
           ? el("p", { class: "ex-answered", text: t("ex_responses", { count: seen.length }) })
@@ -558,7 +561,7 @@ function renderObservations() {
           serial ? el("span", { class: "ex-serial mono", text: serial }) : null,
           el("span", { class: "ex-meta", text: t("ex_observed_by", { name: o.author_name, nation: o.owner, hq: hqName(o.player_hq_id), at: dtgOf(timeOf(o.observed)) }) }),
         ),
-        el("p", { class: "ex-text ex-response", text: inLang(o.response, o.response_ja), title: otherLang(o.response, o.response_ja) || null }),
+        el("p", { class: "ex-text ex-response", text: inLang(o.response, o.response_ja), title: otherLang(o.response, o.response_ja) || null, lang: langOf(o.response, o.response_ja) }),
         ...ratings.map((e) =>
           el("p", {
             class: `ex-rating r-${e.rating}`,
