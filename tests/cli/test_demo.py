@@ -130,6 +130,31 @@ def test_demo_serves_two_federated_nodes_with_live_tracks_and_stops_cleanly(
         assert ship["owner"] == "JPN"
         assert ship["source"] == "federation:JPN"
 
+        # The fictional exercise led by JPN reaches the USA node; its MSEL does not
+        # (each row stays with its owner until delivered).
+        _until(
+            lambda: usa.get("/api/v1/exercises/paper-abacus-cpx").status_code == 200,
+            60,
+            "the JPN-led demo exercise at the USA node",
+        )
+        exercise = usa.get("/api/v1/exercises/paper-abacus-cpx").json()
+        assert exercise["owner"] == "JPN"
+        assert "FICTIONAL" in exercise["name"]
+        assert [
+            o["code"] for o in usa.get("/api/v1/exercises/paper-abacus-cpx/objectives").json()
+        ] == [
+            "TO-1",
+            "TO-2",
+            "TO-3",
+        ]
+        jpn_token = tokens["JPN"]["staff_officer@jpn-jjoc"]
+        msel = httpx.get(
+            f"http://127.0.0.1:{jpn_port}/api/v1/exercises/paper-abacus-cpx/injects",
+            headers={"Authorization": f"Bearer {jpn_token}"},
+        ).json()
+        assert len(msel) == 8
+        assert sum(i["state"] == "approved" for i in msel) == 7
+
         # The console is served at the root.
         page = httpx.get(f"http://127.0.0.1:{usa_port}/", follow_redirects=True)
         assert page.status_code == 200

@@ -5,6 +5,7 @@ evaluations and the after-action report (issue 13)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,12 @@ def _make(ctx: DeskContext, _built: Mapping[str, object]) -> ExerciseDesk:
     return ExerciseDesk(ctx)
 
 
+def _demo(desk: ExerciseDesk, nation: str, now: datetime) -> None:
+    from .demo import content
+
+    content(desk, nation, now)
+
+
 def _routes() -> APIRouter:
     from .routes import router
 
@@ -45,6 +52,7 @@ DESK = DeskSpec(
     make=_make,
     routes=_routes,
     console=Path(__file__).parent / "console",
+    demo=_demo,
 )
 
 __all__ = [
