@@ -25,6 +25,7 @@ const P = {
   mselExport: (id, fmt, lang) => `/exercises/${enc(id)}/msel/export?format=${fmt}&lang=${lang}`,
   mselImport: (id, fmt) => `/exercises/${enc(id)}/msel/import?format=${fmt}`,
   clock: (id, op) => `/exercises/${enc(id)}/clock/${op}`,
+  time: (id) => `/exercises/${enc(id)}/clock`,
   inbox: (id, hq) => `/exercises/${enc(id)}/inbox?hq_id=${enc(hq)}`,
   observations: (id) => `/exercises/${enc(id)}/observations`,
   observe: () => "/exercises/observations",
@@ -59,6 +60,7 @@ const st = {
   poll: { timer: null, delay: POLL_MIN },
   acts: 0,
   aarLoaded: null, // the exercise whose report is shown
+  skew: 0, // the node's real time minus this browser's (ms), from the node's clock reading
 };
 
 const $ = (id) => shell.$(id);
@@ -155,8 +157,9 @@ function hPlus(moment, hHour) {
   return `H${s < 0 ? "-" : "+"}${d ? `${d}d` : ""}${pad(h)}:${pad(m)}:${pad(sec)}`;
 }
 
-// The exercise time now, from the clock as the node last said it.
-function exerciseNow(ex, now = Date.now()) {
+// The exercise time now, from the clock as the node last said it (on the
+// node's real time: this browser's clock corrected by the skew measured).
+function exerciseNow(ex, now = Date.now() + st.skew) {
   const clock = ex && ex.clock;
   if (!clock || !clock.ex || !clock.real) return null;
   const at = Date.parse(clock.ex.iso);
@@ -234,8 +237,18 @@ async function loadObservations() {
   renderInbox();
 }
 
+// How far this browser's clock is from the node's (half the round trip allowed).
+async function measureSkew() {
+  if (!st.id) return;
+  const sent = Date.now();
+  const reading = await getJson(P.time(st.id));
+  const back = Date.now();
+  st.skew = Date.parse(reading.real_now.iso) - (sent + back) / 2;
+  renderClock();
+}
+
 async function loadChosen() {
-  await Promise.all([loadObjectives(), loadMsel(), loadInbox(), loadObservations()]);
+  await Promise.all([loadObjectives(), loadMsel(), loadInbox(), loadObservations(), measureSkew()]);
 }
 
 async function loadAll() {
