@@ -45,6 +45,7 @@ const st = {
   view: "msel",
   exercises: [],
   id: null, // the exercise chosen
+  wanted: null, // the exercise a route named before the list was loaded
   hqs: [],
   objectives: [],
   injects: [],
@@ -179,6 +180,8 @@ const myParticipantHq = (ex) => {
 
 async function loadExercises() {
   st.exercises = await getJson(P.exercises());
+  if (st.wanted && st.exercises.some((x) => x.id === st.wanted)) st.id = st.wanted;
+  st.wanted = null;
   if (!st.id || !current()) st.id = st.exercises.length ? st.exercises[st.exercises.length - 1].id : null;
   renderPicker();
   renderClock();
@@ -257,6 +260,7 @@ async function loadAll() {
     await loadExercises();
     renderHqPicker();
     await loadChosen();
+    if (st.view === "aar" && st.aarLoaded !== st.id) await loadAar();
     showError(null);
   } catch (err) {
     if (!quiet(err)) showError(err);
@@ -861,6 +865,7 @@ async function route(parts) {
   const [view, id] = parts;
   st.view = ["msel", "inbox", "aar"].includes(view) ? view : st.view;
   if (id && st.exercises.some((x) => x.id === id)) await choose(id);
+  else if (id && !st.exercises.length) st.wanted = id; // still loading: chosen once listed
   renderView();
   if (st.view === "aar" && st.aarLoaded !== st.id) await loadAar();
 }
