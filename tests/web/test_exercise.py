@@ -245,7 +245,7 @@ def test_a_controller_starts_the_clock_and_the_partner_answers_the_inject(
         good = [[*HEADER, *HEADER_JA_ETC], INJECT]
         jpn.set_input_files("#ex-import-file", files=[_sheet(good)])
         jpn.click("#ex-import-send")
-        jpn.locator("#ex-import-done", has_text="1 rows imported from the CSV file").wait_for()
+        jpn.locator("#ex-import-done", has_text="1 row(s) imported from the CSV file").wait_for()
         assert jpn.locator("#ex-import-errors").is_hidden()
         row = jpn.locator(f"#ex-msel-rows tr[data-serial='{SERIAL}']")
         row.wait_for()
