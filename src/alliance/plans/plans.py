@@ -179,7 +179,8 @@ class Plans(PlansBase):
                     setattr(row, key, value)
             if patch.phases is not None:
                 _check_phases(patch.phases)
-                used = {line.phase_id for line in plan_state(s, row, row.owner).lines}
+                lines = plan_state(s, row, row.owner).lines
+                used = {line.phase_id for line in lines if line.state == "active"}
                 kept = {p.id for p in patch.phases}
                 gone = sorted(used - kept - {""})
                 if gone:
@@ -323,9 +324,10 @@ class Plans(PlansBase):
                 value = getattr(patch, key)
                 if value is not None:
                     setattr(row, key, value)
-            if patch.phase_id is not None and plan is not None:
-                _check_phase_id(plan, patch.phase_id)
+            if patch.phase_id is not None:
                 row.phase_id = patch.phase_id
+            if plan is not None and row.state == "active":
+                _check_phase_id(plan, row.phase_id)  # moved, or brought back
             if patch.due is not None:
                 row.due = coerce_time(patch.due, field="due")
             if patch.unit_ids is not None:
