@@ -4,8 +4,9 @@ exercise (:data:`EXERCISE_NAME`), sourced from nothing real.
 JPN leads: on the JPN node it writes the plan (phases, key events, decision
 points, a branch) and JPN's lines. USA's lines are USA's own objects and are
 written on the USA node: the demo adds them there when the plan is held
-(it arrives through federation), so a demo USA node that has not yet received
-the plan adds nothing.
+(it arrives through federation), once. ``alliance demo`` writes each node's
+content before the nodes first exchange anything, so a fresh demo shows JPN's
+lines; ``alliance demo --keep`` (run again on the same demo) adds USA's.
 """
 
 from __future__ import annotations
