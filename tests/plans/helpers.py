@@ -7,13 +7,13 @@ from alliance.core.models import MarkingIn
 from alliance.node import Node
 from alliance.plans import (
     LineKind,
-    Participant,
     Phase,
     PlanIn,
     PlanKind,
     PlanLineIn,
     PlanLineOut,
     PlanOut,
+    PlanParticipant,
     PlansDesk,
 )
 from tests.conftest import add_people
@@ -65,8 +65,8 @@ def bilateral_plan(node: Node, lead: Actor) -> PlanOut:
             title_ja="日米防空訓練計画",
             hq_id="jpn-jjoc",
             participants=[
-                Participant(nation="JPN", hq_id="jpn-jjoc"),
-                Participant(nation="USA", hq_id="usa-jfhq"),
+                PlanParticipant(nation="JPN", hq_id="jpn-jjoc"),
+                PlanParticipant(nation="USA", hq_id="usa-jfhq"),
             ],
             phases=PHASES,
             marking=MarkingIn(releasable_to=["USA"]),

@@ -22,10 +22,10 @@ from alliance.plans import (
     ApprovalIn,
     CommentIn,
     LineKind,
-    Participant,
     PlanIn,
     PlanKind,
     PlanLineIn,
+    PlanParticipant,
     PlansDesk,
 )
 from alliance.plans.common import plan_state
@@ -61,7 +61,7 @@ def _plan_in(nation: str, released: bool, title: str) -> PlanIn:
         title=title,
         title_ja=f"{title}（行列）",
         hq_id=TOP_HQ[nation],
-        participants=[Participant(nation=n, hq_id=TOP_HQ[n]) for n in who],
+        participants=[PlanParticipant(nation=n, hq_id=TOP_HQ[n]) for n in who],
         phases=[{"id": "ph-1", "name": "Phase I", "name_ja": "第I段階"}],
         marking=marking(nation, released),
     )

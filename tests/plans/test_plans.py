@@ -18,10 +18,10 @@ from alliance.plans import (
     ApprovalIn,
     CommentIn,
     ExecuteIn,
-    Participant,
     PlanIn,
     PlanKind,
     PlanLinePatch,
+    PlanParticipant,
     PlanPatch,
     PlanStatus,
     ProposedLine,
@@ -239,24 +239,24 @@ def test_bad_input_is_refused_and_changes_nothing(combined: Node) -> None:
         "kind": PlanKind.TEMPLATE,
         "title": "Bad",
         "hq_id": "jpn-jjoc",
-        "participants": [Participant(nation="JPN", hq_id="jpn-jjoc")],
+        "participants": [PlanParticipant(nation="JPN", hq_id="jpn-jjoc")],
     }
     cases: list[tuple[dict[str, Any], str, str]] = [
         (
-            {"participants": [Participant(nation="JPN", hq_id="usa-jfhq")]},
+            {"participants": [PlanParticipant(nation="JPN", hq_id="usa-jfhq")]},
             "participants.0.hq_id",
             "hq_of_other_nation",
         ),
         (
-            {"participants": [Participant(nation="USA", hq_id="usa-jfhq")]},
+            {"participants": [PlanParticipant(nation="USA", hq_id="usa-jfhq")]},
             "participants",
             "lead_not_participant",
         ),
         (
             {
                 "participants": [
-                    Participant(nation="JPN", hq_id="jpn-jjoc"),
-                    Participant(nation="USA", hq_id="usa-jfhq"),
+                    PlanParticipant(nation="JPN", hq_id="jpn-jjoc"),
+                    PlanParticipant(nation="USA", hq_id="usa-jfhq"),
                 ]
             },
             "marking.releasable_to",

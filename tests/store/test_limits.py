@@ -120,7 +120,7 @@ MODEL_TABLES: dict[str, str | None] = {
     "ExecuteIn": "plan_approvals",
     "CommentIn": "plan_comments",
     # kept in JSON columns (see _JSON_MODELS below)
-    "Participant": None,
+    "PlanParticipant": None,
     "Phase": None,
     "KeyEvent": None,
     "DecisionPoint": None,
@@ -234,7 +234,7 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
 
 # Input models kept whole in a JSON column: every field of theirs goes there.
 _JSON_MODELS = {
-    "Participant": "plans.participants (JSON)",
+    "PlanParticipant": "plans.participants (JSON)",
     "Phase": "plans.phases (JSON)",
     "KeyEvent": "plans.phases (JSON): a phase's key events",
     "DecisionPoint": "plans.phases (JSON): a phase's decision points",

@@ -27,11 +27,11 @@ from .models import (
     CommentOut,
     LineKind,
     NationPart,
-    Participant,
     Phase,
     PlanKind,
     PlanLineOut,
     PlanOut,
+    PlanParticipant,
     PlanStatus,
 )
 from .tables import PlanApprovalRow, PlanCommentRow, PlanLineRow, PlanRow
@@ -265,7 +265,7 @@ def plan_view(st: PlanState) -> PlanOut:
         purpose=plan.purpose,
         purpose_ja=plan.purpose_ja,
         hq_id=plan.hq_id,
-        participants=[Participant.model_validate(p) for p in plan.participants],
+        participants=[PlanParticipant.model_validate(p) for p in plan.participants],
         phases=[Phase.model_validate(p) for p in plan.phases or []],
         revision=st.revision,
         content_hash=st.content_hash,

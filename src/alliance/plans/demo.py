@@ -18,7 +18,7 @@ from alliance.core.exercise import EXERCISE_NAME, FICTIONAL
 from alliance.core.models import MarkingIn
 
 from .desk import PlansDesk
-from .models import LineKind, Participant, Phase, PlanIn, PlanKind, PlanLineIn
+from .models import LineKind, Phase, PlanIn, PlanKind, PlanLineIn, PlanParticipant
 
 TITLE = f"{EXERCISE_NAME} bilateral air defense template plan ({FICTIONAL})"
 
@@ -91,8 +91,8 @@ def content(desk: PlansDesk, nation: str, now: datetime) -> None:
                 purpose_ja="日米の防空調整を訓練する（架空のひな型）。",
                 hq_id="jpn-jjoc",
                 participants=[
-                    Participant(nation="JPN", hq_id="jpn-jjoc"),
-                    Participant(nation="USA", hq_id="usa-jfhq"),
+                    PlanParticipant(nation="JPN", hq_id="jpn-jjoc"),
+                    PlanParticipant(nation="USA", hq_id="usa-jfhq"),
                 ],
                 phases=PHASES,
                 marking=MarkingIn(releasable_to=["USA"]),

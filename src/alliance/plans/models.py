@@ -69,7 +69,7 @@ CommentText = Annotated[str, StringConstraints(min_length=1, max_length=limits.N
 CommentJa = Annotated[str, StringConstraints(max_length=limits.NOTE), TEXT_CHARS]
 
 
-class Participant(Strict):
+class PlanParticipant(Strict):
     nation: Trigraph
     hq_id: Slug = Field(description="The HQ the nation takes part through")
 
@@ -116,7 +116,7 @@ class PlanIn(Strict):
     purpose: LongText = ""
     purpose_ja: LongText = ""
     hq_id: Slug = Field(description="The lead nation's HQ that holds the plan")
-    participants: list[Participant] = Field(min_length=1, max_length=20)
+    participants: list[PlanParticipant] = Field(min_length=1, max_length=20)
     phases: list[Phase] = Field(default_factory=list, max_length=30)
     marking: MarkingIn = Field(default_factory=MarkingIn)
 
@@ -226,7 +226,7 @@ class PlanOut(OwnedOut):
     purpose: str
     purpose_ja: str
     hq_id: str
-    participants: list[Participant]
+    participants: list[PlanParticipant]
     phases: list[Phase]
     revision: int
     content_hash: str
