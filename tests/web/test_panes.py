@@ -42,7 +42,13 @@ def _tabs(page: str) -> list[str]:
 
 def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
     desks = all_desks()
-    assert [d.name for d in desks if d.console is not None] == ["org", "acm", "cop", "exercise"]
+    assert [d.name for d in desks if d.console is not None] == [
+        "org",
+        "acm",
+        "cop",
+        "exercise",
+        "plans",
+    ]
     # The picture first (the pane the console opens on), then registry order, then the
     # node's own health pane.
     assert _tabs(console.page(desks)) == [
@@ -50,6 +56,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-org",
         "pane-acm",
         "pane-exercise",
+        "pane-plans",
         "pane-health",
     ]
     # The example desk declares none: no tab; given a pane, a tab after the desks'.
@@ -58,6 +65,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-org",
         "pane-acm",
         "pane-exercise",
+        "pane-plans",
         "pane-health",
     ]
     page = console.page((*desks, NOTES_WITH_PANE))
@@ -66,6 +74,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-org",
         "pane-acm",
         "pane-exercise",
+        "pane-plans",
         "pane-notes",
         "pane-health",
     ]
@@ -148,7 +157,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
         page.click("#signin-button")
         page.locator("#console").wait_for(state="visible")
         page.locator("#live[data-state='live']").wait_for()
-        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Notes", "Health"]
+        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Plans", "Notes", "Health"]
         assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#map").is_visible()
         assert page.locator("#pane-notes").is_hidden()
@@ -168,6 +177,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
             "組織",
             "同盟調整",
             "演習",
+            "計画",
             "メモ",
             "健全性",
         ]
@@ -200,7 +210,7 @@ def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
         page.fill("#token", token)
         page.click("#signin-button")
         page.locator("#live[data-state='live']").wait_for()
-        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Health"]
+        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Plans", "Health"]
         assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#pane-notes").count() == 0
         assert page.locator("#map").is_visible()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
@@ -74,6 +75,7 @@ DESK = DeskSpec(
     make=_make,
     routes=_routes,
     demo=_demo,
+    console=Path(__file__).parent / "console",
 )
 
 __all__ = [
