@@ -45,6 +45,7 @@ DESK_PACKAGES: tuple[str, ...] = (
     "alliance.cop",
     "alliance.disclosure",
     "alliance.exercise",
+    "alliance.plans",
 )
 """The desks of a node, in the order they are built (a desk may read an earlier one)."""
 

@@ -117,6 +117,21 @@ MODEL_TABLES: dict[str, str | None] = {
     "ClockChangeIn": "exercises",
     "ClockSpeedIn": "exercises",
     "ClockSetIn": "exercises",
+    # plans desk
+    "PlanIn": "plans",
+    "PlanPatch": "plans",
+    "PlanLineIn": "plan_lines",
+    "PlanLinePatch": "plan_lines",
+    "ApprovalIn": "plan_approvals",
+    "ExecuteIn": "plan_approvals",
+    "CommentIn": "plan_comments",
+    # kept in JSON columns (see _JSON_MODELS below)
+    "PlanParticipant": None,
+    "Phase": None,
+    "KeyEvent": None,
+    "DecisionPoint": None,
+    "Branch": None,
+    "ProposedLine": None,
     # users, federation, COP
     "UserIn": "users",
     "PasswordIn": "users",  # sign-in: the username is looked up, never stored from here
@@ -226,6 +241,37 @@ NOT_A_COLUMN: dict[tuple[str, str], str] = {
     ("SeedRetired", "reason_en"): "appended to command_relationships.caveats_en (text)",
     ("SeedRetired", "reason_ja"): "appended to command_relationships.caveats_ja (text)",
 }
+
+# Input models kept whole in a JSON column: every field of theirs goes there.
+_JSON_MODELS = {
+    "PlanParticipant": "plans.participants (JSON)",
+    "Phase": "plans.phases (JSON)",
+    "KeyEvent": "plans.phases (JSON): a phase's key events",
+    "DecisionPoint": "plans.phases (JSON): a phase's decision points",
+    "Branch": "plans.phases (JSON): a phase's branches",
+    "ProposedLine": "plan_comments.proposed (JSON)",
+}
+
+
+def _json_fields() -> dict[tuple[str, str], str]:
+    import alliance.plans.models as plan_models
+
+    out: dict[tuple[str, str], str] = {}
+    for name, where in _JSON_MODELS.items():
+        model = getattr(plan_models, name)
+        for field_name in model.model_fields:
+            out[(name, field_name)] = where
+    return out
+
+
+NOT_A_COLUMN.update(_json_fields())
+NOT_A_COLUMN.update(
+    {
+        ("ApprovalIn", "approve"): "chooses plan_approvals.act (approve or withdraw)",
+        ("PlanLineIn", "unit_ids[]"): "plan_lines.unit_ids (JSON)",
+        ("PlanLinePatch", "unit_ids[]"): "plan_lines.unit_ids (JSON)",
+    }
+)
 
 # Models walked as part of their parent's row.
 PART_OF_ROW = {"MarkingIn", "Party", "Member", "GradedComment", "Participant"}

@@ -42,19 +42,42 @@ def _tabs(page: str) -> list[str]:
 
 def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
     desks = all_desks()
-    assert [d.name for d in desks if d.console is not None] == ["org", "acm", "cop"]
+    assert [d.name for d in desks if d.console is not None] == [
+        "org",
+        "acm",
+        "cop",
+        "exercise",
+        "plans",
+    ]
     # The picture first (the pane the console opens on), then registry order, then the
     # node's own health pane.
-    assert _tabs(console.page(desks)) == ["pane-cop", "pane-org", "pane-acm", "pane-health"]
+    assert _tabs(console.page(desks)) == [
+        "pane-cop",
+        "pane-org",
+        "pane-acm",
+        "pane-exercise",
+        "pane-plans",
+        "pane-health",
+    ]
     # The example desk declares none: no tab; given a pane, a tab after the desks'.
     assert _tabs(console.page((*desks, NOTES))) == [
         "pane-cop",
         "pane-org",
         "pane-acm",
+        "pane-exercise",
+        "pane-plans",
         "pane-health",
     ]
     page = console.page((*desks, NOTES_WITH_PANE))
-    assert _tabs(page) == ["pane-cop", "pane-org", "pane-acm", "pane-notes", "pane-health"]
+    assert _tabs(page) == [
+        "pane-cop",
+        "pane-org",
+        "pane-acm",
+        "pane-exercise",
+        "pane-plans",
+        "pane-notes",
+        "pane-health",
+    ]
     assert '<section class="pane active" id="pane-cop"' in page
     assert page.count('class="pane active"') == 1
     assert '<section class="pane" id="pane-notes" data-desk="notes"' in page
@@ -134,7 +157,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
         page.click("#signin-button")
         page.locator("#console").wait_for(state="visible")
         page.locator("#live[data-state='live']").wait_for()
-        tabs = ["COP", "Organisation", "Coordination", "Notes", "Health"]
+        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Plans", "Notes", "Health"]
         assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#map").is_visible()
         assert page.locator("#pane-notes").is_hidden()
@@ -153,6 +176,8 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
             "状況図",
             "組織",
             "同盟調整",
+            "演習",
+            "計画",
             "メモ",
             "健全性",
         ]
@@ -185,7 +210,7 @@ def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
         page.fill("#token", token)
         page.click("#signin-button")
         page.locator("#live[data-state='live']").wait_for()
-        tabs = ["COP", "Organisation", "Coordination", "Health"]
+        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Plans", "Health"]
         assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#pane-notes").count() == 0
         assert page.locator("#map").is_visible()

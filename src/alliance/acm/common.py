@@ -291,7 +291,7 @@ class AcmBase:
         participants = self._participants(s, req)
         responses = self._responses(s, req, nation)
         decision = s.scalar(select(DecisionRow).where(DecisionRow.request_id == req.id))
-        positions = latest_positions(responses, req.revision)
+        positions = latest_positions(responses, req)
         status = derive_status(req, responses, participants, decision is not None)
         return RequestOut(
             **owned_fields(req),

@@ -17,6 +17,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alliance.core.approval import approvals_of
+from alliance.core.approval import missing as approval_missing
 from alliance.core.authority import (
     Action,
     Actor,
@@ -56,7 +58,7 @@ from .models import (
     ResponseKind,
     ResponseOut,
 )
-from .status import latest_positions
+from .status import positions_of, request_hash
 from .tables import DecisionRow, DelegationRow
 
 _REQUEST = Text("request", "要請")
@@ -209,6 +211,7 @@ class Decisions(AcmBase):
             id=new_id(),
             request_id=req.id,
             request_revision=revision,
+            request_hash=request_hash(req),
             kind=data.kind.value,
             text=data.text,
             comments=[c.model_dump(mode="json") for c in data.comments],
@@ -269,9 +272,14 @@ class Decisions(AcmBase):
             )
         participants = self._participants(s, req)
         responses = list(s.scalars(select(Resp).where(Resp.request_id == req.id)))
-        positions = latest_positions(responses, req.revision)
-        concurred = {n: r for n, r in positions.items() if self._counts(s, req, r)}
-        missing = sorted(set(participants) - set(concurred))
+        # The shared approval rule (alliance.core.approval): every participant's
+        # latest position concurs, commits its nation, and is pinned to the
+        # content hash of the current revision.
+        current = request_hash(req)
+        positions = positions_of(responses, req, lambda r: self._counts(s, req, r))
+        by_id = {r.id: r for r in responses}
+        concurred = {n: by_id[p.ident] for n, p in approvals_of(positions, current).items()}
+        missing = approval_missing(participants, positions, current)
         if missing:
             raise Conflict(
                 Text(

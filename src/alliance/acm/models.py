@@ -177,6 +177,10 @@ class ResponseIn(Strict):
 class ResponseOut(OwnedOut):
     request_id: str
     request_revision: int
+    request_hash: str | None = Field(
+        default=None,
+        description="The content hash of the revision answered (none on responses before 0018)",
+    )
     kind: ResponseKind
     text: str
     comments: list[GradedComment]

@@ -52,6 +52,10 @@ class CoordinationResponseRow(OwnedRow):
 
     request_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
     request_revision: Mapped[int] = mapped_column(Integer)
+    # The content hash of the request revision the responder saw
+    # (alliance.core.approval); NULL on responses written before 0018, which
+    # are judged by their revision number alone.
+    request_hash: Mapped[str | None] = mapped_column(String(limits.CONTENT_HASH), default=None)
     kind: Mapped[str] = mapped_column(String(limits.LABEL))
     text: Mapped[str] = mapped_column(Text, default="")
     # Graded comments of a position: [{grade, text, ref}].

@@ -38,6 +38,7 @@ EVENT_KIND = 64  # ledger event kinds (org.relationship.revoked)
 ERROR_CODE = 40  # machine codes of errors (quarantine reasons)
 HEX_256 = 64  # a SHA-256 digest or an Ed25519 public key, in hex
 HEX_512 = 128  # an Ed25519 signature, in hex
+CONTENT_HASH = 80  # "sha256:" and a SHA-256 digest in hex (alliance.core.approval), with room
 URL = 300  # a partner node's address
 NODE_ID = 64  # a node's id: a certificate's common name (RFC 5280 ub-common-name)
 

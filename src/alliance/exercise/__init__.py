@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance.core.i18n import Text
@@ -50,6 +51,7 @@ DESK = DeskSpec(
     object_types=OBJECT_TYPES,
     make=_make,
     routes=_routes,
+    console=Path(__file__).parent / "console",
     demo=_demo,
 )
 
