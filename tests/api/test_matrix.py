@@ -396,6 +396,8 @@ STATIC_MOUNTS = {
     "/console/desks/cop",  # the COP desk's console pane
     "/console/desks/acm",  # the ACM desk's coordination pane
     "/console/desks/org",  # the org desk's console pane
+    "/console/desks/exercise",  # the exercise desk's pane (MSEL, clock, inbox, AAR)
+    "/console/desks/plans",  # the plans desk's pane
     "/console/node/health",  # the node's own health pane (its data comes from the API)
     "/static/docs",
     "/static/swagger",
@@ -663,6 +665,9 @@ def test_every_owned_type_is_created_and_shipped_in_the_matrix_world(world: Worl
         assert sorted(set(owned_types()) - made - {"nation"}) == []
 
 
+# Every route by every role of both nations, on two live nodes: thousands of
+# calls, longer than the suite's default bound per test.
+@pytest.mark.timeout(900)
 def test_authorization_matrix_no_unauthorized_success_no_leak_no_5xx(
     world: World, apps: dict[str, FastAPI], live: dict[str, str]
 ) -> None:

@@ -83,3 +83,18 @@ def test_the_png_is_a_valid_image_of_sensible_size(combined: Node, plan_id: str)
     assert 800 <= width <= 4000, width
     assert 600 <= height <= 4000, height
     assert 10_000 < len(png) < 2_000_000
+
+
+def test_a_drawing_is_kept_only_while_what_the_reader_sees_is_the_same(
+    combined: Node, plan_id: str
+) -> None:
+    p = people(combined)
+    viewer, jcdr = p["JPN viewer jpn-jjoc"], p["JPN commander jpn-jjoc"]
+    desk = plans(combined)
+    first = desk.sync_matrix_image(viewer, plan_id, "svg")
+    assert desk.sync_matrix_image(viewer, plan_id, "svg") == first
+    # A new line changes the matrix: the next drawing shows it, not the kept one.
+    task_line(combined, jcdr, plan_id, JPN_UNIT, "JMSDF escort screen")
+    again = desk.sync_matrix_image(viewer, plan_id, "svg").decode()
+    assert "JMSDF escort screen" in again
+    assert "JMSDF escort screen" not in first.decode()

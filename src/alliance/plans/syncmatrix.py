@@ -9,9 +9,11 @@ Japanese text where the plan gives one.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import textwrap
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +41,11 @@ CJK_FONTS = (
 NO_PHASE = ""
 
 _draw_lock = threading.Lock()  # pyplot's state is global: one drawing at a time
+DRAWN_KEPT = 32
+"""Drawings kept, newest used last: a drawing is a pure function of the
+matrix a reader sees, and drawing one takes matplotlib a few hundred ms while
+the console asks again at every refresh."""
+_drawn: OrderedDict[str, bytes] = OrderedDict()
 
 
 def matrix_data(st: PlanState) -> SyncMatrixOut:
@@ -113,7 +120,23 @@ def _branches(p: MatrixPhase) -> list[str]:
 
 def render(data: SyncMatrixOut, kind: PlanKind, fmt: str) -> bytes:
     """The matrix drawn as ``svg`` or ``png``. Text stays text in the SVG (so
-    it can be searched and read back); the PNG is 150 dpi."""
+    it can be searched and read back); the PNG is 150 dpi. The same matrix
+    (what this reader sees of this revision) is drawn once and kept."""
+    key = hashlib.sha256(f"{kind.value}|{fmt}|{data.model_dump_json()}".encode()).hexdigest()
+    with _draw_lock:
+        kept = _drawn.get(key)
+        if kept is not None:
+            _drawn.move_to_end(key)
+            return kept
+    drawn = _draw(data, kind, fmt)
+    with _draw_lock:
+        _drawn[key] = drawn
+        while len(_drawn) > DRAWN_KEPT:
+            _drawn.popitem(last=False)
+    return drawn
+
+
+def _draw(data: SyncMatrixOut, kind: PlanKind, fmt: str) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
