@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -348,14 +349,25 @@ class Node:
         return report
 
 
+SWITCH_INTERVAL_S = 0.001
+"""How long a thread holding the interpreter lock runs before a waiting thread
+may take it (Python's default is 5 ms)."""
+
+
 def settle_heap() -> None:
     """For a long-running server process, once its nodes have started: move what
     start-up built (schema, seed, caches: ~150,000 objects) out of the cyclic
     garbage collector's way, so full collections under load scan only new
     objects. Reference counting still frees everything; only cycle detection
-    skips the frozen objects."""
+    skips the frozen objects.
+
+    And let a thread that wakes on time take the interpreter lock within
+    :data:`SWITCH_INTERVAL_S`: an inject due now passes from the scheduler to
+    the writer to the federation stream, three threads, and with the default
+    5 ms a busy process made each hop wait up to that long."""
     gc.collect()
     gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 def open_node(

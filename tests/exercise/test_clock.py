@@ -20,6 +20,7 @@ from alliance.exercise.models import (
     ClockState,
     ExerciseRole,
     InjectState,
+    InjectStepIn,
     RoleIn,
 )
 from alliance.exercise.tables import InjectDeliveryRow
@@ -216,3 +217,41 @@ def test_an_inject_that_cannot_be_delivered_is_kept_back_and_the_rest_go_out(
     assert deliveries(combined, poisoned) == 0
     assert poisoned in scheduler._failed  # tried again later, not in a loop
     assert scheduler.running
+
+
+def test_the_scheduler_plans_ahead_and_drops_its_plan_when_a_clock_or_inject_changes(
+    combined: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler reads what falls due in the next seconds once and wakes at
+    each moment from that plan; a pause or a cancelled row after the reading
+    still holds the inject back (the plan is read again), and many moments
+    cost few readings."""
+    from alliance.exercise import scheduler as sched
+
+    monkeypatch.setattr(sched, "LOOKAHEAD_S", 30.0)  # everything below is planned at once
+    desk = desk_of(combined)
+    cdr = _people(combined)["JPN commander jpn-jjoc"]
+    ex = desk.create_exercise(cdr, exercise_in(speed=60.0))
+    # 60x: H+00:02:00 is 2 s (real) after the start, H+00:02:30 is 2.5 s.
+    paused = approved(desk, cdr, ex.id, inject_in("JPN-101", "H+00:02:00"))
+    cancelled = approved(desk, cdr, ex.id, inject_in("JPN-102", "H+00:02:30"))
+    # Twenty more, one a second of exercise time apart (17 ms real).
+    many = [
+        approved(desk, cdr, ex.id, inject_in(f"JPN-2{i:02d}", f"H+00:03:{i:02d}"))
+        for i in range(20)
+    ]
+    scheduler = desk.scheduler
+    desk.start_clock(cdr, ex.id, ClockStartIn())
+    wait_for(lambda: scheduler.reads > 0 and bool(scheduler._plan), 5, "the plan")
+    desk.pause_clock(cdr, ex.id, NO)
+    desk.cancel_inject(cdr, cancelled, InjectStepIn(note="Overtaken by events."))
+    time.sleep(3.0)  # past both moments had the clock run on
+    assert deliveries(combined, paused) == 0
+    desk.resume_clock(cdr, ex.id, NO)
+    reads = scheduler.reads
+    wait_for(lambda: all(deliveries(combined, i) == 1 for i in many), 20, "the twenty")
+    assert deliveries(combined, paused) == 1
+    assert deliveries(combined, cancelled) == 0
+    # Twenty-one moments on one reading after the resume (and a few for the
+    # commits that woke the scheduler), not one reading a moment.
+    assert scheduler.reads - reads <= 5, scheduler.reads - reads

@@ -131,7 +131,9 @@ def display(moment: datetime) -> TimeDisplay:
 
 def iso(moment: datetime) -> str:
     """Canonical ISO 8601 text in UTC with a ``Z`` suffix, used in ledger events."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:  # (the store hands back UTC: no conversion then)
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def _out_of_range(value: str, field: str | None) -> InvalidInput:

@@ -55,6 +55,7 @@ Pure: no database, no I/O.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -83,8 +84,10 @@ def rel_text(nations: Iterable[str]) -> str:
     return ",".join(sorted(set(nations)))
 
 
+@functools.lru_cache(maxsize=4096)
 def rel_nations(rel: str | None) -> frozenset[str]:
-    """The nations of a compact column form; ``""`` (a withdrawn replica) names none."""
+    """The nations of a compact column form; ``""`` (a withdrawn replica) names none.
+    (Kept: a node has few distinct forms, and every row read asks.)"""
     return frozenset(n for n in (rel or "").split(",") if n)
 
 

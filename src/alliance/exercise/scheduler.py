@@ -20,7 +20,14 @@ Finding what is due stays cheap with 10,000 injects in an exercise: an inject
 is due at its DTG or at H-hour plus its H+ offset, and within one exercise
 H-hour is one moment, so two indexes (approved injects by DTG, and by offset)
 give the due ones and the next one directly (``ix_injects_due_dtg``,
-``ix_injects_due_offset``), never a scan of the MSEL.
+``ix_injects_due_offset``), never a scan of the MSEL. And the scheduler does
+not ask at every moment: it reads what falls due within the next
+:data:`LOOKAHEAD_S` real seconds once into a *plan* held in memory (a heap
+by real due moment), wakes at each moment to hand over what the plan says is
+due, and reads again when the plan runs out or anything it rests on changes
+(a clock, an inject: the same wake-ups as above). When injects fall due
+every few milliseconds, a query per moment would cost more than delivering
+them.
 
 At most once, even across restarts and races: ``deliver_in`` checks the
 inject's state inside the writer's transaction and a delivery's ``inject_id``
@@ -30,6 +37,7 @@ delivered then (late, and its ``delivered_at`` says so).
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import threading
@@ -55,6 +63,10 @@ log = logging.getLogger(__name__)
 
 GUARD_S = 10.0
 """The longest the scheduler sleeps without looking again."""
+LOOKAHEAD_S = 1.0
+"""Real seconds ahead of now that one reading of the MSEL plans for."""
+PLAN_MAX = 5000
+"""Injects of one exercise held in the plan at most (the plan ends earlier)."""
 BATCH = 250
 """Injects delivered by one writer job (one commit may hold several jobs)."""
 MAX_IN_FLIGHT = 5000
@@ -99,12 +111,18 @@ class DeliveryScheduler:
         self.batch = batch
         self._cond = threading.Condition()
         self._poked = False
+        self._stale = True
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._subscribed = False
         self._in_flight: set[str] = set()
         self._failed: dict[str, float] = {}  # inject id -> monotonic time to retry at
         self._retry_alone: list[Due] = []
+        # The plan: (real due moment, inject id) of every approved inject due
+        # before ``_plan_until``, read at ``_plan_read``; stale once poked.
+        self._plan: list[tuple[datetime, str]] = []
+        self._plan_until: datetime | None = None
+        self.reads = 0  # readings of the MSEL since the scheduler was built
         self.delivered = 0  # injects this scheduler delivered since it was built
         self.wakes = 0
 
@@ -119,6 +137,7 @@ class DeliveryScheduler:
         with self._cond:
             self._stopping = False
             self._poked = True
+            self._stale = True
         self._thread = threading.Thread(target=self._run, name="exercise-scheduler", daemon=True)
         self._thread.start()
 
@@ -137,9 +156,10 @@ class DeliveryScheduler:
         return self._thread is not None and self._thread.is_alive()
 
     def poke(self) -> None:
-        """Look again now (a clock or an inject changed)."""
+        """Look again now (a clock or an inject changed): the plan is read again."""
         with self._cond:
             self._poked = True
+            self._stale = True
             self._cond.notify_all()
 
     def notify(self, events: Iterable[Event]) -> None:
@@ -179,41 +199,77 @@ class DeliveryScheduler:
     def tick(self) -> float:
         """Hand every due inject to the writer; the seconds until the next is due."""
         now = self.ctx.clock()
-        retry, due, wait = self._find(now)
+        with self._cond:
+            stale, self._stale = self._stale, False
+        if stale or self._plan_until is None or now >= self._plan_until:
+            self._read_plan(now)
+        retry, due = self._take_due(now)
         for item in retry:
             self._submit([item], alone=True)
         self._hand_over(due)
-        return wait
+        return self._wait(now)
 
-    def _find(self, now: datetime) -> tuple[list[Due], list[Due], float]:
+    def _wait(self, now: datetime) -> float:
+        """Seconds until the plan's next moment, or its end (read again then)."""
+        until = self._plan_until
+        if self._plan and (until is None or self._plan[0][0] < until):
+            until = self._plan[0][0]
+        if until is None:
+            return GUARD_S
+        return max(0.0, (until - now).total_seconds()) + EPSILON_S
+
+    def _take_due(self, now: datetime) -> tuple[list[Due], list[Due]]:
+        """What is due by ``now`` off the plan (and any inject to retry alone),
+        as many as may be in flight at once, less those in flight or kept back."""
         with self._cond:
             in_flight = set(self._in_flight)
             retry = list(self._retry_alone)
             self._retry_alone.clear()
         skip = in_flight | self._backing_off() | {i.inject_id for i in retry}
-        due: list[Due] = []
-        wait = GUARD_S
         room = max(0, MAX_IN_FLIGHT - len(in_flight))
+        due: list[Due] = []
+        plan = self._plan
+        while plan and plan[0][0] <= now and len(due) < room:
+            at, ident = heapq.heappop(plan)
+            if ident not in skip:
+                skip.add(ident)
+                due.append(Due(ident, at))
+        return retry, due
+
+    def _read_plan(self, now: datetime) -> None:
+        """Read the plan: every approved inject of this node's running exercises
+        due within :data:`LOOKAHEAD_S` real seconds (already due ones too), by
+        the real moment each falls due on its exercise's clock."""
+        self.reads += 1
+        horizon = now + timedelta(seconds=LOOKAHEAD_S)
+        until = now + timedelta(seconds=GUARD_S)
+        plan: list[tuple[datetime, str]] = []
         with self.ctx.db.read() as s:
             running = s.scalars(
                 select(ExerciseRow).where(ExerciseRow.clock_state == ClockState.RUNNING.value)
             ).all()
             for exercise in running:
                 clock = clock_of(exercise)
-                now_ex = clock.now_ex(now)
-                if now_ex is None:
+                horizon_ex = clock.now_ex(horizon)
+                if horizon_ex is None:
                     continue
-                wanted = room - len(due)
-                if wanted > 0:
-                    found = self._due_of(s, exercise, now_ex, wanted + len(skip))
-                    fresh = [Due(i, due_at(clock, at, now)) for i, at in found if i not in skip]
-                    due += fresh[:wanted]
-                upcoming = self._next_of(s, exercise, now_ex)
+                found = self._due_of(s, exercise, horizon_ex, PLAN_MAX)
+                for ident, at in found:
+                    plan.append((due_at(clock, at, horizon), ident))
+                if len(found) >= PLAN_MAX:
+                    # Held up to the last one read: what is due after it, later.
+                    until = min(until, plan[-1][0])
+                    continue
+                # Nothing else is due before this exercise's next inject after
+                # the horizon: the plan holds until then.
+                upcoming = self._next_of(s, exercise, horizon_ex)
                 if upcoming is not None:
                     real = clock.real_at(upcoming)
                     if real is not None:
-                        wait = min(wait, max(0.0, (real - now).total_seconds()) + EPSILON_S)
-        return retry, due, wait
+                        until = min(until, max(real, horizon))
+        heapq.heapify(plan)
+        self._plan = plan
+        self._plan_until = until
 
     def _where(self, exercise: ExerciseRow) -> list[ColumnElement[bool]]:
         return [
@@ -319,4 +375,4 @@ class DeliveryScheduler:
             )
 
 
-__all__ = ["BATCH", "GUARD_S", "DeliveryScheduler", "Due", "due_at"]
+__all__ = ["BATCH", "GUARD_S", "LOOKAHEAD_S", "DeliveryScheduler", "Due", "due_at"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Index, String, Table, delete, event, insert
-from sqlalchemy.orm import Mapped, Mapper, attributes, mapped_column
+from sqlalchemy import Connection, Index, String, Table, delete, event
+from sqlalchemy.orm import Mapped, Mapper, Session, attributes, mapped_column
 
 from alliance.core import limits, release
 
@@ -79,8 +79,29 @@ def reindex(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> 
     index_new(conn, table, rows)
 
 
+_PENDING = "alliance.release_index.new"
+"""Key in a connection's ``info`` of the owned rows a flush inserted, whose
+index entries are written once at the flush's end (one executemany instead
+of one statement per row: a batch of deliveries or a page of replicas is
+hundreds of rows)."""
+
+
+def _before_flush(session: Session, _ctx: object, _instances: object) -> None:
+    # Whatever a failed flush left behind on this connection is not ours.
+    session.connection().info.pop(_PENDING, None)
+
+
 def _after_insert(_mapper: Mapper[Any], conn: Connection, row: OwnedRow) -> None:
-    conn.execute(insert(INDEX), entries(row.__tablename__, row.id, row.owner, row.rel))
+    pending: dict[str, list[dict[str, Any]]] = conn.info.setdefault(_PENDING, {})
+    pending.setdefault(row.__tablename__, []).append(
+        {"id": row.id, "owner": row.owner, "rel": row.rel}
+    )
+
+
+def _after_flush(session: Session, _ctx: object) -> None:
+    conn = session.connection()
+    for table, rows in (conn.info.pop(_PENDING, None) or {}).items():
+        index_new(conn, table, rows)
 
 
 def _after_update(_mapper: Mapper[Any], conn: Connection, row: OwnedRow) -> None:
@@ -101,3 +122,5 @@ def _after_delete(_mapper: Mapper[Any], conn: Connection, row: OwnedRow) -> None
 event.listen(OwnedRow, "after_insert", _after_insert, propagate=True)
 event.listen(OwnedRow, "after_update", _after_update, propagate=True)
 event.listen(OwnedRow, "after_delete", _after_delete, propagate=True)
+event.listen(Session, "before_flush", _before_flush)
+event.listen(Session, "after_flush", _after_flush)
