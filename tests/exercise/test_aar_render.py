@@ -20,11 +20,11 @@ from PIL import Image
 from pypdf import PdfReader
 
 from alliance.core.errors import Unavailable
+from alliance.core.fonts import pdf_font, plot_font
 from alliance.exercise.aar import EvaluationLine, ObjectiveLine, summarize_ratings
 from alliance.exercise.aar import pdf as pdf_module
 from alliance.exercise.aar import plot as plot_module
 from alliance.exercise.aar.csv import evaluations_csv, ratings_csv, timeline_csv
-from alliance.exercise.aar.fonts import pdf_font, plot_font
 from alliance.exercise.aar.html import render_html
 from alliance.exercise.aar.labels import FONT_MISSING, PDF_FONT_MISSING
 from alliance.exercise.aar.pdf import render_pdf

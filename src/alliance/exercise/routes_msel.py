@@ -16,9 +16,9 @@ from fastapi.responses import Response
 
 from alliance.core import limits
 from alliance.core.models import Moment
-from alliance.desks import ActorDep, desk_dep
+from alliance.desks import ActorDep
 
-from .desk import ExerciseDesk
+from .deps import ExerciseDep
 from .models import (
     ExerciseIn,
     ExerciseOut,
@@ -37,8 +37,6 @@ from .models import (
     SheetImportOut,
 )
 from .msel_io import MEDIA_TYPES
-
-ExerciseDep = Annotated[ExerciseDesk, Depends(desk_dep("exercise", ExerciseDesk))]
 
 router = APIRouter(prefix="/exercises", tags=["exercise"])
 

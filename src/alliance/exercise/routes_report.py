@@ -4,17 +4,13 @@ rating against an objective), and the after-action report built from them."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Depends, Response
+from alliance.desks import ActorDep
 
-from alliance.desks import ActorDep, desk_dep
-
-from .desk import ExerciseDesk
+from .deps import ExerciseDep
 from .models import EvaluationIn, EvaluationOut, ObservationIn, ObservationOut
 from .report import AarFormat
-
-ExerciseDep = Annotated[ExerciseDesk, Depends(desk_dep("exercise", ExerciseDesk))]
 
 router = APIRouter(prefix="/exercises", tags=["exercise"])
 

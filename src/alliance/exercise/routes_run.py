@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from alliance.core.models import Slug
-from alliance.desks import ActorDep, desk_dep
+from alliance.desks import ActorDep
 
-from .desk import ExerciseDesk
+from .deps import ExerciseDep
 from .models import (
     ClockChangeIn,
     ClockSetIn,
@@ -26,8 +26,6 @@ from .models import (
     ExerciseOut,
     ExerciseTimeOut,
 )
-
-ExerciseDep = Annotated[ExerciseDesk, Depends(desk_dep("exercise", ExerciseDesk))]
 
 router = APIRouter(prefix="/exercises", tags=["exercise"])
 

@@ -1,7 +1,8 @@
 """The synchronization matrix: phases (columns) × nations and their components
 (rows), with each row's tasks and coordination needs per phase, and the
 phases' key events, decision points and branches; as data and drawn as SVG or
-PNG (matplotlib, Agg, with Noto Sans CJK so the Japanese text is drawn).
+PNG (matplotlib, Agg, with a Japanese font found by :mod:`alliance.core.fonts`:
+Noto Sans CJK when installed).
 
 The drawing is bilingual: every label shows the English and, beneath it, the
 Japanese text where the plan gives one.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alliance.core.exercise import FICTIONAL
+from alliance.core.fonts import plot_font
 
 from .common import PlanState
 from .models import (
@@ -33,11 +35,6 @@ from .models import (
     SyncMatrixOut,
 )
 
-CJK_FONTS = (
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf"),
-    Path("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc"),
-)
 NO_PHASE = ""
 
 _draw_lock = threading.Lock()  # pyplot's state is global: one drawing at a time
@@ -94,8 +91,10 @@ def matrix_data(st: PlanState) -> SyncMatrixOut:
 
 
 def cjk_font() -> Path | None:
-    """The Noto CJK font matplotlib draws Japanese with (None: not installed)."""
-    return next((p for p in CJK_FONTS if p.exists()), None)
+    """The Japanese font matplotlib draws with (Noto Sans CJK JP when installed;
+    None: no Japanese font on this machine)."""
+    font = plot_font()
+    return None if font is None else font.path
 
 
 def _two(en: str, ja: str) -> str:
@@ -222,4 +221,4 @@ def _draw(data: SyncMatrixOut, kind: PlanKind, fmt: str) -> bytes:
             plt.close(fig)
 
 
-__all__ = ["CJK_FONTS", "cjk_font", "matrix_data", "render"]
+__all__ = ["cjk_font", "matrix_data", "render"]

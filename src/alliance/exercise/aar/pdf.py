@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from alliance.core.dtg import display
 from alliance.core.errors import Unavailable
+from alliance.core.fonts import pdf_font
 from alliance.core.i18n import Text
 
 from . import labels as L
-from .fonts import pdf_font
 from .model import NOT_RATED, RATING_LABELS, Report, both, lateness_text, pair, real_time
 from .plot import LATE_AFTER_S, timeline_png
 

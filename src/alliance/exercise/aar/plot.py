@@ -29,10 +29,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from alliance.core.exercise import FICTIONAL
+from alliance.core.fonts import plot_font
 from alliance.core.i18n import Text
 
 from . import labels as L
-from .fonts import plot_font
 from .model import InjectLine, ObservationLine, Report, both
 
 if TYPE_CHECKING:

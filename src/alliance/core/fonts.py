@@ -1,4 +1,5 @@
-"""Finding a Japanese font on this machine, for the plot and the PDF.
+"""Finding a Japanese font on this machine, for what the node draws and prints:
+the after-action report's plot and PDF, the plans' synchronization matrix.
 
 Where the fonts come from: ``tools/system-deps.sh`` (run by ``make test`` and
 ``make demo``) installs Debian's ``fonts-noto-cjk`` (Noto Sans CJK, the
