@@ -13,6 +13,7 @@ let unsubscribe = null;
 
 const st = {
   acts: 0, // actions taken (the latest one's error is the one shown)
+  threadFailed: false, // the thread could not be read (its error is the one shown)
   view: "requests",
   box: "inbox",
   hq: "",
@@ -180,9 +181,13 @@ async function loadThread() {
   if (!st.openId) return;
   try {
     st.thread = await getJson(`/acm/requests/${encodeURIComponent(st.openId)}`);
-    showError(null);
+    // Clear only the error a failed reading showed: a reload (the live stream, an
+    // earlier action's refresh) must not wipe what the user was just told.
+    if (st.threadFailed) showError(null);
+    st.threadFailed = false;
   } catch (err) {
     st.thread = null;
+    st.threadFailed = true;
     showError(err);
   }
   renderThread();
