@@ -267,9 +267,8 @@ class NodeHost:
             )
         with self._lock:
             committed = dict(self.committed)
-        commit_ms = [
-            (committed[i] - due.timestamp()) * 1000 for i, due, _d in rows if i in committed
-        ]
+        timed = [(due.timestamp(), committed[i]) for i, due, _d in rows if i in committed]
+        commit_ms = [(done - due) * 1000 for due, done in timed]
         stamp_ms = [(done - due).total_seconds() * 1000 for _i, due, done in rows]
         return {
             "rows": len(rows),
@@ -277,6 +276,7 @@ class NodeHost:
             "timed": len(commit_ms),
             "commit_ms": commit_ms,
             "stamp_ms": stamp_ms,
+            "timeline": _timeline(timed),
         }
 
     def scheduler_stats(self) -> dict[str, int]:
@@ -326,6 +326,26 @@ class NodeHost:
     def close(self) -> None:
         self.naive_stop()
         self.node.close()
+
+
+def _timeline(timed: list[tuple[float, float]]) -> list[dict[str, Any]]:
+    """Per real second of due moments (from the first): how many fell due and
+    their commit lateness p50/p99 (ms), to see where lateness grows."""
+    if not timed:
+        return []
+    first = min(due for due, _done in timed)
+    seconds: dict[int, list[float]] = {}
+    for due, done in timed:
+        seconds.setdefault(int(due - first), []).append((done - due) * 1000)
+    return [
+        {
+            "second": k,
+            "due": len(v),
+            "p50_ms": round(_percentile(v, 50), 1),
+            "p99_ms": round(_percentile(v, 99), 1),
+        }
+        for k, v in sorted(seconds.items())
+    ]
 
 
 def _deliver_one(desk: ExerciseDesk, inject_id: str, at: datetime, tx: Tx) -> object:
@@ -443,6 +463,8 @@ def _round(
         "owner_commit_lateness_ms": _summary(owner["commit_ms"]),
         "owner_stamp_lateness_ms": _summary(owner["stamp_ms"]),
         "partner_commit_lateness_ms": _summary(partner["commit_ms"]),
+        "owner_timeline": owner["timeline"],
+        "partner_timeline": partner["timeline"],
         "scheduler_wakes": after["wakes"] - before["wakes"],
         "writer_batches": after["batches"] - before["batches"],
     }

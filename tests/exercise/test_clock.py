@@ -255,3 +255,43 @@ def test_the_scheduler_plans_ahead_and_drops_its_plan_when_a_clock_or_inject_cha
     # Twenty-one moments on one reading after the resume (and a few for the
     # commits that woke the scheduler), not one reading a moment.
     assert scheduler.reads - reads <= 5, scheduler.reads - reads
+
+
+def test_under_load_what_falls_due_while_the_writer_is_busy_goes_in_one_job(
+    combined: Node,
+) -> None:
+    """While a delivery job is with the writer, the injects falling due wait
+    for the next job and go together in it (one job and one commit for many,
+    not one per moment); none is lost or delivered twice."""
+    import threading
+
+    desk = desk_of(combined)
+    cdr = _people(combined)["JPN commander jpn-jjoc"]
+    ex = desk.create_exercise(cdr, exercise_in(speed=60.0))
+    # 60x: one a second of exercise time apart (17 ms real), from 1 s after the start.
+    ids = [
+        approved(desk, cdr, ex.id, inject_in(f"JPN-3{i:02d}", f"H+00:01:{i:02d}"))
+        for i in range(30)
+    ]
+    scheduler = desk.scheduler
+    busy, release = threading.Event(), threading.Event()
+
+    def hold(_tx: Tx) -> None:  # the writer busy with something else
+        busy.set()
+        release.wait(30)
+
+    jobs = scheduler.jobs
+    desk.start_clock(cdr, ex.id, ClockStartIn())
+    wait_for(lambda: deliveries(combined, ids[0]) == 1, 10, "the first inject")
+    held = combined.writer.submit(hold)
+    assert busy.wait(10)
+    time.sleep(1.0)  # the other 29 fall due (within 0.5 s) while the writer is held
+    release.set()
+    held.result(30)
+    wait_for(lambda: all(deliveries(combined, i) == 1 for i in ids), 20, "all thirty")
+    # The first alone, then at most a job queued behind the held one and one
+    # job for everything that fell due meanwhile.
+    assert scheduler.jobs - jobs <= 4, scheduler.jobs - jobs
+    with combined.db.read() as s:
+        rows = s.query(InjectDeliveryRow).filter(InjectDeliveryRow.exercise_id == ex.id).count()
+    assert rows == 30

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliance.core import release
@@ -30,6 +30,7 @@ from alliance.core.ids import new_id
 from alliance.core.markings import Marking, check_nation
 from alliance.core.models import TimeOut
 from alliance.store import release_gate
+from alliance.store.memo import forget_on_write, memo
 from alliance.store.owned import (
     OwnedKind,
     check_version,
@@ -78,18 +79,10 @@ def covering(
 ) -> tuple[list[str], frozenset[str]]:
     """The ids of ``owner``'s guidance in force at ``now`` that cover releasing
     ``object_type`` to some of ``nations``, and the nations none of it covers."""
-    rows = s.scalars(
-        select(GuidanceRow)
-        .where(
-            GuidanceRow.owner == owner,
-            GuidanceRow.revoked_at.is_(None),
-            GuidanceRow.valid_from <= now,
-            or_(GuidanceRow.valid_until.is_(None), GuidanceRow.valid_until > now),
-        )
-        .order_by(GuidanceRow.id)
-    )
     left, used = set(nations), []
-    for row in rows:
+    for row in _unrevoked(s, owner):
+        if row.valid_from > now or (row.valid_until is not None and row.valid_until <= now):
+            continue
         got = left & release.rel_nations(row.add_rel) if object_type in row.object_types else set()
         if got:
             used.append(row.id)
@@ -97,6 +90,21 @@ def covering(
     return used, frozenset(left)
 
 
+def _unrevoked(s: Session, owner: str) -> list[GuidanceRow]:
+    """``owner``'s guidance not revoked, by id; kept in the session's memo
+    until guidance is written (a job releasing many objects asks once)."""
+    known = memo(s, _MEMO)
+    rows: list[GuidanceRow] | None = known.get(owner)
+    if rows is None:
+        stmt = select(GuidanceRow).where(
+            GuidanceRow.owner == owner, GuidanceRow.revoked_at.is_(None)
+        )
+        rows = known[owner] = list(s.scalars(stmt.order_by(GuidanceRow.id)))
+    return rows
+
+
+_MEMO = "disclosure.guidance"
+forget_on_write(_MEMO, GuidanceRow)
 release_gate.install(covering)
 
 

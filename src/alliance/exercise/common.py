@@ -17,6 +17,7 @@ from alliance.core.models import MarkingOut, TimeOut
 from alliance.org import HQ as HQ_TYPE
 from alliance.org import hq_chain
 from alliance.store.context import DeskContext
+from alliance.store.memo import forget_on_write, memo
 from alliance.store.owned import OwnedKind, Ref, view
 
 from . import tables
@@ -182,14 +183,25 @@ ROLE_NAMES: dict[ExerciseRole, Text] = {
 
 
 def roles_in(s: Session, exercise_id: str, actor: Actor) -> set[str]:
-    """The actor's roles in the exercise in force (its own nation's assignments)."""
-    stmt = select(ExerciseRoleRow.role).where(
-        ExerciseRoleRow.exercise_id == exercise_id,
-        ExerciseRoleRow.user_id == actor.user_id,
-        ExerciseRoleRow.owner == actor.nation,
-        ExerciseRoleRow.revoked_at.is_(None),
-    )
-    return set(s.scalars(stmt))
+    """The actor's roles in the exercise in force (its own nation's assignments);
+    kept in the session's memo until a role is written (a job writing many
+    injects for one editor asks once)."""
+    known = memo(s, _ROLES_MEMO)
+    key = (exercise_id, actor.user_id, actor.nation)
+    roles: frozenset[str] | None = known.get(key)
+    if roles is None:
+        stmt = select(ExerciseRoleRow.role).where(
+            ExerciseRoleRow.exercise_id == exercise_id,
+            ExerciseRoleRow.user_id == actor.user_id,
+            ExerciseRoleRow.owner == actor.nation,
+            ExerciseRoleRow.revoked_at.is_(None),
+        )
+        roles = known[key] = frozenset(s.scalars(stmt))
+    return set(roles)
+
+
+_ROLES_MEMO = "exercise.roles"
+forget_on_write(_ROLES_MEMO, ExerciseRoleRow)
 
 
 def require_role(

@@ -29,6 +29,13 @@ due, and reads again when the plan runs out or anything it rests on changes
 every few milliseconds, a query per moment would cost more than delivering
 them.
 
+Under load it batches by itself: one delivery job at a time is with the
+writer (:data:`MAX_JOBS`), and what falls due meanwhile goes in the next
+job, handed over as soon as that one is done. A job per moment would pay a job's
+and a commit's cost for one or two injects each (1,000 injects falling due
+per second took ~700 jobs per second and fell behind); now the batches grow
+with the load and stay one or two injects at a time when it is light.
+
 At most once, even across restarts and races: ``deliver_in`` checks the
 inject's state inside the writer's transaction and a delivery's ``inject_id``
 is unique. An inject due while the node was down is found due on start and
@@ -67,9 +74,18 @@ LOOKAHEAD_S = 1.0
 """Real seconds ahead of now that one reading of the MSEL plans for."""
 PLAN_MAX = 5000
 """Injects of one exercise held in the plan at most (the plan ends earlier)."""
-BATCH = 250
-"""Injects delivered by one writer job (one commit may hold several jobs)."""
-MAX_IN_FLIGHT = 5000
+BATCH = 500
+"""Injects delivered by one writer job at most (one commit may hold several jobs)."""
+MAX_JOBS = 1
+"""Delivery jobs handed to the writer and not yet committed, at most: while
+one is, what falls due waits for the next job, so under load each job
+carries everything due since the last one instead of a job per moment (a
+job's and a commit's own cost is paid once for many injects; see
+:meth:`DeliveryScheduler._take_due`). One, not more: a second job queued
+behind the first carries only what was due when it was queued, and what
+falls due meanwhile waits for both (``bench/exercise.py``, 1,000 injects
+due a second: owner p99 ~1.7 s with two, ~0.15 s with one)."""
+MAX_IN_FLIGHT = MAX_JOBS * BATCH
 """Injects handed to the writer and not yet committed, at most."""
 RETRY_S = 30.0
 """How long an inject whose delivery failed waits before it is tried again."""
@@ -116,6 +132,7 @@ class DeliveryScheduler:
         self._thread: threading.Thread | None = None
         self._subscribed = False
         self._in_flight: set[str] = set()
+        self._jobs = 0  # delivery jobs handed to the writer, not yet done
         self._failed: dict[str, float] = {}  # inject id -> monotonic time to retry at
         self._retry_alone: list[Due] = []
         # The plan: (real due moment, inject id) of every approved inject due
@@ -124,6 +141,7 @@ class DeliveryScheduler:
         self._plan_until: datetime | None = None
         self.reads = 0  # readings of the MSEL since the scheduler was built
         self.delivered = 0  # injects this scheduler delivered since it was built
+        self.jobs = 0  # delivery jobs it handed to the writer since it was built
         self.wakes = 0
 
     # -- lifecycle ---------------------------------------------------------------
@@ -207,6 +225,11 @@ class DeliveryScheduler:
         for item in retry:
             self._submit([item], alone=True)
         self._hand_over(due)
+        with self._cond:
+            full = self._jobs >= MAX_JOBS
+        if full and self._plan and self._plan[0][0] <= now:
+            # Due already, held for the next job: the one in flight wakes us when done.
+            return GUARD_S
         return self._wait(now)
 
     def _wait(self, now: datetime) -> float:
@@ -220,13 +243,18 @@ class DeliveryScheduler:
 
     def _take_due(self, now: datetime) -> tuple[list[Due], list[Due]]:
         """What is due by ``now`` off the plan (and any inject to retry alone),
-        as many as may be in flight at once, less those in flight or kept back."""
+        less those in flight or kept back: as many as the jobs the writer may
+        still be handed (:data:`MAX_JOBS`) carry. With the writer busy that is
+        none: they stay in the plan and go, with all that falls due meanwhile,
+        in the job handed over when one in flight is done."""
         with self._cond:
             in_flight = set(self._in_flight)
-            retry = list(self._retry_alone)
-            self._retry_alone.clear()
+            free = MAX_JOBS - self._jobs
+            retry = list(self._retry_alone[: max(0, free)])
+            del self._retry_alone[: len(retry)]
+        free -= len(retry)
         skip = in_flight | self._backing_off() | {i.inject_id for i in retry}
-        room = max(0, MAX_IN_FLIGHT - len(in_flight))
+        room = max(0, min(MAX_IN_FLIGHT - len(in_flight), free * self.batch))
         due: list[Due] = []
         plan = self._plan
         while plan and plan[0][0] <= now and len(due) < room:
@@ -341,11 +369,14 @@ class DeliveryScheduler:
         ids = {i.inject_id for i in items}
         with self._cond:
             self._in_flight |= ids
+            self._jobs += 1
+            self.jobs += 1
         try:
             future = self.ctx.writer.submit(job)
         except Exception:
             with self._cond:
                 self._in_flight -= ids
+                self._jobs -= 1
             raise
         future.add_done_callback(lambda f: self._done(f, items, alone))
 
@@ -355,6 +386,7 @@ class DeliveryScheduler:
         error = future.exception()
         with self._cond:
             self._in_flight -= ids
+            self._jobs -= 1
             if error is None:
                 self.delivered += future.result()
             elif alone:

@@ -13,7 +13,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alliance.store.memo import forget_on_write, memo
+
 from .tables import CommandRelationshipRow, HqRow
+
+_MEMO = "org.hq_chain"
+forget_on_write(_MEMO, HqRow, CommandRelationshipRow)
 
 
 def parent_chain(session: Session, hq_id: str) -> tuple[str, ...]:
@@ -47,7 +52,19 @@ def _opcon_superiors(session: Session, hq_ids: list[str]) -> list[str]:
 
 def hq_chain(session: Session, hq_id: str) -> tuple[str, ...]:
     """The HQ, its superiors, and the HQs holding active OPCON over any of
-    them (with their superiors), nearest first."""
+    them (with their superiors), nearest first.
+
+    Kept in the session's memo (:mod:`alliance.store.memo`) until an HQ or a
+    command relationship is written: a job writing many objects under one
+    HQ asks for its chain once."""
+    known = memo(session, _MEMO)
+    found: tuple[str, ...] | None = known.get(hq_id)
+    if found is None:
+        found = known[hq_id] = _hq_chain(session, hq_id)
+    return found
+
+
+def _hq_chain(session: Session, hq_id: str) -> tuple[str, ...]:
     chain = list(parent_chain(session, hq_id))
     frontier = list(chain)
     while frontier:

@@ -110,8 +110,17 @@ class Database:
             yield session
 
     def write_session(self) -> Session:
-        """A session on the single write connection (used by the writer only)."""
-        return self._write()
+        """A session on the single write connection (used by the writer only).
+
+        It holds every row it loads until it is closed (one writer attempt):
+        SQLAlchemy's identity map forgets a row nobody references, and a job
+        that asks for the same exercise or HQ for each of a thousand injects
+        would otherwise read it a thousand times."""
+        session = self._write()
+        held: list[object] = []
+        session.info[_HELD] = held
+        event.listen(session, "loaded_as_persistent", lambda _s, row: held.append(row))
+        return session
 
     def lock_writer(self, session: Session) -> None:
         """Serialize ledger writers across processes (SQLite: BEGIN IMMEDIATE did it)."""
@@ -133,5 +142,7 @@ class Database:
         self.engine.dispose()
         self.write_engine.dispose()
 
+
+_HELD = "alliance.held"
 
 __all__ = ["WRITER_LOCK_KEY", "Database"]

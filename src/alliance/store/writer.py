@@ -30,6 +30,7 @@ from alliance.core.ledger import Event, EventDraft, seal_all
 
 from .db import Database
 from .ledger import head, insert_events
+from .memo import forget
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -280,6 +281,7 @@ class Writer:
                 self._db.lock_writer(session)
                 seq, prev = head(session)
                 for job in jobs:
+                    forget(session)  # nothing a job read survives into the next
                     tx = Tx(session, self._clock())
                     try:
                         if isolate:
