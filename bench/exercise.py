@@ -33,6 +33,14 @@ writer job of its own, waiting for each (the same ``deliver_in``). JPN's own
 scheduler is stopped meanwhile. The ratio is the naive p99 over the
 scheduler's.
 
+**Ceiling**, same run, same nodes: N/2 injects (at least 1,000) all due at
+the moment the clock starts (started past them), so the owner's node
+delivers and the partner's applies as fast as they can; the time the last
+one took gives each node's rate at full load on this machine. The load of
+the main round (N injects in ten real seconds) is reported over it: the
+lateness targets presuppose that the machine delivers the load with room
+to spare.
+
 Checks: every inject delivered exactly once at JPN and its delivery applied
 exactly once at USA; p99 under 50 ms at the owner and under 1 s at the
 partner (the issue's targets).
@@ -103,10 +111,11 @@ _JPN = Actor("bench-jpn-ctl", "JPN exercise controller (bench)", "JPN", "jpn-jjo
 class Sizes:
     injects: int
     baseline: int  # injects of the naive scheduler's exercise
+    ceiling: int  # injects all due at once, for the machine's ceiling
 
 
-QUICK = Sizes(1_000, baseline=1_000)
-FULL = Sizes(10_000, baseline=10_000)
+QUICK = Sizes(1_000, baseline=1_000, ceiling=2_000)
+FULL = Sizes(10_000, baseline=10_000, ceiling=5_000)
 
 
 # -- one node, in its own process --------------------------------------------------
@@ -242,8 +251,10 @@ class NodeHost:
             self.node.writer.run(job(lo, min(n, lo + CREATE_CHUNK)), timeout=600)
         return time.perf_counter() - started
 
-    def start_clock(self, ident: str) -> str:
-        out = self.desk.start_clock(_JPN, ident, ClockStartIn())
+    def start_clock(self, ident: str, after_all: bool = False) -> str:
+        """Start at H-hour, or (``after_all``) past every inject's time: all due at once."""
+        at = H_HOUR + timedelta(seconds=FIRST_EX_S + SPAN_EX_S + 60) if after_all else None
+        out = self.desk.start_clock(_JPN, ident, ClockStartIn(at=at))
         assert out.clock.real is not None
         return out.clock.real.iso
 
@@ -470,6 +481,37 @@ def _round(
     }
 
 
+def _ceiling(jpn: Remote, usa: Remote, ident: str, n: int, log: Any) -> dict[str, Any]:
+    """The machine's ceiling, same nodes, same run: N injects all due at the
+    moment the clock starts (it starts past them), delivered as fast as the
+    owner's node can and applied as fast as the partner's can. The time the
+    last one took is N over the rate each sustains at full load."""
+    made = jpn.call("create", ident=ident, n=n)
+    log(f"  {ident}: {n:,} injects created and approved in {made:.1f} s")
+    sent = jpn.call("sent_seq", partner="USA")
+    _wait("USA to hold the exercise", lambda: usa.call("received_seq", partner="JPN") >= sent, 120)
+    jpn.call("start_clock", ident=ident, after_all=True)
+    _wait("JPN to deliver every inject", lambda: jpn.call("delivered", ident=ident) >= n, 600)
+    _wait("USA to hold every delivery", lambda: usa.call("delivered", ident=ident) >= n, 600)
+    time.sleep(0.5)
+    owner = jpn.call("lateness", ident=ident)
+    partner = usa.call("lateness", ident=ident)
+    owner_s = max(owner["commit_ms"]) / 1000
+    partner_s = max(partner["commit_ms"]) / 1000
+    out = {
+        "injects": n,
+        "owner_seconds": round(owner_s, 2),
+        "partner_seconds": round(partner_s, 2),
+        "owner_per_s": round(n / owner_s),
+        "partner_per_s": round(n / partner_s),
+    }
+    log(
+        f"    all due at once: JPN delivered {n:,} in {owner_s:.2f} s ({out['owner_per_s']:,}/s),"
+        f" USA held them after {partner_s:.2f} s ({out['partner_per_s']:,}/s)"
+    )
+    return out
+
+
 def run(sizes: Sizes, log: Any) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="alliance-bench-ex-"))
     nodes: dict[str, Remote] = {}
@@ -489,7 +531,9 @@ def run(sizes: Sizes, log: Any) -> dict[str, Any]:
         log("baseline (naive: poll every 100 ms, one writer job per inject):")
         naive = _round(jpn, usa, "ex-naive", sizes.baseline, log, naive=True)
         _log_round(naive, log)
-        return {"scheduler": ours, "naive": naive}
+        log("ceiling (every inject due at once: how fast the two nodes go at full load):")
+        ceiling = _ceiling(jpn, usa, "ex-ceiling", sizes.ceiling, log)
+        return {"scheduler": ours, "naive": naive, "ceiling": ceiling}
     finally:
         for node in nodes.values():
             node.close()
@@ -558,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     if args.injects:
-        sizes = Sizes(args.injects, baseline=args.injects)
+        sizes = Sizes(args.injects, baseline=args.injects, ceiling=max(1_000, args.injects // 2))
 
     def log(line: str) -> None:
         print(line, flush=True)
@@ -571,7 +615,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {info['python']}, SQLite {info['sqlite']}"
     )
     results = run(sizes, log)
-    ours, naive = results["scheduler"], results["naive"]
+    ours, naive, ceiling = results["scheduler"], results["naive"], results["ceiling"]
+    due_per_s = sizes.injects / (SPAN_EX_S / SPEED)
     headline = {
         "owner_lateness_ms_p99": ours["owner_commit_lateness_ms"]["p99"],
         "partner_lateness_ms_p99": ours["partner_commit_lateness_ms"]["p99"],
@@ -580,6 +625,9 @@ def main(argv: list[str] | None = None) -> int:
         "injects": sizes.injects,
         "exercise_minutes": SPAN_EX_S / 60,
         "speed": SPEED,
+        "due_per_s": round(due_per_s),
+        "ceiling_owner_per_s": ceiling["owner_per_s"],
+        "ceiling_partner_per_s": ceiling["partner_per_s"],
     }
     ratios = {
         "naive_over_scheduler_owner_p99": _ratio(
@@ -592,10 +640,19 @@ def main(argv: list[str] | None = None) -> int:
         "partner_p99_over_target": _ratio(
             headline["partner_lateness_ms_p99"], TARGET_PARTNER_P99_MS
         ),
+        # The load asked of the machine: injects due a second over what the
+        # owner's node delivers (and the partner's applies) at full load.
+        "due_over_owner_ceiling": _ratio(due_per_s, ceiling["owner_per_s"]),
+        "due_over_partner_ceiling": _ratio(due_per_s, ceiling["partner_per_s"]),
     }
     log(
         f"ratio naive / scheduler, p99 lateness: owner {ratios['naive_over_scheduler_owner_p99']}x,"
         f" partner {ratios['naive_over_scheduler_partner_p99']}x"
+    )
+    log(
+        f"load: {due_per_s:,.0f} injects due a second = {ratios['due_over_owner_ceiling']} of the"
+        f" owner's ceiling ({ceiling['owner_per_s']:,}/s), {ratios['due_over_partner_ceiling']}"
+        f" of the partner's ({ceiling['partner_per_s']:,}/s)"
     )
     log(
         f"ratio to target, p99: owner {ratios['owner_p99_over_target']} of 50 ms, "
