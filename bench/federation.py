@@ -52,7 +52,6 @@ import dataclasses
 import itertools
 import json
 import logging
-import multiprocessing as mp
 import resource
 import shutil
 import socket
@@ -63,13 +62,11 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -92,6 +89,7 @@ from alliance.store.owned import record, stamp_new, touch
 from alliance.store.projection import check_state
 from alliance.store.schema import QuarantineRow
 
+from ._remote import Remote
 from .ledger import machine
 
 RESULTS = Path(__file__).with_name("results") / "federation.json"
@@ -506,62 +504,6 @@ class NodeHost:
             self._dump_profile()
 
 
-def _host_main(conn: Connection, nation: str, home: Path, profile: Path | None) -> None:
-    """The node process: build the host, then answer calls until told to stop."""
-    try:
-        host = NodeHost(nation, home, profile)
-    except BaseException:
-        conn.send(("error", traceback.format_exc()))
-        return
-    conn.send(("ok", None))
-    while True:
-        name, kwargs = conn.recv()
-        if name == "exit":
-            host.close()
-            conn.send(("ok", None))
-            return
-        try:
-            conn.send(("ok", getattr(host, name)(**kwargs)))
-        except BaseException:
-            conn.send(("error", traceback.format_exc()))
-
-
-class Remote:
-    """The parent's handle on a node process."""
-
-    def __init__(self, nation: str, home: Path, profile: Path | None = None) -> None:
-        ctx = mp.get_context("spawn")
-        self.nation = nation
-        self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(
-            target=_host_main,
-            args=(child, nation, home, profile),
-            name=f"node-{nation}",
-            daemon=True,
-        )
-        self._proc.start()
-        self._result()
-
-    def _result(self) -> Any:
-        status, value = self._conn.recv()
-        if status != "ok":
-            raise RuntimeError(f"{self.nation} node process failed:\n{value}")
-        return value
-
-    def call(self, name: str, **kwargs: Any) -> Any:
-        self._conn.send((name, kwargs))
-        return self._result()
-
-    def close(self) -> None:
-        if self._proc.is_alive():
-            try:
-                self.call("exit")
-            finally:
-                self._proc.join(30)
-        if self._proc.is_alive():
-            self._proc.kill()
-
-
 # -- the run ------------------------------------------------------------------------
 
 
@@ -585,7 +527,7 @@ def run(sizes: Sizes, log: Callable[[str], None], profile: Path | None = None) -
     nodes: dict[str, Remote] = {}
     try:
         for nation in ("JPN", "USA"):
-            nodes[nation] = Remote(nation, folder / nation.lower(), profile)
+            nodes[nation] = Remote(NodeHost, nation, folder / nation.lower(), profile)
         jpn, usa = nodes["JPN"], nodes["USA"]
         bundles = {nation: node.call("bundle") for nation, node in nodes.items()}
         jpn.call("add_partner", raw=bundles["USA"])
