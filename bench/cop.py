@@ -315,6 +315,20 @@ def _checks(ph: dict[str, Any], ratio: float | None, receivers: int) -> list[dic
     ]
 
 
+def _headline(ph: dict[str, Any] | None, ratio: float | None) -> dict[str, Any]:
+    """The issue's figures at the judged (last) phase: sustained events/s,
+    delivery ratio, p50/p99 latency, and the ratio to FreeTAKServer's
+    throughput in the same run (None where a phase or the peer did not run)."""
+    ph = ph or {}
+    return {
+        "sustained_events_per_s": ph.get("sustained_per_s"),
+        "delivery_ratio": ph.get("delivery_ratio"),
+        "latency_ms_p50": ph.get("latency_ms_p50"),
+        "latency_ms_p99": ph.get("latency_ms_p99"),
+        "ratio_vs_freetakserver": ratio,
+    }
+
+
 def src_state() -> dict[str, Any]:
     """Which code was measured: the commit, and the files of src/ changed since."""
 
@@ -450,6 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     doc = {
         "benchmark": "cop",
+        "headline": _headline(judged, ratio),
         "mode": "quick" if args.quick else "full",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(total, 1),

@@ -722,6 +722,22 @@ def run(sizes: Sizes, log: Callable[[str], None], profile: Path | None = None) -
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _headline(r: dict[str, Any]) -> dict[str, Any]:
+    """The issue's figures: sync throughput (events/s) and catch-up time for
+    100,000 events (measured, or scaled from a quick run's count), with the
+    ratio against the unsigned copy of the same run."""
+    return {
+        "events_per_s": r["catch_up"]["per_s"],
+        "catch_up_seconds_100k": round(
+            r["catch_up"]["seconds"] * TARGET_CATCHUP_EVENTS / r["catch_up"]["events"], 2
+        ),
+        "catch_up_events_measured": r["catch_up"]["events"],
+        "ratio_vs_unsigned_copy": r["ratio_catch_up_vs_baseline"],
+        "live_applied_per_s": r["live"]["applied_per_s"],
+        "live_lag_ms_p99": r["live"]["lag_ms_p99"],
+    }
+
+
 def _checks(r: dict[str, Any], sizes: Sizes) -> list[dict[str, Any]]:
     scaled = r["catch_up"]["seconds"] * TARGET_CATCHUP_EVENTS / r["catch_up"]["events"]
     return [
@@ -798,6 +814,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"done in {total:.1f} s")
     doc = {
         "benchmark": "federation",
+        "headline": _headline(results),
         "mode": "quick" if args.quick else "full",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(total, 1),

@@ -518,6 +518,23 @@ def _checks(results: dict[str, Any]) -> list[dict[str, Any]]:
     return checks
 
 
+def _headline(results: dict[str, Any]) -> dict[str, Any]:
+    """The issue's figures: durable signed appends/s on SQLite (and PostgreSQL),
+    verification events/s, each with its ratio to the baseline of the same run."""
+    head: dict[str, Any] = {}
+    for backend, r in results.items():
+        if not r:
+            continue
+        head[f"{backend}_signed_appends_per_s"] = r["signed"]["per_s"]
+        head[f"{backend}_verify_events_per_s"] = r["verify"]["per_s"]
+        head[f"{backend}_ratio_signed_vs_unsigned"] = r["ratio_signed_vs_group_baseline"]
+        head[f"{backend}_ratio_verify_vs_signatures_only"] = r["ratio_verify_vs_signatures_only"]
+    sq = results.get("sqlite")
+    if sq:
+        head["verify_events_per_s"] = sq["verify"]["per_s"]
+    return head
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.ledger",
@@ -567,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"done in {total:.1f} s")
     doc = {
         "benchmark": "ledger",
+        "headline": _headline(results),
         "mode": "quick" if args.quick else "full",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(total, 1),
