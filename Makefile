@@ -40,7 +40,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadfile --backends=sqlite,postgresql
+	$(BIN)/pytest -n 2 --dist loadfile --backends=sqlite,postgresql --durations=15
 
 ## bench: every benchmark, full size; bench-quick: each under 60 s
 bench: $(STAMP) system-deps

@@ -96,9 +96,12 @@ class InjectRow(OwnedRow):
     # The scheduler's next-due queries (:mod:`.scheduler`): approved injects of
     # one exercise in order of their DTG, and in order of their H+ offset (one
     # exercise's H-hour is one moment, so the offset orders them as well).
+    # And a serial's row in one nation's MSEL (the duplicate check of every
+    # new row: without it each walked the exercise's whole MSEL).
     __table_args__ = (
         Index("ix_injects_due_dtg", "state", "exercise_id", "due_ex"),
         Index("ix_injects_due_offset", "state", "exercise_id", "offset_s"),
+        Index("ix_injects_serial", "exercise_id", "owner", "serial"),
     )
 
     exercise_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
