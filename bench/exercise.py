@@ -386,13 +386,20 @@ def _wait(what: str, check: Any, timeout: float) -> None:
         time.sleep(0.25)
 
 
-def _round(
-    jpn: Remote, usa: Remote, ident: str, n: int, log: Any, *, naive: bool
-) -> dict[str, Any]:
-    made = jpn.call("create", ident=ident, n=n)
+def _prepare(jpn: Remote, usa: Remote, ident: str, n: int, log: Any) -> float:
+    """JPN writes the exercise and its N approved injects; USA holds the
+    exercise. Returns the seconds the writing took."""
+    made: float = jpn.call("create", ident=ident, n=n)
     log(f"  {ident}: {n:,} injects created and approved in {made:.1f} s")
     sent = jpn.call("sent_seq", partner="USA")
     _wait("USA to hold the exercise", lambda: usa.call("received_seq", partner="JPN") >= sent, 120)
+    return made
+
+
+def _round(
+    jpn: Remote, usa: Remote, ident: str, n: int, log: Any, *, naive: bool
+) -> dict[str, Any]:
+    made = _prepare(jpn, usa, ident, n, log)
     if naive:
         jpn.call("naive_start", ident=ident)
     before = jpn.call("scheduler_stats")
@@ -437,10 +444,7 @@ def _ceiling(jpn: Remote, usa: Remote, ident: str, n: int, log: Any) -> dict[str
     moment the clock starts (it starts past them), delivered as fast as the
     owner's node can and applied as fast as the partner's can. The time the
     last one took is N over the rate each sustains at full load."""
-    made = jpn.call("create", ident=ident, n=n)
-    log(f"  {ident}: {n:,} injects created and approved in {made:.1f} s")
-    sent = jpn.call("sent_seq", partner="USA")
-    _wait("USA to hold the exercise", lambda: usa.call("received_seq", partner="JPN") >= sent, 120)
+    _prepare(jpn, usa, ident, n, log)
     jpn.call("start_clock", ident=ident, after_all=True)
     _wait("JPN to deliver every inject", lambda: jpn.call("delivered", ident=ident) >= n, 600)
     _wait("USA to hold every delivery", lambda: usa.call("delivered", ident=ident) >= n, 600)

@@ -117,8 +117,7 @@ class Database:
         that asks for the same exercise or HQ for each of a thousand injects
         would otherwise read it a thousand times."""
         session = self._write()
-        held: list[object] = []
-        session.info[_HELD] = held
+        held: list[object] = []  # kept alive by the listener, as long as the session
         event.listen(session, "loaded_as_persistent", lambda _s, row: held.append(row))
         return session
 
@@ -142,7 +141,5 @@ class Database:
         self.engine.dispose()
         self.write_engine.dispose()
 
-
-_HELD = "alliance.held"
 
 __all__ = ["WRITER_LOCK_KEY", "Database"]
