@@ -36,6 +36,7 @@ from alliance.store.types import ObjectType, ObjectTypes
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from starlette.responses import Response
 
     from alliance.core.keys import NodeKey
 
@@ -46,6 +47,7 @@ DESK_PACKAGES: tuple[str, ...] = (
     "alliance.disclosure",
     "alliance.exercise",
     "alliance.plans",
+    "alliance.cyber",
 )
 """The desks of a node, in the order they are built (a desk may read an earlier one)."""
 
@@ -101,6 +103,21 @@ class Startable(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Mount:
+    """A desk's endpoints in a wire format of the field, outside ``/api/v1``: the
+    cyber desk's TAXII 2.1 server at ``/taxii2``. Its routes live under its own
+    ``prefix`` and every error there, the framework's own included (an unknown
+    path, a body over the node's limit, an invalid token), is rendered by
+    ``error(status, code, message, field)`` in the format's own shape; the
+    rest of the API keeps the project's. Authentication is the node's, as
+    everywhere."""
+
+    prefix: str
+    routes: Callable[[], APIRouter]
+    error: Callable[[int, str, Text, str | None], Response]
+
+
+@dataclass(frozen=True, slots=True)
 class DeskSpec:
     """One desk, declared once in its own package as ``DESK``.
 
@@ -116,6 +133,8 @@ class DeskSpec:
       ``pane.css`` and ``head.html``); the console gives it a tab. None: no tab.
     - ``seed``: reference data a new demo node loads before its users exist.
     - ``demo``: demo content, created once users exist: ``demo(desk, nation, now)``.
+    - ``mounts``: endpoints in a wire format of the field under a prefix of
+      their own (:class:`Mount`).
     - ``feed``: a feed beside the ledger that federation carries for the desk
       (``feed(desk, key, nation)`` returns the feed port object). Typed loosely
       here: the port is federation's to define.
@@ -131,6 +150,7 @@ class DeskSpec:
     seed: Callable[[DeskContext], None] | None = None
     demo: Callable[[Any, str, datetime], None] | None = None
     feed: Callable[[Any, NodeKey, str], object] | None = None
+    mounts: tuple[Mount, ...] = ()
 
 
 def load_desks(packages: Iterable[str]) -> tuple[DeskSpec, ...]:
@@ -230,6 +250,7 @@ __all__ = [
     "DeskHost",
     "DeskSpec",
     "HomeOpt",
+    "Mount",
     "Startable",
     "all_desks",
     "current_actor",

@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp
 
 from alliance import __version__
+from alliance.desks import Mount
 from alliance.node import Node
 
 from . import console, docs, errors
@@ -37,10 +38,12 @@ class _App(FastAPI):
 
     def __init__(self, *, max_body_bytes: int, **options: Any) -> None:
         self.max_body_bytes = max_body_bytes
+        self.max_body_mounts: tuple[Mount, ...] = ()
         super().__init__(**options)
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(BodyLimit(super().build_middleware_stack(), self.max_body_bytes))
+        inner = super().build_middleware_stack()
+        return SecurityHeaders(BodyLimit(inner, self.max_body_bytes, self.max_body_mounts))
 
 
 def create_app(node: Node) -> FastAPI:
@@ -62,7 +65,9 @@ def create_app(node: Node) -> FastAPI:
     app.state.desks = node.desks
     app.state.authenticate = node.users.authenticate
     app.state.authenticate_session = node.signin.authenticate
-    errors.install(app)
+    mounts = tuple(m for spec in node.desk_specs for m in spec.mounts)
+    app.max_body_mounts = mounts
+    errors.install(app, mounts)
     api = APIRouter(prefix=API_PREFIX)
     for module in (meta, session, users, ledger, stream):
         api.include_router(module.router)
@@ -71,6 +76,8 @@ def create_app(node: Node) -> FastAPI:
             api.include_router(spec.routes())
     api.include_router(federation.router)
     app.include_router(api)
+    for mount in mounts:
+        app.include_router(mount.routes(), prefix=mount.prefix)
     docs.install(app)
     console.install(app, node.desk_specs)
     return app

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 from alliance.core.validation_ja import japanese
+from alliance.desks import Mount
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +124,27 @@ def _validation_items(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return items
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn every failure into the one shape."""
+def mount_of(mounts: Sequence[Mount], path: str) -> Mount | None:
+    """The desk mount whose prefix ``path`` is under (it has its own error shape)."""
+    for mount in mounts:
+        if path == mount.prefix or path.startswith(mount.prefix + "/"):
+            return mount
+    return None
+
+
+def install(app: FastAPI, mounts: Sequence[Mount] = ()) -> None:
+    """Register the handlers that turn every failure into the one shape (under a
+    desk's mount, the mount's own shape: TAXII's at /taxii2)."""
+
+    def shaped(request: Request, status: int, code: str, message: Text, field: str | None) -> Any:
+        mount = mount_of(mounts, request.url.path)
+        return None if mount is None else mount.error(status, code, message, field)
 
     @app.exception_handler(AllianceError)
-    async def _alliance(_: Request, exc: AllianceError) -> JSONResponse:
+    async def _alliance(request: Request, exc: AllianceError) -> Any:
+        own = shaped(request, exc.status, exc.code, exc.message, exc.field)
+        if own is not None:
+            return own
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         extra: dict[str, Any] = {}
         if exc.errors:  # every problem found, each in the same shape
@@ -137,22 +154,31 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Any:
         items = _validation_items(exc.errors())
         first = items[0] if items else body("invalid", Text("Invalid request.", "不正な要求です。"))
+        message = first["message"]
+        own = shaped(
+            request, 400, first["code"], Text(message["en"], message["ja"]), first["field"]
+        )
+        if own is not None:
+            return own
         return JSONResponse(
             {**first, "errors": items},
             422,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
         code, message = _HTTP.get(exc.status_code) or _other_http(exc.status_code)
+        own = shaped(request, exc.status_code, code, message, None)
+        if own is not None:
+            return own
         headers = dict(exc.headers) if exc.headers else None
         return JSONResponse(body(code, message), exc.status_code, headers=headers)
 
     @app.exception_handler(DataError)
-    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+    async def _unstorable(request: Request, exc: DataError) -> Any:
         # A value the checks at the edge let through and the database refused
         # (too long for its column, out of range, a NUL on PostgreSQL): the
         # caller's input, not a crash. The transaction was rolled back.
@@ -162,18 +188,18 @@ def install(app: FastAPI) -> None:
             request.url.path,
             exc.orig if exc.orig is not None else exc,
         )
-        return JSONResponse(body("unstorable_value", UNSTORABLE), 422)
+        return shaped(request, 422, "unstorable_value", UNSTORABLE, None) or JSONResponse(
+            body("unstorable_value", UNSTORABLE), 422
+        )
 
     @app.exception_handler(Exception)
-    async def _crash(_: Request, exc: Exception) -> JSONResponse:
+    async def _crash(request: Request, exc: Exception) -> Any:
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(
-            body(
-                "internal",
-                Text(
-                    "Internal error; nothing partial was stored. The node log has details.",
-                    "内部エラー。途中までの変更は保存されていません。詳細はノードのログにあります。",
-                ),
-            ),
-            500,
+        crash = Text(
+            "Internal error; nothing partial was stored. The node log has details.",
+            "内部エラー。途中までの変更は保存されていません。詳細はノードのログにあります。",
         )
+        own = shaped(request, 500, "internal", crash, None)
+        if own is not None:
+            return own
+        return JSONResponse(body("internal", crash), 500)

@@ -9,13 +9,16 @@ carries the headers (see :func:`alliance.api.app.create_app`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alliance.core.i18n import Text
+from alliance.desks import Mount
 
-from .errors import body
+from .errors import body, mount_of
 
 # Answers of the API itself: JSON that no browser should render, frame or keep.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -73,9 +76,10 @@ class BodyLimit:
     connection, so the server stops reading what the client is still sending.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, mounts: Sequence[Mount] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.mounts = tuple(mounts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,9 +103,14 @@ class BodyLimit:
             f"The request body is larger than this node accepts ({limit} bytes at most).",
             f"要求の本文が大きすぎます（このノードの上限は {limit} バイトです）。",
         )
-        response = JSONResponse(
-            body("payload_too_large", message), 413, headers={"Connection": "close"}
-        )
+        mount = mount_of(self.mounts, scope.get("path", ""))
+        if mount is not None:
+            response = mount.error(413, "payload_too_large", message, None)
+            response.headers["Connection"] = "close"
+        else:
+            response = JSONResponse(
+                body("payload_too_large", message), 413, headers={"Connection": "close"}
+            )
         await response(scope, receive, send)
 
 

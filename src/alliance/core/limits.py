@@ -40,6 +40,9 @@ HEX_256 = 64  # a SHA-256 digest or an Ed25519 public key, in hex
 HEX_512 = 128  # an Ed25519 signature, in hex
 CONTENT_HASH = 80  # "sha256:" and a SHA-256 digest in hex (alliance.core.approval), with room
 URL = 300  # a partner node's address
+STIX_TYPE = 250  # a STIX object's type (STIX 2.1: 3 to 250 characters)
+STIX_ID = 300  # a STIX identifier: its type, "--" and a UUID
+STIX_TIME = 40  # a STIX timestamp as it was written (millisecond or finer precision)
 NODE_ID = 64  # a node's id: a certificate's common name (RFC 5280 ub-common-name)
 
 # -- times ---------------------------------------------------------------------
@@ -79,6 +82,9 @@ __all__ = [
     "SHORT_NAME",
     "SHORT_TEXT",
     "SIDC",
+    "STIX_ID",
+    "STIX_TIME",
+    "STIX_TYPE",
     "TIME_TEXT",
     "TITLE",
     "TLP",

@@ -51,6 +51,11 @@ def _trigraphs() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
+def nation_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-3 code a marking may name."""
+    return _trigraphs()
+
+
 def check_nation(code: str, *, field: str = "nation") -> str:
     """Return the upper-case trigraph, or raise naming the field."""
     value = code.strip().upper() if isinstance(code, str) else ""

@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from alliance.core import release
 
 from .schema.base import Owned, OwnedRow
-from .schema.release import INDEX, entries, index_new, reindex
+from .schema.release import INDEX, Follower, entries, follow, index_new, reindex
 
 S = TypeVar("S", bound=Select[Any])
 R = TypeVar("R", bound=OwnedRow)
@@ -186,9 +186,11 @@ def check(session: Session, models: Iterable[type[Owned]]) -> list[IndexDrift]:
 
 
 __all__ = [
+    "Follower",
     "IndexDrift",
     "check",
     "entries",
+    "follow",
     "index_new",
     "may_release",
     "page",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Index, String, Table, delete, event
@@ -44,6 +44,23 @@ def entries(table: str, object_id: str, owner: str, rel: str | None) -> list[dic
     ]
 
 
+Follower = Callable[[Connection, Sequence[str]], None]
+"""Keeps an index of a desk's own in step with an owned table: called with the
+ids of rows just inserted, or whose owner or release changed, in the write's
+transaction (after their release-index entries are written)."""
+
+_FOLLOWERS: dict[str, list[Follower]] = {}
+
+
+def follow(table: str, follower: Follower) -> None:
+    """Call ``follower`` whenever the release index of ``table``'s rows is
+    written: by the ORM (a desk's change) or in bulk (replicas from a partner).
+    For a desk whose readers page by something else than id (TAXII pages by
+    the time an object was added here): its index follows the one rule without
+    the writers knowing it exists."""
+    _FOLLOWERS.setdefault(table, []).append(follower)
+
+
 def index_new(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
     """Add the index entries of ``rows`` just inserted into the owned table
     ``table`` by a bulk write (they have none yet), in the caller's transaction.
@@ -61,6 +78,8 @@ def index_new(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -
         # The table name is this module's constant; every value is a parameter.
         sql = f"INSERT INTO {INDEX.name} (nation, object_table, object_id) VALUES "  # noqa: S608
         conn.exec_driver_sql(sql + f"({mark}, {mark}, {mark})", new)
+    for follower in _FOLLOWERS.get(str(table), ()):
+        follower(conn, [r["id"] for r in rows])
 
 
 def reindex(conn: Connection, table: str, rows: Sequence[Mapping[str, Any]]) -> None:

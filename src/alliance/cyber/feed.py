@@ -1,0 +1,290 @@
+"""The feed TAXII pages: which versions each nation may read, in the order they
+were added here, found by an index.
+
+Derived from ``stix_objects`` by the one release rule
+(:func:`alliance.core.release.index_nations`), like the store's release
+index, and kept in step with it the same way: :func:`refresh` runs in the
+write's own transaction, for a desk's writes and for replicas applied from a
+partner alike (it follows the release index, see :func:`install`).
+
+**Why a per-nation entry numbered by arrival.** TAXII pages a collection by
+the time each object was *added to this server* (``added_after``,
+``X-TAXII-Date-Added-First/Last``, ``next``). A page for one nation is then a
+bounded range scan of ``(nation, collection_id, last, seq)`` from the key the
+previous page ended on: the same work at a thousand or a million objects, and
+whatever a reader may not see is simply not in its range — counts, ``more``,
+``next`` and the date headers are computed from what it may see and nothing
+else. ``first``/``last`` mark each nation's earliest and latest readable
+version of an object, so ``match[version]=last`` (the default) is a filter of
+the same scan, not a group-by over every version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from alliance.core import release
+
+from .tables import FeedRow, StixRow
+
+_feed, _objects = FeedRow.__table__, StixRow.__table__
+assert isinstance(_feed, Table) and isinstance(_objects, Table)
+FEED: Table = _feed
+OBJECTS: Table = _objects
+_CHUNK = 500
+
+_stamp_lock = threading.Lock()
+_last_stamp = datetime.min.replace(tzinfo=UTC)
+
+
+def _stamp() -> datetime:
+    """The time an entry is added: now, strictly after the previous one, so that
+    ``date_added`` orders entries as ``seq`` does (``added_after`` is exact)."""
+    global _last_stamp
+    with _stamp_lock:
+        now = datetime.now(UTC)
+        if now <= _last_stamp:
+            now = _last_stamp + timedelta(microseconds=1)
+        _last_stamp = now
+        return now
+
+
+def refresh(conn: Connection, row_ids: Sequence[str]) -> None:
+    """Bring the entries of the version rows ``row_ids`` in step with the rows:
+    an entry for each nation the rule releases a live version to (a deleted
+    version and a withdrawn replica have none), each nation's ``first`` and
+    ``last`` versions of every object touched marked again. An entry that
+    stays keeps its ``seq`` and ``date_added``."""
+    if not row_ids:
+        return
+    rows: dict[str, Any] = {}
+    have: dict[tuple[str, str], int] = {}
+    for i in range(0, len(row_ids), _CHUNK):
+        chunk = list(row_ids[i : i + _CHUNK])
+        for r in conn.execute(
+            select(
+                OBJECTS.c.id,
+                OBJECTS.c.owner,
+                OBJECTS.c.rel,
+                OBJECTS.c.origin,
+                OBJECTS.c.deleted,
+                OBJECTS.c.collection_id,
+                OBJECTS.c.stix_id,
+                OBJECTS.c.stix_type,
+                OBJECTS.c.modified,
+                OBJECTS.c.spec_version,
+            ).where(OBJECTS.c.id.in_(chunk))
+        ):
+            rows[r.id] = r
+        for seq, nation, row_id in conn.execute(
+            select(FEED.c.seq, FEED.c.nation, FEED.c.row_id).where(FEED.c.row_id.in_(chunk))
+        ):
+            have[(row_id, nation)] = seq
+    want: dict[tuple[str, str], Any] = {}
+    for r in rows.values():
+        if r.deleted or r.origin == "withdrawn":
+            continue
+        for nation in release.index_nations(r.owner, r.rel):
+            want[(r.id, nation)] = r
+    gone = [seq for key, seq in have.items() if key not in want]
+    for i in range(0, len(gone), _CHUNK):
+        conn.execute(delete(FEED).where(FEED.c.seq.in_(gone[i : i + _CHUNK])))
+    new = [
+        {
+            "nation": nation,
+            "collection_id": r.collection_id,
+            "row_id": row_id,
+            "stix_id": r.stix_id,
+            "stix_type": r.stix_type,
+            "modified": r.modified,
+            "spec_version": r.spec_version,
+            "date_added": _stamp(),
+            "first": False,
+            "last": False,
+        }
+        for (row_id, nation), r in want.items()
+        if (row_id, nation) not in have
+    ]
+    touched = {(r.stix_id) for r in rows.values()}
+    _mark_ends(conn, touched, new)
+
+
+def _mark_ends(conn: Connection, stix_ids: set[str], new: list[dict[str, Any]]) -> None:
+    """Insert ``new`` with each nation's first and last version of every object
+    in ``stix_ids`` marked, and re-mark the entries already there that change."""
+    existing: list[Any] = []
+    ids = sorted(stix_ids)
+    for i in range(0, len(ids), _CHUNK):
+        existing.extend(
+            conn.execute(
+                select(
+                    FEED.c.seq,
+                    FEED.c.nation,
+                    FEED.c.stix_id,
+                    FEED.c.modified,
+                    FEED.c.first,
+                    FEED.c.last,
+                ).where(FEED.c.stix_id.in_(ids[i : i + _CHUNK]))
+            )
+        )
+    ends: dict[tuple[str, str], tuple[str, str]] = {}
+    for nation, stix_id, modified in [(e.nation, e.stix_id, e.modified) for e in existing] + [
+        (n["nation"], n["stix_id"], n["modified"]) for n in new
+    ]:
+        lo, hi = ends.get((nation, stix_id), (modified, modified))
+        ends[(nation, stix_id)] = (min(lo, modified), max(hi, modified))
+    for n in new:
+        lo, hi = ends[(n["nation"], n["stix_id"])]
+        n["first"], n["last"] = n["modified"] == lo, n["modified"] == hi
+    if new:
+        conn.execute(insert(FEED), new)
+    changed = []
+    for e in existing:
+        lo, hi = ends[(e.nation, e.stix_id)]
+        first, last = e.modified == lo, e.modified == hi
+        if (bool(e.first), bool(e.last)) != (first, last):
+            changed.append({"s": e.seq, "f": first, "l": last})
+    if changed:
+        conn.execute(
+            update(FEED)
+            .where(FEED.c.seq == bindparam("s"))
+            .values(first=bindparam("f"), last=bindparam("l")),
+            changed,
+        )
+
+
+def install() -> None:
+    """Follow the release index of ``stix_objects``: every write of its rows,
+    by the ORM or in bulk, refreshes their entries in the same transaction."""
+    from alliance.store.release_index import follow
+
+    follow(StixRow.__tablename__, refresh)
+
+
+# -- reading -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What one TAXII request asks of a collection, as filters of the feed.
+
+    ``versions``: ``last``, ``first``, ``all`` or timestamps (canonical form),
+    any combination (TAXII's ``match[version]``)."""
+
+    nation: str
+    collection_id: str
+    after_seq: int | None = None
+    added_after: datetime | None = None
+    types: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ("last",)
+    spec_versions: tuple[str, ...] = ()
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    seq: int
+    row_id: str
+    stix_id: str
+    stix_type: str
+    modified: str
+    spec_version: str
+    date_added: datetime
+
+
+def statement(q: Query) -> Select[Any]:
+    """The page's statement: a range scan of the nation's entries from the key
+    the previous page ended on, ``limit + 1`` of them (one more tells ``more``)."""
+    f = FEED.c
+    stmt = select(
+        f.seq, f.row_id, f.stix_id, f.stix_type, f.modified, f.spec_version, f.date_added
+    ).where(f.nation == q.nation, f.collection_id == q.collection_id)
+    if "all" not in q.versions:
+        wanted = []
+        if "last" in q.versions:
+            wanted.append(f.last.is_(True))
+        if "first" in q.versions:
+            wanted.append(f.first.is_(True))
+        stamps = [v for v in q.versions if v not in ("last", "first")]
+        if stamps:
+            wanted.append(f.modified.in_(stamps))
+        stmt = stmt.where(or_(*wanted) if len(wanted) > 1 else wanted[0])
+    if q.types:
+        stmt = stmt.where(f.stix_type.in_(q.types))
+    if q.ids:
+        stmt = stmt.where(f.stix_id.in_(q.ids))
+    if q.spec_versions:
+        stmt = stmt.where(f.spec_version.in_(q.spec_versions))
+    if q.after_seq is not None:
+        stmt = stmt.where(f.seq > q.after_seq)
+    if q.added_after is not None:
+        stmt = stmt.where(f.date_added > q.added_after)
+    return stmt.order_by(f.seq).limit(q.limit + 1)
+
+
+def page(session: Session, q: Query) -> tuple[list[Entry], bool]:
+    """One page of entries for ``q`` and whether more follow.
+
+    ``added_after`` becomes a key to start from, found by the index on
+    ``date_added`` (entries are added in ``seq`` and ``date_added`` order
+    alike), so a poll for what is new scans only what is new."""
+    if q.added_after is not None:
+        start = session.execute(
+            select(FEED.c.seq)
+            .where(FEED.c.date_added > q.added_after)
+            .order_by(FEED.c.date_added)
+            .limit(1)
+        ).scalar()
+        if start is None:
+            return [], False
+        if q.after_seq is None or q.after_seq < start - 1:
+            q = replace(q, after_seq=start - 1)
+    found = [Entry(*r) for r in session.execute(statement(q))]
+    return found[: q.limit], len(found) > q.limit
+
+
+def bodies(session: Session, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """The STIX objects of ``entries``, in their order."""
+    ids = [e.row_id for e in entries]
+    found: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        for row_id, body in session.execute(
+            select(StixRow.id, StixRow.body).where(StixRow.id.in_(ids[i : i + _CHUNK]))
+        ):
+            found[row_id] = body
+    return [found[i] for i in ids]
+
+
+def exists_for(session: Session, nation: str, collection_id: str, stix_id: str) -> bool:
+    """Whether ``nation`` may read any version of ``stix_id`` in the collection."""
+    f = FEED.c
+    return (
+        session.execute(
+            select(f.seq)
+            .where(and_(f.nation == nation, f.stix_id == stix_id, f.collection_id == collection_id))
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+__all__ = ["Entry", "Query", "bodies", "exists_for", "install", "page", "refresh", "statement"]
