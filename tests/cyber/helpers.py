@@ -13,10 +13,10 @@ import jsonschema_rs
 import orjson
 
 from alliance.core.authority import Actor, Role
-from alliance.cyber import CollectionIn, CyberDesk
-from alliance.cyber.stix import TLP_IDS, rel_marking_id
 from alliance.core.markings import TLP
 from alliance.core.models import MarkingIn
+from alliance.cyber import CollectionIn, CyberDesk
+from alliance.cyber.stix import TLP_IDS, rel_marking_id
 from alliance.node import Node
 
 STIX_DIR = Path(__file__).parent / "stix"
@@ -27,7 +27,9 @@ HQ = {"JPN": "jpn-jjoc", "USA": "usa-jfhq", "AUS": "aus-hq"}
 
 
 def staff(nation: str, role: Role = Role.STAFF_OFFICER) -> Actor:
-    return Actor(f"{nation.lower()}-{role.value}", f"{nation} {role.value}", nation, HQ[nation], role)
+    return Actor(
+        f"{nation.lower()}-{role.value}", f"{nation} {role.value}", nation, HQ[nation], role
+    )
 
 
 def cyber(node: Node) -> CyberDesk:
@@ -93,9 +95,15 @@ def _validators() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for uri, schema in resources:
         name = uri.rsplit("/", 1)[1].removesuffix(".json")
-        if "/sdos/" in uri or "/sros/" in uri or "/observables/" in uri or name in (
-            "marking-definition",
-            "bundle",
+        if (
+            "/sdos/" in uri
+            or "/sros/" in uri
+            or "/observables/" in uri
+            or name
+            in (
+                "marking-definition",
+                "bundle",
+            )
         ):
             out[name] = jsonschema_rs.validator_for(schema, registry=registry)
     return out

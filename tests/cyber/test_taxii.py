@@ -26,7 +26,9 @@ def assert_taxii_error(response: httpx.Response, status: int, code: str) -> dict
     assert body["error_code"] == code, body
     assert body["title"]
     message = body["details"]["message"]
-    assert message["en"].strip() and message["ja"].strip() and message["en"] != message["ja"]
+    assert message["en"].strip()
+    assert message["ja"].strip()
+    assert message["en"] != message["ja"]
     assert body["description"] == f"{message['en']} / {message['ja']}"
     return body
 
@@ -47,14 +49,15 @@ def test_discovery_api_root_and_collections(taxii: Taxii) -> None:
     assert [c["id"] for c in listed] == [taxii.collection]
     one = taxii.get(f"{ROOT}/collections/{taxii.collection}/", "USA").json()
     assert one == listed[0]
-    assert one["can_read"] and one["can_write"]
+    assert one["can_read"]
+    assert one["can_write"]
     assert one["media_types"] == ["application/stix+json;version=2.1"]
     # A viewer reads but may not write.
-    assert not taxii.get(f"{ROOT}/collections/{taxii.collection}/", "USA", ).json() == {}
     viewer = taxii.client.get(
         f"{ROOT}/collections/{taxii.collection}/", headers=taxii.auth("USA", "viewer")
     ).json()
-    assert viewer["can_read"] and not viewer["can_write"]
+    assert viewer["can_read"]
+    assert not viewer["can_write"]
 
 
 def test_a_reader_sees_only_what_is_released_to_its_nation(taxii: Taxii) -> None:
@@ -85,21 +88,22 @@ def test_a_reader_sees_only_what_is_released_to_its_nation(taxii: Taxii) -> None
     assert_taxii_error(
         taxii.get(f"{taxii.objects_url()}{hidden}/versions/", "USA"), 404, "not_found"
     )
-    assert taxii.get(f"{taxii.objects_url()}{hidden}/", "JPN").json()["objects"] == [
-        report[0]
-    ]
+    assert taxii.get(f"{taxii.objects_url()}{hidden}/", "JPN").json()["objects"] == [report[0]]
 
 
 def test_pages_carry_more_next_and_the_date_headers(taxii: Taxii) -> None:
     taxii.post("JPN", [indicator(i, rel=("USA",)) for i in range(7)])
     first = taxii.get(taxii.objects_url(), "USA", limit=3)
     body = first.json()
-    assert body["more"] is True and len(body["objects"]) == 3
+    assert body["more"] is True
+    assert len(body["objects"]) == 3
     assert first.headers["X-TAXII-Date-Added-First"] <= first.headers["X-TAXII-Date-Added-Last"]
     second = taxii.get(taxii.objects_url(), "USA", limit=3, next=body["next"])
     assert second.headers["X-TAXII-Date-Added-First"] > first.headers["X-TAXII-Date-Added-Last"]
     rest = taxii.get(taxii.objects_url(), "USA", limit=10, next=second.json()["next"]).json()
-    assert rest["more"] is False and "next" not in rest and len(rest["objects"]) == 1
+    assert rest["more"] is False
+    assert "next" not in rest
+    assert len(rest["objects"]) == 1
     # added_after continues where a page's last date left off.
     after = taxii.get(
         taxii.objects_url(), "USA", added_after=first.headers["X-TAXII-Date-Added-Last"]
@@ -108,17 +112,14 @@ def test_pages_carry_more_next_and_the_date_headers(taxii: Taxii) -> None:
         o["id"] for o in second.json()["objects"] + rest["objects"]
     ]
     # Nothing added after the last one: an empty envelope, no date headers.
-    last = taxii.get(taxii.objects_url(), "USA", limit=10, next=rest.get("next", body["next"]))
+    last = taxii.get(taxii.objects_url(), "USA", limit=3, next=second.json()["next"])
     empty = taxii.get(
-        taxii.objects_url(),
-        "USA",
-        added_after=taxii.get(taxii.objects_url(), "USA", limit=100).headers[
-            "X-TAXII-Date-Added-Last"
-        ],
+        taxii.objects_url(), "USA", added_after=last.headers["X-TAXII-Date-Added-Last"]
     )
+    assert empty.status_code == 200, empty.text
     assert empty.json() == {"more": False}
     assert "X-TAXII-Date-Added-First" not in empty.headers
-    assert last.status_code == 200
+    assert last.json()["objects"] == rest["objects"]
 
 
 def test_versions_and_the_match_filters(taxii: Taxii) -> None:
@@ -172,9 +173,7 @@ def test_the_status_of_a_post_lists_each_refusal_and_nothing_refused_is_stored(
     good = indicator(1)
     granular = {
         **indicator(2),
-        "granular_markings": [
-            {"marking_ref": rel_marking_id("USA"), "selectors": ["description"]}
-        ],
+        "granular_markings": [{"marking_ref": rel_marking_id("USA"), "selectors": ["description"]}],
     }
     old = {**indicator(3), "spec_version": "2.0"}
     broken = {**indicator(4), "pattern": "[this is not a pattern"}
@@ -201,7 +200,9 @@ def test_bad_requests_get_the_specifications_error_and_change_nothing(taxii: Tax
     before = taxii.everything("JPN")
     url = taxii.objects_url()
     post = {**taxii.auth("JPN"), "Content-Type": TAXII}
-    assert_taxii_error(taxii.client.post(url, content=b"{not json", headers=post), 400, "invalid_json")
+    assert_taxii_error(
+        taxii.client.post(url, content=b"{not json", headers=post), 400, "invalid_json"
+    )
     assert_taxii_error(
         taxii.client.post(url, json={"objects": "x"}, headers=post), 400, "invalid_envelope"
     )

@@ -103,6 +103,8 @@ MODEL_TABLES: dict[str, str | None] = {
     "ProposalIn": "disclosure_proposals",
     "ProposalDecisionIn": "disclosure_proposals",
     "GuidanceIn": "disclosure_guidance",
+    # cyber desk
+    "CollectionIn": "taxii_collections",
     # exercise desk
     "ExerciseIn": "exercises",
     "ObjectiveIn": "exercise_objectives",

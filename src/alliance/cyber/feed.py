@@ -46,7 +46,8 @@ from alliance.core import release
 from .tables import FeedRow, StixRow
 
 _feed, _objects = FeedRow.__table__, StixRow.__table__
-assert isinstance(_feed, Table) and isinstance(_objects, Table)
+assert isinstance(_feed, Table)
+assert isinstance(_objects, Table)
 FEED: Table = _feed
 OBJECTS: Table = _objects
 _CHUNK = 500

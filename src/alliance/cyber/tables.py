@@ -50,7 +50,7 @@ class CollectionRow(OwnedRow):
     title: Mapped[str] = mapped_column(String(limits.TITLE))
     title_ja: Mapped[str] = mapped_column(String(limits.TITLE), default="")
     description: Mapped[str] = mapped_column(RunningText, default="")
-    alias: Mapped[str] = mapped_column(String(limits.LABEL), default="")
+    alias: Mapped[str] = mapped_column(String(limits.ID), default="")
     writable: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -192,6 +192,7 @@ def api_root(request: Request, _actor: TaxiiActor) -> Response:
 
 
 @router.get(f"{_root}/status/{{status_id}}/")
+@router.get(f"{_root}/status/{{status_id}}", include_in_schema=False)
 def status(status_id: str, desk: CyberDep, actor: TaxiiActor) -> Response:
     return _response(status_body(desk.status(actor, status_id)))
 

@@ -82,7 +82,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("title_ja", sa.String(length=300), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("alias", sa.String(length=32), nullable=False),
+        sa.Column("alias", sa.String(length=64), nullable=False),
         sa.Column("writable", sa.Boolean(), nullable=False),
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("owner", sa.String(length=3), nullable=False),
