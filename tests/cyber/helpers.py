@@ -52,9 +52,10 @@ def shared_collection(node: Node, nation: str = "JPN", ident: str | None = None)
 
 
 def example(name: str) -> list[dict[str, Any]]:
-    """The objects of one of the OASIS example bundles."""
+    """The objects of one of the OASIS examples (a bundle, or one object)."""
     found = next(STIX_DIR.joinpath("examples").rglob(name))
-    objects: list[dict[str, Any]] = orjson.loads(found.read_bytes())["objects"]
+    data: dict[str, Any] = orjson.loads(found.read_bytes())
+    objects: list[dict[str, Any]] = data["objects"] if data["type"] == "bundle" else [data]
     return objects
 
 

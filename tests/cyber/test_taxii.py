@@ -237,3 +237,25 @@ def test_http_basic_with_the_token_as_password_signs_in(taxii: Taxii) -> None:
         headers={"Authorization": "Basic " + "bm90OmEtdG9rZW4=", "Accept": TAXII},
     )
     assert_taxii_error(wrong, 401, "bad_token")
+
+
+def test_next_and_the_date_headers_say_nothing_of_what_the_reader_cannot_see(
+    taxii: Taxii,
+) -> None:
+    # JPN-only objects interleaved with objects released to USA, in one envelope.
+    mixed = [indicator(i, rel=("USA",) if i % 3 == 0 else ()) for i in range(12)]
+    taxii.post("JPN", mixed)
+    tokens, stamps = [], []
+    params: dict[str, Any] = {"limit": 1}
+    while True:
+        page = taxii.get(taxii.objects_url(), "USA", **params)
+        body = page.json()
+        stamps.append(page.headers["X-TAXII-Date-Added-First"])
+        if not body["more"]:
+            break
+        tokens.append(body["next"])
+        params["next"] = body["next"]
+    # USA's pages are numbered 1, 2, 3 …: no gap where a JPN-only object sits.
+    assert tokens == ["1", "2", "3"]
+    assert len(stamps) == 4
+    assert stamps == sorted(stamps)

@@ -215,10 +215,10 @@ class CyberDesk:
                 obj, actor.nation, field=f"objects.{index}", version=stix.stix_time(now)
             )
             if stix.is_standard_marking(checked.stix_id):
-                return Outcome(checked.stix_id, checked.modified), None  # everyone has it
+                return Outcome(checked.stix_id, stix.version_text(checked.modified)), None
             key = (checked.stix_id, checked.modified)
             if key in seen:
-                return Outcome(checked.stix_id, checked.modified), None
+                return Outcome(checked.stix_id, stix.version_text(checked.modified)), None
             known = self._versions(s, checked.stix_id)
             others = sorted({r.owner for r in known if r.owner != actor.nation})
             if others and not any(r.owner == actor.nation for r in known):
@@ -245,7 +245,7 @@ class CyberDesk:
                         field=f"objects.{index}.modified",
                         code="version_exists",
                     )
-                return Outcome(checked.stix_id, checked.modified), None  # already here
+                return Outcome(checked.stix_id, stix.version_text(checked.modified)), None
             target = Target(STIX_TYPE.name, checked.stix_id, actor.nation, checked.marking, chain)
             release_gate.check(s, actor, target, frozenset(), checked.marking, now, creating=True)
         except AllianceError as exc:
@@ -264,7 +264,7 @@ class CyberDesk:
             deleted=False,
         )
         row.set_marking(checked.marking)
-        return Outcome(checked.stix_id, checked.modified), row
+        return Outcome(checked.stix_id, stix.version_text(checked.modified)), row
 
     @staticmethod
     def _versions(s: Session, stix_id: str) -> list[StixRow]:

@@ -21,7 +21,6 @@ the same scan, not a group-by over every version.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -43,29 +42,16 @@ from sqlalchemy.orm import Session
 
 from alliance.core import release
 
-from .tables import FeedRow, StixRow
+from .tables import CounterRow, FeedRow, StixRow
 
-_feed, _objects = FeedRow.__table__, StixRow.__table__
+_feed, _objects, _counters = FeedRow.__table__, StixRow.__table__, CounterRow.__table__
 assert isinstance(_feed, Table)
 assert isinstance(_objects, Table)
+assert isinstance(_counters, Table)
 FEED: Table = _feed
 OBJECTS: Table = _objects
+COUNTERS: Table = _counters
 _CHUNK = 500
-
-_stamp_lock = threading.Lock()
-_last_stamp = datetime.min.replace(tzinfo=UTC)
-
-
-def _stamp() -> datetime:
-    """The time an entry is added: now, strictly after the previous one, so that
-    ``date_added`` orders entries as ``seq`` does (``added_after`` is exact)."""
-    global _last_stamp
-    with _stamp_lock:
-        now = datetime.now(UTC)
-        if now <= _last_stamp:
-            now = _last_stamp + timedelta(microseconds=1)
-        _last_stamp = now
-        return now
 
 
 def refresh(conn: Connection, row_ids: Sequence[str]) -> None:
@@ -73,7 +59,7 @@ def refresh(conn: Connection, row_ids: Sequence[str]) -> None:
     an entry for each nation the rule releases a live version to (a deleted
     version and a withdrawn replica have none), each nation's ``first`` and
     ``last`` versions of every object touched marked again. An entry that
-    stays keeps its ``seq`` and ``date_added``."""
+    stays keeps its ``nseq`` and ``date_added``."""
     if not row_ids:
         return
     rows: dict[str, Any] = {}
@@ -117,15 +103,48 @@ def refresh(conn: Connection, row_ids: Sequence[str]) -> None:
             "stix_type": r.stix_type,
             "modified": r.modified,
             "spec_version": r.spec_version,
-            "date_added": _stamp(),
             "first": False,
             "last": False,
         }
         for (row_id, nation), r in want.items()
         if (row_id, nation) not in have
     ]
-    touched = {(r.stix_id) for r in rows.values()}
-    _mark_ends(conn, touched, new)
+    _number(conn, new)
+    _mark_ends(conn, {r.stix_id for r in rows.values()}, new)
+
+
+def _number(conn: Connection, new: list[dict[str, Any]]) -> None:
+    """Give each new entry the next ``nseq`` and ``date_added`` of its nation's
+    view of its collection: now, or a microsecond after the last one given
+    there (so ``date_added`` orders that view as ``nseq`` does, and a client
+    passing a page's last date back as ``added_after`` misses nothing)."""
+    c = COUNTERS.c
+    marks: dict[tuple[str, str], tuple[int, datetime] | None] = {}
+    for key in sorted({(n["nation"], n["collection_id"]) for n in new}):
+        found = conn.execute(
+            select(c.nseq, c.date_added).where(c.nation == key[0], c.collection_id == key[1])
+        ).first()
+        marks[key] = (found.nseq, found.date_added) if found is not None else None
+    existed = {key for key, mark in marks.items() if mark is not None}
+    now = datetime.now(UTC)
+    for n in new:
+        key = (n["nation"], n["collection_id"])
+        mark = marks[key]
+        number = mark[0] + 1 if mark is not None else 1
+        when = now if mark is None or now > mark[1] else mark[1] + timedelta(microseconds=1)
+        n["nseq"], n["date_added"] = number, when
+        marks[key] = (number, when)
+    for key, mark in marks.items():
+        assert mark is not None
+        values = {"nseq": mark[0], "date_added": mark[1]}
+        if key in existed:
+            conn.execute(
+                update(COUNTERS)
+                .where(c.nation == key[0], c.collection_id == key[1])
+                .values(**values)
+            )
+        else:
+            conn.execute(insert(COUNTERS).values(nation=key[0], collection_id=key[1], **values))
 
 
 def _mark_ends(conn: Connection, stix_ids: set[str], new: list[dict[str, Any]]) -> None:
@@ -192,7 +211,7 @@ class Query:
 
     nation: str
     collection_id: str
-    after_seq: int | None = None
+    after: int | None = None
     added_after: datetime | None = None
     types: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
@@ -203,7 +222,7 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    seq: int
+    nseq: int
     row_id: str
     stix_id: str
     stix_type: str
@@ -217,7 +236,7 @@ def statement(q: Query) -> Select[Any]:
     the previous page ended on, ``limit + 1`` of them (one more tells ``more``)."""
     f = FEED.c
     stmt = select(
-        f.seq, f.row_id, f.stix_id, f.stix_type, f.modified, f.spec_version, f.date_added
+        f.nseq, f.row_id, f.stix_id, f.stix_type, f.modified, f.spec_version, f.date_added
     ).where(f.nation == q.nation, f.collection_id == q.collection_id)
     if "all" not in q.versions:
         wanted = []
@@ -235,11 +254,11 @@ def statement(q: Query) -> Select[Any]:
         stmt = stmt.where(f.stix_id.in_(q.ids))
     if q.spec_versions:
         stmt = stmt.where(f.spec_version.in_(q.spec_versions))
-    if q.after_seq is not None:
-        stmt = stmt.where(f.seq > q.after_seq)
+    if q.after is not None:
+        stmt = stmt.where(f.nseq > q.after)
     if q.added_after is not None:
         stmt = stmt.where(f.date_added > q.added_after)
-    return stmt.order_by(f.seq).limit(q.limit + 1)
+    return stmt.order_by(f.nseq).limit(q.limit + 1)
 
 
 def page(session: Session, q: Query) -> tuple[list[Entry], bool]:
@@ -249,16 +268,21 @@ def page(session: Session, q: Query) -> tuple[list[Entry], bool]:
     ``date_added`` (entries are added in ``seq`` and ``date_added`` order
     alike), so a poll for what is new scans only what is new."""
     if q.added_after is not None:
+        f = FEED.c
         start = session.execute(
-            select(FEED.c.seq)
-            .where(FEED.c.date_added > q.added_after)
-            .order_by(FEED.c.date_added)
+            select(f.nseq)
+            .where(
+                f.nation == q.nation,
+                f.collection_id == q.collection_id,
+                f.date_added > q.added_after,
+            )
+            .order_by(f.date_added)
             .limit(1)
         ).scalar()
         if start is None:
             return [], False
-        if q.after_seq is None or q.after_seq < start - 1:
-            q = replace(q, after_seq=start - 1)
+        if q.after is None or q.after < start - 1:
+            q = replace(q, after=start - 1)
     found = [Entry(*r) for r in session.execute(statement(q))]
     return found[: q.limit], len(found) > q.limit
 

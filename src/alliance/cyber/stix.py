@@ -186,6 +186,11 @@ def stix_time(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+def version_text(canonical: str) -> str:
+    """A stored version as STIX writes it: milliseconds unless finer was given."""
+    return canonical[:-4] + "Z" if canonical.endswith("000Z") else canonical
+
+
 def precise_time(when: datetime) -> str:
     """A time in STIX form to the microsecond: what ``date_added`` is given as, so
     that a client passing it back as ``added_after`` misses nothing added in
@@ -340,5 +345,6 @@ __all__ = [
     "rel_marking_id",
     "stix_time",
     "tlp_marking",
+    "version_text",
     "with_marking",
 ]

@@ -87,10 +87,16 @@ STIX_OBJECT = ObjectType("stix_object", StixRow, Text("STIX object", "STIXオブ
 
 class FeedRow(Base):
     """``nation`` may read the version ``row_id`` in ``collection_id``, added here
-    at ``date_added`` (``seq``: the order it was added in, the key of every page).
+    at ``date_added``.
 
-    ``first``/``last``: the earliest/latest version of ``stix_id`` this nation
-    may read (TAXII's ``match[version]`` ``first`` and ``last``, the default).
+    ``nseq`` numbers the entries of one nation in one collection in the order
+    they were added (the key of every page and the value of ``next``); it and
+    ``date_added`` are counted per (nation, collection) (:class:`CounterRow`),
+    so neither says anything about entries the nation cannot read: a gap in
+    the numbers, or between two times, is never another nation's object.
+    ``seq`` is the row's own key, never shown. ``first``/``last``: the
+    earliest/latest version of ``stix_id`` this nation may read (TAXII's
+    ``match[version]`` ``first`` and ``last``, the default).
     """
 
     __tablename__ = "cyber_feed"
@@ -100,6 +106,7 @@ class FeedRow(Base):
     )
     nation: Mapped[str] = mapped_column(String(limits.NATION))
     collection_id: Mapped[str] = mapped_column(String(limits.ID))
+    nseq: Mapped[int] = mapped_column(BigInteger)
     row_id: Mapped[str] = mapped_column(String(limits.ID))
     stix_id: Mapped[str] = mapped_column(String(limits.STIX_ID))
     stix_type: Mapped[str] = mapped_column(String(limits.STIX_TYPE))
@@ -110,16 +117,32 @@ class FeedRow(Base):
     last: Mapped[bool] = mapped_column(Boolean)
 
     __table_args__ = (
-        # A page of the latest versions (the default), and of every version.
-        Index("ix_cyber_feed_last", "nation", "collection_id", "last", "seq"),
-        Index("ix_cyber_feed_all", "nation", "collection_id", "seq"),
-        # A page of one type (match[type]), and one object's versions.
-        Index("ix_cyber_feed_type", "nation", "collection_id", "stix_type", "seq"),
-        Index("ix_cyber_feed_object", "nation", "stix_id", "seq"),
+        # A page of every version (match[version]=all), and the key's uniqueness.
+        Index("ix_cyber_feed_page", "nation", "collection_id", "nseq", unique=True),
+        # A page of the latest versions (the default).
+        Index("ix_cyber_feed_last", "nation", "collection_id", "last", "nseq"),
+        # A page of one type (match[type]); one object's versions (match[id]).
+        Index("ix_cyber_feed_type", "nation", "collection_id", "stix_type", "nseq"),
+        Index("ix_cyber_feed_object", "nation", "collection_id", "stix_id", "nseq"),
+        # Where added_after starts.
+        Index("ix_cyber_feed_added", "nation", "collection_id", "date_added"),
+        # A version's entries; an object's entries (first and last marked again).
         Index("ix_cyber_feed_row", "row_id"),
-        # Where added_after starts (entries are added in date_added order).
-        Index("ix_cyber_feed_added", "date_added"),
+        Index("ix_cyber_feed_stix", "stix_id"),
     )
+
+
+class CounterRow(Base):
+    """The last ``nseq`` and ``date_added`` given in one nation's view of one
+    collection: a high-water mark that never goes back (a deleted entry's
+    number is never given again, so a client's ``next`` never skips a new one)."""
+
+    __tablename__ = "cyber_feed_counters"
+
+    nation: Mapped[str] = mapped_column(String(limits.NATION), primary_key=True)
+    collection_id: Mapped[str] = mapped_column(String(limits.ID), primary_key=True)
+    nseq: Mapped[int] = mapped_column(BigInteger)
+    date_added: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StatusRow(Base):

@@ -268,7 +268,7 @@ def query(
                 "limit",
             )
         limit = min(int(raw), limits.MAX_PAGE)
-    after_seq = None
+    after = None
     if "next" in params:
         raw = params["next"]
         if not raw.isdigit() or int(raw) > limits.MAX_SEQ:
@@ -277,7 +277,7 @@ def query(
                 f"next「{raw}」はこのサーバが返した値ではありません。",
                 "next",
             )
-        after_seq = int(raw)
+        after = int(raw)
     added_after = None
     if "added_after" in params:
         try:
@@ -299,7 +299,7 @@ def query(
     return feed.Query(
         nation="",  # the desk puts the reader's own
         collection_id=collection_id,
-        after_seq=after_seq,
+        after=after,
         added_after=added_after,
         types=_split(request, "match[type]"),
         ids=_split(request, "match[id]"),
@@ -310,7 +310,11 @@ def query(
 
 
 def _paged(page: Page, body: dict[str, Any]) -> Response:
-    body = {"more": page.more, **({"next": str(page.entries[-1].seq)} if page.more else {}), **body}
+    body = {
+        "more": page.more,
+        **({"next": str(page.entries[-1].nseq)} if page.more else {}),
+        **body,
+    }
     headers = None
     if page.entries:
         headers = {
@@ -382,7 +386,7 @@ def get_object(
 ) -> Response:
     q = query(request, collection_id)
     page = desk.page(actor, _only(q, object_id))
-    if not page.entries and q.after_seq is None:
+    if not page.entries and q.after is None:
         raise _not_found(object_id)
     return _paged(page, {"objects": page.objects} if page.objects else {})
 
@@ -406,10 +410,10 @@ def versions(
 ) -> Response:
     q = query(request, collection_id, versions=("all",))
     page = desk.page(actor, _only(q, object_id))
-    if not page.entries and q.after_seq is None:
+    if not page.entries and q.after is None:
         raise _not_found(object_id)
     listed = [e.modified for e in page.entries]
-    return _paged(page, {"versions": [_stix_stamp(v) for v in listed]} if listed else {})
+    return _paged(page, {"versions": [stix.version_text(v) for v in listed]} if listed else {})
 
 
 @router.get(f"{_root}/collections/{{collection_id}}/manifest/")
@@ -419,7 +423,7 @@ def manifest(request: Request, collection_id: str, desk: CyberDep, actor: TaxiiA
         {
             "id": e.stix_id,
             "date_added": stix.precise_time(e.date_added),
-            "version": _stix_stamp(e.modified),
+            "version": stix.version_text(e.modified),
             "media_type": f"application/stix+json;version={e.spec_version}",
         }
         for e in page.entries
@@ -431,11 +435,6 @@ def _only(q: feed.Query, object_id: str) -> feed.Query:
     from dataclasses import replace
 
     return replace(q, ids=(object_id,))
-
-
-def _stix_stamp(canonical: str) -> str:
-    """A stored version as STIX writes it: milliseconds unless finer was given."""
-    return canonical[:-4] + "Z" if canonical.endswith("000Z") else canonical
 
 
 def _not_found(object_id: str) -> TaxiiError:

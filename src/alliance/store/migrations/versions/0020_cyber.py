@@ -1,6 +1,6 @@
 """Cyber: the cyber desk's tables (TAXII collections, one owned row per STIX
-object version, the per-nation feed TAXII pages, the status of each TAXII
-POST). New tables only: nothing stored changes.
+object version, the per-nation feed TAXII pages and its counters, the status
+of each TAXII POST). New tables only: nothing stored changes.
 
 Revision ID: 0020
 Revises: 0019 (inject serial index)
@@ -30,6 +30,7 @@ def upgrade() -> None:
         ),
         sa.Column("nation", sa.String(length=3), nullable=False),
         sa.Column("collection_id", sa.String(length=64), nullable=False),
+        sa.Column("nseq", sa.BigInteger(), nullable=False),
         sa.Column("row_id", sa.String(length=64), nullable=False),
         sa.Column("stix_id", sa.String(length=300), nullable=False),
         sa.Column("stix_type", sa.String(length=250), nullable=False),
@@ -41,17 +42,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_cyber_feed")),
     )
     with op.batch_alter_table("cyber_feed", schema=None) as batch_op:
-        batch_op.create_index("ix_cyber_feed_added", ["date_added"], unique=False)
-        batch_op.create_index("ix_cyber_feed_all", ["nation", "collection_id", "seq"], unique=False)
         batch_op.create_index(
-            "ix_cyber_feed_last", ["nation", "collection_id", "last", "seq"], unique=False
+            "ix_cyber_feed_added", ["nation", "collection_id", "date_added"], unique=False
         )
-        batch_op.create_index("ix_cyber_feed_object", ["nation", "stix_id", "seq"], unique=False)
-        batch_op.create_index("ix_cyber_feed_row", ["row_id"], unique=False)
         batch_op.create_index(
-            "ix_cyber_feed_type", ["nation", "collection_id", "stix_type", "seq"], unique=False
+            "ix_cyber_feed_last", ["nation", "collection_id", "last", "nseq"], unique=False
+        )
+        batch_op.create_index(
+            "ix_cyber_feed_object", ["nation", "collection_id", "stix_id", "nseq"], unique=False
+        )
+        batch_op.create_index(
+            "ix_cyber_feed_page", ["nation", "collection_id", "nseq"], unique=True
+        )
+        batch_op.create_index("ix_cyber_feed_row", ["row_id"], unique=False)
+        batch_op.create_index("ix_cyber_feed_stix", ["stix_id"], unique=False)
+        batch_op.create_index(
+            "ix_cyber_feed_type", ["nation", "collection_id", "stix_type", "nseq"], unique=False
         )
 
+    op.create_table(
+        "cyber_feed_counters",
+        sa.Column("nation", sa.String(length=3), nullable=False),
+        sa.Column("collection_id", sa.String(length=64), nullable=False),
+        sa.Column("nseq", sa.BigInteger(), nullable=False),
+        sa.Column("date_added", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("nation", "collection_id", name=op.f("pk_cyber_feed_counters")),
+    )
     op.create_table(
         "stix_objects",
         sa.Column("collection_id", sa.String(length=64), nullable=False),
@@ -122,12 +138,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_stix_objects_owner"))
 
     op.drop_table("stix_objects")
+    op.drop_table("cyber_feed_counters")
     with op.batch_alter_table("cyber_feed", schema=None) as batch_op:
         batch_op.drop_index("ix_cyber_feed_type")
+        batch_op.drop_index("ix_cyber_feed_stix")
         batch_op.drop_index("ix_cyber_feed_row")
+        batch_op.drop_index("ix_cyber_feed_page")
         batch_op.drop_index("ix_cyber_feed_object")
         batch_op.drop_index("ix_cyber_feed_last")
-        batch_op.drop_index("ix_cyber_feed_all")
         batch_op.drop_index("ix_cyber_feed_added")
 
     op.drop_table("cyber_feed")
