@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,9 +70,16 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    """A page of entries, whether more follow, and each entry's object as the
+    JSON text stored (``objects`` decodes them)."""
+
     entries: list[feed.Entry]
     more: bool
-    objects: list[dict[str, Any]]
+    raw: list[str]
+
+    @property
+    def objects(self) -> list[dict[str, Any]]:
+        return [orjson.loads(r) for r in self.raw]
 
 
 class CyberDesk:

@@ -32,12 +32,14 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    cast,
     delete,
     insert,
     or_,
     select,
     update,
 )
+from sqlalchemy import Text as RunningText
 from sqlalchemy.orm import Session
 
 from alliance.core import release
@@ -287,13 +289,15 @@ def page(session: Session, q: Query) -> tuple[list[Entry], bool]:
     return found[: q.limit], len(found) > q.limit
 
 
-def bodies(session: Session, entries: Sequence[Entry]) -> list[dict[str, Any]]:
-    """The STIX objects of ``entries``, in their order."""
+def bodies(session: Session, entries: Sequence[Entry]) -> list[str]:
+    """The STIX objects of ``entries``, in their order, as the JSON text stored:
+    a page is served without decoding and encoding each object again."""
     ids = [e.row_id for e in entries]
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, str] = {}
+    text = cast(StixRow.body, RunningText)
     for i in range(0, len(ids), _CHUNK):
         for row_id, body in session.execute(
-            select(StixRow.id, StixRow.body).where(StixRow.id.in_(ids[i : i + _CHUNK]))
+            select(StixRow.id, text).where(StixRow.id.in_(ids[i : i + _CHUNK]))
         ):
             found[row_id] = body
     return [found[i] for i in ids]

@@ -309,18 +309,21 @@ def query(
     )
 
 
-def _paged(page: Page, body: dict[str, Any]) -> Response:
-    body = {
-        "more": page.more,
-        **({"next": str(page.entries[-1].nseq)} if page.more else {}),
-        **body,
-    }
+def _paged(page: Page, body: dict[str, Any], raw: list[str] | None = None) -> Response:
+    """A page's envelope (``raw``: its objects as stored JSON text, spliced in as
+    they are), with ``more``, ``next`` and the date headers."""
+    more = {"more": page.more, **({"next": str(page.entries[-1].nseq)} if page.more else {})}
+    body = {**more, **body}
     headers = None
     if page.entries:
         headers = {
             "X-TAXII-Date-Added-First": stix.precise_time(page.entries[0].date_added),
             "X-TAXII-Date-Added-Last": stix.precise_time(page.entries[-1].date_added),
         }
+    if raw:
+        objects = ",".join(raw).encode()
+        content = orjson.dumps(body)[:-1] + b',"objects":[' + objects + b"]}"
+        return Response(content, 200, headers=headers, media_type=TAXII)
     return _response(body, 200, headers)
 
 
@@ -329,7 +332,7 @@ def get_objects(
     request: Request, collection_id: str, desk: CyberDep, actor: TaxiiActor
 ) -> Response:
     page = desk.page(actor, query(request, collection_id))
-    return _paged(page, {"objects": page.objects} if page.objects else {})
+    return _paged(page, {}, page.raw)
 
 
 @router.post(f"{_root}/collections/{{collection_id}}/objects/")
@@ -388,7 +391,7 @@ def get_object(
     page = desk.page(actor, _only(q, object_id))
     if not page.entries and q.after is None:
         raise _not_found(object_id)
-    return _paged(page, {"objects": page.objects} if page.objects else {})
+    return _paged(page, {}, page.raw)
 
 
 @router.delete(f"{_root}/collections/{{collection_id}}/objects/{{object_id}}/")
