@@ -73,6 +73,11 @@ class DeskHost(Protocol):
     @property
     def nation(self) -> str: ...
 
+    def actor(self, token: str) -> Actor:
+        """The user an API token stands for (a command that acts for a user
+        takes ``--token``); :class:`Unauthenticated` if none."""
+        ...
+
 
 class DeskCli(Protocol):
     """What the CLI gives a desk's commands (:attr:`DeskSpec.cli`).

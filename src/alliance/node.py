@@ -129,6 +129,10 @@ class Node:
     def nation(self) -> str:
         return self.settings.nation
 
+    def actor(self, token: str) -> Actor:
+        """The user an API token stands for (the CLI's ``--token``)."""
+        return self.users.authenticate(token)
+
     @property
     def node_id(self) -> str:
         return self.settings.node_id

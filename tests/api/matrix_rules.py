@@ -234,3 +234,6 @@ class Row:
     make: Callable[[Call], str] | None = None
     # A body that is not JSON: (content type, bytes), e.g. an uploaded sheet.
     content: Callable[[Call, str], tuple[str, bytes]] | None = None
+    # The path, where it names more than the one object (a TAXII object in its
+    # collection): built from the call and the named object's id.
+    path_of: Callable[[Call, str], str] | None = None

@@ -490,6 +490,8 @@ def _headers(side: Side, who: Role | str) -> dict[str, str]:
 
 
 def _path(row: Row, c: Call, ident: str) -> str:
+    if row.path_of is not None:
+        return row.path_of(c, ident)
     if row.kind == "*":
         return row.path.replace("{object_type}", c.subject.kind).replace("{object_id}", ident)
     return re.sub(r"\{[a-z_]+\}", ident, row.path)
@@ -541,7 +543,11 @@ def _code(response: httpx.Response) -> str | None:
         body = response.json()
     except ValueError:
         return None
-    return body.get("code") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return None
+    # TAXII's error shape names it error_code (the rest of the API: code).
+    code = body.get("code", body.get("error_code"))
+    return code if isinstance(code, str) else None
 
 
 def run_matrix(world: World, clients: dict[str, httpx.Client], live: dict[str, str]) -> Report:
@@ -601,7 +607,9 @@ def run_matrix(world: World, clients: dict[str, httpx.Client], live: dict[str, s
                             (nation, str(who), row.path, s.kind), {}
                         )
                         bodies[s.whose] = {
-                            k: str(v).replace(ident, "<id>") for k, v in response.json().items()
+                            k: str(v).replace(ident, "<id>")
+                            for k, v in response.json().items()
+                            if k != "error_id"  # TAXII's: a new id per error, for the log
                         }
     return report
 

@@ -86,6 +86,23 @@ def indicator(
     return obj
 
 
+def sighting(of: str, first_seen: str, count: int, *, rel: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A fictional sighting of ``of``, ``count`` times from ``first_seen``."""
+    obj: dict[str, Any] = {
+        "type": "sighting",
+        "spec_version": "2.1",
+        "id": f"sighting--{uuid.uuid5(uuid.NAMESPACE_URL, f'alliance-sighting-{of}-{first_seen}')}",
+        "created": first_seen.replace("Z", ".000Z") if "." not in first_seen else first_seen,
+        "modified": first_seen.replace("Z", ".000Z") if "." not in first_seen else first_seen,
+        "sighting_of_ref": of,
+        "first_seen": first_seen,
+        "count": count,
+    }
+    if rel:
+        obj["object_marking_refs"] = [rel_marking_id(x) for x in rel]
+    return obj
+
+
 @cache
 def _validators() -> dict[str, Any]:
     resources = []

@@ -118,6 +118,7 @@ def _every_endpoint(tls_node: Node, server: Server, collection_id: str) -> None:
     collection.delete_object(mine[1]["id"])
     with pytest.raises(requests.HTTPError) as gone:
         collection.get_object(mine[1]["id"])
+    assert gone.value.response is not None
     assert gone.value.response.status_code == 404
 
     # Everything served is STIX 2.1 by the library and by the official schemas.

@@ -9,10 +9,13 @@ See :mod:`alliance.cyber.tables` (one owned row per STIX version; the feed),
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
+
 from alliance.core.i18n import Text
-from alliance.desks import DeskSpec, Mount
+from alliance.desks import DeskCli, DeskSpec, Mount
 from alliance.store.context import DeskContext
 
 from . import feed
@@ -25,6 +28,12 @@ if TYPE_CHECKING:
     from starlette.responses import Response
 
 feed.install()
+
+
+def _cli(app: typer.Typer, cli: DeskCli) -> None:
+    from .cli import register
+
+    register(app, cli)
 
 
 def _make(ctx: DeskContext, _built: Mapping[str, object]) -> CyberDesk:
@@ -55,6 +64,8 @@ DESK = DeskSpec(
     object_types=(TAXII_COLLECTION, STIX_OBJECT),
     make=_make,
     routes=_routes,
+    cli=_cli,
+    console=Path(__file__).parent / "console",
     mounts=(Mount("/taxii2", _taxii, _taxii_error),),
 )
 

@@ -8,7 +8,7 @@ share, never an action to take.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,7 @@ from alliance.core.errors import AllianceError, Forbidden, InvalidInput, not_fou
 from alliance.core.i18n import Text
 from alliance.core.ids import claim_id, namespace_prefix, new_id
 from alliance.core.markings import Marking
+from alliance.core.models import MarkingOut, TimeOut
 from alliance.org import hq_chain
 from alliance.store import release_gate
 from alliance.store.context import DeskContext
@@ -36,7 +37,7 @@ from alliance.store.owned import (
 from alliance.store.writer import Tx
 
 from . import feed, stix
-from .models import CollectionIn, CollectionOut
+from .models import CollectionIn, CollectionOut, SightingDayOut, StixObjectOut, StixPageOut
 from .tables import STIX_OBJECT as STIX_TYPE
 from .tables import TAXII_COLLECTION, CollectionRow, StatusRow, StixRow
 
@@ -66,6 +67,14 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.code is None
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What an import stored (or found already stored), and what it refused."""
+
+    stored: int
+    refused: list[Outcome]
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +287,49 @@ class CyberDesk:
     def _versions(s: Session, stix_id: str) -> list[StixRow]:
         return list(s.scalars(select(StixRow).where(StixRow.stix_id == stix_id)))
 
+    # -- importing and exporting ---------------------------------------------------
+
+    def import_objects(
+        self,
+        actor: Actor,
+        collection_id: str,
+        objects: Sequence[object],
+        *,
+        chunk: int = 1_000,
+        progress: Callable[[int], object] | None = None,
+    ) -> Imported:
+        """Add ``objects`` in envelopes of ``chunk`` (a writer job each, so a large
+        file never holds the writer long); ``progress(n)`` after each. What one
+        envelope refuses does not stop the next."""
+        stored, refused = 0, list[Outcome]()
+        for start in range(0, len(objects), chunk):
+            part = objects[start : start + chunk]
+            _status, outcomes = self.add(actor, collection_id, part)
+            stored += sum(1 for o in outcomes if o.ok)
+            refused.extend(o for o in outcomes if not o.ok)
+            if progress is not None:
+                progress(len(part))
+        return Imported(stored, refused)
+
+    def export(
+        self,
+        actor: Actor,
+        collection_id: str,
+        *,
+        versions: tuple[str, ...] = ("last",),
+        types: tuple[str, ...] = (),
+    ) -> list[dict[str, Any]]:
+        """Every object of the collection the actor's nation may read (their latest
+        versions, or ``("all",)``; of ``types`` only), in the order they were added here."""
+        out: list[dict[str, Any]] = []
+        q = feed.Query(actor.nation, collection_id, versions=versions, types=types, limit=1_000)
+        while True:
+            page = self.page(actor, q)
+            out.extend(page.objects)
+            if not page.more:
+                return out
+            q = replace(q, after=page.entries[-1].nseq)
+
     # -- deleting ----------------------------------------------------------------
 
     def delete(
@@ -306,15 +358,11 @@ class CyberDesk:
         ]
         if not rows:
             raise not_found(STIX_TYPE.label, stix_id, "object_id")
+        # The role first, then the owner, as every owner-only action answers (the
+        # nation's own copy first, where a partner holds one of the same object).
+        rows.sort(key=lambda r: r.owner != actor.nation)
+        authorize(actor, Action.CHANGE, OBJECTS.target(s, rows[0]), hosted=self.ctx.hosted)
         mine = [r for r in rows if r.owner == actor.nation]
-        if not mine:
-            raise Forbidden(
-                Text(
-                    f"{stix_id} is {rows[0].owner}'s object: only its owner may delete it.",
-                    f"{stix_id}は{rows[0].owner}のオブジェクトです。削除できるのは所有国のみです。",
-                ),
-                code="not_owner_nation",
-            )
 
         def tombstone(row: StixRow) -> None:
             row.deleted = True
@@ -345,6 +393,51 @@ class CyberDesk:
             entries, more = feed.page(s, replace_nation(q, actor.nation))
             return Page(entries, more, feed.bodies(s, entries))
 
+    def listing(
+        self,
+        actor: Actor,
+        collection_id: str,
+        *,
+        types: tuple[str, ...] = (),
+        stix_id: str | None = None,
+        after: int | None = None,
+        limit: int = 50,
+    ) -> StixPageOut:
+        """A page for the console: the latest version of each object (or every
+        version of ``stix_id``) the actor's nation may read, each with its
+        owner and marking."""
+        versions = ("all",) if stix_id else ("last",)
+        q = feed.Query(
+            actor.nation,
+            collection_id,
+            after=after,
+            types=types,
+            ids=(stix_id,) if stix_id else (),
+            versions=versions,
+            limit=limit,
+        )
+        with self.ctx.db.read() as s:
+            COLLECTIONS.find(s, actor.nation, collection_id, "collection_id")
+            entries, more = feed.page(s, q)
+            rows = {
+                r.id: r
+                for r in s.scalars(
+                    select(StixRow).where(StixRow.id.in_([e.row_id for e in entries]))
+                )
+            }
+            items = [_listed(e, rows[e.row_id]) for e in entries]
+        return StixPageOut(items=items, more=more, next=entries[-1].nseq if more else None)
+
+    def sightings(self, actor: Actor, collection_id: str) -> list[SightingDayOut]:
+        """Sightings the actor's nation may read, counted by the day first seen
+        (``count`` sightings each, one when not given)."""
+        days: dict[str, int] = {}
+        for obj in self.export(actor, collection_id, types=("sighting",)):
+            when = str(obj.get("first_seen") or obj.get("created") or "")[:10]
+            count = obj.get("count", 1)
+            days[when] = days.get(when, 0) + (count if isinstance(count, int) else 1)
+        return [SightingDayOut(day=d, count=c) for d, c in sorted(days.items()) if d]
+
     def status(self, actor: Actor, ident: str) -> StatusRow:
         with self.ctx.db.read() as s:
             row = s.get(StatusRow, ident)
@@ -359,6 +452,21 @@ def replace_nation(q: feed.Query, nation: str) -> feed.Query:
     return replace(q, nation=nation)
 
 
+def _listed(entry: feed.Entry, row: StixRow) -> StixObjectOut:
+    body = row.body
+    name = body.get("name") or body.get("value") or body.get("pattern") or body.get("id")
+    return StixObjectOut(
+        id=row.stix_id,
+        type=row.stix_type,
+        name=str(name)[:300],
+        modified=stix.version_text(row.modified),
+        date_added=TimeOut.of(entry.date_added),
+        owner=row.owner,
+        marking=MarkingOut.of(row.marking, row.owner),
+        object=body,
+    )
+
+
 def _entry(o: Outcome) -> dict[str, object]:
     out: dict[str, object] = {"id": o.stix_id}
     if o.version is not None:
@@ -369,4 +477,4 @@ def _entry(o: Outcome) -> dict[str, object]:
     return out
 
 
-__all__ = ["COLLECTIONS", "OBJECTS", "CyberDesk", "Outcome", "Page", "collection_view"]
+__all__ = ["COLLECTIONS", "OBJECTS", "CyberDesk", "Imported", "Outcome", "Page", "collection_view"]

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
 
-from alliance.core.models import LongText, MarkingIn, OwnedOut, Slug, Strict, Title
+from pydantic import BaseModel, Field
+
+from alliance.core.models import (
+    LongText,
+    MarkingIn,
+    MarkingOut,
+    OwnedOut,
+    Slug,
+    Strict,
+    TimeOut,
+    Title,
+)
 
 
 class CollectionIn(Strict):
@@ -33,4 +44,29 @@ class CollectionOut(OwnedOut):
     writable: bool
 
 
-__all__ = ["CollectionIn", "CollectionOut"]
+class StixObjectOut(BaseModel):
+    """One version of a STIX object as the console lists it: what it is, who
+    owns it, and its marking as each nation it is released to writes it."""
+
+    id: str
+    type: str
+    name: str
+    modified: str
+    date_added: TimeOut
+    owner: str
+    marking: MarkingOut
+    object: dict[str, Any]
+
+
+class StixPageOut(BaseModel):
+    items: list[StixObjectOut]
+    more: bool
+    next: int | None = None
+
+
+class SightingDayOut(BaseModel):
+    day: str
+    count: int
+
+
+__all__ = ["CollectionIn", "CollectionOut", "SightingDayOut", "StixObjectOut", "StixPageOut"]

@@ -153,7 +153,8 @@ def is_standard_marking(ident: str) -> bool:
 _REL_BY_ID: dict[str, str] = {}
 
 
-def _nation_of_rel(ident: str) -> str | None:
+def nation_of_rel(ident: str) -> str | None:
+    """The nation a "releasable to" marking definition's id names, or None."""
     if not _REL_BY_ID:
         _REL_BY_ID.update({rel_marking_id(n): n for n in nation_codes()})
     return _REL_BY_ID.get(ident)
@@ -309,7 +310,7 @@ def marking_of(obj: dict[str, Any], owner: str, *, field: str = "object") -> Mar
             f"{field}.object_marking_refs",
             "two_tlps",
         )
-    nations = {n for r in refs if (n := _nation_of_rel(r)) is not None}
+    nations = {n for r in refs if (n := nation_of_rel(r)) is not None}
     for n in nations:
         check_nation(n, field=f"{field}.object_marking_refs")
     return Marking(frozenset(nations | {owner}), next(iter(tlps), None))
@@ -321,7 +322,7 @@ def with_marking(obj: dict[str, Any], marking: Marking, owner: str) -> dict[str,
     kept = [
         r
         for r in obj.get("object_marking_refs") or []
-        if r not in _TLP_BY_ID and _nation_of_rel(r) is None
+        if r not in _TLP_BY_ID and nation_of_rel(r) is None
     ]
     refs = kept + ([TLP_IDS[marking.tlp]] if marking.tlp else [])
     refs += [rel_marking_id(n) for n in sorted(marking.releasable_to - {owner})]
@@ -340,6 +341,7 @@ __all__ = [
     "check",
     "is_standard_marking",
     "marking_of",
+    "nation_of_rel",
     "precise_time",
     "rel_marking",
     "rel_marking_id",
