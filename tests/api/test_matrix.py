@@ -398,6 +398,7 @@ STATIC_MOUNTS = {
     "/console/desks/org",  # the org desk's console pane
     "/console/desks/exercise",  # the exercise desk's pane (MSEL, clock, inbox, AAR)
     "/console/desks/plans",  # the plans desk's pane
+    "/console/desks/cyber",  # the cyber desk's pane
     "/console/node/health",  # the node's own health pane (its data comes from the API)
     "/static/docs",
     "/static/swagger",
@@ -495,6 +496,21 @@ def _path(row: Row, c: Call, ident: str) -> str:
     if row.kind == "*":
         return row.path.replace("{object_type}", c.subject.kind).replace("{object_id}", ident)
     return re.sub(r"\{[a-z_]+\}", ident, row.path)
+
+
+def _named(template: str, path: str) -> set[str]:
+    """The ids a path gives its ``{...}`` segments (not a type's name)."""
+    return {
+        value
+        for part, value in zip(template.split("/"), path.split("/"), strict=False)
+        if part.startswith("{") and part != "{object_type}" and value
+    }
+
+
+def _scrub(text: str, named: set[str]) -> str:
+    for value in sorted(named, key=len, reverse=True):
+        text = text.replace(value, "<id>")
+    return text
 
 
 def _ident(row: Row, c: Call, who: Role | str) -> str:
@@ -598,7 +614,10 @@ def run_matrix(world: World, clients: dict[str, httpx.Client], live: dict[str, s
                         report.wrong.append(
                             f"{where}: expected {exp}, got {status} {code or ''}: {text[:160]}"
                         )
-                    scrubbed = text.replace(ident, "<id>") if ident else text
+                    # Every id the caller put in the path (a TAXII object's own and its
+                    # collection's) may come back; nothing else unreleased may.
+                    named = _named(row.path, path) | ({ident} if ident else set())
+                    scrubbed = _scrub(text, named)
                     leaked = sorted(x for x in secrets if x in scrubbed)
                     if leaked:
                         report.wrong.append(f"{where}: names unreleased {leaked}: {text[:160]}")
@@ -607,7 +626,7 @@ def run_matrix(world: World, clients: dict[str, httpx.Client], live: dict[str, s
                             (nation, str(who), row.path, s.kind), {}
                         )
                         bodies[s.whose] = {
-                            k: str(v).replace(ident, "<id>")
+                            k: _scrub(str(v), named)
                             for k, v in response.json().items()
                             if k != "error_id"  # TAXII's: a new id per error, for the log
                         }

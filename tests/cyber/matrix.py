@@ -16,9 +16,10 @@ import uuid
 from typing import Any
 
 import orjson
+from sqlalchemy import select
 
 from alliance.core.authority import Role
-from alliance.cyber import DESK, CollectionIn, CyberDesk
+from alliance.cyber import DESK, CollectionIn, CyberDesk, StixRow
 from alliance.cyber.stix import rel_marking_id
 from alliance.cyber.taxii import TAXII
 from tests.api.matrix_desks import DeskMatrix
@@ -43,6 +44,10 @@ from tests.api.matrix_world import NAT, PARTNER, REL, Side, actor, marking
 ACCEPTED = Expect(202)
 CANNOT_WRITE = Expect(403, "cannot_write")
 STATUS = "taxii_status"
+STIX_ID = "stix_id"  # the STIX id of a ("stix_object", mark): a partner never reads a NAT one
+
+_STIX_IDS: dict[str, str] = {}
+"""Row id (what the ledger's object history names) -> STIX id (what TAXII names)."""
 
 
 def _stix(nation: str, label: str, released: bool) -> dict[str, Any]:
@@ -78,9 +83,24 @@ def _create(side: Side) -> None:
     shared, national = _stix(side.nation, REL, True), _stix(side.nation, NAT, False)
     status, outcomes = desk.add(cdr, side.obj("taxii_collection", REL), [shared, national])
     assert all(o.ok for o in outcomes), [o.message for o in outcomes]
-    side.objects[("stix_object", REL)] = shared["id"]
-    side.objects[("stix_object", NAT)] = national["id"]
+    for mark, obj in ((REL, shared), (NAT, national)):
+        side.objects[("stix_object", mark)] = _row_id(side, obj["id"])
+        side.objects[(STIX_ID, mark)] = obj["id"]
     side.objects[(STATUS, REL)] = side.objects[(STATUS, NAT)] = status.id
+
+
+def _row_id(side: Side, stix_id: str) -> str:
+    with side.node.db.read() as s:
+        row_id = s.scalars(
+            select(StixRow.id).where(StixRow.stix_id == stix_id, StixRow.owner == side.nation)
+        ).one()
+    _STIX_IDS[row_id] = stix_id
+    return row_id
+
+
+def _stix_id(ident: str) -> str:
+    """The STIX id of a version row the matrix made (an unknown id stays as it is)."""
+    return _STIX_IDS.get(ident, ident)
 
 
 def _holder_collection(c: Call) -> str:
@@ -111,18 +131,18 @@ def _fresh_object(c: Call) -> str:
     obj = _stix(c.side.nation, f"fresh {c.serial}", True)
     desk = c.side.node.desk("cyber", CyberDesk)
     desk.add(actor(c.side.nation), c.side.obj("taxii_collection", REL), [obj])
-    return str(obj["id"])
+    return _row_id(c.side, str(obj["id"]))
 
 
 def _object_path(suffix: str = "") -> Any:
     def path(c: Call, ident: str) -> str:
-        return f"{T}/collections/{_holder_collection(c)}/objects/{ident}/{suffix}"
+        return f"{T}/collections/{_holder_collection(c)}/objects/{_stix_id(ident)}/{suffix}"
 
     return path
 
 
 def _versions_path(c: Call, ident: str) -> str:
-    return f"{C}/{_holder_collection(c)}/objects/{ident}/versions"
+    return f"{C}/{_holder_collection(c)}/objects/{_stix_id(ident)}/versions"
 
 
 C = f"{API}/cyber/collections"

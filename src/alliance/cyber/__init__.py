@@ -9,6 +9,7 @@ See :mod:`alliance.cyber.tables` (one owned row per STIX version; the feed),
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,12 @@ def _cli(app: typer.Typer, cli: DeskCli) -> None:
     from .cli import register
 
     register(app, cli)
+
+
+def _demo(desk: CyberDesk, nation: str, now: datetime) -> None:
+    from .demo import content
+
+    content(desk, nation, now)
 
 
 def _make(ctx: DeskContext, _built: Mapping[str, object]) -> CyberDesk:
@@ -65,6 +72,7 @@ DESK = DeskSpec(
     make=_make,
     routes=_routes,
     cli=_cli,
+    demo=_demo,
     console=Path(__file__).parent / "console",
     mounts=(Mount("/taxii2", _taxii, _taxii_error),),
 )

@@ -2,15 +2,16 @@
 objects, marking what is imported, and writing a collection as a bundle.
 
 MISP JSON events are converted by MISP's own maintained converter
-(``misp-stix``, :class:`misp_stix_converter.MISPtoSTIX21Parser`), never by a
-mapping of ours. Whatever cannot be read is refused with an error naming the
+(``misp-stix``), never by a mapping of ours, in a process of its own
+(:mod:`alliance.cyber.misp_worker`). Whatever cannot be read is refused with an error naming the
 file's problem; nothing of it is stored.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,8 @@ from alliance.core.i18n import Text
 from alliance.core.markings import TLP, Marking
 
 from .stix import TLP_IDS, marking_of, nation_of_rel, rel_marking, tlp_marking, with_marking
+
+MISP_TIMEOUT_S = 300
 
 
 def _unreadable(en: str, ja: str, code: str = "unreadable_file") -> InvalidInput:
@@ -68,22 +71,29 @@ def _is_misp(data: object) -> bool:
 
 
 def from_misp(data: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """STIX 2.1 objects from MISP events, by MISP's own converter."""
-    from misp_stix_converter import MISPtoSTIX21Parser
-
-    parser = MISPtoSTIX21Parser()
+    """STIX 2.1 objects from MISP events, by MISP's own converter, run in a process
+    of its own (:mod:`alliance.cyber.misp_worker`)."""
     try:
-        with warnings.catch_warnings():
-            # The converter's dependencies warn about their own deprecations.
-            warnings.simplefilter("ignore")
-            parser.parse_json_content(data)
-            objects = [orjson.loads(o.serialize()) for o in parser.stix_objects]
-    except Exception as exc:  # the converter raises many kinds; all mean one thing here
+        done = subprocess.run(
+            [sys.executable, "-m", "alliance.cyber.misp_worker"],
+            input=orjson.dumps(data),
+            capture_output=True,
+            timeout=MISP_TIMEOUT_S,
+            check=False,
+        )
+        answer: dict[str, Any] = (
+            orjson.loads(done.stdout) if done.stdout else {"error": done.stderr.decode()}
+        )
+    except (subprocess.TimeoutExpired, orjson.JSONDecodeError) as exc:
+        answer = {"error": str(exc)}
+    if "objects" not in answer:
+        problem = str(answer.get("error", "no answer"))[-500:]
         raise _unreadable(
-            f"The MISP event could not be converted to STIX 2.1: {exc}",
-            f"MISPイベントをSTIX 2.1に変換できませんでした：{exc}",
+            f"The MISP event could not be converted to STIX 2.1: {problem}",
+            f"MISPイベントをSTIX 2.1に変換できませんでした：{problem}",
             "unreadable_misp",
-        ) from exc
+        )
+    objects: list[dict[str, Any]] = answer["objects"]
     return objects
 
 

@@ -48,7 +48,7 @@ def _desk(node: DeskHost) -> CyberDesk:
 
 def register(app: typer.Typer, cli: DeskCli) -> None:
     cyber_app = typer.Typer(
-        help="Cyber threat sharing: STIX 2.1 over TAXII 2.1 / サイバー脅威情報の共有",
+        help="Cyber threat sharing: STIX 2.1 over TAXII 2.1 / サイバー脅威情報の共有：TAXII 2.1によるSTIX 2.1",
         no_args_is_help=True,
     )
     app.add_typer(cyber_app, name="cyber")
@@ -65,7 +65,9 @@ def register(app: typer.Typer, cli: DeskCli) -> None:
 
     @cyber_app.command("collection")
     def collection(
-        ident: Annotated[str, typer.Argument(help="Id in your namespace (jpn-…) / ID")],
+        ident: Annotated[
+            str, typer.Argument(help="Id in your namespace (jpn-…) / 自国の名前空間のID（jpn-…）")
+        ],
         title: Annotated[str, typer.Option(help="Title in English / 英語の題名")],
         token: TokenOpt,
         title_ja: Annotated[
@@ -101,7 +103,11 @@ def register(app: typer.Typer, cli: DeskCli) -> None:
             typer.Option(help="Release to these nations as well, e.g. USA / 追加の提供先"),
         ] = "",
         tlp: Annotated[
-            str | None, typer.Option(help="TLP 2.0 level (a stricter one in a file stays)")
+            str | None,
+            typer.Option(
+                help="TLP 2.0 level (a stricter one in a file stays) / "
+                "TLP 2.0の区分（ファイル側がより厳しければそれを維持）"
+            ),
         ] = None,
         home: HomeOpt = None,
     ) -> None:
