@@ -14,7 +14,7 @@ from alliance.cyber.stix import rel_marking_id
 from alliance.cyber.taxii import TAXII
 
 from .conftest import ROOT, Taxii
-from .helpers import example, indicator, schema_errors
+from .helpers import example, indicator, schema_errors, shared_collection
 
 
 def assert_taxii_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -259,3 +259,25 @@ def test_next_and_the_date_headers_say_nothing_of_what_the_reader_cannot_see(
     assert tokens == ["1", "2", "3"]
     assert len(stamps) == 4
     assert stamps == sorted(stamps)
+
+
+def test_each_collection_has_its_own_latest_version_of_an_object(taxii: Taxii) -> None:
+    other = shared_collection(taxii.node, ident="jpn-second-cti")
+    v1 = indicator(1, rel=("USA",), modified="2026-11-01T00:00:00.000Z")
+    v2 = indicator(1, rel=("USA",), modified="2026-11-02T00:00:00.000Z")
+    taxii.post("JPN", [v1])
+    taxii.post("JPN", [v2], collection=other)
+    for collection, want in ((taxii.collection, v1), (other, v2)):
+        got = taxii.everything("USA", taxii.objects_url(collection))
+        assert [o["modified"] for o in got] == [want["modified"]], collection
+
+
+def test_a_deleted_object_posted_again_is_served_again(taxii: Taxii) -> None:
+    obj = indicator(1, rel=("USA",))
+    taxii.post("JPN", [obj])
+    deleted = taxii.client.delete(f"{taxii.objects_url()}{obj['id']}/", headers=taxii.auth("JPN"))
+    assert deleted.status_code == 200, deleted.text
+    assert taxii.everything("USA") == []
+    again = taxii.post("JPN", [obj])
+    assert again["success_count"] == 1
+    assert [o["id"] for o in taxii.everything("USA")] == [obj["id"]]

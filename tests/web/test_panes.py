@@ -48,6 +48,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "cop",
         "exercise",
         "plans",
+        "cyber",
     ]
     # The picture first (the pane the console opens on), then registry order, then the
     # node's own health pane.
@@ -57,6 +58,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-acm",
         "pane-exercise",
         "pane-plans",
+        "pane-cyber",
         "pane-health",
     ]
     # The example desk declares none: no tab; given a pane, a tab after the desks'.
@@ -66,6 +68,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-acm",
         "pane-exercise",
         "pane-plans",
+        "pane-cyber",
         "pane-health",
     ]
     page = console.page((*desks, NOTES_WITH_PANE))
@@ -75,6 +78,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-acm",
         "pane-exercise",
         "pane-plans",
+        "pane-cyber",
         "pane-notes",
         "pane-health",
     ]
@@ -157,7 +161,16 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
         page.click("#signin-button")
         page.locator("#console").wait_for(state="visible")
         page.locator("#live[data-state='live']").wait_for()
-        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Plans", "Notes", "Health"]
+        tabs = [
+            "COP",
+            "Organisation",
+            "Coordination",
+            "Exercises",
+            "Plans",
+            "Cyber",
+            "Notes",
+            "Health",
+        ]
         assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#map").is_visible()
         assert page.locator("#pane-notes").is_hidden()
@@ -178,6 +191,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
             "同盟調整",
             "演習",
             "計画",
+            "サイバー",
             "メモ",
             "健全性",
         ]
@@ -210,7 +224,7 @@ def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
         page.fill("#token", token)
         page.click("#signin-button")
         page.locator("#live[data-state='live']").wait_for()
-        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Plans", "Health"]
+        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Plans", "Cyber", "Health"]
         assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#pane-notes").count() == 0
         assert page.locator("#map").is_visible()

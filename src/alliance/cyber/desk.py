@@ -248,7 +248,15 @@ class CyberDesk:
                     ),
                     code="not_owner_nation",
                 )
-            same = [r for r in known if r.owner == actor.nation and r.modified == checked.modified]
+            # The same version already in this collection (a deleted one is added anew).
+            same = [
+                r
+                for r in known
+                if r.owner == actor.nation
+                and r.modified == checked.modified
+                and r.collection_id == collection_id
+                and not r.deleted
+            ]
             if same:
                 if same[0].body != checked.body:
                     raise InvalidInput(

@@ -10,7 +10,7 @@ partner alike (it follows the release index, see :func:`install`).
 **Why a per-nation entry numbered by arrival.** TAXII pages a collection by
 the time each object was *added to this server* (``added_after``,
 ``X-TAXII-Date-Added-First/Last``, ``next``). A page for one nation is then a
-bounded range scan of ``(nation, collection_id, last, seq)`` from the key the
+bounded range scan of ``(nation, collection_id, last, nseq)`` from the key the
 previous page ended on: the same work at a thousand or a million objects, and
 whatever a reader may not see is simply not in its range — counts, ``more``,
 ``next`` and the date headers are computed from what it may see and nothing
@@ -30,7 +30,6 @@ from sqlalchemy import (
     Connection,
     Select,
     Table,
-    and_,
     bindparam,
     cast,
     delete,
@@ -151,7 +150,8 @@ def _number(conn: Connection, new: list[dict[str, Any]]) -> None:
 
 def _mark_ends(conn: Connection, stix_ids: set[str], new: list[dict[str, Any]]) -> None:
     """Insert ``new`` with each nation's first and last version of every object
-    in ``stix_ids`` marked, and re-mark the entries already there that change."""
+    in ``stix_ids`` marked (in each collection holding it), and re-mark the
+    entries already there that change."""
     existing: list[Any] = []
     ids = sorted(stix_ids)
     for i in range(0, len(ids), _CHUNK):
@@ -160,6 +160,7 @@ def _mark_ends(conn: Connection, stix_ids: set[str], new: list[dict[str, Any]]) 
                 select(
                     FEED.c.seq,
                     FEED.c.nation,
+                    FEED.c.collection_id,
                     FEED.c.stix_id,
                     FEED.c.modified,
                     FEED.c.first,
@@ -167,20 +168,21 @@ def _mark_ends(conn: Connection, stix_ids: set[str], new: list[dict[str, Any]]) 
                 ).where(FEED.c.stix_id.in_(ids[i : i + _CHUNK]))
             )
         )
-    ends: dict[tuple[str, str], tuple[str, str]] = {}
-    for nation, stix_id, modified in [(e.nation, e.stix_id, e.modified) for e in existing] + [
-        (n["nation"], n["stix_id"], n["modified"]) for n in new
-    ]:
-        lo, hi = ends.get((nation, stix_id), (modified, modified))
-        ends[(nation, stix_id)] = (min(lo, modified), max(hi, modified))
+    ends: dict[tuple[str, str, str], tuple[str, str]] = {}
+    keyed = [((e.nation, e.collection_id, e.stix_id), e.modified) for e in existing] + [
+        ((n["nation"], n["collection_id"], n["stix_id"]), n["modified"]) for n in new
+    ]
+    for key, modified in keyed:
+        lo, hi = ends.get(key, (modified, modified))
+        ends[key] = (min(lo, modified), max(hi, modified))
     for n in new:
-        lo, hi = ends[(n["nation"], n["stix_id"])]
+        lo, hi = ends[(n["nation"], n["collection_id"], n["stix_id"])]
         n["first"], n["last"] = n["modified"] == lo, n["modified"] == hi
     if new:
         conn.execute(insert(FEED), new)
     changed = []
     for e in existing:
-        lo, hi = ends[(e.nation, e.stix_id)]
+        lo, hi = ends[(e.nation, e.collection_id, e.stix_id)]
         first, last = e.modified == lo, e.modified == hi
         if (bool(e.first), bool(e.last)) != (first, last):
             changed.append({"s": e.seq, "f": first, "l": last})
@@ -303,17 +305,4 @@ def bodies(session: Session, entries: Sequence[Entry]) -> list[str]:
     return [found[i] for i in ids]
 
 
-def exists_for(session: Session, nation: str, collection_id: str, stix_id: str) -> bool:
-    """Whether ``nation`` may read any version of ``stix_id`` in the collection."""
-    f = FEED.c
-    return (
-        session.execute(
-            select(f.seq)
-            .where(and_(f.nation == nation, f.stix_id == stix_id, f.collection_id == collection_id))
-            .limit(1)
-        ).first()
-        is not None
-    )
-
-
-__all__ = ["Entry", "Query", "bodies", "exists_for", "install", "page", "refresh", "statement"]
+__all__ = ["Entry", "Query", "bodies", "install", "page", "refresh", "statement"]

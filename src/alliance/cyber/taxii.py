@@ -22,11 +22,13 @@ import base64
 import binascii
 import hmac
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from alliance.core import limits
@@ -378,8 +380,6 @@ async def add_objects(
 
 
 async def _run(fn: Callable[..., tuple[StatusRow, list[Outcome]]], *args: Any) -> Any:
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(fn, *args)
 
 
@@ -435,8 +435,6 @@ def manifest(request: Request, collection_id: str, desk: CyberDep, actor: TaxiiA
 
 
 def _only(q: feed.Query, object_id: str) -> feed.Query:
-    from dataclasses import replace
-
     return replace(q, ids=(object_id,))
 
 
