@@ -42,7 +42,7 @@ CONTENT_HASH = 80  # "sha256:" and a SHA-256 digest in hex (alliance.core.approv
 URL = 300  # a partner node's address
 STIX_TYPE = 250  # a STIX object's type (STIX 2.1: 3 to 250 characters)
 STIX_ID = 300  # a STIX identifier: its type, "--" and a UUID
-STIX_TIME = 40  # a STIX timestamp as it was written (millisecond or finer precision)
+STIX_TIME = 40  # a STIX timestamp in its canonical form (to the microsecond, UTC)
 NODE_ID = 64  # a node's id: a certificate's common name (RFC 5280 ub-common-name)
 
 # -- times ---------------------------------------------------------------------
