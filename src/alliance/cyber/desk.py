@@ -231,11 +231,12 @@ class CyberDesk:
             checked = stix.check(
                 obj, actor.nation, field=f"objects.{index}", version=stix.stix_time(now)
             )
+            stored = Outcome(checked.stix_id, stix.version_text(checked.modified))
             if stix.is_standard_marking(checked.stix_id):
-                return Outcome(checked.stix_id, stix.version_text(checked.modified)), None
+                return stored, None  # everyone has it
             key = (checked.stix_id, checked.modified)
             if key in seen:
-                return Outcome(checked.stix_id, stix.version_text(checked.modified)), None
+                return stored, None
             known = self._versions(s, checked.stix_id)
             others = sorted({r.owner for r in known if r.owner != actor.nation})
             if others and not any(r.owner == actor.nation for r in known):
@@ -270,7 +271,7 @@ class CyberDesk:
                         field=f"objects.{index}.modified",
                         code="version_exists",
                     )
-                return Outcome(checked.stix_id, stix.version_text(checked.modified)), None
+                return stored, None
             target = Target(STIX_TYPE.name, checked.stix_id, actor.nation, checked.marking, chain)
             release_gate.check(s, actor, target, frozenset(), checked.marking, now, creating=True)
         except AllianceError as exc:
@@ -289,7 +290,7 @@ class CyberDesk:
             deleted=False,
         )
         row.set_marking(checked.marking)
-        return Outcome(checked.stix_id, stix.version_text(checked.modified)), row
+        return stored, row
 
     @staticmethod
     def _versions(s: Session, stix_id: str) -> list[StixRow]:
@@ -398,7 +399,7 @@ class CyberDesk:
         """A page of what the actor's nation may read in a collection it may see."""
         with self.ctx.db.read() as s:
             COLLECTIONS.find(s, actor.nation, q.collection_id, "id")
-            entries, more = feed.page(s, replace_nation(q, actor.nation))
+            entries, more = feed.page(s, replace(q, nation=actor.nation))
             return Page(entries, more, feed.bodies(s, entries))
 
     def listing(
@@ -453,11 +454,6 @@ class CyberDesk:
                 raise not_found(Text("status", "状態"), ident, "status_id")
             s.expunge(row)
             return row
-
-
-def replace_nation(q: feed.Query, nation: str) -> feed.Query:
-    """The query for ``nation``: whatever a caller put there, the reader's own."""
-    return replace(q, nation=nation)
 
 
 def _listed(entry: feed.Entry, row: StixRow) -> StixObjectOut:

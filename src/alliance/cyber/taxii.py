@@ -39,7 +39,7 @@ from alliance.core.ids import new_id
 from alliance.desks import desk_dep
 
 from . import feed, stix
-from .desk import CyberDesk, Outcome, Page
+from .desk import CyberDesk, Page
 from .models import CollectionOut
 from .tables import StatusRow
 
@@ -375,12 +375,8 @@ async def add_objects(
             "invalid_envelope",
             "objects",
         )
-    row, _outcomes = await _run(desk.add, actor, collection_id, objects)
+    row, _outcomes = await run_in_threadpool(desk.add, actor, collection_id, objects)
     return _response(status_body(row), 202)
-
-
-async def _run(fn: Callable[..., tuple[StatusRow, list[Outcome]]], *args: Any) -> Any:
-    return await run_in_threadpool(fn, *args)
 
 
 @router.get(f"{_root}/collections/{{collection_id}}/objects/{{object_id}}/")
