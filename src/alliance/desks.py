@@ -48,6 +48,7 @@ DESK_PACKAGES: tuple[str, ...] = (
     "alliance.exercise",
     "alliance.plans",
     "alliance.cyber",
+    "alliance.airspace",
 )
 """The desks of a node, in the order they are built (a desk may read an earlier one)."""
 

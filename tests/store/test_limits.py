@@ -105,6 +105,14 @@ MODEL_TABLES: dict[str, str | None] = {
     "GuidanceIn": "disclosure_guidance",
     # cyber desk
     "CollectionIn": "taxii_collections",
+    # airspace desk: the volume's fields and designator; the purpose in airspace_measures
+    "MeasureIn": "airspace_volumes",
+    "VolumeCheckIn": None,  # deconflicted against what is held, never stored
+    "VolumeIn": None,  # kept in a JSON column (see _volume_fields below)
+    "FootprintIn": None,
+    "AltitudeIn": None,
+    "WindowIn": None,
+    "BufferIn": None,
     # exercise desk
     "ExerciseIn": "exercises",
     "ObjectiveIn": "exercise_objectives",
@@ -267,6 +275,34 @@ def _json_fields() -> dict[tuple[str, str], str]:
 
 
 NOT_A_COLUMN.update(_json_fields())
+_VOLUME_MODELS = ("VolumeIn", "FootprintIn", "AltitudeIn", "WindowIn", "BufferIn")
+
+
+def _volume_fields() -> dict[tuple[str, str], str]:
+    """The airspace desk's volume: one JSON column, checked by parse_volume."""
+    import alliance.airspace.models as airspace_models
+
+    where = "airspace_volumes.volume (JSON), checked by alliance.airspace.volume.parse_volume"
+    out = {
+        (name, field_name): where
+        for name in _VOLUME_MODELS
+        for field_name in getattr(airspace_models, name).model_fields
+    }
+    out[("FootprintIn", "coordinates[][]")] = out[("FootprintIn", "center[]")] = where
+    return out
+
+
+NOT_A_COLUMN.update(_volume_fields())
+NOT_A_COLUMN.update(
+    {
+        ("VolumeCheckIn", "id"): "names a stored measure, never stored",
+        ("MeasureIn", "name"): "airspace_measures.name (the purpose object)",
+        ("MeasureIn", "name_ja"): "airspace_measures.name_ja (the purpose object)",
+        ("MeasureIn", "purpose"): "airspace_measures.purpose (the purpose object)",
+        ("MeasureIn", "purpose_marking.tlp"): "airspace_measures.tlp (the purpose object)",
+        ("MeasureIn", "purpose_marking.releasable_to[]"): "airspace_measures.rel",
+    }
+)
 NOT_A_COLUMN.update(
     {
         ("ApprovalIn", "approve"): "chooses plan_approvals.act (approve or withdraw)",

@@ -1,5 +1,58 @@
-"""Airspace: coordination measures, 4D deconfliction across nations, conformance.
+"""The airspace desk: coordination measures, 4D deconfliction across nations
+(issue 15).
 
-The engine (:mod:`.volume`, :mod:`.deconflict`) is pure and usable without a
-node; the desk built on it keeps each nation's measures as its own objects.
+The engine — :mod:`.volume` (a measure's volume, checked), :mod:`.deconflict`
+(the index and the exact test), :mod:`.geojson` — is pure and usable without
+a node. :mod:`.tables` keeps each measure as two owned objects (its volume,
+its purpose); :mod:`.desk` keeps the conflicts among what this node holds.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from alliance.core.i18n import Text
+from alliance.desks import DeskSpec
+from alliance.store.context import DeskContext
+
+from .desk import MEASURES, VOLUMES, AirspaceDesk
+from .models import ConflictOut, MeasureIn, MeasureOut, VolumeCheckIn
+from .tables import AIRSPACE_MEASURE, AIRSPACE_VOLUME, MeasureRow, VolumeRow
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+
+def _make(ctx: DeskContext, _built: Mapping[str, object]) -> AirspaceDesk:
+    return AirspaceDesk(ctx)
+
+
+def _routes() -> APIRouter:
+    from .routes import router
+
+    return router
+
+
+DESK = DeskSpec(
+    name="airspace",
+    label=Text("Airspace", "空域"),
+    object_types=(AIRSPACE_VOLUME, AIRSPACE_MEASURE),
+    make=_make,
+    routes=_routes,
+)
+
+__all__ = [
+    "AIRSPACE_MEASURE",
+    "AIRSPACE_VOLUME",
+    "DESK",
+    "MEASURES",
+    "VOLUMES",
+    "AirspaceDesk",
+    "ConflictOut",
+    "MeasureIn",
+    "MeasureOut",
+    "MeasureRow",
+    "VolumeCheckIn",
+    "VolumeRow",
+]

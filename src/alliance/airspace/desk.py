@@ -1,0 +1,372 @@
+"""The airspace desk: coordination measures and their conflicts.
+
+Every change is a writer job (``foo`` runs ``foo_in`` on the writer). The
+desk keeps, in memory, an :class:`~alliance.airspace.deconflict.Index` of
+every live volume this node holds — its nation's own and those partners have
+released to it — and the set of conflicting pairs among them. Both follow
+the ledger: after each committed batch (local changes and replicas applied
+or withdrawn by federation alike) the volumes it touched are read again,
+re-checked against the rest, and their pairs replaced. A reader sees a
+conflict only where both volumes are released to its nation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alliance.core.authority import Action, Actor, Target, authorize
+from alliance.core.errors import Conflict, InvalidInput
+from alliance.core.i18n import Text
+from alliance.core.ids import claim_id, new_id
+from alliance.core.ledger import Event
+from alliance.core.markings import Marking
+from alliance.core.models import MarkingOut, TimeOut
+from alliance.org import hq_chain
+from alliance.store.context import DeskContext
+from alliance.store.owned import OwnedKind, change_owned, create_owned, released_to, view
+from alliance.store.writer import Tx
+
+from . import deconflict
+from .models import ConflictOut, MeasureIn, MeasureOut, PurposeOut
+from .tables import AIRSPACE_MEASURE, AIRSPACE_VOLUME, MeasureRow, VolumeRow
+from .volume import Volume, parse_volume
+
+VOLUMES: OwnedKind[VolumeRow] = OwnedKind(AIRSPACE_VOLUME, lambda s, row: hq_chain(s, row.hq_id))
+MEASURES: OwnedKind[MeasureRow] = OwnedKind(AIRSPACE_MEASURE, lambda s, row: hq_chain(s, row.hq_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """What the desk keeps in memory of a live volume."""
+
+    id: str
+    owner: str
+    marking: Marking
+    designator: str
+    start: datetime
+    end: datetime
+
+    def seen_by(self, nation: str) -> bool:
+        return self.marking.releases_to(nation, self.owner)
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    a: Held
+    b: Held
+    distance_m: float
+    vertical_gap_ft: float
+
+    def out(self) -> ConflictOut:
+        return ConflictOut(
+            a=self.a.id,
+            b=self.b.id,
+            a_owner=self.a.owner,
+            b_owner=self.b.owner,
+            a_designator=self.a.designator,
+            b_designator=self.b.designator,
+            cross_nation=self.a.owner != self.b.owner,
+            distance_m=round(self.distance_m, 1),
+            vertical_gap_ft=round(self.vertical_gap_ft, 1),
+            overlap_start=TimeOut.of(max(self.a.start, self.b.start)),
+            overlap_end=TimeOut.of(min(self.a.end, self.b.end)),
+        )
+
+
+def status_of(row: VolumeRow, now: datetime) -> str:
+    """proposed / approved / active / expired / withdrawn."""
+    if row.status != "approved":
+        return row.status
+    if now >= row.end_at:
+        return "expired"
+    return "active" if now >= row.start_at else "approved"
+
+
+def _live(row: VolumeRow) -> bool:
+    """A volume deconfliction counts: not withdrawn (a partner's withdrawn
+    replica is released to nobody: its owner's nation is not hosted here)."""
+    return row.status != "withdrawn" and row.origin != "withdrawn"
+
+
+class AirspaceDesk:
+    def __init__(self, ctx: DeskContext) -> None:
+        self.ctx = ctx
+        self._lock = threading.Lock()
+        self._index = deconflict.Index()
+        self._held: dict[str, Held] = {}
+        self._pairs: dict[str, dict[str, Pair]] = {}  # id -> other id -> pair
+        self._subscribed = False
+
+    # -- lifecycle: the index follows the ledger ---------------------------------
+
+    def start(self) -> None:
+        with self.ctx.db.read() as s:
+            rows = [r for r in s.scalars(select(VolumeRow)) if _live(r)]
+            compiled = deconflict.compile_volumes(
+                [r.id for r in rows], [parse_volume(r.volume) for r in rows]
+            )
+        with self._lock:
+            self._index = deconflict.Index(compiled)
+            self._held = {r.id: _held(r) for r in rows}
+            self._pairs = {}
+            found = deconflict.all_pairs(compiled)
+            for a, b, d, g in zip(
+                found.a, found.b, found.distance_m, found.vertical_gap_ft, strict=True
+            ):
+                self._link(rows[a].id, rows[b].id, float(d), float(g))
+        if not self._subscribed:
+            self.ctx.writer.subscribe(self._committed)
+            self._subscribed = True
+
+    def stop(self) -> None:
+        return None
+
+    def _committed(self, events: Sequence[Event]) -> None:
+        ids = {e.object_id for e in events if e.object_type == AIRSPACE_VOLUME.name}
+        if ids:
+            self.refresh(ids)
+
+    def refresh(self, ids: Iterable[str]) -> None:
+        """Read these volumes again and re-check them against every other."""
+        with self.ctx.db.read() as s:
+            rows = {i: s.get(VolumeRow, i) for i in ids}
+            with self._lock:
+                for ident, row in rows.items():
+                    self._drop(ident)
+                    if row is None or not _live(row):
+                        continue
+                    compiled = deconflict.compile_volumes([ident], [parse_volume(row.volume)])
+                    self._index.put(compiled)
+                    self._held[ident] = _held(row)
+                    for _, other, d, g in self._index.check(compiled):
+                        self._link(ident, other, d, g)
+
+    def _drop(self, ident: str) -> None:
+        self._index.remove([ident])
+        self._held.pop(ident, None)
+        for other in self._pairs.pop(ident, {}):
+            self._pairs.get(other, {}).pop(ident, None)
+
+    def _link(self, a: str, b: str, d: float, g: float) -> None:
+        first, second = sorted((a, b))
+        pair = Pair(self._held[first], self._held[second], d, g)
+        self._pairs.setdefault(a, {})[b] = pair
+        self._pairs.setdefault(b, {})[a] = pair
+
+    # -- proposing, approving, withdrawing --------------------------------------
+
+    def propose(self, actor: Actor, data: MeasureIn) -> MeasureOut:
+        out = self.ctx.writer.run(lambda tx: self.propose_in(tx, actor, data))
+        self.refresh([out.id])
+        return out
+
+    def propose_in(self, tx: Tx, actor: Actor, data: MeasureIn) -> MeasureOut:
+        s = tx.session
+        volume = _volume(data.volume.raw())
+        marking = data.marking.build(actor.nation)
+        purpose_marking = data.purpose_marking.build(actor.nation, "purpose_marking")
+        ident = claim_id(
+            actor.nation, data.id, lambda i: s.get(VolumeRow, i) is not None, field="id"
+        )
+        chain = hq_chain(s, actor.hq_id)
+        grant = authorize(
+            actor,
+            Action.CREATE,
+            Target(AIRSPACE_VOLUME.name, ident, actor.nation, marking, chain),
+            hosted=self.ctx.hosted,
+        )
+        lower, upper = volume.band.msl_ft()
+        row = VolumeRow(
+            id=ident,
+            hq_id=actor.hq_id,
+            designator=data.designator,
+            kind=data.kind,
+            status="proposed",
+            volume=volume.as_json(),
+            start_at=volume.start,
+            end_at=volume.end,
+            lower_ft=lower,
+            upper_ft=upper,
+        )
+        create_owned(
+            tx, VOLUMES, row, owner=actor.nation, marking=marking, actor=actor, grant=grant,
+            event="airspace.volume.proposed",
+        )  # fmt: skip
+        purpose = MeasureRow(
+            id=new_id(),
+            hq_id=actor.hq_id,
+            volume_id=ident,
+            name=data.name,
+            name_ja=data.name_ja or data.name,
+            purpose=data.purpose,
+        )
+        create_owned(
+            tx, MEASURES, purpose, owner=actor.nation, marking=purpose_marking, actor=actor,
+            grant=grant, event="airspace.measure.created",
+        )  # fmt: skip
+        return self._view(row, purpose, actor.nation, tx.now)
+
+    def approve(self, actor: Actor, ident: str, version: int | None = None) -> MeasureOut:
+        out = self.ctx.writer.run(lambda tx: self.approve_in(tx, actor, ident, version))
+        self.refresh([ident])
+        return out
+
+    def approve_in(self, tx: Tx, actor: Actor, ident: str, version: int | None) -> MeasureOut:
+        def require(row: VolumeRow) -> None:
+            if row.status != "proposed":
+                raise Conflict(
+                    Text(
+                        f"{row.designator} is {row.status}: only a proposed measure is approved.",
+                        f"{row.designator} は {row.status} です。承認できるのは提案中の措置だけです。",
+                    ),
+                    field="status",
+                    code="not_proposed",
+                )
+            partners = sorted({p.b.id if p.a.id == row.id else p.a.id for p in self._cross(row.id)})
+            if partners:
+                raise Conflict(
+                    Text(
+                        f"{row.designator} conflicts with a partner's measure "
+                        f"({', '.join(partners)}): coordinate it through the ACM before approving.",
+                        f"{row.designator} は同盟国の措置（{', '.join(partners)}）と競合しています。"
+                        "承認の前に同盟調整メカニズム（ACM）で調整してください。",
+                    ),
+                    field="id",
+                    code="cross_nation_conflict",
+                )
+
+        row = change_owned(
+            tx, actor, VOLUMES, ident, hosted=self.ctx.hosted, action=Action.APPROVE,
+            version=version, change=lambda r: setattr(r, "status", "approved"),
+            event="airspace.volume.approved", require=require,
+        )  # fmt: skip
+        return self._view(row, _purpose_of(tx.session, row), actor.nation, tx.now)
+
+    def withdraw(self, actor: Actor, ident: str) -> MeasureOut:
+        out = self.ctx.writer.run(lambda tx: self.withdraw_in(tx, actor, ident))
+        self.refresh([ident])
+        return out
+
+    def withdraw_in(self, tx: Tx, actor: Actor, ident: str) -> MeasureOut:
+        """Withdraw the measure: released to nobody again (federation withdraws it
+        from every partner), kept for the ledger's sake."""
+
+        def withdrawn(row: VolumeRow | MeasureRow) -> None:
+            if isinstance(row, VolumeRow):
+                row.status = "withdrawn"
+            row.set_marking(Marking.national(row.owner))
+
+        row = change_owned(
+            tx, actor, VOLUMES, ident, hosted=self.ctx.hosted, action=Action.CHANGE,
+            version=None, change=withdrawn, event="airspace.volume.withdrawn",
+        )  # fmt: skip
+        purpose = _purpose_of(tx.session, row)
+        if purpose is not None and purpose.owner == actor.nation:
+            change_owned(
+                tx, actor, MEASURES, purpose.id, hosted=self.ctx.hosted, action=Action.CHANGE,
+                version=None, change=withdrawn, event="airspace.measure.withdrawn",
+            )  # fmt: skip
+        return self._view(row, purpose, actor.nation, tx.now)
+
+    # -- reading -------------------------------------------------------------------
+
+    def measures(self, actor: Actor) -> list[MeasureOut]:
+        with self.ctx.db.read() as s:
+            rows = list(
+                s.scalars(
+                    released_to(select(VolumeRow), VolumeRow, actor.nation).order_by(VolumeRow.id)
+                )
+            )
+            purposes = self._purposes(s, actor.nation, [r.id for r in rows])
+            now = self.ctx.clock()
+            return [self._view(r, purposes.get(r.id), actor.nation, now) for r in rows]
+
+    def measure(self, actor: Actor, ident: str) -> MeasureOut:
+        with self.ctx.db.read() as s:
+            row = VOLUMES.find(s, actor.nation, ident, "id")
+            purpose = self._purposes(s, actor.nation, [ident]).get(ident)
+            return self._view(row, purpose, actor.nation, self.ctx.clock())
+
+    @staticmethod
+    def _purposes(s: Session, nation: str, ids: list[str]) -> dict[str, MeasureRow]:
+        if not ids:
+            return {}
+        rows = s.scalars(
+            released_to(select(MeasureRow), MeasureRow, nation).where(MeasureRow.volume_id.in_(ids))
+        )
+        return {r.volume_id: r for r in rows}
+
+    @staticmethod
+    def _view(row: VolumeRow, purpose: MeasureRow | None, nation: str, now: datetime) -> MeasureOut:
+        shown = None
+        if purpose is not None and purpose.marking.releases_to(nation, purpose.owner):
+            shown = PurposeOut(
+                name=purpose.name,
+                name_ja=purpose.name_ja,
+                purpose=purpose.purpose,
+                marking=MarkingOut.of(purpose.marking, purpose.owner),
+            )
+        return view(MeasureOut, row, status=status_of(row, now), purpose=shown)
+
+    def conflicts(self, actor: Actor, ident: str | None = None) -> list[ConflictOut]:
+        """The conflicts among volumes released to the actor's nation (of one
+        measure, or all), cross-nation first."""
+        with self._lock:
+            if ident is not None:
+                pairs = list(self._pairs.get(ident, {}).values())
+            else:
+                pairs = list({id(p): p for m in self._pairs.values() for p in m.values()}.values())
+        seen = [p for p in pairs if p.a.seen_by(actor.nation) and p.b.seen_by(actor.nation)]
+        seen.sort(key=lambda p: (p.a.owner == p.b.owner, p.a.start, p.a.id, p.b.id))
+        return [p.out() for p in seen]
+
+    def check(self, actor: Actor, raw: object, replacing: str | None = None) -> list[ConflictOut]:
+        """What a draft volume would conflict with, among volumes released to the
+        actor's nation (a stored measure it replaces left out). Nothing is stored."""
+        volume = _volume(raw)
+        draft = Held(
+            "(draft)",
+            actor.nation,
+            Marking.national(actor.nation),
+            "(draft)",
+            volume.start,
+            volume.end,
+        )
+        compiled = deconflict.compile_volumes([draft.id], [volume])
+        with self._lock:
+            found = [
+                Pair(draft, self._held[other], d, g)
+                for _, other, d, g in self._index.check(compiled)
+                if other != replacing and self._held[other].seen_by(actor.nation)
+            ]
+        return [p.out() for p in found]
+
+    def _cross(self, ident: str) -> list[Pair]:
+        with self._lock:
+            return [p for p in self._pairs.get(ident, {}).values() if p.a.owner != p.b.owner]
+
+
+def _purpose_of(s: Session, row: VolumeRow) -> MeasureRow | None:
+    """The owner's purpose object of a volume (there is one, or none here)."""
+    return s.scalars(
+        select(MeasureRow).where(MeasureRow.volume_id == row.id, MeasureRow.owner == row.owner)
+    ).first()
+
+
+def _held(row: VolumeRow) -> Held:
+    return Held(row.id, row.owner, row.marking, row.designator, row.start_at, row.end_at)
+
+
+def _volume(raw: object) -> Volume:
+    try:
+        return parse_volume(raw)
+    except InvalidInput as e:
+        raise InvalidInput(
+            e.message, field=f"volume.{e.field}" if e.field else "volume", code=e.code
+        ) from None

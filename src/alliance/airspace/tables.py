@@ -1,0 +1,72 @@
+"""The airspace desk's tables: each measure is two owned objects.
+
+* ``airspace_volumes`` (type ``airspace_volume``): what deconfliction needs
+  and a partner may be given — footprint, altitude band, window, buffers,
+  kind, status, a designator and the owning HQ. Released on its own marking.
+* ``airspace_measures`` (type ``airspace_measure``): what the measure is for
+  — its name and purpose — on a marking of its own, national-only unless the
+  owner releases it. A partner given the volume and not the measure sees that
+  airspace is taken, where, how high and when, never the mission
+  (release by separate object).
+
+Both are written by their owner only (one writer per object) and shipped to
+partners like every owned object; a partner's volume that arrives or is
+withdrawn is re-checked here (:mod:`alliance.airspace.desk`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, Index, String
+from sqlalchemy import Text as RunningText
+from sqlalchemy.orm import Mapped, mapped_column
+
+from alliance.core import limits
+from alliance.core.i18n import Text
+from alliance.store.schema import OwnedRow, UTCDateTime
+from alliance.store.types import ObjectType
+
+KINDS = ("roz", "uas_volume", "uas_route", "training_area", "corridor", "restricted", "other")
+"""Kinds of coordination measure: restricted operations zone, unmanned-aircraft
+operating volume and route, training area, transit corridor, restricted area."""
+STATUSES = ("proposed", "approved", "withdrawn")
+"""Stored statuses; ``active`` and ``expired`` are an approved measure inside
+and after its window (derived from the clock, never stored)."""
+
+
+class VolumeRow(OwnedRow):
+    __tablename__ = "airspace_volumes"
+    __table_args__ = (Index("ix_airspace_volumes_end", "end_at"),)
+
+    hq_id: Mapped[str] = mapped_column(String(limits.ID))
+    designator: Mapped[str] = mapped_column(String(limits.SHORT_NAME))
+    kind: Mapped[str] = mapped_column(String(limits.CODE))
+    status: Mapped[str] = mapped_column(String(limits.CODE), default="proposed")
+    volume: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The volume as :func:`alliance.airspace.volume.parse_volume` reads it."""
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lower_ft: Mapped[float] = mapped_column(Float)
+    upper_ft: Mapped[float] = mapped_column(Float)
+
+
+AIRSPACE_VOLUME = ObjectType(
+    "airspace_volume", VolumeRow, Text("airspace volume", "空域ボリューム")
+)
+
+
+class MeasureRow(OwnedRow):
+    __tablename__ = "airspace_measures"
+
+    hq_id: Mapped[str] = mapped_column(String(limits.ID))
+    volume_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    name: Mapped[str] = mapped_column(String(limits.TITLE))
+    name_ja: Mapped[str] = mapped_column(String(limits.TITLE), default="")
+    purpose: Mapped[str] = mapped_column(RunningText, default="")
+
+
+AIRSPACE_MEASURE = ObjectType(
+    "airspace_measure", MeasureRow, Text("coordination measure", "空域調整措置")
+)

@@ -1,0 +1,132 @@
+"""The airspace desk over the API on a combined node (JPN and USA authority):
+proposing, the conflicts each nation sees, approval refused while a
+cross-nation conflict is open, withdrawal, and bad input refused with
+nothing stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Site, assert_error, site
+
+from .helpers import measure
+
+__all__ = ["site"]
+
+A = "/airspace"
+
+
+def _propose(site: Site, nation: str, body: dict[str, Any]) -> dict[str, Any]:
+    hq = {"JPN": "jpn-jjoc", "USA": "usa-jfhq"}[nation]
+    r = site.client.post(f"{A}/measures", json=body, headers=site.as_(nation, "staff_officer", hq))
+    assert r.status_code == 201, r.text
+    out: dict[str, Any] = r.json()
+    return out
+
+
+def test_a_cross_nation_conflict_is_seen_by_both_and_blocks_approval_until_withdrawn(
+    site: Site,
+) -> None:
+    c = site.client
+    jpn, usa = site.as_("JPN", "commander", "jpn-jjoc"), site.as_("USA", "commander", "usa-jfhq")
+    mine = _propose(site, "JPN", measure("ROZ EX-1", release=["USA"]))
+    theirs = _propose(
+        site, "USA", measure("UAS EX-7", 139.05, 35.05, release=["JPN"], kind="uas_volume")
+    )
+    apart = _propose(
+        site, "USA", measure("TA EX-9", 141.0, 38.0, release=["JPN"], kind="training_area")
+    )
+    assert mine["status"] == "proposed"
+
+    for headers in (jpn, usa):
+        listed = c.get(f"{A}/conflicts", headers=headers).json()
+        assert [(x["a"], x["b"]) for x in listed] == [tuple(sorted((mine["id"], theirs["id"])))]
+        assert listed[0]["cross_nation"] is True
+        assert listed[0]["distance_m"] == 0.0
+    assert c.get(f"{A}/measures/{apart['id']}/conflicts", headers=jpn).json() == []
+
+    # The partner sees the volume, not the purpose kept national.
+    seen = c.get(f"{A}/measures/{mine['id']}", headers=usa).json()
+    assert seen["volume"] == mine["volume"]
+    assert seen["purpose"] is None
+    assert (
+        c.get(f"{A}/measures/{mine['id']}", headers=jpn)
+        .json()["purpose"]["name_ja"]
+        .startswith("訓練用措置")
+    )
+
+    refused = c.post(f"{A}/measures/{mine['id']}/approve", headers=jpn)
+    body = assert_error(refused, 409, "cross_nation_conflict")
+    assert theirs["id"] in body["message"]["ja"]
+
+    withdrawn = c.post(f"{A}/measures/{theirs['id']}/withdraw", headers=usa)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "withdrawn"
+    for headers in (jpn, usa):
+        assert c.get(f"{A}/conflicts", headers=headers).json() == []
+    # Withdrawn: released to nobody but its owner.
+    assert c.get(f"{A}/measures/{theirs['id']}", headers=jpn).status_code == 404
+
+    approved = c.post(f"{A}/measures/{mine['id']}/approve", headers=jpn)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+
+
+def test_a_partner_does_not_see_a_conflict_with_a_measure_not_released_to_it(site: Site) -> None:
+    c = site.client
+    jpn, usa = site.as_("JPN", "commander", "jpn-jjoc"), site.as_("USA", "commander", "usa-jfhq")
+    national = _propose(site, "JPN", measure("ROZ EX-2"))
+    theirs = _propose(site, "USA", measure("UAS EX-8", 139.05, 35.05, release=["JPN"]))
+    assert c.get(f"{A}/conflicts", headers=usa).json() == []
+    assert [x["b"] for x in c.get(f"{A}/conflicts", headers=jpn).json()] == [theirs["id"]]
+    assert c.get(f"{A}/measures/{national['id']}", headers=usa).status_code == 404
+    draft = c.post(f"{A}/check", headers=usa, json={"volume": measure("X")["volume"]}).json()
+    assert [x["b"] for x in draft["conflicts"]] == [theirs["id"]]  # JPN's national one unseen
+
+
+def test_bad_volumes_are_refused_naming_the_field_and_nothing_is_stored(site: Site) -> None:
+    c = site.client
+    staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    before = site.ledger_events()
+    cases: list[tuple[dict[str, Any], str]] = [
+        (
+            {"window": {"start": "2026-12-10T06:00:00Z", "end": "2026-12-10T00:00:00Z"}},
+            "volume.window.end",
+        ),
+        (
+            {"altitude": {"lower": 9000, "lower_datum": "MSL", "upper": 50, "upper_datum": "FL"}},
+            "volume.altitude.upper",
+        ),
+        (
+            {"altitude": {"lower": 0, "lower_datum": "AGL", "upper": 50, "upper_datum": "FL"}},
+            "volume.altitude.lower_datum",
+        ),
+        (
+            {
+                "footprint": {
+                    "shape": "polygon",
+                    "coordinates": [[139, 35], [139.1, 35.1], [139.1, 35], [139, 35.1]],
+                }
+            },
+            "volume.footprint.coordinates",
+        ),
+    ]
+    for change, field in cases:
+        body = measure("BAD")
+        body["volume"] = {**body["volume"], **change}
+        assert_error(
+            c.post(f"{A}/measures", json=body, headers=staff), 422, "invalid_volume", field
+        )
+    assert site.ledger_events() == before
+    assert c.get(f"{A}/measures", headers=staff).json() == []
+
+
+def test_measures_export_as_geojson(site: Site) -> None:
+    staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
+    made = _propose(site, "JPN", measure("ROZ EX-3"))
+    r = site.client.get(f"{A}/measures.geojson", headers=staff)
+    assert r.headers["content-type"] == "application/geo+json"
+    (f,) = r.json()["features"]
+    assert f["id"] == made["id"]
+    assert f["properties"]["designator"] == "ROZ EX-3"
+    assert f["geometry"]["type"] == "Polygon"
