@@ -24,7 +24,7 @@ def _propose(site: Site, nation: str, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def test_a_cross_nation_conflict_is_seen_by_both_and_blocks_approval_until_withdrawn(
+def test_a_cross_nation_conflict_opens_one_request_and_blocks_approval_until_concurred(
     site: Site,
 ) -> None:
     c = site.client
@@ -55,21 +55,43 @@ def test_a_cross_nation_conflict_is_seen_by_both_and_blocks_approval_until_withd
         .startswith("訓練用措置")
     )
 
-    refused = c.post(f"{A}/measures/{mine['id']}/approve", headers=jpn)
-    body = assert_error(refused, 409, "cross_nation_conflict")
-    assert theirs["id"] in body["message"]["ja"]
-
-    withdrawn = c.post(f"{A}/measures/{theirs['id']}/withdraw", headers=usa)
-    assert withdrawn.status_code == 200, withdrawn.text
-    assert withdrawn.json()["status"] == "withdrawn"
+    # Exactly one coordination request, opened by the owner of the measure
+    # changed last (USA's) from its HQ to the other owner's, seen by both.
+    request_ids = {
+        x["request_id"] for h in (jpn, usa) for x in c.get(f"{A}/conflicts", headers=h).json()
+    }
+    assert len(request_ids) == 1
+    (rid,) = request_ids
+    assert rid is not None
     for headers in (jpn, usa):
-        assert c.get(f"{A}/conflicts", headers=headers).json() == []
-    # Withdrawn: released to nobody but its owner.
-    assert c.get(f"{A}/measures/{theirs['id']}", headers=jpn).status_code == 404
+        requests = [
+            r
+            for r in c.get("/acm/requests", headers=headers).json()
+            if r["subject"].startswith("Airspace conflict")
+        ]
+        assert [r["id"] for r in requests] == [rid]
+    request = c.get(f"/acm/requests/{rid}", headers=jpn).json()["request"]
+    assert (request["from_hq_id"], request["to_hq_ids"], request["status"]) == (
+        "usa-jfhq",
+        ["jpn-jjoc"],
+        "sent",
+    )
+    assert request["subject_ja"] == "空域競合: UAS EX-7 / ROZ EX-1"
+    assert "Exercise measure" not in request["body"]  # the purposes stay out of it
 
-    approved = c.post(f"{A}/measures/{mine['id']}/approve", headers=jpn)
-    assert approved.status_code == 200, approved.text
-    assert approved.json()["status"] == "approved"
+    for who, headers in ((mine, jpn), (theirs, usa)):
+        refused = c.post(f"{A}/measures/{who['id']}/approve", headers=headers)
+        body = assert_error(refused, 409, "not_coordinated")
+        assert rid in body["message"]["ja"]
+
+    concur = c.post(f"/acm/requests/{rid}/responses", json={"kind": "concur"}, headers=jpn)
+    assert concur.status_code == 201, concur.text
+    for who, headers in ((mine, jpn), (theirs, usa)):
+        approved = c.post(f"{A}/measures/{who['id']}/approve", headers=headers)
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["status"] == "approved"
+    # Still in conflict, now coordinated: nothing new is opened.
+    assert {x["request_id"] for x in c.get(f"{A}/conflicts", headers=jpn).json()} == {rid}
 
 
 def test_a_partner_does_not_see_a_conflict_with_a_measure_not_released_to_it(site: Site) -> None:
@@ -82,6 +104,21 @@ def test_a_partner_does_not_see_a_conflict_with_a_measure_not_released_to_it(sit
     assert c.get(f"{A}/measures/{national['id']}", headers=usa).status_code == 404
     draft = c.post(f"{A}/check", headers=usa, json={"volume": measure("X")["volume"]}).json()
     assert [x["b"] for x in draft["conflicts"]] == [theirs["id"]]  # JPN's national one unseen
+    # USA cannot see JPN's measure: no request is opened (it would disclose it),
+    # and JPN's approval is refused until it releases the volume to coordinate.
+    assert c.get("/acm/requests", headers=jpn).json() == []
+    assert_error(
+        c.post(f"{A}/measures/{national['id']}/approve", headers=jpn), 409, "cross_nation_conflict"
+    )
+    # USA withdraws its measure: the conflict is gone, JPN's approval goes through.
+    assert (
+        c.post(f"{A}/measures/{theirs['id']}/withdraw", headers=usa).json()["status"] == "withdrawn"
+    )
+    assert c.get(f"{A}/conflicts", headers=jpn).json() == []
+    assert c.get(f"{A}/measures/{theirs['id']}", headers=jpn).status_code == 404
+    assert (
+        c.post(f"{A}/measures/{national['id']}/approve", headers=jpn).json()["status"] == "approved"
+    )
 
 
 def test_bad_volumes_are_refused_naming_the_field_and_nothing_is_stored(site: Site) -> None:

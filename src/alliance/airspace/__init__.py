@@ -12,20 +12,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from alliance.acm import AcmDesk
 from alliance.core.i18n import Text
 from alliance.desks import DeskSpec
 from alliance.store.context import DeskContext
 
 from .desk import MEASURES, VOLUMES, AirspaceDesk
 from .models import ConflictOut, MeasureIn, MeasureOut, VolumeCheckIn
-from .tables import AIRSPACE_MEASURE, AIRSPACE_VOLUME, MeasureRow, VolumeRow
+from .tables import (
+    AIRSPACE_COORDINATION,
+    AIRSPACE_MEASURE,
+    AIRSPACE_VOLUME,
+    CoordinationRow,
+    MeasureRow,
+    VolumeRow,
+)
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
 
-def _make(ctx: DeskContext, _built: Mapping[str, object]) -> AirspaceDesk:
-    return AirspaceDesk(ctx)
+def _make(ctx: DeskContext, built: Mapping[str, object]) -> AirspaceDesk:
+    acm = built.get("acm")
+    return AirspaceDesk(ctx, acm if isinstance(acm, AcmDesk) else None)
 
 
 def _routes() -> APIRouter:
@@ -37,12 +46,13 @@ def _routes() -> APIRouter:
 DESK = DeskSpec(
     name="airspace",
     label=Text("Airspace", "空域"),
-    object_types=(AIRSPACE_VOLUME, AIRSPACE_MEASURE),
+    object_types=(AIRSPACE_VOLUME, AIRSPACE_MEASURE, AIRSPACE_COORDINATION),
     make=_make,
     routes=_routes,
 )
 
 __all__ = [
+    "AIRSPACE_COORDINATION",
     "AIRSPACE_MEASURE",
     "AIRSPACE_VOLUME",
     "DESK",
@@ -50,6 +60,7 @@ __all__ = [
     "VOLUMES",
     "AirspaceDesk",
     "ConflictOut",
+    "CoordinationRow",
     "MeasureIn",
     "MeasureOut",
     "MeasureRow",

@@ -12,21 +12,24 @@ conflict only where both volumes are released to its nation.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alliance.core.authority import Action, Actor, Target, authorize
-from alliance.core.errors import Conflict, InvalidInput
+from alliance.acm import AcmDesk, RequestIn, RequestKind
+from alliance.core.authority import Action, Actor, Role, Target, authorize
+from alliance.core.errors import Conflict, InvalidInput, NotFound
 from alliance.core.i18n import Text
 from alliance.core.ids import claim_id, new_id
 from alliance.core.ledger import Event
 from alliance.core.markings import Marking
-from alliance.core.models import MarkingOut, TimeOut
+from alliance.core.models import MarkingIn, MarkingOut, TimeOut
 from alliance.org import hq_chain
 from alliance.store.context import DeskContext
 from alliance.store.owned import OwnedKind, change_owned, create_owned, released_to, view
@@ -34,11 +37,26 @@ from alliance.store.writer import Tx
 
 from . import deconflict
 from .models import ConflictOut, MeasureIn, MeasureOut, PurposeOut
-from .tables import AIRSPACE_MEASURE, AIRSPACE_VOLUME, MeasureRow, VolumeRow
+from .tables import (
+    AIRSPACE_COORDINATION,
+    AIRSPACE_MEASURE,
+    AIRSPACE_VOLUME,
+    CoordinationRow,
+    MeasureRow,
+    VolumeRow,
+)
 from .volume import Volume, parse_volume
 
 VOLUMES: OwnedKind[VolumeRow] = OwnedKind(AIRSPACE_VOLUME, lambda s, row: hq_chain(s, row.hq_id))
 MEASURES: OwnedKind[MeasureRow] = OwnedKind(AIRSPACE_MEASURE, lambda s, row: hq_chain(s, row.hq_id))
+COORDINATIONS: OwnedKind[CoordinationRow] = OwnedKind(
+    AIRSPACE_COORDINATION, lambda s, row: hq_chain(s, row.hq_id)
+)
+COORDINATED = frozenset({"concurred", "decided"})
+"""A coordination request's statuses that are a coordinated outcome."""
+DECONFLICTION = "airspace-deconfliction"
+"""Who opens a coordination request for an HQ: the node, on its owner's behalf."""
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +69,8 @@ class Held:
     designator: str
     start: datetime
     end: datetime
+    hq_id: str
+    updated: datetime
 
     def seen_by(self, nation: str) -> bool:
         return self.marking.releases_to(nation, self.owner)
@@ -63,8 +83,9 @@ class Pair:
     distance_m: float
     vertical_gap_ft: float
 
-    def out(self) -> ConflictOut:
+    def out(self, request_id: str | None = None) -> ConflictOut:
         return ConflictOut(
+            request_id=request_id,
             a=self.a.id,
             b=self.b.id,
             a_owner=self.a.owner,
@@ -95,8 +116,9 @@ def _live(row: VolumeRow) -> bool:
 
 
 class AirspaceDesk:
-    def __init__(self, ctx: DeskContext) -> None:
+    def __init__(self, ctx: DeskContext, acm: AcmDesk | None = None) -> None:
         self.ctx = ctx
+        self.acm = acm
         self._lock = threading.Lock()
         self._index = deconflict.Index()
         self._held: dict[str, Held] = {}
@@ -132,8 +154,11 @@ class AirspaceDesk:
         if ids:
             self.refresh(ids)
 
-    def refresh(self, ids: Iterable[str]) -> None:
-        """Read these volumes again and re-check them against every other."""
+    def refresh(self, ids: Iterable[str], *, wait: bool = False) -> None:
+        """Read these volumes again and re-check them against every other; open
+        the coordination requests the new cross-nation conflicts call for
+        (``wait``: before returning, as an API call does; otherwise queued)."""
+        found: list[Pair] = []
         with self.ctx.db.read() as s:
             rows = {i: s.get(VolumeRow, i) for i in ids}
             with self._lock:
@@ -145,7 +170,8 @@ class AirspaceDesk:
                     self._index.put(compiled)
                     self._held[ident] = _held(row)
                     for _, other, d, g in self._index.check(compiled):
-                        self._link(ident, other, d, g)
+                        found.append(self._link(ident, other, d, g))
+        self._coordinate([p for p in found if p.a.owner != p.b.owner], wait=wait)
 
     def _drop(self, ident: str) -> None:
         self._index.remove([ident])
@@ -153,17 +179,126 @@ class AirspaceDesk:
         for other in self._pairs.pop(ident, {}):
             self._pairs.get(other, {}).pop(ident, None)
 
-    def _link(self, a: str, b: str, d: float, g: float) -> None:
+    def _link(self, a: str, b: str, d: float, g: float) -> Pair:
         first, second = sorted((a, b))
         pair = Pair(self._held[first], self._held[second], d, g)
         self._pairs.setdefault(a, {})[b] = pair
         self._pairs.setdefault(b, {})[a] = pair
+        return pair
+
+    # -- cross-nation conflicts go through the ACM --------------------------------
+
+    def _opener(self, pair: Pair) -> Held | None:
+        """The volume whose owner opens the coordination request: the one changed
+        last (its owner made the conflict), if both nations see both volumes, and
+        if that nation is hosted here. A conflict with a volume one side has not
+        released is listed to the side that sees both, and opens nothing: a
+        request would disclose what its owner kept national."""
+        a, b = pair.a, pair.b
+        if not (a.seen_by(b.owner) and b.seen_by(a.owner)):
+            return None
+        later = max((a, b), key=lambda h: (h.updated, h.id))
+        return later if later.owner in self.ctx.hosted else None
+
+    def _coordinate(self, pairs: Sequence[Pair], *, wait: bool) -> None:
+        if self.acm is None:
+            return
+        for pair in pairs:
+            mine = self._opener(pair)
+            if mine is None:
+                continue
+            theirs = pair.b if mine is pair.a else pair.a
+
+            def job(tx: Tx, mine: Held = mine, theirs: Held = theirs) -> str | None:
+                return self.coordinate_in(tx, mine, theirs)
+
+            if wait:
+                self.ctx.writer.run(job)
+            else:
+                self.ctx.writer.submit(job).add_done_callback(_log_failure)
+
+    def coordinate_in(self, tx: Tx, mine: Held, theirs: Held) -> str | None:
+        """Open the one coordination request about this pair, from ``mine``'s HQ
+        to ``theirs``'s, released to the other nation, and the link both nodes
+        read; nothing if the pair has one already or no longer conflicts. Returns
+        the request's id."""
+        assert self.acm is not None
+        s = tx.session
+        a, b = sorted((mine.id, theirs.id))
+        with self._lock:
+            pair = self._pairs.get(a, {}).get(b)
+        if pair is None or _coordination(s, a, b) is not None:
+            return None
+        actor = Actor(
+            DECONFLICTION,
+            "Airspace deconfliction / 空域デコンフリクション",
+            mine.owner,
+            mine.hq_id,
+            Role.STAFF_OFFICER,
+        )
+        window = f"{_z(max(mine.start, theirs.start))} – {_z(min(mine.end, theirs.end))}"
+        marking = MarkingIn(releasable_to=[theirs.owner])
+        request = self.acm.create_request_in(
+            tx,
+            actor,
+            RequestIn(
+                kind=RequestKind.ACTIVITY,
+                from_hq_id=mine.hq_id,
+                to_hq_ids=[theirs.hq_id],
+                subject=f"Airspace conflict: {mine.designator} / {theirs.designator}",
+                subject_ja=f"空域競合: {mine.designator} / {theirs.designator}",
+                body=(
+                    f"{mine.designator} ({mine.owner}) and {theirs.designator} ({theirs.owner}) "
+                    f"conflict {window}: footprints {pair.distance_m:,.0f} m apart, bands "
+                    f"{pair.vertical_gap_ft:,.0f} ft apart, closer than their buffers. Neither is "
+                    "approved until this request is concurred. Opened by the node for "
+                    f"{mine.hq_id} when {mine.designator} was changed.\n\n"
+                    f"{mine.designator}（{mine.owner}）と {theirs.designator}（{theirs.owner}）は "
+                    f"{window} に競合しています（水平 {pair.distance_m:,.0f} m、垂直 "
+                    f"{pair.vertical_gap_ft:,.0f} ft、いずれも緩衝より近い）。この要請への同意まで"
+                    f"どちらも承認されません。{mine.designator} の変更時にノードが {mine.hq_id} "
+                    "に代わって起案しました。"
+                ),
+                marking=marking,
+            ),
+        )
+        self.acm.send_in(tx, actor, request.id)
+        link = CoordinationRow(
+            id=new_id(), hq_id=mine.hq_id, request_id=request.id, volume_a=a, volume_b=b
+        )
+        link_marking = marking.build(mine.owner)
+        grant = authorize(
+            actor,
+            Action.CREATE,
+            Target(
+                AIRSPACE_COORDINATION.name, link.id, mine.owner, link_marking,
+                hq_chain(s, mine.hq_id),
+            ),
+            hosted=self.ctx.hosted,
+        )  # fmt: skip
+        create_owned(
+            tx, COORDINATIONS, link, owner=mine.owner, marking=link_marking, actor=actor,
+            grant=grant, event="airspace.coordination.opened",
+        )  # fmt: skip
+        return request.id
+
+    def _outcome(self, s: Session, row: VolumeRow, other: str) -> tuple[str | None, str]:
+        """The coordination request about ``row`` and ``other`` and its status."""
+        a, b = sorted((row.id, other))
+        link = _coordination(s, a, b)
+        if link is None or self.acm is None:
+            return None, "none"
+        reader = Actor(DECONFLICTION, "Airspace deconfliction", row.owner, row.hq_id, Role.VIEWER)
+        try:
+            return link.request_id, self.acm.thread(reader, link.request_id).request.status
+        except NotFound:
+            return link.request_id, "none"
 
     # -- proposing, approving, withdrawing --------------------------------------
 
     def propose(self, actor: Actor, data: MeasureIn) -> MeasureOut:
         out = self.ctx.writer.run(lambda tx: self.propose_in(tx, actor, data))
-        self.refresh([out.id])
+        self.refresh([out.id], wait=True)
         return out
 
     def propose_in(self, tx: Tx, actor: Actor, data: MeasureIn) -> MeasureOut:
@@ -214,7 +349,7 @@ class AirspaceDesk:
 
     def approve(self, actor: Actor, ident: str, version: int | None = None) -> MeasureOut:
         out = self.ctx.writer.run(lambda tx: self.approve_in(tx, actor, ident, version))
-        self.refresh([ident])
+        self.refresh([ident], wait=True)
         return out
 
     def approve_in(self, tx: Tx, actor: Actor, ident: str, version: int | None) -> MeasureOut:
@@ -228,17 +363,33 @@ class AirspaceDesk:
                     field="status",
                     code="not_proposed",
                 )
-            partners = sorted({p.b.id if p.a.id == row.id else p.a.id for p in self._cross(row.id)})
-            if partners:
+            for pair in self._cross(row.id):
+                other = pair.b if pair.a.id == row.id else pair.a
+                request_id, status = self._outcome(tx.session, row, other.id)
+                if status in COORDINATED:
+                    continue
+                if request_id is None:
+                    raise Conflict(
+                        Text(
+                            f"{row.designator} conflicts with {other.owner}'s {other.designator}: "
+                            "coordinate it through the ACM before approving (both nations must "
+                            "see both measures for a request to be opened).",
+                            f"{row.designator} は {other.owner} の {other.designator} と競合して"
+                            "います。承認の前に同盟調整メカニズム（ACM）で調整してください"
+                            "（要請は両国が双方の措置を閲覧できる場合に起案されます）。",
+                        ),
+                        field="id",
+                        code="cross_nation_conflict",
+                    )
                 raise Conflict(
                     Text(
-                        f"{row.designator} conflicts with a partner's measure "
-                        f"({', '.join(partners)}): coordinate it through the ACM before approving.",
-                        f"{row.designator} は同盟国の措置（{', '.join(partners)}）と競合しています。"
-                        "承認の前に同盟調整メカニズム（ACM）で調整してください。",
+                        f"{row.designator} conflicts with {other.owner}'s {other.designator}; "
+                        f"coordination request {request_id} is {status}, not yet concurred.",
+                        f"{row.designator} は {other.owner} の {other.designator} と競合しています。"
+                        f"調整要請 {request_id} は {status} で、まだ同意されていません。",
                     ),
                     field="id",
-                    code="cross_nation_conflict",
+                    code="not_coordinated",
                 )
 
         row = change_owned(
@@ -250,7 +401,7 @@ class AirspaceDesk:
 
     def withdraw(self, actor: Actor, ident: str) -> MeasureOut:
         out = self.ctx.writer.run(lambda tx: self.withdraw_in(tx, actor, ident))
-        self.refresh([ident])
+        self.refresh([ident], wait=True)
         return out
 
     def withdraw_in(self, tx: Tx, actor: Actor, ident: str) -> MeasureOut:
@@ -324,7 +475,14 @@ class AirspaceDesk:
                 pairs = list({id(p): p for m in self._pairs.values() for p in m.values()}.values())
         seen = [p for p in pairs if p.a.seen_by(actor.nation) and p.b.seen_by(actor.nation)]
         seen.sort(key=lambda p: (p.a.owner == p.b.owner, p.a.start, p.a.id, p.b.id))
-        return [p.out() for p in seen]
+        with self.ctx.db.read() as s:
+            links = {
+                (r.volume_a, r.volume_b): r.request_id
+                for r in s.scalars(
+                    released_to(select(CoordinationRow), CoordinationRow, actor.nation)
+                )
+            }
+        return [p.out(links.get((p.a.id, p.b.id))) for p in seen]
 
     def check(self, actor: Actor, raw: object, replacing: str | None = None) -> list[ConflictOut]:
         """What a draft volume would conflict with, among volumes released to the
@@ -337,6 +495,8 @@ class AirspaceDesk:
             "(draft)",
             volume.start,
             volume.end,
+            actor.hq_id,
+            self.ctx.clock(),
         )
         compiled = deconflict.compile_volumes([draft.id], [volume])
         with self._lock:
@@ -360,7 +520,26 @@ def _purpose_of(s: Session, row: VolumeRow) -> MeasureRow | None:
 
 
 def _held(row: VolumeRow) -> Held:
-    return Held(row.id, row.owner, row.marking, row.designator, row.start_at, row.end_at)
+    return Held(
+        row.id, row.owner, row.marking, row.designator, row.start_at, row.end_at, row.hq_id,
+        row.updated_at,
+    )  # fmt: skip
+
+
+def _coordination(s: Session, a: str, b: str) -> CoordinationRow | None:
+    return s.scalars(
+        select(CoordinationRow).where(CoordinationRow.volume_a == a, CoordinationRow.volume_b == b)
+    ).first()
+
+
+def _z(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%MZ")
+
+
+def _log_failure(future: Future[str | None]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("airspace: opening a coordination request failed: %s", error)
 
 
 def _volume(raw: object) -> Volume:

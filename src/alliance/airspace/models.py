@@ -126,6 +126,8 @@ class MeasureOut(OwnedOut):
 
 
 class ConflictOut(BaseModel):
+    request_id: str | None = None
+    """The ACM coordination request opened about it, where one is released to you."""
     a: str
     b: str
     a_owner: str

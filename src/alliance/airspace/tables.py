@@ -70,3 +70,25 @@ class MeasureRow(OwnedRow):
 AIRSPACE_MEASURE = ObjectType(
     "airspace_measure", MeasureRow, Text("coordination measure", "空域調整措置")
 )
+
+
+class CoordinationRow(OwnedRow):
+    """The coordination request opened about one cross-nation conflict: which
+    pair of volumes (``volume_a`` < ``volume_b``) and which ACM request. Owned
+    by the nation that opened it, released to the other, so that both nodes
+    know the pair is being coordinated (one request per pair, never a second
+    from the other side) and both read its outcome."""
+
+    __tablename__ = "airspace_coordinations"
+
+    hq_id: Mapped[str] = mapped_column(String(limits.ID))
+    request_id: Mapped[str] = mapped_column(String(limits.ID))
+    volume_a: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    volume_b: Mapped[str] = mapped_column(String(limits.ID), index=True)
+
+
+AIRSPACE_COORDINATION = ObjectType(
+    "airspace_coordination",
+    CoordinationRow,
+    Text("airspace coordination", "空域調整"),
+)

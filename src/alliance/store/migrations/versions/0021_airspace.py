@@ -1,5 +1,6 @@
 """Airspace: the airspace desk's tables (each coordination measure's volume and
-its purpose, two owned objects). New tables only: nothing stored changes.
+its purpose, two owned objects, and the link from a cross-nation conflict to
+its coordination request). New tables only: nothing stored changes.
 
 Revision ID: 0021
 Revises: 0020 (cyber)
@@ -19,6 +20,33 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "airspace_coordinations",
+        sa.Column("hq_id", sa.String(length=64), nullable=False),
+        sa.Column("request_id", sa.String(length=64), nullable=False),
+        sa.Column("volume_a", sa.String(length=64), nullable=False),
+        sa.Column("volume_b", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("owner", sa.String(length=3), nullable=False),
+        sa.Column("rel", sa.String(length=400), nullable=False),
+        sa.Column("tlp", sa.String(length=16), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("origin", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_airspace_coordinations")),
+    )
+    with op.batch_alter_table("airspace_coordinations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_airspace_coordinations_owner"), ["owner"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_airspace_coordinations_volume_a"), ["volume_a"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_airspace_coordinations_volume_b"), ["volume_b"], unique=False
+        )
+
     op.create_table(
         "airspace_measures",
         sa.Column("hq_id", sa.String(length=64), nullable=False),
@@ -69,6 +97,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("airspace_coordinations")
     with op.batch_alter_table("airspace_volumes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_airspace_volumes_owner"))
         batch_op.drop_index("ix_airspace_volumes_end")
