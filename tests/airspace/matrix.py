@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from alliance.airspace import DESK, AirspaceDesk, MeasureIn
+from alliance.airspace import DESK, AirspaceDesk, AlertRow, CoordinationRow, MeasureIn
+from alliance.airspace.desk import ALERTS, COORDINATIONS
+from alliance.core.ids import new_id
+from alliance.store.owned import create_owned
+from alliance.store.writer import Tx
 from tests.api.matrix_desks import DeskMatrix
 from tests.api.matrix_rules import (
     API,
@@ -58,6 +62,50 @@ def _create(side: Side) -> None:
         side.objects[("airspace_volume", mark)] = made.id
         assert made.purpose is not None
         side.objects[("airspace_measure", mark)] = _purpose_id(side, made.id)
+        side.objects[("airspace_coordination", mark)] = _link(side, made.id, mark == REL)
+        side.objects[("airspace_alert", mark)] = _alert(side, made.id, mark == REL)
+
+
+def _alert(side: Side, volume_id: str, released: bool) -> str:
+    """An alert as conformance raises it (on its volume's marking)."""
+    cdr = actor(side.nation)
+    desk = side.node.desk("airspace", AirspaceDesk)
+
+    def job(tx: Tx) -> str:
+        row = AlertRow(
+            id=new_id(), hq_id=cdr.hq_id, volume_id=volume_id, designator="MX", track_uid="mx-uav",
+            callsign="MX UAV", reasons=["footprint"], lat=10.0, lon=130.0, alt_ft=None,
+            seen_at=tx.now, control_link="lost",
+        )  # fmt: skip
+        create_owned(
+            tx, ALERTS, row, owner=side.nation,
+            marking=marking(side.nation, released).build(side.nation), actor=cdr, grant=None,
+            event="airspace.alert.raised",
+        )  # fmt: skip
+        return row.id
+
+    return desk.ctx.writer.run(job)
+
+
+def _link(side: Side, volume_id: str, released: bool) -> str:
+    """A coordination link as a conflict would open it (the matrix world has no
+    conflicts: its request id names nothing)."""
+    cdr = actor(side.nation)
+    desk = side.node.desk("airspace", AirspaceDesk)
+
+    def job(tx: Tx) -> str:
+        row = CoordinationRow(
+            id=new_id(), hq_id=cdr.hq_id, request_id=f"mx-{volume_id}", volume_a=volume_id,
+            volume_b=volume_id,
+        )  # fmt: skip
+        create_owned(
+            tx, COORDINATIONS, row, owner=side.nation,
+            marking=marking(side.nation, released).build(side.nation), actor=cdr, grant=None,
+            event="airspace.coordination.opened",
+        )  # fmt: skip
+        return row.id
+
+    return desk.ctx.writer.run(job)
 
 
 def _purpose_id(side: Side, volume_id: str) -> str:
@@ -119,11 +167,22 @@ MATRIX = DeskMatrix(
             make=_fresh,
         ),
         Row("GET", f"{API}/airspace/conflicts", signed_in(OK)),
+        Row("GET", f"{API}/airspace/coordinations", signed_in(OK)),
+        Row("GET", f"{API}/airspace/alerts", signed_in(OK)),
+        Row("GET", f"{API}/airspace/alerts/{{alert_id}}", VIEW, "airspace_alert"),
+        Row(
+            "GET",
+            f"{API}/airspace/coordinations/{{coordination_id}}",
+            VIEW,
+            "airspace_coordination",
+        ),
         Row("POST", f"{API}/airspace/check", signed_in(OK), body=_draft),
     ),
     type_routes={
         "airspace_volume": f"GET {M}/{{measure_id}}",
         "airspace_measure": f"GET {M}/{{measure_id}}",
+        "airspace_coordination": f"GET {API}/airspace/coordinations/{{coordination_id}}",
+        "airspace_alert": f"GET {API}/airspace/alerts/{{alert_id}}",
     },
     create=_create,
 )

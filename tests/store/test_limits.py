@@ -296,6 +296,7 @@ NOT_A_COLUMN.update(_volume_fields())
 NOT_A_COLUMN.update(
     {
         ("VolumeCheckIn", "id"): "names a stored measure, never stored",
+        ("MeasureIn", "aircraft[]"): "airspace_volumes.aircraft (JSON)",
         ("MeasureIn", "name"): "airspace_measures.name (the purpose object)",
         ("MeasureIn", "name_ja"): "airspace_measures.name_ja (the purpose object)",
         ("MeasureIn", "purpose"): "airspace_measures.purpose (the purpose object)",

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from alliance.acm import AcmDesk
+from alliance.cop import CopDesk
 from alliance.core.i18n import Text
 from alliance.desks import DeskSpec
 from alliance.store.context import DeskContext
@@ -20,9 +21,11 @@ from alliance.store.context import DeskContext
 from .desk import MEASURES, VOLUMES, AirspaceDesk
 from .models import ConflictOut, MeasureIn, MeasureOut, VolumeCheckIn
 from .tables import (
+    AIRSPACE_ALERT,
     AIRSPACE_COORDINATION,
     AIRSPACE_MEASURE,
     AIRSPACE_VOLUME,
+    AlertRow,
     CoordinationRow,
     MeasureRow,
     VolumeRow,
@@ -33,8 +36,12 @@ if TYPE_CHECKING:
 
 
 def _make(ctx: DeskContext, built: Mapping[str, object]) -> AirspaceDesk:
-    acm = built.get("acm")
-    return AirspaceDesk(ctx, acm if isinstance(acm, AcmDesk) else None)
+    acm, cop = built.get("acm"), built.get("cop")
+    return AirspaceDesk(
+        ctx,
+        acm if isinstance(acm, AcmDesk) else None,
+        cop if isinstance(cop, CopDesk) else None,
+    )
 
 
 def _routes() -> APIRouter:
@@ -46,12 +53,13 @@ def _routes() -> APIRouter:
 DESK = DeskSpec(
     name="airspace",
     label=Text("Airspace", "空域"),
-    object_types=(AIRSPACE_VOLUME, AIRSPACE_MEASURE, AIRSPACE_COORDINATION),
+    object_types=(AIRSPACE_VOLUME, AIRSPACE_MEASURE, AIRSPACE_COORDINATION, AIRSPACE_ALERT),
     make=_make,
     routes=_routes,
 )
 
 __all__ = [
+    "AIRSPACE_ALERT",
     "AIRSPACE_COORDINATION",
     "AIRSPACE_MEASURE",
     "AIRSPACE_VOLUME",
@@ -59,6 +67,7 @@ __all__ = [
     "MEASURES",
     "VOLUMES",
     "AirspaceDesk",
+    "AlertRow",
     "ConflictOut",
     "CoordinationRow",
     "MeasureIn",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alliance.acm import AcmDesk, RequestIn, RequestKind
+from alliance.cop import CopDesk, Track
 from alliance.core.authority import Action, Actor, Role, Target, authorize
 from alliance.core.errors import Conflict, InvalidInput, NotFound
 from alliance.core.i18n import Text
@@ -36,11 +37,21 @@ from alliance.store.owned import OwnedKind, change_owned, create_owned, released
 from alliance.store.writer import Tx
 
 from . import deconflict
-from .models import ConflictOut, MeasureIn, MeasureOut, PurposeOut
+from .conformance import UNKNOWN_HAE, Assigned, Excursion, Monitor
+from .models import (
+    AlertOut,
+    ConflictOut,
+    CoordinationOut,
+    MeasureIn,
+    MeasureOut,
+    PurposeOut,
+)
 from .tables import (
+    AIRSPACE_ALERT,
     AIRSPACE_COORDINATION,
     AIRSPACE_MEASURE,
     AIRSPACE_VOLUME,
+    AlertRow,
     CoordinationRow,
     MeasureRow,
     VolumeRow,
@@ -52,6 +63,9 @@ MEASURES: OwnedKind[MeasureRow] = OwnedKind(AIRSPACE_MEASURE, lambda s, row: hq_
 COORDINATIONS: OwnedKind[CoordinationRow] = OwnedKind(
     AIRSPACE_COORDINATION, lambda s, row: hq_chain(s, row.hq_id)
 )
+ALERTS: OwnedKind[AlertRow] = OwnedKind(AIRSPACE_ALERT, lambda s, row: hq_chain(s, row.hq_id))
+CONFORMANCE = "airspace-conformance"
+"""Who raises a conformance alert for an HQ: the node, watching the picture."""
 COORDINATED = frozenset({"concurred", "decided"})
 """A coordination request's statuses that are a coordinated outcome."""
 DECONFLICTION = "airspace-deconfliction"
@@ -116,9 +130,14 @@ def _live(row: VolumeRow) -> bool:
 
 
 class AirspaceDesk:
-    def __init__(self, ctx: DeskContext, acm: AcmDesk | None = None) -> None:
+    def __init__(
+        self, ctx: DeskContext, acm: AcmDesk | None = None, cop: CopDesk | None = None
+    ) -> None:
         self.ctx = ctx
         self.acm = acm
+        self.cop = cop
+        self.monitor = Monitor(self._alert)
+        self._watching: list[object] = []
         self._lock = threading.Lock()
         self._index = deconflict.Index()
         self._held: dict[str, Held] = {}
@@ -142,12 +161,101 @@ class AirspaceDesk:
                 found.a, found.b, found.distance_m, found.vertical_gap_ft, strict=True
             ):
                 self._link(rows[a].id, rows[b].id, float(d), float(g))
+        for row in rows:
+            self._monitor(row)
         if not self._subscribed:
             self.ctx.writer.subscribe(self._committed)
             self._subscribed = True
+        if self.cop is not None and not self._watching:
+            for nation in sorted(self.ctx.hosted):
+                self._watching.append(self.cop.hub.subscribe(nation, self._watcher(nation)))
 
     def stop(self) -> None:
-        return None
+        if self.cop is not None:
+            for sub in self._watching:
+                self.cop.hub.unsubscribe(sub)  # type: ignore[arg-type]
+        self._watching = []
+
+    # -- conformance ---------------------------------------------------------------
+
+    def _monitor(self, row: VolumeRow | None, ident: str | None = None) -> None:
+        """Monitor the aircraft of an approved volume of a hosted nation (or stop)."""
+        key = row.id if row is not None else ident
+        assert key is not None
+        if (
+            row is None
+            or not _live(row)
+            or row.status != "approved"
+            or row.owner not in self.ctx.hosted
+            or not row.aircraft
+        ):
+            self.monitor.assign(None, key)
+            return
+        volume = parse_volume(row.volume)
+        assigned = Assigned(
+            row.id, row.owner, row.hq_id, row.designator, volume,
+            deconflict.compile_volumes([row.id], [volume]),
+        )  # fmt: skip
+        self.monitor.assign(assigned, row.id, tuple(row.aircraft))
+
+    def _watcher(self, nation: str) -> Callable[[Track], None]:
+        return lambda track: self._track(nation, track)
+
+    def _track(self, nation: str, track: Track) -> None:
+        """A COP report seen by ``nation``: its own volumes' aircraft are checked."""
+        if not track.unmanned:
+            return
+        hae = None if track.hae >= UNKNOWN_HAE * 0.999 else track.hae
+        link = track.control_link.value if track.control_link is not None else None
+        self.monitor.seen(
+            track.uid, track.callsign, track.lon, track.lat, hae, track.time, link, owner=nation
+        )
+
+    def _alert(self, e: Excursion) -> None:
+        def job(tx: Tx) -> str | None:
+            return self.alert_in(tx, e)
+
+        self.ctx.writer.submit(job).add_done_callback(_log_failure)
+
+    def alert_in(self, tx: Tx, e: Excursion) -> str:
+        s = tx.session
+        volume = s.get(VolumeRow, e.volume.id)
+        marking = volume.marking if volume is not None else Marking.national(e.volume.owner)
+        actor = Actor(
+            CONFORMANCE, "Airspace conformance / 空域逸脱監視", e.volume.owner, e.volume.hq_id,
+            Role.STAFF_OFFICER,
+        )  # fmt: skip
+        row = AlertRow(
+            id=new_id(), hq_id=e.volume.hq_id, volume_id=e.volume.id,
+            designator=e.volume.designator, track_uid=e.uid, callsign=e.callsign,
+            reasons=list(e.reasons), lat=e.lat, lon=e.lon, alt_ft=e.alt_ft, seen_at=e.seen_at,
+            control_link=e.control_link,
+        )  # fmt: skip
+        grant = authorize(
+            actor,
+            Action.CREATE,
+            Target(AIRSPACE_ALERT.name, row.id, e.volume.owner, marking, hq_chain(s, row.hq_id)),
+            hosted=self.ctx.hosted,
+        )
+        create_owned(
+            tx, ALERTS, row, owner=e.volume.owner, marking=marking, actor=actor, grant=grant,
+            event="airspace.alert.raised",
+        )  # fmt: skip
+        return row.id
+
+    def alert(self, actor: Actor, ident: str) -> AlertOut:
+        with self.ctx.db.read() as s:
+            row = ALERTS.find(s, actor.nation, ident, "id")
+            return view(AlertOut, row, seen_at=TimeOut.of(row.seen_at))
+
+    def alerts(self, actor: Actor) -> list[AlertOut]:
+        with self.ctx.db.read() as s:
+            rows = s.scalars(
+                released_to(select(AlertRow), AlertRow, actor.nation).order_by(
+                    AlertRow.seen_at.desc(), AlertRow.id
+                )
+            )
+            return [view(AlertOut, r, seen_at=TimeOut.of(r.seen_at)) for r in rows]
 
     def _committed(self, events: Sequence[Event]) -> None:
         ids = {e.object_id for e in events if e.object_type == AIRSPACE_VOLUME.name}
@@ -164,6 +272,7 @@ class AirspaceDesk:
             with self._lock:
                 for ident, row in rows.items():
                     self._drop(ident)
+                    self._monitor(row, ident)
                     if row is None or not _live(row):
                         continue
                     compiled = deconflict.compile_volumes([ident], [parse_volume(row.volume)])
@@ -328,6 +437,7 @@ class AirspaceDesk:
             end_at=volume.end,
             lower_ft=lower,
             upper_ft=upper,
+            aircraft=list(dict.fromkeys(data.aircraft)),
         )
         create_owned(
             tx, VOLUMES, row, owner=actor.nation, marking=marking, actor=actor, grant=grant,
@@ -484,6 +594,19 @@ class AirspaceDesk:
             }
         return [p.out(links.get((p.a.id, p.b.id))) for p in seen]
 
+    def coordinations(self, actor: Actor) -> list[CoordinationOut]:
+        with self.ctx.db.read() as s:
+            rows = s.scalars(
+                released_to(select(CoordinationRow), CoordinationRow, actor.nation).order_by(
+                    CoordinationRow.id
+                )
+            )
+            return [view(CoordinationOut, r) for r in rows]
+
+    def coordination(self, actor: Actor, ident: str) -> CoordinationOut:
+        with self.ctx.db.read() as s:
+            return view(CoordinationOut, COORDINATIONS.find(s, actor.nation, ident, "id"))
+
     def check(self, actor: Actor, raw: object, replacing: str | None = None) -> list[ConflictOut]:
         """What a draft volume would conflict with, among volumes released to the
         actor's nation (a stored measure it replaces left out). Nothing is stored."""
@@ -539,7 +662,7 @@ def _z(t: datetime) -> str:
 def _log_failure(future: Future[str | None]) -> None:
     error = future.exception()
     if error is not None:
-        log.error("airspace: opening a coordination request failed: %s", error)
+        log.error("airspace: a job of the desk's own failed: %s", error)
 
 
 def _volume(raw: object) -> Volume:

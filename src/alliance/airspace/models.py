@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from alliance.cop import TrackUid
 from alliance.core.models import (
     LongText,
     MarkingIn,
@@ -98,6 +99,12 @@ class MeasureIn(Strict):
     name: Title
     name_ja: Title | None = None
     purpose: LongText = ""
+    aircraft: list[TrackUid] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Unmanned aircraft (COP track uids) flying in it: conformance is "
+        "monitored once approved / 運用する無人機（COPの航跡UID）",
+    )
     marking: MarkingIn = Field(default_factory=MarkingIn)
     purpose_marking: MarkingIn = Field(default_factory=MarkingIn)
 
@@ -121,6 +128,7 @@ class MeasureOut(OwnedOut):
     status: str
     """proposed, approved, active, expired or withdrawn (active and expired from the clock)."""
     volume: dict[str, Any]
+    aircraft: list[str]
     purpose: PurposeOut | None = None
     """Present where the measure's purpose is released to the reader."""
 
@@ -141,15 +149,43 @@ class ConflictOut(BaseModel):
     overlap_end: TimeOut
 
 
+class CoordinationOut(OwnedOut):
+    """Which coordination request covers a cross-nation conflict."""
+
+    hq_id: str
+    request_id: str
+    volume_a: str
+    volume_b: str
+
+
+class AlertOut(OwnedOut):
+    """An unmanned aircraft outside its approved operating volume."""
+
+    hq_id: str
+    volume_id: str
+    designator: str
+    track_uid: str
+    callsign: str
+    reasons: list[str]
+    """footprint, band, window: what it was outside of."""
+    lat: float
+    lon: float
+    alt_ft: float | None
+    seen_at: TimeOut
+    control_link: str | None
+
+
 class CheckOut(BaseModel):
     conflicts: list[ConflictOut]
 
 
 __all__ = [
+    "AlertOut",
     "AltitudeIn",
     "BufferIn",
     "CheckOut",
     "ConflictOut",
+    "CoordinationOut",
     "FootprintIn",
     "MeasureIn",
     "MeasureOut",

@@ -12,7 +12,15 @@ from alliance.desks import ActorDep, desk_dep
 
 from . import geojson
 from .desk import AirspaceDesk
-from .models import CheckOut, ConflictOut, MeasureIn, MeasureOut, VolumeCheckIn
+from .models import (
+    AlertOut,
+    CheckOut,
+    ConflictOut,
+    CoordinationOut,
+    MeasureIn,
+    MeasureOut,
+    VolumeCheckIn,
+)
 from .volume import parse_volume
 
 AirspaceDep = Annotated[AirspaceDesk, Depends(desk_dep("airspace", AirspaceDesk))]
@@ -105,6 +113,42 @@ def measure_conflicts(measure_id: str, desk: AirspaceDep, actor: ActorDep) -> li
 )
 def list_conflicts(desk: AirspaceDep, actor: ActorDep) -> list[ConflictOut]:
     return desk.conflicts(actor)
+
+
+@router.get(
+    "/coordinations",
+    response_model=list[CoordinationOut],
+    summary="Coordination requests opened about conflicts / 競合の調整要請",
+)
+def list_coordinations(desk: AirspaceDep, actor: ActorDep) -> list[CoordinationOut]:
+    return desk.coordinations(actor)
+
+
+@router.get(
+    "/coordinations/{coordination_id}",
+    response_model=CoordinationOut,
+    summary="One conflict's coordination request / 競合の調整要請",
+)
+def get_coordination(coordination_id: str, desk: AirspaceDep, actor: ActorDep) -> CoordinationOut:
+    return desk.coordination(actor, coordination_id)
+
+
+@router.get(
+    "/alerts",
+    response_model=list[AlertOut],
+    summary="Unmanned aircraft outside their volumes / 無人機の逸脱警報",
+)
+def list_alerts(desk: AirspaceDep, actor: ActorDep) -> list[AlertOut]:
+    return desk.alerts(actor)
+
+
+@router.get(
+    "/alerts/{alert_id}",
+    response_model=AlertOut,
+    summary="One conformance alert / 逸脱警報",
+)
+def get_alert(alert_id: str, desk: AirspaceDep, actor: ActorDep) -> AlertOut:
+    return desk.alert(actor, alert_id)
 
 
 @router.post(

@@ -50,6 +50,8 @@ class VolumeRow(OwnedRow):
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lower_ft: Mapped[float] = mapped_column(Float)
     upper_ft: Mapped[float] = mapped_column(Float)
+    aircraft: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Unmanned aircraft (COP track uids) that fly in it: checked for conformance."""
 
 
 AIRSPACE_VOLUME = ObjectType(
@@ -92,3 +94,28 @@ AIRSPACE_COORDINATION = ObjectType(
     CoordinationRow,
     Text("airspace coordination", "空域調整"),
 )
+
+
+class AlertRow(OwnedRow):
+    """An unmanned aircraft outside its approved operating volume: left the
+    footprint or the band, or flying outside the window. Owned by the volume's
+    nation, for its HQ, on the volume's own marking (so the partner the volume is
+    released to is told too); the control link's state when it was seen joins it."""
+
+    __tablename__ = "airspace_alerts"
+
+    hq_id: Mapped[str] = mapped_column(String(limits.ID))
+    volume_id: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    designator: Mapped[str] = mapped_column(String(limits.SHORT_NAME))
+    track_uid: Mapped[str] = mapped_column(String(limits.TRACK_UID))
+    callsign: Mapped[str] = mapped_column(String(limits.NAME))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    """``footprint``, ``band``, ``window``: what it is outside of."""
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    alt_ft: Mapped[float | None] = mapped_column(Float, default=None)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    control_link: Mapped[str | None] = mapped_column(String(limits.CODE), default=None)
+
+
+AIRSPACE_ALERT = ObjectType("airspace_alert", AlertRow, Text("conformance alert", "逸脱警報"))

@@ -23,7 +23,7 @@ from .hub import TrackHub
 from .simulator import Simulator
 from .store import TrackStore
 from .tak import TakServer, TakSettings
-from .tracks import LinkStatus, Track, TrackDomain
+from .tracks import LinkStatus, Track, TrackDomain, TrackUid
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -69,6 +69,7 @@ __all__ = [
     "TrackFilter",
     "TrackHub",
     "TrackStore",
+    "TrackUid",
     "geojson",
     "kml",
 ]

@@ -1,6 +1,6 @@
 """Airspace: the airspace desk's tables (each coordination measure's volume and
 its purpose, two owned objects, and the link from a cross-nation conflict to
-its coordination request). New tables only: nothing stored changes.
+its coordination request, conformance alerts). New tables only: nothing stored changes.
 
 Revision ID: 0021
 Revises: 0020 (cyber)
@@ -20,6 +20,35 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "airspace_alerts",
+        sa.Column("hq_id", sa.String(length=64), nullable=False),
+        sa.Column("volume_id", sa.String(length=64), nullable=False),
+        sa.Column("designator", sa.String(length=40), nullable=False),
+        sa.Column("track_uid", sa.String(length=200), nullable=False),
+        sa.Column("callsign", sa.String(length=200), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("lat", sa.Float(), nullable=False),
+        sa.Column("lon", sa.Float(), nullable=False),
+        sa.Column("alt_ft", sa.Float(), nullable=True),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("control_link", sa.String(length=16), nullable=True),
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("owner", sa.String(length=3), nullable=False),
+        sa.Column("rel", sa.String(length=400), nullable=False),
+        sa.Column("tlp", sa.String(length=16), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("origin", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_airspace_alerts")),
+    )
+    with op.batch_alter_table("airspace_alerts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_airspace_alerts_owner"), ["owner"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_airspace_alerts_volume_id"), ["volume_id"], unique=False
+        )
+
     op.create_table(
         "airspace_coordinations",
         sa.Column("hq_id", sa.String(length=64), nullable=False),
@@ -81,6 +110,7 @@ def upgrade() -> None:
         sa.Column("end_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("lower_ft", sa.Float(), nullable=False),
         sa.Column("upper_ft", sa.Float(), nullable=False),
+        sa.Column("aircraft", sa.JSON(), nullable=False),
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("owner", sa.String(length=3), nullable=False),
         sa.Column("rel", sa.String(length=400), nullable=False),
@@ -97,6 +127,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("airspace_alerts")
     op.drop_table("airspace_coordinations")
     with op.batch_alter_table("airspace_volumes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_airspace_volumes_owner"))
