@@ -49,6 +49,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "exercise",
         "plans",
         "cyber",
+        "airspace",
     ]
     # The picture first (the pane the console opens on), then registry order, then the
     # node's own health pane.
@@ -59,6 +60,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-exercise",
         "pane-plans",
         "pane-cyber",
+        "pane-airspace",
         "pane-health",
     ]
     # The example desk declares none: no tab; given a pane, a tab after the desks'.
@@ -69,6 +71,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-exercise",
         "pane-plans",
         "pane-cyber",
+        "pane-airspace",
         "pane-health",
     ]
     page = console.page((*desks, NOTES_WITH_PANE))
@@ -79,6 +82,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-exercise",
         "pane-plans",
         "pane-cyber",
+        "pane-airspace",
         "pane-notes",
         "pane-health",
     ]
@@ -168,6 +172,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
             "Exercises",
             "Plans",
             "Cyber",
+            "Airspace",
             "Notes",
             "Health",
         ]
@@ -192,6 +197,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
             "演習",
             "計画",
             "サイバー",
+            "空域",
             "メモ",
             "健全性",
         ]
@@ -224,7 +230,16 @@ def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
         page.fill("#token", token)
         page.click("#signin-button")
         page.locator("#live[data-state='live']").wait_for()
-        tabs = ["COP", "Organisation", "Coordination", "Exercises", "Plans", "Cyber", "Health"]
+        tabs = [
+            "COP",
+            "Organisation",
+            "Coordination",
+            "Exercises",
+            "Plans",
+            "Cyber",
+            "Airspace",
+            "Health",
+        ]
         assert page.locator("#tabs .tab").all_inner_texts() == tabs
         assert page.locator("#pane-notes").count() == 0
         assert page.locator("#map").is_visible()

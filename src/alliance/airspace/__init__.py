@@ -10,6 +10,7 @@ its purpose); :mod:`.desk` keeps the conflicts among what this node holds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alliance.acm import AcmDesk
@@ -56,6 +57,7 @@ DESK = DeskSpec(
     object_types=(AIRSPACE_VOLUME, AIRSPACE_MEASURE, AIRSPACE_COORDINATION, AIRSPACE_ALERT),
     make=_make,
     routes=_routes,
+    console=Path(__file__).parent / "console",
 )
 
 __all__ = [
