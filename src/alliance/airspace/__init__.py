@@ -10,6 +10,7 @@ its purpose); :mod:`.desk` keeps the conflicts among what this node holds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,12 @@ def _make(ctx: DeskContext, built: Mapping[str, object]) -> AirspaceDesk:
     )
 
 
+def _demo(desk: AirspaceDesk, nation: str, now: datetime) -> None:
+    from .demo import content
+
+    content(desk, nation, now)
+
+
 def _routes() -> APIRouter:
     from .routes import router
 
@@ -57,6 +64,7 @@ DESK = DeskSpec(
     object_types=(AIRSPACE_VOLUME, AIRSPACE_MEASURE, AIRSPACE_COORDINATION, AIRSPACE_ALERT),
     make=_make,
     routes=_routes,
+    demo=_demo,
     console=Path(__file__).parent / "console",
 )
 
