@@ -148,6 +148,7 @@ MATRIX = DeskMatrix(
         Row("GET", M, signed_in(OK)),
         Row("POST", M, node_role(CDR_STAFF, CREATED), body=_new),
         Row("GET", f"{M}.geojson", signed_in(OK)),
+        Row("GET", f"{M}.kml", signed_in(OK)),
         Row("GET", f"{M}/{{measure_id}}", VIEW, "airspace_volume"),
         Row("GET", f"{M}/{{measure_id}}/conflicts", VIEW, "airspace_volume"),
         Row(

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from defusedxml import ElementTree
+
 from tests.api.conftest import Site, assert_error, site
 
 from .helpers import measure
@@ -158,12 +161,30 @@ def test_bad_volumes_are_refused_naming_the_field_and_nothing_is_stored(site: Si
     assert c.get(f"{A}/measures", headers=staff).json() == []
 
 
-def test_measures_export_as_geojson(site: Site) -> None:
-    staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
-    made = _propose(site, "JPN", measure("ROZ EX-3"))
-    r = site.client.get(f"{A}/measures.geojson", headers=staff)
+def test_measures_export_as_geojson_and_kml_with_their_markings(site: Site) -> None:
+    usa = site.as_("USA", "staff_officer", "usa-jfhq")
+    shared = _propose(site, "JPN", measure("ROZ EX-3", release=["USA"]))
+    national = _propose(site, "JPN", measure("ROZ EX-4", 141.0, 38.0))
+    r = site.client.get(f"{A}/measures.geojson", headers=usa)
     assert r.headers["content-type"] == "application/geo+json"
-    (f,) = r.json()["features"]
-    assert f["id"] == made["id"]
+    doc = r.json()
+    (f,) = doc["features"]  # never the national-only one
+    assert f["id"] == shared["id"]
     assert f["properties"]["designator"] == "ROZ EX-3"
+    assert "USA" in f["properties"]["portion"]
     assert f["geometry"]["type"] == "Polygon"
+    assert doc["banner"]
+
+    k = site.client.get(f"{A}/measures.kml", headers=usa)
+    assert k.headers["content-type"] == "application/vnd.google-earth.kml+xml"
+    root = ElementTree.fromstring(k.content)
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    names = [p.findtext("k:name", namespaces=ns) for p in root.iterfind(".//k:Placemark", ns)]
+    assert names == ["ROZ EX-3"]
+    assert national["id"] not in k.text
+    ring = root.findtext(".//k:coordinates", namespaces=ns)
+    assert ring is not None
+    lon, lat, alt = (float(v) for v in ring.split()[0].split(","))
+    assert alt == pytest.approx(10_000 * 0.3048, abs=0.1)  # the band's top, in metres
+    assert 139.0 <= lon <= 139.1
+    assert 35.0 <= lat <= 35.1

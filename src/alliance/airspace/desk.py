@@ -548,6 +548,17 @@ class AirspaceDesk:
             now = self.ctx.clock()
             return [self._view(r, purposes.get(r.id), actor.nation, now) for r in rows]
 
+    def released(self, actor: Actor) -> list[tuple[MeasureOut, Marking]]:
+        """The measures released to the actor's nation with their markings (exports)."""
+        with self.ctx.db.read() as s:
+            rows = list(
+                s.scalars(
+                    released_to(select(VolumeRow), VolumeRow, actor.nation).order_by(VolumeRow.id)
+                )
+            )
+            now = self.ctx.clock()
+            return [(self._view(r, None, actor.nation, now), r.marking) for r in rows]
+
     def measure(self, actor: Actor, ident: str) -> MeasureOut:
         with self.ctx.db.read() as s:
             row = VOLUMES.find(s, actor.nation, ident, "id")

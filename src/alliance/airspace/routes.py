@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Body, Depends, Query
 from starlette.responses import Response
 
+from alliance.core import markings
+from alliance.core.i18n import Text
+from alliance.core.markings import Marking
 from alliance.core.models import Version
 from alliance.desks import ActorDep, desk_dep
 
-from . import geojson
+from . import geojson, kml
 from .desk import AirspaceDesk
 from .models import (
     AlertOut,
@@ -47,21 +51,60 @@ def propose(data: MeasureIn, desk: AirspaceDep, actor: ActorDep) -> MeasureOut:
     return desk.propose(actor, data)
 
 
+MEASURES_NOUN = Text("measures", "措置")
+
+
+def _page(items: list[tuple[MeasureOut, Marking]], nation: str) -> markings.Page:
+    return markings.page(
+        ((m.id, mk, Text(m.designator, m.designator)) for m, mk in items), nation, MEASURES_NOUN
+    )
+
+
 @router.get(
     "/measures.geojson",
     summary="Measures released to you as GeoJSON / 提供された措置（GeoJSON）",
     responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
 )
 def export_geojson(desk: AirspaceDep, actor: ActorDep) -> Response:
+    items = desk.released(actor)
+    page = _page(items, actor.nation)
     features = [
         geojson.feature(
             parse_volume(m.volume),
-            {"owner": m.owner, "designator": m.designator, "kind": m.kind, "status": m.status},
+            {
+                "owner": m.owner,
+                "designator": m.designator,
+                "kind": m.kind,
+                "status": m.status,
+                "portion": markings.joined(mk.marks(actor.nation).portion),
+                "tlp": mk.tlp_label.en if mk.tlp_label else None,
+            },
             id=m.id,
         )
-        for m in desk.measures(actor)
+        for m, mk in items
     ]
-    return Response(content=_json(geojson.collection(features)), media_type="application/geo+json")
+    body = {
+        **geojson.collection(features),
+        "banner": markings.joined(page.banner),
+        "tlp": page.tlp_label.en if page.tlp_label else None,
+        "banner_note": page.note.as_dict(),
+    }
+    return Response(content=orjson.dumps(body), media_type="application/geo+json")
+
+
+@router.get(
+    "/measures.kml",
+    summary="Measures released to you as KML (TAK clients) / 提供された措置（KML）",
+    responses={
+        200: {"content": {"application/vnd.google-earth.kml+xml": {"schema": {"type": "string"}}}}
+    },
+)
+def export_kml(desk: AirspaceDep, actor: ActorDep) -> Response:
+    items = desk.released(actor)
+    return Response(
+        content=kml.document(items, _page(items, actor.nation), actor.nation),
+        media_type="application/vnd.google-earth.kml+xml",
+    )
 
 
 @router.get(
@@ -158,9 +201,3 @@ def get_alert(alert_id: str, desk: AirspaceDep, actor: ActorDep) -> AlertOut:
 )
 def check(desk: AirspaceDep, actor: ActorDep, data: Annotated[VolumeCheckIn, Body()]) -> CheckOut:
     return CheckOut(conflicts=desk.check(actor, data.volume.raw(), data.id))
-
-
-def _json(data: Any) -> bytes:
-    import orjson
-
-    return orjson.dumps(data)
