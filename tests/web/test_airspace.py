@@ -5,13 +5,17 @@ A US UAS volume, released to Japan, is already proposed. The Japanese planner
 (a commander, who may approve) proposes a restricted operations zone over it
 from the pane's form, sees the conflict on the map and in the list, opens the
 coordination request the node opened for it, and — once the US commander has
-concurred — approves the zone. Then the pane reads in Japanese."""
+concurred — approves the zone. Then the pane reads in Japanese.
+
+``ALLIANCE_DOCS_SCREENSHOTS=1`` also refreshes docs/airspace.png (the README's picture)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,6 +27,8 @@ from tests.airspace.helpers import measure
 from tests.conftest import LiveServer, NodeFactory, add_people
 from tests.web.test_coordination import Seat
 from tests.web.test_exercise import _reachable
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -89,6 +95,9 @@ def test_a_planner_proposes_sees_the_conflict_coordinates_and_approves(
         assert "UAS EX-7 (USA)" in conflict.inner_text()
         for ident in (mine, served.theirs):
             page.locator(f"#as-map path.as-hot[data-measure='{ident}']").wait_for()
+        if os.environ.get("ALLIANCE_DOCS_SCREENSHOTS"):
+            page.evaluate("() => document.querySelector('#as-map').scrollIntoView()")
+            page.screenshot(path=str(ROOT / "docs" / "airspace.png"))
         _reachable(page)
 
         # Approving now is refused: the request is not concurred yet.

@@ -25,7 +25,7 @@ const COLOURS = {
 
 const st = {
   measures: [], conflicts: [], alerts: [], geo: null, map: null, layer: null, timer: null,
-  seenAlerts: null, selected: null,
+  seenAlerts: null, selected: null, framed: new Set(),
 };
 
 const $ = (id) => shell.$(id);
@@ -118,13 +118,32 @@ function ensureMap() {
   const lines = [];
   for (let lat = -80; lat <= 80; lat += 5) lines.push([[lat, -180], [lat, 180]]);
   for (let lon = -180; lon <= 180; lon += 5) lines.push([[-85, lon], [85, lon]]);
-  window.L.polyline(lines, { color: "#ccc", weight: 1, interactive: false }).addTo(st.map);
+  window.L.polyline(lines, { color: "#33414e", weight: 1, interactive: false }).addTo(st.map);
+  loadLand();
   st.layer = window.L.layerGroup().addTo(st.map);
   st.map.on("click", (e) => {
     const box = $("as-f-coords");
     const line = `${e.latlng.lng.toFixed(4)}, ${e.latlng.lat.toFixed(4)}`;
     box.value = box.value.trim() ? `${box.value.trim()}\n${line}` : line;
   });
+}
+
+// The land, from the world atlas this node serves (as the COP pane draws it).
+async function loadLand() {
+  if (!window.topojson) return;
+  try {
+    const res = await fetch("/static/world-atlas/countries-50m.json");
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const world = await res.json();
+    window.L.geoJSON(window.topojson.feature(world, world.objects.countries), {
+      interactive: false,
+      style: { color: "#4d5f70", weight: 0.8, fillColor: "#1d2833", fillOpacity: 1 },
+    })
+      .addTo(st.map)
+      .bringToBack();
+  } catch {
+    // the measures still draw on the graticule
+  }
 }
 
 function inConflict() {
@@ -165,7 +184,15 @@ function drawMap() {
       }
     });
   }
-  setTimeout(() => st.map && st.map.invalidateSize(), 0);
+  setTimeout(() => {
+    if (!st.map) return;
+    st.map.invalidateSize();
+    // Frame the measures once, and again when one appears that is out of view.
+    const bounds = window.L.geoJSON(st.geo).getBounds();
+    const unseen = st.geo.features.some((f) => !st.framed.has(f.id));
+    if (bounds.isValid() && unseen) st.map.fitBounds(bounds.pad(0.3), { maxZoom: 10 });
+    st.framed = new Set(st.geo.features.map((f) => f.id));
+  }, 0);
 }
 
 // ---------------------------------------------------------------- tables
