@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from alliance.airspace import DESK, AirspaceDesk, AlertRow, CoordinationRow, MeasureIn
-from alliance.airspace.desk import ALERTS, COORDINATIONS
+from alliance.airspace.kinds import ALERTS, COORDINATIONS
 from alliance.core.ids import new_id
 from alliance.store.owned import create_owned
 from alliance.store.writer import Tx

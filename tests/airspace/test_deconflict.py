@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 
 from alliance.airspace.deconflict import (
-    Index,
     VolumeSet,
     all_pairs,
     brute_force,
     compile_volumes,
     lateral_distance,
 )
+from alliance.airspace.index import Index
 from alliance.airspace.synthetic import REGIONS_FOR_TESTS, Region, random_volumes
 from alliance.airspace.volume import GEOD, Band, Datum, Footprint, Shape, Volume
 
@@ -225,3 +225,22 @@ def test_the_incremental_check_matches_the_full_sweep_through_adds_and_removes()
             if q in (a, b) and (b if a == q else a) in alive
         }
         assert got == want, ids[q]
+
+
+@pytest.mark.parametrize("region", REGIONS_FOR_TESTS, ids=lambda r: f"{r.lon},{r.lat}")
+def test_the_spherical_first_pass_never_decides_a_pair_the_ellipsoid_would_not(
+    region: Region,
+) -> None:
+    """The first pass decides most pairs on the mean sphere, trusting a bound on
+    its error; here every candidate pair is also measured on the ellipsoid and
+    both must agree on every decision."""
+    from alliance.airspace.deconflict import _candidates, _distance, _interval_filter, _threshold
+
+    vs = _set(random_volumes(1_500, seed=99, region=region))
+    ca, cb = _candidates(vs)
+    ia, ib = _interval_filter(vs, ca, vs, cb)
+    fast = _distance(vs, ia, vs, ib, decide=True)
+    exact = lateral_distance(vs, ia, vs, ib)
+    threshold = _threshold(vs, ia, vs, ib)
+    assert ia.size > 1_000
+    assert np.array_equal(fast < threshold, exact < threshold)

@@ -10,7 +10,8 @@ import pytest
 import shapely
 
 from alliance.airspace import geojson
-from alliance.airspace.volume import GEOD, Footprint, Shape, outline, parse_volume
+from alliance.airspace.geojson import outline
+from alliance.airspace.volume import GEOD, Footprint, Shape, parse_volume
 from alliance.core.errors import InvalidInput
 
 WINDOW = {"start": "2026-12-03T00:00:00Z", "end": "2026-12-03T06:00:00Z"}

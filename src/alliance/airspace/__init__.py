@@ -20,7 +20,8 @@ from alliance.core.i18n import Text
 from alliance.desks import DeskSpec
 from alliance.store.context import DeskContext
 
-from .desk import MEASURES, VOLUMES, AirspaceDesk
+from .desk import AirspaceDesk
+from .kinds import MEASURES, VOLUMES
 from .models import ConflictOut, MeasureIn, MeasureOut, VolumeCheckIn
 from .tables import (
     AIRSPACE_ALERT,

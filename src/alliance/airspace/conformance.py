@@ -26,9 +26,34 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from sqlalchemy import select
+
+from alliance.cop import CopDesk, Track
+from alliance.core.authority import Action, Actor, Role, Target, authorize
+from alliance.core.ids import new_id
+from alliance.core.markings import Marking
+from alliance.core.models import TimeOut
+from alliance.org import hq_chain
+from alliance.store.context import DeskContext
+from alliance.store.owned import create_owned, released_to, view
+from alliance.store.writer import Tx
 
 from . import deconflict
-from .volume import Footprint, Shape, Volume
+from .kinds import (
+    ALERTS,
+    CONFORMANCE,
+    live,
+    log_failure,
+)
+from .models import (
+    AlertOut,
+)
+from .tables import (
+    AIRSPACE_ALERT,
+    AlertRow,
+    VolumeRow,
+)
+from .volume import Footprint, Shape, Volume, parse_volume
 
 log = logging.getLogger(__name__)
 
@@ -142,3 +167,93 @@ class Monitor:
 
 def _ft(hae_m: float | None) -> float | None:
     return None if hae_m is None else round(hae_m * FT_PER_M, 1)
+
+
+class Conformance:
+    """The desk's side of conformance (a mixin): which volumes are monitored,
+    the COP's reports in, alerts out. Needs ``ctx``, ``cop``, ``monitor`` and
+    ``_watching`` of the desk."""
+
+    ctx: DeskContext
+    cop: CopDesk | None
+    monitor: Monitor
+    _watching: list[object]
+
+    def _monitor(self, row: VolumeRow | None, ident: str | None = None) -> None:
+        """Monitor the aircraft of an approved volume of a hosted nation (or stop)."""
+        key = row.id if row is not None else ident
+        assert key is not None
+        if (
+            row is None
+            or not live(row)
+            or row.status != "approved"
+            or row.owner not in self.ctx.hosted
+            or not row.aircraft
+        ):
+            self.monitor.assign(None, key)
+            return
+        volume = parse_volume(row.volume)
+        assigned = Assigned(
+            row.id, row.owner, row.hq_id, row.designator, volume,
+            deconflict.compile_volumes([row.id], [volume]),
+        )  # fmt: skip
+        self.monitor.assign(assigned, row.id, tuple(row.aircraft))
+
+    def _watcher(self, nation: str) -> Callable[[Track], None]:
+        return lambda track: self._track(nation, track)
+
+    def _track(self, nation: str, track: Track) -> None:
+        """A COP report seen by ``nation``: its own volumes' aircraft are checked."""
+        if not track.unmanned:
+            return
+        hae = None if track.hae >= UNKNOWN_HAE * 0.999 else track.hae
+        link = track.control_link.value if track.control_link is not None else None
+        self.monitor.seen(
+            track.uid, track.callsign, track.lon, track.lat, hae, track.time, link, owner=nation
+        )
+
+    def _alert(self, e: Excursion) -> None:
+        def job(tx: Tx) -> str | None:
+            return self.alert_in(tx, e)
+
+        self.ctx.writer.submit(job).add_done_callback(log_failure)
+
+    def alert_in(self, tx: Tx, e: Excursion) -> str:
+        s = tx.session
+        volume = s.get(VolumeRow, e.volume.id)
+        marking = volume.marking if volume is not None else Marking.national(e.volume.owner)
+        actor = Actor(
+            CONFORMANCE, "Airspace conformance / 空域逸脱監視", e.volume.owner, e.volume.hq_id,
+            Role.STAFF_OFFICER,
+        )  # fmt: skip
+        row = AlertRow(
+            id=new_id(), hq_id=e.volume.hq_id, volume_id=e.volume.id,
+            designator=e.volume.designator, track_uid=e.uid, callsign=e.callsign,
+            reasons=list(e.reasons), lat=e.lat, lon=e.lon, alt_ft=e.alt_ft, seen_at=e.seen_at,
+            control_link=e.control_link,
+        )  # fmt: skip
+        grant = authorize(
+            actor,
+            Action.CREATE,
+            Target(AIRSPACE_ALERT.name, row.id, e.volume.owner, marking, hq_chain(s, row.hq_id)),
+            hosted=self.ctx.hosted,
+        )
+        create_owned(
+            tx, ALERTS, row, owner=e.volume.owner, marking=marking, actor=actor, grant=grant,
+            event="airspace.alert.raised",
+        )  # fmt: skip
+        return row.id
+
+    def alert(self, actor: Actor, ident: str) -> AlertOut:
+        with self.ctx.db.read() as s:
+            row = ALERTS.find(s, actor.nation, ident, "id")
+            return view(AlertOut, row, seen_at=TimeOut.of(row.seen_at))
+
+    def alerts(self, actor: Actor) -> list[AlertOut]:
+        with self.ctx.db.read() as s:
+            rows = s.scalars(
+                released_to(select(AlertRow), AlertRow, actor.nation).order_by(
+                    AlertRow.seen_at.desc(), AlertRow.id
+                )
+            )
+            return [view(AlertOut, r, seen_at=TimeOut.of(r.seen_at)) for r in rows]

@@ -48,6 +48,7 @@ from datetime import UTC, datetime
 import numpy as np
 import shapely
 
+from .sphere import sphere_distance, sphere_project, sphere_unproject
 from .volume import DENSIFY_M, GEOD, Shape, Volume, project, unproject
 
 _SHAPES = (Shape.POLYGON, Shape.CIRCLE, Shape.CORRIDOR)
@@ -89,7 +90,7 @@ class VolumeSet:
     def __post_init__(self) -> None:
         self.box = _boxes(self)
         owner = np.repeat(np.arange(len(self)), np.diff(self.off))
-        far = _sphere_distance(self.cx[owner], self.cy[owner], self.lon, self.lat)
+        far = sphere_distance(self.cx[owner], self.cy[owner], self.lon, self.lat)
         self.extent = np.zeros(len(self))
         np.maximum.at(self.extent, owner, far)
         self.extent = self.extent * 1.01 + 10.0
@@ -302,39 +303,13 @@ def _geometries(vs: VolumeSet, rows: np.ndarray, x: np.ndarray, y: np.ndarray) -
     return out
 
 
-_R = 6_371_008.8  # the mean Earth radius, for the first (spherical) pass
-
-
-def _sphere_project(
-    lon0: np.ndarray, lat0: np.ndarray, lon: np.ndarray, lat: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Azimuthal equidistant on the mean sphere (the first pass: within 0.6 % of
-    the ellipsoid's distances from the centre, and of its azimuths)."""
-    p0, p = np.radians(lat0), np.radians(lat)
-    dl = np.radians(lon - lon0)
-    cp, sp0, cp0 = np.cos(p), np.sin(p0), np.cos(p0)
-    sx = cp * np.sin(dl)
-    sy = cp0 * np.sin(p) - sp0 * cp * np.cos(dl)
-    sinc = np.hypot(sx, sy)
-    c = np.arctan2(sinc, sp0 * np.sin(p) + cp0 * cp * np.cos(dl))
-    k = np.where(sinc > 0, c / np.where(sinc > 0, sinc, 1.0), 1.0) * _R
-    return k * sx, k * sy
-
-
-def _sphere_distance(
-    lon0: np.ndarray, lat0: np.ndarray, lon: np.ndarray, lat: np.ndarray
-) -> np.ndarray:
-    x, y = _sphere_project(lon0, lat0, lon, lat)
-    return np.asarray(np.hypot(x, y))
-
-
 def _project_rows(
     vs: VolumeSet, rows: np.ndarray, plon: np.ndarray, plat: np.ndarray, *, exact: bool
 ) -> np.ndarray:
     counts = vs.off[rows + 1] - vs.off[rows]
     verts = _ranges(vs.off[rows], counts)
     pair = np.repeat(np.arange(rows.size), counts)
-    how = project if exact else _sphere_project
+    how = project if exact else sphere_project
     x, y = how(plon[pair], plat[pair], vs.lon[verts], vs.lat[verts])
     return _geometries(vs, rows, x, y)
 
@@ -365,8 +340,8 @@ def _distance(
     if ia.size == 0:
         return np.zeros(0)
     ax, ay, bx, by = A.cx[ia], A.cy[ia], B.cx[ib], B.cy[ib]
-    cx, cy = _sphere_project(ax, ay, bx, by)
-    plon, plat = _sphere_unproject(ax, ay, cx / 2, cy / 2)
+    cx, cy = sphere_project(ax, ay, bx, by)
+    plon, plat = sphere_unproject(ax, ay, cx / 2, cy / 2)
     centres = np.hypot(cx, cy)
     threshold = _threshold(A, ia, B, ib)
     reach = centres * 0.506 + np.maximum(A.extent[ia], B.extent[ib])
@@ -396,19 +371,6 @@ def _distance(
             _project_rows(B, ib[rows], qlon, qlat, exact=True),
         )
     return dist
-
-
-def _sphere_unproject(
-    lon0: np.ndarray, lat0: np.ndarray, x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    c = np.hypot(x, y) / _R
-    az = np.arctan2(x, y)
-    p0 = np.radians(lat0)
-    lat = np.arcsin(np.sin(p0) * np.cos(c) + np.cos(p0) * np.sin(c) * np.cos(az))
-    lon = np.radians(lon0) + np.arctan2(
-        np.sin(az) * np.sin(c) * np.cos(p0), np.cos(c) - np.sin(p0) * np.sin(lat)
-    )
-    return (np.degrees(lon) + 180.0) % 360.0 - 180.0, np.degrees(lat)
 
 
 def _exact(A: VolumeSet, ia: np.ndarray, B: VolumeSet, ib: np.ndarray) -> Pairs:
@@ -521,112 +483,7 @@ def _merge(parts: Sequence[Pairs]) -> Pairs:
     )
 
 
-class Index:
-    """Stored volumes, for checking one proposed or changed volume against all.
-
-    The R-tree is bulk-built over the stored set; volumes added since sit in a
-    side set tested by ``numpy``, removed ones are masked, and the tree is
-    rebuilt when the side set passes 1/16 of the stored one (at least 256).
-    """
-
-    def __init__(self, volumes: VolumeSet | None = None) -> None:
-        self._base = volumes if volumes is not None else compile_volumes([], [])
-        self._side: list[VolumeSet] = []
-        self._side_set: VolumeSet | None = None
-        self._alive = np.ones(len(self._base), dtype=bool)
-        self._row: dict[str, tuple[int, int]] = {}  # id → (0 base | 1 side, position)
-        self._build()
-
-    def _build(self) -> None:
-        geoms, self._tree_rows = _tree_boxes(self._base.box)
-        self._tree = shapely.STRtree(geoms)
-        self._row = {str(k): (0, i) for i, k in enumerate(self._base.ids) if self._alive[i]}
-        self._side, self._side_set = [], None
-
-    def __len__(self) -> int:
-        return len(self._row)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._row
-
-    def put(self, volumes: VolumeSet) -> None:
-        """Add or replace volumes (by id)."""
-        self.remove([str(k) for k in volumes.ids])
-        start = sum(len(s) for s in self._side)
-        self._side.append(volumes)
-        self._side_set = None
-        for i, key in enumerate(volumes.ids):
-            self._row[str(key)] = (1, start + i)
-        if sum(len(s) for s in self._side) > max(256, len(self._base) // 16):
-            self._rebuild()
-
-    def remove(self, keys: Sequence[str]) -> None:
-        for key in keys:
-            where = self._row.pop(key, None)
-            if where is not None and where[0] == 0:
-                self._alive[where[1]] = False
-
-    def _side_volumes(self) -> VolumeSet:
-        if self._side_set is None:
-            self._side_set = VolumeSet.concat(self._side)
-        return self._side_set
-
-    def _rebuild(self) -> None:
-        side = self._side_volumes()
-        live_side = np.array(
-            [self._row.get(str(k)) == (1, i) for i, k in enumerate(side.ids)], dtype=bool
-        )
-        self._base = VolumeSet.concat(
-            [self._base.take(np.flatnonzero(self._alive)), side.take(np.flatnonzero(live_side))]
-        )
-        self._alive = np.ones(len(self._base), dtype=bool)
-        self._build()
-
-    def check(self, query: VolumeSet) -> list[tuple[int, str, float, float]]:
-        """Each stored volume in conflict with a volume of ``query`` (not itself,
-        by id): ``(query row, stored id, distance m, vertical gap ft)``."""
-        out: list[tuple[int, str, float, float]] = []
-        left, right = self._tree.query(shapely.box(*query.box.T))
-        rows = self._tree_rows[right]
-        keep = self._alive[rows]
-        found = _exact(query, left[keep], self._base, rows[keep])
-        out += self._found(query, found, self._base, 0)
-        if self._side:
-            side = self._side_volumes()
-            qa, sb = np.nonzero(_box_overlap(query.box, side.box))
-            found = _exact(query, qa, side, sb)
-            out += self._found(query, found, side, 1)
-        return sorted(set(out))
-
-    def _found(
-        self, query: VolumeSet, found: Pairs, stored: VolumeSet, where: int
-    ) -> list[tuple[int, str, float, float]]:
-        out = []
-        for qa, sb, d, g in zip(
-            found.a, found.b, found.distance_m, found.vertical_gap_ft, strict=True
-        ):
-            key = str(stored.ids[sb])
-            if key != str(query.ids[qa]) and self._row.get(key) == (where, int(sb)):
-                out.append((int(qa), key, float(d), float(g)))
-        return out
-
-
-def _box_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(len(a), len(b)) booleans: boxes meet, with longitude taken modulo 360°."""
-
-    def meets(shift: float) -> np.ndarray:
-        return np.asarray(
-            (a[:, None, 0] <= b[None, :, 2] + shift)
-            & (b[None, :, 0] + shift <= a[:, None, 2])
-            & (a[:, None, 1] <= b[None, :, 3])
-            & (b[None, :, 1] <= a[:, None, 3])
-        )
-
-    return np.asarray(meets(0.0) | meets(360.0) | meets(-360.0))
-
-
 __all__ = [
-    "Index",
     "Pairs",
     "VolumeSet",
     "all_pairs",

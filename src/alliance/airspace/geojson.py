@@ -16,13 +16,27 @@ geometry: a ``Polygon`` (its outer ring; holes are refused), a ``Point`` with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+import numpy as np
+import shapely
 
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 
-from .volume import Volume, outline, parse_volume
+from .volume import (
+    GEOD,
+    Footprint,
+    Shape,
+    Volume,
+    centre_of,
+    parse_volume,
+    project,
+    unproject,
+    unwrap,
+)
 
 _VOLUME_KEYS = ("footprint", "altitude", "window", "buffer")
 
@@ -115,3 +129,41 @@ def read(document: object) -> list[tuple[dict[str, Any], Volume]]:
         rest = {k: v for k, v in props.items() if k not in (*_VOLUME_KEYS, "radius_m", "width_m")}
         out.append((rest, volume))
     return out
+
+
+def outline(fp: Footprint, step_m: float = 2_000.0) -> list[tuple[float, float]]:
+    """The footprint's outline as a closed ring of ``[lon, lat]`` (for maps,
+    GeoJSON and KML): a circle by geodesics from its centre, a corridor
+    buffered in the azimuthal equidistant projection about its centre, a
+    polygon along its geodesic edges, points at most ``step_m`` apart."""
+    lon, lat = unwrap(
+        np.array([c[0] for c in fp.coordinates]), np.array([c[1] for c in fp.coordinates])
+    )
+    if fp.shape is Shape.CIRCLE:
+        n = int(min(360, max(32, 2 * math.pi * fp.radius_m / step_m)))
+        az = np.linspace(0.0, 360.0, n, endpoint=False)
+        x, y, _ = GEOD.fwd(np.full(n, lon[0]), np.full(n, lat[0]), az, np.full(n, fp.radius_m))
+        ring = list(zip(x.tolist(), y.tolist(), strict=True))
+    else:
+        if fp.shape is Shape.POLYGON:
+            lon, lat = np.append(lon, lon[0]), np.append(lat, lat[0])
+        points: list[tuple[float, float]] = []
+        for i in range(lon.size - 1):
+            _, _, d = GEOD.inv(lon[i], lat[i], lon[i + 1], lat[i + 1])
+            n = int(d // step_m)
+            points.append((float(lon[i]), float(lat[i])))
+            if n > 0:
+                points += GEOD.npts(lon[i], lat[i], lon[i + 1], lat[i + 1], n)
+        points.append((float(lon[-1]), float(lat[-1])))
+        if fp.shape is Shape.POLYGON:
+            ring = points[:-1]
+        else:
+            clon, clat = centre_of(lon, lat)
+            plon, plat = np.array(points).T
+            x, y = project(np.full(plon.size, clon), np.full(plon.size, clat), plon, plat)
+            shell = shapely.buffer(shapely.linestrings(np.column_stack([x, y])), fp.radius_m)
+            bx, by = shapely.get_coordinates(shapely.get_exterior_ring(shell)).T
+            ox, oy = unproject(np.full(bx.size, clon), np.full(bx.size, clat), bx, by)
+            ring = list(zip(ox.tolist(), oy.tolist(), strict=True))[:-1]
+    ring = [((x + 180.0) % 360.0 - 180.0, y) for x, y in ring]
+    return [*ring, ring[0]]

@@ -17,8 +17,9 @@ from xml.sax.saxutils import escape
 from alliance.core import markings
 from alliance.core.markings import Marking
 
+from .geojson import outline
 from .models import MeasureOut
-from .volume import outline, parse_volume
+from .volume import parse_volume
 
 FT = 0.3048
 

@@ -19,6 +19,7 @@ from alliance.core.models import (
     Strict,
     TimeOut,
     Title,
+    Version,
 )
 
 from .volume import MAX_ALTITUDE_FT, MAX_REACH_M, MAX_VERTICES
@@ -109,6 +110,18 @@ class MeasureIn(Strict):
     purpose_marking: MarkingIn = Field(default_factory=MarkingIn)
 
 
+class MeasurePatch(Strict):
+    """A change to one's own measure. A new volume or new aircraft sends an
+    approved measure back to proposed: it is deconflicted again and approved
+    again."""
+
+    version: Version | None = None
+    designator: ShortName | None = None
+    volume: VolumeIn | None = None
+    aircraft: list[TrackUid] | None = Field(default=None, max_length=50)
+    marking: MarkingIn | None = None
+
+
 class VolumeCheckIn(Strict):
     volume: VolumeIn
     id: Slug | None = Field(default=None, description="A stored measure this replaces / 置換対象")
@@ -189,6 +202,7 @@ __all__ = [
     "FootprintIn",
     "MeasureIn",
     "MeasureOut",
+    "MeasurePatch",
     "PurposeOut",
     "VolumeCheckIn",
     "VolumeIn",

@@ -23,6 +23,7 @@ from .models import (
     CoordinationOut,
     MeasureIn,
     MeasureOut,
+    MeasurePatch,
     VolumeCheckIn,
 )
 from .volume import parse_volume
@@ -114,6 +115,15 @@ def export_kml(desk: AirspaceDep, actor: ActorDep) -> Response:
 )
 def get_measure(measure_id: str, desk: AirspaceDep, actor: ActorDep) -> MeasureOut:
     return desk.measure(actor, measure_id)
+
+
+@router.patch(
+    "/measures/{measure_id}",
+    response_model=MeasureOut,
+    summary="Change one's own measure / 自国の措置を変更",
+)
+def change(measure_id: str, patch: MeasurePatch, desk: AirspaceDep, actor: ActorDep) -> MeasureOut:
+    return desk.change(actor, measure_id, patch)
 
 
 @router.post(
