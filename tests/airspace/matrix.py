@@ -160,6 +160,15 @@ MATRIX = DeskMatrix(
             make=_fresh,
         ),
         Row(
+            "PATCH",
+            f"{M}/{{measure_id}}",
+            owner_acts(CDR_STAFF, OK),
+            "airspace_volume",
+            body=lambda c, _i: {"designator": f"MX changed {c.serial}"},
+            fresh=True,
+            make=_fresh,
+        ),
+        Row(
             "POST",
             f"{M}/{{measure_id}}/withdraw",
             owner_acts(CDR_STAFF, OK),

@@ -124,6 +124,52 @@ def test_a_partner_does_not_see_a_conflict_with_a_measure_not_released_to_it(sit
     )
 
 
+def test_moving_a_measure_clears_its_conflict_and_a_changed_one_is_approved_again(
+    site: Site,
+) -> None:
+    c = site.client
+    jpn, usa = site.as_("JPN", "commander", "jpn-jjoc"), site.as_("USA", "commander", "usa-jfhq")
+    mine = _propose(site, "JPN", measure("ROZ EX-5"))
+    theirs = _propose(site, "JPN", measure("TA EX-6", 139.05, 35.05))
+    assert len(c.get(f"{A}/conflicts", headers=jpn).json()) == 1  # within JPN: no request
+    moved = measure("ROZ EX-5", 139.5, 35.5)["volume"]
+    r = c.patch(f"{A}/measures/{mine['id']}", json={"volume": moved, "version": 1}, headers=jpn)
+    assert r.status_code == 200, r.text
+    assert r.json()["volume"]["footprint"]["coordinates"][0] == [139.5, 35.5]
+    assert c.get(f"{A}/conflicts", headers=jpn).json() == []
+    assert (
+        c.post(f"{A}/measures/{theirs['id']}/approve", headers=jpn).json()["status"] == "approved"
+    )
+    # A new window on an approved measure: proposed again, deconflicted again.
+    window = {"start": "2026-12-11T00:00:00Z", "end": "2026-12-11T06:00:00Z"}
+    later = {**measure("TA EX-6", 139.05, 35.05)["volume"], "window": window}
+    r = c.patch(f"{A}/measures/{theirs['id']}", json={"volume": later}, headers=jpn)
+    assert r.json()["status"] == "proposed"
+    # A stale version is refused; the partner may not change it; a bad volume names its field.
+    assert_error(
+        c.patch(f"{A}/measures/{mine['id']}", json={"designator": "X", "version": 1}, headers=jpn),
+        409,
+        "version_conflict",
+    )
+    assert (
+        c.patch(f"{A}/measures/{mine['id']}", json={"designator": "X"}, headers=usa).status_code
+        == 404
+    )
+    bad = {**moved, "window": {"start": "2026-12-10T06:00:00Z", "end": "2026-12-10T00:00:00Z"}}
+    assert_error(
+        c.patch(f"{A}/measures/{mine['id']}", json={"volume": bad}, headers=jpn),
+        422,
+        "invalid_volume",
+        "volume.window.end",
+    )
+    assert c.get(f"{A}/measures/{mine['id']}", headers=jpn).json()["volume"] == r_volume(moved)
+
+
+def r_volume(raw: dict[str, Any]) -> dict[str, Any]:
+    """A volume as the node gives it back: its defaults filled in."""
+    return {**raw, "buffer": {"lateral_m": 5556.0, "vertical_ft": 500.0}}
+
+
 def test_bad_volumes_are_refused_naming_the_field_and_nothing_is_stored(site: Site) -> None:
     c = site.client
     staff = site.as_("JPN", "staff_officer", "jpn-jjoc")
