@@ -10,6 +10,7 @@ measures sit on a grid of their own, one degree apart, by cell.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from alliance.airspace import DESK, AirspaceDesk, AlertRow, CoordinationRow, MeasureIn
@@ -134,6 +135,27 @@ def _new(c: Call, _ident: str) -> dict[str, Any]:
     return _body(c.side.nation, f"new {c.serial}", lon, lat, False)
 
 
+def _collection(c: Call, _ident: str) -> tuple[str, bytes]:
+    lon, lat = _grid(c.serial)
+    body = measure(f"MX import {c.serial}", lon, lat)
+    feature = {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [body["volume"]["footprint"]["coordinates"]],
+        },
+        "properties": {
+            "designator": body["designator"],
+            "kind": "other",
+            "name": body["name"],
+            "altitude": body["volume"]["altitude"],
+            "window": body["volume"]["window"],
+        },
+    }
+    doc = {"type": "FeatureCollection", "features": [feature]}
+    return "application/geo+json", json.dumps(doc).encode()
+
+
 def _draft(c: Call, _ident: str) -> dict[str, Any]:
     lon, lat = _grid(c.serial)
     return {"volume": measure("draft", lon, lat)["volume"]}
@@ -147,6 +169,7 @@ MATRIX = DeskMatrix(
     rows=(
         Row("GET", M, signed_in(OK)),
         Row("POST", M, node_role(CDR_STAFF, CREATED), body=_new),
+        Row("POST", f"{M}/import", node_role(CDR_STAFF, CREATED), content=_collection),
         Row("GET", f"{M}.geojson", signed_in(OK)),
         Row("GET", f"{M}.kml", signed_in(OK)),
         Row("GET", f"{M}/{{measure_id}}", VIEW, "airspace_volume"),

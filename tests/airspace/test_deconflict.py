@@ -244,3 +244,45 @@ def test_the_spherical_first_pass_never_decides_a_pair_the_ellipsoid_would_not(
     threshold = _threshold(vs, ia, vs, ib)
     assert ia.size > 1_000
     assert np.array_equal(fast < threshold, exact < threshold)
+
+
+@pytest.mark.parametrize("region", REGIONS_FOR_TESTS, ids=lambda r: f"{r.lon},{r.lat}")
+def test_circles_against_an_independent_brute_force_geodesic_check(region: Region) -> None:
+    """2,000 circles, every pair checked by Karney's geodesic between centres
+    (the exact answer for circles), without the engine: the same pairs."""
+    made = random_volumes(2_000, seed=5, region=region)
+    rng = np.random.default_rng(6)
+    circles = []
+    for v in made:
+        centre = v.footprint.coordinates[0]
+        radius = float(rng.uniform(500.0, 20_000.0))
+        circles.append(
+            Volume(
+                Footprint(Shape.CIRCLE, (centre,), radius),
+                v.band,
+                v.start,
+                v.end,
+                v.lateral_buffer_m,
+                v.vertical_buffer_ft,
+            )
+        )
+    found = _pairs(all_pairs(_set(circles)))
+    lon = np.array([c.footprint.coordinates[0][0] for c in circles])
+    lat = np.array([c.footprint.coordinates[0][1] for c in circles])
+    r = np.array([c.footprint.radius_m for c in circles])
+    lb = np.array([c.lateral_buffer_m for c in circles])
+    vb = np.array([c.vertical_buffer_ft for c in circles])
+    t0 = np.array([c.start.timestamp() for c in circles])
+    t1 = np.array([c.end.timestamp() for c in circles])
+    z = np.array([c.band.msl_ft() for c in circles])
+    truth: set[tuple[int, int]] = set()
+    for i in range(len(circles) - 1):
+        j = np.arange(i + 1, len(circles))
+        keep = (t0[i] < t1[j]) & (t0[j] < t1[i])
+        keep &= np.maximum(z[i, 0] - z[j, 1], z[j, 0] - z[i, 1]) < np.maximum(vb[i], vb[j])
+        j = j[keep]
+        _, _, d = GEOD.inv(np.full(j.size, lon[i]), np.full(j.size, lat[i]), lon[j], lat[j])
+        hit = j[d < r[i] + r[j] + np.maximum(lb[i], lb[j])]
+        truth.update((i, int(k)) for k in hit)
+    assert len(truth) > 200
+    assert found == truth

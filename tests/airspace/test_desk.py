@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import pytest
 from defusedxml import ElementTree
 
@@ -234,3 +235,64 @@ def test_measures_export_as_geojson_and_kml_with_their_markings(site: Site) -> N
     assert alt == pytest.approx(10_000 * 0.3048, abs=0.1)  # the band's top, in metres
     assert 139.0 <= lon <= 139.1
     assert 35.0 <= lat <= 35.1
+
+
+def _feature(designator: str, lon: float, lat: float, **props: Any) -> dict[str, Any]:
+    body = measure(designator, lon, lat)
+    return {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [body["volume"]["footprint"]["coordinates"]],
+        },
+        "properties": {
+            "designator": designator,
+            "kind": "training_area",
+            "name": f"{designator} (fictional)",
+            "altitude": body["volume"]["altitude"],
+            "window": body["volume"]["window"],
+            **props,
+        },
+    }
+
+
+def test_a_geojson_collection_is_imported_all_or_nothing(site: Site) -> None:
+    c = site.client
+    jpn, usa = site.as_("JPN", "commander", "jpn-jjoc"), site.as_("USA", "commander", "usa-jfhq")
+    theirs = _propose(site, "USA", measure("UAS EX-9", 139.05, 35.05, release=["JPN"]))
+    doc = {
+        "type": "FeatureCollection",
+        "features": [_feature("TA EX-A", 139.0, 35.0), _feature("TA EX-B", 142.0, 40.0)],
+    }
+    headers = {**jpn, "Content-Type": "application/geo+json"}
+    before = site.ledger_events()
+    bad = {**doc, "features": [doc["features"][0], _feature("TA EX-C", 142.0, 95.0)]}
+    assert_error(
+        c.post(f"{A}/measures/import", content=orjson.dumps(bad), headers=headers),
+        422,
+        "invalid_volume",
+        "features[1].footprint.coordinates[0]",
+    )
+    nameless = {**doc, "features": [doc["features"][0], _feature("TA EX-D", 142.0, 40.0, name="")]}
+    assert_error(
+        c.post(f"{A}/measures/import", content=orjson.dumps(nameless), headers=headers),
+        422,
+        "invalid_geojson",
+        "features[1].properties.name",
+    )
+    assert_error(
+        c.post(f"{A}/measures/import", content=b"{not json", headers=headers),
+        422,
+        "invalid_geojson",
+        "body",
+    )
+    assert site.ledger_events() == before  # nothing of a refused document was stored
+
+    r = c.post(f"{A}/measures/import?release=USA", content=orjson.dumps(doc), headers=headers)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert [m["designator"] for m in made] == ["TA EX-A", "TA EX-B"]
+    assert all("USA" in m["marking"]["releasable_to"] for m in made)
+    listed = c.get(f"{A}/conflicts", headers=usa).json()
+    assert [(x["a"], x["b"]) for x in listed] == [tuple(sorted((made[0]["id"], theirs["id"])))]
+    assert c.get(f"{A}/measures/{made[0]['id']}", headers=usa).json()["purpose"] is None

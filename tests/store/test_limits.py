@@ -107,6 +107,7 @@ MODEL_TABLES: dict[str, str | None] = {
     "CollectionIn": "taxii_collections",
     # airspace desk: the volume's fields and designator; the purpose in airspace_measures
     "MeasureIn": "airspace_volumes",
+    "MeasurePatch": "airspace_volumes",
     "VolumeCheckIn": None,  # deconflicted against what is held, never stored
     "VolumeIn": None,  # kept in a JSON column (see _volume_fields below)
     "FootprintIn": None,
@@ -297,6 +298,7 @@ NOT_A_COLUMN.update(
     {
         ("VolumeCheckIn", "id"): "names a stored measure, never stored",
         ("MeasureIn", "aircraft[]"): "airspace_volumes.aircraft (JSON)",
+        ("MeasurePatch", "aircraft[]"): "airspace_volumes.aircraft (JSON)",
         ("MeasureIn", "name"): "airspace_measures.name (the purpose object)",
         ("MeasureIn", "name_ja"): "airspace_measures.name_ja (the purpose object)",
         ("MeasureIn", "purpose"): "airspace_measures.purpose (the purpose object)",

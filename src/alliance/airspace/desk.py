@@ -36,6 +36,7 @@ from alliance.store.writer import Tx
 from . import deconflict
 from .conformance import Conformance, Monitor
 from .coordination import Coordination
+from .geojson import read_measures
 from .index import Index
 from .kinds import (
     COORDINATED,
@@ -203,6 +204,22 @@ class AirspaceDesk(Coordination, Conformance):
             grant=grant, event="airspace.measure.created",
         )  # fmt: skip
         return self._view(row, purpose, actor.nation, tx.now)
+
+    def import_geojson(
+        self, actor: Actor, document: bytes, release: Sequence[str] = ()
+    ) -> list[MeasureOut]:
+        """Propose every feature of a GeoJSON FeatureCollection as a measure, all
+        or nothing: each feature's ``properties`` give its ``designator``,
+        ``kind`` and ``name`` (``name_ja``, ``purpose``, ``aircraft`` optional)
+        beside its volume (:mod:`alliance.airspace.geojson`). The volumes are
+        released to ``release``, the purposes kept national. The first bad
+        feature is refused, naming it and its field; nothing is stored then."""
+        measures = read_measures(document, list(release))
+        outs = self.ctx.writer.run(
+            lambda tx: [self.propose_in(tx, actor, data) for data in measures]
+        )
+        self.refresh([o.id for o in outs], wait=True)
+        return outs
 
     def change(self, actor: Actor, ident: str, patch: MeasurePatch) -> MeasureOut:
         out = self.ctx.writer.run(lambda tx: self.change_in(tx, actor, ident, patch))

@@ -21,11 +21,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 import shapely
+from pydantic import ValidationError
 
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 
+from .models import MeasureIn
 from .volume import (
     GEOD,
     Footprint,
@@ -39,6 +42,7 @@ from .volume import (
 )
 
 _VOLUME_KEYS = ("footprint", "altitude", "window", "buffer")
+_MEASURE_KEYS = ("designator", "kind", "name", "name_ja", "purpose", "aircraft")
 
 
 def feature(
@@ -88,6 +92,40 @@ def _footprint_from_geometry(geometry: object, props: Mapping[str, Any], at: str
         "{f} must be Polygon, Point (with radius_m) or LineString (with width_m)",
         "{f} は Polygon・Point（radius_m 付き）・LineString（width_m 付き）のいずれかです",
     )
+
+
+def read_measures(document: bytes, release: list[str]) -> list[MeasureIn]:
+    """A GeoJSON document's features as proposed measures (see
+    :meth:`~alliance.airspace.desk.AirspaceDesk.import_geojson`)."""
+    try:
+        parsed = orjson.loads(document)
+    except orjson.JSONDecodeError:
+        raise _bad("body", "{f} is not JSON", "{f} はJSONではありません") from None
+    out: list[MeasureIn] = []
+    for i, (props, volume) in enumerate(read(parsed)):
+        at = f"features[{i}]"
+        try:
+            out.append(
+                MeasureIn.model_validate(
+                    {
+                        **{k: v for k, v in props.items() if k in _MEASURE_KEYS},
+                        "volume": volume.as_json(),
+                        "marking": {"releasable_to": release},
+                    }
+                )
+            )
+        except ValidationError as e:
+            first = e.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            raise InvalidInput(
+                Text(
+                    f"{at}: properties.{field}: {first['msg']}",
+                    f"{at}: properties.{field} が不正です（{first['msg']}）",
+                ),
+                field=f"{at}.properties.{field}",
+                code="invalid_geojson",
+            ) from None
+    return out
 
 
 def read(document: object) -> list[tuple[dict[str, Any], Volume]]:

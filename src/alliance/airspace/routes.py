@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Request
 from starlette.responses import Response
 
-from alliance.core import markings
+from alliance.core import limits, markings
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking
-from alliance.core.models import Version
+from alliance.core.models import Trigraph, Version
 from alliance.desks import ActorDep, desk_dep
 
 from . import geojson, kml
@@ -106,6 +106,37 @@ def export_kml(desk: AirspaceDep, actor: ActorDep) -> Response:
         content=kml.document(items, _page(items, actor.nation), actor.nation),
         media_type="application/vnd.google-earth.kml+xml",
     )
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+@router.post(
+    "/measures/import",
+    response_model=list[MeasureOut],
+    status_code=201,
+    summary="Propose measures from a GeoJSON FeatureCollection, all or nothing "
+    "/ GeoJSONから措置を一括提案（全件か無か）",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "A FeatureCollection; each feature's properties give designator, "
+            "kind and name / 各地物のpropertiesに呼称・種別・名称",
+            "content": {"application/geo+json": {"schema": {"type": "object"}}},
+        }
+    },
+)
+def import_geojson(
+    desk: AirspaceDep,
+    actor: ActorDep,
+    body: Annotated[bytes, Depends(_raw_body)],
+    release: Annotated[
+        list[Trigraph],
+        Query(max_length=limits.MAX_RELEASABLE, description="Release the volumes to / 提供先"),
+    ] = [],  # noqa: B006 - FastAPI copies a query default
+) -> list[MeasureOut]:
+    return desk.import_geojson(actor, body, release)
 
 
 @router.get(
