@@ -97,6 +97,21 @@ def test_a_cross_nation_conflict_opens_one_request_and_blocks_approval_until_con
     # Still in conflict, now coordinated: nothing new is opened.
     assert {x["request_id"] for x in c.get(f"{A}/conflicts", headers=jpn).json()} == {rid}
 
+    # JPN moves its zone a little, still over the US volume: the concurrence was
+    # about the old zone. JPN changed last, so JPN's node opens a new request,
+    # and the zone waits for it.
+    moved = measure("ROZ EX-1", 139.02, 35.02)["volume"]
+    r = c.patch(f"{A}/measures/{mine['id']}", json={"volume": moved}, headers=jpn)
+    assert r.json()["status"] == "proposed"
+    (again,) = c.get(f"{A}/conflicts", headers=usa).json()
+    assert again["request_id"] not in (None, rid)
+    body = assert_error(
+        c.post(f"{A}/measures/{mine['id']}/approve", headers=jpn), 409, "not_coordinated"
+    )
+    assert again["request_id"] in body["message"]["en"]
+    newest = c.get(f"/acm/requests/{again['request_id']}", headers=usa).json()["request"]
+    assert (newest["from_hq_id"], newest["to_hq_ids"]) == ("jpn-jjoc", ["usa-jfhq"])
+
 
 def test_a_partner_does_not_see_a_conflict_with_a_measure_not_released_to_it(site: Site) -> None:
     c = site.client

@@ -92,8 +92,12 @@ class Coordination:
         a, b = sorted((mine.id, theirs.id))
         with self._lock:
             pair = self._pairs.get(a, {}).get(b)
-        if pair is None or _coordination(s, a, b) is not None:
+        rows = {i: s.get(VolumeRow, i) for i in (a, b)}
+        if pair is None or any(r is None for r in rows.values()):
             return None
+        rev_a, rev_b = (rows[i].volume_rev for i in (a, b))  # type: ignore[union-attr]
+        if _coordination(s, a, b, rev_a, rev_b) is not None:
+            return None  # this pair, as it stands, is being coordinated already
         actor = Actor(
             DECONFLICTION,
             "Airspace deconfliction / 空域デコンフリクション",
@@ -129,8 +133,9 @@ class Coordination:
         )
         self.acm.send_in(tx, actor, request.id)
         link = CoordinationRow(
-            id=new_id(), hq_id=mine.hq_id, request_id=request.id, volume_a=a, volume_b=b
-        )
+            id=new_id(), hq_id=mine.hq_id, request_id=request.id, volume_a=a, volume_b=b,
+            rev_a=rev_a, rev_b=rev_b,
+        )  # fmt: skip
         link_marking = marking.build(mine.owner)
         grant = authorize(
             actor,
@@ -148,9 +153,15 @@ class Coordination:
         return request.id
 
     def _outcome(self, s: Session, row: VolumeRow, other: str) -> tuple[str | None, str]:
-        """The coordination request about ``row`` and ``other`` and its status."""
+        """The coordination request about ``row`` and ``other`` as they stand (a
+        request about an earlier revision of either volume does not count) and
+        its status."""
         a, b = sorted((row.id, other))
-        link = _coordination(s, a, b)
+        other_row = s.get(VolumeRow, other)
+        if other_row is None:
+            return None, "none"
+        revs = {row.id: row.volume_rev, other: other_row.volume_rev}
+        link = _coordination(s, a, b, revs[a], revs[b])
         if link is None or self.acm is None:
             return None, "none"
         reader = Actor(DECONFLICTION, "Airspace deconfliction", row.owner, row.hq_id, Role.VIEWER)
@@ -175,9 +186,15 @@ class Coordination:
             return view(CoordinationOut, COORDINATIONS.find(s, actor.nation, ident, "id"))
 
 
-def _coordination(s: Session, a: str, b: str) -> CoordinationRow | None:
+def _coordination(s: Session, a: str, b: str, rev_a: int, rev_b: int) -> CoordinationRow | None:
+    """The link about volumes ``a`` and ``b`` at these revisions, if one exists."""
     return s.scalars(
-        select(CoordinationRow).where(CoordinationRow.volume_a == a, CoordinationRow.volume_b == b)
+        select(CoordinationRow).where(
+            CoordinationRow.volume_a == a,
+            CoordinationRow.volume_b == b,
+            CoordinationRow.rev_a == rev_a,
+            CoordinationRow.rev_b == rev_b,
+        )
     ).first()
 
 

@@ -251,6 +251,7 @@ class AirspaceDesk(Coordination, Conformance):
                 row.volume = volume.as_json()
                 row.start_at, row.end_at = volume.start, volume.end
                 row.lower_ft, row.upper_ft = lower, upper
+                row.volume_rev += 1  # a coordinated outcome about the old one no longer holds
                 row.status = "proposed"
             if patch.aircraft is not None and list(dict.fromkeys(patch.aircraft)) != row.aircraft:
                 row.aircraft = list(dict.fromkeys(patch.aircraft))
@@ -406,12 +407,12 @@ class AirspaceDesk(Coordination, Conformance):
         seen.sort(key=lambda p: (p.a.owner == p.b.owner, p.a.start, p.a.id, p.b.id))
         with self.ctx.db.read() as s:
             links = {
-                (r.volume_a, r.volume_b): r.request_id
+                (r.volume_a, r.volume_b, r.rev_a, r.rev_b): r.request_id
                 for r in s.scalars(
                     released_to(select(CoordinationRow), CoordinationRow, actor.nation)
                 )
             }
-        return [p.out(links.get((p.a.id, p.b.id))) for p in seen]
+        return [p.out(links.get((p.a.id, p.b.id, p.a.rev, p.b.rev))) for p in seen]
 
     def check(self, actor: Actor, raw: object, replacing: str | None = None) -> list[ConflictOut]:
         """What a draft volume would conflict with, among volumes released to the

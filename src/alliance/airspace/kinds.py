@@ -54,6 +54,8 @@ class Held:
     end: datetime
     hq_id: str
     updated: datetime
+    rev: int = 1
+    """The volume's revision (:attr:`~alliance.airspace.tables.VolumeRow.volume_rev`)."""
 
     def seen_by(self, nation: str) -> bool:
         return self.marking.releases_to(nation, self.owner)
@@ -101,7 +103,7 @@ def live(row: VolumeRow) -> bool:
 def held(row: VolumeRow) -> Held:
     return Held(
         row.id, row.owner, row.marking, row.designator, row.start_at, row.end_at, row.hq_id,
-        row.updated_at,
+        row.updated_at, row.volume_rev,
     )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Index, String
+from sqlalchemy import JSON, Float, Index, Integer, String
 from sqlalchemy import Text as RunningText
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -50,6 +50,9 @@ class VolumeRow(OwnedRow):
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lower_ft: Mapped[float] = mapped_column(Float)
     upper_ft: Mapped[float] = mapped_column(Float)
+    volume_rev: Mapped[int] = mapped_column(Integer, default=1)
+    """Counts changes of the volume itself (not of its status or release): a
+    coordinated outcome holds for the revisions it was opened about."""
     aircraft: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Unmanned aircraft (COP track uids) that fly in it: checked for conformance."""
 
@@ -78,8 +81,8 @@ class CoordinationRow(OwnedRow):
     """The coordination request opened about one cross-nation conflict: which
     pair of volumes (``volume_a`` < ``volume_b``) and which ACM request. Owned
     by the nation that opened it, released to the other, so that both nodes
-    know the pair is being coordinated (one request per pair, never a second
-    from the other side) and both read its outcome."""
+    know the pair is being coordinated (one request per pair and revisions,
+    never a second from the other side) and both read its outcome."""
 
     __tablename__ = "airspace_coordinations"
 
@@ -87,6 +90,9 @@ class CoordinationRow(OwnedRow):
     request_id: Mapped[str] = mapped_column(String(limits.ID))
     volume_a: Mapped[str] = mapped_column(String(limits.ID), index=True)
     volume_b: Mapped[str] = mapped_column(String(limits.ID), index=True)
+    rev_a: Mapped[int] = mapped_column(Integer, default=1)
+    rev_b: Mapped[int] = mapped_column(Integer, default=1)
+    """The volumes' revisions it is about: a volume changed since needs a new one."""
 
 
 AIRSPACE_COORDINATION = ObjectType(
