@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from alliance.acm import AcmDesk, RequestIn, RequestKind
 from alliance.core.authority import Action, Actor, Role, Target, authorize
-from alliance.core.errors import NotFound
+from alliance.core.errors import AllianceError, NotFound
 from alliance.core.ids import new_id
 from alliance.core.models import MarkingIn
 from alliance.org import hq_chain
@@ -33,16 +33,11 @@ from .kinds import (
     DECONFLICTION,
     Held,
     Pair,
+    log,
     log_failure,
 )
-from .models import (
-    CoordinationOut,
-)
-from .tables import (
-    AIRSPACE_COORDINATION,
-    CoordinationRow,
-    VolumeRow,
-)
+from .models import CoordinationOut
+from .tables import AIRSPACE_COORDINATION, CoordinationRow, VolumeRow
 
 
 class Coordination:
@@ -78,7 +73,10 @@ class Coordination:
                 return self.coordinate_in(tx, mine, theirs)
 
             if wait:
-                self.ctx.writer.run(job)
+                try:
+                    self.ctx.writer.run(job)
+                except AllianceError as e:  # the change itself is committed: say why, go on
+                    log.warning("airspace: no coordination request opened: %s", e.message.en)
             else:
                 self.ctx.writer.submit(job).add_done_callback(log_failure)
 

@@ -13,9 +13,7 @@ from alliance.core.models import TimeOut
 from alliance.org import hq_chain
 from alliance.store.owned import OwnedKind
 
-from .models import (
-    ConflictOut,
-)
+from .models import ConflictOut
 from .tables import (
     AIRSPACE_ALERT,
     AIRSPACE_COORDINATION,
