@@ -234,6 +234,15 @@ def current_actor(
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(_raw_body)]
+"""The request's body as sent (a file upload that is not a form: a sheet, a
+GeoJSON document), bounded by the node's body limit."""
+
 D = TypeVar("D")
 
 

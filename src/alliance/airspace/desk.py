@@ -76,6 +76,7 @@ class AirspaceDesk(Coordination, Conformance):
         self._lock = threading.Lock()
         self._index = Index()
         self._held: dict[str, Held] = {}
+        self._read: dict[str, tuple[int, str, str] | None] = {}  # id -> the state last checked
         self._pairs: dict[str, dict[str, Pair]] = {}  # id -> other id -> pair
         self._subscribed = False
 
@@ -90,6 +91,7 @@ class AirspaceDesk(Coordination, Conformance):
         with self._lock:
             self._index = Index(compiled)
             self._held = {r.id: held(r) for r in rows}
+            self._read = {r.id: (r.version, r.origin, r.rel) for r in rows}
             self._pairs = {}
             found = deconflict.all_pairs(compiled)
             for a, b, d, g in zip(
@@ -127,6 +129,13 @@ class AirspaceDesk(Coordination, Conformance):
             rows = {i: s.get(VolumeRow, i) for i in ids}
             with self._lock:
                 for ident, row in rows.items():
+                    # An API call refreshes what it wrote, and the ledger's listener
+                    # does again after the commit: a row read at the same state is
+                    # checked once.
+                    state = None if row is None else (row.version, row.origin, row.rel)
+                    if ident in self._read and self._read[ident] == state:
+                        continue
+                    self._read[ident] = state
                     self._drop(ident)
                     self._monitor(row, ident)
                     if row is None or not live(row):
@@ -348,11 +357,7 @@ class AirspaceDesk(Coordination, Conformance):
 
     def measures(self, actor: Actor) -> list[MeasureOut]:
         with self.ctx.db.read() as s:
-            rows = list(
-                s.scalars(
-                    released_to(select(VolumeRow), VolumeRow, actor.nation).order_by(VolumeRow.id)
-                )
-            )
+            rows = _released(s, actor.nation)
             purposes = self._purposes(s, actor.nation, [r.id for r in rows])
             now = self.ctx.clock()
             return [self._view(r, purposes.get(r.id), actor.nation, now) for r in rows]
@@ -360,13 +365,11 @@ class AirspaceDesk(Coordination, Conformance):
     def released(self, actor: Actor) -> list[tuple[MeasureOut, Marking]]:
         """The measures released to the actor's nation with their markings (exports)."""
         with self.ctx.db.read() as s:
-            rows = list(
-                s.scalars(
-                    released_to(select(VolumeRow), VolumeRow, actor.nation).order_by(VolumeRow.id)
-                )
-            )
             now = self.ctx.clock()
-            return [(self._view(r, None, actor.nation, now), r.marking) for r in rows]
+            return [
+                (self._view(r, None, actor.nation, now), r.marking)
+                for r in _released(s, actor.nation)
+            ]
 
     def measure(self, actor: Actor, ident: str) -> MeasureOut:
         with self.ctx.db.read() as s:
@@ -440,6 +443,11 @@ class AirspaceDesk(Coordination, Conformance):
     def _cross(self, ident: str) -> list[Pair]:
         with self._lock:
             return [p for p in self._pairs.get(ident, {}).values() if p.a.owner != p.b.owner]
+
+
+def _released(s: Session, nation: str) -> list[VolumeRow]:
+    stmt = released_to(select(VolumeRow), VolumeRow, nation).order_by(VolumeRow.id)
+    return list(s.scalars(stmt))
 
 
 def _purpose_of(s: Session, row: VolumeRow) -> MeasureRow | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query
 from starlette.responses import Response
 
 from alliance.core import limits, markings
 from alliance.core.i18n import Text
 from alliance.core.markings import Marking
 from alliance.core.models import Trigraph, Version
-from alliance.desks import ActorDep, desk_dep
+from alliance.desks import ActorDep, RawBody, desk_dep
 
 from . import geojson, kml
 from .desk import AirspaceDesk
@@ -108,10 +108,6 @@ def export_kml(desk: AirspaceDep, actor: ActorDep) -> Response:
     )
 
 
-async def _raw_body(request: Request) -> bytes:
-    return await request.body()
-
-
 @router.post(
     "/measures/import",
     response_model=list[MeasureOut],
@@ -130,7 +126,7 @@ async def _raw_body(request: Request) -> bytes:
 def import_geojson(
     desk: AirspaceDep,
     actor: ActorDep,
-    body: Annotated[bytes, Depends(_raw_body)],
+    body: RawBody,
     release: Annotated[
         list[Trigraph],
         Query(max_length=limits.MAX_RELEASABLE, description="Release the volumes to / 提供先"),

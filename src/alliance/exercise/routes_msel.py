@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
 from alliance.core import limits
 from alliance.core.models import Moment
-from alliance.desks import ActorDep
+from alliance.desks import ActorDep, RawBody
 
 from .deps import ExerciseDep
 from .models import (
@@ -202,10 +202,6 @@ def cancel_inject(
 # -- the MSEL as a sheet ----------------------------------------------------------------
 
 
-async def _raw_body(request: Request) -> bytes:
-    return await request.body()
-
-
 _SHEET_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -230,7 +226,7 @@ def import_sheet(
     exercise_id: str,
     desk: ExerciseDep,
     actor: ActorDep,
-    body: Annotated[bytes, Depends(_raw_body)],
+    body: RawBody,
     format: SheetFormat | None = None,
     content_type: Annotated[str | None, Header(max_length=limits.TITLE)] = None,
 ) -> SheetImportOut:

@@ -62,25 +62,6 @@ async function getJson(path) {
   return (await shell.api(path)).json();
 }
 
-// A POST with a JSON body (shell.api reads only), as the other panes send.
-async function send(path, body = {}) {
-  const res = await fetch(shell.API + path, {
-    method: "POST",
-    headers: { ...shell.auth(), "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-    cache: "no-store",
-    credentials: "same-origin",
-  });
-  let data = null;
-  try {
-    data = await res.json();
-  } catch {
-    data = null;
-  }
-  if (!res.ok) throw new shell.ApiError(res.status, data);
-  return data;
-}
-
 async function loadAll() {
   try {
     const [measures, conflicts, alerts, geo] = await Promise.all([
@@ -289,7 +270,7 @@ function render() {
 
 async function act(id, what) {
   try {
-    await send(`/airspace/measures/${enc(id)}/${what}`);
+    await shell.postJson(`/airspace/measures/${enc(id)}/${what}`, {});
     await loadAll();
   } catch (err) {
     showError(err);
@@ -326,7 +307,7 @@ async function propose(event) {
       },
       marking: { releasable_to: $("as-f-release").checked ? [partnerOf(me().nation)] : [] },
     };
-    const made = await send("/airspace/measures", body);
+    const made = await shell.postJson("/airspace/measures", body);
     shell.notify(t("as_proposed", { designator: made.designator }));
     $("as-form").reset();
     defaults();

@@ -481,6 +481,7 @@ const shell = {
   $,
   t,
   api,
+  postJson, // postJson(path, body): a POST with a JSON body; its JSON answer, or ApiError
   auth,
   ApiError,
   dtg, // dtg(date, zone[, lang]): in the user's language unless lang is given
