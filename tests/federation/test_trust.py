@@ -455,3 +455,26 @@ def test_a_tak_tls_port_in_a_home_without_a_user_ca_creates_one(
         assert users_ca.public_key() != Pki.load(node.settings.home).ca_cert.public_key()
     finally:
         node.close()
+
+
+def test_clients_that_reset_before_the_handshake_leave_no_socket_behind(
+    pair: tuple[Node, Node],
+) -> None:
+    """A port scanner, or a partner dying mid-connect, resets the connection
+    before the TLS handshake: the node closes each one (no descriptor left to
+    the garbage collector, which this suite turns into an error) and serves on."""
+    import gc
+    import socket
+    import struct
+
+    jpn, usa = pair
+    jpn.serve_federation(wait=0.5)
+    port = jpn.settings.federation_port
+    for _ in range(200):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()  # RST, at once
+    gc.collect()
+    real = (usa.settings.home / "pki" / "node.pem", usa.settings.home / "pki" / "node.key")
+    assert _get(jpn, "/federation/v1/head", *real).status_code == 200
+    gc.collect()

@@ -131,9 +131,13 @@ class AirspaceDesk(Coordination, Conformance):
                 for ident, row in rows.items():
                     # An API call refreshes what it wrote, and the ledger's listener
                     # does again after the commit: a row read at the same state is
-                    # checked once.
+                    # checked once. Whichever comes second and waits (the API call)
+                    # still waits for the requests its pairs call for: the listener
+                    # may have got there first and only queued them.
                     state = None if row is None else (row.version, row.origin, row.rel)
                     if ident in self._read and self._read[ident] == state:
+                        if wait:
+                            found.extend(self._pairs.get(ident, {}).values())
                         continue
                     self._read[ident] = state
                     self._drop(ident)

@@ -24,6 +24,7 @@ import ssl
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -172,11 +173,8 @@ class StreamServer:
 
         httpd = _Server((self.host, self.port), Handler)
         httpd.daemon_threads = True
-        if self.tls is not None:
-            httpd.socket = self.tls.wrap_socket(
-                httpd.socket, server_side=True, do_handshake_on_connect=False
-            )
-        else:
+        httpd.tls = self.tls
+        if self.tls is None:
             log.warning(
                 "FEDERATION OVER PLAIN HTTP on %s:%s: DEVELOPMENT ONLY, partners are not "
                 "authenticated by certificate / 連合が平文HTTPで稼働中（開発専用）",
@@ -216,6 +214,30 @@ class StreamServer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    tls: ssl.SSLContext | None = None
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept, then wrap for TLS (the handshake runs in the handler's thread).
+
+        Not a wrapped listening socket: before Python 3.11.8 (CPython gh-113280),
+        wrapping a connection its client has already reset raises without
+        closing the new ``SSLSocket``, leaving its descriptor to the garbage
+        collector (a ResourceWarning). Here a connection gone before it is
+        wrapped is closed at once."""
+        conn, address = self.socket.accept()
+        if self.tls is None:
+            return conn, address
+        try:
+            return self.tls.wrap_socket(
+                conn, server_side=True, do_handshake_on_connect=False
+            ), address
+        except OSError as exc:
+            conn.close()
+            for frame, _ in traceback.walk_tb(exc.__traceback__):
+                made = frame.f_locals.get("self")
+                if isinstance(made, ssl.SSLSocket):
+                    made.close()
+            raise
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A partner that hangs up (or a node stopping under it) is routine, not a crash."""
