@@ -49,6 +49,7 @@ DESK_PACKAGES: tuple[str, ...] = (
     "alliance.plans",
     "alliance.cyber",
     "alliance.airspace",
+    "alliance.industry",
 )
 """The desks of a node, in the order they are built (a desk may read an earlier one)."""
 
@@ -86,7 +87,7 @@ class DeskCli(Protocol):
     ``run(home, fn)`` opens the node kept in ``home`` (the ``--home`` option),
     calls ``fn`` with it, closes it, and turns an :class:`AllianceError` into
     the CLI's bilingual message and exit code 2. ``print_json`` prints data as
-    JSON, ``write`` prints text as it is.
+    JSON, ``write`` prints text as it is, ``say`` picks the user's language.
     """
 
     def run(self, home: Path | None, fn: Callable[[DeskHost], Any]) -> Any: ...
@@ -96,6 +97,10 @@ class DeskCli(Protocol):
     def write(self, text: str) -> None: ...
 
     def fail(self, text: Text, code: int = 1) -> Exception: ...
+
+    def say(self, text: Text) -> str:
+        """The text in the user's language (``ALLIANCE_LANG``)."""
+        ...
 
 
 @runtime_checkable

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from alliance.cli.common import fail, open_node, out
+from alliance.cli.common import fail, open_node, out, say
 from alliance.core.errors import AllianceError
 from alliance.core.i18n import Text
 from alliance.desks import DeskHost, all_desks
@@ -37,6 +37,9 @@ class _Cli:
 
     def fail(self, text: Text, code: int = 1) -> Exception:
         return fail(text, code)
+
+    def say(self, text: Text) -> str:
+        return say(text)
 
 
 def mount(app: typer.Typer) -> None:
