@@ -182,6 +182,7 @@ class Requirement(_Strict):
 class Stock(_Strict):
     item: Ident
     quantity: Qty
+    nation: Nation | None = None  # who holds it (a joint view releases it as an aggregate)
 
 
 class Model(_Strict):

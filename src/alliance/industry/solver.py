@@ -160,7 +160,8 @@ def rates(cal: Calendar, rate: float, changes: list[tuple[str, float]]) -> list[
     return out
 
 
-def _line_base(model: Model, cal: Calendar) -> dict[str, list[float]]:
+def line_capacity(model: Model, cal: Calendar) -> dict[str, list[float]]:
+    """Each line's capacity per period: its rate, ramp-up and outages."""
     base: dict[str, list[float]] = {}
     for line in model.lines:
         cap = rates(cal, line.rate_per_year, [(c.start, c.rate_per_year) for c in line.changes])
@@ -239,7 +240,7 @@ def build(model: Model) -> _Built:
 
     capacity_rows: dict[tuple[str, str], list[int]] = {}
     base: dict[tuple[str, str], list[float]] = {}
-    line_base = _line_base(model, cal)
+    line_base = line_capacity(model, cal)
     for line in model.lines:
         rows = []
         for t in range(T):
