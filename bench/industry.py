@@ -29,7 +29,7 @@ from typing import Any
 import pulp
 
 from alliance.industry import Model, Options, load_model, solve
-from alliance.industry.solver import INF, build
+from alliance.industry.program import INF, build
 from alliance.industry.synthetic import scaled
 
 HERE = Path(__file__).resolve().parent

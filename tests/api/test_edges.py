@@ -363,11 +363,11 @@ def test_every_route_answers_with_the_security_headers(site: Site) -> None:
                 assert got.headers["cache-control"] == ("no-cache" if kept else "no-store"), path
                 walked += 1
         # /openapi.json, /docs, /, the console's page (/console/ and /console/index.html,
-        # put together from the desks' panes) and 18 mounts, 2 paths each: 7 libraries,
+        # put together from the desks' panes) and 19 mounts, 2 paths each: 7 libraries,
         # swagger, docs, the console's shell, the COP, ACM, org, exercise, plans,
-        # cyber and airspace desks' panes (/console/desks/<name>) and the node's
-        # health pane (/console/node/health).
-        assert walked == 2 * 41, walked
+        # cyber, airspace and industry desks' panes (/console/desks/<name>) and the
+        # node's health pane (/console/node/health).
+        assert walked == 2 * 43, walked
         # TAXII 2.1 (its own error shape, outside the OpenAPI document) too.
         for path in ("/taxii2/", "/taxii2/alliance/collections/", "/taxii2/nowhere"):
             for headers in ({}, admin):

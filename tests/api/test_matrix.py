@@ -400,6 +400,7 @@ STATIC_MOUNTS = {
     "/console/desks/plans",  # the plans desk's pane
     "/console/desks/cyber",  # the cyber desk's pane
     "/console/desks/airspace",  # the airspace desk's pane
+    "/console/desks/industry",  # the industry desk's pane
     "/console/node/health",  # the node's own health pane (its data comes from the API)
     "/static/docs",
     "/static/swagger",

@@ -74,3 +74,45 @@ def test_the_example_is_the_illustrative_model_and_checks(cli: Cli, tmp_path: Pa
     checked = cli("industry", "check", path)
     assert checked.returncode == 0, checked.stderr
     assert "consistent" in checked.stdout
+
+
+def test_ctrl_c_cancels_a_long_solve(tmp_path: Path) -> None:
+    """SIGINT (Ctrl-C) reaches HiGHS through its callbacks: the command stops
+    within seconds with a bilingual message, not a traceback."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from alliance.industry import dump_model, load_model
+    from alliance.industry.synthetic import scaled
+
+    from .conftest import ALLIANCE
+
+    demo = load_model(
+        Path(__file__).parents[2] / "src" / "alliance" / "industry" / "data" / "demo.yaml"
+    )
+    model = tmp_path / "large.yaml"
+    model.write_text(dump_model(scaled(demo, 10)), encoding="utf-8")  # ~20 s to solve
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_")}
+    proc = subprocess.Popen(
+        [str(ALLIANCE), "industry", "solve", str(model)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert proc.stderr is not None
+        # Stage lines on stderr (not a terminal: one line per stage): once the
+        # cost stage is under way, interrupt.
+        for logged in proc.stderr:
+            if "least cost" in logged:
+                break
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        start = time.monotonic()
+        out, err = proc.communicate(timeout=60)  # the rest of stderr
+    finally:
+        proc.kill()
+    assert time.monotonic() - start < 10
+    assert proc.returncode == 2, (out, err)
+    assert "cancelled" in err
+    assert "Traceback" not in err

@@ -194,6 +194,12 @@ def test_scenarios_change_the_baseline_as_they_say() -> None:
     opened = apply(base, Scenario(id="o", name_en="Line faster", name_ja="増強",
                                   changes=[Open(line="L", start="2026-03", rate_per_year=60)]))  # fmt: skip
     assert [(c.start, c.rate_per_year) for c in opened.lines[0].changes] == [("2026-03", 60.0)]
+    # A line planned to open later opens when the scenario says.
+    later = parse_model(hand(lines=[hand()["lines"][0] | {"opens": "2026-03"}]))
+    sooner = apply(later, Scenario(id="o", name_en="Sooner", name_ja="前倒し",
+                                   changes=[Open(line="L", start="2026-02", rate_per_year=24)]))  # fmt: skip
+    assert sooner.lines[0].opens == "2026-02"
+    assert [s.values for s in solve(sooner).capacity if s.key == "line/L"] == [[0, 2, 2]]
     plans = compare(base, [
         Scenario(id="more", name_en="Seekers +100%", name_ja="シーカー倍増", changes=[Scale(target="C", factor=2.0, start="2026-02")]),
         Scenario(id="down", name_en="Line down", name_ja="停止", changes=[Outage(line="L", start="2026-01", end="2026-01")]),

@@ -110,6 +110,32 @@ MODEL_TABLES: dict[str, str | None] = {
     "MeasurePatch": "airspace_volumes",
     "VolumeCheckIn": None,  # deconflicted against what is held, never stored
     "VolumeIn": None,  # kept in a JSON column (see _volume_fields below)
+    # industry desk: a solve stores nothing (see _industry_fields below)
+    **dict.fromkeys(
+        _INDUSTRY_MODELS := (
+            "SolveIn",
+            "Model",
+            "Horizon",
+            "Source",
+            "Item",
+            "BomLine",
+            "Span",
+            "RateChange",
+            "Line",
+            "Supplier",
+            "Expansion",
+            "PriorityChange",
+            "Transfer",
+            "Claimant",
+            "Requirement",
+            "Stock",
+            "Scenario",
+            "Scale",
+            "Outage",
+            "Open",
+            "Require",
+        )
+    ),
     "FootprintIn": None,
     "AltitudeIn": None,
     "WindowIn": None,
@@ -314,6 +340,17 @@ NOT_A_COLUMN.update(
     }
 )
 
+
+def _industry_fields() -> dict[tuple[str, str], str]:
+    """The industry desk's solve: its input is solved and answered, never stored."""
+    from alliance.industry import SolveIn
+
+    out: dict[tuple[str, str], str] = {}
+    for leaf in leaves(SolveIn):
+        out[(leaf.model, leaf.path)] = "solved and answered, never stored"
+    return out
+
+
 # Models walked as part of their parent's row.
 PART_OF_ROW = {"MarkingIn", "Party", "Member", "GradedComment", "Participant"}
 
@@ -394,6 +431,10 @@ def _walk(owner: str, path: str, annotation: Any, metadata: tuple[Any, ...]) -> 
         for arg in get_args(annotation):  # the list's own bounds are not the element's
             if arg is not Ellipsis:
                 yield from _walk(owner, path + "[]", arg, ())
+    elif origin is dict:  # a mapping: its keys and its values are leaves of their own
+        key, value = get_args(annotation)
+        yield from _walk(owner, path + "{key}", key, ())
+        yield from _walk(owner, path + "{}", value, ())
     elif origin is Literal:
         yield Leaf(owner, path, "literal", metadata, tuple(str(v) for v in get_args(annotation)))
     elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -402,6 +443,9 @@ def _walk(owner: str, path: str, annotation: Any, metadata: tuple[Any, ...]) -> 
         yield Leaf(owner, path, annotation, metadata, tuple(str(e.value) for e in annotation))
     else:
         yield Leaf(owner, path, annotation, metadata)
+
+
+NOT_A_COLUMN.update(_industry_fields())  # after leaves(): it walks the model with it
 
 
 def _routers() -> list[APIRouter]:

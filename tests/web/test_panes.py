@@ -50,6 +50,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "plans",
         "cyber",
         "airspace",
+        "industry",
     ]
     # The picture first (the pane the console opens on), then registry order, then the
     # node's own health pane.
@@ -61,6 +62,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-plans",
         "pane-cyber",
         "pane-airspace",
+        "pane-industry",
         "pane-health",
     ]
     # The example desk declares none: no tab; given a pane, a tab after the desks'.
@@ -72,6 +74,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-plans",
         "pane-cyber",
         "pane-airspace",
+        "pane-industry",
         "pane-health",
     ]
     page = console.page((*desks, NOTES_WITH_PANE))
@@ -83,6 +86,7 @@ def test_only_desks_that_declare_a_pane_have_a_tab() -> None:
         "pane-plans",
         "pane-cyber",
         "pane-airspace",
+        "pane-industry",
         "pane-notes",
         "pane-health",
     ]
@@ -173,6 +177,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
             "Plans",
             "Cyber",
             "Airspace",
+            "Industry",
             "Notes",
             "Health",
         ]
@@ -198,6 +203,7 @@ def test_a_desks_pane_gets_a_tab_its_strings_and_the_console_policy(
             "計画",
             "サイバー",
             "空域",
+            "防衛産業",
             "メモ",
             "健全性",
         ]
@@ -238,6 +244,7 @@ def test_a_pane_that_fails_to_load_loses_its_tab_and_the_console_goes_on(
             "Plans",
             "Cyber",
             "Airspace",
+            "Industry",
             "Health",
         ]
         assert page.locator("#tabs .tab").all_inner_texts() == tabs

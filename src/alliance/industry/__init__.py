@@ -1,14 +1,18 @@
 """Industry desk: co-production capacity planning for interceptors and missiles.
 
-The engine (:mod:`.model`, :mod:`.check`, :mod:`.solver`, :mod:`.explain`)
+The engine (:mod:`.model`, :mod:`.check`, :mod:`.program`, :mod:`.solver`,
+:mod:`.results`, :mod:`.explain`, :mod:`.scenario`, :mod:`.sovereign`)
 is pure: it reads a model, solves it with HiGHS and returns a plan, with no
-node, database or network. The desk so far gives the command line
-(``alliance industry solve``); its objects, API and console pane build on it.
+node, database or network. The desk gives it to users: ``alliance industry
+solve`` on the command line, ``POST /api/v1/industry/solve`` and the console's
+Industry pane (scenarios side by side with their plots).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,20 +20,23 @@ from alliance.core.i18n import Text
 from alliance.desks import DeskCli, DeskSpec
 from alliance.store.context import DeskContext
 
+from .desk import IndustryDesk, SolveIn, SolveOut
 from .model import Calendar, Model, dump_model, load_model, parse_model
 from .plan import Plan
 from .solver import Cancelled, Infeasible, Options, Progress, solve
 
-
-class IndustryDesk:
-    """The node's industry desk: the engine, for now (solves run outside the writer)."""
-
-    def __init__(self, ctx: DeskContext) -> None:
-        self.ctx = ctx
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 
 def _make(ctx: DeskContext, _built: Mapping[str, object]) -> IndustryDesk:
     return IndustryDesk(ctx)
+
+
+def _routes() -> APIRouter:
+    from .routes import router
+
+    return router
 
 
 def _cli(app: typer.Typer, cli: DeskCli) -> None:
@@ -43,7 +50,9 @@ DESK = DeskSpec(
     label=Text("Industry", "防衛産業"),
     object_types=(),
     make=_make,
+    routes=_routes,
     cli=_cli,
+    console=Path(__file__).parent / "console",
 )
 
 __all__ = [
@@ -56,6 +65,8 @@ __all__ = [
     "Options",
     "Plan",
     "Progress",
+    "SolveIn",
+    "SolveOut",
     "dump_model",
     "load_model",
     "parse_model",

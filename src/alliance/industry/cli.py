@@ -27,12 +27,10 @@ from alliance.core.validation_ja import japanese
 from alliance.desks import DeskCli
 
 from .check import check
-from .model import load_model
+from .model import DEMO_MODEL, Model, load_model
 from .plan import Plan
 from .scenario import Scenario, compare
 from .solver import Options, Progress
-
-DEMO_MODEL = Path(__file__).parent / "data" / "demo.yaml"
 
 ModelArg = Annotated[
     Path,
@@ -145,17 +143,19 @@ def register(app: typer.Typer, cli: DeskCli) -> None:
 
 
 def _solve_live(
-    cli: DeskCli, model: Any, scenarios: list[Scenario], options: Options, *, quiet: bool
+    cli: DeskCli, model: Model, scenarios: list[Scenario], options: Options, *, quiet: bool
 ) -> dict[str, Plan]:
-    """Solve with a live line on stderr: scenario, stage, best, bound, gap, time."""
+    """Solve in a worker thread with a live line on stderr (scenario, stage,
+    best, gap, time); Ctrl-C cancels the solve through HiGHS's callbacks."""
     err = Console(stderr=True)
     cancel = threading.Event()
-    status = {"text": ""}
     stages = {
         "shortfall": Text("least shortfall", "不足最小化"),
         "cost": Text("least cost", "費用最小化"),
         "bottlenecks": Text("bottlenecks", "制約分析"),
     }
+    line = {"text": ""}
+    show = not quiet and err.is_terminal
 
     def told(sid: str, p: Progress) -> None:
         parts = [sid, cli.say(stages[p.stage]), f"{p.elapsed_s:5.1f}s"]
@@ -163,19 +163,37 @@ def _solve_live(
             parts.append(f"best {p.best:,.1f}")
         if p.gap is not None:
             parts.append(f"gap {100 * p.gap:.3f}%")
-        status["text"] = " · ".join(parts)
-        if live is not None:
-            live.update(status["text"])
+        line["text"] = " · ".join(parts)
+        if not show and not quiet and p.stage != line.get("stage"):  # a log: each stage once
+            line["stage"] = p.stage
+            err.print(f"{sid}: {cli.say(stages[p.stage])}", highlight=False, soft_wrap=True)
 
-    live: Live | None = None
-    if quiet or not err.is_terminal:
-        return compare(model, scenarios, options, cancel=cancel)
+    outcome: dict[str, Any] = {}
+    done = threading.Event()  # not Thread.join: interrupted, it can return early (Python 3.11)
+
+    def work() -> None:
+        try:
+            outcome["plans"] = compare(model, scenarios, options, progress=told, cancel=cancel)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="industry-solve", daemon=True).start()
     try:
-        with Live("", console=err, transient=True, refresh_per_second=8) as live:
-            return compare(model, scenarios, options, progress=told, cancel=cancel)
+        if show:
+            with Live("", console=err, transient=True, refresh_per_second=8) as live:
+                while not done.wait(0.125):
+                    live.update(line["text"])
+        else:
+            done.wait()
     except KeyboardInterrupt:
-        cancel.set()
-        raise
+        cancel.set()  # HiGHS stops at its next callback
+        done.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    plans: dict[str, Plan] = outcome["plans"]
+    return plans
 
 
 def _show(cli: DeskCli, plans: dict[str, Plan]) -> None:

@@ -16,10 +16,11 @@ import numpy as np
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 
-from .solver import Infeasible, _Built
+from .program import Built
+from .solver import Infeasible
 
 
-def explain_infeasible(h: highspy.Highs, built: _Built) -> InvalidInput:
+def explain_infeasible(h: highspy.Highs, built: Built) -> InvalidInput:
     p = built.program
     cal = built.cal
     if p.integer:  # the analysis is of the linear relaxation

@@ -42,18 +42,30 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
+from alliance.core.text import NAME_CHARS, TEXT_CHARS
 from alliance.core.validation_ja import japanese
 
-Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
-Nation = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-When = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Qty = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Every text is one line checked for control characters (alliance.core.text) and
+# bounded; every number is bounded on both sides (which also refuses NaN).
+Ident = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$", max_length=64), NAME_CHARS
+]
+Nation = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$", max_length=3), NAME_CHARS]
+When = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", max_length=7),
+    NAME_CHARS,
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NAME_CHARS]
+Note = Annotated[str, StringConstraints(max_length=2000), TEXT_CHARS]
+Rate = Annotated[float, Field(ge=0, le=1e7)]  # per year
+Qty = Annotated[float, Field(ge=0, le=1e9)]
+Positive = Annotated[float, Field(gt=0, le=1e9)]
+Money = Annotated[float, Field(ge=0, le=1e13)]
 Periods = Annotated[int, Field(ge=0, le=120)]
 
 MAX_PERIODS = 600
+DEMO_MODEL = Path(__file__).parent / "data" / "demo.yaml"  # illustrative, fictional
 PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 
 
@@ -71,7 +83,9 @@ class _Named(_Identified):
 
 
 class Horizon(_Strict):
-    start: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+    start: Annotated[
+        str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7), NAME_CHARS
+    ]
     periods: Annotated[int, Field(ge=1, le=MAX_PERIODS)]
     per: Literal["month", "quarter", "year"] = "month"
     # How often an expansion may be decided, in periods: by default every
@@ -88,7 +102,7 @@ class Source(_Identified):
     """A public source a figure of an illustrative data set follows."""
 
     title: Name
-    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500), NAME_CHARS]
     published: date
     as_of: date
     says: Name
@@ -102,7 +116,7 @@ class Item(_Named):
 class BomLine(_Strict):
     parent: Ident
     child: Ident
-    quantity: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    quantity: Positive
 
 
 class Span(_Strict):
@@ -142,7 +156,7 @@ class Supplier(_Named):
 class Expansion(_Named):
     nation: Nation
     target: Ident  # a line or a supplier
-    added_rate_per_year: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    added_rate_per_year: Annotated[float, Field(gt=0, le=1e7)]
     capital_cost: Money
     running_cost_per_year: Money = 0.0
     lead_time: Periods
@@ -175,7 +189,7 @@ class Requirement(_Strict):
     claimant: Ident
     item: Ident
     due: When  # delivered by the end of this month, quarter or year
-    quantity: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    quantity: Positive
     firm: bool = False
 
 
@@ -191,9 +205,11 @@ class Model(_Strict):
     name_en: Name
     name_ja: Name
     illustrative: bool = False
-    note_en: str = ""
-    note_ja: str = ""
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "USD"
+    note_en: Note = ""
+    note_ja: Note = ""
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$", max_length=3), NAME_CHARS] = (
+        "USD"
+    )
     horizon: Horizon
     sources: list[Source] = []
     items: list[Item] = Field(min_length=1)

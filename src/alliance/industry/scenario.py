@@ -18,6 +18,7 @@ from .model import (
     Ident,
     Model,
     Name,
+    Rate,
     RateChange,
     Requirement,
     Span,
@@ -52,7 +53,7 @@ class Open(_Strict):
     kind: Literal["open"] = "open"
     line: Ident
     start: When
-    rate_per_year: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    rate_per_year: Rate
 
 
 class Require(_Strict):
@@ -142,7 +143,10 @@ def apply(model: Model, scenario: Scenario) -> Model:
                     else RateChange(start=c.start, rate_per_year=change.rate_per_year)
                     for c in opened
                 ]
-                lines[x.id] = x.model_copy(update={"changes": opened})
+                opens = x.opens
+                if opens is not None and cal.first(opens) > cal.first(change.start):
+                    opens = change.start  # opened earlier than planned
+                lines[x.id] = x.model_copy(update={"changes": opened, "opens": opens})
         else:
             if change.requirement.item not in items:
                 raise _unknown(where, change.requirement.item, "item", "品目")

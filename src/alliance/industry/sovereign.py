@@ -24,7 +24,7 @@ from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 
 from .model import Calendar, Claimant, Line, Model, RateChange, Requirement, Stock, Supplier
-from .solver import line_capacity, rates
+from .program import line_capacity, rates
 
 
 class Capacity(BaseModel):

@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 from openpyxl import Workbook
 
-from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 
 from .model import Model, model_error, parse_model
@@ -185,13 +184,3 @@ def plan_xlsx(plan: Plan, path: Path | None = None) -> bytes:
     if path is not None:
         path.write_bytes(data)
     return data
-
-
-def unknown_format(what: str) -> InvalidInput:
-    return InvalidInput(
-        Text(
-            f"unknown format '{what}' (csv, xlsx, json, yaml)",
-            f"不明な形式「{what}」です（csv、xlsx、json、yaml）",
-        ),
-        field="format",
-    )
