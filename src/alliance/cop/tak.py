@@ -264,7 +264,18 @@ class TakServer:
             assert self.tls is not None
             # Reached with no await since the accept: the client's hello cannot
             # have been read as plain bytes before the upgrade pauses reading.
-            await conn.writer.start_tls(self.tls)
+            plain = conn.writer.transport
+            try:
+                await conn.writer.start_tls(self.tls)
+            except AttributeError:
+                # Python 3.11: a client hanging up right after its handshake leaves
+                # StreamWriter.start_tls with no transport (None), raising here and
+                # again when the writer is garbage collected. Give the writer back
+                # its plain (closed) transport, so that closing it works, now and then.
+                writer: Any = conn.writer  # typed as always having a transport
+                if writer.transport is None:
+                    writer._transport = plain
+                raise ConnectionResetError("closed by the client during the TLS upgrade") from None
         conn.actor = self._identify_tls(conn.writer)
         return b""
 
