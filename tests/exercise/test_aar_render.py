@@ -220,7 +220,7 @@ def test_png_is_a_valid_image() -> None:
 def test_plot_without_a_japanese_font_says_so_in_english(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(plot_module, "plot_font", lambda: None)
+    monkeypatch.setattr(plot_module, "plot_family", lambda: None)
     text = timeline_svg(report()).decode("utf-8")
     assert FONT_MISSING.en in text
     assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text)  # no tofu: English only

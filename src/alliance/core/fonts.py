@@ -137,6 +137,21 @@ def plot_font() -> FontFile | None:
     )
 
 
+def plot_family() -> str | None:
+    """The Japanese family name matplotlib knows for :func:`plot_font`,
+    registering the file with matplotlib once; None without a Japanese font."""
+    font = plot_font()
+    if font is None:
+        return None
+    from matplotlib import font_manager
+    from matplotlib.font_manager import FontProperties
+
+    name = FontProperties(fname=str(font.path)).get_name()
+    if not any(f.name == name for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(font.path))
+    return str(name)
+
+
 def pdf_font() -> FontFile | None:
     """The PDF's font: a TrueType-outline Japanese face (see the module
     docstring), else a CFF one (renders; text extraction is poorer)."""

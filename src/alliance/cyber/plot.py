@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import threading
 
-from alliance.core.fonts import plot_font
+from alliance.core.fonts import plot_family
 
 from .models import SightingDayOut
 
@@ -18,14 +18,10 @@ def sightings_svg(days: list[SightingDayOut], title: str) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    family = ["DejaVu Sans"]
-    font = plot_font()
-    if font is not None:
-        font_manager.fontManager.addfont(str(font.path))
-        family = [font_manager.FontProperties(fname=str(font.path)).get_name(), "DejaVu Sans"]
+    japanese = plot_family()
+    family = [japanese, "DejaVu Sans"] if japanese else ["DejaVu Sans"]
     with (
         _lock,
         matplotlib.rc_context({"font.family": family, "svg.fonttype": "none", "font.size": 8}),

@@ -8,6 +8,7 @@ plans come back with their plots. At most :data:`SOLVES` run at once on a node
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Annotated
 
@@ -40,6 +41,12 @@ class SolveOut(BaseModel):
     plots: dict[str, dict[str, str]] = {}  # scenario -> plot name -> SVG
 
 
+@functools.cache
+def _example() -> Model:
+    """The illustrative model, read once (a Model is immutable)."""
+    return load_model(DEMO_MODEL)
+
+
 class IndustryDesk:
     def __init__(self, ctx: DeskContext) -> None:
         self.ctx = ctx
@@ -47,7 +54,7 @@ class IndustryDesk:
 
     def example(self, actor: Actor) -> Model:
         del actor  # any signed-in user: the illustrative model is public and fictional
-        return load_model(DEMO_MODEL)
+        return _example()
 
     def solve(self, actor: Actor, data: SolveIn) -> SolveOut:
         del actor  # computes on what the caller sent; nothing stored is read

@@ -11,7 +11,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Literal
 
-from alliance.core.fonts import plot_font
+from alliance.core.fonts import plot_family
 
 from .plan import Plan
 
@@ -25,14 +25,10 @@ def plan_figure(plan: Plan, what: str, fmt: Format = "svg", title: str = "") -> 
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager
     from matplotlib.figure import Figure
 
-    family = ["DejaVu Sans"]
-    font = plot_font()
-    if font is not None:
-        font_manager.fontManager.addfont(str(font.path))
-        family = [font_manager.FontProperties(fname=str(font.path)).get_name(), "DejaVu Sans"]
+    japanese = plot_family()
+    family = [japanese, "DejaVu Sans"] if japanese else ["DejaVu Sans"]
     with (
         _lock,
         matplotlib.rc_context(

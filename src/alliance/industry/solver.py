@@ -266,7 +266,7 @@ def solve(
 
     return plan_of(
         model, built, sol, duals, measure, shortfall, cost, max(gap1, gap2), status,
-        options.as_dict(), elapsed, f"HiGHS {new_highs().version()}",
+        options.as_dict(), elapsed, f"HiGHS {h.version()}",
     )  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from alliance.core.exercise import FICTIONAL
-from alliance.core.fonts import plot_font
+from alliance.core.fonts import plot_family
 from alliance.core.i18n import Text
 
 from . import labels as L
@@ -51,26 +51,12 @@ _PENDING = "#9e9e9e"
 _RESPONSE = "#1565c0"
 
 
-def _font_family() -> str | None:
-    """The Japanese family name matplotlib knows, registering the file if needed."""
-    font = plot_font()
-    if font is None:
-        return None
-    from matplotlib import font_manager
-    from matplotlib.font_manager import FontProperties
-
-    name = FontProperties(fname=str(font.path)).get_name()
-    if not any(f.name == name for f in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(font.path))
-    return name
-
-
 @contextmanager
 def _style() -> Iterator[bool]:
     """matplotlib settings for one render; yields whether Japanese can be drawn."""
     import matplotlib
 
-    family = _font_family()
+    family = plot_family()
     rc: dict[str, Any] = {
         "svg.hashsalt": HASHSALT,
         "svg.fonttype": "none",
