@@ -32,7 +32,7 @@ from alliance.api import create_app
 from alliance.api.serving import NodeServer
 from alliance.config import load_settings
 from alliance.core.authority import Actor, Role
-from alliance.disclosure import NATIONAL_ONLY, DisclosureDesk, GuidanceIn
+from alliance.disclosure import DisclosureDesk, GuidanceIn
 from alliance.node import Node
 from alliance.org import OrgDocument, load_document, packaged_seed, parse_document
 from alliance.store import Database
@@ -246,7 +246,7 @@ def standing_guidance(node: Node) -> None:
         desk.issue_guidance(
             fdo,
             GuidanceIn(
-                object_types=[t for t in node.types if t not in NATIONAL_ONLY],
+                object_types=node.types.releasable(),
                 releasable_to=[n for n in (*ALLIES, THIRD) if n != nation],
                 note="Test world: standing guidance for the ally.",
             ),

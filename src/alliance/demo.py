@@ -17,7 +17,7 @@ from alliance.config import Settings, load_settings
 from alliance.core.authority import Role
 from alliance.core.keys import NodeKey
 from alliance.desks import all_desks
-from alliance.disclosure import NATIONAL_ONLY, DisclosureDesk, GuidanceIn
+from alliance.disclosure import DisclosureDesk, GuidanceIn
 from alliance.federation import export_bundle
 from alliance.node import Node
 from alliance.pki import Pki, write_client_files
@@ -189,7 +189,7 @@ def _standing_guidance(node: Node, demo: DemoNode, partners: list[str]) -> None:
     desk.issue_guidance(
         node.users.authenticate(fdo.token),
         GuidanceIn(
-            object_types=[t for t in node.types if t not in NATIONAL_ONLY],
+            object_types=node.types.releasable(),
             releasable_to=partners,
             note="Standing guidance for the fictional exercise (demo). / "
             "架空の演習のための開示基準（デモ）。",

@@ -41,6 +41,8 @@ class DeskMatrix:
     - ``create(side)``: creates the desk's objects on ``side``'s node and
       records them in ``side.objects[(type, REL or NAT)]``; called after the
       product's desks created theirs, before the first drain.
+    - ``after_drain(side, partner)``: creates what needs the partner's
+      objects first (called once the first objects crossed).
     - ``migrate``: for a desk only tests register, its migration step, run on
       each node's database before the node starts.
     """
@@ -49,6 +51,7 @@ class DeskMatrix:
     rows: Sequence[Row]
     type_routes: Mapping[str, str]
     create: Callable[[Side], None]
+    after_drain: Callable[[Side, Side], None] | None = None
     migrate: Callable[[Database], None] | None = None
 
 

@@ -360,6 +360,9 @@ def world(backend: str, pg_server: str | None) -> Iterator[World]:
         for side in sides.values():
             _partner_concurs(side, sides[side.partner])
             _withdraw(side)
+            for declared in for_desks(side.node.desk_specs):
+                if declared.after_drain is not None:
+                    declared.after_drain(side, sides[side.partner])
         _drain(jpn, usa)
         for side in sides.values():
             _own_concurs(side)

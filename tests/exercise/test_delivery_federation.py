@@ -20,8 +20,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 
-from sqlalchemy import MetaData, select
-
 from alliance.core.authority import Actor
 from alliance.exercise.models import ClockChangeIn, ClockStartIn, ExerciseRole, RoleIn
 from alliance.exercise.tables import InjectRow
@@ -29,7 +27,7 @@ from alliance.node import Node
 from alliance.store.ledger import iter_events
 from alliance.store.projection import check_state
 from tests.conftest import NodeFactory, add_people
-from tests.federation.helpers import served_pair, wait_drained
+from tests.federation.helpers import mentions, served_pair, wait_drained
 
 from .helpers import approved, deliveries, delivery_times, desk_of, exercise_in, inject_in, wait_for
 
@@ -39,24 +37,6 @@ NO = ClockChangeIn()
 def _people(node: Node) -> dict[str, Actor]:
     people = add_people(node)
     return {k: node.users.authenticate(t) for k, t in people.tokens.items()}
-
-
-def mentions(node: Node, needles: list[str]) -> list[str]:
-    """Where in the node's whole database any of ``needles`` occurs (table: needle)."""
-    found: list[str] = []
-    meta = MetaData()
-    with node.db.engine.connect() as conn:
-        meta.reflect(conn)
-        for table in meta.sorted_tables:
-            for row in conn.execute(select(table)):
-                blob = " ".join(
-                    bytes(v).decode("utf-8", "replace")
-                    if isinstance(v, bytes | memoryview)
-                    else str(v)
-                    for v in row
-                )
-                found += [f"{table.name}: {n}" for n in needles if n in blob]
-    return found
 
 
 def _events_of(node: Node, object_id: str) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import MetaData, select
 
 from alliance.core.authority import Actor, Role
 from alliance.federation import export_bundle
@@ -176,3 +176,21 @@ def assert_one_event_per_item(receiver: Node, sender: Node) -> None:
     assert dupes == 0, f"{dupes} stream items applied twice"
     assert applied == sorted(applied), "replica events out of stream order"
     assert seqs == list(range(1, received + 1)), "replica events do not match the stream"
+
+
+def mentions(node: Node, needles: list[str]) -> list[str]:
+    """Where in the node's whole database any of ``needles`` occurs (table: needle)."""
+    found: list[str] = []
+    meta = MetaData()
+    with node.db.engine.connect() as conn:
+        meta.reflect(conn)
+        for table in meta.sorted_tables:
+            for row in conn.execute(select(table)):
+                blob = " ".join(
+                    bytes(v).decode("utf-8", "replace")
+                    if isinstance(v, bytes | memoryview)
+                    else str(v)
+                    for v in row
+                )
+                found += [f"{table.name}: {n}" for n in needles if n in blob]
+    return found

@@ -49,3 +49,20 @@ EXPANSION = {
 
 def model(**changes: Any) -> Model:
     return parse_model(hand(**changes))
+
+
+def own(nation: str, **changes: Any) -> dict[str, Any]:
+    """:func:`hand` as one nation's own dataset: its line, its seeker supplier
+    and its claimant, with ids of its own (so that two nations' datasets join
+    without their claimants merging)."""
+    data = hand(**changes)
+    tag = nation.lower()
+    for part in ("lines", "suppliers", "expansions", "claimants"):
+        for row in data.get(part, []):
+            row["nation"] = nation
+            row["id"] = f"{row['id']}-{tag}"
+    for row in data.get("expansions", []):
+        row["target"] = f"{row['target']}-{tag}"
+    for row in data.get("requirements", []):
+        row["claimant"] = f"{row['claimant']}-{tag}"
+    return data

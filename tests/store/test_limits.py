@@ -110,7 +110,14 @@ MODEL_TABLES: dict[str, str | None] = {
     "MeasurePatch": "airspace_volumes",
     "VolumeCheckIn": None,  # deconflicted against what is held, never stored
     "VolumeIn": None,  # kept in a JSON column (see _volume_fields below)
-    # industry desk: a solve stores nothing (see _industry_fields below)
+    # industry desk: what is stored (the model itself in a JSON column: see
+    # _industry_fields below), and a solve on request, which stores nothing
+    "DatasetIn": "industry_datasets",
+    "DatasetPatch": "industry_datasets",
+    "ReleaseIn": "industry_releases",
+    "JointPlanIn": "industry_plans",
+    "JointPlanRevise": "industry_plans",
+    "JointApprovalIn": "industry_plan_approvals",
     **dict.fromkeys(
         _INDUSTRY_MODELS := (
             "SolveIn",
@@ -342,12 +349,24 @@ NOT_A_COLUMN.update(
 
 
 def _industry_fields() -> dict[tuple[str, str], str]:
-    """The industry desk's solve: its input is solved and answered, never stored."""
+    """The industry desk: a solve's input is solved and answered, never stored; a
+    dataset's model is kept whole in a JSON column; a plan's inputs are read to solve."""
     from alliance.industry import SolveIn
+    from alliance.industry.records import DatasetIn, DatasetPatch, JointPlanIn, JointPlanRevise
 
     out: dict[tuple[str, str], str] = {}
     for leaf in leaves(SolveIn):
         out[(leaf.model, leaf.path)] = "solved and answered, never stored"
+    for model in (DatasetIn, DatasetPatch):
+        for leaf in leaves(model):
+            if leaf.path.startswith("model."):
+                out[(leaf.model, leaf.path)] = "industry_datasets.model (JSON, bounded by Model)"
+    for plan_in in (JointPlanIn, JointPlanRevise):
+        name = plan_in.__name__
+        out[(name, "dataset_id")] = "read to solve; industry_plans.dataset_digest records it"
+        out[(name, "release_ids[]")] = "industry_plans.release_ids (JSON)"
+        out[(name, "time_limit_s")] = "the solver's time limit, not stored"
+    out[("ReleaseIn", "to[]")] = "industry_releases.rel (the release's marking)"
     return out
 
 

@@ -43,7 +43,7 @@ from alliance.store.owned import (
 )
 from alliance.store.writer import Tx
 
-from .guidance import NATIONAL_ONLY, GuidanceDesk, not_releasable
+from .guidance import GuidanceDesk, not_releasable
 from .models import ProposalDecisionIn, ProposalIn, ProposalOut, ProposalState
 from .tables import DISCLOSURE_PROPOSAL, ProposalRow
 
@@ -75,9 +75,9 @@ class DisclosureDesk(GuidanceDesk):
     # -- the object a proposal is about --------------------------------------
 
     def _kind(self, name: str) -> OwnedKind[Any]:
-        kind = owned_kind(name) if name in self.ctx.types else None
-        if kind is None or name in NATIONAL_ONLY:
-            known = sorted(n for n in self.ctx.types if n not in NATIONAL_ONLY)
+        known = self.ctx.types.releasable()
+        kind = owned_kind(name) if name in known else None
+        if kind is None:
             raise not_releasable(name, known, "object_type")
         return kind
 

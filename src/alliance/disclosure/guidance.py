@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from alliance.store.context import DeskContext
 
 GUIDANCE: OwnedKind[GuidanceRow] = OwnedKind(DISCLOSURE_GUIDANCE, lambda _s, _row: ())
+# The disclosure desk's own records are national (``national_only`` on their types).
 NATIONAL_ONLY = frozenset({DISCLOSURE_PROPOSAL.name, DISCLOSURE_GUIDANCE.name})
 
 
@@ -127,7 +128,7 @@ class GuidanceDesk:
     ctx: DeskContext
 
     def _types(self, names: list[str]) -> list[str]:
-        known = sorted(n for n in self.ctx.types if n not in NATIONAL_ONLY)
+        known = self.ctx.types.releasable()
         for i, name in enumerate(names):
             if name not in known:
                 raise not_releasable(name, known, f"object_types.{i}")

@@ -37,7 +37,10 @@ class ProposalRow(OwnedRow):
 
 
 DISCLOSURE_PROPOSAL = ObjectType(
-    "disclosure_proposal", ProposalRow, Text("disclosure proposal", "開示提案")
+    "disclosure_proposal",
+    ProposalRow,
+    Text("disclosure proposal", "開示提案"),
+    national_only=True,
 )
 
 
@@ -67,5 +70,8 @@ class GuidanceRow(OwnedRow):
 
 
 DISCLOSURE_GUIDANCE = ObjectType(
-    "disclosure_guidance", GuidanceRow, Text("disclosure guidance", "開示基準")
+    "disclosure_guidance",
+    GuidanceRow,
+    Text("disclosure guidance", "開示基準"),
+    national_only=True,
 )

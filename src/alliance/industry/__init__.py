@@ -5,7 +5,11 @@ The engine (:mod:`.model`, :mod:`.check`, :mod:`.program`, :mod:`.solver`,
 is pure: it reads a model, solves it with HiGHS and returns a plan, with no
 node, database or network. The desk gives it to users: ``alliance industry
 solve`` on the command line, ``POST /api/v1/industry/solve`` and the console's
-Industry pane (scenarios side by side with their plots).
+Industry pane (scenarios side by side with their plots), and stores what
+nations share (:mod:`.joint`, :mod:`.rows`): each nation's dataset (national
+only), the aggregates it decides to release, joint plans solved on a nation's
+own detail plus partners' releases, and each nation's approval of one
+revision.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from alliance.store.context import DeskContext
 from .desk import IndustryDesk, SolveIn, SolveOut
 from .model import Calendar, Model, dump_model, load_model, parse_model
 from .plan import Plan
+from .rows import OBJECT_TYPES
 from .solver import Cancelled, Infeasible, Options, Progress, solve
 
 if TYPE_CHECKING:
@@ -48,7 +53,7 @@ def _cli(app: typer.Typer, cli: DeskCli) -> None:
 DESK = DeskSpec(
     name="industry",
     label=Text("Industry", "防衛産業"),
-    object_types=(),
+    object_types=OBJECT_TYPES,
     make=_make,
     routes=_routes,
     cli=_cli,

@@ -1,9 +1,12 @@
-"""The node's industry desk: solves on request, outside the node's writer.
+"""The node's industry desk: solves run outside the node's writer.
 
-A solve reads nothing stored and writes nothing: the caller sends the model
-(their nation's own data, or the illustrative one) and the scenarios; the
-plans come back with their plots. At most :data:`SOLVES` run at once on a node
-(each bounded by its time limit); another is refused with 503 until one ends.
+A solve on request (:meth:`IndustryDesk.solve`) reads nothing stored and
+writes nothing: the caller sends the model (their nation's own data, or the
+illustrative one) and the scenarios; the plans come back with their plots.
+The stored side — datasets, releases, joint plans and approvals — is
+:mod:`.joint`. At most :data:`SOLVES` solves of either kind run at once on a
+node (each bounded by its time limit); another is refused with 503 until one
+ends.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ from alliance.core.errors import Unavailable
 from alliance.core.i18n import Text
 from alliance.store.context import DeskContext
 
+from .joint import SOLVES, JointDesk
 from .model import DEMO_MODEL, Model, load_model
 from .plan import Plan
 from .plots import PLOTS, plan_figure
 from .scenario import Scenario, compare
 from .solver import Options
 
-SOLVES = 2
 MAX_SCENARIOS = 6
 
 
@@ -47,7 +50,10 @@ def _example() -> Model:
     return load_model(DEMO_MODEL)
 
 
-class IndustryDesk:
+class IndustryDesk(JointDesk):
+    """Solves on request (:meth:`solve`: nothing stored) and the stored joint
+    planning between nations (:class:`.joint.JointDesk`)."""
+
     def __init__(self, ctx: DeskContext) -> None:
         self.ctx = ctx
         self._slots = threading.BoundedSemaphore(SOLVES)

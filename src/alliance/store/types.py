@@ -35,6 +35,9 @@ class ObjectType:
     name: str
     table: type[OwnedRow]
     label: Text
+    national_only: bool = False
+    """Never released beyond its owner: no disclosure guidance may cover the
+    type and no disclosure proposal may widen an object of it."""
 
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
@@ -89,6 +92,10 @@ class ObjectTypes(Mapping[str, ObjectType]):
 
     def names(self) -> frozenset[str]:
         return frozenset(self._by_name)
+
+    def releasable(self) -> list[str]:
+        """The names of the types an object of which may be released, sorted."""
+        return sorted(n for n, t in self._by_name.items() if not t.national_only)
 
 
 __all__ = ["ObjectType", "ObjectTypes"]

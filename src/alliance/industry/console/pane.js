@@ -1,8 +1,11 @@
 // The industry desk's pane: a co-production model solved with its scenarios
 // (POST /industry/solve, the node's HiGHS), compared side by side in a table
-// and in the plots the node draws. Nothing is stored; the model is the
+// and in the plots the node draws. Nothing is stored by that; the model is the
 // illustrative one (GET /industry/example) or a JSON file the user picks.
-// Routes: #/industry.
+// Below it, joint planning: the model stored as the nation's dataset
+// (national only), its aggregates released by a commander, joint plans solved
+// on a dataset and partners' releases, approved revision by revision, with
+// their plots from the stored plan. Routes: #/industry.
 
 let shell = null;
 
@@ -23,7 +26,8 @@ const EXAMPLE_SCENARIOS = [
   },
 ];
 
-const st = { model: null, scenarios: [], result: null, urls: [] };
+const st = { model: null, scenarios: [], result: null, urls: [], jointUrls: [] };
+const joint = { datasets: [], releases: [], plans: [] };
 
 const $ = (id) => shell.$(id);
 const t = (key, vars) => shell.t(key, vars);
@@ -56,6 +60,7 @@ function setModel(model) {
   st.model = model;
   renderModel();
   $("in-solve").disabled = !model;
+  $("in-store").disabled = !model;
 }
 
 function renderModel() {
@@ -183,10 +188,158 @@ function renderPlots() {
   }
 }
 
+// ---------------------------------------------------------------- joint planning
+
+const partnerOf = () => (shell.me && shell.me.nation === "USA" ? "JPN" : "USA");
+
+async function refreshJoint() {
+  try {
+    const [datasets, releases, plans] = await Promise.all(
+      ["datasets", "releases", "plans"].map(async (what) => (await shell.api(`/industry/${what}`)).json()),
+    );
+    Object.assign(joint, { datasets, releases, plans });
+    renderJoint();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function act(work) {
+  try {
+    await work();
+    showError(null);
+  } catch (err) {
+    showError(err);
+  }
+  await refreshJoint();
+}
+
+function storeDataset() {
+  return act(async () => {
+    const name = bi(st.model.name_en, st.model.name_ja);
+    await shell.postJson("/industry/datasets", { name, model: st.model });
+    shell.notify(t("in_stored", { name }));
+  });
+}
+
+function release(dataset) {
+  const nation = partnerOf();
+  return act(async () => {
+    await shell.postJson(`/industry/datasets/${dataset.id}/releases`, { to: [nation] });
+    shell.notify(t("in_released", { nation }));
+  });
+}
+
+function solveJoint() {
+  const chosen = document.querySelector('input[name="in-ds"]:checked');
+  if (!chosen) {
+    showError(new Error(t("in_no_dataset")));
+    return Promise.resolve();
+  }
+  const releaseIds = [...document.querySelectorAll("input[data-release]:checked")].map((x) => x.value);
+  const title = $("in-plan-title").value.trim() || t("in_default_title");
+  $("in-plan").disabled = true;
+  $("in-busy").hidden = false;
+  return act(async () => {
+    await shell.postJson("/industry/plans", { title, dataset_id: chosen.value, release_ids: releaseIds });
+  }).finally(() => {
+    $("in-plan").disabled = false;
+    $("in-busy").hidden = true;
+  });
+}
+
+function approve(plan) {
+  return act(() => shell.postJson(`/industry/plans/${plan.id}/approvals`, { content_hash: plan.content_hash }));
+}
+
+function solveAgain(plan) {
+  return act(() => shell.postJson(`/industry/plans/${plan.id}/revisions`, {}));
+}
+
+async function showPlots(plan) {
+  for (const url of st.jointUrls) URL.revokeObjectURL(url);
+  st.jointUrls = [];
+  const box = $("in-joint-plots");
+  box.replaceChildren();
+  try {
+    for (const what of ["deliveries", "production"]) {
+      const blob = await (await shell.api(`/industry/plans/${plan.id}/plots/${what}.svg`)).blob();
+      const url = URL.createObjectURL(blob);
+      st.jointUrls.push(url);
+      const label = `${plan.title} — ${t(`in_plot_${what}`)}`;
+      box.append(
+        el("figure", { "data-plan": plan.id }, el("figcaption", { text: label }),
+           el("img", { src: url, alt: label, "data-plot": what })),
+      );
+    }
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function button(text, handler, attrs = {}) {
+  const b = el("button", { type: "button", ...attrs, text });
+  b.addEventListener("click", handler);
+  return b;
+}
+
+function renderJoint() {
+  const nation = partnerOf();
+  $("in-ds-rows").replaceChildren(
+    ...joint.datasets.map((d, i) =>
+      el(
+        "tr",
+        { "data-dataset": d.id },
+        el("td", {}, el("input", { type: "radio", name: "in-ds", value: d.id, checked: i === 0, "aria-label": d.name })),
+        el("td", { text: d.name }),
+        el("td", { class: "num", text: String(d.version) }),
+        el("td", {}, button(t("in_release_to", { nation }), () => release(d), { "data-release-to": nation })),
+      ),
+    ),
+  );
+  const mine = shell.me ? shell.me.nation : "";
+  $("in-rel-rows").replaceChildren(
+    ...joint.releases.map((r) =>
+      el(
+        "tr",
+        { "data-release-row": r.id },
+        el("td", {}, r.owner === mine ? null : el("input", { type: "checkbox", value: r.id, "data-release": r.owner, checked: true, "aria-label": r.name })),
+        el("td", { text: r.owner }),
+        el("td", { text: r.name }),
+        el("td", { text: r.marking.releasable_to.filter((n) => n !== r.owner).join(", ") }),
+      ),
+    ),
+  );
+  $("in-plan-rows").replaceChildren(
+    ...joint.plans.map((p) =>
+      el(
+        "tr",
+        { "data-plan": p.id, "data-status": p.status },
+        el("td", { text: p.title }),
+        el("td", { class: "num", text: String(p.revision) }),
+        el("td", { text: p.status === "approved" ? t("in_approved") : t("in_awaiting", { nations: p.awaiting.join(", ") }) }),
+        el("td", { class: "num", text: number(p.plan.weighted_shortfall) }),
+        el(
+          "td",
+          {},
+          p.awaiting.includes(mine) ? button(t("in_approve", { revision: p.revision }), () => approve(p), { "data-approve": p.id }) : null,
+          p.owner === mine ? button(t("in_resolve"), () => solveAgain(p)) : null,
+          button(t("in_show_plots"), () => showPlots(p), { "data-plots": p.id }),
+        ),
+      ),
+    ),
+  );
+}
+
 function language() {
   renderModel();
   renderPicker();
   render();
+  renderJoint();
+}
+
+function enter() {
+  refreshJoint();
 }
 
 function leave() {
@@ -204,6 +357,8 @@ export function mount(given, section) {
   $("in-file").addEventListener("change", loadFile);
   $("in-solve").addEventListener("click", solve);
   $("in-plot").addEventListener("change", renderPlots);
+  $("in-store").addEventListener("click", storeDataset);
+  $("in-plan").addEventListener("click", solveJoint);
   renderPicker();
-  return { leave, language };
+  return { enter, leave, language };
 }
