@@ -197,12 +197,13 @@ def test_bad_guidance_is_refused_naming_the_field(bare: Site) -> None:
         "invalid_object_type",
         "object_types.1",
     )
-    assert_error(
-        _issue(bare, fdo, object_types=["disclosure_proposal"]),
-        422,
-        "invalid_object_type",
-        "object_types.0",
-    )
+    for national in ("disclosure_proposal", "industry_dataset"):  # national-only types
+        assert_error(
+            _issue(bare, fdo, object_types=["unit", national]),
+            422,
+            "invalid_object_type",
+            "object_types.1",
+        )
     assert_error(
         _issue(bare, fdo, releasable_to=["JPN"]), 422, "no_partner_nation", "releasable_to"
     )

@@ -73,6 +73,17 @@ def test_a_dataset_holds_its_own_nations_detail_only_and_stays_national(site: Si
         "invalid",
     )
 
+    # Nor may a disclosure proposal widen it: the type is national only.
+    assert_error(
+        site.client.post(
+            "/disclosure/proposals",
+            json={"object_type": "industry_dataset", "object_id": made["id"],
+                  "releasable_to": ["USA"], "reason": "Share it all"},
+            headers=site.as_("JPN", "commander", "jpn-jjoc"),
+        ),
+        422, "invalid_object_type", "object_type",
+    )  # fmt: skip
+
     # A bad change is refused naming the field; the stored dataset is as it was.
     bad = own("JPN")
     bad["lines"][0]["rate_per_year"] = -5

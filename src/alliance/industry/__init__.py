@@ -15,6 +15,7 @@ revision.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,12 @@ def _routes() -> APIRouter:
     return router
 
 
+def _demo(desk: IndustryDesk, nation: str, now: datetime) -> None:
+    from .demo import content
+
+    content(desk, nation, now)
+
+
 def _cli(app: typer.Typer, cli: DeskCli) -> None:
     from .cli import register
 
@@ -57,6 +64,7 @@ DESK = DeskSpec(
     make=_make,
     routes=_routes,
     cli=_cli,
+    demo=_demo,
     console=Path(__file__).parent / "console",
 )
 
