@@ -142,8 +142,13 @@ def test_a_partner_never_sees_detail_it_was_not_given_through_the_api_and_federa
     japi, uapi = serve(jpn), serve(usa)
     j_staff, j_cdr = jp("JPN", "staff_officer", "jpn-jjoc"), jp("JPN", "commander", "jpn-jjoc")
     u_staff = us("USA", "staff_officer", "usa-jfhq")
+    usa_model = own("USA")
+    usa_model["lines"][0].update(id="usasecretline", site="usasecretsite", name_en="usasecretname")
+    usa_model["suppliers"][0].update(id="usasecretsupplier", name_en="usasecretseeker")
+    usa_secrets = ["usasecretline", "usasecretsite", "usasecretname", "usasecretsupplier",
+                   "usasecretseeker"]  # fmt: skip
     r = uapi.post("/industry/datasets", headers=u_staff,
-                  json={"name": "USA", "model": own("USA")})  # fmt: skip
+                  json={"name": "USA", "model": usa_model})  # fmt: skip
     assert r.status_code == 201, r.text
     usa_set = r.json()["id"]
     secrets: list[str] = []
@@ -185,5 +190,12 @@ def test_a_partner_never_sees_detail_it_was_not_given_through_the_api_and_federa
         assert mentions(usa, secrets) == []
 
     released_only_as_aggregates()
-    # ...while JPN's own node holds them all.
+    # ...while JPN's own node holds them all. The other way round, USA's
+    # joint plans reached JPN (released to it) with none of USA's own detail.
     assert len(mentions(jpn, secrets)) >= len(secrets)
+    wait_drained(usa, [jpn], timeout=30)
+    plans = japi.get("/industry/plans", headers=j_cdr).json()
+    assert len(plans) == 6
+    assert all(p["owner"] == "USA" for p in plans)
+    assert mentions(jpn, usa_secrets) == []
+    assert len(mentions(usa, usa_secrets)) >= len(usa_secrets)

@@ -156,6 +156,25 @@ def test_a_joint_plan_is_approved_only_when_both_approve_its_current_revision(
     # likewise: 3 each, 1 short each.
     assert plan["participants"] == ["JPN", "USA"]
     assert plan["plan"]["weighted_shortfall"] == 2.0
+    # What both see: per nation and item; JPN's own line and supplier stay home.
+    shared = plan["plan"]
+    assert [s["key"] for s in shared["production"]] == ["JPN/P", "USA/P"]
+    assert [s["key"] for s in shared["supply"]] == ["JPN/C", "USA/C"]
+    assert "L-jpn" not in str(shared)
+    assert "S-jpn" not in str(shared)
+    assert shared["bottlenecks"][0]["text"]["en"].startswith("JPN's Seeker supply (combined) is")
+    assert shared["bottlenecks"][0]["text"]["ja"].startswith("JPNのシーカー供給（合計）は")
+    # ...and the owner alone sees its own in full, solved again from the same inputs.
+    detail = site.client.get(f"{S}/plans/{plan['id']}/detail", headers=staff)
+    assert detail.status_code == 200, detail.text
+    assert [s["key"] for s in detail.json()["production"]] == ["L-jpn/P", "usa-released-P/P"]
+    assert detail.json()["weighted_shortfall"] == 2.0
+    assert detail.json()["model_hash"] == plan["model_hash"].removeprefix("sha256:")
+    assert_error(
+        site.client.get(f"{S}/plans/{plan['id']}/detail",
+                        headers=site.as_("USA", "commander", "usa-jfhq")),
+        403, "not_owner_nation",
+    )  # fmt: skip
     assert plan["status"] == "awaiting_approval"
     assert plan["awaiting"] == ["JPN", "USA"]
 

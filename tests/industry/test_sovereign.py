@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from alliance.industry import Model, load_model, solve
-from alliance.industry.sovereign import aggregate, joint, own_part
+from alliance.industry.sovereign import aggregate, joint, own_part, shared_plan
 
 DEMO = Path(__file__).parents[2] / "src" / "alliance" / "industry" / "data" / "demo.yaml"
 
@@ -82,3 +82,38 @@ def test_aggregates_from_a_partners_own_detail_are_the_totals_per_item() -> None
     energetics = next(c for c in released.supply if c.item == "energetics")
     assert energetics.per_period[0] == pytest.approx(400 / 12)
     assert {c.id for c in released.claimants} == {"jasdf-pac3", "jasdf-amraam"}
+
+
+def test_the_shared_plan_sums_each_nations_lines_and_names_none_of_them() -> None:
+    combined = _combined()
+    usa_view = joint(own_part(combined, "USA"), [aggregate(combined, "JPN")])
+    plan = solve(usa_view)
+    shared = shared_plan(plan, usa_view)
+    text = shared.model_dump_json()
+    for x in (*usa_view.lines, *usa_view.suppliers):
+        assert f'"{x.id}' not in text, x.id
+        assert x.name_en not in text, x.name_en
+    for x in usa_view.lines:
+        assert x.site not in text, x.site
+    for e in usa_view.expansions:
+        assert e.id not in text
+    # The same totals, per nation and item; the rest of the plan as it was.
+    nation = {x.id: x.nation for x in usa_view.lines}
+    totals: dict[str, float] = {}
+    for s in plan.production:
+        line, item = s.key.rsplit("/", 1)
+        totals[f"{nation[line]}/{item}"] = totals.get(f"{nation[line]}/{item}", 0) + sum(s.values)
+    assert {s.key: sum(s.values) for s in shared.production} == pytest.approx(totals)
+    assert {k.split("/")[0] for k in totals} == {"JPN", "USA"}
+    assert shared.deliveries == plan.deliveries
+    assert shared.claimants == plan.claimants
+    assert (shared.weighted_shortfall, shared.cost) == (plan.weighted_shortfall, plan.cost)
+    assert len(shared.investments) == len(plan.investments)
+    assert sum(i.capital_cost for i in shared.investments) == sum(
+        i.capital_cost for i in plan.investments
+    )
+    if plan.bottlenecks:
+        top = shared.bottlenecks[0]
+        assert top.gain == max(b.gain for b in plan.bottlenecks)
+        assert "(combined)" in top.text.en
+        assert "（合計）" in top.text.ja

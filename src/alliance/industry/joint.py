@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from alliance.core import approval
 from alliance.core.authority import Action, Actor, Grant, Target, authorize, require_participant
-from alliance.core.errors import Conflict, InvalidInput, Unavailable
+from alliance.core.errors import Conflict, Forbidden, InvalidInput, Unavailable
 from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.core.markings import Marking
@@ -61,7 +61,7 @@ from .rows import (
     ReleaseRow,
 )
 from .solver import Options, solve
-from .sovereign import Aggregate, aggregate, joint, own_part
+from .sovereign import Aggregate, aggregate, joint, own_part, shared_plan
 
 PLAN_WORD = Text("joint plan", "共同生産計画")
 SOLVES = 2  # solves at once on a node, each bounded by its time limit
@@ -280,9 +280,7 @@ class JointDesk:
     # -- joint plans ---------------------------------------------------------------
 
     def _inputs(self, s: Session, actor: Actor, dataset_id: str, release_ids: list[str]) -> _Inputs:
-        dataset = DATASET.find(s, actor.nation, dataset_id, "dataset_id")
-        if dataset.owner != actor.nation:  # national only: cannot happen, refused all the same
-            raise InvalidInput(Text("Not your dataset.", "自国のデータセットではありません。"))
+        dataset = DATASET.find(s, actor.nation, dataset_id, "dataset_id")  # own: national only
         releases: list[ReleaseRow] = []
         seen: dict[str, str] = {}
         for i, rid in enumerate(release_ids):
@@ -406,9 +404,40 @@ class JointDesk:
             return _plan_view(s, PLAN.find(s, actor.nation, ident), actor.nation)
 
     def stored_plan(self, actor: Actor, ident: str) -> Plan:
-        """The solved plan of a joint plan's current revision."""
+        """The plan of a joint plan's current revision, as every participant sees it."""
         with self.ctx.db.read() as s:
             return Plan.model_validate(PLAN.find(s, actor.nation, ident).plan)
+
+    def detail(self, actor: Actor, ident: str, time_limit_s: float = 30.0) -> Plan:
+        """The owning nation's own plan in full (per line and supplier) for the
+        current revision: solved again from the same inputs — the same joint
+        model, by its hash, gives the same plan — and neither stored nor
+        released. Refused when the inputs have changed since."""
+        with self.ctx.db.read() as s:
+            row = PLAN.find(s, actor.nation, ident)
+            self._authorize(actor, Action.VIEW, PLAN.target(s, row))
+            if actor.nation != row.owner:
+                raise Forbidden(
+                    Text(
+                        f"The detail of this plan is {row.owner}'s own: a partner sees the plan "
+                        "as shared (per nation and item).",
+                        f"この計画の詳細は{row.owner}のものです。相手国は共有された計画"
+                        "（国・品目ごと）を参照します。",
+                    ),
+                    code="not_owner_nation",
+                )
+            inputs = self._inputs(s, actor, _dataset_id(s, row), list(row.release_ids))
+        if _sha(inputs.model.digest()) != row.model_hash:
+            raise Conflict(
+                Text(
+                    "A release this plan used has changed since it was solved; solve the plan "
+                    "again (a new revision) to see its detail.",
+                    "この計画が使用した提供集計値は求解後に変更されています。詳細を見るには"
+                    "再求解してください（新しい版）。",
+                ),
+                code="inputs_changed",
+            )
+        return self._solve(inputs.model, time_limit_s)
 
     # -- approvals -----------------------------------------------------------------
 
@@ -486,7 +515,7 @@ def _solved(row: JointPlanRow, inputs: _Inputs, plan: Plan) -> None:
     row.release_ids = inputs.release_ids
     row.release_digests = inputs.release_digests
     row.model_hash = _sha(plan.model_hash)
-    row.plan = plan.model_dump(mode="json")
+    row.plan = shared_plan(plan, inputs.model).model_dump(mode="json")
     row.content_hash = approval.content_hash(_plan_content(row))
 
 

@@ -97,7 +97,7 @@ def plan_of(
 
     nations = {x.id: x.nation for x in model.lines} | {x.id: x.nation for x in model.suppliers}
     bottlenecks = _bottlenecks(built, duals, measure, nations, model.currency)
-    summary = _summary(shortfall, cost, model.currency, investments, bottlenecks, built.held)
+    summary = summary_of(shortfall, cost, model.currency, investments, bottlenecks, built.held)
     return Plan(
         model_hash=model.digest(),
         solver=solver,
@@ -129,6 +129,34 @@ def _clean(v: float) -> float:
     return 0.0 if r == 0 else r
 
 
+def bottleneck_text(
+    subject: tuple[str, str],
+    start: str,
+    end: str,
+    measure: str,
+    gain: float,
+    currency: str,
+    per: str,
+) -> Bilingual:
+    """What binds and what one more unit of it buys, in both languages;
+    ``subject`` names what binds, with its verb ("The line X (USA) is",
+    "ライン「X」（USA）は")."""
+    unit_en, unit_ja = {"month": ("month", "月"), "quarter": ("quarter", "四半期"),
+                        "year": ("year", "年")}[per]  # fmt: skip
+    span_en = f"in {start}" if start == end else f"from {start} to {end}"
+    span_ja = f"{start}に" if start == end else f"{start}〜{end}に"
+    if measure == "shortfall":
+        buys_en = f"cuts the weighted shortfall by up to {gain:,.2f}"
+        buys_ja = f"重み付き不足が最大{gain:,.2f}減ります"
+    else:
+        buys_en = f"saves up to {currency} {gain:,.0f}"
+        buys_ja = f"費用が最大{currency} {gain:,.0f}減ります"
+    return Bilingual(
+        en=f"{subject[0]} at capacity {span_en}: one more unit in one {unit_en} of it {buys_en}.",
+        ja=f"{subject[1]}{span_ja}能力の上限です。そのいずれかの{unit_ja}に1単位増やすと{buys_ja}。",
+    )
+
+
 def _bottlenecks(
     built: Built,
     duals: np.ndarray,
@@ -137,11 +165,6 @@ def _bottlenecks(
     currency: str,
 ) -> list[Bottleneck]:
     cal = built.cal
-    unit_en, unit_ja = {
-        "month": ("month", "月"),
-        "quarter": ("quarter", "四半期"),
-        "year": ("year", "年"),
-    }[cal.per]
     out: list[Bottleneck] = []
     for (kind, ident), rows in built.capacity_rows.items():
         gain = [max(0.0, -float(duals[r])) for r in rows]  # ≤ rows: a dual ≤ 0 in a minimisation
@@ -154,19 +177,8 @@ def _bottlenecks(
             while t < len(gain) and gain[t] > 1e-7:
                 t += 1
             top = max(gain[s:t])
-            en, ja = built.names[ident]
             nation = nations[ident]
             start, end = cal.label(s), cal.label(t - 1)
-            span_en = f"in {start}" if s == t - 1 else f"from {start} to {end}"
-            span_ja = f"{start}に" if s == t - 1 else f"{start}〜{end}に"
-            what_en = "line" if kind == "line" else "supplier"
-            what_ja = "ライン" if kind == "line" else "供給元"
-            if measure == "shortfall":
-                buys_en = f"cuts the weighted shortfall by up to {top:,.2f}"
-                buys_ja = f"重み付き不足が最大{top:,.2f}減ります"
-            else:
-                buys_en = f"saves up to {currency} {top:,.0f}"
-                buys_ja = f"費用が最大{currency} {top:,.0f}減ります"
             out.append(
                 Bottleneck(
                     kind=kind,
@@ -177,11 +189,14 @@ def _bottlenecks(
                     periods=t - s,
                     gain=round(top, 6),
                     measure=measure,
-                    text=Bilingual(
-                        en=f"The {what_en} {en} ({nation}) is at capacity {span_en}: one more "
-                        f"unit in one {unit_en} of it {buys_en}.",
-                        ja=f"{what_ja}「{ja}」（{nation}）は{span_ja}能力の上限です。"
-                        f"そのいずれかの{unit_ja}に1単位増やすと{buys_ja}。",
+                    text=bottleneck_text(
+                        _subject(kind, built.names[ident], nation),
+                        start,
+                        end,
+                        measure,
+                        top,
+                        currency,
+                        cal.per,
                     ),
                 )
             )
@@ -189,7 +204,12 @@ def _bottlenecks(
     return out
 
 
-def _summary(
+def _subject(kind: str, name: tuple[str, str], nation: str) -> tuple[str, str]:
+    what_en, what_ja = ("line", "ライン") if kind == "line" else ("supplier", "供給元")
+    return f"The {what_en} {name[0]} ({nation}) is", f"{what_ja}「{name[1]}」（{nation}）は"
+
+
+def summary_of(
     shortfall: float,
     cost: float,
     currency: str,

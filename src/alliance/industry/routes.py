@@ -11,6 +11,7 @@ from alliance.desks import ActorDep, desk_dep
 
 from .desk import IndustryDesk, SolveIn, SolveOut
 from .model import Model
+from .plan import Plan
 from .plots import plan_figure
 from .records import (
     DatasetIn,
@@ -159,6 +160,16 @@ def approve(
     plan_id: str, data: JointApprovalIn, desk: IndustryDep, actor: ActorDep
 ) -> JointApprovalOut:
     return desk.approve(actor, plan_id, data)
+
+
+@router.get(
+    "/plans/{plan_id}/detail",
+    response_model=Plan,
+    summary="Your own plan in full, per line and supplier (the owner only; solved again, "
+    "never stored) / 自国の計画の詳細（所有国のみ・再求解、保存しない）",
+)
+def plan_detail(plan_id: str, desk: IndustryDep, actor: ActorDep) -> Plan:
+    return desk.detail(actor, plan_id)
 
 
 @router.get(

@@ -16,8 +16,10 @@ Single writer holds throughout, and sovereignty is in the types:
   ledger and gated like every release beyond the owner.
 * ``industry_plans`` (type ``industry_plan``): a joint plan the owning nation
   solved on its own dataset plus partners' releases, released to those
-  partners. Each solve is a revision; the content hash covers the revision,
-  the joint model's hash and the plan.
+  partners, per nation and item (its own per-line plan is solved again on
+  request for the owner alone, never stored). Each solve is a revision; the
+  content hash covers the revision, the inputs' and joint model's hashes
+  and the plan.
 * ``industry_plan_approvals`` (type ``industry_plan_approval``): one nation's
   approval (or its withdrawal) of one revision of a joint plan, pinned to its
   content hash; the plan is approved when every participant's latest one is
@@ -88,7 +90,9 @@ class JointPlanRow(OwnedRow):
     release_digests: Mapped[list[str]] = mapped_column(JSON)
     model_hash: Mapped[str] = mapped_column(String(limits.CONTENT_HASH))
     plan: Mapped[dict[str, Any]] = mapped_column(JSON)
-    """:class:`alliance.industry.plan.Plan` of the joint model."""
+    """The plan of the joint model as every participant sees it, per nation and
+    item (:func:`alliance.industry.sovereign.shared_plan`): the owner's lines
+    and suppliers are summed like the partners' released aggregates are."""
     revision: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(limits.CONTENT_HASH))
     author_id: Mapped[str] = mapped_column(String(limits.ID))

@@ -17,6 +17,7 @@ takes the partner's capacity as it stands.)
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from pydantic import BaseModel
 
@@ -24,7 +25,9 @@ from alliance.core.errors import InvalidInput
 from alliance.core.i18n import Text
 
 from .model import Calendar, Claimant, Line, Model, RateChange, Requirement, Stock, Supplier
+from .plan import Bottleneck, Plan, Series
 from .program import line_capacity, rates
+from .results import bottleneck_text, summary_of
 
 
 class Capacity(BaseModel):
@@ -205,5 +208,93 @@ def joint(own: Model, released: list[Aggregate]) -> Model:
             "stocks": stocks,
             "claimants": claimants,
             "requirements": requirements,
+        }
+    )
+
+
+def shared_plan(plan: Plan, model: Model) -> Plan:
+    """What a joint plan shows every participant: each nation's lines and
+    suppliers summed per item (the partners' parts already are: they came as
+    released aggregates), the claimants' deliveries, requirements and
+    shortfalls as they are, the investments and what binds named by nation
+    and item. No line, site, supplier or expansion id, nor any per-line or
+    per-supplier figure, of the nation that solved it leaves with it."""
+    items = {i.id: (i.name_en, i.name_ja) for i in model.items}
+    lines = {x.id: x for x in model.lines}
+    suppliers = {x.id: x for x in model.suppliers}
+
+    def group(kind: str, ident: str) -> tuple[str, str, list[str]]:
+        """(nation, key, item ids) of the line or supplier's group."""
+        if kind == "line":
+            ln = lines[ident]
+            return ln.nation, f"{ln.nation}/{'+'.join(ln.items)}", ln.items
+        sup = suppliers[ident]
+        return sup.nation, f"{sup.nation}/{sup.item}", [sup.item]
+
+    def summed(series: list[Series], key_of: Callable[[str], str]) -> list[Series]:
+        out: dict[str, list[float]] = {}
+        for s in series:
+            acc = out.setdefault(key_of(s.key), [0.0] * len(s.values))
+            for t, v in enumerate(s.values):
+                acc[t] += v
+        return [
+            Series(key=k, values=[round(v, 6) + 0.0 for v in vs]) for k, vs in sorted(out.items())
+        ]
+
+    def by_line(key: str) -> str:
+        line, item = key.rsplit("/", 1)
+        return f"{lines[line].nation}/{item}"
+
+    def by_supplier(key: str) -> str:
+        return group("supplier", key)[1]
+
+    def by_capacity(key: str) -> str:
+        kind, ident = key.split("/", 1)
+        return f"{kind}/{group(kind, ident)[1]}"
+
+    def names(ids: list[str]) -> tuple[str, str]:
+        return " + ".join(items[i][0] for i in ids), "・".join(items[i][1] for i in ids)
+
+    investments = []
+    for inv in plan.investments:
+        kind = "line" if inv.target in lines else "supplier"
+        _nation, key, _ids = group(kind, inv.target)
+        investments.append(
+            inv.model_copy(update={"expansion": f"{kind}/{key}", "target": f"{kind}/{key}"})
+        )
+    binding: dict[tuple[str, str, str, str], Bottleneck] = {}
+    per = Calendar.of(model.horizon).per
+    for b in plan.bottlenecks:
+        nation, key, ids = group(b.kind, b.id)
+        en, ja = names(ids)
+        subject = (
+            (f"{nation}'s {en} lines (combined) are", f"{nation}の{ja}生産ライン（合計）は")
+            if b.kind == "line"
+            else (f"{nation}'s {en} supply (combined) is", f"{nation}の{ja}供給（合計）は")
+        )
+        shared = b.model_copy(
+            update={
+                "id": f"{b.kind}/{key}",
+                "text": bottleneck_text(
+                    subject, b.start, b.end, b.measure, b.gain, plan.currency, per
+                ),
+            }
+        )
+        seen = binding.get((b.kind, key, b.start, b.end))
+        if seen is None or seen.gain < b.gain:
+            binding[(b.kind, key, b.start, b.end)] = shared
+    bottlenecks = sorted(binding.values(), key=lambda b: (-b.gain, b.start, b.id))
+    held = {c.claimant: Text(c.held.en, c.held.ja) for c in plan.claimants if c.held is not None}
+    return plan.model_copy(
+        update={
+            "production": summed(plan.production, by_line),
+            "completions": summed(plan.completions, by_line),
+            "supply": summed(plan.supply, by_supplier),
+            "capacity": summed(plan.capacity, by_capacity),
+            "investments": investments,
+            "bottlenecks": bottlenecks,
+            "summary": summary_of(
+                plan.weighted_shortfall, plan.cost, plan.currency, investments, bottlenecks, held
+            ),
         }
     )
