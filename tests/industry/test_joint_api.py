@@ -10,9 +10,16 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
+from alliance.core.authority import Actor, Role
+from alliance.core.errors import Forbidden
+from alliance.disclosure import DisclosureDesk, GuidanceIn
+from alliance.industry import IndustryDesk, parse_model
+from alliance.industry.records import DatasetIn, JointPlanIn, ReleaseIn
 from tests.api.conftest import Site, assert_error, site
+from tests.conftest import NodeFactory
 
 from .models import own
 
@@ -235,3 +242,26 @@ def test_the_stored_plan_gives_its_plots_and_tables(site: Site) -> None:
     xlsx = site.client.get(f"{base}/export.xlsx", headers=usa)
     book = load_workbook(io.BytesIO(xlsx.content), read_only=True)
     assert book.sheetnames
+
+
+def test_without_guidance_for_joint_plans_none_is_solved_or_stored(
+    make_node: NodeFactory,
+) -> None:
+    """Releasing a plan to a partner is a disclosure like any other: with
+    guidance for releases and none for plans, the plan is refused (before the
+    solve) and nothing is stored."""
+    node = make_node("JPN", hosted=["USA"], guidance=False)
+    fdo = Actor("fdo-usa", "USA FDO", "USA", "usa-jfhq", Role.FOREIGN_DISCLOSURE_OFFICER)
+    node.desk("disclosure", DisclosureDesk).issue_guidance(
+        fdo, GuidanceIn(object_types=["industry_release"], releasable_to=["JPN"], note="Test")
+    )
+    desk = node.desk("industry", IndustryDesk)
+    usa = Actor("cdr-usa", "USA commander", "USA", "usa-jfhq", Role.COMMANDER)
+    jpn = Actor("cdr-jpn", "JPN commander", "JPN", "jpn-jjoc", Role.COMMANDER)
+    theirs = desk.create_dataset(usa, DatasetIn(name="USA", model=parse_model(own("USA"))))
+    released = desk.release(usa, theirs.id, ReleaseIn(to=["JPN"]))
+    mine = desk.create_dataset(jpn, DatasetIn(name="JPN", model=parse_model(own("JPN"))))
+    with pytest.raises(Forbidden) as refused:
+        desk.create_plan(jpn, JointPlanIn(title="x", dataset_id=mine.id, release_ids=[released.id]))
+    assert refused.value.code == "disclosure_required"
+    assert desk.plans(jpn) == []

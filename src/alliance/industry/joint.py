@@ -25,6 +25,7 @@ from alliance.core.i18n import Text
 from alliance.core.ids import new_id
 from alliance.core.markings import Marking
 from alliance.org import hq_chain
+from alliance.store import release_gate
 from alliance.store.context import DeskContext
 from alliance.store.owned import (
     OwnedKind,
@@ -85,6 +86,15 @@ def _sha(hexdigest: str) -> str:
     return approval.HASH_PREFIX + hexdigest
 
 
+_PARTS = {
+    "lines": ("line", "ライン"),
+    "suppliers": ("supplier", "供給元"),
+    "expansions": ("expansion option", "拡張案"),
+    "claimants": ("claimant", "需要者"),
+    "stocks": ("stock of", "在庫"),
+}
+
+
 def require_own(model: Model, nation: str) -> None:
     """A dataset holds its nation's own detail only: a partner's lines,
     suppliers, expansions or stocks come into a joint plan as that partner's
@@ -102,12 +112,13 @@ def require_own(model: Model, nation: str) -> None:
     for part, rows in parts:
         for i, (ident, owner) in enumerate(rows):
             if owner not in (nation, None):
+                en, ja = _PARTS[part]
                 raise InvalidInput(
                     Text(
-                        f"{part} '{ident}' is {owner}'s, not {nation}'s: a dataset holds its "
+                        f"The {en} '{ident}' is {owner}'s, not {nation}'s: a dataset holds its "
                         f"own nation's detail only; {owner}'s comes into a joint plan as the "
                         "aggregates it releases.",
-                        f"{part}「{ident}」は{nation}ではなく{owner}のものです。データセットには"
+                        f"{ja}「{ident}」は{nation}ではなく{owner}のものです。データセットには"
                         f"自国の詳細のみを入れます。{owner}の分は同国が提供する集計値として"
                         "共同計画に入ります。",
                     ),
@@ -332,9 +343,11 @@ class JointDesk:
                 INDUSTRY_PLAN.name, ident, actor.nation, marking, hq_chain(s, actor.hq_id)
             )
 
-        with self.ctx.db.read() as s:
+        with self.ctx.db.read() as s:  # refuse what would be refused before solving
             inputs = self._inputs(s, actor, data.dataset_id, data.release_ids)
-            self._authorize(actor, Action.CREATE, target(s, inputs))  # refuse before solving
+            t = target(s, inputs)
+            self._authorize(actor, Action.CREATE, t)
+            release_gate.check(s, actor, t, frozenset(), t.marking, self.ctx.clock(), creating=True)
         plan = self._solve(inputs.model, data.time_limit_s)
 
         def store(tx: Tx) -> JointPlanOut:
