@@ -4,7 +4,8 @@ illustrative model, solves it with two scenarios, and compares them side by
 side — the table and both plots (deliveries against requirements, the
 bottleneck timeline) for each. Then the pane reads in Japanese. A JPN
 commander stores the nation's own model, releases its aggregates to USA,
-solves a joint plan on it and USA's release, approves it and sees its plots.
+solves a joint plan on it and USA's release, approves it, sees it turn
+approved live when USA approves, and sees its plots.
 
 ``ALLIANCE_DOCS_SCREENSHOTS=1`` also refreshes docs/industry.png (the README's picture)."""
 
@@ -20,7 +21,7 @@ from playwright.sync_api import Browser, Page
 
 from alliance.core.authority import Actor, Role
 from alliance.industry import IndustryDesk, parse_model
-from alliance.industry.records import DatasetIn, ReleaseIn
+from alliance.industry.records import DatasetIn, JointApprovalIn, ReleaseIn
 from tests.conftest import LiveServer, NodeFactory, add_people
 from tests.industry.models import own
 from tests.web.test_coordination import Seat
@@ -29,6 +30,8 @@ from tests.web.test_exercise import _reachable
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+USA_CDR = Actor("usa-cdr", "USA commander", "USA", "usa-jfhq", Role.COMMANDER)
 
 
 @pytest.fixture
@@ -48,9 +51,8 @@ def joint_site(make_node: NodeFactory) -> Iterator[tuple[LiveServer, str]]:
     node = make_node("JPN", hosted=["USA"])
     tokens = add_people(node).tokens
     desk = node.desk("industry", IndustryDesk)
-    cdr = Actor("usa-cdr", "USA commander", "USA", "usa-jfhq", Role.COMMANDER)
-    made = desk.create_dataset(cdr, DatasetIn(name="USA lines", model=parse_model(own("USA"))))
-    desk.release(cdr, made.id, ReleaseIn(to=["JPN"], name="USA capacity"))
+    made = desk.create_dataset(USA_CDR, DatasetIn(name="USA lines", model=parse_model(own("USA"))))
+    desk.release(USA_CDR, made.id, ReleaseIn(to=["JPN"], name="USA capacity"))
     live = LiveServer(node).start()
     try:
         yield live, tokens["JPN commander jpn-jjoc"]
@@ -156,6 +158,15 @@ def test_a_commander_stores_releases_solves_and_approves_a_joint_plan(
             "() => document.querySelector('#in-plan-rows tr').textContent.includes('awaiting USA')"
         )
         assert page.locator("#in-plan-rows button[data-approve]").count() == 0
+        # USA's commander approves the same revision: the row turns approved
+        # live, from the node's stream, with no reload.
+        desk = live.node.desk("industry", IndustryDesk)
+        (stored,) = desk.plans(USA_CDR)
+        desk.approve(USA_CDR, stored.id, JointApprovalIn(content_hash=stored.content_hash))
+        page.wait_for_function(
+            "() => document.querySelector('#in-plan-rows tr').dataset.status === 'approved'"
+        )
+        assert "approved by all" in plan.inner_text()
 
         page.click("#in-plan-rows button[data-plots]")
         for what in ("deliveries", "production"):
@@ -168,7 +179,7 @@ def test_a_commander_stores_releases_solves_and_approves_a_joint_plan(
 
         page.click("#console button.lang[data-lang='ja']")
         page.wait_for_function("() => document.documentElement.lang === 'ja'")
-        assert "USAの承認待ち" in plan.inner_text()
+        assert "全参加国承認済" in plan.inner_text()
         assert seat.outside == [], "the console tried to reach beyond this node"
         assert seat.errors == [], seat.errors
     finally:

@@ -27,7 +27,11 @@ const EXAMPLE_SCENARIOS = [
 ];
 
 const st = { model: null, scenarios: [], result: null, urls: [], jointUrls: [] };
-const joint = { datasets: [], releases: [], plans: [] };
+const joint = { datasets: [], releases: [], plans: [], timer: null };
+// The stored kinds this pane shows: a change to one (here or from a partner,
+// by the shell's live stream) refreshes the joint planning tables.
+const LIVE = new Set(["industry_dataset", "industry_release", "industry_plan", "industry_plan_approval"]);
+let unsubscribe = null;
 
 const $ = (id) => shell.$(id);
 const t = (key, vars) => shell.t(key, vars);
@@ -338,11 +342,24 @@ function language() {
   renderJoint();
 }
 
+function onChange(notice) {
+  if (notice && notice.type && !LIVE.has(notice.type)) return;
+  clearTimeout(joint.timer);
+  joint.timer = setTimeout(refreshJoint, 250);
+}
+
 function enter() {
+  if (unsubscribe) unsubscribe();
+  unsubscribe = shell.subscribe(onChange);
   refreshJoint();
 }
 
 function leave() {
+  if (unsubscribe) unsubscribe();
+  unsubscribe = null;
+  clearTimeout(joint.timer);
+  Object.assign(joint, { datasets: [], releases: [], plans: [] });
+  renderJoint();
   st.model = null;
   st.result = null;
   st.scenarios = [];
