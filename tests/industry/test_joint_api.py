@@ -218,6 +218,16 @@ def test_a_joint_plan_is_approved_only_when_both_approve_its_current_revision(
                          headers=site.as_("USA", "staff_officer", "usa-jfhq")),
         403, "not_owner_nation",
     )  # fmt: skip
+    # Once the dataset changes, the detail of this revision cannot be had again:
+    # said, not solved on other data; a revision on the dataset by name can.
+    changed = own("JPN")
+    changed["lines"][0]["rate_per_year"] = 36
+    r = site.client.patch(f"{S}/datasets/{jset['id']}", json={"model": changed}, headers=staff)
+    assert r.status_code == 200, r.text
+    assert_error(site.client.get(f"{S}/plans/{plan['id']}/detail", headers=staff), 409,
+                 "inputs_changed")  # fmt: skip
+    assert_error(site.client.post(f"{S}/plans/{plan['id']}/revisions", json={}, headers=staff),
+                 422, "invalid", "dataset_id")  # fmt: skip
 
 
 def test_the_stored_plan_gives_its_plots_and_tables(site: Site) -> None:

@@ -439,7 +439,8 @@ class JointDesk:
                     ),
                     code="not_owner_nation",
                 )
-            inputs = self._inputs(s, actor, _dataset_id(s, row), list(row.release_ids))
+            dataset_id = _dataset_id(s, row, to_detail=True)
+            inputs = self._inputs(s, actor, dataset_id, list(row.release_ids))
         if _sha(inputs.model.digest()) != row.model_hash:
             raise Conflict(
                 Text(
@@ -503,24 +504,34 @@ class JointDesk:
         return _approval_view(row, plan.content_hash)
 
 
-def _dataset_id(s: Session, row: JointPlanRow) -> str:
+def _dataset_id(s: Session, row: JointPlanRow, *, to_detail: bool = False) -> str:
     """The owner's dataset the plan was solved on, by its digest (the newest
-    of that content), for a revision that names none."""
+    of that content): for a revision that names none, or the plan's detail."""
     stmt = select(DatasetRow).where(
         DatasetRow.digest == row.dataset_digest, DatasetRow.owner == row.owner
     )
     found = s.scalars(stmt.order_by(DatasetRow.updated_at.desc())).first()
-    if found is None:
-        raise InvalidInput(
+    if found is not None:
+        return found.id
+    if to_detail:
+        raise Conflict(
             Text(
-                "The dataset this plan was solved on has changed since: name the dataset "
-                "to solve on (dataset_id).",
-                "この計画の求解に使ったデータセットはその後変更されています。"
-                "求解に使うデータセット（dataset_id）を指定してください。",
+                "The dataset this plan was solved on has changed since; solve the plan again "
+                "(a new revision) to see its detail.",
+                "この計画の求解に使ったデータセットはその後変更されています。詳細を見るには"
+                "再求解してください（新しい版）。",
             ),
-            field="dataset_id",
+            code="inputs_changed",
         )
-    return found.id
+    raise InvalidInput(
+        Text(
+            "The dataset this plan was solved on has changed since: name the dataset "
+            "to solve on (dataset_id).",
+            "この計画の求解に使ったデータセットはその後変更されています。"
+            "求解に使うデータセット（dataset_id）を指定してください。",
+        ),
+        field="dataset_id",
+    )
 
 
 def _solved(row: JointPlanRow, inputs: _Inputs, plan: Plan) -> None:
