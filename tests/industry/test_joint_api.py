@@ -228,6 +228,13 @@ def test_a_joint_plan_is_approved_only_when_both_approve_its_current_revision(
                  "inputs_changed")  # fmt: skip
     assert_error(site.client.post(f"{S}/plans/{plan['id']}/revisions", json={}, headers=staff),
                  422, "invalid", "dataset_id")  # fmt: skip
+    r = site.client.post(
+        f"{S}/plans/{plan['id']}/revisions", json={"dataset_id": jset["id"]}, headers=staff
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["revision"] == 3
+    assert r.json()["model_hash"] != plan["model_hash"]
+    assert site.client.get(f"{S}/plans/{plan['id']}/detail", headers=staff).status_code == 200
 
 
 def test_the_stored_plan_gives_its_plots_and_tables(site: Site) -> None:
