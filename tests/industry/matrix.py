@@ -24,6 +24,7 @@ from tests.api.matrix_rules import (
     CDR,
     CDR_STAFF,
     CREATED,
+    EVERYONE,
     OK,
     Call,
     Expect,
@@ -182,6 +183,8 @@ MATRIX = DeskMatrix(
             "GET", f"{IND}/plans/{{plan_id}}/plots/{{what}}.{{fmt}}", VIEW, PLAN_KIND, path_of=_plot
         ),
         Row("GET", f"{IND}/plans/{{plan_id}}/export.{{fmt}}", VIEW, PLAN_KIND, path_of=_export),
+        # The owner's own per-line plan: solved again for the owner alone.
+        Row("GET", f"{IND}/plans/{{plan_id}}/detail", owner_acts(EVERYONE, OK), PLAN_KIND),
     ),
     type_routes={
         DATASET: f"GET {IND}/datasets/{{dataset_id}}",

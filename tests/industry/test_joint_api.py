@@ -262,7 +262,7 @@ def test_the_stored_plan_gives_its_plots_and_tables(site: Site) -> None:
 
 
 def test_without_guidance_for_joint_plans_none_is_solved_or_stored(
-    make_node: NodeFactory,
+    make_node: NodeFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Releasing a plan to a partner is a disclosure like any other: with
     guidance for releases and none for plans, the plan is refused (before the
@@ -278,6 +278,11 @@ def test_without_guidance_for_joint_plans_none_is_solved_or_stored(
     theirs = desk.create_dataset(usa, DatasetIn(name="USA", model=parse_model(own("USA"))))
     released = desk.release(usa, theirs.id, ReleaseIn(to=["JPN"]))
     mine = desk.create_dataset(jpn, DatasetIn(name="JPN", model=parse_model(own("JPN"))))
+
+    def no_solve(*_args: object, **_kw: object) -> None:
+        raise AssertionError("solved a plan it could not store")
+
+    monkeypatch.setattr("alliance.industry.joint.solve", no_solve)
     with pytest.raises(Forbidden) as refused:
         desk.create_plan(jpn, JointPlanIn(title="x", dataset_id=mine.id, release_ids=[released.id]))
     assert refused.value.code == "disclosure_required"
