@@ -212,6 +212,23 @@ def test_a_joint_plan_is_approved_only_when_both_approve_its_current_revision(
     assert again["model_hash"] == plan["model_hash"]
     assert_error(site.client.post(url, json={"content_hash": h}, headers=jcdr), 409,
                  "stale_revision", "content_hash")  # fmt: skip
+    # A revision keeps the participants: the plan without USA's release is a new plan.
+    own_only = site.client.post(
+        f"{S}/plans/{plan['id']}/revisions", json={"release_ids": []}, headers=staff
+    )
+    assert_error(own_only, 422, "invalid")
+    alone = site.client.post(
+        f"{S}/plans", json={"title": "JPN alone", "dataset_id": jset["id"], "release_ids": []},
+        headers=staff,
+    ).json()  # fmt: skip
+    assert alone["participants"] == ["JPN"]
+    assert alone["marking"]["releasable_to"] == ["JPN"]
+    assert_error(
+        site.client.post(f"{S}/plans/{alone['id']}/revisions",
+                         json={"release_ids": [urel["id"]]}, headers=staff),
+        422, "invalid", "release_ids",
+    )  # fmt: skip
+    assert site.client.get(f"{S}/plans/{alone['id']}", headers=staff).json()["revision"] == 1
     # Only the owner solves it again.
     assert_error(
         site.client.post(f"{S}/plans/{plan['id']}/revisions", json={},

@@ -380,10 +380,7 @@ class JointDesk:
             dataset_id = data.dataset_id or _dataset_id(s, row)
             release_ids = data.release_ids or list(row.release_ids)
             inputs = self._inputs(s, actor, dataset_id, release_ids)
-        plan = self._solve(inputs.model, data.time_limit_s)
-
-        def change(row: JointPlanRow) -> None:
-            if set(inputs.participants) != set(row.participants):
+            if inputs.participants != row.participants:  # refused before solving
                 raise InvalidInput(
                     Text(
                         f"A revision keeps the plan's participants ({', '.join(row.participants)}); "
@@ -393,6 +390,9 @@ class JointDesk:
                     ),
                     field="release_ids",
                 )
+        plan = self._solve(inputs.model, data.time_limit_s)
+
+        def change(row: JointPlanRow) -> None:
             row.revision += 1
             _solved(row, inputs, plan)
 
